@@ -1,0 +1,109 @@
+// One analysis: build the model from a root file, run every enabled rule, turn reports into findings.
+
+import { BlockKind } from './knowledge/contexts';
+import { parseVersion } from './knowledge/tls';
+import { ConfigFile, ConfigModel, ModelOptions } from './model/model';
+import { FileSystem } from './model/filesystem';
+import { RULES } from './rules';
+import { Rule, RuleContext, RuleFinding } from './rules/rule';
+import { lineOf, rangeOf } from './syntax/positions';
+import { EngineSettings, Finding, Severity } from './types';
+
+export const DEFAULT_TRUSTED_CERTIFICATE = '/etc/ssl/certs/ca-certificates.crt';
+
+export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSettings {
+  return {
+    nginxVersion: parseVersion('1.26'),
+    trustedCertificate: DEFAULT_TRUSTED_CERTIFICATE,
+    rules: {},
+    extraDirectives: new Set(),
+    ...over,
+  };
+}
+
+export interface Analysis {
+  model: ConfigModel;
+  findings: Finding[];
+}
+
+/** `# nginx-tls-ignore: rule-id[,rule-id] reason` on the finding's line or the line above silences it. */
+const SUPPRESS = /^#\s*nginx-tls-ignore:\s*([a-z0-9,-]+)/i;
+
+function suppressedLines(file: ConfigFile): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
+  for (const c of file.tree.comments) {
+    const m = SUPPRESS.exec(c.value);
+    if (!m) continue;
+    const line = lineOf(file.tree.lineStarts, c.start);
+    const ids = new Set(m[1].toLowerCase().split(',').filter(Boolean));
+    // Applies to its own line (trailing comment) and the next line (comment above).
+    for (const l of [line, line + 1]) {
+      const set = out.get(l) ?? new Set<string>();
+      ids.forEach((i) => set.add(i));
+      out.set(l, set);
+    }
+  }
+  return out;
+}
+
+export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettings, modelOptions: ModelOptions = {}): Analysis {
+  const model = new ConfigModel(rootPath, fs, modelOptions);
+  return { model, findings: runRules(model, settings) };
+}
+
+export function runRules(model: ConfigModel, settings: EngineSettings, rules: readonly Rule[] = RULES): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const suppressions = new Map<ConfigFile, Map<number, Set<string>>>();
+  for (const rule of rules) {
+    const configured = settings.rules[rule.id];
+    if (configured === 'off') continue;
+    const severity: Severity | undefined = configured;
+    const ctx: RuleContext = {
+      model,
+      settings,
+      report(f: RuleFinding) {
+        const key = rule.id + '\0' + f.file.path + '\0' + f.start + '\0' + f.end + '\0' + f.message;
+        if (seen.has(key)) return; // a file included from several places reports once per distinct finding
+        seen.add(key);
+        let sup = suppressions.get(f.file);
+        if (!sup) suppressions.set(f.file, (sup = suppressedLines(f.file)));
+        const line = lineOf(f.file.tree.lineStarts, f.start);
+        const ids = sup.get(line);
+        if (ids && (ids.has(rule.id) || ids.has('all'))) return;
+        findings.push({
+          ruleId: rule.id,
+          severity: severity ?? f.severity ?? rule.defaultSeverity,
+          message: f.message,
+          path: f.file.path,
+          start: f.start,
+          end: f.end,
+          range: rangeOf(f.file.tree.lineStarts, f.start, f.end),
+          nginxLine: f.nginxLine,
+          fixes: f.fixes ?? [],
+          related: (f.related ?? []).map((r) => ({
+            path: r.ld.file.path,
+            range: rangeOf(r.ld.file.tree.lineStarts, r.ld.d.start, r.ld.d.nameToken.end),
+            message: r.message,
+          })),
+        });
+      },
+    };
+    try {
+      rule.check(ctx);
+    } catch (e) {
+      // A rule bug must never take the whole analysis (or the server) down with it.
+      const file = model.rootFile;
+      if (file) {
+        findings.push({
+          ruleId: 'internal-error', severity: 'information', path: file.path, start: 0, end: 0,
+          range: rangeOf(file.tree.lineStarts, 0, 0), fixes: [], related: [],
+          message: `rule ${rule.id} failed on this config: ${(e as Error).message}. Please report it.`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+export type { BlockKind };

@@ -1,0 +1,122 @@
+// Edit builders for fixes: add directives to a block in its own indentation, or change a directive's value.
+// They touch only the characters they mean to: no reformatting, comments and quoting stay as written.
+
+import { ConfigFile, LBlock, LDir } from '../model/model';
+import { TextEdit } from '../types';
+
+function eolOf(text: string): string {
+  const i = text.indexOf('\n');
+  return i > 0 && text.charCodeAt(i - 1) === 13 ? '\r\n' : '\n';
+}
+
+function lineStartOf(text: string, offset: number): number {
+  const i = text.lastIndexOf('\n', offset - 1);
+  return i + 1;
+}
+
+function lineEndOf(text: string, offset: number): number {
+  let i = text.indexOf('\n', offset);
+  if (i < 0) i = text.length;
+  if (i > 0 && text.charCodeAt(i - 1) === 13) i--;
+  return i;
+}
+
+/** Leading whitespace of the line, if `offset` is the first non-blank character on it; else null. */
+function indentIfLineStart(text: string, offset: number): string | null {
+  const ls = lineStartOf(text, offset);
+  const before = text.slice(ls, offset);
+  return /^[ \t]*$/.test(before) ? before : null;
+}
+
+function indentUnit(text: string): string {
+  const m = /\n(\t+|  +)\S/.exec(text);
+  if (!m) return '    ';
+  if (m[1].startsWith('\t')) return '\t';
+  return m[1].length >= 4 ? '    ' : m[1];
+}
+
+/** The file and syntax position that a logical block's text lives at. */
+function blockHome(block: LBlock): { file: ConfigFile; close: number } | null {
+  const owner = block.owner;
+  if (!owner || !owner.d.block) return null;
+  return { file: owner.file, close: owner.d.block.close };
+}
+
+/**
+ * Inserts `lines` (each a complete directive, e.g. `proxy_ssl_verify on;`) into `block`: right after
+ * `anchor` when it sits directly in that block's text, else just before the block's closing brace.
+ */
+export function insertDirectives(block: LBlock, lines: string[], anchor?: LDir): TextEdit | null {
+  if (lines.length === 0) return null;
+  const home = blockHome(block);
+  const anchorHere = !!anchor && anchor.block === block && (!home || (anchor.file === home.file && anchor.d.parent === block.owner!.d.block));
+  if (anchor && anchorHere) {
+    const text = anchor.file.tree.text;
+    const eol = eolOf(text);
+    const end = anchor.d.end;
+    const restEnd = lineEndOf(text, end);
+    const rest = text.slice(end, restEnd);
+    const indent = indentIfLineStart(text, anchor.d.start);
+    if (/^[ \t]*(#.*)?$/.test(rest) && indent !== null) {
+      return { path: anchor.file.path, start: restEnd, end: restEnd, newText: lines.map((l) => eol + indent + l).join('') };
+    }
+    return { path: anchor.file.path, start: end, end, newText: ' ' + lines.join(' ') };
+  }
+  if (!home) {
+    // A fragment's synthetic top level: append at the end of the file that holds the anchor.
+    const file = anchor?.file;
+    if (!file) return null;
+    const text = file.tree.text;
+    const eol = eolOf(text);
+    const needsEol = text.length > 0 && !text.endsWith('\n');
+    return { path: file.path, start: text.length, end: text.length, newText: (needsEol ? eol : '') + lines.map((l) => l + eol).join('') };
+  }
+  const text = home.file.tree.text;
+  const eol = eolOf(text);
+  if (home.close < 0) {
+    const at = block.owner!.d.end;
+    return { path: home.file.path, start: at, end: at, newText: ' ' + lines.join(' ') };
+  }
+  const closeIndent = indentIfLineStart(text, home.close);
+  if (closeIndent === null) {
+    return { path: home.file.path, start: home.close, end: home.close, newText: lines.join(' ') + ' ' };
+  }
+  const firstChild = block.owner!.d.block!.children[0];
+  let indent = firstChild ? indentIfLineStart(text, firstChild.start) : null;
+  if (indent === null) {
+    const ownerIndent = indentIfLineStart(text, block.owner!.d.start) ?? closeIndent;
+    indent = ownerIndent + indentUnit(text);
+  }
+  const at = lineStartOf(text, home.close);
+  return { path: home.file.path, start: at, end: at, newText: lines.map((l) => indent + l + eol).join('') };
+}
+
+/** Replaces all arguments of a directive with `value`. */
+export function setArguments(ld: LDir, value: string): TextEdit {
+  const d = ld.d;
+  if (d.args.length === 0) return { path: ld.file.path, start: d.nameToken.end, end: d.nameToken.end, newText: ' ' + value };
+  return { path: ld.file.path, start: d.args[0].start, end: d.args[d.args.length - 1].end, newText: value };
+}
+
+/** Applies non-overlapping edits of one file to its text. */
+export function applyEdits(text: string, edits: { start: number; end: number; newText: string }[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  let lastStart = Infinity;
+  for (const e of sorted) {
+    if (e.end > lastStart) continue; // overlapping: keep the later edit only
+    out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+    lastStart = e.start;
+  }
+  return out;
+}
+
+/** Quotes a value if nginx would otherwise split or misread it. */
+export function quoteIfNeeded(v: string): string {
+  return /^[^\s;{}"'#\\]+$/.test(v) ? v : '"' + v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+}
+
+/** Renames a directive (its name token only). */
+export function setName(ld: LDir, name: string): TextEdit {
+  return { path: ld.file.path, start: ld.d.nameToken.start, end: ld.d.nameToken.end, newText: name };
+}

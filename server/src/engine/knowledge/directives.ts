@@ -1,0 +1,225 @@
+// What nginx knows about each directive, read from @nginx/reference-lib (the official docs, as data)
+// once, lazily, and shaped for checking: contexts per family, argument counts, flag/enum values.
+
+import { Format, getDirectives } from '@nginx/reference-lib';
+import { BlockKind, Family, familyOf } from './contexts';
+import { isThirdPartyDirective } from './third-party';
+
+export interface DirectiveSpec {
+  name: string;
+  module: string;
+  family: Family;
+  /** Block kinds the directive is allowed in; 'any' for include. */
+  contexts: Set<BlockKind> | 'any';
+  isBlock: boolean;
+  minArgs: number;
+  /** Infinity when the syntax allows a variable number of arguments. */
+  maxArgs: number;
+  /** For `on | off` and other pure keyword choices: the allowed values (lower case). */
+  values: string[] | null;
+  isFlag: boolean;
+  default: string;
+  syntax: string[];
+  /** Markdown description from the official docs. */
+  description: string;
+}
+
+let byName: Map<string, DirectiveSpec[]> | null = null;
+
+function moduleFamily(module: string): Family {
+  if (module.startsWith('ngx_stream_')) return 'stream';
+  if (module.startsWith('ngx_mail_')) return 'mail';
+  if (module === 'Core functionality') return 'core';
+  return 'http';
+}
+
+function mapContexts(family: Family, contexts: string[]): Set<BlockKind> | 'any' {
+  const out = new Set<BlockKind>();
+  for (const c of contexts) {
+    switch (c) {
+      case '':
+        return 'any';
+      case 'main':
+        out.add('main');
+        break;
+      case 'events':
+        out.add('events');
+        break;
+      case 'http':
+        out.add('http');
+        break;
+      case 'stream':
+        out.add('stream');
+        break;
+      case 'mail':
+        out.add('mail');
+        break;
+      case 'server':
+        if (family === 'http' || family === 'core') out.add('http/server');
+        if (family === 'stream' || family === 'core') out.add('stream/server');
+        if (family === 'mail' || family === 'core') out.add('mail/server');
+        break;
+      case 'location':
+        out.add('http/location');
+        break;
+      case 'if':
+        out.add('http/if-server');
+        out.add('http/if-location');
+        break;
+      case 'if in location':
+        out.add('http/if-location');
+        break;
+      case 'limit_except':
+        out.add('http/limit_except');
+        break;
+      case 'upstream':
+        out.add(family === 'stream' ? 'stream/upstream' : 'http/upstream');
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** Splits a syntax line into top-level items, keeping `[ … ]` groups whole. */
+function syntaxItems(syntax: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of syntax) {
+    if (ch === '[') depth++;
+    if (ch === ']') depth--;
+    if (ch === ' ' && depth === 0) {
+      if (cur) items.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur) items.push(cur);
+  return items;
+}
+
+/** Argument count bounds of one syntax form; generous where the docs' notation is loose. */
+function arity(syntax: string): { min: number; max: number } {
+  const s = syntax.replace(/`\{\.\.\.\}`/g, '').trim();
+  if (!s) return { min: 0, max: 0 };
+  const alternatives: string[][] = [[]];
+  for (const item of syntaxItems(s)) {
+    if (item === '|') alternatives.push([]);
+    else alternatives[alternatives.length - 1].push(item);
+  }
+  let min = Infinity;
+  let max = 0;
+  for (const alt of alternatives) {
+    let amin = 0;
+    let amax = 0;
+    for (const item of alt) {
+      if (item.includes('...')) { amax = Infinity; amin += item.startsWith('[') || item.startsWith('...') || item.startsWith('`...') ? 0 : 1; continue; }
+      if (item.startsWith('[')) { amax = Infinity; continue; }
+      amin++;
+      amax++;
+    }
+    min = Math.min(min, amin);
+    max = Math.max(max, amax);
+  }
+  return { min: min === Infinity ? 0 : min, max };
+}
+
+/** `on` | `off` | `optional` → ['on','off','optional']; null when any choice is not a plain keyword. */
+function keywordChoices(syntax: string[]): string[] | null {
+  if (syntax.length !== 1) return null;
+  const parts = syntax[0].split('|').map((p) => p.trim());
+  if (parts.length < 2) return null;
+  const values: string[] = [];
+  for (const p of parts) {
+    const m = /^`([A-Za-z0-9_.]+)`$/.exec(p);
+    if (!m) return null;
+    values.push(m[1].toLowerCase());
+  }
+  return values;
+}
+
+function load(): Map<string, DirectiveSpec[]> {
+  const map = new Map<string, DirectiveSpec[]>();
+  for (const d of getDirectives(Format.Markdown)) {
+    const family = moduleFamily(d.module);
+    let min = Infinity;
+    let max = 0;
+    for (const s of d.syntax) {
+      const a = arity(s);
+      min = Math.min(min, a.min);
+      max = Math.max(max, a.max);
+    }
+    const values = keywordChoices(d.syntax);
+    const spec: DirectiveSpec = {
+      name: d.name,
+      module: d.module,
+      family,
+      contexts: mapContexts(family, d.contexts),
+      isBlock: d.isBlock,
+      minArgs: min === Infinity ? 0 : min,
+      maxArgs: d.syntax.length === 0 ? Infinity : max,
+      values,
+      isFlag: values !== null && values.length === 2 && values[0] === 'on' && values[1] === 'off',
+      default: d.default,
+      syntax: d.syntax,
+      description: d.description,
+    };
+    for (const fix of ARITY_CORRECTIONS[d.name] ?? []) if (fix.module === d.module) Object.assign(spec, fix.set);
+    const list = map.get(d.name);
+    if (list) list.push(spec);
+    else map.set(d.name, [spec]);
+  }
+  return map;
+}
+
+/**
+ * Where the docs' syntax line and nginx's own argument check disagree, nginx wins
+ * (checked with `nginx -t`): these directives take a variable number of arguments.
+ */
+const ARITY_CORRECTIONS: Record<string, { module: string; set: Partial<DirectiveSpec> }[]> = {
+  ssl_protocols: ['ngx_http_ssl_module', 'ngx_stream_ssl_module', 'ngx_mail_ssl_module'].map((module) => ({ module, set: { minArgs: 1 } })),
+  proxy_ssl_protocols: ['ngx_http_proxy_module', 'ngx_stream_proxy_module'].map((module) => ({ module, set: { minArgs: 1 } })),
+  grpc_ssl_protocols: [{ module: 'ngx_http_grpc_module', set: { minArgs: 1 } }],
+  uwsgi_ssl_protocols: [{ module: 'ngx_http_uwsgi_module', set: { minArgs: 1 } }],
+};
+
+export function allDirectives(): Map<string, DirectiveSpec[]> {
+  if (!byName) byName = load();
+  return byName;
+}
+
+export function specsFor(name: string): DirectiveSpec[] | undefined {
+  return allDirectives().get(name);
+}
+
+export function isKnownDirective(name: string, extra?: ReadonlySet<string>): boolean {
+  return allDirectives().has(name) || isThirdPartyDirective(name) || (extra?.has(name) ?? false);
+}
+
+/** The spec that applies in a block kind: same family (or core) first, allowed contexts first. */
+export function specIn(name: string, kind: BlockKind): DirectiveSpec | undefined {
+  const specs = specsFor(name);
+  if (!specs) return undefined;
+  const family = familyOf(kind);
+  let best: DirectiveSpec | undefined;
+  for (const s of specs) {
+    const allowed = s.contexts === 'any' || s.contexts.has(kind);
+    if (allowed) return s;
+    if (!best && (s.family === family || s.family === 'core')) best = s;
+  }
+  return best ?? specs[0];
+}
+
+export function isAllowedIn(spec: DirectiveSpec, kind: BlockKind): boolean {
+  return spec.contexts === 'any' || spec.contexts.has(kind);
+}
+
+export function docsUrl(spec: DirectiveSpec): string {
+  const m = spec.module;
+  if (m === 'Core functionality') return `https://nginx.org/en/docs/ngx_core_module.html#${spec.name}`;
+  const dir = m.startsWith('ngx_stream_') ? 'stream/' : m.startsWith('ngx_mail_') ? 'mail/' : m.startsWith('ngx_http_') ? 'http/' : '';
+  return `https://nginx.org/en/docs/${dir}${m}.html#${spec.name}`;
+}

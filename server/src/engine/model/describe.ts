@@ -1,0 +1,53 @@
+// Effective values in words: "off — the default; not set in this location, its server or http".
+
+import { kindLabel } from '../knowledge/contexts';
+import { NginxVersion, tlsDefault } from '../knowledge/tls';
+import { specsFor } from '../knowledge/directives';
+import { lineOf } from '../syntax/positions';
+import { ConfigModel, Effective, LBlock, LDir } from './model';
+
+export function valueOf(ld: LDir): string {
+  return ld.d.args.map((a) => a.value).join(' ');
+}
+
+export function defaultOf(name: string, version: NginxVersion): string | undefined {
+  const ours = tlsDefault(name, version);
+  if (ours !== undefined) return ours;
+  const spec = specsFor(name)?.[0];
+  return spec && spec.default ? spec.default : undefined;
+}
+
+export function lineNumber(ld: LDir): number {
+  return lineOf(ld.file.tree.lineStarts, ld.d.start) + 1;
+}
+
+function where(ld: LDir, from: LBlock): string {
+  const level = ld.block;
+  const label = level === from ? 'this ' + kindLabel(level.kind) : kindLabel(level.kind);
+  const loc = ld.file.path.split('/').pop() + ':' + lineNumber(ld);
+  return `set in ${label} at ${loc}${ld.via ? ' (included)' : ''}`;
+}
+
+/** The chain of levels searched, in words: "this location, its server or http". */
+export function searchedWords(e: Effective, from: LBlock): string {
+  const labels: string[] = [];
+  for (const b of e.searched) {
+    if (b.kind === 'main' || b.kind === 'http/if-location' || b.kind === 'http/limit_except' || b.kind === 'http/if-server') continue;
+    const l = kindLabel(b.kind);
+    if (labels.length === 0 && b === from) labels.push('this ' + l);
+    else if (labels.length === 0) labels.push(l);
+    else labels.push(labels.length === 1 ? 'its ' + l : l);
+  }
+  if (labels.length <= 1) return labels.join('');
+  return labels.slice(0, -1).join(', ') + ' or ' + labels[labels.length - 1];
+}
+
+export function describeEffective(model: ConfigModel, name: string, from: LBlock, version: NginxVersion): string {
+  const e = model.effective(name, from);
+  if (e.found.length) {
+    return `${name}: ${e.found.map(valueOf).join(' + ')} — ${where(e.found[0], from)}`;
+  }
+  const def = defaultOf(name, version);
+  const words = searchedWords(e, from);
+  return `${name}: ${def ?? 'not set'}${def !== undefined ? ' — the default' : ''}${words ? '; not set in ' + words : ''}`;
+}

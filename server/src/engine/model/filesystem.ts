@@ -1,0 +1,27 @@
+// The only door from the engine to files. The CLI and the server give one backed by the disk (and the
+// editor's unsaved buffers); tests can give one backed by a Map.
+
+import { globSegmentToRegExp } from './paths';
+
+export interface FileSystem {
+  /** The text of a file, or undefined when it cannot be read. */
+  readFile(path: string): string | undefined;
+  /** Absolute paths matching a glob(3) pattern (no brace expansion), sorted like nginx sorts them. */
+  glob(pattern: string): string[];
+}
+
+export function memoryFileSystem(files: Record<string, string>): FileSystem {
+  return {
+    readFile: (p) => files[p],
+    glob: (pattern) => {
+      const segs = pattern.split('/');
+      const res = segs.map((s) => globSegmentToRegExp(s));
+      return Object.keys(files)
+        .filter((f) => {
+          const fs = f.split('/');
+          return fs.length === segs.length && fs.every((s, i) => res[i].test(s));
+        })
+        .sort();
+    },
+  };
+}

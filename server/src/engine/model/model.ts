@@ -1,0 +1,278 @@
+// The config as nginx sees it: includes expanded in place (nginx's path rules), every block knowing its
+// kind, and one question answered for everyone: what is directive D at this point, and where from.
+
+import { BlockKind, childBlockKind } from '../knowledge/contexts';
+import { isKnownDirective, specIn } from '../knowledge/directives';
+import { parse } from '../syntax/parser';
+import { Directive, SyntaxTree } from '../syntax/types';
+import { FileSystem } from './filesystem';
+import { dirname, hasGlob, isAbsolute, join, normalize } from './paths';
+
+export interface ConfigFile {
+  path: string;
+  tree: SyntaxTree;
+}
+
+/** A block at one place in the expanded config. A file included twice yields two sets of these. */
+export interface LBlock {
+  kind: BlockKind;
+  owner: LDir | null;
+  parent: LBlock | null;
+  items: LDir[];
+  /** Made up to give a fragment its context (no text behind it). */
+  synthetic: boolean;
+  /** Lazily built: directive name → occurrences directly in this block. */
+  index?: Map<string, LDir[]>;
+}
+
+export interface LDir {
+  d: Directive;
+  file: ConfigFile;
+  block: LBlock;
+  child: LBlock | null;
+  /** The `include` that brought this directive's file in, if any. */
+  via: LDir | null;
+}
+
+export interface ModelProblem {
+  ruleId: string;
+  message: string;
+  file: ConfigFile;
+  start: number;
+  end: number;
+  nginxLine?: number;
+}
+
+export interface Effective {
+  name: string;
+  /** Occurrences at the nearest level that has any (several for bitmask and array directives). */
+  found: LDir[];
+  /** The block they are in, or null when nothing is set and the default applies. */
+  level: LBlock | null;
+  /** Blocks looked at, nearest first, up to the defining level (or to the top). */
+  searched: LBlock[];
+}
+
+export interface ModelOptions {
+  /** Kind of the root file's top level: 'main' for a complete nginx.conf, else a fragment's context. */
+  rootKind?: BlockKind;
+  /** Directory relative include/certificate paths resolve against (nginx: the main config's directory). */
+  prefix?: string;
+  maxIncludeDepth?: number;
+  maxFiles?: number;
+  /** Texts to use instead of the disk (unsaved editor buffers). */
+  overlays?: ReadonlyMap<string, string>;
+  /** Parsed files shared between models, keyed by path; reused when the text is the same. */
+  parseCache?: Map<string, ConfigFile>;
+}
+
+export interface UpstreamGroup {
+  name: string;
+  dir: LDir;
+  family: 'http' | 'stream';
+  servers: { host: string; port: number | null; dir: LDir }[];
+  keepalive: boolean;
+}
+
+export class ConfigModel {
+  readonly files = new Map<string, ConfigFile>();
+  readonly problems: ModelProblem[] = [];
+  /** Every directive in expanded document order. */
+  readonly all: LDir[] = [];
+  readonly root: LBlock;
+  readonly rootFile: ConfigFile | undefined;
+  readonly prefix: string;
+  private upstreamIndex: Map<string, UpstreamGroup> | null = null;
+
+  constructor(readonly rootPath: string, private readonly fs: FileSystem, private readonly opts: ModelOptions = {}) {
+    this.prefix = opts.prefix ?? dirname(rootPath);
+    const rootKind = opts.rootKind ?? 'main';
+    const top = syntheticChain(rootKind);
+    this.root = top.root;
+    this.rootFile = this.load(rootPath);
+    if (this.rootFile) this.expand(this.rootFile, top.leaf);
+  }
+
+  private load(path: string): ConfigFile | undefined {
+    const text = this.opts.overlays?.get(path) ?? this.fs.readFile(path);
+    if (text === undefined) return undefined;
+    const cache = this.opts.parseCache;
+    const cached = cache?.get(path);
+    let file: ConfigFile;
+    if (cached && cached.tree.text === text) file = cached;
+    else {
+      file = { path, tree: parse(text) };
+      cache?.set(path, file);
+    }
+    this.files.set(path, file);
+    return file;
+  }
+
+  /** Walks the syntax trees with an explicit stack: input depth never becomes call-stack depth. */
+  private expand(file: ConfigFile, into: LBlock): void {
+    interface Frame { dirs: Directive[]; i: number; block: LBlock; file: ConfigFile; via: LDir | null; chain: string[] }
+    const stack: Frame[] = [{ dirs: file.tree.root.children, i: 0, block: into, file, via: null, chain: [file.path] }];
+    const maxDepth = this.opts.maxIncludeDepth ?? 32;
+    const maxFiles = this.opts.maxFiles ?? 2000;
+    let includedCount = 0;
+    while (stack.length) {
+      const f = stack[stack.length - 1];
+      if (f.i >= f.dirs.length) { stack.pop(); continue; }
+      const d = f.dirs[f.i++];
+      const ld: LDir = { d, file: f.file, block: f.block, child: null, via: f.via };
+      f.block.items.push(ld);
+      this.all.push(ld);
+      const inData = f.block.kind === 'raw' || f.block.kind === 'opaque';
+      if (d.name === 'include' && !inData && d.block === null && d.args.length === 1) {
+        const targets = this.resolveInclude(ld);
+        if (f.chain.length >= maxDepth) {
+          this.problem('include-limit', `includes nested deeper than ${maxDepth} levels are not followed`, ld);
+          continue;
+        }
+        for (let k = targets.length - 1; k >= 0; k--) {
+          const target = targets[k];
+          if (f.chain.includes(target)) {
+            this.problem('include-cycle', `include cycle: "${target}" is already being included (${[...f.chain, target].join(' → ')}); nginx would recurse until it runs out of file descriptors`, ld);
+            continue;
+          }
+          if (++includedCount > maxFiles) {
+            this.problem('include-limit', `more than ${maxFiles} included files: the rest are not analysed`, ld);
+            break;
+          }
+          const inc = this.load(target);
+          if (!inc) {
+            this.problem('include-missing', `open() "${target}" failed (2: No such file or directory)`, ld);
+            continue;
+          }
+          stack.push({ dirs: inc.tree.root.children, i: 0, block: f.block, file: inc, via: ld, chain: [...f.chain, target] });
+        }
+        continue;
+      }
+      if (d.block) {
+        let kind: BlockKind;
+        if (inData) kind = f.block.kind;
+        else kind = childBlockKind(f.block.kind, d.name) ?? (isKnownDirective(d.name) && specIn(d.name, f.block.kind)?.isBlock === false ? 'opaque' : 'opaque');
+        const child: LBlock = { kind, owner: ld, parent: f.block, items: [], synthetic: false };
+        ld.child = child;
+        stack.push({ dirs: d.block.children, i: 0, block: child, file: f.file, via: f.via, chain: f.chain });
+      }
+    }
+  }
+
+  private resolveInclude(ld: LDir): string[] {
+    const arg = ld.d.args[0].value;
+    const path = isAbsolute(arg) ? normalize(arg) : join(this.prefix, arg);
+    if (hasGlob(path)) return this.fs.glob(path);
+    if (this.opts.overlays?.has(path)) return [path];
+    return [path];
+  }
+
+  private problem(ruleId: string, message: string, ld: LDir): void {
+    const key = ld.file.path + ':' + ld.d.start + ':' + message;
+    if (this.problems.some((p) => p.file.path + ':' + p.start + ':' + p.message === key)) return;
+    this.problems.push({ ruleId, message, file: ld.file, start: ld.d.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end });
+  }
+
+  /** What `name` is in `from` (inherited through enclosing blocks as nginx merges them). */
+  effective(name: string, from: LBlock): Effective {
+    const searched: LBlock[] = [];
+    for (let b: LBlock | null = from; b; b = b.parent) {
+      searched.push(b);
+      const found = indexOf(b).get(name);
+      if (found && found.length) return { name, found, level: b, searched };
+    }
+    return { name, found: [], level: null, searched };
+  }
+
+  /** Directives named `name` directly in `block` (after include expansion). */
+  inBlock(block: LBlock, name: string): LDir[] {
+    return indexOf(block).get(name) ?? [];
+  }
+
+  upstreams(): Map<string, UpstreamGroup> {
+    if (this.upstreamIndex) return this.upstreamIndex;
+    const map = new Map<string, UpstreamGroup>();
+    for (const ld of this.all) {
+      if (ld.d.name !== 'upstream' || !ld.child || ld.d.args.length !== 1) continue;
+      const family = ld.block.kind === 'stream' ? 'stream' : ld.block.kind === 'http' ? 'http' : null;
+      if (!family) continue;
+      const g: UpstreamGroup = { name: ld.d.args[0].value, dir: ld, family, servers: [], keepalive: false };
+      for (const item of ld.child.items) {
+        if (item.d.name === 'server' && item.d.args.length) {
+          const { host, port } = splitHostPort(item.d.args[0].value);
+          g.servers.push({ host, port, dir: item });
+        }
+        if (item.d.name === 'keepalive') g.keepalive = true;
+      }
+      map.set(family + ':' + g.name.toLowerCase(), g);
+    }
+    this.upstreamIndex = map;
+    return map;
+  }
+
+  upstream(family: 'http' | 'stream', name: string): UpstreamGroup | undefined {
+    return this.upstreams().get(family + ':' + name.toLowerCase());
+  }
+}
+
+function indexOf(b: LBlock): Map<string, LDir[]> {
+  if (!b.index) {
+    const m = new Map<string, LDir[]>();
+    for (const it of b.items) {
+      const list = m.get(it.d.name);
+      if (list) list.push(it);
+      else m.set(it.d.name, [it]);
+    }
+    b.index = m;
+  }
+  return b.index;
+}
+
+/** main → http → server → location, down to the kind a fragment lives in. */
+function syntheticChain(kind: BlockKind): { root: LBlock; leaf: LBlock } {
+  const path: BlockKind[] = ['main'];
+  const chains: Partial<Record<BlockKind, BlockKind[]>> = {
+    events: ['events'],
+    http: ['http'],
+    'http/server': ['http', 'http/server'],
+    'http/location': ['http', 'http/server', 'http/location'],
+    'http/if-location': ['http', 'http/server', 'http/location', 'http/if-location'],
+    'http/if-server': ['http', 'http/server', 'http/if-server'],
+    'http/limit_except': ['http', 'http/server', 'http/location', 'http/limit_except'],
+    'http/upstream': ['http', 'http/upstream'],
+    stream: ['stream'],
+    'stream/server': ['stream', 'stream/server'],
+    'stream/upstream': ['stream', 'stream/upstream'],
+    mail: ['mail'],
+    'mail/server': ['mail', 'mail/server'],
+    raw: ['http', 'raw'],
+  };
+  path.push(...(chains[kind] ?? []));
+  const root: LBlock = { kind: 'main', owner: null, parent: null, items: [], synthetic: kind !== 'main' };
+  let leaf = root;
+  for (const k of path.slice(1)) {
+    const b: LBlock = { kind: k, owner: null, parent: leaf, items: [], synthetic: true };
+    leaf = b;
+  }
+  return { root, leaf };
+}
+
+export function splitHostPort(addr: string): { host: string; port: number | null } {
+  if (addr.startsWith('unix:')) return { host: addr, port: null };
+  if (addr.startsWith('[')) {
+    const close = addr.indexOf(']');
+    const rest = addr.slice(close + 1);
+    return { host: addr.slice(0, close + 1), port: rest.startsWith(':') ? parseInt(rest.slice(1), 10) || null : null };
+  }
+  const i = addr.lastIndexOf(':');
+  if (i < 0) return { host: addr, port: null };
+  const p = addr.slice(i + 1);
+  return /^\d+$/.test(p) ? { host: addr.slice(0, i), port: parseInt(p, 10) } : { host: addr, port: null };
+}
+
+/** The chain of real blocks from `b` up (synthetic ones included), nearest first. */
+export function ancestors(b: LBlock): LBlock[] {
+  const out: LBlock[] = [];
+  for (let x: LBlock | null = b; x; x = x.parent) out.push(x);
+  return out;
+}

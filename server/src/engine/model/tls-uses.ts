@@ -1,0 +1,98 @@
+// Where nginx opens TLS connections to upstreams, and which settings apply there.
+
+import { familyPrefix, UpstreamFamily } from '../knowledge/tls';
+import { ConfigModel, LBlock, LDir, splitHostPort, UpstreamGroup } from './model';
+
+export interface TlsUse {
+  family: UpstreamFamily;
+  /** The pass directive (`proxy_pass`, `grpc_pass`, `uwsgi_pass`, stream `proxy_pass`). */
+  pass: LDir;
+  url: string;
+  /** True when the connection is certainly TLS; false when nginx only prepares for it (URL with variables). */
+  certain: boolean;
+  /** Host part (without port) when it is literal; null when it contains variables. */
+  host: string | null;
+  port: number | null;
+  group: UpstreamGroup | undefined;
+  /** The block whose effective `*_ssl_*` settings apply. */
+  block: LBlock;
+  /** The stream `proxy_ssl on` that switches TLS on, if stream. */
+  enabler: LDir | null;
+}
+
+const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string; plain: string[] }> = {
+  proxy_pass: { family: 'proxy', tls: 'https://', plain: ['http://'] },
+  grpc_pass: { family: 'grpc', tls: 'grpcs://', plain: ['grpc://'] },
+  uwsgi_pass: { family: 'uwsgi', tls: 'suwsgi://', plain: ['uwsgi://'] },
+};
+
+export function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(host);
+}
+
+/**
+ * Every pass directive that makes nginx build an upstream TLS context: https/grpcs/suwsgi URLs, proxy_pass
+ * URLs with variables (their scheme is only known per request), and stream proxy_pass under `proxy_ssl on`.
+ */
+export function tlsUses(model: ConfigModel): TlsUse[] {
+  const out: TlsUse[] = [];
+  for (const ld of model.all) {
+    const name = ld.d.name;
+    if (ld.d.args.length < 1) continue;
+    const kind = ld.block.kind;
+    if (kind === 'stream/server' && name === 'proxy_pass') {
+      const on = model.effective('proxy_ssl', ld.block);
+      const enabler = on.found[on.found.length - 1];
+      if (!enabler || enabler.d.args[0]?.value.toLowerCase() !== 'on') continue;
+      const url = ld.d.args[0].value;
+      const hasVar = url.includes('$');
+      const { host, port } = splitHostPort(url);
+      out.push({
+        family: 'stream', pass: ld, url, certain: true, host: hasVar ? null : host, port,
+        group: hasVar ? undefined : model.upstream('stream', host), block: ld.block, enabler,
+      });
+      continue;
+    }
+    const spec = HTTP_PASS[name];
+    if (!spec || !(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
+    const url = ld.d.args[0].value;
+    const lower = url.toLowerCase();
+    const hasVar = url.includes('$');
+    let certain: boolean;
+    let rest: string;
+    if (lower.startsWith(spec.tls)) {
+      certain = true;
+      rest = url.slice(spec.tls.length);
+    } else if (name === 'proxy_pass' && hasVar) {
+      // The scheme may come from a variable: nginx prepares TLS for every such location.
+      certain = false;
+      const m = /^[a-z]+:\/\//i.exec(url);
+      rest = m ? url.slice(m[0].length) : url;
+      if (spec.plain.some((p) => lower.startsWith(p))) rest = url.slice(url.indexOf('://') + 3);
+    } else continue;
+    const hostPort = rest.split('/')[0];
+    const hostHasVar = hostPort.includes('$');
+    const { host, port } = splitHostPort(hostPort);
+    out.push({
+      family: spec.family, pass: ld, url, certain, host: hostHasVar ? null : host, port,
+      group: hostHasVar ? undefined : model.upstream('http', host), block: ld.block, enabler: null,
+    });
+  }
+  return out;
+}
+
+/** `proxy_ssl_verify` for the proxy family, `grpc_ssl_verify` for grpc… */
+export function tlsDirective(family: UpstreamFamily, suffix: string): string {
+  return `${familyPrefix(family)}_ssl_${suffix}`;
+}
+
+/** The block a fix should edit for a pass: never `if`/`limit_except` (nginx forbids `*_ssl_*` there). */
+export function settingsBlock(block: LBlock): LBlock {
+  let b = block;
+  while ((b.kind === 'http/if-location' || b.kind === 'http/limit_except') && b.parent) b = b.parent;
+  return b;
+}
+
+export function isFlagOn(ld: LDir | undefined): boolean {
+  return !!ld && ld.d.args.length > 0 && ld.d.args[0].value.toLowerCase() === 'on';
+}

@@ -1,0 +1,44 @@
+// Wrong number of arguments, or a block where none belongs (and the reverse).
+
+import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
+import { isThirdPartyDirective } from '../knowledge/third-party';
+import { checkedDirectives } from './checked-directives';
+import { directiveSpan, Rule } from './rule';
+
+export const directiveArgs: Rule = {
+  id: 'directive-args',
+  defaultSeverity: 'error',
+  title: 'Invalid number of arguments',
+  nginxRejects: true,
+  explanation: `The directive has more or fewer arguments than nginx accepts, or is followed by a block it does not
+take (or lacks the block it needs). A frequent cause is a value with spaces that should have been quoted, or a
+\`;\` lost at the end of the previous line.`,
+  check(ctx) {
+    for (const ld of checkedDirectives(ctx.model)) {
+      const d = ld.d;
+      if (!specsFor(d.name) || isThirdPartyDirective(d.name)) continue;
+      const spec = specIn(d.name, ld.block.kind)!;
+      if (!isAllowedIn(spec, ld.block.kind)) continue;
+      if (d.terminator < 0) continue; // the syntax error already says it
+      const hasBlock = d.block !== null || d.lua !== null;
+      if (spec.isBlock && !hasBlock) {
+        ctx.report({ ...directiveSpan(ld), message: `directive "${d.name}" has no opening "{"` });
+        continue;
+      }
+      if (!spec.isBlock && hasBlock) {
+        ctx.report({ ...directiveSpan(ld), message: `directive "${d.name}" is not terminated by ";"` });
+        continue;
+      }
+      const n = d.args.length;
+      if (n < spec.minArgs || n > spec.maxArgs) {
+        ctx.report({ ...directiveSpan(ld), message: `invalid number of arguments in "${d.name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})` });
+      }
+    }
+  },
+};
+
+function range(min: number, max: number): string {
+  if (max === Infinity) return `at least ${min}`;
+  if (min === max) return `exactly ${min}`;
+  return `${min} to ${max}`;
+}

@@ -1,0 +1,57 @@
+// Values nginx checks at load time: on/off flags, keyword choices, protocol names, numbers.
+
+import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
+import { checkedDirectives } from './checked-directives';
+import { setArguments } from '../fixes/edits';
+import { argSpan, Rule } from './rule';
+
+const PROTOCOLS = ['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
+const ENUMS: Record<string, string[]> = {
+  ssl_verify_client: ['on', 'off', 'optional', 'optional_no_ca'],
+};
+const NUMBERS = /^((proxy|grpc|uwsgi)_ssl_verify_depth|ssl_verify_depth)$/;
+
+export const directiveInvalidValue: Rule = {
+  id: 'directive-invalid-value',
+  defaultSeverity: 'error',
+  title: 'Invalid value',
+  nginxRejects: true,
+  explanation: `nginx checks some values when it loads the config: flags take \`on\` or \`off\`, choices such as
+\`ssl_verify_client\` take one of their keywords, \`ssl_protocols\` takes protocol names, depths take a number.
+Anything else stops \`nginx -t\`.`,
+  check(ctx) {
+    for (const ld of checkedDirectives(ctx.model)) {
+      const d = ld.d;
+      if (d.args.length === 0 || !specsFor(d.name)) continue;
+      const spec = specIn(d.name, ld.block.kind)!;
+      if (!isAllowedIn(spec, ld.block.kind)) continue;
+      if (spec.isFlag && d.args.length === 1) {
+        const v = d.args[0].value;
+        if (v.toLowerCase() === 'on' || v.toLowerCase() === 'off') continue;
+        const fixes = /^(yes|true|1|enable|enabled)$/i.test(v) ? 'on' : /^(no|false|0|disable|disabled)$/i.test(v) ? 'off' : null;
+        ctx.report({
+          ...argSpan(ld, 0),
+          message: `invalid value "${v}" in "${d.name}" directive, it must be "on" or "off"`,
+          fixes: fixes ? [{ title: `Change to "${fixes}"`, edits: [setArguments(ld, fixes)], isPreferred: true }] : [],
+        });
+        continue;
+      }
+      const choices = ENUMS[d.name];
+      if (choices && d.args.length === 1 && !choices.includes(d.args[0].value.toLowerCase())) {
+        ctx.report({ ...argSpan(ld, 0), message: `invalid value "${d.args[0].value}" (expected one of: ${choices.join(', ')})` });
+        continue;
+      }
+      if (/(^|_)ssl_protocols$/.test(d.name)) {
+        d.args.forEach((a, i) => {
+          if (!PROTOCOLS.includes(a.value.toLowerCase())) {
+            ctx.report({ ...argSpan(ld, i), message: `invalid value "${a.value}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)` });
+          }
+        });
+        continue;
+      }
+      if (NUMBERS.test(d.name) && d.args.length === 1 && !/^\d+$/.test(d.args[0].value)) {
+        ctx.report({ ...argSpan(ld, 0), message: `"${d.name}" directive invalid number` });
+      }
+    }
+  },
+};

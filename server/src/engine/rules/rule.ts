@@ -1,0 +1,50 @@
+// The shape every rule module exports, and the context a rule checks with.
+// Rules ask the model (effective values, TLS uses, upstreams); they never walk parents or read files.
+
+import { ConfigFile, ConfigModel, LDir } from '../model/model';
+import { EngineSettings, Fix, RelatedLocation, Severity } from '../types';
+
+export interface RuleFinding {
+  file: ConfigFile;
+  start: number;
+  end: number;
+  message: string;
+  /** Overrides the rule's default severity for this finding (e.g. error for the default server). */
+  severity?: Severity;
+  nginxLine?: number;
+  fixes?: Fix[];
+  related?: { ld: LDir; message: string }[];
+}
+
+export interface RuleContext {
+  model: ConfigModel;
+  settings: EngineSettings;
+  report(f: RuleFinding): void;
+}
+
+export interface Rule {
+  /** Stable kebab-case id: a public interface (settings, suppressions, SARIF). */
+  id: string;
+  defaultSeverity: Severity;
+  /** One line, our own words. */
+  title: string;
+  /** Why it matters and how to fix it, our own words (Markdown). */
+  explanation: string;
+  /** Whether the rule's finding means `nginx -t` fails. */
+  nginxRejects: boolean;
+  check(ctx: RuleContext): void;
+}
+
+/** Range of a directive from its name to its last argument (what an editor underlines). */
+export function directiveSpan(ld: LDir): { file: ConfigFile; start: number; end: number } {
+  const d = ld.d;
+  const last = d.args.length ? d.args[d.args.length - 1].end : d.nameToken.end;
+  return { file: ld.file, start: d.start, end: last };
+}
+
+export function argSpan(ld: LDir, i: number): { file: ConfigFile; start: number; end: number } {
+  const a = ld.d.args[i];
+  return a ? { file: ld.file, start: a.start, end: a.end } : directiveSpan(ld);
+}
+
+export type { RelatedLocation };

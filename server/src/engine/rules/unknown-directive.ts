@@ -1,0 +1,57 @@
+// A directive name no module defines (with a "did you mean" for near misses).
+
+import { allDirectives, isKnownDirective } from '../knowledge/directives';
+import { checkedDirectives } from './checked-directives';
+import { setName } from '../fixes/edits';
+import { Rule } from './rule';
+
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < best) best = v;
+    }
+    if (best > limit) return limit + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+export function suggestDirective(name: string): string | undefined {
+  const limit = name.length <= 4 ? 1 : 2;
+  let best: string | undefined;
+  let bestD = limit + 1;
+  for (const known of allDirectives().keys()) {
+    const d = distance(name.toLowerCase(), known, limit);
+    if (d < bestD) { bestD = d; best = known; }
+  }
+  return best;
+}
+
+export const unknownDirective: Rule = {
+  id: 'unknown-directive',
+  defaultSeverity: 'error',
+  title: 'Unknown directive',
+  nginxRejects: true,
+  explanation: `No nginx module defines this name, so \`nginx -t\` stops at it. Directives of common third-party
+modules (lua, headers-more, njs, perl, set-misc, brotli, geoip2, echo…) are known; add others with the
+\`nginxTlsProxy.extraDirectives\` setting (\`--extra-directive\` on the command line).`,
+  check(ctx) {
+    for (const ld of checkedDirectives(ctx.model)) {
+      if (isKnownDirective(ld.d.name, ctx.settings.extraDirectives)) continue;
+      const hint = suggestDirective(ld.d.name);
+      ctx.report({
+        file: ld.file,
+        start: ld.d.nameToken.start,
+        end: ld.d.nameToken.end,
+        message: `unknown directive "${ld.d.name}"` + (hint ? `; did you mean "${hint}"?` : ''),
+        fixes: hint ? [{ title: `Change to "${hint}"`, edits: [setName(ld, hint)], isPreferred: true }] : [],
+      });
+    }
+  },
+};

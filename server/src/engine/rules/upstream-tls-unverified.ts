@@ -1,0 +1,40 @@
+// An upstream reached over TLS whose certificate nginx never checks: anyone on the path can pose as it.
+
+import { describeEffective, lineNumber } from '../model/describe';
+import { isFlagOn, tlsDirective, tlsUses } from '../model/tls-uses';
+import { verifyFixes } from '../fixes/verify-upstream';
+import { argSpan, Rule } from './rule';
+
+export const upstreamTlsUnverified: Rule = {
+  id: 'upstream-tls-unverified',
+  defaultSeverity: 'warning',
+  title: 'TLS to an upstream without certificate verification',
+  nginxRejects: false,
+  explanation: `nginx encrypts the connection to an \`https://\`, \`grpcs://\` or \`suwsgi://\` upstream (and a stream
+upstream under \`proxy_ssl on\`), but unless \`proxy_ssl_verify on\` (or the \`grpc_\`/\`uwsgi_\` spelling) is in
+effect it accepts whatever certificate the other side shows. Encryption without authentication stops a
+passive eavesdropper and nobody else: whoever can answer in the upstream's place (DNS, ARP, a rogue route, a
+compromised neighbour) reads and changes every proxied request, cookies and credentials included.
+
+Turn verification on where the pass directive is, name the CA file to trust (nginx loads no system store on
+its own), and send SNI so that a host serving several names shows the certificate for the one you asked for.
+The quick fix does all three and changes an existing \`off\` rather than adding a duplicate.`,
+  check(ctx) {
+    for (const use of tlsUses(ctx.model)) {
+      if (!use.certain) continue;
+      const verifyName = tlsDirective(use.family, 'verify');
+      const verify = ctx.model.effective(verifyName, use.block);
+      if (isFlagOn(verify.found[0])) continue;
+      const what = use.family === 'stream' ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}` : `"${use.url}"`;
+      const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion);
+      const explicit = verify.found.length > 0;
+      ctx.report({
+        ...argSpan(use.pass, 0),
+        message: `TLS to ${what} is not verified (${state}): nginx accepts any certificate, so anyone on the path can impersonate the upstream.` +
+          (explicit ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : ''),
+        fixes: verifyFixes(ctx, use),
+        related: verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })),
+      });
+    }
+  },
+};

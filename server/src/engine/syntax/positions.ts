@@ -1,0 +1,49 @@
+// Offsets <-> zero-based line/character positions (UTF-16 code units, as LSP expects by default).
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  let i = text.indexOf('\n');
+  while (i >= 0) {
+    starts.push(i + 1);
+    i = text.indexOf('\n', i + 1);
+  }
+  return starts;
+}
+
+/** Zero-based line containing `offset` (binary search). */
+export function lineOf(lineStarts: number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function positionAt(lineStarts: number[], offset: number): Position {
+  const line = lineOf(lineStarts, offset);
+  return { line, character: offset - lineStarts[line] };
+}
+
+export function offsetAt(lineStarts: number[], textLength: number, pos: Position): number {
+  if (pos.line < 0) return 0;
+  if (pos.line >= lineStarts.length) return textLength;
+  const lineEnd = pos.line + 1 < lineStarts.length ? lineStarts[pos.line + 1] : textLength;
+  return Math.max(lineStarts[pos.line], Math.min(lineStarts[pos.line] + pos.character, lineEnd));
+}
+
+export function rangeOf(lineStarts: number[], start: number, end: number): Range {
+  return { start: positionAt(lineStarts, start), end: positionAt(lineStarts, end) };
+}

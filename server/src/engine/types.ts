@@ -1,0 +1,53 @@
+// What the engine hands to its adapters (LSP server, CLI, tests). Plain data, no editor types.
+
+import { Range } from './syntax/positions';
+import { NginxVersion } from './knowledge/tls';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface TextEdit {
+  path: string;
+  /** Offsets into the file's current text. */
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix an editor offers first. */
+  isPreferred: boolean;
+  /** Safe to apply without looking (`--fix`, fix-all): it cannot change what the config means beyond the finding. */
+  safe?: boolean;
+}
+
+export interface RelatedLocation {
+  path: string;
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  path: string;
+  start: number;
+  end: number;
+  range: Range;
+  /** 1-based line nginx itself would name, where that differs from where we point. */
+  nginxLine?: number;
+  fixes: Fix[];
+  related: RelatedLocation[];
+}
+
+export interface EngineSettings {
+  nginxVersion: NginxVersion;
+  /** CA bundle the fixes insert as the trusted certificate. */
+  trustedCertificate: string;
+  /** Severity overrides; 'off' silences a rule. */
+  rules: Record<string, Severity | 'off'>;
+  /** Directive names of other modules that are not unknown. */
+  extraDirectives: ReadonlySet<string>;
+}

@@ -1,0 +1,121 @@
+// Many files, one config: find the main config(s) that include a file, analyse it in the context they give
+// it, and fall back to an inferred context for a fragment nobody includes.
+
+import { analyze, Analysis } from './analyze';
+import { BlockKind } from './knowledge/contexts';
+import { ConfigFile, ModelOptions } from './model/model';
+import { FileSystem } from './model/filesystem';
+import { inferContext } from './model/context-inference';
+import { dirname } from './model/paths';
+import { parse } from './syntax/parser';
+import { EngineSettings, Finding } from './types';
+
+export interface WorkspaceOptions {
+  /** Files that may be main configs (the adapter lists them; only those that look like one are used). */
+  candidates(): string[];
+  /** A root named by the user: used for every file it includes. */
+  explicitRoot?: string;
+}
+
+export interface FileAnalysis {
+  /** Root configs the file was analysed under (the file itself when it is one). */
+  roots: string[];
+  /** Context given to the file when no root includes it. */
+  inferred: BlockKind | null;
+  analyses: Analysis[];
+  /** Findings in the requested file, deduplicated across roots. */
+  findings: Finding[];
+}
+
+const MAIN_HINT = /^[ \t]*(http|events|stream)[ \t\r\n]*\{/m;
+
+export class Workspace {
+  readonly parseCache = new Map<string, ConfigFile>();
+  private rootCache = new Map<string, Analysis>();
+  private overlays = new Map<string, string>();
+
+  constructor(private fs: FileSystem, public settings: EngineSettings, private opts: WorkspaceOptions) {}
+
+  /** An editor buffer replaces the disk's text for `path` (undefined: back to the disk). */
+  setOverlay(path: string, text: string | undefined): void {
+    if (text === undefined) this.overlays.delete(path);
+    else this.overlays.set(path, text);
+    this.invalidate();
+  }
+
+  invalidate(): void {
+    this.rootCache.clear();
+  }
+
+  private read(path: string): string | undefined {
+    return this.overlays.get(path) ?? this.fs.readFile(path);
+  }
+
+  private modelOptions(extra: Partial<ModelOptions> = {}): ModelOptions {
+    return { overlays: this.overlays, parseCache: this.parseCache, ...extra };
+  }
+
+  /** Whether a file is a complete nginx.conf (has http/events/stream at its top level). */
+  isMainConfig(path: string): boolean {
+    const text = this.read(path);
+    if (text === undefined || !MAIN_HINT.test(text)) return false;
+    return inferContext(this.parsed(path, text).tree) === 'main';
+  }
+
+  private parsed(path: string, text: string): ConfigFile {
+    const cached = this.parseCache.get(path);
+    if (cached && cached.tree.text === text) return cached;
+    const file = { path, tree: parse(text) };
+    this.parseCache.set(path, file);
+    return file;
+  }
+
+  analyzeRoot(root: string): Analysis {
+    let a = this.rootCache.get(root);
+    if (!a) {
+      a = analyze(root, this.fs, this.settings, this.modelOptions());
+      this.rootCache.set(root, a);
+    }
+    return a;
+  }
+
+  /** Main configs whose expanded config contains `path`. */
+  rootsOf(path: string): string[] {
+    if (this.opts.explicitRoot) {
+      const a = this.analyzeRoot(this.opts.explicitRoot);
+      if (a.model.files.has(path)) return [this.opts.explicitRoot];
+    }
+    const roots: string[] = [];
+    for (const c of this.opts.candidates()) {
+      if (!this.isMainConfig(c)) continue;
+      if (this.analyzeRoot(c).model.files.has(path)) roots.push(c);
+    }
+    if (roots.length === 0 && this.isMainConfig(path)) roots.push(path);
+    return roots;
+  }
+
+  analyzeFile(path: string): FileAnalysis {
+    const roots = this.rootsOf(path);
+    let analyses: Analysis[];
+    let inferred: BlockKind | null = null;
+    if (roots.length) analyses = roots.map((r) => this.analyzeRoot(r));
+    else {
+      const text = this.read(path);
+      if (text === undefined) return { roots, inferred, analyses: [], findings: [] };
+      inferred = inferContext(this.parsed(path, text).tree);
+      analyses = [analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: dirname(path) }))];
+    }
+    const seen = new Set<string>();
+    const findings: Finding[] = [];
+    for (const a of analyses) {
+      for (const f of a.findings) {
+        if (f.path !== path) continue;
+        const key = f.ruleId + '\0' + f.start + '\0' + f.end + '\0' + f.message;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        findings.push(f);
+      }
+    }
+    return { roots, inferred, analyses, findings };
+  }
+}

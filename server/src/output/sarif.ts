@@ -1,0 +1,60 @@
+// SARIF 2.1.0 for GitHub code scanning: rule metadata, regions, and fixes where we have them.
+
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Finding, RULES } from '../engine';
+import { sorted } from './text';
+
+const LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
+const SECURITY = new Set(['upstream-tls-unverified', 'upstream-tls-no-trusted-ca']);
+export const RULE_DOCS = 'https://github.com/nginx-tls-proxy/nginx-tls-proxy/blob/main/docs/rules/';
+
+export function toSarif(findings: Finding[], cwd: string): unknown {
+  const uri = (p: string) => {
+    const r = path.relative(cwd, p);
+    return r.startsWith('..') ? pathToFileURL(p).href : r.split(path.sep).join('/');
+  };
+  const region = (f: { range: Finding['range'] }) => ({
+    startLine: f.range.start.line + 1,
+    startColumn: f.range.start.character + 1,
+    endLine: f.range.end.line + 1,
+    endColumn: f.range.end.character + 1,
+  });
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'nginx-tls-proxy',
+          informationUri: 'https://github.com/nginx-tls-proxy/nginx-tls-proxy',
+          rules: RULES.map((r) => ({
+            id: r.id,
+            name: r.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+            shortDescription: { text: r.title },
+            fullDescription: { text: r.explanation.replace(/\s+/g, ' ') },
+            help: { text: r.explanation.replace(/\s+/g, ' '), markdown: r.explanation },
+            helpUri: RULE_DOCS + r.id + '.md',
+            defaultConfiguration: { level: LEVEL[r.defaultSeverity] },
+            properties: SECURITY.has(r.id) ? { tags: ['security'], 'security-severity': r.id === 'upstream-tls-unverified' ? '7.4' : '5.0' } : { tags: ['correctness'] },
+          })),
+        },
+      },
+      results: sorted(findings).map((f) => ({
+        ruleId: f.ruleId,
+        level: LEVEL[f.severity],
+        message: { text: f.message },
+        locations: [{ physicalLocation: { artifactLocation: { uri: uri(f.path) }, region: region(f) } }],
+        fixes: f.fixes.length
+          ? f.fixes.map((x) => ({
+              description: { text: x.title },
+              artifactChanges: x.edits.map((e) => ({
+                artifactLocation: { uri: uri(e.path) },
+                replacements: [{ deletedRegion: { charOffset: e.start, charLength: e.end - e.start }, insertedContent: { text: e.newText } }],
+              })),
+            }))
+          : undefined,
+      })),
+    }],
+  };
+}

@@ -1,0 +1,71 @@
+// Compiler-style text (file:line:col: severity: message [rule]) and JSON with the LSP diagnostic's fields.
+
+import * as path from 'node:path';
+import { Finding } from '../engine';
+
+function rel(file: string, cwd: string): string {
+  const r = path.relative(cwd, file);
+  return r.startsWith('..') ? file : r;
+}
+
+export function formatText(findings: Finding[], cwd: string): string {
+  let out = '';
+  for (const f of sorted(findings)) {
+    out += `${rel(f.path, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message} [${f.ruleId}]\n`;
+  }
+  const counts = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const f of findings) counts[f.severity]++;
+  if (findings.length) out += `${findings.length} finding(s): ${counts.error} error, ${counts.warning} warning, ${counts.information} info, ${counts.hint} hint\n`;
+  return out;
+}
+
+export function sorted(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.start - b.start || a.ruleId.localeCompare(b.ruleId)));
+}
+
+export interface JsonFinding {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  rule: string;
+  message: string;
+  fixes: { title: string; safe: boolean }[];
+}
+
+export function toJson(findings: Finding[]): JsonFinding[] {
+  return sorted(findings).map((f) => ({
+    file: f.path,
+    line: f.range.start.line + 1,
+    column: f.range.start.character + 1,
+    endLine: f.range.end.line + 1,
+    endColumn: f.range.end.character + 1,
+    severity: f.severity,
+    rule: f.ruleId,
+    message: f.message,
+    fixes: f.fixes.map((x) => ({ title: x.title, safe: !!x.safe })),
+  }));
+}
+
+/** A unified diff of one changed region (fixes insert or change a few neighbouring lines). */
+export function unifiedDiff(file: string, before: string, after: string): string {
+  if (before === after) return '';
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const ctx = 3;
+  const start = Math.max(0, pre - ctx);
+  const aEnd = Math.min(a.length, a.length - suf + ctx);
+  const bEnd = Math.min(b.length, b.length - suf + ctx);
+  let out = `--- ${file}\n+++ ${file}\n@@ -${start + 1},${aEnd - start} +${start + 1},${bEnd - start} @@\n`;
+  for (let i = start; i < pre; i++) out += ' ' + a[i] + '\n';
+  for (let i = pre; i < a.length - suf; i++) out += '-' + a[i] + '\n';
+  for (let i = pre; i < b.length - suf; i++) out += '+' + b[i] + '\n';
+  for (let i = a.length - suf; i < aEnd; i++) out += ' ' + a[i] + '\n';
+  return out;
+}

@@ -1,0 +1,273 @@
+// The language server: a thin adapter from LSP to the engine. Run it as `node dist/server.js --stdio`.
+
+import {
+  CodeAction, CodeActionKind, createConnection, Diagnostic, DiagnosticSeverity, DiagnosticTag, Hover,
+  InitializeParams, InitializeResult, ProposedFeatures, TextDocuments, TextDocumentSyncKind, TextEdit as LspTextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { defaultSettings, EngineSettings, Finding, parseVersion, Severity, rangeOf, computeLineStarts } from './engine';
+import { Workspace } from './engine/workspace';
+import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
+import { hoverMarkdown } from './features/hover';
+import { RULE_DOCS } from './output/sarif';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const nfs = new NodeFileSystem();
+let folders: string[] = [];
+let candidateCache: string[] | null = null;
+let settings: EngineSettings = defaultSettings();
+let explicitRoot: string | undefined;
+let workspace = makeWorkspace();
+let hasConfigurationCapability = false;
+
+function makeWorkspace(): Workspace {
+  return new Workspace(nfs, settings, {
+    candidates: () => (candidateCache ??= listConfigCandidates(folders, 5000)),
+    explicitRoot,
+  });
+}
+
+/** Documents are keyed by file path; a buffer that is not a file gets a stable made-up path. */
+function pathOf(uri: string): string {
+  const u = URI.parse(uri);
+  return u.scheme === 'file' ? u.fsPath : `/${u.scheme}/${u.path.replace(/^\/+/, '')}`;
+}
+
+function uriOf(path: string): string {
+  const open = documents.all().find((d) => pathOf(d.uri) === path);
+  return open ? open.uri : URI.file(path).toString();
+}
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+function toDiagnostic(f: Finding): Diagnostic {
+  const d: Diagnostic = {
+    range: f.range,
+    severity: SEVERITY[f.severity],
+    code: f.ruleId,
+    source: 'nginx-tls-proxy',
+    message: f.message,
+    relatedInformation: f.related.map((r) => ({ location: { uri: uriOf(r.path), range: r.range }, message: r.message })),
+  };
+  if (!f.ruleId.startsWith('internal')) d.codeDescription = { href: RULE_DOCS + f.ruleId + '.md' };
+  if (f.ruleId === 'tls-setting-without-effect') d.tags = [DiagnosticTag.Unnecessary];
+  return d;
+}
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
+  if (folders.length === 0 && params.rootUri) folders = [URI.parse(params.rootUri).fsPath];
+  hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
+  applySettings(params.initializationOptions ?? {});
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
+    },
+    serverInfo: { name: 'nginx-tls-proxy', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(async () => {
+  if (hasConfigurationCapability) await pullSettings();
+});
+
+connection.onDidChangeConfiguration(async (change) => {
+  if (hasConfigurationCapability) await pullSettings();
+  else applySettings(change.settings?.nginxTlsProxy ?? {});
+  validateAll();
+});
+
+async function pullSettings(): Promise<void> {
+  try {
+    const cfg = await connection.workspace.getConfiguration({ section: 'nginxTlsProxy' });
+    applySettings(cfg ?? {});
+  } catch {
+    // A client that cannot answer keeps the defaults.
+  }
+}
+
+interface ClientSettings {
+  trustedCertificate?: string;
+  nginxVersion?: string;
+  rules?: Record<string, string>;
+  rootConfig?: string;
+  extraDirectives?: string[];
+}
+
+function applySettings(s: ClientSettings): void {
+  const rules: EngineSettings['rules'] = {};
+  for (const [k, v] of Object.entries(s.rules ?? {})) {
+    if (v === 'off' || v === 'error' || v === 'warning' || v === 'information' || v === 'hint') rules[k] = v;
+  }
+  settings = defaultSettings({
+    trustedCertificate: s.trustedCertificate || undefined,
+    nginxVersion: parseVersion(s.nginxVersion || '1.26'),
+    rules,
+    extraDirectives: new Set(s.extraDirectives ?? []),
+  });
+  if (!settings.trustedCertificate) settings.trustedCertificate = defaultSettings().trustedCertificate;
+  const root = s.rootConfig?.trim();
+  explicitRoot = root ? (root.startsWith('/') ? root : folders[0] ? folders[0] + '/' + root : root) : undefined;
+  const old = workspace;
+  workspace = makeWorkspace();
+  for (const d of documents.all()) workspace.setOverlay(pathOf(d.uri), d.getText());
+  void old;
+}
+
+// Validation runs on the newest text only: edits arriving while one runs coalesce into the next run.
+const pending = new Set<string>();
+let scheduled = false;
+const published = new Map<string, Set<string>>();
+
+function schedule(uri: string): void {
+  pending.add(uri);
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(() => {
+    scheduled = false;
+    const uris = [...pending];
+    pending.clear();
+    for (const u of uris) validate(u);
+  });
+}
+
+function validateAll(): void {
+  for (const d of documents.all()) schedule(d.uri);
+}
+
+function validate(uri: string): void {
+  const doc = documents.get(uri);
+  if (!doc) return;
+  const path = pathOf(uri);
+  let diagnostics: Diagnostic[];
+  try {
+    diagnostics = workspace.analyzeFile(path).findings.map(toDiagnostic);
+  } catch (e) {
+    connection.console.error(`analysis of ${path} failed: ${(e as Error).stack ?? e}`);
+    diagnostics = [];
+  }
+  connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+}
+
+documents.onDidOpen((e) => {
+  workspace.setOverlay(pathOf(e.document.uri), e.document.getText());
+  validateAll();
+});
+
+documents.onDidChangeContent((e) => {
+  workspace.setOverlay(pathOf(e.document.uri), e.document.getText());
+  // A change can alter what other open files include or inherit: re-check them all (cheap, parse is cached).
+  validateAll();
+});
+
+documents.onDidClose((e) => {
+  workspace.setOverlay(pathOf(e.document.uri), undefined);
+  connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  validateAll();
+});
+
+connection.onDidChangeWatchedFiles(() => {
+  candidateCache = null;
+  workspace.invalidate();
+  validateAll();
+});
+
+function findingsFor(uri: string): Finding[] {
+  return workspace.analyzeFile(pathOf(uri)).findings;
+}
+
+function toWorkspaceEdit(edits: { path: string; start: number; end: number; newText: string }[]): WorkspaceEdit {
+  const changes: Record<string, LspTextEdit[]> = {};
+  for (const e of edits) {
+    const open = documents.all().find((d) => pathOf(d.uri) === e.path);
+    const text = open ? open.getText() : nfs.readFile(e.path) ?? '';
+    const ls = computeLineStarts(text);
+    const uri = open ? open.uri : URI.file(e.path).toString();
+    (changes[uri] ??= []).push({ range: rangeOf(ls, e.start, e.end), newText: e.newText });
+  }
+  return { changes };
+}
+
+connection.onCodeAction((params) => {
+  try {
+    const findings = findingsFor(params.textDocument.uri);
+    const actions: CodeAction[] = [];
+    const only = params.context.only;
+    const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(CodeActionKind.SourceFixAll));
+    if (wantsFixAll || !only) {
+      const safe = findings.flatMap((f) => f.fixes.filter((x) => x.safe && x.isPreferred).slice(0, 1));
+      if (wantsFixAll && safe.length) {
+        const edits = dedupeEdits(safe.flatMap((x) => x.edits));
+        actions.push({ title: 'Fix all safe nginx TLS findings', kind: CodeActionKind.SourceFixAll, edit: toWorkspaceEdit(edits) });
+      }
+      if (wantsFixAll) return actions;
+    }
+    for (const diag of params.context.diagnostics) {
+      if (diag.source !== 'nginx-tls-proxy') continue;
+      const f = findings.find((x) => x.ruleId === diag.code && sameRange(x.range, diag.range) && x.message === diag.message)
+        ?? findings.find((x) => x.ruleId === diag.code && sameRange(x.range, diag.range));
+      if (!f) continue;
+      for (const fix of f.fixes) {
+        actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: fix.isPreferred, edit: toWorkspaceEdit(fix.edits) });
+      }
+    }
+    return actions;
+  } catch (e) {
+    connection.console.error(`code actions failed: ${(e as Error).stack ?? e}`);
+    return [];
+  }
+});
+
+function dedupeEdits<T extends { path: string; start: number; end: number; newText: string }>(edits: T[]): T[] {
+  const out: T[] = [];
+  for (const e of edits) {
+    if (out.some((x) => x.path === e.path && x.start < e.end && e.start < x.end)) continue;
+    if (out.some((x) => x.path === e.path && x.start === e.start && x.end === e.end)) continue;
+    out.push(e);
+  }
+  return out;
+}
+
+function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+connection.onHover((params): Hover | null => {
+  try {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const path = pathOf(doc.uri);
+    const offset = doc.offsetAt(params.position);
+    const fa = workspace.analyzeFile(path);
+    for (const a of fa.analyses) {
+      const ld = a.model.all.find((x) => x.file.path === path && x.d.nameToken.start <= offset && offset <= x.d.nameToken.end && x.block.kind !== 'raw');
+      if (!ld) continue;
+      const md = hoverMarkdown(a.model, ld, settings);
+      if (!md) return null;
+      const ls = ld.file.tree.lineStarts;
+      return { contents: { kind: 'markdown', value: md }, range: rangeOf(ls, ld.d.nameToken.start, ld.d.nameToken.end) };
+    }
+    return null;
+  } catch (e) {
+    connection.console.error(`hover failed: ${(e as Error).stack ?? e}`);
+    return null;
+  }
+});
+
+process.on('uncaughtException', (e) => {
+  // Log and keep serving: one bad request must not end the session.
+  connection.console.error(`uncaught: ${e.stack ?? e}`);
+});
+
+documents.listen(connection);
+connection.listen();
