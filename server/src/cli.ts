@@ -18,7 +18,7 @@ commands:
 
 check options:
   --root FILE             main config (relative includes resolve against its folder)
-  --nginx-version X.Y     nginx version the configs run on (default 1.26)
+  --nginx-version X.Y     nginx version the configs run on (default 1.30, the current stable line)
   --format text|json|sarif
   --fail-on error|warning|info|none   exit 1 when a finding is at least this severe (default warning)
   --rule ID=off|error|warning|info|hint

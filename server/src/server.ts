@@ -7,7 +7,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { defaultSettings, EngineSettings, Finding, parseVersion, Severity, rangeOf, computeLineStarts } from './engine';
+import { DEFAULT_NGINX_VERSION, defaultSettings, EngineSettings, Finding, parseVersion, Severity, rangeOf, computeLineStarts } from './engine';
 import { Workspace } from './engine/workspace';
 import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
 import { hoverMarkdown } from './features/hover';
@@ -77,8 +77,14 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   };
 });
 
+// Nothing is validated before the client's settings are in: a first result with the wrong nginx version
+// would flash findings that then disappear.
+let settingsReady: () => void;
+const ready = new Promise<void>((r) => (settingsReady = r));
+
 connection.onInitialized(async () => {
   if (hasConfigurationCapability) await pullSettings();
+  settingsReady();
 });
 
 connection.onDidChangeConfiguration(async (change) => {
@@ -111,7 +117,7 @@ function applySettings(s: ClientSettings): void {
   }
   settings = defaultSettings({
     trustedCertificate: s.trustedCertificate || undefined,
-    nginxVersion: parseVersion(s.nginxVersion || '1.26'),
+    nginxVersion: parseVersion(s.nginxVersion || DEFAULT_NGINX_VERSION),
     rules,
     extraDirectives: new Set(s.extraDirectives ?? []),
   });
@@ -133,12 +139,12 @@ function schedule(uri: string): void {
   pending.add(uri);
   if (scheduled) return;
   scheduled = true;
-  setImmediate(() => {
+  void ready.then(() => setImmediate(() => {
     scheduled = false;
     const uris = [...pending];
     pending.clear();
     for (const u of uris) validate(u);
-  });
+  }));
 }
 
 function validateAll(): void {

@@ -9,11 +9,14 @@ import { Rule, RuleContext, RuleFinding } from './rules/rule';
 import { lineOf, rangeOf } from './syntax/positions';
 import { EngineSettings, Finding, Severity } from './types';
 
+/** The current stable line; configs for older servers set nginxVersion (defaults and rules follow it). */
+export const DEFAULT_NGINX_VERSION = '1.30';
+
 export const DEFAULT_TRUSTED_CERTIFICATE = '/etc/ssl/certs/ca-certificates.crt';
 
 export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSettings {
   return {
-    nginxVersion: parseVersion('1.26'),
+    nginxVersion: parseVersion(DEFAULT_NGINX_VERSION),
     trustedCertificate: DEFAULT_TRUSTED_CERTIFICATE,
     rules: {},
     extraDirectives: new Set(),

@@ -18,7 +18,7 @@ export interface NginxVersion {
 
 export function parseVersion(v: string | undefined): NginxVersion {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(v ?? '');
-  if (!m) return { major: 1, minor: 26, patch: 0 };
+  if (!m) return { major: 1, minor: 30, patch: 0 };
   return { major: +m[1], minor: +m[2], patch: m[3] ? +m[3] : 0 };
 }
 

@@ -12,6 +12,17 @@ import { directiveInvalidValue } from './directive-invalid-value';
 import { directiveDuplicate } from './directive-duplicate';
 import { upstreamTlsUnverified } from './upstream-tls-unverified';
 import { upstreamTlsNoTrustedCa } from './upstream-tls-no-trusted-ca';
+import { tlsWeakProtocols } from './tls-weak-protocols';
+import { tlsWeakCiphers } from './tls-weak-ciphers';
+import { tlsCertWithoutKey } from './tls-cert-without-key';
+import { clientCertNotEnforced } from './client-cert-not-enforced';
+import { clientCertNoCa } from './client-cert-no-ca';
+import { listenSslNoCertificate } from './listen-ssl-no-certificate';
+import { upstreamTlsNameMismatch } from './upstream-tls-name-mismatch';
+import { upstreamTlsNoSni } from './upstream-tls-no-sni';
+import { upstreamTlsMixedVerification } from './upstream-tls-mixed-verification';
+import { tlsSettingWithoutEffect } from './tls-setting-without-effect';
+import { plaintextToTlsPort } from './plaintext-to-tls-port';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -25,6 +36,17 @@ export const RULES: readonly Rule[] = [
   directiveDuplicate,
   upstreamTlsUnverified,
   upstreamTlsNoTrustedCa,
+  tlsWeakProtocols,
+  tlsWeakCiphers,
+  tlsCertWithoutKey,
+  clientCertNotEnforced,
+  clientCertNoCa,
+  listenSslNoCertificate,
+  upstreamTlsNameMismatch,
+  upstreamTlsNoSni,
+  upstreamTlsMixedVerification,
+  tlsSettingWithoutEffect,
+  plaintextToTlsPort,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -216,34 +216,32 @@ export function parse(text: string): SyntaxTree {
  */
 function findUnclosed(stack: Block[], text: string, lineStarts: number[], root: Block): { block: Block; before: number } {
   // A closed block may have swallowed the "}" meant for its parent: search every block, in document order.
+  const firstOnLine = (offset: number): boolean => {
+    let p = offset - 1;
+    while (p >= 0) {
+      const c = text.charCodeAt(p);
+      if (c === LF) return true;
+      if (c !== SP && c !== TAB && c !== CR) return false;
+      p--;
+    }
+    return true;
+  };
+  const column = (offset: number): number => {
+    const ls = lineStarts[lineOf(lineStarts, offset)];
+    let col = 0;
+    for (let p = ls; p < offset; p++) col += text.charCodeAt(p) === TAB ? 8 - (col % 8) : 1;
+    return col;
+  };
   const work: Block[] = [root];
   while (work.length) {
     const b = work.pop()!;
-    if (b.owner) {
-      const col = columnOf(text, lineStarts, b.owner.start);
-      if (startsLine(text, lineStarts, b.owner.start)) {
-        for (const child of b.children) {
-          if (startsLine(text, lineStarts, child.start) && columnOf(text, lineStarts, child.start) <= col) {
-            return { block: b, before: child.start };
-          }
-        }
+    if (b.owner && firstOnLine(b.owner.start)) {
+      const col = column(b.owner.start);
+      for (const child of b.children) {
+        if (firstOnLine(child.start) && column(child.start) <= col) return { block: b, before: child.start };
       }
     }
     for (let k = b.children.length - 1; k >= 0; k--) if (b.children[k].block) work.push(b.children[k].block!);
-    if (work.length > 200000) break;
   }
   return { block: stack[stack.length - 1], before: -1 };
-}
-
-function columnOf(text: string, lineStarts: number[], offset: number): number {
-  const ls = lineStarts[lineOf(lineStarts, offset)];
-  let col = 0;
-  for (let p = ls; p < offset; p++) col += text.charCodeAt(p) === TAB ? 8 - (col % 8) : 1;
-  return col;
-}
-
-function startsLine(text: string, lineStarts: number[], offset: number): boolean {
-  const ls = lineStarts[lineOf(lineStarts, offset)];
-  for (let p = ls; p < offset; p++) if (!isSpace(text.charCodeAt(p))) return false;
-  return true;
 }

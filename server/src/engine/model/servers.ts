@@ -1,0 +1,72 @@
+// Virtual servers and their listening sockets: which are TLS, which is the default for an address:port.
+
+import { ConfigModel, LBlock, LDir } from './model';
+
+export interface Listen {
+  ld: LDir;
+  /** Normalised address:port (`*:443`, `127.0.0.1:443`, `[::]:443`, `unix:/path`). */
+  key: string;
+  ssl: boolean;
+  defaultServer: boolean;
+}
+
+export interface ServerInfo {
+  ld: LDir;
+  block: LBlock;
+  family: 'http' | 'stream' | 'mail';
+  listens: Listen[];
+  /** The first `listen … ssl` of this server, or a plain listen on a port another server made TLS. */
+  listenSsl: LDir | null;
+  /** Addresses this server is the default server of. */
+  defaultFor: string[];
+}
+
+function normalise(addr: string): string {
+  if (addr.startsWith('unix:')) return addr;
+  if (/^\d+$/.test(addr)) return '*:' + addr;
+  if (addr.startsWith('[')) return addr.includes(']:') ? addr : addr + ':80';
+  if (addr.includes(':')) return addr;
+  return addr + ':80';
+}
+
+const cache = new WeakMap<ConfigModel, ServerInfo[]>();
+
+export function serverTls(model: ConfigModel): ServerInfo[] {
+  const hit = cache.get(model);
+  if (hit) return hit;
+  const servers: ServerInfo[] = [];
+  for (const ld of model.all) {
+    if (ld.d.name !== 'server' || !ld.child) continue;
+    const kind = ld.child.kind;
+    const family = kind === 'http/server' ? 'http' : kind === 'stream/server' ? 'stream' : kind === 'mail/server' ? 'mail' : null;
+    if (!family) continue;
+    const listens: Listen[] = [];
+    for (const l of model.inBlock(ld.child, 'listen')) {
+      if (!l.d.args.length) continue;
+      const flags = l.d.args.slice(1).map((a) => a.value.toLowerCase());
+      listens.push({ ld: l, key: family + ' ' + normalise(l.d.args[0].value), ssl: flags.includes('ssl'), defaultServer: flags.includes('default_server') || flags.includes('default') });
+    }
+    servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: [] });
+  }
+  // The ssl flag belongs to the socket: one `listen … ssl` makes every server on that address TLS.
+  const sslKeys = new Set<string>();
+  const byKey = new Map<string, ServerInfo[]>();
+  for (const s of servers) {
+    for (const l of s.listens) {
+      if (l.ssl) sslKeys.add(l.key);
+      const list = byKey.get(l.key) ?? [];
+      if (!list.includes(s)) list.push(s);
+      byKey.set(l.key, list);
+    }
+  }
+  for (const s of servers) {
+    const l = s.listens.find((x) => x.ssl) ?? s.listens.find((x) => sslKeys.has(x.key));
+    s.listenSsl = l ? l.ld : null;
+  }
+  for (const [key, list] of byKey) {
+    const explicit = list.find((s) => s.listens.some((l) => l.key === key && l.defaultServer));
+    (explicit ?? list[0]).defaultFor.push(key);
+  }
+  cache.set(model, servers);
+  return servers;
+}

@@ -1,0 +1,37 @@
+// Client certificates requested without a CA to check them against: nginx refuses to start.
+
+import { versionAtLeast } from '../knowledge/tls';
+import { serverTls } from '../model/servers';
+import { directiveSpan, Rule } from './rule';
+import { LDir } from '../model/model';
+
+export const clientCertNoCa: Rule = {
+  id: 'client-cert-no-ca',
+  defaultSeverity: 'error',
+  title: 'Client certificate verification without a CA',
+  nginxRejects: true,
+  explanation: `\`ssl_verify_client on\` or \`optional\` makes nginx verify client certificates, which needs the CA
+that issues them: \`ssl_client_certificate\` (which also tells clients which CAs are accepted), or since nginx
+1.27.2 \`ssl_trusted_certificate\`. Without one, \`nginx -t\` fails for every TLS server that inherits the
+setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
+  check(ctx) {
+    const newer = versionAtLeast(ctx.settings.nginxVersion, 1, 27, 2);
+    const seen = new Set<LDir>();
+    for (const s of serverTls(ctx.model)) {
+      if (s.family === 'mail') continue;
+      const mode = ctx.model.effective('ssl_verify_client', s.block).found[0];
+      const value = mode?.d.args[0]?.value.toLowerCase();
+      if (!mode || (value !== 'on' && value !== 'optional') || seen.has(mode)) continue;
+      if (!ctx.model.effective('ssl_certificate', s.block).found.length) continue; // no TLS context, never checked
+      if (ctx.model.effective('ssl_client_certificate', s.block).found.length) continue;
+      if (newer && ctx.model.effective('ssl_trusted_certificate', s.block).found.length) continue;
+      seen.add(mode);
+      ctx.report({
+        ...directiveSpan(mode),
+        message: newer
+          ? 'no ssl_client_certificate or ssl_trusted_certificate for ssl_verify_client: nginx -t fails. Name the CA that issues the client certificates.'
+          : 'no ssl_client_certificate for ssl_verify_client: nginx -t fails. Name the CA that issues the client certificates in ssl_client_certificate.',
+      });
+    }
+  },
+};

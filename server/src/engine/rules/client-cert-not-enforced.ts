@@ -1,0 +1,54 @@
+// `ssl_verify_client optional` lets clients without a certificate in: nothing is enforced unless the
+// config checks $ssl_client_verify itself.
+
+import { insertDirectives, setArguments } from '../fixes/edits';
+import { serverTls } from '../model/servers';
+import { ConfigModel, LBlock, LDir } from '../model/model';
+import { argSpan, Rule } from './rule';
+
+function mentionsVerify(model: ConfigModel, block: LBlock): boolean {
+  const stack: LBlock[] = [block];
+  while (stack.length) {
+    const b = stack.pop()!;
+    for (const it of b.items) {
+      if (it.d.args.some((a) => a.value.includes('$ssl_client_verify'))) return true;
+      if (it.child) stack.push(it.child);
+    }
+  }
+  // A map at http level can turn $ssl_client_verify into a variable the server checks.
+  return model.all.some((ld) => ld.d.name === 'map' && ld.d.args[0]?.value.includes('$ssl_client_verify'));
+}
+
+export const clientCertNotEnforced: Rule = {
+  id: 'client-cert-not-enforced',
+  defaultSeverity: 'warning',
+  title: 'Optional client certificate that nothing enforces',
+  nginxRejects: false,
+  explanation: `With \`ssl_verify_client optional\` nginx asks for a client certificate, rejects an invalid one, and lets a
+client that sends none straight through with \`$ssl_client_verify\` = \`NONE\`; \`optional_no_ca\` even lets
+untrusted certificates through. Unless something checks \`$ssl_client_verify\` (an \`if\` returning 403, a map,
+or the backend receiving it in a header), the "mutual TLS" authenticates nobody. Use \`ssl_verify_client on\`,
+or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
+  check(ctx) {
+    const seen = new Set<LDir>();
+    for (const s of serverTls(ctx.model)) {
+      if (s.family !== 'http' || !s.listenSsl) continue;
+      const mode = ctx.model.effective('ssl_verify_client', s.block).found[0];
+      const value = mode?.d.args[0]?.value.toLowerCase();
+      if (!mode || (value !== 'optional' && value !== 'optional_no_ca')) continue;
+      if (mentionsVerify(ctx.model, s.block)) continue;
+      const key = mode.block === s.block ? mode : s.ld;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const guard = insertDirectives(s.block, ['if ($ssl_client_verify != SUCCESS) { return 403; }'], mode.block === s.block ? mode : undefined);
+      const fixes = [];
+      if (mode.block === s.block) fixes.push({ title: 'Require a valid client certificate (ssl_verify_client on)', edits: [setArguments(mode, 'on')], isPreferred: true, safe: false });
+      if (guard) fixes.push({ title: 'Refuse requests without a verified client certificate (403)', edits: [guard], isPreferred: mode.block !== s.block, safe: false });
+      ctx.report({
+        ...(mode.block === s.block ? argSpan(mode, 0) : argSpan(s.listenSsl ?? s.ld, 0)),
+        message: `ssl_verify_client ${value} lets clients without a ${value === 'optional_no_ca' ? 'trusted ' : ''}certificate through, and nothing in this server checks $ssl_client_verify: no client is actually required to authenticate.`,
+        fixes,
+      });
+    }
+  },
+};

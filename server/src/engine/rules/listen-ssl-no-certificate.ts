@@ -1,0 +1,41 @@
+// A TLS server with no certificate: fatal for the default server, a wrong certificate for the others.
+
+import { serverTls } from '../model/servers';
+import { isFlagOn } from '../model/tls-uses';
+import { lineOf } from '../syntax/positions';
+import { directiveSpan, Rule } from './rule';
+
+export const listenSslNoCertificate: Rule = {
+  id: 'listen-ssl-no-certificate',
+  defaultSeverity: 'warning',
+  title: 'TLS server without a certificate',
+  nginxRejects: true,
+  explanation: `A server that listens with \`ssl\` (or shares an address:port with one that does: the flag belongs to
+the socket) needs \`ssl_certificate\` and \`ssl_certificate_key\`, in the server or inherited from http. For the
+default server of that address nginx refuses to start. For the others it starts, and clients asking for
+them by SNI get the default server's certificate, which will not match their name. Add the certificate, or
+use \`ssl_reject_handshake on\` in a default server meant to refuse unknown names.`,
+  check(ctx) {
+    const servers = serverTls(ctx.model).filter((s) => s.family !== 'mail');
+    const rejectingDefault = new Set<string>();
+    for (const s of servers) {
+      if (isFlagOn(ctx.model.effective('ssl_reject_handshake', s.block).found[0])) s.defaultFor.forEach((k) => rejectingDefault.add(k));
+    }
+    for (const s of servers) {
+      if (!s.listenSsl) continue;
+      if (ctx.model.effective('ssl_certificate', s.block).found.length) continue;
+      if (isFlagOn(ctx.model.effective('ssl_reject_handshake', s.block).found[0])) continue;
+      const sslKeys = s.listens.filter((l) => l.ssl).map((l) => l.key);
+      const isDefault = s.defaultFor.some((k) => sslKeys.includes(k));
+      const fatal = isDefault || sslKeys.some((k) => rejectingDefault.has(k));
+      ctx.report({
+        ...directiveSpan(s.listenSsl),
+        severity: fatal ? 'error' : 'warning',
+        nginxLine: fatal ? lineOf(s.ld.file.tree.lineStarts, s.ld.d.start) + 1 : undefined,
+        message: fatal
+          ? 'no "ssl_certificate" is defined for the "listen ... ssl" directive: this is the default server for the address, so nginx -t fails.'
+          : 'This TLS server has no ssl_certificate: clients reaching it get the default server\'s certificate, which will not match its name.',
+      });
+    }
+  },
+};

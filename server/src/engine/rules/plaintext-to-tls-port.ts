@@ -1,0 +1,38 @@
+// Plain HTTP sent to port 443: almost always a missing "s" in the scheme.
+
+import { ConfigModel } from '../model/model';
+import { splitHostPort } from '../model/model';
+import { setArguments } from '../fixes/edits';
+import { argSpan, Rule } from './rule';
+
+export const plaintextToTlsPort: Rule = {
+  id: 'plaintext-to-tls-port',
+  defaultSeverity: 'warning',
+  title: 'Plain HTTP to a TLS port',
+  nginxRejects: false,
+  explanation: `\`proxy_pass http://host:443\` (or to an upstream group whose servers all use port 443) sends
+unencrypted HTTP to a port where a TLS server listens: requests fail with "400 plain HTTP request was sent to
+HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`https://\` (and verify it).`,
+  check(ctx) {
+    for (const ld of ctx.model.all) {
+      if (ld.d.name !== 'proxy_pass' || ld.d.args.length !== 1 || !ld.block.kind.startsWith('http/')) continue;
+      const url = ld.d.args[0].value;
+      if (!/^http:\/\//i.test(url) || url.includes('$')) continue;
+      const hostPort = url.slice(7).split('/')[0];
+      const { host, port } = splitHostPort(hostPort);
+      if (!toTls(ctx.model, host, port)) continue;
+      ctx.report({
+        ...argSpan(ld, 0),
+        message: `Plain HTTP to ${port === 443 ? 'port 443' : `upstream group "${host}", whose servers listen on port 443`}: this is a TLS port. Did you mean https://?`,
+        fixes: [{ title: 'Use https://', edits: [setArguments(ld, 'https://' + url.slice(7))], isPreferred: true, safe: false }],
+      });
+    }
+  },
+};
+
+function toTls(model: ConfigModel, host: string, port: number | null): boolean {
+  if (port === 443) return true;
+  if (port !== null) return false;
+  const g = model.upstream('http', host);
+  return !!g && g.servers.length > 0 && g.servers.every((s) => s.port === 443);
+}

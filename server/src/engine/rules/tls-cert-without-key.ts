@@ -1,0 +1,54 @@
+// A certificate with no private key (nginx refuses to start), or a key with no certificate (ignored).
+
+import { tlsUses, tlsDirective, settingsBlock } from '../model/tls-uses';
+import { serverTls } from '../model/servers';
+import { lineNumber } from '../model/describe';
+import { directiveSpan, Rule } from './rule';
+import { LDir } from '../model/model';
+
+export const tlsCertWithoutKey: Rule = {
+  id: 'tls-cert-without-key',
+  defaultSeverity: 'error',
+  title: 'Certificate without its private key',
+  nginxRejects: true,
+  explanation: `Every certificate needs its private key: \`ssl_certificate\` pairs with \`ssl_certificate_key\` (the
+Nth certificate with the Nth key, inherited together from http to server), and the upstream client
+certificate \`proxy_ssl_certificate\` with \`proxy_ssl_certificate_key\`. A certificate without a key stops
+\`nginx -t\` ("no ... key is defined for certificate"). A key without a certificate is silently ignored,
+which usually means the client certificate you meant to present is not sent: that is a warning.`,
+  check(ctx) {
+    const seen = new Set<LDir>();
+    for (const use of tlsUses(ctx.model)) {
+      const block = settingsBlock(use.block);
+      const certName = tlsDirective(use.family, 'certificate');
+      const keyName = tlsDirective(use.family, 'certificate_key');
+      const cert = ctx.model.effective(certName, block).found[0];
+      const key = ctx.model.effective(keyName, block).found[0];
+      const certEmpty = cert && cert.d.args[0]?.value === '';
+      if (cert && !certEmpty && !key && !seen.has(cert)) {
+        seen.add(cert);
+        ctx.report({ ...directiveSpan(cert), message: `no "${keyName}" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Add the matching ${keyName}.` });
+      }
+      if (key && (!cert || certEmpty) && !seen.has(key)) {
+        seen.add(key);
+        ctx.report({ ...directiveSpan(key), severity: 'warning', message: `${keyName} without ${certName}: nginx ignores the key and presents no client certificate to the upstream (line ${lineNumber(use.pass)}).` });
+      }
+    }
+    for (const s of serverTls(ctx.model)) {
+      if (s.family === 'mail') continue;
+      const certs = ctx.model.effective('ssl_certificate', s.block).found;
+      const keys = ctx.model.effective('ssl_certificate_key', s.block).found;
+      if (certs.length > keys.length) {
+        const cert = certs[keys.length];
+        if (seen.has(cert)) continue;
+        seen.add(cert);
+        ctx.report({ ...directiveSpan(cert), message: `no "ssl_certificate_key" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Each ssl_certificate needs its own ssl_certificate_key, in the same order.` });
+      } else if (keys.length > certs.length && s.listenSsl) {
+        const key = keys[certs.length];
+        if (seen.has(key)) continue;
+        seen.add(key);
+        ctx.report({ ...directiveSpan(key), severity: 'warning', message: 'ssl_certificate_key without a matching ssl_certificate: the key is not used.' });
+      }
+    }
+  },
+};

@@ -1,0 +1,46 @@
+// Settings that look like protection but do nothing where they are.
+
+import { lineNumber } from '../model/describe';
+import { LDir } from '../model/model';
+import { isFlagOn, tlsDirective, tlsUses } from '../model/tls-uses';
+import { directiveSpan, Rule } from './rule';
+
+const VERIFY_ONLY = ['trusted_certificate', 'verify_depth', 'crl'];
+
+export const tlsSettingWithoutEffect: Rule = {
+  id: 'tls-setting-without-effect',
+  defaultSeverity: 'hint',
+  title: 'TLS setting that has no effect here',
+  nginxRejects: false,
+  explanation: `A trusted CA file, verify depth or CRL only matter once \`*_ssl_verify on\` is in effect: where
+verification is off they are never read, and the config looks safer than it is. In a stream server, every
+\`proxy_ssl_*\` setting is ignored unless \`proxy_ssl on\` is set, and then the connection to the upstream is not
+encrypted at all: that one is a warning.`,
+  check(ctx) {
+    const reported = new Set<LDir>();
+    for (const use of tlsUses(ctx.model)) {
+      if (!use.certain) continue;
+      if (isFlagOn(ctx.model.effective(tlsDirective(use.family, 'verify'), use.block).found[0])) continue;
+      for (const s of VERIFY_ONLY) {
+        const name = tlsDirective(use.family, s);
+        const ld = ctx.model.effective(name, use.block).found[0];
+        if (!ld || reported.has(ld)) continue;
+        reported.add(ld);
+        ctx.report({ ...directiveSpan(ld), message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.` });
+      }
+    }
+    // Stream servers that configure upstream TLS without switching it on.
+    for (const ld of ctx.model.all) {
+      if (ld.block.kind !== 'stream/server' || ld.d.name !== 'proxy_pass') continue;
+      if (isFlagOn(ctx.model.effective('proxy_ssl', ld.block).found[0])) continue;
+      const settings = ctx.model.all.filter((x) => x.block === ld.block && /^proxy_ssl_/.test(x.d.name));
+      if (!settings.length || reported.has(settings[0])) continue;
+      reported.add(settings[0]);
+      ctx.report({
+        ...directiveSpan(settings[0]),
+        severity: 'warning',
+        message: `${settings.map((s) => s.d.name).join(', ')} ${settings.length > 1 ? 'are' : 'is'} ignored: "proxy_ssl on" is not set, so the connection to ${ld.d.args[0]?.value} is plain TCP, not TLS.`,
+      });
+    }
+  },
+};

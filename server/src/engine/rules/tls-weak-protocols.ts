@@ -1,0 +1,59 @@
+// Protocol versions with known breaks, enabled explicitly or by the version's default.
+
+import { defaultProtocols, versionLabel, WEAK_PROTOCOLS } from '../knowledge/tls';
+import { setArguments } from '../fixes/edits';
+import { insertDirectives } from '../fixes/edits';
+import { LBlock, LDir } from '../model/model';
+import { settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
+import { serverTls } from '../model/servers';
+import { argSpan, directiveSpan, Rule } from './rule';
+
+const PROTOCOL_DIRECTIVE = /^((proxy|grpc|uwsgi)_)?ssl_protocols$/;
+
+export const tlsWeakProtocols: Rule = {
+  id: 'tls-weak-protocols',
+  defaultSeverity: 'warning',
+  title: 'Obsolete TLS/SSL protocol versions enabled',
+  nginxRejects: false,
+  explanation: `SSLv2 and SSLv3 are broken, and TLS 1.0 and 1.1 were formally retired in 2021 (RFC 8996): they rely
+on SHA-1 and CBC constructions with practical attacks, and no current client or server needs them. nginx
+accepts them without a word. Up to nginx 1.23.3 they are also what you get by default (\`TLSv1 TLSv1.1
+TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstream connection without its own
+\`ssl_protocols\`/\`proxy_ssl_protocols\` line inherits them. Use \`TLSv1.2 TLSv1.3\`.`,
+  check(ctx) {
+    const good = 'TLSv1.2 TLSv1.3';
+    for (const ld of ctx.model.all) {
+      if (!PROTOCOL_DIRECTIVE.test(ld.d.name) || ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
+      const weak = ld.d.args.filter((a) => WEAK_PROTOCOLS.has(a.value.toLowerCase()));
+      if (!weak.length) continue;
+      const first = ld.d.args.indexOf(weak[0]);
+      ctx.report({
+        ...(weak.length === 1 ? argSpan(ld, first) : directiveSpan(ld)),
+        message: `${weak.map((a) => a.value).join(', ')} ${weak.length > 1 ? 'are' : 'is'} obsolete and enabled here; allow only TLSv1.2 and TLSv1.3.`,
+        fixes: [{ title: `Allow only ${good}`, edits: [setArguments(ld, good)], isPreferred: true, safe: false }],
+      });
+    }
+    const defaults = defaultProtocols(ctx.settings.nginxVersion).filter((p) => WEAK_PROTOCOLS.has(p.toLowerCase()));
+    if (!defaults.length) return;
+    const version = versionLabel(ctx.settings.nginxVersion);
+    const flagged = new Set<LBlock>();
+    const report = (name: string, where: LDir, block: LBlock, what: string) => {
+      if (ctx.model.effective(name, block).found.length || flagged.has(block)) return;
+      flagged.add(block);
+      const edit = insertDirectives(block, [`${name} ${good};`], where.block === block ? where : undefined);
+      ctx.report({
+        ...directiveSpan(where),
+        message: `${what} uses nginx ${version}'s default protocols, which include ${defaults.join(' and ')}: set ${name} ${good}.`,
+        fixes: edit ? [{ title: `Add ${name} ${good}`, edits: [edit], isPreferred: true, safe: false }] : [],
+      });
+    };
+    for (const use of tlsUses(ctx.model)) {
+      if (!use.certain) continue;
+      report(tlsDirective(use.family, 'protocols'), use.pass, settingsBlock(use.block), 'TLS to this upstream');
+    }
+    for (const s of serverTls(ctx.model)) {
+      if (!s.listenSsl) continue;
+      report('ssl_protocols', s.listenSsl, s.block, 'This TLS server');
+    }
+  },
+};

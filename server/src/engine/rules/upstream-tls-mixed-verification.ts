@@ -1,0 +1,50 @@
+// Locations reaching one upstream peer with different verification, while TLS sessions or keepalive
+// connections are shared per peer: the weakest location decides for all of them.
+
+import { describeEffective, lineNumber, valueOf } from '../model/describe';
+import { isFlagOn, tlsDirective, TlsUse, tlsUses } from '../model/tls-uses';
+import { argSpan, Rule } from './rule';
+
+export const upstreamTlsMixedVerification: Rule = {
+  id: 'upstream-tls-mixed-verification',
+  defaultSeverity: 'warning',
+  title: 'One upstream reached with different verification settings',
+  nginxRejects: false,
+  explanation: `nginx keeps TLS state per upstream peer, not per location: with \`proxy_ssl_session_reuse on\` (the
+default) a session negotiated by one location is resumed by another without verifying the certificate again,
+and with \`keepalive\` in the upstream group an idle connection opened by one location is reused by another
+with no handshake at all. If two locations reach the same peer with different \`*_ssl_verify\`, trusted CA,
+depth or CRL, the stricter one can end up on a connection the laxer one accepted. Give them identical
+settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that group.`,
+  check(ctx) {
+    const groups = new Map<string, TlsUse[]>();
+    for (const use of tlsUses(ctx.model)) {
+      if (!use.certain || !use.host) continue;
+      const key = use.family + ' ' + (use.group ? 'group ' + use.group.name.toLowerCase() : use.host.toLowerCase() + ':' + (use.port ?? 443));
+      const list = groups.get(key) ?? [];
+      list.push(use);
+      groups.set(key, list);
+    }
+    for (const uses of groups.values()) {
+      if (uses.length < 2) continue;
+      const sig = (u: TlsUse) => ['verify', 'trusted_certificate', 'verify_depth', 'crl'].map((s) => {
+        const ld = ctx.model.effective(tlsDirective(u.family, s), u.block).found[0];
+        return ld ? valueOf(ld).toLowerCase() : '';
+      }).join('|');
+      const shared = (u: TlsUse) => {
+        const reuse = ctx.model.effective(tlsDirective(u.family, 'session_reuse'), u.block).found[0];
+        return !reuse || isFlagOn(reuse) || !!u.group?.keepalive;
+      };
+      const sigs = new Set(uses.map(sig));
+      if (sigs.size < 2 || !uses.some(shared)) continue;
+      for (const u of uses) {
+        const others = uses.filter((o) => o !== u && sig(o) !== sig(u)).map((o) => lineNumber(o.pass));
+        if (!others.length) continue;
+        ctx.report({
+          ...argSpan(u.pass, 0),
+          message: `"${u.url}" is also reached from line ${others.join(', ')} with different verification settings (here: ${describeEffective(ctx.model, tlsDirective(u.family, 'verify'), u.block, ctx.settings.nginxVersion)}). TLS sessions${u.group?.keepalive ? ' and keepalive connections' : ''} are shared per upstream peer, so the laxest location decides for all.`,
+        });
+      }
+    }
+  },
+};

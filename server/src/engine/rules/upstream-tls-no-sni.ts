@@ -1,0 +1,35 @@
+// TLS to a named host without SNI: a host serving several names shows its default certificate.
+
+import { insertDirectives, setArguments } from '../fixes/edits';
+import { verificationName } from '../fixes/verify-upstream';
+import { isFlagOn, isIpLiteral, settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
+import { argSpan, Rule } from './rule';
+
+export const upstreamTlsNoSni: Rule = {
+  id: 'upstream-tls-no-sni',
+  defaultSeverity: 'information',
+  title: 'No SNI sent to a named TLS upstream',
+  nginxRejects: false,
+  explanation: `nginx sends no Server Name Indication to upstreams unless \`proxy_ssl_server_name on\` is set. CDNs,
+load balancers and any server hosting several names then answer with their default certificate, or refuse
+the handshake: with verification on that is a 502, without it you may silently talk to the wrong site.`,
+  check(ctx) {
+    for (const use of tlsUses(ctx.model)) {
+      if (!use.certain) continue;
+      const { name } = verificationName(ctx.model, use);
+      if (!name || isIpLiteral(name) || name.includes('$')) continue;
+      if (use.group && !name.includes('.') && !ctx.model.effective(tlsDirective(use.family, 'name'), use.block).found.length) continue;
+      const snName = tlsDirective(use.family, 'server_name');
+      const sni = ctx.model.effective(snName, use.block).found[0];
+      if (isFlagOn(sni)) continue;
+      const block = settingsBlock(use.block);
+      const here = ctx.model.inBlock(block, snName)[0];
+      const edit = here ? setArguments(here, 'on') : insertDirectives(block, [`${snName} on;`], use.block === block ? use.pass : undefined);
+      ctx.report({
+        ...argSpan(use.pass, 0),
+        message: `No SNI is sent to "${name}" (${snName} is ${sni ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,
+        fixes: edit ? [{ title: `Send SNI (${snName} on)`, edits: [edit], isPreferred: true, safe: true }] : [],
+      });
+    }
+  },
+};
