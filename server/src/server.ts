@@ -13,6 +13,9 @@ import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
 import { hoverMarkdown } from './features/hover';
 import { RULE_DOCS } from './output/sarif';
 
+/** An editor cannot show more usefully; the CLI reports everything. */
+const MAX_DIAGNOSTICS = 1000;
+
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const nfs = new NodeFileSystem();
@@ -147,6 +150,17 @@ function schedule(uri: string): void {
   }));
 }
 
+/** For each open document, the files its last analysis read: a change to one of them re-checks it. */
+const dependencies = new Map<string, Set<string>>();
+
+function validateDependents(uri: string): void {
+  const changed = pathOf(uri);
+  schedule(uri);
+  for (const d of documents.all()) {
+    if (d.uri !== uri && dependencies.get(d.uri)?.has(changed)) schedule(d.uri);
+  }
+}
+
 function validateAll(): void {
   for (const d of documents.all()) schedule(d.uri);
 }
@@ -157,7 +171,15 @@ function validate(uri: string): void {
   const path = pathOf(uri);
   let diagnostics: Diagnostic[];
   try {
-    diagnostics = workspace.analyzeFile(path).findings.map(toDiagnostic);
+    const fa = workspace.analyzeFile(path);
+    const deps = new Set<string>();
+    for (const a of fa.analyses) for (const f of a.model.files.keys()) deps.add(f);
+    dependencies.set(uri, deps);
+    const findings = fa.findings;
+    diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map(toDiagnostic);
+    if (findings.length > MAX_DIAGNOSTICS) {
+      diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'nginx-tls-proxy', message: `${findings.length - MAX_DIAGNOSTICS} more findings are not shown (run the nginx-tls-proxy CLI for all of them).` });
+    }
   } catch (e) {
     connection.console.error(`analysis of ${path} failed: ${(e as Error).stack ?? e}`);
     diagnostics = [];
@@ -167,19 +189,20 @@ function validate(uri: string): void {
 
 documents.onDidOpen((e) => {
   workspace.setOverlay(pathOf(e.document.uri), e.document.getText());
-  validateAll();
+  validateDependents(e.document.uri);
 });
 
 documents.onDidChangeContent((e) => {
   workspace.setOverlay(pathOf(e.document.uri), e.document.getText());
-  // A change can alter what other open files include or inherit: re-check them all (cheap, parse is cached).
-  validateAll();
+  // Files that include or inherit from this one see the change too.
+  validateDependents(e.document.uri);
 });
 
 documents.onDidClose((e) => {
   workspace.setOverlay(pathOf(e.document.uri), undefined);
   connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-  validateAll();
+  dependencies.delete(e.document.uri);
+  validateDependents(e.document.uri);
 });
 
 connection.onDidChangeWatchedFiles(() => {

@@ -79,7 +79,7 @@ export class LspClient {
 
   async stop(): Promise<void> {
     try {
-      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000).unref())]);
       void this.conn.sendNotification('exit');
     } catch {
       // already gone

@@ -103,7 +103,13 @@ export class Workspace {
       const text = this.read(path);
       if (text === undefined) return { roots, inferred, analyses: [], findings: [] };
       inferred = inferContext(this.parsed(path, text).tree);
-      analyses = [analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: dirname(path) }))];
+      const key = '\0fragment:' + path;
+      let a = this.rootCache.get(key);
+      if (!a) {
+        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: dirname(path) }));
+        this.rootCache.set(key, a);
+      }
+      analyses = [a];
     }
     const seen = new Set<string>();
     const findings: Finding[] = [];

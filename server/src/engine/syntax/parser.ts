@@ -9,6 +9,8 @@ import { readLuaBody } from './lua';
 /** NGX_CONF_BUFFER: a token (or comment) that fills nginx's 4096-byte read buffer is rejected. */
 export const NGINX_TOKEN_LIMIT = 4096;
 
+export const MAX_SYNTAX_ERRORS = 100;
+
 const SP = 32, TAB = 9, CR = 13, LF = 10;
 const SEMI = 59, LBRACE = 123, RBRACE = 125, HASH = 35, DQ = 34, SQ = 39, BSLASH = 92, DOLLAR = 36, RPAREN = 41;
 
@@ -42,8 +44,10 @@ export function parse(text: string): SyntaxTree {
   const stack: Block[] = [root];
   let words: Token[] = [];
   const n = text.length;
-  const err = (message: string, start: number, end: number, nginxAt: number) =>
-    errors.push({ message, start, end, nginxLine: lineOf(lineStarts, nginxAt) + 1 });
+  // Past this many, further errors are almost always echoes of the first ones: keep the list readable.
+  const err = (message: string, start: number, end: number, nginxAt: number) => {
+    if (errors.length < MAX_SYNTAX_ERRORS) errors.push({ message, start, end, nginxLine: lineOf(lineStarts, nginxAt) + 1 });
+  };
 
   const finish = (terminator: number, end: number): Directive | null => {
     if (words.length === 0) return null;
