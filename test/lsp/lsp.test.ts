@@ -51,8 +51,8 @@ test("the seed's complete example yields the findings a TLS expert names", async
     '34:directive-not-allowed-here', // the next server ends up nested because of the missing "}"
   ].sort());
   const syntax = diags.find((d) => d.code === 'syntax-error')!;
-  assert.match(syntax.message, /unexpected end of file, expecting "}"/);
-  assert.match(syntax.message, /before line 34/);
+  assert.match(syntax.message as string, /unexpected end of file, expecting "}"/);
+  assert.match(syntax.message as string, /before line 34/);
   for (const d of diags) {
     assert.equal(d.source, 'nginx-tls-proxy');
     assert.match(String(d.codeDescription?.href), /docs\/rules\/[a-z-]+\.md$/);
@@ -80,7 +80,7 @@ test('a quick fix, applied, clears the unverified-upstream finding and keeps eve
   const warn = diags.find((d) => d.code === 'upstream-tls-unverified');
   assert.ok(warn, 'unverified upstream reported: ' + JSON.stringify(diags));
   assert.equal(warn.range.start.line, 6);
-  assert.match(warn.message, /proxy_ssl_verify: off — the default; not set in this location, its server or http/);
+  assert.match(warn.message as string, /proxy_ssl_verify: off — the default; not set in this location, its server or http/);
   const actions = await client.request('textDocument/codeAction', {
     textDocument: { uri: u },
     range: warn.range,

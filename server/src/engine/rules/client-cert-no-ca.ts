@@ -14,6 +14,16 @@ export const clientCertNoCa: Rule = {
 that issues them: \`ssl_client_certificate\` (which also tells clients which CAs are accepted), or since nginx
 1.27.2 \`ssl_trusted_certificate\`. Without one, \`nginx -t\` fails for every TLS server that inherits the
 setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
+  cases: {
+    valid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_verify_client optional_no_ca;\n}\n', context: 'http' },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_trusted_certificate ca.crt;\n    ssl_verify_client on;\n}\n', context: 'http', nginxVersion: '1.28' },
+    ],
+    invalid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_verify_client on;\n}\n', context: 'http', lines: [5] },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_trusted_certificate ca.crt;\n    ssl_verify_client on;\n}\n', context: 'http', nginxVersion: '1.22', lines: [6] },
+    ],
+  },
   check(ctx) {
     const newer = versionAtLeast(ctx.settings.nginxVersion, 1, 27, 2);
     const seen = new Set<LDir>();

@@ -29,6 +29,20 @@ client that sends none straight through with \`$ssl_client_verify\` = \`NONE\`; 
 untrusted certificates through. Unless something checks \`$ssl_client_verify\` (an \`if\` returning 403, a map,
 or the backend receiving it in a header), the "mutual TLS" authenticates nobody. Use \`ssl_verify_client on\`,
 or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
+  cases: {
+    valid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional;\n    if ($ssl_client_verify != SUCCESS) { return 403; }\n}\n', context: 'http' },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client on;\n}\n', context: 'http' },
+    ],
+    invalid: [
+      {
+        config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional;\n}\n',
+        context: 'http',
+        lines: [6],
+        fixed: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client on;\n}\n',
+      },
+    ],
+  },
   check(ctx) {
     const seen = new Set<LDir>();
     for (const s of serverTls(ctx.model)) {

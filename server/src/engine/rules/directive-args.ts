@@ -13,6 +13,14 @@ export const directiveArgs: Rule = {
   explanation: `The directive has more or fewer arguments than nginx accepts, or is followed by a block it does not
 take (or lacks the block it needs). A frequent cause is a value with spaces that should have been quoted, or a
 \`;\` lost at the end of the previous line.`,
+  cases: {
+    valid: [{ config: 'server_name a.test b.test c.test;\nlisten 443 ssl default_server;\n', context: 'http/server' }],
+    invalid: [
+      { config: 'proxy_ssl_verify on off;\n', context: 'http/location', lines: [1] },
+      { config: 'listen 80 {\n}\n', context: 'http/server', lines: [1] },
+      { config: 'server;\n', context: 'http', lines: [1] },
+    ],
+  },
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
       const d = ld.d;

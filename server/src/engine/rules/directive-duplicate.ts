@@ -16,6 +16,13 @@ export const directiveDuplicate: Rule = {
 \`root\`…) may appear once per block; a second occurrence makes \`nginx -t\` fail with "directive is duplicate",
 even when it comes from an included file. Keep one. (Lists such as \`ssl_certificate\` or \`add_header\` may
 repeat, and \`ssl_protocols\` lines are combined.)`,
+  cases: {
+    valid: [{ config: 'ssl_protocols TLSv1.2;\nssl_protocols TLSv1.3;\nadd_header A b;\nadd_header C d;\n', context: 'http/server' }],
+    invalid: [
+      { config: 'proxy_ssl_verify on;\nproxy_ssl_verify on;\n', context: 'http/location', lines: [2] },
+      { config: 'proxy_pass http://a;\nproxy_pass http://b;\n', context: 'http/location', lines: [2] },
+    ],
+  },
   check(ctx) {
     const seen = new Map<LBlock, Map<string, LDir>>();
     for (const ld of checkedDirectives(ctx.model)) {

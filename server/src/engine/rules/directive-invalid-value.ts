@@ -19,6 +19,15 @@ export const directiveInvalidValue: Rule = {
   explanation: `nginx checks some values when it loads the config: flags take \`on\` or \`off\`, choices such as
 \`ssl_verify_client\` take one of their keywords, \`ssl_protocols\` takes protocol names, depths take a number.
 Anything else stops \`nginx -t\`.`,
+  cases: {
+    valid: [{ config: 'proxy_ssl_verify ON;\nproxy_ssl_verify_depth 2;\nproxy_ssl_protocols TLSv1.2 TLSv1.3;\n', context: 'http/location' }],
+    invalid: [
+      { config: 'proxy_ssl_verify yes;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
+      { config: 'ssl_verify_client required;\n', context: 'http/server', lines: [1] },
+      { config: 'ssl_protocols TLSv1.2 TLSv1.4;\n', context: 'http/server', lines: [1] },
+      { config: 'proxy_ssl_verify_depth two;\n', context: 'http/location', lines: [1] },
+    ],
+  },
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
       const d = ld.d;

@@ -15,6 +15,14 @@ export const directiveNotAllowedHere: Rule = {
 \`http\`, \`server\` and \`location\` but not inside \`if\` or \`limit_except\` (those inherit it from the enclosing
 location instead), and \`ssl_verify_client\` is a server-level setting. Move the directive to a block that
 accepts it.`,
+  cases: {
+    valid: [{ config: 'proxy_ssl_verify on;\nproxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n', context: 'http/server' }],
+    invalid: [
+      { config: 'if ($arg_a) {\n    proxy_ssl_verify on;\n}\n', context: 'http/location', lines: [2] },
+      { config: 'location / {\n    ssl_verify_client on;\n}\n', context: 'http/server', lines: [2] },
+      { config: 'upstream b {\n    proxy_ssl_verify on;\n    server 127.0.0.1;\n}\n', context: 'http', lines: [2] },
+    ],
+  },
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
       if (!specsFor(ld.d.name) || isThirdPartyDirective(ld.d.name)) continue;

@@ -10,5 +10,9 @@ export const includeCycle: Rule = {
   nginxRejects: true,
   explanation: `A file includes itself, directly or through others. nginx follows includes without checking for
 cycles and fails once it runs out of file descriptors or memory. Reported once; the cycle is not followed.`,
+  cases: {
+    valid: [{ config: 'events {}\nhttp {}\n' }],
+    invalid: [{ config: 'events {}\nhttp {\n    include nginx.conf;\n}\n', lines: [3] }],
+  },
   check: (ctx) => modelProblems(ctx, 'include-cycle'),
 };

@@ -10,5 +10,9 @@ export const includeLimit: Rule = {
   nginxRejects: false,
   explanation: `To stay fast and bounded, the analyser follows includes to a limited depth and number of files.
 Findings past the limit are missing; nginx itself has no such limit.`,
+  cases: {
+    valid: [{ config: 'events {}\nhttp {}\n' }],
+    invalid: [],
+  },
   check: (ctx) => modelProblems(ctx, 'include-limit'),
 };

@@ -15,6 +15,16 @@ the socket) needs \`ssl_certificate\` and \`ssl_certificate_key\`, in the server
 default server of that address nginx refuses to start. For the others it starts, and clients asking for
 them by SNI get the default server's certificate, which will not match their name. Add the certificate, or
 use \`ssl_reject_handshake on\` in a default server meant to refuse unknown names.`,
+  cases: {
+    valid: [
+      { config: 'ssl_certificate a.crt;\nssl_certificate_key a.key;\nserver {\n    listen 443 ssl;\n}\n', context: 'http' },
+      { config: 'server {\n    listen 443 ssl default_server;\n    ssl_reject_handshake on;\n}\n', context: 'http' },
+    ],
+    invalid: [
+      { config: 'server {\n    listen 443 ssl;\n}\n', context: 'http', lines: [2] },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n}\nserver {\n    listen 443;\n    server_name b.test;\n}\n', context: 'http', lines: [7] },
+    ],
+  },
   check(ctx) {
     const servers = serverTls(ctx.model).filter((s) => s.family !== 'mail');
     const rejectingDefault = new Set<string>();

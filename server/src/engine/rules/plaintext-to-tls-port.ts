@@ -13,6 +13,13 @@ export const plaintextToTlsPort: Rule = {
   explanation: `\`proxy_pass http://host:443\` (or to an upstream group whose servers all use port 443) sends
 unencrypted HTTP to a port where a TLS server listens: requests fail with "400 plain HTTP request was sent to
 HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`https://\` (and verify it).`,
+  cases: {
+    valid: [{ config: 'proxy_pass http://127.0.0.1:8080;\n', context: 'http/location' }],
+    invalid: [
+      { config: 'proxy_pass http://a.example.com:443;\n', context: 'http/location', lines: [1], fixed: 'proxy_pass https://a.example.com:443;\n' },
+      { config: 'upstream b { server 10.0.0.1:443; server 10.0.0.2:443; }\nserver {\n    location / { proxy_pass http://b; }\n}\n', context: 'http', lines: [3] },
+    ],
+  },
   check(ctx) {
     for (const ld of ctx.model.all) {
       if (ld.d.name !== 'proxy_pass' || ld.d.args.length !== 1 || !ld.block.kind.startsWith('http/')) continue;

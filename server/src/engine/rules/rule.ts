@@ -33,6 +33,24 @@ export interface Rule {
   /** Whether the rule's finding means `nginx -t` fails. */
   nginxRejects: boolean;
   check(ctx: RuleContext): void;
+  /** The rule's own examples: run by the test suite, and shown on its documentation page. */
+  cases: RuleCases;
+}
+
+export interface RuleCase {
+  /** A complete nginx.conf unless `context` says which block the text is the body of. */
+  config: string;
+  context?: 'http' | 'http/server' | 'http/location' | 'stream' | 'stream/server';
+  /** 1-based lines the rule must report (invalid cases); empty for valid ones. */
+  lines?: number[];
+  nginxVersion?: string;
+  /** The text after applying the preferred fix of every finding, when the rule has fixes. */
+  fixed?: string;
+}
+
+export interface RuleCases {
+  valid: RuleCase[];
+  invalid: RuleCase[];
 }
 
 /** Range of a directive from its name to its last argument (what an editor underlines). */

@@ -16,6 +16,17 @@ Nth certificate with the Nth key, inherited together from http to server), and t
 certificate \`proxy_ssl_certificate\` with \`proxy_ssl_certificate_key\`. A certificate without a key stops
 \`nginx -t\` ("no ... key is defined for certificate"). A key without a certificate is silently ignored,
 which usually means the client certificate you meant to present is not sent: that is a warning.`,
+  cases: {
+    valid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n}\n', context: 'http' },
+      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_certificate c.crt;\nproxy_ssl_certificate_key c.key;\n', context: 'http/location' },
+    ],
+    invalid: [
+      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_certificate c.crt;\n', context: 'http/location', lines: [2] },
+      { config: 'ssl_certificate a.crt;\nserver {\n    listen 443 ssl;\n    ssl_certificate b.crt;\n    ssl_certificate_key b.key;\n    ssl_certificate c.crt;\n}\n', context: 'http', lines: [6] },
+      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_certificate_key c.key;\n', context: 'http/location', lines: [2] },
+    ],
+  },
   check(ctx) {
     const seen = new Set<LDir>();
     for (const use of tlsUses(ctx.model)) {

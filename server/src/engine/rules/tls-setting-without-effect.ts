@@ -16,6 +16,15 @@ export const tlsSettingWithoutEffect: Rule = {
 verification is off they are never read, and the config looks safer than it is. In a stream server, every
 \`proxy_ssl_*\` setting is ignored unless \`proxy_ssl on\` is set, and then the connection to the upstream is not
 encrypted at all: that one is a warning.`,
+  cases: {
+    valid: [
+      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location' },
+    ],
+    invalid: [
+      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location', lines: [2] },
+      { config: 'server {\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl_verify on;\n}\n', context: 'stream', lines: [3] },
+    ],
+  },
   check(ctx) {
     const reported = new Set<LDir>();
     for (const use of tlsUses(ctx.model)) {

@@ -25,6 +25,14 @@ export const tlsWeakCiphers: Rule = {
 NULL (no encryption), anonymous key exchange (aNULL/ADH: no authentication), export-grade, MD5-based, or
 \`@SECLEVEL=0\`, which re-enables everything OpenSSL otherwise refuses. Exclusions such as \`!aNULL\` are fine.
 nginx's defaults (\`HIGH:!aNULL:!MD5\` for servers, \`DEFAULT\` upstream) are safe with current OpenSSL.`,
+  cases: {
+    valid: [{ config: 'ssl_ciphers HIGH:!aNULL:!MD5:!RC4:!3DES;\n', context: 'http/server' }],
+    invalid: [
+      { config: 'ssl_ciphers RC4-SHA:HIGH;\n', context: 'http/server', lines: [1] },
+      { config: 'proxy_ssl_ciphers DEFAULT:@SECLEVEL=0;\n', context: 'http/location', lines: [1] },
+      { config: 'ssl_ciphers "HIGH:aNULL:DES-CBC3-SHA";\n', context: 'http/server', lines: [1] },
+    ],
+  },
   check(ctx) {
     for (const ld of ctx.model.all) {
       if (!CIPHER_DIRECTIVE.test(ld.d.name) || ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;

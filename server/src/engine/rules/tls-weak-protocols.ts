@@ -20,6 +20,18 @@ on SHA-1 and CBC constructions with practical attacks, and no current client or 
 accepts them without a word. Up to nginx 1.23.3 they are also what you get by default (\`TLSv1 TLSv1.1
 TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstream connection without its own
 \`ssl_protocols\`/\`proxy_ssl_protocols\` line inherits them. Use \`TLSv1.2 TLSv1.3\`.`,
+  cases: {
+    valid: [
+      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_protocols TLSv1.2 TLSv1.3;\n', context: 'http/location', nginxVersion: '1.22' },
+      { config: 'proxy_pass https://a.example.com;\n', context: 'http/location', nginxVersion: '1.28' },
+    ],
+    invalid: [
+      { config: 'proxy_ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_protocols TLSv1.2 TLSv1.3;\n' },
+      { config: 'ssl_protocols SSLv3 TLSv1.2;\n', context: 'http/server', lines: [1] },
+      { config: 'proxy_pass https://a.example.com;\n', context: 'http/location', nginxVersion: '1.22', lines: [1] },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n}\n', context: 'http', nginxVersion: '1.26', lines: [2] },
+    ],
+  },
   check(ctx) {
     const good = 'TLSv1.2 TLSv1.3';
     for (const ld of ctx.model.all) {

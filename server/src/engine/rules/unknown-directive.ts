@@ -41,6 +41,14 @@ export const unknownDirective: Rule = {
   explanation: `No nginx module defines this name, so \`nginx -t\` stops at it. Directives of common third-party
 modules (lua, headers-more, njs, perl, set-misc, brotli, geoip2, echo…) are known; add others with the
 \`nginxTlsProxy.extraDirectives\` setting (\`--extra-directive\` on the command line).`,
+  cases: {
+    valid: [
+      { config: 'more_set_headers "X-A: b";\ncontent_by_lua_block { ngx.say("}") }\n', context: 'http/location' },
+    ],
+    invalid: [
+      { config: 'proxy_ssl_verfy on;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
+    ],
+  },
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
       if (isKnownDirective(ld.d.name, ctx.settings.extraDirectives)) continue;

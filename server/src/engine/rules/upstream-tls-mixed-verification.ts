@@ -16,6 +16,14 @@ and with \`keepalive\` in the upstream group an idle connection opened by one lo
 with no handshake at all. If two locations reach the same peer with different \`*_ssl_verify\`, trusted CA,
 depth or CRL, the stricter one can end up on a connection the laxer one accepted. Give them identical
 settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that group.`,
+  cases: {
+    valid: [
+      { config: 'server {\n    location /a { proxy_pass https://a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n    location /b { proxy_pass https://a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n', context: 'http' },
+    ],
+    invalid: [
+      { config: 'server {\n    location /a { proxy_pass https://a.example.com; }\n    location /b { proxy_pass https://a.example.com/b; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n', context: 'http', lines: [2, 3] },
+    ],
+  },
   check(ctx) {
     const groups = new Map<string, TlsUse[]>();
     for (const use of tlsUses(ctx.model)) {

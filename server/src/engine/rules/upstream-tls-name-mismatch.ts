@@ -16,6 +16,15 @@ against the host in the pass URL, which for \`proxy_pass https://backend\` is th
 matches, even a certificate with that IP in its subjectAltName. The result is a 502 for every request
 ("upstream SSL certificate does not match"). Set \`proxy_ssl_name\` to the name the certificate is issued
 for (and \`proxy_ssl_server_name on\` to send it as SNI).`,
+  cases: {
+    valid: [
+      { config: 'upstream backend { server 10.0.0.1:443; }\nserver {\n    location / {\n        proxy_pass https://backend;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate ca.crt;\n        proxy_ssl_name api.example.com;\n    }\n}\n', context: 'http' },
+    ],
+    invalid: [
+      { config: 'proxy_pass https://10.0.0.1:8443;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location', lines: [1] },
+      { config: 'upstream backend { server api.internal.example:443; }\nserver {\n    location / {\n        proxy_pass https://backend;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate ca.crt;\n    }\n}\n', context: 'http', lines: [4] },
+    ],
+  },
   check(ctx) {
     for (const use of tlsUses(ctx.model)) {
       if (!use.certain || !use.host) continue;

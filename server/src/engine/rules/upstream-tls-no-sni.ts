@@ -13,6 +13,15 @@ export const upstreamTlsNoSni: Rule = {
   explanation: `nginx sends no Server Name Indication to upstreams unless \`proxy_ssl_server_name on\` is set. CDNs,
 load balancers and any server hosting several names then answer with their default certificate, or refuse
 the handshake: with verification on that is a 502, without it you may silently talk to the wrong site.`,
+  cases: {
+    valid: [
+      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_server_name on;\n', context: 'http/location' },
+      { config: 'proxy_pass https://10.0.0.1;\n', context: 'http/location' },
+    ],
+    invalid: [
+      { config: 'proxy_pass https://a.example.com;\n', context: 'http/location', lines: [1] },
+    ],
+  },
   check(ctx) {
     for (const use of tlsUses(ctx.model)) {
       if (!use.certain) continue;

@@ -17,6 +17,21 @@ CA store for upstream connections. Where verification is in effect for a locatio
 upstream (or whose \`proxy_pass\` has variables, since the scheme may turn out to be https), \`nginx -t\` fails
 with "no proxy_ssl_trusted_certificate for proxy_ssl_verify". Name the CA bundle (or the private CA that
 issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.`,
+  cases: {
+    valid: [
+      { config: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    server {\n        location / { proxy_pass http://127.0.0.1:8080; }\n    }\n}\n' },
+      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n', context: 'http/location' },
+    ],
+    invalid: [
+      {
+        config: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    server {\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n',
+        lines: [3],
+        fixed: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    server {\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n',
+      },
+      { config: 'proxy_pass http://$host;\nproxy_ssl_verify on;\n', context: 'http/location', lines: [2] },
+      { config: 'server {\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_verify on;\n}\n', context: 'stream', lines: [4] },
+    ],
+  },
   check(ctx) {
     const seen = new Set<LDir>();
     for (const use of tlsUses(ctx.model)) {

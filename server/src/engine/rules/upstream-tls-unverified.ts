@@ -19,6 +19,35 @@ compromised neighbour) reads and changes every proxied request, cookies and cred
 Turn verification on where the pass directive is, name the CA file to trust (nginx loads no system store on
 its own), and send SNI so that a host serving several names shows the certificate for the one you asked for.
 The quick fix does all three and changes an existing \`off\` rather than adding a duplicate.`,
+  cases: {
+    valid: [
+      { config: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n        }\n    }\n}\n' },
+      { config: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    server {\n        location / {\n            location /api { proxy_pass https://a.example.com; }\n        }\n    }\n}\n' },
+      { config: 'proxy_pass http://127.0.0.1:8080;\n', context: 'http/location' },
+      { config: 'server {\n    proxy_pass 127.0.0.1:8443;\n}\n', context: 'stream' },
+    ],
+    invalid: [
+      {
+        config: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n        }\n    }\n}\n',
+        lines: [5],
+        fixed: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n            proxy_ssl_server_name on;\n        }\n    }\n}\n',
+      },
+      {
+        config: 'events {}\nhttp {\n    server {\n        proxy_ssl_verify off;\n        location / {\n            if ($arg_x) {\n                proxy_pass HTTPS://a.example.com;\n            }\n            limit_except GET { proxy_pass "https://b.example.com"; }\n        }\n    }\n}\n',
+        lines: [7, 9],
+      },
+      { config: 'grpc_pass grpcs://127.0.0.1:50051;\n', context: 'http/location', lines: [1] },
+      { config: 'uwsgi_pass suwsgi://127.0.0.1:3031;\n', context: 'http/location', lines: [1] },
+      { config: 'proxy_pass https://$host$request_uri;\n', context: 'http/location', lines: [1] },
+      { config: 'proxy_pass\n    https://a.example.com\n    ;\n', context: 'http/location', lines: [2] },
+      {
+        config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n}\n',
+        context: 'stream',
+        lines: [3],
+        fixed: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    proxy_ssl on;\n}\n',
+      },
+    ],
+  },
   check(ctx) {
     for (const use of tlsUses(ctx.model)) {
       if (!use.certain) continue;

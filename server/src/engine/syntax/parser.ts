@@ -69,6 +69,8 @@ export function parse(text: string): SyntaxTree {
     return d;
   };
 
+  // An unterminated quote swallows the rest of the file: what follows from it is not worth reporting.
+  let unterminated = false;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -158,6 +160,7 @@ export function parse(text: string): SyntaxTree {
               : 'unexpected end of file, expecting ";" or "}"') + ')',
           i, i + 1, n - i - 1 >= NGINX_TOKEN_LIMIT - 1 ? i : n);
         words.push({ kind: TokenKind.Quoted, start: i, end: n, value: unescapeToken(text.slice(i + 1, n)) });
+        unterminated = true;
         i = n;
         break;
       }
@@ -197,20 +200,21 @@ export function parse(text: string): SyntaxTree {
     i = j;
   }
 
-  if (words.length > 0) {
+  if (words.length > 0 && !unterminated) {
     const last = words[words.length - 1];
     err('unexpected end of file, expecting ";" or "}": the directive "' + words[0].value + '" is not terminated',
       words[0].start, last.end, n);
     finish(-1, last.end);
   }
-  if (stack.length > 1) {
+  if (words.length > 0) finish(-1, words[words.length - 1].end);
+  if (stack.length > 1 && !unterminated) {
     const culprit = findUnclosed(stack, text, lineStarts, root);
     const owner = culprit.block.owner!;
     const hint = culprit.before >= 0 ? ' (its "}" is probably missing before line ' + (lineOf(lineStarts, culprit.before) + 1) + ')' : '';
     err('unexpected end of file, expecting "}": the "' + owner.name + '" block opened here is not closed' + hint,
       owner.nameToken.start, owner.nameToken.end, n);
-    for (let k = stack.length - 1; k > 0; k--) stack[k].owner!.end = n;
   }
+  for (let k = stack.length - 1; k > 0; k--) stack[k].owner!.end = n;
   return { text, root, comments, errors, lineStarts };
 }
 

@@ -1,0 +1,45 @@
+// Every rule's own examples (kept in its module, shown on its docs page) checked against the engine.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, applyEdits, defaultSettings, memoryFileSystem, parseVersion, RULES } from '../../server/src/engine';
+import type { RuleCase } from '../../server/src/engine/rules/rule';
+
+const PATH = '/cases/nginx.conf';
+
+function run(ruleId: string, c: RuleCase) {
+  const fs = memoryFileSystem({ [PATH]: c.config });
+  const settings = defaultSettings({ nginxVersion: parseVersion(c.nginxVersion ?? '1.30') });
+  const { findings } = analyze(PATH, fs, settings, { rootKind: c.context ?? 'main' });
+  return { all: findings, mine: findings.filter((f) => f.ruleId === ruleId) };
+}
+
+for (const rule of RULES) {
+  test(`${rule.id}: has examples of both kinds`, () => {
+    assert.ok(rule.cases.valid.length >= 1, 'at least one valid case');
+    if (rule.id !== 'include-limit') assert.ok(rule.cases.invalid.length >= 1, 'at least one invalid case');
+    assert.match(rule.id, /^[a-z]+(-[a-z]+)*$/);
+    assert.ok(rule.explanation.length > 100, 'explained in our own words');
+  });
+  rule.cases.valid.forEach((c, i) => {
+    test(`${rule.id}: valid #${i + 1} has no finding`, () => {
+      const { mine } = run(rule.id, c);
+      assert.deepEqual(mine.map((f) => `${f.range.start.line + 1}: ${f.message}`), []);
+    });
+  });
+  rule.cases.invalid.forEach((c, i) => {
+    test(`${rule.id}: invalid #${i + 1} is reported on lines ${c.lines?.join(', ')}`, () => {
+      const { mine } = run(rule.id, c);
+      const lines = [...new Set(mine.map((f) => f.range.start.line + 1))].sort((a, b) => a - b);
+      assert.deepEqual(lines, c.lines ?? [], mine.map((f) => f.message).join('\n'));
+      if (c.fixed !== undefined) {
+        const edits = mine.flatMap((f) => f.fixes.find((x) => x.isPreferred)?.edits ?? []);
+        assert.ok(edits.length, 'a preferred fix exists');
+        assert.ok(edits.every((e) => e.path === PATH));
+        const fixed = applyEdits(c.config, edits);
+        assert.equal(fixed, c.fixed);
+        assert.deepEqual(run(rule.id, { ...c, config: fixed }).mine.map((f) => f.message), [], 'the fix clears the finding');
+      }
+    });
+  });
+}
