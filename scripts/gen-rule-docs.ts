@@ -1,0 +1,48 @@
+// Writes docs/rules/<id>.md from the rule modules (explanation and examples live with the rule).
+// `npm run docs` regenerates; a test fails when the pages are out of date.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RULES } from '../server/src/engine';
+import type { Rule, RuleCase } from '../server/src/engine/rules/rule';
+
+function example(c: RuleCase): string {
+  const ctx = c.context ? `# nginx-context: ${c.context.replace('/', '-').replace('http-', '')}\n` : '';
+  return '```nginx\n' + ctx + c.config.trimEnd() + '\n```\n';
+}
+
+export function rulePage(r: Rule): string {
+  let out = `# ${r.id}\n\n${r.title}.\n\n`;
+  out += `- Default severity: **${r.defaultSeverity}**\n`;
+  out += `- \`nginx -t\` rejects configs with this finding: ${r.nginxRejects ? 'yes' : 'no'}\n`;
+  out += `- Silence one occurrence: \`# nginx-tls-ignore: ${r.id} <reason>\` on the line above, or set \`"nginxTlsProxy.rules": { "${r.id}": "off" }\`\n\n`;
+  out += `## Why\n\n${r.explanation.trim()}\n\n`;
+  const bad = r.cases.invalid[0];
+  if (bad) {
+    out += `## Reported\n\n${example(bad)}\n`;
+    if (bad.fixed !== undefined) out += `## After the quick fix\n\n${example({ ...bad, config: bad.fixed })}\n`;
+  }
+  const good = r.cases.valid[0];
+  if (good) out += `## Not reported\n\n${example(good)}`;
+  return out;
+}
+
+export function indexPage(): string {
+  let out = '# Rules\n\nEvery finding names its rule; the ids are stable.\n\n| id | default | nginx -t fails | what |\n|---|---|---|---|\n';
+  for (const r of RULES) out += `| [${r.id}](${r.id}.md) | ${r.defaultSeverity} | ${r.nginxRejects ? 'yes' : 'no'} | ${r.title} |\n`;
+  return out;
+}
+
+export function allPages(): Map<string, string> {
+  const pages = new Map<string, string>();
+  for (const r of RULES) pages.set(`${r.id}.md`, rulePage(r));
+  pages.set('README.md', indexPage());
+  return pages;
+}
+
+if (process.argv[1] && process.argv[1].endsWith('gen-rule-docs.ts')) {
+  const dir = path.resolve(__dirname, '../docs/rules');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of allPages()) fs.writeFileSync(path.join(dir, name), text);
+  console.log(`wrote ${RULES.length + 1} pages to docs/rules/`);
+}
