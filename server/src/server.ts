@@ -11,6 +11,7 @@ import { DEFAULT_NGINX_VERSION, defaultSettings, EngineSettings, Finding, parseV
 import { Workspace } from './engine/workspace';
 import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
 import { hoverMarkdown } from './features/hover';
+import { registerNavigation } from './features/navigation';
 import { RULE_DOCS } from './output/sarif';
 
 /** An editor cannot show more usefully; the CLI reports everything. */
@@ -75,6 +76,14 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
+      completionProvider: { triggerCharacters: ['$', '/'] },
+      documentSymbolProvider: true,
+      workspaceSymbolProvider: true,
+      foldingRangeProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      documentLinkProvider: { resolveProvider: false },
+      documentFormattingProvider: true,
     },
     serverInfo: { name: 'nginx-tls-proxy', version: '0.1.0' },
   };
@@ -291,6 +300,14 @@ connection.onHover((params): Hover | null => {
     connection.console.error(`hover failed: ${(e as Error).stack ?? e}`);
     return null;
   }
+});
+
+registerNavigation(connection, documents, {
+  workspace: () => workspace,
+  settings: () => settings,
+  pathOf,
+  uriOf,
+  readText: (p) => documents.all().find((d) => pathOf(d.uri) === p)?.getText() ?? nfs.readFile(p),
 });
 
 process.on('uncaughtException', (e) => {

@@ -80,6 +80,8 @@ export class ConfigModel {
   /** Every directive in expanded document order. */
   readonly all: LDir[] = [];
   readonly root: LBlock;
+  /** The block the root file's own top-level directives live in (deeper than `root` for a fragment). */
+  readonly top: LBlock;
   readonly rootFile: ConfigFile | undefined;
   readonly prefix: string;
   private upstreamIndex: Map<string, UpstreamGroup> | null = null;
@@ -89,6 +91,7 @@ export class ConfigModel {
     const rootKind = opts.rootKind ?? 'main';
     const top = syntheticChain(rootKind);
     this.root = top.root;
+    this.top = top.leaf;
     this.rootFile = this.load(rootPath);
     if (this.rootFile) this.expand(this.rootFile, top.leaf);
   }

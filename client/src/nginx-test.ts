@@ -1,0 +1,58 @@
+// "Test with nginx -t": runs the user's own nginx binary on the root config, only in a trusted workspace
+// and only when asked, and shows nginx's errors as diagnostics in the files it names.
+
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export const nginxDiagnostics = vscode.languages.createDiagnosticCollection('nginx -t');
+
+export interface NginxMessage {
+  level: string;
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+/** `nginx: [emerg] unknown directive "x" in /etc/nginx/nginx.conf:12` → its parts. */
+export function parseNginxOutput(output: string): NginxMessage[] {
+  const out: NginxMessage[] = [];
+  for (const line of output.split('\n')) {
+    const m = /\[(emerg|alert|crit|error|warn|notice)\]\s+(?:\d+#\d+:\s+)?(.*?)(?: in (\/?[^\s:]+(?:[^:\n]*?)):(\d+))?\s*$/.exec(line);
+    if (!m) continue;
+    out.push({ level: m[1], message: m[2], file: m[3], line: m[4] ? parseInt(m[4], 10) : undefined });
+  }
+  return out;
+}
+
+export async function runNginxTest(output: vscode.LogOutputChannel, rootFromServer: string | undefined): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('nginx -t runs a program: trust this workspace first.');
+    return;
+  }
+  const cfg = vscode.workspace.getConfiguration('nginxTlsProxy');
+  const binary = cfg.get<string>('nginxBinary') || 'nginx';
+  const root = rootFromServer ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+  if (!root) return;
+  const args = ['-t', '-c', root, ...(cfg.get<string[]>('nginxTestArgs') ?? [])];
+  output.info(`running ${binary} ${args.join(' ')}`);
+  const result = await new Promise<{ code: number; text: string }>((resolve) => {
+    execFile(binary, args, { timeout: 30000, cwd: path.dirname(root) }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, text: stdout + stderr });
+    });
+  });
+  output.info(result.text);
+  nginxDiagnostics.clear();
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  for (const m of parseNginxOutput(result.text)) {
+    if (m.level === 'notice') continue;
+    const file = m.file ? path.resolve(path.dirname(root), m.file) : root;
+    const line = Math.max(0, (m.line ?? 1) - 1);
+    const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), m.message, m.level === 'warn' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);
+    d.source = 'nginx -t';
+    byFile.set(file, [...(byFile.get(file) ?? []), d]);
+  }
+  for (const [file, diags] of byFile) nginxDiagnostics.set(vscode.Uri.file(file), diags);
+  if (result.code === 0) void vscode.window.showInformationMessage('nginx -t: the configuration test is successful.');
+  else void vscode.window.showErrorMessage(`nginx -t failed: see the Problems panel (${byFile.size} file(s)).`);
+}
