@@ -47,5 +47,6 @@ export async function insertScaffold(client: LanguageClient | undefined): Promis
     void vscode.window.showWarningMessage('Put the cursor inside a server or http block.');
     return;
   }
-  await vscode.workspace.applyEdit(client.protocol2CodeConverter.asWorkspaceEdit(edit as never) as unknown as vscode.WorkspaceEdit);
+  const converted = await client.protocol2CodeConverter.asWorkspaceEdit(edit as never);
+  if (converted) await vscode.workspace.applyEdit(converted);
 }
