@@ -200,7 +200,19 @@ export function isKnownDirective(name: string, extra?: ReadonlySet<string>): boo
 }
 
 /** The spec that applies in a block kind: same family (or core) first, allowed contexts first. */
+const specInCache = new Map<string, DirectiveSpec | null>();
+
 export function specIn(name: string, kind: BlockKind): DirectiveSpec | undefined {
+  const key = kind + ' ' + name;
+  let hit = specInCache.get(key);
+  if (hit === undefined) {
+    hit = findSpecIn(name, kind) ?? null;
+    if (specInCache.size < 50000) specInCache.set(key, hit);
+  }
+  return hit ?? undefined;
+}
+
+function findSpecIn(name: string, kind: BlockKind): DirectiveSpec | undefined {
   const specs = specsFor(name);
   if (!specs) return undefined;
   const family = familyOf(kind);

@@ -34,7 +34,15 @@ export function isIpLiteral(host: string): boolean {
  * Every pass directive that makes nginx build an upstream TLS context: https/grpcs/suwsgi URLs, proxy_pass
  * URLs with variables (their scheme is only known per request), and stream proxy_pass under `proxy_ssl on`.
  */
+const cache = new WeakMap<ConfigModel, TlsUse[]>();
+
 export function tlsUses(model: ConfigModel): TlsUse[] {
+  let hit = cache.get(model);
+  if (!hit) cache.set(model, (hit = findTlsUses(model)));
+  return hit;
+}
+
+function findTlsUses(model: ConfigModel): TlsUse[] {
   const out: TlsUse[] = [];
   for (const ld of model.all) {
     const name = ld.d.name;
