@@ -141,9 +141,14 @@ function keywordChoices(syntax: string[]): string[] | null {
   return values;
 }
 
+/** Official directives the reference data lacks (checked against nginx's source). */
+const MISSING = [
+  { name: 'proxy', module: 'ngx_mail_proxy_module', syntax: ['`on` | `off`'], contexts: ['mail', 'server'], isBlock: false, default: 'off', description: '' },
+];
+
 function load(): Map<string, DirectiveSpec[]> {
   const map = new Map<string, DirectiveSpec[]>();
-  for (const d of getDirectives(Format.Markdown)) {
+  for (const d of [...getDirectives(Format.Markdown), ...MISSING]) {
     const family = moduleFamily(d.module);
     let min = Infinity;
     let max = 0;
@@ -180,6 +185,8 @@ function load(): Map<string, DirectiveSpec[]> {
  * (checked with `nginx -t`): these directives take a variable number of arguments.
  */
 const ARITY_CORRECTIONS: Record<string, { module: string; set: Partial<DirectiveSpec> }[]> = {
+  if: [{ module: 'ngx_http_rewrite_module', set: { minArgs: 1, maxArgs: Infinity } }],
+  stub_status: [{ module: 'ngx_http_stub_status_module', set: { maxArgs: 1 } }],
   ssl_protocols: ['ngx_http_ssl_module', 'ngx_stream_ssl_module', 'ngx_mail_ssl_module'].map((module) => ({ module, set: { minArgs: 1 } })),
   proxy_ssl_protocols: ['ngx_http_proxy_module', 'ngx_stream_proxy_module'].map((module) => ({ module, set: { minArgs: 1 } })),
   grpc_ssl_protocols: [{ module: 'ngx_http_grpc_module', set: { minArgs: 1 } }],

@@ -3,7 +3,7 @@
 // `proxy_pass` in a location).
 
 import { BlockKind } from '../knowledge/contexts';
-import { isAllowedIn, specIn } from '../knowledge/directives';
+import { isAllowedIn, isKnownDirective, specIn } from '../knowledge/directives';
 import { SyntaxTree } from '../syntax/types';
 
 const NAMED: Record<string, BlockKind> = {
@@ -46,6 +46,9 @@ export function inferContext(tree: SyntaxTree): BlockKind {
   // A top-level `server` whose body proxies without locations is a stream server.
   const servers = top.filter((d) => d.name === 'server' && d.block);
   if (servers.length && servers.every((s) => isStreamServer(s.block!.children.map((c) => c.name), s.block!.children))) return 'stream';
+  // Mostly names no module defines (regexes, addresses, hosts): the body of a map, geo or similar block.
+  const unknown = top.filter((d) => !isKnownDirective(d.name)).length;
+  if (unknown * 2 > top.length) return 'raw';
   let best: BlockKind = 'main';
   let bestScore = -1;
   for (const kind of CANDIDATES) {

@@ -32,6 +32,8 @@ Anything else stops \`nginx -t\`.`,
     for (const ld of checkedDirectives(ctx.model)) {
       const d = ld.d;
       if (d.args.length === 0 || !specsFor(d.name)) continue;
+      // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
+      if (d.args.some((a) => a.value.includes('$'))) continue;
       const spec = specIn(d.name, ld.block.kind)!;
       if (!isAllowedIn(spec, ld.block.kind)) continue;
       if (spec.isFlag && d.args.length === 1) {

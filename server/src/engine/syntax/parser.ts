@@ -96,7 +96,7 @@ export function parse(text: string): SyntaxTree {
       } else {
         d = finish(i, i + 1)!;
       }
-      if (d.args.length === 0 && d.name.endsWith('_by_lua_block')) {
+      if (d.name.endsWith('_by_lua_block')) {
         const body = readLuaBody(text, i + 1);
         d.lua = { kind: TokenKind.LuaBody, start: i + 1, end: body.close < 0 ? n : body.close, value: '' };
         if (body.close < 0) {
