@@ -85,6 +85,8 @@ export class ConfigModel {
   readonly rootFile: ConfigFile | undefined;
   readonly prefix: string;
   private upstreamIndex: Map<string, UpstreamGroup> | null = null;
+  /** Blocks with an `include` that could not be read: what is missing there is unknown, not absent. */
+  private readonly unread = new Set<LBlock>();
 
   constructor(readonly rootPath: string, private readonly fs: FileSystem, private readonly opts: ModelOptions = {}) {
     this.prefix = opts.prefix ?? dirname(rootPath);
@@ -144,6 +146,7 @@ export class ConfigModel {
           }
           const inc = this.load(target);
           if (!inc) {
+            this.unread.add(f.block);
             this.problem('include-missing', `open() "${target}" failed (2: No such file or directory)`, ld);
             continue;
           }
@@ -185,6 +188,13 @@ export class ConfigModel {
       if (found && found.length) return { name, found, level: b, searched };
     }
     return { name, found: [], level: null, searched };
+  }
+
+  /** Whether `block` or a block around it has an include that could not be read. */
+  hasUnreadInclude(block: LBlock): boolean {
+    if (this.unread.size === 0) return false;
+    for (let b: LBlock | null = block; b; b = b.parent) if (this.unread.has(b)) return true;
+    return false;
   }
 
   /** Directives named `name` directly in `block` (after include expansion). */

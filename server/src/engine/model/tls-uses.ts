@@ -18,6 +18,8 @@ export interface TlsUse {
   block: LBlock;
   /** The stream `proxy_ssl on` that switches TLS on, if stream. */
   enabler: LDir | null;
+  /** The `set $var https` a `$var://…` URL took its scheme from. */
+  schemeFrom: LDir | null;
 }
 
 const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string; plain: string[] }> = {
@@ -57,13 +59,14 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
       const { host, port } = splitHostPort(url);
       out.push({
         family: 'stream', pass: ld, url, certain: true, host: hasVar ? null : host, port,
-        group: hasVar ? undefined : model.upstream('stream', host), block: ld.block, enabler,
+        group: hasVar ? undefined : model.upstream('stream', host), block: ld.block, enabler, schemeFrom: null,
       });
       continue;
     }
     const spec = HTTP_PASS[name];
     if (!spec || !(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
-    const url = ld.d.args[0].value;
+    const resolved = resolveSchemeVariable(model, ld, ld.d.args[0].value);
+    const url = resolved.url;
     const lower = url.toLowerCase();
     const hasVar = url.includes('$');
     let certain: boolean;
@@ -83,7 +86,7 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
     const { host, port } = splitHostPort(hostPort);
     out.push({
       family: spec.family, pass: ld, url, certain, host: hostHasVar ? null : host, port,
-      group: hostHasVar ? undefined : model.upstream('http', host), block: ld.block, enabler: null,
+      group: hostHasVar ? undefined : model.upstream('http', host), block: ld.block, enabler: null, schemeFrom: resolved.from,
     });
   }
   return out;
@@ -103,4 +106,22 @@ export function settingsBlock(block: LBlock): LBlock {
 
 export function isFlagOn(ld: LDir | undefined): boolean {
   return !!ld && ld.d.args.length > 0 && ld.d.args[0].value.toLowerCase() === 'on';
+}
+
+/**
+ * `proxy_pass $proto://…` where `set $proto https;` is in this block or one around it: a pattern common in
+ * generated site configs. Resolved only when the nearest `set` of that variable is a literal.
+ */
+function resolveSchemeVariable(model: ConfigModel, ld: LDir, url: string): { url: string; from: LDir | null } {
+  const m = /^\$\{?([A-Za-z0-9_]+)\}?:\/\//.exec(url);
+  if (!m) return { url, from: null };
+  for (let b: LBlock | null = ld.block; b; b = b.parent) {
+    const sets = model.inBlock(b, 'set').filter((x) => x.d.args[0]?.value === '$' + m[1] && x.d.args.length === 2);
+    if (sets.length) {
+      const last = sets[sets.length - 1];
+      const v = last.d.args[1].value;
+      return /^[a-z]+$/i.test(v) ? { url: v + url.slice(m[0].length - 3), from: last } : { url, from: null };
+    }
+  }
+  return { url, from: null };
 }

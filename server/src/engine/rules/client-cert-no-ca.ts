@@ -33,7 +33,7 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
       const value = mode?.d.args[0]?.value.toLowerCase();
       if (!mode || (value !== 'on' && value !== 'optional') || seen.has(mode)) continue;
       if (!ctx.model.effective('ssl_certificate', s.block).found.length) continue; // no TLS context, never checked
-      if (ctx.model.effective('ssl_client_certificate', s.block).found.length) continue;
+      if (ctx.model.effective('ssl_client_certificate', s.block).found.length || ctx.model.hasUnreadInclude(s.block)) continue;
       if (newer && ctx.model.effective('ssl_trusted_certificate', s.block).found.length) continue;
       seen.add(mode);
       ctx.report({

@@ -33,7 +33,7 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
     }
     for (const s of servers) {
       if (!s.listenSsl) continue;
-      if (ctx.model.effective('ssl_certificate', s.block).found.length) continue;
+      if (ctx.model.effective('ssl_certificate', s.block).found.length || ctx.model.hasUnreadInclude(s.block)) continue;
       if (isFlagOn(ctx.model.effective('ssl_reject_handshake', s.block).found[0])) continue;
       const sslKeys = s.listens.filter((l) => l.ssl).map((l) => l.key);
       const isDefault = s.defaultFor.some((k) => sslKeys.includes(k));

@@ -36,7 +36,7 @@ which usually means the client certificate you meant to present is not sent: tha
       const cert = ctx.model.effective(certName, block).found[0];
       const key = ctx.model.effective(keyName, block).found[0];
       const certEmpty = cert && cert.d.args[0]?.value === '';
-      if (cert && !certEmpty && !key && !seen.has(cert)) {
+      if (cert && !certEmpty && !key && !seen.has(cert) && !ctx.model.hasUnreadInclude(block)) {
         seen.add(cert);
         ctx.report({ ...directiveSpan(cert), message: `no "${keyName}" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Add the matching ${keyName}.` });
       }
@@ -49,7 +49,7 @@ which usually means the client certificate you meant to present is not sent: tha
       if (s.family === 'mail') continue;
       const certs = ctx.model.effective('ssl_certificate', s.block).found;
       const keys = ctx.model.effective('ssl_certificate_key', s.block).found;
-      if (certs.length > keys.length) {
+      if (certs.length > keys.length && !ctx.model.hasUnreadInclude(s.block)) {
         const cert = certs[keys.length];
         if (seen.has(cert)) continue;
         seen.add(cert);

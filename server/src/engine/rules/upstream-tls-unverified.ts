@@ -24,6 +24,7 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       { config: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n        }\n    }\n}\n' },
       { config: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    server {\n        location / {\n            location /api { proxy_pass https://a.example.com; }\n        }\n    }\n}\n' },
       { config: 'proxy_pass http://127.0.0.1:8080;\n', context: 'http/location' },
+      { config: 'set $upstream_proto http;\nproxy_pass $upstream_proto://$upstream_app:8080;\n', context: 'http/location' },
       { config: 'server {\n    proxy_pass 127.0.0.1:8443;\n}\n', context: 'stream' },
     ],
     invalid: [
@@ -39,6 +40,7 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       { config: 'grpc_pass grpcs://127.0.0.1:50051;\n', context: 'http/location', lines: [1] },
       { config: 'uwsgi_pass suwsgi://127.0.0.1:3031;\n', context: 'http/location', lines: [1] },
       { config: 'proxy_pass https://$host$request_uri;\n', context: 'http/location', lines: [1] },
+      { config: 'set $upstream_proto https;\nproxy_pass $upstream_proto://$upstream_app:8443;\n', context: 'http/location', lines: [2] },
       { config: 'proxy_pass\n    https://a.example.com\n    ;\n', context: 'http/location', lines: [2] },
       {
         config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n}\n',
@@ -54,13 +56,18 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       const verifyName = tlsDirective(use.family, 'verify');
       const verify = ctx.model.effective(verifyName, use.block);
       if (isFlagOn(verify.found[0])) continue;
-      const what = use.family === 'stream' ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}` : `"${use.url}"`;
+      const what = use.family === 'stream'
+        ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}`
+        : use.schemeFrom
+          ? `"${use.pass.d.args[0].value}" (https from "set ${use.schemeFrom.d.args.map((a) => a.value).join(' ')}" on line ${lineNumber(use.schemeFrom)})`
+          : `"${use.url}"`;
       const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion);
       const explicit = verify.found.length > 0;
       ctx.report({
         ...argSpan(use.pass, 0),
         message: `TLS to ${what} is not verified (${state}): nginx accepts any certificate, so anyone on the path can impersonate the upstream.` +
-          (explicit ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : ''),
+          (explicit ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : '') +
+          (ctx.model.hasUnreadInclude(use.block) ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)' : ''),
         fixes: verifyFixes(ctx, use),
         related: verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })),
       });
