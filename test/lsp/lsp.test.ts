@@ -172,6 +172,33 @@ test('an included site file is analysed in the context its main config gives it'
   }
 });
 
+test('editing the main config re-checks the open files it includes', async () => {
+  const main = 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n';
+  const site = 'server {\n    location / { proxy_pass https://app.example.com; }\n}\n';
+  const mainUri = write('dep/nginx.conf', main);
+  const siteUri = write('dep/conf.d/site.conf', site);
+  const c3 = new LspClient();
+  try {
+    await c3.initialize(path.join(dir, 'dep'));
+    c3.open(siteUri, site);
+    c3.open(mainUri, main);
+    assert.equal((await c3.diagnostics(siteUri, 1)).filter((d) => d.code === 'upstream-tls-unverified').length, 1);
+    const fixed = main.replace('include', 'proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    include');
+    c3.change(mainUri, 2, fixed);
+    await c3.diagnostics(mainUri, 2);
+    // The site file's diagnostics are republished (same version, new content) without the finding.
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      const d = await c3.diagnostics(siteUri, 1);
+      if (d.filter((x) => x.code === 'upstream-tls-unverified').length === 0) break;
+      assert.ok(Date.now() < deadline, 'site re-checked after the main config changed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await c3.stop();
+  }
+});
+
 test('the server answers after any text, including garbage and deep nesting', async () => {
   const inputs = [
     '\u0000\u0001\uFFFD{{{{;;;}}}}"\'',
