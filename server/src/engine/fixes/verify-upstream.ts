@@ -22,7 +22,7 @@ export function isCertificateName(host: string): boolean {
 
 /** The name nginx checks and sends by default, and a better one when that cannot match. */
 export function verificationName(model: ConfigModel, use: TlsUse): { name: string | null; suggestion: string | null } {
-  const sslName = model.effective(tlsDirective(use.family, 'name'), use.block).found[0];
+  const sslName = model.first(tlsDirective(use.family, 'name'), use.block);
   if (sslName) return { name: sslName.d.args[0]?.value ?? null, suggestion: null };
   if (!use.host) return { name: null, suggestion: null };
   if (isCertificateName(use.host) || use.host === 'localhost') return { name: use.host, suggestion: null };
@@ -44,7 +44,7 @@ export function verifyFixes(ctx: RuleContext, use: TlsUse): Fix[] {
       if (!onlyIfUnset && here[0].d.args.map((a) => a.value.toLowerCase()).join(' ') !== value) edits.push(setArguments(here[0], value));
       return;
     }
-    const eff = model.effective(name, block).found[0];
+    const eff = model.first(name, block);
     if (onlyIfUnset && eff) return;
     if (!onlyIfUnset && eff && eff.d.args.map((a) => a.value.toLowerCase()).join(' ') === value) return;
     lines.push(`${name} ${value};`);
@@ -55,7 +55,7 @@ export function verifyFixes(ctx: RuleContext, use: TlsUse): Fix[] {
   if (naming.suggestion) ensure('name', naming.suggestion, true);
   const checked = naming.suggestion ?? naming.name;
   if (checked && !isIpLiteral(checked)) {
-    const sni = model.effective(tlsDirective(use.family, 'server_name'), block).found[0];
+    const sni = model.first(tlsDirective(use.family, 'server_name'), block);
     if (!isFlagOn(sni)) ensure('server_name', 'on', false);
   }
   const ins = insertDirectives(block, lines, anchor);

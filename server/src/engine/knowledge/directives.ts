@@ -202,19 +202,27 @@ export function specsFor(name: string): DirectiveSpec[] | undefined {
   return allDirectives().get(name);
 }
 
+const knownCache = new Map<string, boolean>();
+
 export function isKnownDirective(name: string, extra?: ReadonlySet<string>): boolean {
-  return allDirectives().has(name) || isThirdPartyDirective(name) || (extra?.has(name) ?? false);
+  let known = knownCache.get(name);
+  if (known === undefined) {
+    known = allDirectives().has(name) || isThirdPartyDirective(name);
+    if (knownCache.size < 20000) knownCache.set(name, known);
+  }
+  return known || (extra?.has(name) ?? false);
 }
 
 /** The spec that applies in a block kind: same family (or core) first, allowed contexts first. */
-const specInCache = new Map<string, DirectiveSpec | null>();
+const specInCache = new Map<BlockKind, Map<string, DirectiveSpec | null>>();
 
 export function specIn(name: string, kind: BlockKind): DirectiveSpec | undefined {
-  const key = kind + ' ' + name;
-  let hit = specInCache.get(key);
+  let perKind = specInCache.get(kind);
+  if (!perKind) specInCache.set(kind, (perKind = new Map()));
+  let hit = perKind.get(name);
   if (hit === undefined) {
     hit = findSpecIn(name, kind) ?? null;
-    if (specInCache.size < 50000) specInCache.set(key, hit);
+    if (perKind.size < 20000) perKind.set(name, hit);
   }
   return hit ?? undefined;
 }

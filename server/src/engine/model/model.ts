@@ -179,6 +179,20 @@ export class ConfigModel {
     this.problems.push({ ruleId, message, file: ld.file, start: ld.d.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end });
   }
 
+  /** The occurrences of `name` that apply in `from` (nearest level that has any), without bookkeeping. */
+  lookup(name: string, from: LBlock): LDir[] | undefined {
+    for (let b: LBlock | null = from; b; b = b.parent) {
+      const found = (b.index ?? indexOf(b)).get(name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** The first occurrence of `name` that applies in `from`. */
+  first(name: string, from: LBlock): LDir | undefined {
+    return this.lookup(name, from)?.[0];
+  }
+
   /** What `name` is in `from` (inherited through enclosing blocks as nginx merges them). */
   effective(name: string, from: LBlock): Effective {
     const searched: LBlock[] = [];

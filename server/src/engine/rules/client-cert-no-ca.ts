@@ -29,12 +29,12 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
     const seen = new Set<LDir>();
     for (const s of serverTls(ctx.model)) {
       if (s.family === 'mail') continue;
-      const mode = ctx.model.effective('ssl_verify_client', s.block).found[0];
+      const mode = ctx.model.first('ssl_verify_client', s.block);
       const value = mode?.d.args[0]?.value.toLowerCase();
       if (!mode || (value !== 'on' && value !== 'optional') || seen.has(mode)) continue;
-      if (!ctx.model.effective('ssl_certificate', s.block).found.length) continue; // no TLS context, never checked
-      if (ctx.model.effective('ssl_client_certificate', s.block).found.length || ctx.model.hasUnreadInclude(s.block)) continue;
-      if (newer && ctx.model.effective('ssl_trusted_certificate', s.block).found.length) continue;
+      if (!(ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0)) continue; // no TLS context, never checked
+      if ((ctx.model.lookup('ssl_client_certificate', s.block)?.length ?? 0) || ctx.model.hasUnreadInclude(s.block)) continue;
+      if (newer && (ctx.model.lookup('ssl_trusted_certificate', s.block)?.length ?? 0)) continue;
       seen.add(mode);
       ctx.report({
         ...directiveSpan(mode),

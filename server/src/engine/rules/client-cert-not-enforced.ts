@@ -47,7 +47,7 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
     const seen = new Set<LDir>();
     for (const s of serverTls(ctx.model)) {
       if (s.family !== 'http' || !s.listenSsl) continue;
-      const mode = ctx.model.effective('ssl_verify_client', s.block).found[0];
+      const mode = ctx.model.first('ssl_verify_client', s.block);
       const value = mode?.d.args[0]?.value.toLowerCase();
       if (!mode || (value !== 'optional' && value !== 'optional_no_ca')) continue;
       if (mentionsVerify(ctx.model, s.block)) continue;

@@ -29,12 +29,12 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
     const servers = serverTls(ctx.model).filter((s) => s.family !== 'mail');
     const rejectingDefault = new Set<string>();
     for (const s of servers) {
-      if (isFlagOn(ctx.model.effective('ssl_reject_handshake', s.block).found[0])) s.defaultFor.forEach((k) => rejectingDefault.add(k));
+      if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) s.defaultFor.forEach((k) => rejectingDefault.add(k));
     }
     for (const s of servers) {
       if (!s.listenSsl) continue;
-      if (ctx.model.effective('ssl_certificate', s.block).found.length || ctx.model.hasUnreadInclude(s.block)) continue;
-      if (isFlagOn(ctx.model.effective('ssl_reject_handshake', s.block).found[0])) continue;
+      if ((ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0) || ctx.model.hasUnreadInclude(s.block)) continue;
+      if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) continue;
       const sslKeys = s.listens.filter((l) => l.ssl).map((l) => l.key);
       const isDefault = s.defaultFor.some((k) => sslKeys.includes(k));
       const fatal = isDefault || sslKeys.some((k) => rejectingDefault.has(k));

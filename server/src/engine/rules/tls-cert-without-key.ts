@@ -33,8 +33,8 @@ which usually means the client certificate you meant to present is not sent: tha
       const block = settingsBlock(use.block);
       const certName = tlsDirective(use.family, 'certificate');
       const keyName = tlsDirective(use.family, 'certificate_key');
-      const cert = ctx.model.effective(certName, block).found[0];
-      const key = ctx.model.effective(keyName, block).found[0];
+      const cert = ctx.model.first(certName, block);
+      const key = ctx.model.first(keyName, block);
       const certEmpty = cert && cert.d.args[0]?.value === '';
       if (cert && !certEmpty && !key && !seen.has(cert) && !ctx.model.hasUnreadInclude(block)) {
         seen.add(cert);

@@ -29,10 +29,10 @@ encrypted at all: that one is a warning.`,
     const reported = new Set<LDir>();
     for (const use of tlsUses(ctx.model)) {
       if (!use.certain) continue;
-      if (isFlagOn(ctx.model.effective(tlsDirective(use.family, 'verify'), use.block).found[0])) continue;
+      if (isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       for (const s of VERIFY_ONLY) {
         const name = tlsDirective(use.family, s);
-        const ld = ctx.model.effective(name, use.block).found[0];
+        const ld = ctx.model.first(name, use.block);
         if (!ld || reported.has(ld)) continue;
         reported.add(ld);
         ctx.report({ ...directiveSpan(ld), message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.` });
@@ -41,7 +41,7 @@ encrypted at all: that one is a warning.`,
     // Stream servers that configure upstream TLS without switching it on.
     for (const ld of ctx.model.all) {
       if (ld.block.kind !== 'stream/server' || ld.d.name !== 'proxy_pass') continue;
-      if (isFlagOn(ctx.model.effective('proxy_ssl', ld.block).found[0])) continue;
+      if (isFlagOn(ctx.model.first('proxy_ssl', ld.block))) continue;
       const settings = ctx.model.all.filter((x) => x.block === ld.block && /^proxy_ssl_/.test(x.d.name));
       if (!settings.length || reported.has(settings[0])) continue;
       reported.add(settings[0]);

@@ -50,7 +50,7 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
     const version = versionLabel(ctx.settings.nginxVersion);
     const flagged = new Set<LBlock>();
     const report = (name: string, where: LDir, block: LBlock, what: string) => {
-      if (ctx.model.effective(name, block).found.length || flagged.has(block)) return;
+      if ((ctx.model.lookup(name, block)?.length ?? 0) || flagged.has(block)) return;
       flagged.add(block);
       const edit = insertDirectives(block, [`${name} ${good};`], where.block === block ? where : undefined);
       ctx.report({

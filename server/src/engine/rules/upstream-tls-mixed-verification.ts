@@ -36,11 +36,11 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
     for (const uses of groups.values()) {
       if (uses.length < 2) continue;
       const sig = (u: TlsUse) => ['verify', 'trusted_certificate', 'verify_depth', 'crl'].map((s) => {
-        const ld = ctx.model.effective(tlsDirective(u.family, s), u.block).found[0];
+        const ld = ctx.model.first(tlsDirective(u.family, s), u.block);
         return ld ? valueOf(ld).toLowerCase() : '';
       }).join('|');
       const shared = (u: TlsUse) => {
-        const reuse = ctx.model.effective(tlsDirective(u.family, 'session_reuse'), u.block).found[0];
+        const reuse = ctx.model.first(tlsDirective(u.family, 'session_reuse'), u.block);
         return !reuse || isFlagOn(reuse) || !!u.group?.keepalive;
       };
       const sigs = new Set(uses.map(sig));

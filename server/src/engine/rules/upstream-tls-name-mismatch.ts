@@ -28,7 +28,7 @@ for (and \`proxy_ssl_server_name on\` to send it as SNI).`,
   check(ctx) {
     for (const use of tlsUses(ctx.model)) {
       if (!use.certain || !use.host) continue;
-      if (!isFlagOn(ctx.model.effective(tlsDirective(use.family, 'verify'), use.block).found[0])) continue;
+      if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const naming = verificationName(ctx.model, use);
       if (naming.name === null || naming.name !== use.host) continue; // proxy_ssl_name set
       const nameDirective = tlsDirective(use.family, 'name');

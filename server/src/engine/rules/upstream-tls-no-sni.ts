@@ -27,9 +27,9 @@ the handshake: with verification on that is a 502, without it you may silently t
       if (!use.certain) continue;
       const { name } = verificationName(ctx.model, use);
       if (!name || isIpLiteral(name) || name.includes('$')) continue;
-      if (use.group && !name.includes('.') && !ctx.model.effective(tlsDirective(use.family, 'name'), use.block).found.length) continue;
+      if (use.group && !name.includes('.') && !(ctx.model.lookup(tlsDirective(use.family, 'name'), use.block)?.length ?? 0)) continue;
       const snName = tlsDirective(use.family, 'server_name');
-      const sni = ctx.model.effective(snName, use.block).found[0];
+      const sni = ctx.model.first(snName, use.block);
       if (isFlagOn(sni)) continue;
       const block = settingsBlock(use.block);
       const here = ctx.model.inBlock(block, snName)[0];

@@ -40,7 +40,7 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
       const verify = ctx.model.effective(verifyName, use.block);
       const on = verify.found[0];
       if (!isFlagOn(on) || seen.has(on)) continue;
-      if (ctx.model.effective(trustedName, use.block).found.length || ctx.model.hasUnreadInclude(use.block)) continue;
+      if ((ctx.model.lookup(trustedName, use.block)?.length ?? 0) || ctx.model.hasUnreadInclude(use.block)) continue;
       seen.add(on);
       const edit = insertDirectives(on.block, [`${trustedName} ${quoteIfNeeded(ctx.settings.trustedCertificate)};`], on);
       ctx.report({
