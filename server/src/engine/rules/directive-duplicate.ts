@@ -21,11 +21,22 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     invalid: [
       { config: 'proxy_ssl_verify on;\nproxy_ssl_verify on;\n', context: 'http/location', lines: [2] },
       { config: 'proxy_pass http://a;\nproxy_pass http://b;\n', context: 'http/location', lines: [2] },
+      { config: 'location /a { }\nlocation = /a { }\nlocation /a { }\n', context: 'http/server', lines: [3] },
     ],
   },
   check(ctx) {
     const seen = new Map<LBlock, Map<string, LDir>>();
     for (const ld of checkedDirectives(ctx.model)) {
+      if (ld.d.name === 'location' && ld.child && ld.d.args.length) {
+        // Two locations with the same match in one block: nginx refuses ("duplicate location").
+        const key = '\0location ' + ld.d.args.map((a) => a.value).join(' ');
+        let names = seen.get(ld.block);
+        if (!names) seen.set(ld.block, (names = new Map()));
+        const first = names.get(key);
+        if (!first) { names.set(key, ld); continue; }
+        ctx.report({ ...directiveSpan(ld), message: `duplicate location "${ld.d.args[ld.d.args.length - 1].value}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }] });
+        continue;
+      }
       const spec = specIn(ld.d.name, ld.block.kind);
       if (!spec || !rejectsDuplicates(ld.d.name, spec.isFlag)) continue;
       let names = seen.get(ld.block);

@@ -11,6 +11,7 @@ import { directiveArgs } from './directive-args';
 import { directiveInvalidValue } from './directive-invalid-value';
 import { directiveDuplicate } from './directive-duplicate';
 import { upstreamTlsUnverified } from './upstream-tls-unverified';
+import { missingEvents } from './missing-events';
 import { upstreamTlsNoTrustedCa } from './upstream-tls-no-trusted-ca';
 import { tlsWeakProtocols } from './tls-weak-protocols';
 import { tlsWeakCiphers } from './tls-weak-ciphers';
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   directiveArgs,
   directiveInvalidValue,
   directiveDuplicate,
+  missingEvents,
   upstreamTlsUnverified,
   upstreamTlsNoTrustedCa,
   tlsWeakProtocols,

@@ -1,0 +1,27 @@
+// A complete config without an events block: nginx refuses to start.
+
+import { Rule } from './rule';
+
+export const missingEvents: Rule = {
+  id: 'missing-events',
+  defaultSeverity: 'error',
+  title: 'No events block',
+  nginxRejects: true,
+  explanation: `A main nginx config must contain an \`events { }\` block, even an empty one. Without it the syntax
+check passes but \`nginx -t\` then fails with "no \"events\" section in configuration", and nginx does not
+start. Only complete configs (those with \`http\`, \`stream\` or \`mail\` at the top level) are checked; files
+included from elsewhere are not.`,
+  cases: {
+    valid: [{ config: 'events {}\nhttp {}\n' }, { config: 'server { listen 80; }\n', context: 'http' }],
+    invalid: [{ config: 'http {\n    server { listen 80; }\n}\n', lines: [1] }],
+  },
+  check(ctx) {
+    const m = ctx.model;
+    if (m.root.synthetic || !m.rootFile || m.top !== m.root) return;
+    const top = m.root.items;
+    if (!top.some((ld) => ld.d.name === 'http' || ld.d.name === 'stream' || ld.d.name === 'mail')) return;
+    if (top.some((ld) => ld.d.name === 'events')) return;
+    const first = top.find((ld) => ld.file === m.rootFile && (ld.d.name === 'http' || ld.d.name === 'stream' || ld.d.name === 'mail'))!;
+    ctx.report({ file: first.file, start: first.d.nameToken.start, end: first.d.nameToken.end, message: 'no "events" section in configuration: add an events { } block at the top level' });
+  },
+};
