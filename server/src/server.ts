@@ -120,6 +120,7 @@ interface ClientSettings {
   rules?: Record<string, string>;
   rootConfig?: string;
   extraDirectives?: string[];
+  maxFileSize?: number;
 }
 
 function applySettings(s: ClientSettings): void {
@@ -132,6 +133,7 @@ function applySettings(s: ClientSettings): void {
     nginxVersion: parseVersion(s.nginxVersion || DEFAULT_NGINX_VERSION),
     rules,
     extraDirectives: new Set(s.extraDirectives ?? []),
+    maxAnalysisBytes: (typeof s.maxFileSize === 'number' && s.maxFileSize > 0 ? s.maxFileSize : 64) * 1024 * 1024,
   });
   if (!settings.trustedCertificate) settings.trustedCertificate = defaultSettings().trustedCertificate;
   const root = s.rootConfig?.trim();
@@ -308,6 +310,7 @@ registerNavigation(connection, documents, {
   pathOf,
   uriOf,
   readText: (p) => documents.all().find((d) => pathOf(d.uri) === p)?.getText() ?? nfs.readFile(p),
+  fs: nfs,
 });
 
 process.on('uncaughtException', (e) => {

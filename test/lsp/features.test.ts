@@ -73,8 +73,13 @@ test('completion of values, upstream names and variables', async () => {
   await client.diagnostics(u, 4);
   items = await client.request('textDocument/completion', { textDocument: { uri: u }, position: { line: 12, character: 39 } });
   assert.ok(items.some((i: any) => i.label === 'host'));
-  client.change(u, 5, CONF);
+  text = CONF.replace('proxy_ssl_trusted_certificate certs/ca.pem;', 'proxy_ssl_trusted_certificate sites/');
+  client.change(u, 5, text);
   await client.diagnostics(u, 5);
+  items = await client.request('textDocument/completion', { textDocument: { uri: u }, position: { line: 11, character: 48 } });
+  assert.deepEqual(items.map((i: any) => i.label), ['a.conf'], 'file names, relative to the main config folder');
+  client.change(u, 6, CONF);
+  await client.diagnostics(u, 6);
 });
 
 test('go to definition jumps from proxy_pass to the upstream block; references find its users', async () => {

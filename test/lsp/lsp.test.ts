@@ -199,6 +199,22 @@ test('editing the main config re-checks the open files it includes', async () =>
   }
 });
 
+test('a file above the size limit is only syntax-checked, and says so', async () => {
+  const c4 = new LspClient();
+  try {
+    c4.configuration = { maxFileSize: 0.001 };
+    await c4.initialize(dir);
+    const big = 'events {}\nhttp {\n' + '    server { location / { proxy_pass https://a.example.com; } }\n'.repeat(40) + '}\n';
+    const bu = uri('big.conf');
+    c4.open(bu, big);
+    const d = await c4.diagnostics(bu, 1);
+    assert.deepEqual(d.map((x) => x.code), ['file-too-large']);
+    assert.match(d[0].message as string, /above the 0\.0 MB limit|only its syntax is checked/);
+  } finally {
+    await c4.stop();
+  }
+});
+
 test('the server answers after any text, including garbage and deep nesting', async () => {
   const inputs = [
     '\u0000\u0001\uFFFD{{{{;;;}}}}"\'',

@@ -20,6 +20,7 @@ export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSetti
     trustedCertificate: DEFAULT_TRUSTED_CERTIFICATE,
     rules: {},
     extraDirectives: new Set(),
+    maxAnalysisBytes: 64 * 1024 * 1024,
     ...over,
   };
 }

@@ -50,4 +50,6 @@ export interface EngineSettings {
   rules: Record<string, Severity | 'off'>;
   /** Directive names of other modules that are not unknown. */
   extraDirectives: ReadonlySet<string>;
+  /** Files larger than this are parsed (syntax errors shown) but not analysed. */
+  maxAnalysisBytes: number;
 }

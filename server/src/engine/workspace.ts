@@ -9,6 +9,7 @@ import { inferContext } from './model/context-inference';
 import { dirname } from './model/paths';
 import { parse } from './syntax/parser';
 import { EngineSettings, Finding } from './types';
+import { rangeOf } from './syntax/positions';
 
 export interface WorkspaceOptions {
   /** Files that may be main configs (the adapter lists them; only those that look like one are used). */
@@ -79,6 +80,21 @@ export class Workspace {
     return a;
   }
 
+  /** A file too large to analyse: its syntax errors, and a finding saying why there is nothing else. */
+  private syntaxOnly(path: string, text: string): FileAnalysis {
+    const tree = this.parsed(path, text).tree;
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1) + ' MB';
+    const findings: Finding[] = tree.errors.map((e) => ({
+      ruleId: 'syntax-error', severity: 'error' as const, message: e.message, path, start: e.start, end: e.end,
+      range: rangeOf(tree.lineStarts, e.start, e.end), nginxLine: e.nginxLine, fixes: [], related: [],
+    }));
+    findings.unshift({
+      ruleId: 'file-too-large', severity: 'information', path, start: 0, end: 0, range: rangeOf(tree.lineStarts, 0, 0), fixes: [], related: [],
+      message: `This file is ${mb(text.length)}, above the ${mb(this.settings.maxAnalysisBytes)} limit (setting nginxTlsProxy.maxFileSize): only its syntax is checked.`,
+    });
+    return { roots: [], inferred: null, analyses: [], findings };
+  }
+
   /** Main configs whose expanded config contains `path`. */
   rootsOf(path: string): string[] {
     if (this.opts.explicitRoot) {
@@ -95,6 +111,8 @@ export class Workspace {
   }
 
   analyzeFile(path: string): FileAnalysis {
+    const own = this.read(path);
+    if (own !== undefined && own.length > this.settings.maxAnalysisBytes) return this.syntaxOnly(path, own);
     const roots = this.rootsOf(path);
     let analyses: Analysis[];
     let inferred: BlockKind | null = null;

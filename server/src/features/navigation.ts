@@ -9,6 +9,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { computeLineStarts, EngineSettings, rangeOf } from '../engine';
 import { Workspace } from '../engine/workspace';
+import { FileSystem } from '../engine/model/filesystem';
 import { completions } from '../engine/service/completion';
 import { effectiveTls } from '../engine/service/effective-tls';
 import { formatEdits } from '../engine/service/format';
@@ -22,6 +23,7 @@ export interface Host {
   pathOf(uri: string): string;
   uriOf(path: string): string;
   readText(path: string): string | undefined;
+  fs: FileSystem;
 }
 
 const SYMBOL_KIND: Record<OutlineSymbol['kind'], SymbolKind> = {
@@ -58,11 +60,11 @@ export function registerNavigation(connection: Connection, documents: TextDocume
     const text = doc.getText();
     const a = analysisOf(doc.uri).analyses[0];
     if (!a) return [];
-    return completions(a.model, path, text, offset).map((c) => {
+    return completions(a.model, path, text, offset, host.fs).map((c) => {
       const range = { start: doc.positionAt(c.replaceStart), end: doc.positionAt(c.replaceEnd) };
       const item: CompletionItem = {
         label: c.label,
-        kind: c.kind === 'directive' ? CompletionItemKind.Keyword : c.kind === 'upstream' ? CompletionItemKind.Module : c.kind === 'variable' ? CompletionItemKind.Variable : CompletionItemKind.Value,
+        kind: c.kind === 'directive' ? CompletionItemKind.Keyword : c.kind === 'upstream' ? CompletionItemKind.Module : c.kind === 'variable' ? CompletionItemKind.Variable : c.kind === 'file' ? (c.label.endsWith('/') ? CompletionItemKind.Folder : CompletionItemKind.File) : CompletionItemKind.Value,
         detail: c.detail,
         documentation: c.documentation ? { kind: MarkupKind.Markdown, value: c.documentation } : undefined,
         sortText: c.sortText,

@@ -36,6 +36,14 @@ export class NodeFileSystem implements FileSystem {
     }
   }
 
+  listDir(p: string): string[] {
+    try {
+      return fs.readdirSync(p, { withFileTypes: true }).slice(0, 2000).map((e) => (e.isDirectory() ? e.name + '/' : e.name));
+    } catch {
+      return [];
+    }
+  }
+
   glob(pattern: string): string[] {
     const segs = pattern.split('/');
     let bases = [segs[0] === '' ? '/' : segs[0]];

@@ -8,6 +8,8 @@ export interface FileSystem {
   readFile(path: string): string | undefined;
   /** Absolute paths matching a glob(3) pattern (no brace expansion), sorted like nginx sorts them. */
   glob(pattern: string): string[];
+  /** Entries of a directory (names, directories with a trailing `/`), for path completion; optional. */
+  listDir?(path: string): string[];
 }
 
 export function memoryFileSystem(files: Record<string, string>): FileSystem {

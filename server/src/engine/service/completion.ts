@@ -5,6 +5,8 @@ import { getVariables, Format } from '@nginx/reference-lib';
 import { BlockKind, kindLabel } from '../knowledge/contexts';
 import { allDirectives, DirectiveSpec, isAllowedIn, specIn } from '../knowledge/directives';
 import { ConfigModel, LBlock, LDir } from '../model/model';
+import { FileSystem } from '../model/filesystem';
+import { join } from '../model/paths';
 
 export interface CompletionEntry {
   label: string;
@@ -63,7 +65,9 @@ function argumentSnippet(spec: DirectiveSpec): string {
   return `${spec.name} ${params.map((p, i) => '${' + (i + 1) + ':' + p + '}').join(' ')};`;
 }
 
-export function completions(model: ConfigModel, path: string, text: string, offset: number): CompletionEntry[] {
+const PATH_ARGS = /^(include|ssl_certificate|ssl_certificate_key|ssl_client_certificate|ssl_trusted_certificate|ssl_crl|ssl_dhparam|ssl_password_file|(proxy|grpc|uwsgi)_ssl_(certificate|certificate_key|trusted_certificate|crl|password_file))$/;
+
+export function completions(model: ConfigModel, path: string, text: string, offset: number, fs?: FileSystem): CompletionEntry[] {
   // The statement being typed: from the last `;`, `{` or `}` (outside quotes/comments, roughly) to the cursor.
   let s = offset;
   while (s > 0) {
@@ -141,6 +145,17 @@ export function completions(model: ConfigModel, path: string, text: string, offs
   if (/_pass$/.test(name) && words.length <= 2 && !current.includes('/')) {
     const schemes = name === 'grpc_pass' ? ['grpcs://', 'grpc://'] : name === 'uwsgi_pass' ? ['suwsgi://', 'uwsgi://'] : name === 'proxy_pass' ? ['https://', 'http://'] : [];
     return schemes.map((x) => value(x));
+  }
+  if (PATH_ARGS.test(name) && words.length <= 2 && fs?.listDir) {
+    // File paths, relative ones against the main config's folder as nginx resolves them.
+    const typed = current.replace(/^["']/, '');
+    const slash = typed.lastIndexOf('/');
+    const dirPart = slash >= 0 ? typed.slice(0, slash + 1) : '';
+    const dir = dirPart.startsWith('/') ? dirPart : join(model.prefix, dirPart || '.');
+    const start = offset - (typed.length - dirPart.length);
+    return fs.listDir(dir)
+      .filter((e) => !e.startsWith('.'))
+      .map((e) => ({ label: e, kind: 'file' as const, replaceStart: start, replaceEnd: offset, sortText: (e.endsWith('/') ? '1' : '0') + e }));
   }
   if (!spec) return [];
   if (/(^|_)ssl_protocols$/.test(name)) {
