@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits, defaultSettings, EngineSettings, Finding, parseVersion, RULES, Severity } from './engine';
 import { Workspace } from './engine/workspace';
+import { selectSafeFixes } from './engine/fixes/select';
 import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
 import { toSarif } from './output/sarif';
 import { formatText, toJson, unifiedDiff } from './output/text';
@@ -143,15 +144,8 @@ function check(o: Options): number {
     const current = new Map<string, string>();
     for (let round = 0; round < 5; round++) {
       const byFile = new Map<string, { start: number; end: number; newText: string }[]>();
-      for (const f of findings) {
-        const fix = f.fixes.find((x) => x.isPreferred && x.safe);
-        if (!fix) continue;
-        for (const e of fix.edits) {
-          const list = byFile.get(e.path) ?? [];
-          if (list.some((x) => x.start < e.end && e.start < x.end || (x.start === e.start && x.end === e.end && x.newText === e.newText))) continue;
-          list.push(e);
-          byFile.set(e.path, list);
-        }
+      for (const fix of selectSafeFixes(findings)) {
+        for (const e of fix.edits) byFile.set(e.path, [...(byFile.get(e.path) ?? []), e]);
       }
       if (byFile.size === 0) break;
       for (const [file, edits] of byFile) {

@@ -11,6 +11,7 @@ import { DEFAULT_NGINX_VERSION, defaultSettings, EngineSettings, Finding, parseV
 import { Workspace } from './engine/workspace';
 import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
 import { hoverMarkdown } from './features/hover';
+import { selectSafeFixes } from './engine/fixes/select';
 import { registerNavigation } from './features/navigation';
 import { RULE_DOCS } from './output/sarif';
 
@@ -245,9 +246,9 @@ connection.onCodeAction((params) => {
     const only = params.context.only;
     const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(CodeActionKind.SourceFixAll));
     if (wantsFixAll || !only) {
-      const safe = findings.flatMap((f) => f.fixes.filter((x) => x.safe && x.isPreferred).slice(0, 1));
+      const safe = selectSafeFixes(findings);
       if (wantsFixAll && safe.length) {
-        const edits = dedupeEdits(safe.flatMap((x) => x.edits));
+        const edits = safe.flatMap((x) => x.edits);
         actions.push({ title: 'Fix all safe nginx TLS findings', kind: CodeActionKind.SourceFixAll, edit: toWorkspaceEdit(edits) });
       }
       if (wantsFixAll) return actions;
@@ -267,16 +268,6 @@ connection.onCodeAction((params) => {
     return [];
   }
 });
-
-function dedupeEdits<T extends { path: string; start: number; end: number; newText: string }>(edits: T[]): T[] {
-  const out: T[] = [];
-  for (const e of edits) {
-    if (out.some((x) => x.path === e.path && x.start < e.end && e.start < x.end)) continue;
-    if (out.some((x) => x.path === e.path && x.start === e.start && x.end === e.end)) continue;
-    out.push(e);
-  }
-  return out;
-}
 
 function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
   return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
