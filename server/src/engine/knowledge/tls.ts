@@ -88,3 +88,45 @@ const SCALAR_OTHERS = new Set([
   'root', 'alias', 'proxy_ssl', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout',
   'client_max_body_size', 'keepalive_timeout', 'resolver_timeout', 'worker_processes', 'pid', 'user',
 ]);
+
+/**
+ * Directives (and one block) newer than nginx 1.22 that a config may use: with an older target version they
+ * are unknown to nginx. From nginx's changelog; only what matters for TLS configs and what is common.
+ */
+export const SINCE: Record<string, [number, number, number]> = {
+  proxy_ssl_certificate_cache: [1, 27, 4],
+  grpc_ssl_certificate_cache: [1, 27, 4],
+  uwsgi_ssl_certificate_cache: [1, 27, 4],
+  ssl_certificate_cache: [1, 27, 4],
+  ssl_object_cache_inheritable: [1, 27, 4],
+  ssl_certificate_compression: [1, 29, 1],
+  ssl_ech_file: [1, 29, 4],
+  proxy_ssl_alpn: [1, 31, 0],
+  http2: [1, 25, 1],
+  http3: [1, 25, 0],
+  http3_hq: [1, 25, 0],
+  http3_max_concurrent_streams: [1, 25, 0],
+  http3_stream_buffer_size: [1, 25, 0],
+  quic_retry: [1, 25, 0],
+  quic_gso: [1, 25, 0],
+  quic_host_key: [1, 25, 0],
+  quic_active_connection_id_limit: [1, 25, 0],
+  quic_bpf: [1, 25, 0],
+  ssl_key_log: [1, 27, 2],
+  proxy_ssl_key_log: [1, 27, 2],
+  grpc_ssl_key_log: [1, 27, 2],
+  uwsgi_ssl_key_log: [1, 27, 2],
+  proxy_pass_trailers: [1, 27, 4],
+  keepalive_min_timeout: [1, 27, 4],
+  ssl_ocsp: [1, 19, 0],
+  ssl_reject_handshake: [1, 19, 4],
+  ssl_conf_command: [1, 19, 4],
+  proxy_ssl_conf_command: [1, 19, 4],
+};
+
+/** The version a directive appeared in, when it is newer than what `v` knows. */
+export function introducedAfter(name: string, v: NginxVersion): string | undefined {
+  const s = SINCE[name];
+  if (!s || versionAtLeast(v, s[0], s[1], s[2])) return undefined;
+  return s.join('.');
+}

@@ -12,6 +12,7 @@ import { directiveInvalidValue } from './directive-invalid-value';
 import { directiveDuplicate } from './directive-duplicate';
 import { upstreamTlsUnverified } from './upstream-tls-unverified';
 import { missingEvents } from './missing-events';
+import { passInvalidUrl } from './pass-invalid-url';
 import { upstreamTlsNoTrustedCa } from './upstream-tls-no-trusted-ca';
 import { tlsWeakProtocols } from './tls-weak-protocols';
 import { tlsWeakCiphers } from './tls-weak-ciphers';
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   directiveInvalidValue,
   directiveDuplicate,
   missingEvents,
+  passInvalidUrl,
   upstreamTlsUnverified,
   upstreamTlsNoTrustedCa,
   tlsWeakProtocols,

@@ -4,6 +4,7 @@ import { allDirectives, isKnownDirective } from '../knowledge/directives';
 import { checkedDirectives } from './checked-directives';
 import { setName } from '../fixes/edits';
 import { Rule } from './rule';
+import { introducedAfter, versionLabel } from '../knowledge/tls';
 
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
@@ -47,10 +48,19 @@ modules (lua, headers-more, njs, perl, set-misc, brotli, geoip2, echo…) are kn
     ],
     invalid: [
       { config: 'proxy_ssl_verfy on;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
+      { config: 'server {\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_alpn h2;\n}\n', context: 'stream', nginxVersion: '1.22', lines: [4] },
     ],
   },
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
+      const newer = introducedAfter(ld.d.name, ctx.settings.nginxVersion);
+      if (newer && !ctx.settings.extraDirectives.has(ld.d.name)) {
+        ctx.report({
+          file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
+          message: `unknown directive "${ld.d.name}": it appeared in nginx ${newer}, and the configured version is ${versionLabel(ctx.settings.nginxVersion)} (setting nginxTlsProxy.nginxVersion)`,
+        });
+        continue;
+      }
       if (isKnownDirective(ld.d.name, ctx.settings.extraDirectives)) continue;
       const hint = suggestDirective(ld.d.name);
       ctx.report({

@@ -1,0 +1,76 @@
+// Pass directive URLs nginx refuses when it loads the config.
+
+import { splitHostPort } from '../model/model';
+import { argSpan, Rule } from './rule';
+
+export const passInvalidUrl: Rule = {
+  id: 'pass-invalid-url',
+  defaultSeverity: 'error',
+  title: 'Upstream address nginx refuses',
+  nginxRejects: true,
+  explanation: `nginx checks the address of \`proxy_pass\`, \`grpc_pass\` and stream \`proxy_pass\` when it loads the
+config (unless it contains variables): \`proxy_pass\` needs \`http://\` or \`https://\`; \`grpc_pass\` takes
+\`grpc://\` or \`grpcs://\` (not \`https://\`) and needs a port unless it names an upstream group; stream
+\`proxy_pass\` takes no scheme at all (TLS there is \`proxy_ssl on\`); an upstream group name cannot carry a
+port; and inside \`if\`, \`limit_except\`, a regex location or a named location the URL may not have a path.`,
+  cases: {
+    valid: [
+      { config: 'upstream backend { server 127.0.0.1:8443; }\nserver {\n    location / { proxy_pass https://backend; }\n    location ~ \\.php$ { proxy_pass http://127.0.0.1:9000; }\n    location /g { grpc_pass grpcs://127.0.0.1:50051; }\n}\n', context: 'http' },
+      { config: 'proxy_pass $scheme://$host$request_uri;\n', context: 'http/location' },
+    ],
+    invalid: [
+      { config: 'proxy_pass ftp://127.0.0.1;\n', context: 'http/location', lines: [1] },
+      { config: 'upstream backend { server 127.0.0.1:8443; }\nserver {\n    location / { proxy_pass https://backend:8443; }\n}\n', context: 'http', lines: [3] },
+      { config: 'if ($arg_a) {\n    proxy_pass http://127.0.0.1:8080/path;\n}\n', context: 'http/location', lines: [2] },
+      { config: 'grpc_pass https://127.0.0.1:50051;\ngrpc_pass grpc://127.0.0.1;\n', context: 'http/location', lines: [1, 2] },
+      { config: 'server {\n    listen 5000;\n    proxy_pass https://127.0.0.1:5443;\n}\n', context: 'stream', lines: [3] },
+    ],
+  },
+  check(ctx) {
+    for (const ld of ctx.model.all) {
+      const name = ld.d.name;
+      if ((name !== 'proxy_pass' && name !== 'grpc_pass') || ld.d.args.length !== 1) continue;
+      const url = ld.d.args[0].value;
+      if (url.includes('$')) continue;
+      const kind = ld.block.kind;
+      const report = (message: string) => ctx.report({ ...argSpan(ld, 0), message });
+      if (kind === 'stream/server') {
+        if (url.includes('://')) report(`invalid host in upstream "${url}": stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)`);
+        continue;
+      }
+      if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
+      let rest: string;
+      if (name === 'proxy_pass') {
+        const m = /^https?:\/\//i.exec(url);
+        if (!m) { report(`invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
+        rest = url.slice(m[0].length);
+      } else {
+        const m = /^grpcs?:\/\//i.exec(url);
+        rest = m ? url.slice(m[0].length) : url;
+        if (/^[a-z]+:\/\//i.test(rest)) { report(`invalid host in upstream "${rest}": grpc_pass takes grpc:// or grpcs://`); continue; }
+      }
+      if (rest.startsWith('unix:')) continue;
+      const slash = rest.indexOf('/');
+      const hostPort = slash >= 0 ? rest.slice(0, slash) : rest;
+      const { host, port } = splitHostPort(hostPort);
+      const group = ctx.model.upstream('http', host);
+      if (group && port !== null) { report(`upstream "${host}" may not have port ${port}: the servers of the group carry the ports`); continue; }
+      if (name === 'grpc_pass' && !group && port === null) { report(`no port in upstream "${host}": grpc_pass needs an explicit port`); continue; }
+      if (name === 'proxy_pass' && slash >= 0) {
+        const loc = locationOf(ld);
+        const regex = loc && (loc.d.args[0]?.value === '~' || loc.d.args[0]?.value === '~*' || loc.d.args[0]?.value.startsWith('@'));
+        if (kind !== 'http/location' || regex) {
+          report('"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block');
+        }
+      }
+    }
+  },
+};
+
+function locationOf(ld: import('../model/model').LDir): import('../model/model').LDir | null {
+  for (let b = ld.block; b; b = b.parent!) {
+    if (b.kind === 'http/location') return b.owner;
+    if (!b.parent) break;
+  }
+  return null;
+}
