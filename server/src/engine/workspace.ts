@@ -5,7 +5,7 @@ import { analyze, Analysis } from './analyze';
 import { BlockKind } from './knowledge/contexts';
 import { ConfigFile, ModelOptions } from './model/model';
 import { FileSystem } from './model/filesystem';
-import { inferContext } from './model/context-inference';
+import { declaredContext, inferContext } from './model/context-inference';
 import { dirname } from './model/paths';
 import { parse } from './syntax/parser';
 import { EngineSettings, Finding } from './types';
@@ -120,11 +120,13 @@ export class Workspace {
     else {
       const text = this.read(path);
       if (text === undefined) return { roots, inferred, analyses: [], findings: [] };
-      inferred = inferContext(this.parsed(path, text).tree);
+      const tree = this.parsed(path, text).tree;
+      inferred = inferContext(tree);
+      const declared = declaredContext(tree) !== undefined;
       const key = '\0fragment:' + path;
       let a = this.rootCache.get(key);
       if (!a) {
-        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: dirname(path) }));
+        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: dirname(path), fragment: declared }));
         this.rootCache.set(key, a);
       }
       analyses = [a];

@@ -56,6 +56,8 @@ export interface Effective {
 export interface ModelOptions {
   /** Kind of the root file's top level: 'main' for a complete nginx.conf, else a fragment's context. */
   rootKind?: BlockKind;
+  /** The root file is a piece of a bigger config even at main level (`# nginx-context: main`). */
+  fragment?: boolean;
   /** Directory relative include/certificate paths resolve against (nginx: the main config's directory). */
   prefix?: string;
   maxIncludeDepth?: number;
@@ -92,9 +94,12 @@ export class ConfigModel {
     this.prefix = opts.prefix ?? dirname(rootPath);
     const rootKind = opts.rootKind ?? 'main';
     const top = syntheticChain(rootKind);
+    if (opts.fragment) top.root.synthetic = true;
     this.root = top.root;
     this.top = top.leaf;
     this.rootFile = this.load(rootPath);
+    // `# nginx-context: main` marks a piece of a main config, not a complete one.
+    if (this.rootFile && rootKind === 'main' && this.rootFile.tree.comments.some((c) => /^#\s*nginx-context:\s*main\b/i.test(c.value))) top.root.synthetic = true;
     if (this.rootFile) this.expand(this.rootFile, top.leaf);
   }
 

@@ -10,9 +10,9 @@ export const missingEvents: Rule = {
   explanation: `A main nginx config must contain an \`events { }\` block, even an empty one. Without it the syntax
 check passes but \`nginx -t\` then fails with "no \"events\" section in configuration", and nginx does not
 start. Only complete configs (those with \`http\`, \`stream\` or \`mail\` at the top level) are checked; files
-included from elsewhere are not.`,
+included from elsewhere are not, nor a file marked \`# nginx-context: main\` (a piece of a main config).`,
   cases: {
-    valid: [{ config: 'events {}\nhttp {}\n' }, { config: 'server { listen 80; }\n', context: 'http' }],
+    valid: [{ config: 'events {}\nhttp {}\n' }, { config: 'server { listen 80; }\n', context: 'http' }, { config: '# nginx-context: main\nhttp {}\n' }],
     invalid: [{ config: 'http {\n    server { listen 80; }\n}\n', lines: [1] }],
   },
   check(ctx) {
