@@ -1,8 +1,12 @@
-// Bundles the client, the language server and the CLI into dist/ with esbuild.
+// Bundles the client, the language server and the CLI into dist/ with esbuild. The engine (with the
+// directive reference data) goes into dist/core.js once; server.js and cli.js load it.
+
 import * as esbuild from 'esbuild';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
+rmSync('dist', { recursive: true, force: true });
 const common = {
   bundle: true,
   platform: 'node',
@@ -11,13 +15,30 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
-  legalComments: 'linked',
+  legalComments: 'inline',
+};
+
+const shared = path.resolve('server/src') + path.sep;
+const SHARED_DIRS = ['engine', 'node', 'output'].map((d) => shared + d + path.sep);
+
+/** Imports of engine, node and output modules from the programs resolve to the shared core bundle. */
+const useCore = {
+  name: 'use-core',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (SHARED_DIRS.some((d) => args.importer.startsWith(d))) return undefined;
+      const target = path.resolve(args.resolveDir, args.path);
+      if (SHARED_DIRS.some((d) => (target + path.sep).startsWith(d) || target.startsWith(d))) return { path: './core.js', external: true };
+      return undefined;
+    });
+  },
 };
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
-  esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' }),
+  esbuild.build({ ...common, entryPoints: ['server/src/core.ts'], outfile: 'dist/core.js' }),
+  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [useCore] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', plugins: [useCore] }),
 ]);
 
 // The bins are run directly after `npm install -g`: they need a shebang and the exec bit.
