@@ -1,0 +1,182 @@
+// The packaged extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) driven in headless
+// Chromium. Open a config, see the warning, read the docs on hover, apply the quick fix, watch it go.
+// Skips when code-server or Chromium is missing, unless NGINX_TLS_E2E=1 (CI), where that is a failure.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, Page } from 'playwright-core';
+import { freePort } from '../support/nginx';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CODE_SERVER = path.join(process.env.CODE_SERVER_HOME ?? path.join(os.homedir(), '.cache/nginx-tls-proxy/code-server-4.100.3'), 'node_modules/.bin/code-server');
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const VSIX = path.join(ROOT, 'dist-vsix/nginx-tls-proxy.vsix');
+const RESULTS = path.join(ROOT, 'test-results/e2e');
+const required = process.env.NGINX_TLS_E2E === '1';
+
+const CONFIG = `events {}
+http {
+    server {
+        listen 8080;
+        location /api/ {
+            proxy_pass https://backend.example.com;
+        }
+    }
+}
+`;
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => { req.destroy(); resolve(false); });
+  });
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 120000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v as T;
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const file = path.join(RESULTS, `e2e-${name}.png`);
+  await page.screenshot({ path: file });
+  if (process.env.NGINX_TLS_E2E_SCREENSHOTS === '1') {
+    fs.mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
+    fs.copyFileSync(file, path.join(ROOT, 'docs/images', `e2e-${name}.png`));
+  }
+}
+
+/** Screen box of the first occurrence of `word` in the editor's rendered lines. */
+async function wordBox(page: Page, word: string): Promise<{ x: number; y: number }> {
+  return until(`"${word}" rendered`, () => page.evaluate((w) => {
+    const lines = document.querySelector('.monaco-editor .view-lines');
+    if (!lines) return undefined;
+    const walker = document.createTreeWalker(lines, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const i = (n.textContent ?? '').indexOf(w);
+      if (i < 0) continue;
+      const r = document.createRange();
+      r.setStart(n, i);
+      r.setEnd(n, i + w.length);
+      const b = r.getBoundingClientRect();
+      return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
+    }
+    return undefined;
+  }, word), 30000);
+}
+
+test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, async (t) => {
+  const missing = [CODE_SERVER, CHROMIUM].filter((p) => !fs.existsSync(p));
+  if (missing.length) {
+    if (required) assert.fail(`NGINX_TLS_E2E=1 but missing: ${missing.join(', ')} (run scripts/install-code-server.sh; apt-get install chromium)`);
+    return t.skip(`needs ${missing.join(' and ')} (scripts/install-code-server.sh, apt-get install chromium)`);
+  }
+  if (!fs.existsSync(VSIX)) {
+    const r = spawnSync('npm', ['run', 'package'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  }
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-e2e-'));
+  const dirs = Object.fromEntries(['home', 'data', 'ext', 'xdg-config', 'xdg-data', 'xdg-cache', 'tmp', 'profile', 'ws'].map((d) => {
+    const p = path.join(base, d);
+    fs.mkdirSync(p);
+    return [d, p];
+  }));
+  fs.writeFileSync(path.join(dirs.ws, 'nginx.conf'), CONFIG);
+  const env = { ...process.env, HOME: dirs.home, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], XDG_CACHE_HOME: dirs['xdg-cache'], TMPDIR: dirs.tmp };
+  const inst = spawnSync(CODE_SERVER, ['--user-data-dir', dirs.data, '--extensions-dir', dirs.ext, '--install-extension', VSIX, '--force'], { env, encoding: 'utf8', timeout: 120000 });
+  assert.equal(inst.status, 0, inst.stdout + inst.stderr);
+  fs.mkdirSync(path.join(dirs.data, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.data, 'User/settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'editor.hover.delay': 200,
+    'nginxTlsProxy.nginxVersion': '1.30', 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
+  }));
+  const port = await freePort();
+  const log = fs.openSync(path.join(base, 'code-server.log'), 'w');
+  let server: ChildProcess | undefined;
+  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+  let page: Page | undefined;
+  try {
+    server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', dirs.data, '--extensions-dir', dirs.ext,
+      '--config', path.join(base, 'config.yaml'), '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+      '--disable-getting-started-override', dirs.ws], { env, detached: true, stdio: ['ignore', log, log] });
+    await until('code-server /healthz', async () => healthy(port));
+    browser = await chromium.launchPersistentContext(dirs.profile, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 120000 });
+    await page.getByRole('treeitem', { name: /nginx\.conf/ }).click({ timeout: 120000 });
+    await until('language mode nginx', async () => /nginx/i.test((await page!.locator('#status\\.editor\\.mode').textContent().catch(() => '')) ?? ''));
+
+    // The warning: squiggle in the editor and an entry in Problems.
+    await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 120000 });
+    const problems = await until('problems count', async () => {
+      const label = (await page!.locator('#status\\.problems').getAttribute('aria-label')) ?? '';
+      return /Warnings: [1-9]/.test(label) ? label : undefined;
+    });
+    assert.match(problems, /Errors: 0|No Errors|^Warnings/);
+    await page.locator('#status\\.problems').click();
+    const row = await until('problems panel entry', async () => {
+      const texts = await page!.locator('.markers-panel .monaco-list-row').allTextContents();
+      return texts.find((x) => /proxy_ssl_verify|upstream-tls-unverified/.test(x));
+    });
+    assert.match(row, /not verified/);
+    await shot(page, 'warning');
+
+    // Hover: the official documentation of proxy_pass, and what is in effect there.
+    const pass = await wordBox(page, 'proxy_pass');
+    await page.mouse.move(pass.x, pass.y);
+    const hover = await until('hover with docs', async () => {
+      const texts = await page!.locator('.monaco-editor .monaco-hover').allTextContents();
+      return texts.find((x) => /protocol and address/.test(x));
+    }, 60000);
+    assert.match(hover, /proxy_ssl_verify: off/);
+    await shot(page, 'hover');
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+
+    // Quick fix: Ctrl+. on the URL, pick the verification fix.
+    const url = await wordBox(page, 'https://backend');
+    await page.mouse.click(url.x, url.y);
+    await page.keyboard.press('Control+.');
+    const fixRow = page.locator('.action-widget .monaco-list-row', { hasText: 'proxy_ssl_verify' }).first();
+    await fixRow.waitFor({ timeout: 60000 });
+    await shot(page, 'quickfix');
+    // The menu traps the pointer: move the keyboard focus to our row and press Enter, as a user would.
+    for (let i = 0; i < 10 && !((await fixRow.getAttribute('class')) ?? '').includes('focused'); i++) await page.keyboard.press('ArrowDown');
+    assert.match((await fixRow.getAttribute('class')) ?? '', /focused/);
+    await page.keyboard.press('Enter');
+    await until('squiggle gone', async () => (await page!.locator('.monaco-editor .squiggly-warning').count()) === 0, 60000);
+    await until('fixed text', async () => /proxy_ssl_verify on;/.test(((await page!.locator('.monaco-editor .view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ')), 30000);
+    const after = (await page.locator('#status\\.problems').getAttribute('aria-label')) ?? '';
+    assert.doesNotMatch(after, /Warnings: [1-9]/);
+    await shot(page, 'fixed');
+  } catch (e) {
+    if (page) await page.screenshot({ path: path.join(base, 'failure.png') }).catch(() => undefined);
+    const logText = fs.readFileSync(path.join(base, 'code-server.log'), 'utf8');
+    throw new Error(`${(e as Error).message}\n--- code-server log (tail) ---\n${logText.slice(-4000)}\nscreenshot: ${path.join(base, 'failure.png')}`);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    if (server?.pid) {
+      try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
+      await until('code-server exit', async () => { try { process.kill(-server!.pid!, 0); return false; } catch { return true; } }, 15000)
+        .catch(() => { try { process.kill(-server!.pid!, 'SIGKILL'); } catch { /* gone */ } });
+    }
+    fs.closeSync(log);
+    if (!process.env.NGINX_TLS_E2E_KEEP) fs.rmSync(base, { recursive: true, force: true });
+  }
+});
