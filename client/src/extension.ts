@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { insertScaffold } from './scaffold';
-import { nginxDiagnostics, runNginxTest } from './nginx-test';
+import { nginxTestDiagnostics, runNginxTest } from './nginx-test';
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -82,7 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output,
     status,
-    nginxDiagnostics,
+    nginxTestDiagnostics(),
     vscode.commands.registerCommand('nginxTlsProxy.restartServer', async () => {
       output.info('Restarting the language server…');
       if (client) await client.stop();

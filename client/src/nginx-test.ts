@@ -5,7 +5,12 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-export const nginxDiagnostics = vscode.languages.createDiagnosticCollection('nginx -t');
+let nginxDiagnostics: vscode.DiagnosticCollection | undefined;
+
+/** The Problems-panel collection for nginx's own messages, created at activation. */
+export function nginxTestDiagnostics(): vscode.DiagnosticCollection {
+  return (nginxDiagnostics ??= vscode.languages.createDiagnosticCollection('nginx -t'));
+}
 
 export interface NginxMessage {
   level: string;
@@ -42,7 +47,8 @@ export async function runNginxTest(output: vscode.LogOutputChannel, rootFromServ
     });
   });
   output.info(result.text);
-  nginxDiagnostics.clear();
+  const collection = nginxTestDiagnostics();
+  collection.clear();
   const byFile = new Map<string, vscode.Diagnostic[]>();
   for (const m of parseNginxOutput(result.text)) {
     if (m.level === 'notice') continue;
@@ -52,7 +58,7 @@ export async function runNginxTest(output: vscode.LogOutputChannel, rootFromServ
     d.source = 'nginx -t';
     byFile.set(file, [...(byFile.get(file) ?? []), d]);
   }
-  for (const [file, diags] of byFile) nginxDiagnostics.set(vscode.Uri.file(file), diags);
+  for (const [file, diags] of byFile) collection.set(vscode.Uri.file(file), diags);
   if (result.code === 0) void vscode.window.showInformationMessage('nginx -t: the configuration test is successful.');
   else void vscode.window.showErrorMessage(`nginx -t failed: see the Problems panel (${byFile.size} file(s)).`);
 }
