@@ -36,6 +36,26 @@ export function unescapeToken(raw: string): string {
   return out;
 }
 
+/**
+ * A token whose value is computed when first read: most arguments are never looked at, and not making a
+ * string for each of them halves the garbage a large config produces.
+ */
+class LazyToken implements Token {
+  private cached: string | undefined = undefined;
+  constructor(
+    public kind: TokenKind,
+    public start: number,
+    public end: number,
+    private readonly text: string,
+    private readonly valueStart: number,
+    private readonly valueEnd: number,
+  ) {}
+  get value(): string {
+    if (this.cached === undefined) this.cached = unescapeToken(this.text.slice(this.valueStart, this.valueEnd));
+    return this.cached;
+  }
+}
+
 export function parse(text: string): SyntaxTree {
   const lineStarts = computeLineStarts(text);
   const errors: SyntaxError[] = [];
@@ -53,10 +73,12 @@ export function parse(text: string): SyntaxTree {
     if (words.length === 0) return null;
     const parent = stack[stack.length - 1];
     const nameToken = words[0];
+    const args = words;
+    args.shift();
     const d: Directive = {
       name: nameToken.value,
       nameToken,
-      args: words.slice(1),
+      args,
       start: nameToken.start,
       end,
       terminator,
@@ -159,12 +181,12 @@ export function parse(text: string): SyntaxTree {
               ? 'too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character'
               : 'unexpected end of file, expecting ";" or "}"') + ')',
           i, i + 1, n - i - 1 >= NGINX_TOKEN_LIMIT - 1 ? i : n);
-        words.push({ kind: TokenKind.Quoted, start: i, end: n, value: unescapeToken(text.slice(i + 1, n)) });
+        words.push(new LazyToken(TokenKind.Quoted, i, n, text, i + 1, n));
         unterminated = true;
         i = n;
         break;
       }
-      const tok: Token = { kind: TokenKind.Quoted, start: i, end: j + 1, value: unescapeToken(text.slice(i + 1, j)) };
+      const tok: Token = new LazyToken(TokenKind.Quoted, i, j + 1, text, i + 1, j);
       if (j - i >= NGINX_TOKEN_LIMIT - 1) {
         err('too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character', i, j + 1, i);
       }
@@ -196,7 +218,7 @@ export function parse(text: string): SyntaxTree {
     if (j - i >= NGINX_TOKEN_LIMIT) {
       err('too long parameter "' + text.slice(i, i + 10) + '..." started', i, j, i);
     }
-    words.push({ kind: TokenKind.Word, start: i, end: j, value: unescapeToken(text.slice(i, j)) });
+    words.push(new LazyToken(TokenKind.Word, i, j, text, i, j));
     i = j;
   }
 
