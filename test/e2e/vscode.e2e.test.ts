@@ -30,6 +30,59 @@ http {
 }
 `;
 
+const SITE = `upstream backend_group {
+    server 10.0.0.1:8443;
+}
+server {
+    listen 8081;
+    server_name www.example.com;
+    location /app/ {
+        proxy_pass https://backend_group;
+        proxy_ssl_verify on;
+        proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+        proxy_ssl_name app.internal.example;
+        proxy_ssl_server_name on;
+    }
+}
+server {
+    listen 8082;
+    server_name api.example.com;
+
+}
+`;
+
+const MESSY = `server {
+listen 8083;
+      location / {
+  # keep me
+return 200 "ok";
+     }
+}
+`;
+
+const MESSY_FORMATTED = `server {
+    listen 8083;
+    location / {
+        # keep me
+        return 200 "ok";
+    }
+}
+`;
+
+async function palette(page: Page, command: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 30000 });
+  await input.fill('>' + command);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: command }).first();
+  await row.waitFor({ timeout: 30000 });
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(page: Page, name: RegExp): Promise<void> {
+  await page.getByRole('treeitem', { name }).first().click({ timeout: 60000 });
+}
+
 function healthy(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
@@ -61,17 +114,20 @@ async function shot(page: Page, name: string): Promise<void> {
 /** Screen box of the first occurrence of `word` in the editor's rendered lines. */
 async function wordBox(page: Page, word: string): Promise<{ x: number; y: number }> {
   return until(`"${word}" rendered`, () => page.evaluate((w) => {
-    const lines = document.querySelector('.monaco-editor .view-lines');
-    if (!lines) return undefined;
+    // Several editors may be in the page (background tabs): search the visible ones.
+    const all = [...document.querySelectorAll('.monaco-editor .view-lines')].filter((e) => e.getBoundingClientRect().width > 0);
+    for (const lines of all) {
     const walker = document.createTreeWalker(lines, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const i = (n.textContent ?? '').indexOf(w);
+      const i = (n.textContent ?? '').replace(/\u00a0/g, ' ').indexOf(w);
       if (i < 0) continue;
       const r = document.createRange();
       r.setStart(n, i);
       r.setEnd(n, i + w.length);
       const b = r.getBoundingClientRect();
+      if (b.width === 0) continue;
       return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
+    }
     }
     return undefined;
   }, word), 30000);
@@ -94,13 +150,15 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
     return [d, p];
   }));
   fs.writeFileSync(path.join(dirs.ws, 'nginx.conf'), CONFIG);
+  fs.writeFileSync(path.join(dirs.ws, 'site.nginx'), SITE);
+  fs.writeFileSync(path.join(dirs.ws, 'messy.nginx'), MESSY);
   const env = { ...process.env, HOME: dirs.home, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], XDG_CACHE_HOME: dirs['xdg-cache'], TMPDIR: dirs.tmp };
   const inst = spawnSync(CODE_SERVER, ['--user-data-dir', dirs.data, '--extensions-dir', dirs.ext, '--install-extension', VSIX, '--force'], { env, encoding: 'utf8', timeout: 120000 });
   assert.equal(inst.status, 0, inst.stdout + inst.stderr);
   fs.mkdirSync(path.join(dirs.data, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.data, 'User/settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'editor.hover.delay': 200,
-    'nginxTlsProxy.nginxVersion': '1.30', 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
+    'nginxTlsProxy.nginxVersion': '1.30', 'editor.detectIndentation': false, 'editor.tabSize': 4, 'editor.insertSpaces': true, 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
   }));
   const port = await freePort();
   const log = fs.openSync(path.join(base, 'code-server.log'), 'w');
@@ -165,6 +223,66 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
     const after = (await page.locator('#status\\.problems').getAttribute('aria-label')) ?? '';
     assert.doesNotMatch(after, /Warnings: [1-9]/);
     await shot(page, 'fixed');
+    await page.keyboard.press('Control+s');
+
+    // Completion inside a location offers proxy_ssl_verify.
+    await openFile(page, /site\.nginx/);
+    const emptyLine = await wordBox(page, 'api.example.com');
+    await page.mouse.click(emptyLine.x, emptyLine.y);
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.type('location /x/ { proxy_ssl_ve');
+    await page.keyboard.press('Control+Space');
+    const suggestion = page.locator('.suggest-widget .monaco-list-row', { hasText: 'proxy_ssl_verify' }).first();
+    await suggestion.waitFor({ timeout: 60000 });
+    await shot(page, 'completion');
+    await page.keyboard.press('Escape');
+    // Remove what was typed (auto-closing may have added a brace on the same line).
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Delete');
+    await until('typed text removed', async () => !(await page!.locator('.monaco-editor .view-lines').allTextContents()).some((x) => x.replace(/\u00a0/g, ' ').includes('location /x/')), 10000);
+
+    // Go to definition: from proxy_pass to the upstream block (line 1).
+    const group = await wordBox(page, 'https://backend_group');
+    await page.mouse.click(group.x + 40, group.y);
+    await page.keyboard.press('F12');
+    await until('cursor on the upstream line', async () => /Ln 1,/.test((await page!.locator('#status\\.editor\\.selection').textContent()) ?? ''), 30000);
+
+    // The outline shows the servers.
+    await page.locator('.pane-header', { hasText: 'Outline' }).click();
+    const outline = await until('outline rows', async () => {
+      const rows = await page!.locator('.outline-pane .monaco-list-row, [id^="list_id"] .monaco-icon-label', { hasText: 'server' }).allTextContents();
+      return rows.some((r) => /server www\.example\.com/.test(r)) && rows.some((r) => /server api\.example\.com/.test(r)) ? rows : undefined;
+    }, 60000);
+    assert.ok(outline.length >= 2);
+    await shot(page, 'outline');
+
+    // The scaffold command, answered with its defaults, inserts a setup with no TLS findings.
+    const inServer = await wordBox(page, 'api.example.com');
+    await page.mouse.click(inServer.x, inServer.y);
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowDown');
+    await palette(page, 'Insert upstream mutual-TLS scaffold');
+    for (let i = 0; i < 6; i++) {
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 30000 });
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
+    }
+    await until('scaffold inserted', async () => /proxy_ssl_certificate_key/.test(((await page!.locator('.monaco-editor .view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ')), 30000);
+    await page.keyboard.press('Control+s');
+    const saved = await until('scaffold saved', async () => { const t = fs.readFileSync(path.join(dirs.ws, 'site.nginx'), 'utf8'); return /upstream backend\.example\.com/.test(t) ? t : undefined; }, 30000);
+    assert.match(saved, /proxy_pass https:\/\/backend\.example\.com;/);
+    await until('no warnings after the scaffold', async () => !/Warnings: [1-9]|Errors: [1-9]/.test((await page!.locator('#status\\.problems').getAttribute('aria-label')) ?? ''), 30000);
+    await shot(page, 'scaffold');
+
+    // Formatting a messy file gives the expected text.
+    await openFile(page, /messy\.nginx/);
+    await wordBox(page, 'keep me');
+    await palette(page, 'Format Document');
+    await page.keyboard.press('Control+s');
+    await until('formatted file', async () => fs.readFileSync(path.join(dirs.ws, 'messy.nginx'), 'utf8') === MESSY_FORMATTED, 30000);
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(base, 'failure.png') }).catch(() => undefined);
     const logText = fs.readFileSync(path.join(base, 'code-server.log'), 'utf8');
