@@ -209,6 +209,12 @@ export class ConfigModel {
     return { name, found: [], level: null, searched };
   }
 
+  /** The nearest block of `kind` around `block` (itself included), if any. */
+  enclosing(block: LBlock, kind: BlockKind): LBlock | null {
+    for (let b: LBlock | null = block; b; b = b.parent) if (b.kind === kind) return b;
+    return null;
+  }
+
   /** Whether `block` or a block around it has an include that could not be read. */
   hasUnreadInclude(block: LBlock): boolean {
     if (this.unread.size === 0) return false;

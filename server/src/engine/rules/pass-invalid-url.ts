@@ -57,7 +57,7 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
       if (group && port !== null) { report(`upstream "${host}" may not have port ${port}: the servers of the group carry the ports`); continue; }
       if (name === 'grpc_pass' && !group && port === null) { report(`no port in upstream "${host}": grpc_pass needs an explicit port`); continue; }
       if (name === 'proxy_pass' && slash >= 0) {
-        const loc = locationOf(ld);
+        const loc = ctx.model.enclosing(ld.block, 'http/location')?.owner;
         const regex = loc && (loc.d.args[0]?.value === '~' || loc.d.args[0]?.value === '~*' || loc.d.args[0]?.value.startsWith('@'));
         if (kind !== 'http/location' || regex) {
           report('"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block');
@@ -66,11 +66,3 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
     }
   },
 };
-
-function locationOf(ld: import('../model/model').LDir): import('../model/model').LDir | null {
-  for (let b = ld.block; b; b = b.parent!) {
-    if (b.kind === 'http/location') return b.owner;
-    if (!b.parent) break;
-  }
-  return null;
-}
