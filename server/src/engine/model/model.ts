@@ -215,9 +215,18 @@ export class ConfigModel {
     return null;
   }
 
-  /** Whether `block` or a block around it has an include that could not be read. */
+  /**
+   * Whether what surrounds `block` is partly unknown: an include around it could not be read, or it sits
+   * in a context made up for a fragment analysed on its own (its real http or server block is elsewhere).
+   * Rules that conclude from the absence of a directive say so, and do not claim nginx would fail.
+   */
+  partlyUnknown(block: LBlock): boolean {
+    for (let b: LBlock | null = block; b; b = b.parent) if (this.unread.has(b) || b.synthetic) return true;
+    return false;
+  }
+
+  /** Whether an include around `block` could not be read. */
   hasUnreadInclude(block: LBlock): boolean {
-    if (this.unread.size === 0) return false;
     for (let b: LBlock | null = block; b; b = b.parent) if (this.unread.has(b)) return true;
     return false;
   }

@@ -2,7 +2,7 @@
 
 import { versionAtLeast } from '../knowledge/tls';
 import { serverTls } from '../model/servers';
-import { directiveSpan, Rule } from './rule';
+import { absenceCaveat, directiveSpan, Rule } from './rule';
 import { LDir } from '../model/model';
 
 export const clientCertNoCa: Rule = {
@@ -33,14 +33,16 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
       const value = mode?.d.args[0]?.value.toLowerCase();
       if (!mode || (value !== 'on' && value !== 'optional') || seen.has(mode)) continue;
       if (!(ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0)) continue; // no TLS context, never checked
-      if ((ctx.model.lookup('ssl_client_certificate', s.block)?.length ?? 0) || ctx.model.hasUnreadInclude(s.block)) continue;
+      if (ctx.model.lookup('ssl_client_certificate', s.block)?.length ?? 0) continue;
       if (newer && (ctx.model.lookup('ssl_trusted_certificate', s.block)?.length ?? 0)) continue;
       seen.add(mode);
+      const caveat = absenceCaveat(ctx, s.block);
       ctx.report({
         ...directiveSpan(mode),
-        message: newer
+        severity: caveat.severity,
+        message: (newer
           ? 'no ssl_client_certificate or ssl_trusted_certificate for ssl_verify_client: nginx -t fails. Name the CA that issues the client certificates.'
-          : 'no ssl_client_certificate for ssl_verify_client: nginx -t fails. Name the CA that issues the client certificates in ssl_client_certificate.',
+          : 'no ssl_client_certificate for ssl_verify_client: nginx -t fails. Name the CA that issues the client certificates in ssl_client_certificate.') + caveat.note,
       });
     }
   },

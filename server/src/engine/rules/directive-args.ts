@@ -3,7 +3,7 @@
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
 import { checkedDirectives } from './checked-directives';
-import { directiveSpan, Rule } from './rule';
+import { directiveSpan, Rule, handlerLine } from './rule';
 
 export const directiveArgs: Rule = {
   id: 'directive-args',
@@ -30,16 +30,16 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
       if (d.terminator < 0) continue; // the syntax error already says it
       const hasBlock = d.block !== null || d.lua !== null;
       if (spec.isBlock && !hasBlock) {
-        ctx.report({ ...directiveSpan(ld), message: `directive "${d.name}" has no opening "{"` });
+        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${d.name}" has no opening "{"` });
         continue;
       }
       if (!spec.isBlock && hasBlock) {
-        ctx.report({ ...directiveSpan(ld), message: `directive "${d.name}" is not terminated by ";"` });
+        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${d.name}" is not terminated by ";"` });
         continue;
       }
       const n = d.args.length;
       if (n < spec.minArgs || n > spec.maxArgs) {
-        ctx.report({ ...directiveSpan(ld), message: `invalid number of arguments in "${d.name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})` });
+        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `invalid number of arguments in "${d.name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})` });
       }
     }
   },

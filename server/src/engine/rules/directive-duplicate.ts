@@ -5,7 +5,7 @@ import { rejectsDuplicates } from '../knowledge/tls';
 import { LBlock, LDir } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { checkedDirectives } from './checked-directives';
-import { directiveSpan, Rule } from './rule';
+import { directiveSpan, Rule, handlerLine } from './rule';
 
 export const directiveDuplicate: Rule = {
   id: 'directive-duplicate',
@@ -34,7 +34,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
         if (!names) seen.set(ld.block, (names = new Map()));
         const first = names.get(key);
         if (!first) { names.set(key, ld); continue; }
-        ctx.report({ ...directiveSpan(ld), message: `duplicate location "${ld.d.args[ld.d.args.length - 1].value}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }] });
+        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `duplicate location "${ld.d.args[ld.d.args.length - 1].value}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }] });
         continue;
       }
       const spec = specIn(ld.d.name, ld.block.kind);
@@ -45,6 +45,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
       if (!first) { names.set(ld.d.name, ld); continue; }
       ctx.report({
         ...directiveSpan(ld),
+        nginxLine: handlerLine(ld),
         message: `"${ld.d.name}" directive is duplicate (first set on line ${lineNumber(first)}${first.file !== ld.file ? ' of ' + first.file.path : ''})`,
         related: [{ ld: first, message: 'first occurrence' }],
       });

@@ -3,7 +3,7 @@
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { checkedDirectives } from './checked-directives';
 import { setArguments } from '../fixes/edits';
-import { argSpan, Rule } from './rule';
+import { argSpan, Rule, handlerLine } from './rule';
 
 const PROTOCOLS = ['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
 const ENUMS: Record<string, string[]> = {
@@ -42,6 +42,7 @@ Anything else stops \`nginx -t\`.`,
         const fixes = /^(yes|true|1|enable|enabled)$/i.test(v) ? 'on' : /^(no|false|0|disable|disabled)$/i.test(v) ? 'off' : null;
         ctx.report({
           ...argSpan(ld, 0),
+          nginxLine: handlerLine(ld),
           message: `invalid value "${v}" in "${d.name}" directive, it must be "on" or "off"`,
           fixes: fixes ? [{ title: `Change to "${fixes}"`, edits: [setArguments(ld, fixes)], isPreferred: true }] : [],
         });
@@ -49,19 +50,19 @@ Anything else stops \`nginx -t\`.`,
       }
       const choices = ENUMS[d.name];
       if (choices && d.args.length === 1 && !choices.includes(d.args[0].value.toLowerCase())) {
-        ctx.report({ ...argSpan(ld, 0), message: `invalid value "${d.args[0].value}" (expected one of: ${choices.join(', ')})` });
+        ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `invalid value "${d.args[0].value}" (expected one of: ${choices.join(', ')})` });
         continue;
       }
       if (/(^|_)ssl_protocols$/.test(d.name)) {
         d.args.forEach((a, i) => {
           if (!PROTOCOLS.includes(a.value.toLowerCase())) {
-            ctx.report({ ...argSpan(ld, i), message: `invalid value "${a.value}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)` });
+            ctx.report({ ...argSpan(ld, i), nginxLine: handlerLine(ld), message: `invalid value "${a.value}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)` });
           }
         });
         continue;
       }
       if (NUMBERS.test(d.name) && d.args.length === 1 && !/^\d+$/.test(d.args[0].value)) {
-        ctx.report({ ...argSpan(ld, 0), message: `"${d.name}" directive invalid number` });
+        ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `"${d.name}" directive invalid number` });
       }
     }
   },

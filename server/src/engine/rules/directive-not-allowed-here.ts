@@ -4,7 +4,7 @@ import { kindLabel } from '../knowledge/contexts';
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
 import { checkedDirectives } from './checked-directives';
-import { Rule } from './rule';
+import { Rule, handlerLine } from './rule';
 
 export const directiveNotAllowedHere: Rule = {
   id: 'directive-not-allowed-here',
@@ -30,6 +30,7 @@ accepts it.`,
       if (isAllowedIn(spec, ld.block.kind)) continue;
       const allowed = spec.contexts === 'any' ? '' : [...new Set([...spec.contexts].map(kindLabel))].join(', ');
       ctx.report({
+        nginxLine: handlerLine(ld),
         file: ld.file,
         start: ld.d.nameToken.start,
         end: ld.d.nameToken.end,

@@ -3,7 +3,7 @@
 import { serverTls } from '../model/servers';
 import { isFlagOn } from '../model/tls-uses';
 import { lineOf } from '../syntax/positions';
-import { directiveSpan, Rule } from './rule';
+import { absenceCaveat, directiveSpan, Rule } from './rule';
 
 export const listenSslNoCertificate: Rule = {
   id: 'listen-ssl-no-certificate',
@@ -33,18 +33,19 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
     }
     for (const s of servers) {
       if (!s.listenSsl) continue;
-      if ((ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0) || ctx.model.hasUnreadInclude(s.block)) continue;
+      if (ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0) continue;
       if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) continue;
       const sslKeys = s.listens.filter((l) => l.ssl).map((l) => l.key);
       const isDefault = s.defaultFor.some((k) => sslKeys.includes(k));
       const fatal = isDefault || sslKeys.some((k) => rejectingDefault.has(k));
+      const caveat = absenceCaveat(ctx, s.block);
       ctx.report({
         ...directiveSpan(s.listenSsl),
-        severity: fatal ? 'error' : 'warning',
+        severity: fatal ? caveat.severity ?? 'error' : 'warning',
         nginxLine: fatal ? lineOf(s.ld.file.tree.lineStarts, s.ld.d.start) + 1 : undefined,
-        message: fatal
+        message: (fatal
           ? 'no "ssl_certificate" is defined for the "listen ... ssl" directive: this is the default server for the address, so nginx -t fails.'
-          : 'This TLS server has no ssl_certificate: clients reaching it get the default server\'s certificate, which will not match its name.',
+          : 'This TLS server has no ssl_certificate: clients reaching it get the default server\'s certificate, which will not match its name.') + caveat.note,
       });
     }
   },

@@ -1,7 +1,7 @@
 // Pass directive URLs nginx refuses when it loads the config.
 
 import { splitHostPort } from '../model/model';
-import { argSpan, Rule } from './rule';
+import { argSpan, Rule, handlerLine } from './rule';
 
 export const passInvalidUrl: Rule = {
   id: 'pass-invalid-url',
@@ -33,7 +33,7 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
       const url = ld.d.args[0].value;
       if (url.includes('$')) continue;
       const kind = ld.block.kind;
-      const report = (message: string) => ctx.report({ ...argSpan(ld, 0), message });
+      const report = (message: string) => ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message });
       if (kind === 'stream/server') {
         if (url.includes('://')) report(`invalid host in upstream "${url}": stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)`);
         continue;

@@ -1,8 +1,9 @@
 // The shape every rule module exports, and the context a rule checks with.
 // Rules ask the model (effective values, TLS uses, upstreams); they never walk parents or read files.
 
-import { ConfigFile, ConfigModel, LDir } from '../model/model';
+import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
 import { EngineSettings, Fix, RelatedLocation, Severity } from '../types';
+import { lineOf } from '../syntax/positions';
 
 export interface RuleFinding {
   file: ConfigFile;
@@ -51,6 +52,25 @@ export interface RuleCase {
 export interface RuleCases {
   valid: RuleCase[];
   invalid: RuleCase[];
+}
+
+/**
+ * The line nginx names for an error in this directive: its handler runs once the terminating `;` or `{`
+ * has been read, so that is the line in its message (1-based).
+ */
+export function handlerLine(ld: LDir): number {
+  const at = ld.d.terminator >= 0 ? ld.d.terminator : ld.d.start;
+  return lineOf(ld.file.tree.lineStarts, at) + 1;
+}
+
+/**
+ * For findings that rest on a directive being absent: where the surroundings are partly unknown (an
+ * unreadable include, or a fragment analysed alone), a warning that says so instead of an error.
+ */
+export function absenceCaveat(ctx: RuleContext, block: LBlock): { severity?: Severity; note: string } {
+  if (!ctx.model.partlyUnknown(block)) return { note: '' };
+  const why = ctx.model.hasUnreadInclude(block) ? 'an include around here could not be read' : 'this file is analysed on its own, outside the main config that includes it';
+  return { severity: 'warning', note: ` (Unless it is set where this analysis cannot see: ${why}.)` };
 }
 
 /** Range of a directive from its name to its last argument (what an editor underlines). */

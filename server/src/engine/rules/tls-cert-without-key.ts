@@ -3,7 +3,7 @@
 import { tlsUses, tlsDirective, settingsBlock } from '../model/tls-uses';
 import { serverTls } from '../model/servers';
 import { lineNumber } from '../model/describe';
-import { directiveSpan, Rule } from './rule';
+import { absenceCaveat, directiveSpan, Rule } from './rule';
 import { LDir } from '../model/model';
 
 export const tlsCertWithoutKey: Rule = {
@@ -36,9 +36,10 @@ which usually means the client certificate you meant to present is not sent: tha
       const cert = ctx.model.first(certName, block);
       const key = ctx.model.first(keyName, block);
       const certEmpty = cert && cert.d.args[0]?.value === '';
-      if (cert && !certEmpty && !key && !seen.has(cert) && !ctx.model.hasUnreadInclude(block)) {
+      if (cert && !certEmpty && !key && !seen.has(cert)) {
         seen.add(cert);
-        ctx.report({ ...directiveSpan(cert), message: `no "${keyName}" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Add the matching ${keyName}.` });
+        const caveat = absenceCaveat(ctx, block);
+        ctx.report({ ...directiveSpan(cert), severity: caveat.severity, message: `no "${keyName}" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Add the matching ${keyName}.${caveat.note}` });
       }
       if (key && (!cert || certEmpty) && !seen.has(key)) {
         seen.add(key);
@@ -49,11 +50,12 @@ which usually means the client certificate you meant to present is not sent: tha
       if (s.family === 'mail') continue;
       const certs = ctx.model.effective('ssl_certificate', s.block).found;
       const keys = ctx.model.effective('ssl_certificate_key', s.block).found;
-      if (certs.length > keys.length && !ctx.model.hasUnreadInclude(s.block)) {
+      if (certs.length > keys.length) {
         const cert = certs[keys.length];
         if (seen.has(cert)) continue;
         seen.add(cert);
-        ctx.report({ ...directiveSpan(cert), message: `no "ssl_certificate_key" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Each ssl_certificate needs its own ssl_certificate_key, in the same order.` });
+        const caveat = absenceCaveat(ctx, s.block);
+        ctx.report({ ...directiveSpan(cert), severity: caveat.severity, message: `no "ssl_certificate_key" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Each ssl_certificate needs its own ssl_certificate_key, in the same order.${caveat.note}` });
       } else if (keys.length > certs.length && s.listenSsl) {
         const key = keys[certs.length];
         if (seen.has(key)) continue;

@@ -3,7 +3,7 @@
 import { allDirectives, isKnownDirective } from '../knowledge/directives';
 import { checkedDirectives } from './checked-directives';
 import { setName } from '../fixes/edits';
-import { Rule } from './rule';
+import { Rule, handlerLine } from './rule';
 import { introducedAfter, versionLabel } from '../knowledge/tls';
 
 function distance(a: string, b: string, limit: number): number {
@@ -56,6 +56,7 @@ modules (lua, headers-more, njs, perl, set-misc, brotli, geoip2, echo…) are kn
       const newer = introducedAfter(ld.d.name, ctx.settings.nginxVersion);
       if (newer && !ctx.settings.extraDirectives.has(ld.d.name)) {
         ctx.report({
+          nginxLine: handlerLine(ld),
           file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
           message: `unknown directive "${ld.d.name}": it appeared in nginx ${newer}, and the configured version is ${versionLabel(ctx.settings.nginxVersion)} (setting nginxTlsProxy.nginxVersion)`,
         });
@@ -64,6 +65,7 @@ modules (lua, headers-more, njs, perl, set-misc, brotli, geoip2, echo…) are kn
       if (isKnownDirective(ld.d.name, ctx.settings.extraDirectives)) continue;
       const hint = suggestDirective(ld.d.name);
       ctx.report({
+        nginxLine: handlerLine(ld),
         file: ld.file,
         start: ld.d.nameToken.start,
         end: ld.d.nameToken.end,

@@ -5,7 +5,7 @@ import { quoteIfNeeded } from '../fixes/edits';
 import { isFlagOn, tlsDirective, tlsUses } from '../model/tls-uses';
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
-import { directiveSpan, Rule } from './rule';
+import { absenceCaveat, directiveSpan, Rule } from './rule';
 
 export const upstreamTlsNoTrustedCa: Rule = {
   id: 'upstream-tls-no-trusted-ca',
@@ -40,12 +40,14 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
       const verify = ctx.model.effective(verifyName, use.block);
       const on = verify.found[0];
       if (!isFlagOn(on) || seen.has(on)) continue;
-      if ((ctx.model.lookup(trustedName, use.block)?.length ?? 0) || ctx.model.hasUnreadInclude(use.block)) continue;
+      if (ctx.model.lookup(trustedName, use.block)?.length ?? 0) continue;
+      const caveat = absenceCaveat(ctx, use.block);
       seen.add(on);
       const edit = insertDirectives(on.block, [`${trustedName} ${quoteIfNeeded(ctx.settings.trustedCertificate)};`], on);
       ctx.report({
         ...directiveSpan(on),
-        message: `no ${trustedName} for ${verifyName}: verification is on for "${use.pass.d.name} ${use.url}" (line ${lineNumber(use.pass)}) but no CA file is set, so nginx -t fails.`,
+        severity: caveat.severity,
+        message: `no ${trustedName} for ${verifyName}: verification is on for "${use.pass.d.name} ${use.url}" (line ${lineNumber(use.pass)}) but no CA file is set, so nginx -t fails.${caveat.note}`,
         fixes: edit ? [{ title: `Add ${trustedName} ${ctx.settings.trustedCertificate}`, edits: [edit], isPreferred: true, safe: true }] : [],
         related: [{ ld: use.pass, message: 'TLS is used here' }],
       });
