@@ -13,6 +13,7 @@ import { directiveDuplicate } from './directive-duplicate';
 import { upstreamTlsUnverified } from './upstream-tls-unverified';
 import { missingEvents } from './missing-events';
 import { passInvalidUrl } from './pass-invalid-url';
+import { missingListen } from './missing-listen';
 import { upstreamTlsNoTrustedCa } from './upstream-tls-no-trusted-ca';
 import { tlsWeakProtocols } from './tls-weak-protocols';
 import { tlsWeakCiphers } from './tls-weak-ciphers';
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   directiveDuplicate,
   missingEvents,
   passInvalidUrl,
+  missingListen,
   upstreamTlsUnverified,
   upstreamTlsNoTrustedCa,
   tlsWeakProtocols,

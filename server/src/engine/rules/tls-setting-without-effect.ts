@@ -22,7 +22,7 @@ encrypted at all: that one is a warning.`,
     ],
     invalid: [
       { config: 'proxy_pass https://a.example.com;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location', lines: [2] },
-      { config: 'server {\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl_verify on;\n}\n', context: 'stream', lines: [3] },
+      { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl_verify on;\n}\n', context: 'stream', lines: [4] },
     ],
   },
   check(ctx) {

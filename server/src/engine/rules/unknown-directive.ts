@@ -48,7 +48,7 @@ modules (lua, headers-more, njs, perl, set-misc, brotli, geoip2, echo…) are kn
     ],
     invalid: [
       { config: 'proxy_ssl_verfy on;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
-      { config: 'server {\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_alpn h2;\n}\n', context: 'stream', nginxVersion: '1.22', lines: [4] },
+      { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_alpn h2;\n}\n', context: 'stream', nginxVersion: '1.22', lines: [5] },
     ],
   },
   check(ctx) {

@@ -29,7 +29,7 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
         fixed: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    server {\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n',
       },
       { config: 'proxy_pass http://$host;\nproxy_ssl_verify on;\n', context: 'http/location', lines: [2] },
-      { config: 'server {\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_verify on;\n}\n', context: 'stream', lines: [4] },
+      { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_verify on;\n}\n', context: 'stream', lines: [5] },
     ],
   },
   check(ctx) {

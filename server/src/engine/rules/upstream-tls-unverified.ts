@@ -24,8 +24,8 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       { config: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n        }\n    }\n}\n' },
       { config: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    server {\n        location / {\n            location /api { proxy_pass https://a.example.com; }\n        }\n    }\n}\n' },
       { config: 'proxy_pass http://127.0.0.1:8080;\n', context: 'http/location' },
-      { config: 'set $upstream_proto http;\nproxy_pass $upstream_proto://$upstream_app:8080;\n', context: 'http/location' },
-      { config: 'server {\n    proxy_pass 127.0.0.1:8443;\n}\n', context: 'stream' },
+      { config: 'set $upstream_app 127.0.0.1;\nset $upstream_proto http;\nproxy_pass $upstream_proto://$upstream_app:8080;\n', context: 'http/location' },
+      { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:8443;\n}\n', context: 'stream' },
     ],
     invalid: [
       {
@@ -40,7 +40,7 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       { config: 'grpc_pass grpcs://127.0.0.1:50051;\n', context: 'http/location', lines: [1] },
       { config: 'uwsgi_pass suwsgi://127.0.0.1:3031;\n', context: 'http/location', lines: [1] },
       { config: 'proxy_pass https://$host$request_uri;\n', context: 'http/location', lines: [1] },
-      { config: 'set $upstream_proto https;\nproxy_pass $upstream_proto://$upstream_app:8443;\n', context: 'http/location', lines: [2] },
+      { config: 'set $upstream_app 127.0.0.1;\nset $upstream_proto https;\nproxy_pass $upstream_proto://$upstream_app:8443;\n', context: 'http/location', lines: [3] },
       { config: 'proxy_pass\n    https://a.example.com\n    ;\n', context: 'http/location', lines: [2] },
       {
         config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n}\n',

@@ -1,0 +1,29 @@
+// A stream or mail server with no listen: nginx refuses it (an http server would listen on port 80).
+
+import { Rule, handlerLine } from './rule';
+
+export const missingListen: Rule = {
+  id: 'missing-listen',
+  defaultSeverity: 'error',
+  title: 'Stream or mail server without listen',
+  nginxRejects: true,
+  explanation: `An http \`server\` without \`listen\` listens on port 80 (8000 when not run as root), but a \`server\` in
+\`stream\` or \`mail\` has no default: nginx refuses the config with "no \\"listen\\" is defined for server". Add
+the address and port the server accepts connections on.`,
+  cases: {
+    valid: [{ config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5432;\n}\n', context: 'stream' }],
+    invalid: [{ config: 'server {\n    proxy_pass 127.0.0.1:5432;\n}\n', context: 'stream', lines: [1] }],
+  },
+  check(ctx) {
+    for (const ld of ctx.model.all) {
+      if (ld.d.name !== 'server' || !ld.child) continue;
+      if (ld.child.kind !== 'stream/server' && ld.child.kind !== 'mail/server') continue;
+      if (ctx.model.inBlock(ld.child, 'listen').length || ctx.model.partlyUnknown(ld.child) && ctx.model.hasUnreadInclude(ld.child)) continue;
+      ctx.report({
+        file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
+        nginxLine: handlerLine(ld),
+        message: 'no "listen" is defined for server: a stream or mail server needs an address and port to listen on',
+      });
+    }
+  },
+};
