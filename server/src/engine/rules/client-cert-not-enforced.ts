@@ -6,12 +6,16 @@ import { serverTls } from '../model/servers';
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { argSpan, Rule } from './rule';
 
-function mentionsVerify(model: ConfigModel, block: LBlock): boolean {
+/** Directives through which $ssl_client_verify can refuse a request, here or in the backend it is passed to. */
+const ENFORCING = new Set(['if', 'proxy_set_header', 'fastcgi_param', 'grpc_set_header', 'uwsgi_param', 'scgi_param', 'set', 'js_set', 'perl_set', 'access_by_lua_block', 'access_by_lua', 'access_by_lua_file']);
+
+function checksVerify(model: ConfigModel, block: LBlock): boolean {
   const stack: LBlock[] = [block];
   while (stack.length) {
     const b = stack.pop()!;
     for (const it of b.items) {
-      if (it.d.args.some((a) => a.value.includes('$ssl_client_verify'))) return true;
+      if (ENFORCING.has(it.d.name) && it.d.args.some((a) => a.value.includes('$ssl_client_verify'))) return true;
+      if (it.d.lua && it.d.name.startsWith('access_by_lua') && it.file.tree.text.slice(it.d.lua.start, it.d.lua.end).includes('ssl_client_verify')) return true;
       if (it.child) stack.push(it.child);
     }
   }
@@ -27,7 +31,8 @@ export const clientCertNotEnforced: Rule = {
   explanation: `With \`ssl_verify_client optional\` nginx asks for a client certificate, rejects an invalid one, and lets a
 client that sends none straight through with \`$ssl_client_verify\` = \`NONE\`; \`optional_no_ca\` even lets
 untrusted certificates through. Unless something checks \`$ssl_client_verify\` (an \`if\` returning 403, a map,
-or the backend receiving it in a header), the "mutual TLS" authenticates nobody. Use \`ssl_verify_client on\`,
+or the backend receiving it in a header; showing it in a response or a log does not count), the "mutual TLS"
+authenticates nobody. Use \`ssl_verify_client on\`,
 or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
   cases: {
     valid: [
@@ -35,6 +40,7 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
       { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client on;\n}\n', context: 'http' },
     ],
     invalid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional_no_ca;\n    add_header X-Client-Verify $ssl_client_verify;\n}\n', context: 'http', lines: [6] },
       {
         config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional;\n}\n',
         context: 'http',
@@ -50,7 +56,7 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
       const mode = ctx.model.first('ssl_verify_client', s.block);
       const value = mode?.d.args[0]?.value.toLowerCase();
       if (!mode || (value !== 'optional' && value !== 'optional_no_ca')) continue;
-      if (mentionsVerify(ctx.model, s.block)) continue;
+      if (checksVerify(ctx.model, s.block)) continue;
       const key = mode.block === s.block ? mode : s.ld;
       if (seen.has(key)) continue;
       seen.add(key);
