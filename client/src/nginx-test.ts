@@ -4,30 +4,13 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parseNginxOutput } from '../../server/src/output/nginx-messages';
 
 let nginxDiagnostics: vscode.DiagnosticCollection | undefined;
 
 /** The Problems-panel collection for nginx's own messages, created at activation. */
 export function nginxTestDiagnostics(): vscode.DiagnosticCollection {
   return (nginxDiagnostics ??= vscode.languages.createDiagnosticCollection('nginx -t'));
-}
-
-export interface NginxMessage {
-  level: string;
-  message: string;
-  file?: string;
-  line?: number;
-}
-
-/** `nginx: [emerg] unknown directive "x" in /etc/nginx/nginx.conf:12` → its parts. */
-export function parseNginxOutput(output: string): NginxMessage[] {
-  const out: NginxMessage[] = [];
-  for (const line of output.split('\n')) {
-    const m = /\[(emerg|alert|crit|error|warn|notice)\]\s+(?:\d+#\d+:\s+)?(.*?)(?: in (\/?[^\s:]+(?:[^:\n]*?)):(\d+))?\s*$/.exec(line);
-    if (!m) continue;
-    out.push({ level: m[1], message: m[2], file: m[3], line: m[4] ? parseInt(m[4], 10) : undefined });
-  }
-  return out;
 }
 
 export async function runNginxTest(output: vscode.LogOutputChannel, rootFromServer: string | undefined): Promise<void> {

@@ -18,6 +18,7 @@ const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const VSIX = path.join(ROOT, 'dist-vsix/nginx-tls-proxy.vsix');
 const RESULTS = path.join(ROOT, 'test-results/e2e');
 const required = process.env.NGINX_TLS_E2E === '1';
+const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
 const CONFIG = `events {}
 http {
@@ -158,7 +159,7 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
   fs.mkdirSync(path.join(dirs.data, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.data, 'User/settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'editor.hover.delay': 200,
-    'nginxTlsProxy.nginxVersion': '1.30', 'editor.detectIndentation': false, 'editor.tabSize': 4, 'editor.insertSpaces': true, 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
+    'nginxTlsProxy.nginxVersion': '1.30', 'nginxTlsProxy.nginxBinary': NGINX_BIN, 'nginxTlsProxy.nginxTestArgs': ['-e', 'stderr'], 'editor.detectIndentation': false, 'editor.tabSize': 4, 'editor.insertSpaces': true, 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
   }));
   const port = await freePort();
   const log = fs.openSync(path.join(base, 'code-server.log'), 'w');
@@ -283,6 +284,22 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
     await palette(page, 'Format Document');
     await page.keyboard.press('Control+s');
     await until('formatted file', async () => fs.readFileSync(path.join(dirs.ws, 'messy.nginx'), 'utf8') === MESSY_FORMATTED, 30000);
+
+    // "Test with nginx -t" runs the user's nginx on the main config and shows its complaint in Problems:
+    // backend.example.com cannot be resolved here, which only real nginx knows.
+    if (fs.existsSync(NGINX_BIN)) {
+      await openFile(page, /nginx\.conf/);
+      await wordBox(page, 'proxy_ssl_verify');
+      await palette(page, 'Test with nginx -t');
+      // The status bar item toggles the panel: open it only if it is not showing.
+      if (!(await page.locator('.markers-panel').isVisible().catch(() => false))) await page.locator('#status\\.problems').click();
+      const nginxSays = await until('nginx -t entry in Problems', async () => {
+        const texts = await page!.locator('.markers-panel .monaco-list-row').allTextContents();
+        return texts.find((x) => /host not found in upstream "backend\.example\.com"/.test(x));
+      }, 60000);
+      assert.match(nginxSays, /nginx -t/);
+      await shot(page, 'nginx-t');
+    }
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(base, 'failure.png') }).catch(() => undefined);
     const logText = fs.readFileSync(path.join(base, 'code-server.log'), 'utf8');
