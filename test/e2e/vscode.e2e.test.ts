@@ -134,7 +134,16 @@ async function wordBox(page: Page, word: string): Promise<{ x: number; y: number
   }, word), 30000);
 }
 
-test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, async (t) => {
+interface Session {
+  page: Page;
+  dirs: Record<string, string>;
+}
+
+/**
+ * A code-server with the packaged extension on a fresh workspace holding `files`, and Chromium on it. Runs
+ * `scenario`, then stops both (code-server's whole process group, by pid) and removes every folder.
+ */
+async function withCodeServer(t: { skip(msg: string): void }, files: Record<string, string>, opts: { trusted: boolean }, scenario: (s: Session) => Promise<void>): Promise<void> {
   const missing = [CODE_SERVER, CHROMIUM].filter((p) => !fs.existsSync(p));
   if (missing.length) {
     if (required) assert.fail(`NGINX_TLS_E2E=1 but missing: ${missing.join(', ')} (run scripts/install-code-server.sh; apt-get install chromium)`);
@@ -150,16 +159,16 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
     fs.mkdirSync(p);
     return [d, p];
   }));
-  fs.writeFileSync(path.join(dirs.ws, 'nginx.conf'), CONFIG);
-  fs.writeFileSync(path.join(dirs.ws, 'site.nginx'), SITE);
-  fs.writeFileSync(path.join(dirs.ws, 'messy.nginx'), MESSY);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dirs.ws, name), text);
   const env = { ...process.env, HOME: dirs.home, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], XDG_CACHE_HOME: dirs['xdg-cache'], TMPDIR: dirs.tmp };
   const inst = spawnSync(CODE_SERVER, ['--user-data-dir', dirs.data, '--extensions-dir', dirs.ext, '--install-extension', VSIX, '--force'], { env, encoding: 'utf8', timeout: 120000 });
   assert.equal(inst.status, 0, inst.stdout + inst.stderr);
   fs.mkdirSync(path.join(dirs.data, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.data, 'User/settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'editor.hover.delay': 200,
-    'nginxTlsProxy.nginxVersion': '1.30', 'nginxTlsProxy.nginxBinary': NGINX_BIN, 'nginxTlsProxy.nginxTestArgs': ['-e', 'stderr'], 'editor.detectIndentation': false, 'editor.tabSize': 4, 'editor.insertSpaces': true, 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
+    'workbench.startupEditor': 'none', 'editor.hover.delay': 200,
+    'security.workspace.trust.enabled': !opts.trusted, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never',
+    'nginxTlsProxy.nginxVersion': '1.30', 'nginxTlsProxy.nginxBinary': NGINX_BIN, 'nginxTlsProxy.nginxTestArgs': ['-e', 'stderr'],
+    'editor.detectIndentation': false, 'editor.tabSize': 4, 'editor.insertSpaces': true, 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
   }));
   const port = await freePort();
   const log = fs.openSync(path.join(base, 'code-server.log'), 'w');
@@ -168,7 +177,7 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
   let page: Page | undefined;
   try {
     server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', dirs.data, '--extensions-dir', dirs.ext,
-      '--config', path.join(base, 'config.yaml'), '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+      '--config', path.join(base, 'config.yaml'), '--disable-telemetry', '--disable-update-check', ...(opts.trusted ? ['--disable-workspace-trust'] : []),
       '--disable-getting-started-override', dirs.ws], { env, detached: true, stdio: ['ignore', log, log] });
     await until('code-server /healthz', async () => healthy(port));
     browser = await chromium.launchPersistentContext(dirs.profile, {
@@ -178,19 +187,38 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
     page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 120000 });
+    await scenario({ page, dirs });
+  } catch (e) {
+    if (page) await page.screenshot({ path: path.join(base, 'failure.png') }).catch(() => undefined);
+    const logText = fs.readFileSync(path.join(base, 'code-server.log'), 'utf8');
+    throw new Error(`${(e as Error).message}\n--- code-server log (tail) ---\n${logText.slice(-4000)}\nscreenshot: ${path.join(base, 'failure.png')}`);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    if (server?.pid) {
+      try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
+      await until('code-server exit', async () => { try { process.kill(-server!.pid!, 0); return false; } catch { return true; } }, 15000)
+        .catch(() => { try { process.kill(-server!.pid!, 'SIGKILL'); } catch { /* gone */ } });
+    }
+    fs.closeSync(log);
+    if (!process.env.NGINX_TLS_E2E_KEEP) fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
+test('in a real VS Code: warning, docs hover, quick fix, completion, navigation, outline, scaffold, formatting, nginx -t', { timeout: 300000 }, async (t) => {
+  await withCodeServer(t, { 'nginx.conf': CONFIG, 'site.nginx': SITE, 'messy.nginx': MESSY }, { trusted: true }, async ({ page, dirs }) => {
     await page.getByRole('treeitem', { name: /nginx\.conf/ }).click({ timeout: 120000 });
-    await until('language mode nginx', async () => /nginx/i.test((await page!.locator('#status\\.editor\\.mode').textContent().catch(() => '')) ?? ''));
+    await until('language mode nginx', async () => /nginx/i.test((await page.locator('#status\\.editor\\.mode').textContent().catch(() => '')) ?? ''));
 
     // The warning: squiggle in the editor and an entry in Problems.
     await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 120000 });
     const problems = await until('problems count', async () => {
-      const label = (await page!.locator('#status\\.problems').getAttribute('aria-label')) ?? '';
+      const label = (await page.locator('#status\\.problems').getAttribute('aria-label')) ?? '';
       return /Warnings: [1-9]/.test(label) ? label : undefined;
     });
     assert.match(problems, /Errors: 0|No Errors|^Warnings/);
     await page.locator('#status\\.problems').click();
     const row = await until('problems panel entry', async () => {
-      const texts = await page!.locator('.markers-panel .monaco-list-row').allTextContents();
+      const texts = await page.locator('.markers-panel .monaco-list-row').allTextContents();
       return texts.find((x) => /proxy_ssl_verify|upstream-tls-unverified/.test(x));
     });
     assert.match(row, /not verified/);
@@ -200,7 +228,7 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
     const pass = await wordBox(page, 'proxy_pass');
     await page.mouse.move(pass.x, pass.y);
     const hover = await until('hover with docs', async () => {
-      const texts = await page!.locator('.monaco-editor .monaco-hover').allTextContents();
+      const texts = await page.locator('.monaco-editor .monaco-hover').allTextContents();
       return texts.find((x) => /protocol and address/.test(x));
     }, 60000);
     assert.match(hover, /proxy_ssl_verify: off/);
@@ -219,8 +247,8 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
     for (let i = 0; i < 10 && !((await fixRow.getAttribute('class')) ?? '').includes('focused'); i++) await page.keyboard.press('ArrowDown');
     assert.match((await fixRow.getAttribute('class')) ?? '', /focused/);
     await page.keyboard.press('Enter');
-    await until('squiggle gone', async () => (await page!.locator('.monaco-editor .squiggly-warning').count()) === 0, 60000);
-    await until('fixed text', async () => /proxy_ssl_verify on;/.test(((await page!.locator('.monaco-editor .view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ')), 30000);
+    await until('squiggle gone', async () => (await page.locator('.monaco-editor .squiggly-warning').count()) === 0, 60000);
+    await until('fixed text', async () => /proxy_ssl_verify on;/.test(((await page.locator('.monaco-editor .view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ')), 30000);
     const after = (await page.locator('#status\\.problems').getAttribute('aria-label')) ?? '';
     assert.doesNotMatch(after, /Warnings: [1-9]/);
     await shot(page, 'fixed');
@@ -243,18 +271,18 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
     await page.keyboard.press('Shift+Home');
     await page.keyboard.press('Shift+Home');
     await page.keyboard.press('Delete');
-    await until('typed text removed', async () => !(await page!.locator('.monaco-editor .view-lines').allTextContents()).some((x) => x.replace(/\u00a0/g, ' ').includes('location /x/')), 10000);
+    await until('typed text removed', async () => !(await page.locator('.monaco-editor .view-lines').allTextContents()).some((x) => x.replace(/\u00a0/g, ' ').includes('location /x/')), 10000);
 
     // Go to definition: from proxy_pass to the upstream block (line 1).
     const group = await wordBox(page, 'https://backend_group');
     await page.mouse.click(group.x + 40, group.y);
     await page.keyboard.press('F12');
-    await until('cursor on the upstream line', async () => /Ln 1,/.test((await page!.locator('#status\\.editor\\.selection').textContent()) ?? ''), 30000);
+    await until('cursor on the upstream line', async () => /Ln 1,/.test((await page.locator('#status\\.editor\\.selection').textContent()) ?? ''), 30000);
 
     // The outline shows the servers.
     await page.locator('.pane-header', { hasText: 'Outline' }).click();
     const outline = await until('outline rows', async () => {
-      const rows = await page!.locator('.outline-pane .monaco-list-row, [id^="list_id"] .monaco-icon-label', { hasText: 'server' }).allTextContents();
+      const rows = await page.locator('.outline-pane .monaco-list-row, [id^="list_id"] .monaco-icon-label', { hasText: 'server' }).allTextContents();
       return rows.some((r) => /server www\.example\.com/.test(r)) && rows.some((r) => /server api\.example\.com/.test(r)) ? rows : undefined;
     }, 60000);
     assert.ok(outline.length >= 2);
@@ -271,11 +299,11 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
       await page.keyboard.press('Enter');
       await page.waitForTimeout(300);
     }
-    await until('scaffold inserted', async () => /proxy_ssl_certificate_key/.test(((await page!.locator('.monaco-editor .view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ')), 30000);
+    await until('scaffold inserted', async () => /proxy_ssl_certificate_key/.test(((await page.locator('.monaco-editor .view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ')), 30000);
     await page.keyboard.press('Control+s');
     const saved = await until('scaffold saved', async () => { const t = fs.readFileSync(path.join(dirs.ws, 'site.nginx'), 'utf8'); return /upstream backend\.example\.com/.test(t) ? t : undefined; }, 30000);
     assert.match(saved, /proxy_pass https:\/\/backend\.example\.com;/);
-    await until('no warnings after the scaffold', async () => !/Warnings: [1-9]|Errors: [1-9]/.test((await page!.locator('#status\\.problems').getAttribute('aria-label')) ?? ''), 30000);
+    await until('no warnings after the scaffold', async () => !/Warnings: [1-9]|Errors: [1-9]/.test((await page.locator('#status\\.problems').getAttribute('aria-label')) ?? ''), 30000);
     await shot(page, 'scaffold');
 
     // Formatting a messy file gives the expected text.
@@ -294,24 +322,26 @@ test('in a real VS Code: warning, hover docs, quick fix', { timeout: 300000 }, a
       // The status bar item toggles the panel: open it only if it is not showing.
       if (!(await page.locator('.markers-panel').isVisible().catch(() => false))) await page.locator('#status\\.problems').click();
       const nginxSays = await until('nginx -t entry in Problems', async () => {
-        const texts = await page!.locator('.markers-panel .monaco-list-row').allTextContents();
+        const texts = await page.locator('.markers-panel .monaco-list-row').allTextContents();
         return texts.find((x) => /host not found in upstream "backend\.example\.com"/.test(x));
       }, 60000);
       assert.match(nginxSays, /nginx -t/);
       await shot(page, 'nginx-t');
     }
-  } catch (e) {
-    if (page) await page.screenshot({ path: path.join(base, 'failure.png') }).catch(() => undefined);
-    const logText = fs.readFileSync(path.join(base, 'code-server.log'), 'utf8');
-    throw new Error(`${(e as Error).message}\n--- code-server log (tail) ---\n${logText.slice(-4000)}\nscreenshot: ${path.join(base, 'failure.png')}`);
-  } finally {
-    await browser?.close().catch(() => undefined);
-    if (server?.pid) {
-      try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
-      await until('code-server exit', async () => { try { process.kill(-server!.pid!, 0); return false; } catch { return true; } }, 15000)
-        .catch(() => { try { process.kill(-server!.pid!, 'SIGKILL'); } catch { /* gone */ } });
-    }
-    fs.closeSync(log);
-    if (!process.env.NGINX_TLS_E2E_KEEP) fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
+});
+
+test('in an untrusted workspace: diagnostics still work, and nginx -t is refused', { timeout: 300000 }, async (t) => {
+  await withCodeServer(t, { 'nginx.conf': CONFIG }, { trusted: false }, async ({ page }) => {
+    await page.getByRole('treeitem', { name: /nginx\.conf/ }).click({ timeout: 120000 });
+    await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 120000 });
+    await palette(page, 'Test with nginx -t');
+    await until('the refusal', async () => {
+      const texts = await page.locator('.notifications-toasts .notification-toast, .notification-list-item').allTextContents();
+      return texts.some((x) => /trust this workspace first/.test(x));
+    }, 60000);
+    const problems = await page.locator('.markers-panel .monaco-list-row').allTextContents().catch(() => [] as string[]);
+    assert.ok(!problems.some((x) => /nginx -t/.test(x)), 'nothing was run');
+    await shot(page, 'untrusted');
+  });
 });
