@@ -7,7 +7,7 @@ import { FileSystem } from './model/filesystem';
 import { RULES } from './rules';
 import { Rule, RuleContext, RuleFinding } from './rules/rule';
 import { lineOf, rangeOf } from './syntax/positions';
-import { EngineSettings, Finding, Severity } from './types';
+import { EngineSettings, Finding, Fix, Severity } from './types';
 
 /** The current stable line; configs for older servers set nginxVersion (defaults and rules follow it). */
 export const DEFAULT_NGINX_VERSION = '1.30';
@@ -75,7 +75,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
         const line = lineOf(f.file.tree.lineStarts, f.start);
         const ids = sup.get(line);
         if (ids && (ids.has(rule.id) || ids.has('all'))) return;
-        findings.push({
+        const finding: Finding = {
           ruleId: rule.id,
           severity: severity ?? f.severity ?? rule.defaultSeverity,
           message: f.message,
@@ -84,13 +84,27 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
           end: f.end,
           range: rangeOf(f.file.tree.lineStarts, f.start, f.end),
           nginxLine: f.nginxLine,
-          fixes: f.fixes ?? [],
+          fixes: Array.isArray(f.fixes) ? f.fixes : [],
           related: (f.related ?? []).map((r) => ({
             path: r.ld.file.path,
             range: rangeOf(r.ld.file.tree.lineStarts, r.ld.d.start, r.ld.d.nameToken.end),
             message: r.message,
           })),
-        });
+        };
+        if (typeof f.fixes === 'function') {
+          const make = f.fixes;
+          let made: Fix[] | undefined;
+          Object.defineProperty(finding, 'fixes', {
+            enumerable: true,
+            get: () => {
+              if (!made) {
+                try { made = make(); } catch { made = []; }
+              }
+              return made;
+            },
+          });
+        }
+        findings.push(finding);
       },
     };
     try {

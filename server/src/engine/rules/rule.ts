@@ -13,7 +13,8 @@ export interface RuleFinding {
   /** Overrides the rule's default severity for this finding (e.g. error for the default server). */
   severity?: Severity;
   nginxLine?: number;
-  fixes?: Fix[];
+  /** The fixes, or a function making them when first asked for (most findings are never fixed). */
+  fixes?: Fix[] | (() => Fix[]);
   related?: { ld: LDir; message: string }[];
 }
 
