@@ -1,7 +1,8 @@
 // `npm run bench`: throughput of our parser and full analysis against the other parsers and the physical
 // floor, on generated configs of 10 … 10 000 servers, a ~20 MB config and the real-world corpus; LSP
 // latencies and memory of the real server process; bundle size. Prints a table and writes bench/results.md.
-// Installs nothing: crossplane and nginx are used only if they are on the machine.
+// Installs nothing: crossplane and nginx are used only if they are on the machine (for crossplane, a local
+// checkout works: PYTHONPATH=/path/to/crossplane npm run bench).
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
