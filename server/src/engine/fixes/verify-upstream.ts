@@ -31,7 +31,30 @@ export function verificationName(model: ConfigModel, use: TlsUse): { name: strin
   return { name: use.host, suggestion };
 }
 
+/** CA files the config already trusts somewhere: likely the private CA of its own upstreams. */
+function knownCaFiles(model: ConfigModel): string[] {
+  const out = new Set<string>();
+  for (const ld of model.all) {
+    if (/^((proxy|grpc|uwsgi)_ssl_trusted_certificate|ssl_trusted_certificate|ssl_client_certificate)$/.test(ld.d.name) && ld.d.args[0] && !ld.d.args[0].value.includes('$')) {
+      out.add(ld.d.args[0].value);
+    }
+  }
+  return [...out];
+}
+
 export function verifyFixes(ctx: RuleContext, use: TlsUse): Fix[] {
+  const fixes: Fix[] = [];
+  const main = verifyFix(ctx, use, ctx.settings.trustedCertificate, true);
+  if (main) fixes.push(main);
+  // The user's other choice: a CA the config already trusts elsewhere (a private CA for internal upstreams).
+  for (const ca of knownCaFiles(ctx.model).filter((c) => c !== ctx.settings.trustedCertificate).slice(0, 3)) {
+    const alt = verifyFix(ctx, use, ca, false);
+    if (alt) fixes.push(alt);
+  }
+  return fixes;
+}
+
+function verifyFix(ctx: RuleContext, use: TlsUse, trusted: string, preferred: boolean): Fix | null {
   const model = ctx.model;
   const block = settingsBlock(use.block);
   const anchor = anchorIn(block, use.pass);
@@ -50,7 +73,7 @@ export function verifyFixes(ctx: RuleContext, use: TlsUse): Fix[] {
     lines.push(`${name} ${value};`);
   };
   ensure('verify', 'on', false);
-  ensure('trusted_certificate', quoteIfNeeded(ctx.settings.trustedCertificate), true);
+  ensure('trusted_certificate', quoteIfNeeded(trusted), preferred);
   const naming = verificationName(model, use);
   if (naming.suggestion) ensure('name', naming.suggestion, true);
   const checked = naming.suggestion ?? naming.name;
@@ -60,12 +83,14 @@ export function verifyFixes(ctx: RuleContext, use: TlsUse): Fix[] {
   }
   const ins = insertDirectives(block, lines, anchor);
   if (ins) edits.push(ins);
-  if (edits.length === 0) return [];
+  if (edits.length === 0) return null;
   const verifyName = tlsDirective(use.family, 'verify');
-  return [{
-    title: `Verify the upstream certificate: ${verifyName} on, trusted CA ${ctx.settings.trustedCertificate}`,
+  return {
+    title: preferred
+      ? `Verify the upstream certificate: ${verifyName} on, trusted CA ${trusted}`
+      : `Verify the upstream certificate against ${trusted} (a CA this config already trusts)`,
     edits,
-    isPreferred: true,
-    safe: true,
-  }];
+    isPreferred: preferred,
+    safe: preferred,
+  };
 }
