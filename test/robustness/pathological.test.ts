@@ -59,6 +59,18 @@ test('an include cycle is reported once and not followed forever', () => {
   assert.equal(r.findings.filter((f) => f.ruleId === 'include-cycle').length, 1);
 });
 
+test('include caps: depth and file count end with a visible finding, not silence', () => {
+  const files: Record<string, string> = { '/d/nginx.conf': 'events {}\nhttp { include a0.conf; include many/*.conf; }\n' };
+  for (let i = 0; i < 40; i++) files[`/d/a${i}.conf`] = `include a${i + 1}.conf;\n`;
+  files['/d/a40.conf'] = 'server { listen 80; }\n';
+  for (let i = 0; i < 5; i++) files[`/d/many/m${i}.conf`] = `server { listen ${9000 + i}; }\n`;
+  const r = analyze('/d/nginx.conf', memoryFileSystem(files), defaultSettings(), { maxIncludeDepth: 32, maxFiles: 38 });
+  const limits = r.findings.filter((f) => f.ruleId === 'include-limit');
+  assert.ok(limits.some((f) => /deeper than 32 levels/.test(f.message)), JSON.stringify(limits.map((f) => f.message)));
+  const r2 = analyze('/d/nginx.conf', memoryFileSystem(files), defaultSettings(), { maxFiles: 3 });
+  assert.ok(r2.findings.some((f) => f.ruleId === 'include-limit' && /more than 3 included files/.test(f.message)));
+});
+
 test('a glob matching 10 000 files, a symlink loop, binary and non-UTF-8 files', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-patho-'));
   try {
