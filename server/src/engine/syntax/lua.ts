@@ -3,6 +3,23 @@
 
 const LBRACE = 123, RBRACE = 125, DQ = 34, SQ = 39, BSLASH = 92, LF = 10, DASH = 45, LBRACKET = 91, RBRACKET = 93, EQ = 61;
 
+/**
+ * Offset of the quote closing the string opened at `open` (or of the newline ending it, when `stopAtNewline`),
+ * or text.length when there is none. A backslash protects the next character, as in nginx and in Lua.
+ */
+export function closingQuote(text: string, open: number, stopAtNewline: boolean): number {
+  const q = text.charCodeAt(open);
+  const n = text.length;
+  let j = open + 1;
+  while (j < n) {
+    const d = text.charCodeAt(j);
+    if (d === BSLASH) { j += 2; continue; }
+    if (d === q || (stopAtNewline && d === LF)) return j;
+    j++;
+  }
+  return n;
+}
+
 /** Level of a long bracket `[==[` starting at `i`, or -1. */
 function longBracketLevel(text: string, i: number): number {
   if (text.charCodeAt(i) !== LBRACKET) return -1;
@@ -38,14 +55,8 @@ export function readLuaBody(text: string, from: number): { close: number } {
       continue;
     }
     if (c === DQ || c === SQ) {
-      let j = i + 1;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === BSLASH) { j += 2; continue; }
-        if (d === c || d === LF) break;
-        j++;
-      }
-      i = j + 1;
+      // Lua strings cannot span lines unescaped: a newline ends a broken one.
+      i = closingQuote(text, i, true) + 1;
       continue;
     }
     if (c === LBRACE) depth++;

@@ -4,7 +4,7 @@
 
 import { Block, Directive, SyntaxError, SyntaxTree, Token, TokenKind } from './types';
 import { computeLineStarts, lineOf } from './positions';
-import { readLuaBody } from './lua';
+import { closingQuote, readLuaBody } from './lua';
 
 /** NGX_CONF_BUFFER: a token (or comment) that fills nginx's 4096-byte read buffer is rejected. */
 export const NGINX_TOKEN_LIMIT = 4096;
@@ -168,13 +168,7 @@ export function parse(text: string): SyntaxTree {
     }
     if (c === DQ || c === SQ) {
       // Quoted token: whitespace, ; { } # are literal; a backslash protects the next character.
-      let j = i + 1;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === BSLASH) { j += 2; continue; }
-        if (d === c) break;
-        j++;
-      }
+      const j = closingQuote(text, i, false);
       if (j >= n) {
         err('unterminated string: the quote opened here is never closed (nginx: ' +
             (n - i - 1 >= NGINX_TOKEN_LIMIT - 1
