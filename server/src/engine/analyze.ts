@@ -59,6 +59,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const suppressions = new Map<ConfigFile, Map<number, Set<string>>>();
+  const repeated = model.expansions > model.files.size;
   for (const rule of rules) {
     const configured = settings.rules[rule.id];
     if (configured === 'off') continue;
@@ -67,14 +68,18 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
       model,
       settings,
       report(f: RuleFinding) {
-        const key = rule.id + '\0' + f.file.path + '\0' + f.start + '\0' + f.end + '\0' + f.message;
-        if (seen.has(key)) return; // a file included from several places reports once per distinct finding
-        seen.add(key);
+        if (repeated) {
+          // A file included from several places reports once per distinct finding.
+          const key = rule.id + '\0' + f.file.path + '\0' + f.start + '\0' + f.end + '\0' + f.message;
+          if (seen.has(key)) return;
+          seen.add(key);
+        }
         let sup = suppressions.get(f.file);
         if (!sup) suppressions.set(f.file, (sup = suppressedLines(f.file)));
-        const line = lineOf(f.file.tree.lineStarts, f.start);
-        const ids = sup.get(line);
-        if (ids && (ids.has(rule.id) || ids.has('all'))) return;
+        if (sup.size) {
+          const ids = sup.get(lineOf(f.file.tree.lineStarts, f.start));
+          if (ids && (ids.has(rule.id) || ids.has('all'))) return;
+        }
         const finding: Finding = {
           ruleId: rule.id,
           severity: severity ?? f.severity ?? rule.defaultSeverity,

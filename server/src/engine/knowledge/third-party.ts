@@ -60,8 +60,13 @@ const PATTERNS = [/^[a-z_]+_by_lua(_block|_file)?$/, /^lua_[a-z_0-9]+$/, /^more_
   /^rtmp_[a-z_]+$/, /^push_stream_[a-z_]+$/, /^passenger_[a-z_]+$/, /^pagespeed_[a-z_]+$/, /^vhost_traffic_status_[a-z_]+$/,
   /^fancyindex_[a-z_]+$/, /^brotli_[a-z_]+$/, /^ssl_ct_[a-z_]+$/, /^modsecurity_[a-z_]+$/, /^srcache_[a-z_]+$/];
 
+const verdicts = new Map<string, boolean>();
+
 export function isThirdPartyDirective(name: string): boolean {
-  if (NAMES.has(name)) return true;
-  for (const p of PATTERNS) if (p.test(name)) return true;
-  return false;
+  let v = verdicts.get(name);
+  if (v === undefined) {
+    v = NAMES.has(name) || PATTERNS.some((p) => p.test(name));
+    if (verdicts.size < 20000) verdicts.set(name, v);
+  }
+  return v;
 }

@@ -125,8 +125,10 @@ export const SINCE: Record<string, [number, number, number]> = {
 };
 
 /** The version a directive appeared in, when it is newer than what `v` knows. */
+const SINCE_MAP = new Map(Object.entries(SINCE));
+
 export function introducedAfter(name: string, v: NginxVersion): string | undefined {
-  const s = SINCE[name];
+  const s = SINCE_MAP.get(name);
   if (!s || versionAtLeast(v, s[0], s[1], s[2])) return undefined;
   return s.join('.');
 }

@@ -87,6 +87,8 @@ export class ConfigModel {
   readonly rootFile: ConfigFile | undefined;
   readonly prefix: string;
   private upstreamIndex: Map<string, UpstreamGroup> | null = null;
+  /** How many times files were expanded; more than files.size when a file is included from several places. */
+  expansions = 0;
   /** Blocks with an `include` that could not be read: what is missing there is unknown, not absent. */
   private readonly unread = new Set<LBlock>();
 
@@ -115,6 +117,7 @@ export class ConfigModel {
       cache?.set(path, file);
     }
     this.files.set(path, file);
+    this.expansions++;
     return file;
   }
 

@@ -42,16 +42,13 @@ export function unescapeToken(raw: string): string {
  */
 class LazyToken implements Token {
   private cached: string | undefined = undefined;
-  constructor(
-    public kind: TokenKind,
-    public start: number,
-    public end: number,
-    private readonly text: string,
-    private readonly valueStart: number,
-    private readonly valueEnd: number,
-  ) {}
+  /** `closed`: for a quoted token, whether its closing quote is there (the value excludes both quotes). */
+  constructor(public kind: TokenKind, public start: number, public end: number, private readonly text: string, private readonly closed: boolean) {}
   get value(): string {
-    if (this.cached === undefined) this.cached = unescapeToken(this.text.slice(this.valueStart, this.valueEnd));
+    if (this.cached === undefined) {
+      const quoted = this.kind === TokenKind.Quoted;
+      this.cached = unescapeToken(this.text.slice(quoted ? this.start + 1 : this.start, quoted && this.closed ? this.end - 1 : this.end));
+    }
     return this.cached;
   }
 }
@@ -175,12 +172,12 @@ export function parse(text: string): SyntaxTree {
               ? 'too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character'
               : 'unexpected end of file, expecting ";" or "}"') + ')',
           i, i + 1, n - i - 1 >= NGINX_TOKEN_LIMIT - 1 ? i : n);
-        words.push(new LazyToken(TokenKind.Quoted, i, n, text, i + 1, n));
+        words.push(new LazyToken(TokenKind.Quoted, i, n, text, false));
         unterminated = true;
         i = n;
         break;
       }
-      const tok: Token = new LazyToken(TokenKind.Quoted, i, j + 1, text, i + 1, j);
+      const tok: Token = new LazyToken(TokenKind.Quoted, i, j + 1, text, true);
       if (j - i >= NGINX_TOKEN_LIMIT - 1) {
         err('too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character', i, j + 1, i);
       }
@@ -212,7 +209,7 @@ export function parse(text: string): SyntaxTree {
     if (j - i >= NGINX_TOKEN_LIMIT) {
       err('too long parameter "' + text.slice(i, i + 10) + '..." started', i, j, i);
     }
-    words.push(new LazyToken(TokenKind.Word, i, j, text, i, j));
+    words.push(new LazyToken(TokenKind.Word, i, j, text, true));
     i = j;
   }
 
