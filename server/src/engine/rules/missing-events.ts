@@ -14,6 +14,7 @@ included from elsewhere are not, nor a file marked \`# nginx-context: main\` (a 
   cases: {
     valid: [{ config: 'events {}\nhttp {}\n' }, { config: 'server { listen 80; }\n', context: 'http' }, { config: '# nginx-context: main\nhttp {}\n' }],
     invalid: [{ config: 'http {\n    server { listen 80; }\n}\n', lines: [1] }],
+    // (Also when the http block comes from an include: the finding is on that include, in the main file.)
   },
   check(ctx) {
     const m = ctx.model;
@@ -21,7 +22,10 @@ included from elsewhere are not, nor a file marked \`# nginx-context: main\` (a 
     const top = m.root.items;
     if (!top.some((ld) => ld.d.name === 'http' || ld.d.name === 'stream' || ld.d.name === 'mail')) return;
     if (top.some((ld) => ld.d.name === 'events')) return;
-    const first = top.find((ld) => ld.file === m.rootFile && (ld.d.name === 'http' || ld.d.name === 'stream' || ld.d.name === 'mail'))!;
-    ctx.report({ file: first.file, start: first.d.nameToken.start, end: first.d.nameToken.end, message: 'no "events" section in configuration: add an events { } block at the top level' });
+    // Point at the block in the main file, or at the include that brought it in.
+    const block = top.find((ld) => ld.d.name === 'http' || ld.d.name === 'stream' || ld.d.name === 'mail')!;
+    let at = block;
+    while (at.file !== m.rootFile && at.via) at = at.via;
+    ctx.report({ file: at.file, start: at.d.nameToken.start, end: at.d.nameToken.end, message: 'no "events" section in configuration: add an events { } block at the top level' });
   },
 };
