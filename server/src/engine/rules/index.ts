@@ -14,6 +14,7 @@ import { upstreamTlsUnverified } from './upstream-tls-unverified';
 import { missingEvents } from './missing-events';
 import { passInvalidUrl } from './pass-invalid-url';
 import { missingListen } from './missing-listen';
+import { unknownVariable } from './unknown-variable';
 import { upstreamTlsNoTrustedCa } from './upstream-tls-no-trusted-ca';
 import { tlsWeakProtocols } from './tls-weak-protocols';
 import { tlsWeakCiphers } from './tls-weak-ciphers';
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   missingEvents,
   passInvalidUrl,
   missingListen,
+  unknownVariable,
   upstreamTlsUnverified,
   upstreamTlsNoTrustedCa,
   tlsWeakProtocols,

@@ -45,7 +45,7 @@ function variables(): { name: string; doc: string }[] {
     variableNames = [];
     for (const v of getVariables(Format.Markdown)) {
       const name = v.name.replace(/^\$/, '');
-      if (seen.has(name) || name.endsWith('_')) continue;
+      if (seen.has(name) || name.endsWith('_NAME')) continue;
       seen.add(name);
       variableNames.push({ name, doc: v.description });
     }

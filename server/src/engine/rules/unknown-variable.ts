@@ -1,0 +1,73 @@
+// A variable nobody defines: nginx refuses the config ("unknown variable") when it compiles the value.
+
+import { isKnownVariable } from '../knowledge/variables';
+import { checkedDirectives } from './checked-directives';
+import { absenceCaveat, Rule } from './rule';
+
+/** Which arguments hold values nginx compiles (and so checks variables in); regexes are left out. */
+const VALUE_ARGS: Record<string, 'all' | number[] | 'from1'> = {
+  set: [1], return: 'all', rewrite: [1], try_files: 'all', error_page: 'all', root: [0], alias: [0],
+  proxy_pass: [0], grpc_pass: [0], uwsgi_pass: [0], fastcgi_pass: [0], scgi_pass: [0],
+  proxy_set_header: 'from1', grpc_set_header: 'from1', fastcgi_param: 'from1', uwsgi_param: 'from1', scgi_param: 'from1',
+  add_header: 'from1', add_trailer: 'from1', proxy_ssl_name: [0], grpc_ssl_name: [0], uwsgi_ssl_name: [0],
+  ssl_certificate: [0], ssl_certificate_key: [0], proxy_ssl_certificate: [0], proxy_ssl_certificate_key: [0],
+  map: [0], limit_req_zone: [0], limit_conn_zone: [0], hash: [0], proxy_cache_key: [0], auth_request_set: [1],
+  proxy_cache_bypass: 'all', proxy_no_cache: 'all', access_log: [0],
+};
+
+const OPERATORS = new Set(['~', '~*', '!~', '!~*']);
+
+export const unknownVariable: Rule = {
+  id: 'unknown-variable',
+  defaultSeverity: 'error',
+  title: 'Variable that nothing defines',
+  nginxRejects: true,
+  explanation: `nginx compiles values with variables when it loads the config and refuses one it cannot find:
+"unknown \\"name\\" variable". Variables come from nginx's modules (\`$host\`, \`$http_<header>\`, \`$arg_<name>\`…),
+from the config itself (\`set\`, \`map\`, \`geo\`, \`split_clients\`, named captures of regexes) or from
+third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a file that is not included.`,
+  cases: {
+    valid: [
+      { config: 'set $backend 127.0.0.1;\nproxy_set_header X-Id $request_id;\nproxy_set_header X-H $http_x_forwarded_for;\nproxy_pass http://$backend:8080;\n', context: 'http/location' },
+      { config: 'location ~ ^/(?<app>[a-z]+)/ {\n    return 200 "$app $1";\n}\n', context: 'http/server' },
+      { config: 'if ($request_uri ~ ^/a$) { return 404; }\n', context: 'http/location' },
+    ],
+    invalid: [
+      { config: 'proxy_set_header X-Real-IP $remote_adr;\nproxy_pass http://127.0.0.1:8080;\n', context: 'http/location', lines: [1] },
+      { config: 'set $upstream_proto https;\nproxy_pass $upstream_proto://$upstream_app:8443;\n', context: 'http/location', lines: [2] },
+    ],
+  },
+  check(ctx) {
+    const model = ctx.model;
+    for (const ld of checkedDirectives(model)) {
+      const spec = VALUE_ARGS[ld.d.name];
+      const isIf = ld.d.name === 'if';
+      if (!spec && !isIf) continue;
+      const args = ld.d.args;
+      for (let i = 0; i < args.length; i++) {
+        if (isIf) {
+          if (i > 0 && OPERATORS.has(args[i - 1].value)) continue; // the regex operand
+        } else if (spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
+        const a = args[i];
+        const text = ld.file.tree.text;
+        // `$1x` is the capture $1 followed by "x": captures are one digit.
+        for (const m of a.value.matchAll(/\$(\{)?(\d|[A-Za-z_][A-Za-z0-9_]*)/g)) {
+          const name = m[2];
+          if (isKnownVariable(name, model)) continue;
+          // `${UPPER_CASE}` is a placeholder of a template (envsubst fills it in before nginx reads the file).
+          if (m[1] && /^[A-Z][A-Z0-9_]*$/.test(name)) continue;
+          const caveat = absenceCaveat(ctx, ld.block);
+          // Point at the variable in the source when it is written there as is.
+          const raw = text.slice(a.start, a.end);
+          const at = raw.indexOf(m[0]);
+          const start = at >= 0 ? a.start + at : a.start;
+          ctx.report({
+            file: ld.file, start, end: at >= 0 ? start + m[0].length : a.end,
+            severity: caveat.severity,
+            message: `unknown "${name}" variable: nothing defines $${name} (no set, map, geo or regex capture, and no module provides it)${caveat.note}`,
+          });
+        }
+      }
+    }
+  },
+};
