@@ -15,6 +15,7 @@ import { missingEvents } from './missing-events';
 import { passInvalidUrl } from './pass-invalid-url';
 import { missingListen } from './missing-listen';
 import { unknownVariable } from './unknown-variable';
+import { upstreamNoServers } from './upstream-no-servers';
 import { upstreamTlsNoTrustedCa } from './upstream-tls-no-trusted-ca';
 import { tlsWeakProtocols } from './tls-weak-protocols';
 import { tlsWeakCiphers } from './tls-weak-ciphers';
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
   passInvalidUrl,
   missingListen,
   unknownVariable,
+  upstreamNoServers,
   upstreamTlsUnverified,
   upstreamTlsNoTrustedCa,
   tlsWeakProtocols,

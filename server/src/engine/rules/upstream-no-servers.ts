@@ -1,0 +1,29 @@
+// An upstream group with no server in it: nginx refuses the config.
+
+import { absenceCaveat, handlerLine, Rule } from './rule';
+
+export const upstreamNoServers: Rule = {
+  id: 'upstream-no-servers',
+  defaultSeverity: 'error',
+  title: 'Upstream group without servers',
+  nginxRejects: true,
+  explanation: `Every \`upstream\` block needs at least one \`server\`; nginx refuses an empty one ("no servers are inside
+upstream") even if nothing uses it. Servers filled in later by a service-discovery agent (\`state\` files,
+the API) still need the block to name a file or a placeholder that nginx can read at start.`,
+  cases: {
+    valid: [{ config: 'upstream backend {\n    server 127.0.0.1:8080;\n}\n', context: 'http' }],
+    invalid: [{ config: 'upstream backend {\n    zone backend 64k;\n}\n', context: 'http', lines: [1] }],
+  },
+  check(ctx) {
+    for (const g of ctx.model.upstreams().values()) {
+      if (g.servers.length) continue;
+      const caveat = absenceCaveat(ctx, g.dir.child!);
+      ctx.report({
+        file: g.dir.file, start: g.dir.d.nameToken.start, end: g.dir.d.args[0].end,
+        nginxLine: handlerLine(g.dir),
+        severity: caveat.severity,
+        message: `no servers are inside upstream "${g.name}"${caveat.note}`,
+      });
+    }
+  },
+};
