@@ -80,6 +80,20 @@ export class Workspace {
     return a;
   }
 
+  /**
+   * Where a fragment's relative includes resolve: nginx uses the main config's folder, which for the usual
+   * layouts (/etc/nginx/sites-enabled/x, conf.d/x.conf) is the nearest folder above with an nginx.conf, or
+   * one named nginx. Without either, the fragment's own folder.
+   */
+  private fragmentPrefix(path: string): string {
+    let dir = dirname(path);
+    for (let i = 0; i < 4 && dir !== '/' && dir !== '.'; i++) {
+      if (this.fs.readFile(dir + '/nginx.conf') !== undefined || dir.endsWith('/nginx')) return dir;
+      dir = dirname(dir);
+    }
+    return dirname(path);
+  }
+
   /** A file too large to analyse: its syntax errors, and a finding saying why there is nothing else. */
   private syntaxOnly(path: string, text: string): FileAnalysis {
     const tree = this.parsed(path, text).tree;
@@ -126,7 +140,7 @@ export class Workspace {
       const key = '\0fragment:' + path;
       let a = this.rootCache.get(key);
       if (!a) {
-        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: dirname(path), fragment: declared }));
+        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: this.fragmentPrefix(path), fragment: declared }));
         this.rootCache.set(key, a);
       }
       analyses = [a];
