@@ -2,7 +2,6 @@
 // kind, and one question answered for everyone: what is directive D at this point, and where from.
 
 import { BlockKind, childBlockKind } from '../knowledge/contexts';
-import { isKnownDirective, specIn } from '../knowledge/directives';
 import { parse } from '../syntax/parser';
 import { Directive, SyntaxTree } from '../syntax/types';
 import { FileSystem } from './filesystem';
@@ -163,9 +162,8 @@ export class ConfigModel {
         continue;
       }
       if (d.block) {
-        let kind: BlockKind;
-        if (inData) kind = f.block.kind;
-        else kind = childBlockKind(f.block.kind, d.name) ?? (isKnownDirective(d.name) && specIn(d.name, f.block.kind)?.isBlock === false ? 'opaque' : 'opaque');
+        // Inside data stays data; a block nginx has no kind for (third-party, misspelled) is not looked into.
+        const kind: BlockKind = inData ? f.block.kind : childBlockKind(f.block.kind, d.name) ?? 'opaque';
         const child: LBlock = { kind, owner: ld, parent: f.block, items: [], synthetic: false };
         ld.child = child;
         stack.push({ dirs: d.block.children, i: 0, block: child, file: f.file, via: f.via, chain: f.chain });
