@@ -37,15 +37,28 @@ export class Workspace {
 
   constructor(private fs: FileSystem, public settings: EngineSettings, private opts: WorkspaceOptions) {}
 
-  /** An editor buffer replaces the disk's text for `path` (undefined: back to the disk). */
+  /** Whether each candidate is a main config; cleared for a file when its text changes. */
+  private mainCache = new Map<string, boolean>();
+  /** Analyses run so far (tests use it to see what an edit costs). */
+  analysisCount = 0;
+
+  /**
+   * An editor buffer replaces the disk's text for `path` (undefined: back to the disk). Only analyses that
+   * read that file are dropped: an edit in one site does not re-analyse every main config of the workspace.
+   */
   setOverlay(path: string, text: string | undefined): void {
     if (text === undefined) this.overlays.delete(path);
     else this.overlays.set(path, text);
-    this.invalidate();
+    this.mainCache.delete(path);
+    for (const [key, a] of this.rootCache) {
+      if (key === path || key === '\0fragment:' + path || a.model.files.has(path)) this.rootCache.delete(key);
+    }
   }
 
+  /** Files appeared, disappeared or changed on disk: everything may depend on them (globs included). */
   invalidate(): void {
     this.rootCache.clear();
+    this.mainCache.clear();
   }
 
   private read(path: string): string | undefined {
@@ -58,9 +71,13 @@ export class Workspace {
 
   /** Whether a file is a complete nginx.conf (has http/events/stream at its top level). */
   isMainConfig(path: string): boolean {
-    const text = this.read(path);
-    if (text === undefined || !MAIN_HINT.test(text)) return false;
-    return inferContext(this.parsed(path, text).tree) === 'main';
+    let main = this.mainCache.get(path);
+    if (main === undefined) {
+      const text = this.read(path);
+      main = text !== undefined && MAIN_HINT.test(text) && inferContext(this.parsed(path, text).tree) === 'main';
+      this.mainCache.set(path, main);
+    }
+    return main;
   }
 
   private parsed(path: string, text: string): ConfigFile {
@@ -74,6 +91,7 @@ export class Workspace {
   analyzeRoot(root: string): Analysis {
     let a = this.rootCache.get(root);
     if (!a) {
+      this.analysisCount++;
       a = analyze(root, this.fs, this.settings, this.modelOptions());
       this.rootCache.set(root, a);
     }
@@ -140,6 +158,7 @@ export class Workspace {
       const key = '\0fragment:' + path;
       let a = this.rootCache.get(key);
       if (!a) {
+        this.analysisCount++;
         a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: this.fragmentPrefix(path), fragment: declared }));
         this.rootCache.set(key, a);
       }

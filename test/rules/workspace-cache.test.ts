@@ -1,0 +1,27 @@
+// An edit re-analyses what read the edited file, not every main config of the workspace.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { Workspace } from '../../server/src/engine/workspace';
+
+test('editing one site re-analyses only the main config that includes it', () => {
+  const files: Record<string, string> = {};
+  const roots: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    files[`/w/s${i}/nginx.conf`] = `events {}\nhttp {\n    include site.conf;\n}\n`;
+    files[`/w/s${i}/site.conf`] = `server {\n    location / { proxy_pass https://a${i}.example.com; }\n}\n`;
+    roots.push(`/w/s${i}/nginx.conf`, `/w/s${i}/site.conf`);
+  }
+  const ws = new Workspace(memoryFileSystem(files), defaultSettings(), { candidates: () => roots });
+  const first = ws.analyzeFile('/w/s7/site.conf');
+  assert.deepEqual(first.roots, ['/w/s7/nginx.conf']);
+  const warm = ws.analysisCount;
+  assert.ok(warm >= 30, 'every main config analysed once to find the includer');
+  ws.setOverlay('/w/s7/site.conf', files['/w/s7/site.conf'].replace('location /', 'location /x'));
+  const again = ws.analyzeFile('/w/s7/site.conf');
+  assert.equal(ws.analysisCount - warm, 1, 'only s7 was analysed again');
+  assert.equal(again.findings.filter((f) => f.ruleId === 'upstream-tls-unverified').length, 1);
+  ws.setOverlay('/w/s3/nginx.conf', 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /ca.pem;\n    include site.conf;\n}\n');
+  assert.equal(ws.analyzeFile('/w/s3/site.conf').findings.filter((f) => f.ruleId === 'upstream-tls-unverified').length, 0, 'the includer change is seen');
+});
