@@ -139,10 +139,9 @@ function applySettings(s: ClientSettings): void {
   if (!settings.trustedCertificate) settings.trustedCertificate = defaultSettings().trustedCertificate;
   const root = s.rootConfig?.trim();
   explicitRoot = root ? (root.startsWith('/') ? root : folders[0] ? folders[0] + '/' + root : root) : undefined;
-  const old = workspace;
+  // New settings, new workspace: cached analyses were made with the old ones.
   workspace = makeWorkspace();
   for (const d of documents.all()) workspace.setOverlay(pathOf(d.uri), d.getText());
-  void old;
 }
 
 // Validation runs on the newest text only: edits arriving while one runs coalesce into the next run.

@@ -203,9 +203,6 @@ export function parse(text: string): SyntaxTree {
       j++;
     }
     if (j > n) j = n;
-    if (words.length === 0 && text.charCodeAt(i) === RBRACE) {
-      // Unreachable: a "}" at token start is handled above. Kept out of the word loop on purpose.
-    }
     if (j - i >= NGINX_TOKEN_LIMIT) {
       err('too long parameter "' + text.slice(i, i + 10) + '..." started', i, j, i);
     }
