@@ -2,7 +2,8 @@
 // connections are shared per peer: the weakest location decides for all of them.
 
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
-import { isFlagOn, tlsDirective, TlsUse, tlsUses } from '../model/tls-uses';
+import { isFlagOn, settingsBlock, tlsDirective, TlsUse, tlsUses } from '../model/tls-uses';
+import { insertDirectives, setArguments } from '../fixes/edits';
 import { argSpan, Rule } from './rule';
 
 export const upstreamTlsMixedVerification: Rule = {
@@ -21,7 +22,12 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
       { config: 'server {\n    location /a { proxy_pass https://a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n    location /b { proxy_pass https://a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n', context: 'http' },
     ],
     invalid: [
-      { config: 'server {\n    location /a { proxy_pass https://a.example.com; }\n    location /b { proxy_pass https://a.example.com/b; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n', context: 'http', lines: [2, 3] },
+      {
+        config: 'server {\n    location /a { proxy_pass https://a.example.com; }\n    location /b { proxy_pass https://a.example.com/b; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n',
+        context: 'http',
+        lines: [2, 3],
+        fixed: 'server {\n    location /a { proxy_pass https://a.example.com; proxy_ssl_session_reuse off; }\n    location /b { proxy_pass https://a.example.com/b; proxy_ssl_session_reuse off; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n',
+      },
     ],
   },
   check(ctx) {
@@ -48,8 +54,13 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
       for (const u of uses) {
         const others = uses.filter((o) => o !== u && sig(o) !== sig(u)).map((o) => lineNumber(o.pass));
         if (!others.length) continue;
+        const block = settingsBlock(u.block);
+        const reuseName = tlsDirective(u.family, 'session_reuse');
+        const existing = ctx.model.inBlock(block, reuseName)[0];
+        const edit = existing ? setArguments(existing, 'off') : insertDirectives(block, [`${reuseName} off;`], u.block === block ? u.pass : undefined);
         ctx.report({
           ...argSpan(u.pass, 0),
+          fixes: edit && !u.group?.keepalive ? [{ title: `Do not resume TLS sessions here (${reuseName} off)`, edits: [edit], isPreferred: true, safe: false }] : [],
           message: `"${u.url}" is also reached from line ${others.join(', ')} with different verification settings (here: ${describeEffective(ctx.model, tlsDirective(u.family, 'verify'), u.block, ctx.settings.nginxVersion)}). TLS sessions${u.group?.keepalive ? ' and keepalive connections' : ''} are shared per upstream peer, so the laxest location decides for all.`,
         });
       }
