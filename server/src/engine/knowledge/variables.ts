@@ -49,10 +49,10 @@ export function definedVariables(model: ConfigModel): Set<string> {
     }
     // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
     if (ld.block.kind === 'raw' && ld.block.owner?.d.name === 'geoip2' && ld.d.name.startsWith('$')) defined.add(ld.d.name.slice(1));
-    for (const a of ld.d.args) {
-      if (a.value.includes('(?')) for (const m of a.value.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) defined.add(m[1]);
-    }
-    if (ld.d.name.includes('(?')) for (const m of ld.d.name.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) defined.add(m[1]);
+  }
+  // Named captures of any regex in the config's files (a comment mentioning one only makes us more lenient).
+  for (const f of model.files.values()) {
+    for (const m of f.tree.text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) defined.add(m[1]);
   }
   cache.set(model, defined);
   return defined;

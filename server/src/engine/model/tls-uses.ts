@@ -48,7 +48,7 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
   const out: TlsUse[] = [];
   for (const ld of model.all) {
     const name = ld.d.name;
-    if (ld.d.args.length < 1) continue;
+    if (ld.d.argCount < 1) continue;
     const kind = ld.block.kind;
     if (kind === 'stream/server' && name === 'proxy_pass') {
       const on = model.effective('proxy_ssl', ld.block);

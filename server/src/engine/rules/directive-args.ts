@@ -37,7 +37,7 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
         ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${d.name}" is not terminated by ";"` });
         continue;
       }
-      const n = d.args.length;
+      const n = d.argCount;
       if (n < spec.minArgs || n > spec.maxArgs) {
         ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `invalid number of arguments in "${d.name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})` });
       }

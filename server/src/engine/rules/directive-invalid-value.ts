@@ -31,11 +31,12 @@ Anything else stops \`nginx -t\`.`,
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
       const d = ld.d;
-      if (d.args.length === 0 || !specsFor(d.name)) continue;
-      // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
-      if (d.args.some((a) => a.value.includes('$'))) continue;
+      if (d.argCount === 0 || !specsFor(d.name)) continue;
       const spec = specIn(d.name, ld.block.kind)!;
       if (!isAllowedIn(spec, ld.block.kind)) continue;
+      const checked = spec.isFlag || ENUMS[d.name] !== undefined || /(^|_)ssl_protocols$/.test(d.name) || NUMBERS.test(d.name);
+      // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
+      if (!checked || d.args.some((a) => a.value.includes('$'))) continue;
       if (spec.isFlag && d.args.length === 1) {
         const v = d.args[0].value;
         if (v.toLowerCase() === 'on' || v.toLowerCase() === 'off') continue;

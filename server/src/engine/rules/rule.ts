@@ -77,7 +77,7 @@ export function absenceCaveat(ctx: RuleContext, block: LBlock): { severity?: Sev
 /** Range of a directive from its name to its last argument (what an editor underlines). */
 export function directiveSpan(ld: LDir): { file: ConfigFile; start: number; end: number } {
   const d = ld.d;
-  const last = d.args.length ? d.args[d.args.length - 1].end : d.nameToken.end;
+  const last = d.argCount ? d.args[d.argCount - 1].end : d.nameToken.end;
   return { file: ld.file, start: d.start, end: last };
 }
 

@@ -76,6 +76,7 @@ export function parse(text: string): SyntaxTree {
       name: nameToken.value,
       nameToken,
       args,
+      argCount: args.length,
       start: nameToken.start,
       end,
       terminator,
@@ -110,7 +111,7 @@ export function parse(text: string): SyntaxTree {
         err('unexpected "{"', i, i + 1, i);
         // Keep the braces balanced so everything after still lands in the right block.
         const tok: Token = { kind: TokenKind.Word, start: i, end: i, value: '' };
-        d = { name: '', nameToken: tok, args: [], start: i, end: i + 1, terminator: i, block: null, lua: null, parent };
+        d = { name: '', nameToken: tok, args: [], argCount: 0, start: i, end: i + 1, terminator: i, block: null, lua: null, parent };
         parent.children.push(d);
       } else {
         d = finish(i, i + 1)!;

@@ -21,6 +21,7 @@ export interface Directive {
   name: string;
   nameToken: Token;
   args: Token[];
+  argCount: number;
   /** Offset of the first character of the name token. */
   start: number;
   /** Offset just past the `;`, the block's `}`, or the last token when unterminated. */
