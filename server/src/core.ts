@@ -5,6 +5,8 @@ export * from './engine';
 export * from './engine/workspace';
 export * from './engine/fixes/select';
 export * from './engine/knowledge/contexts';
+export { variableDoc, variableDefinition, isKnownVariable } from './engine/knowledge/variables';
+export { lineNumber } from './engine/model/describe';
 export { docsUrl, specIn, specsFor, isAllowedIn, allDirectives } from './engine/knowledge/directives';
 export { tlsDirective, settingsBlock, isFlagOn } from './engine/model/tls-uses';
 export { splitHostPort } from './engine/model/model';

@@ -10,7 +10,7 @@ import { URI } from 'vscode-uri';
 import { DEFAULT_NGINX_VERSION, defaultSettings, EngineSettings, Finding, parseVersion, Severity, rangeOf, computeLineStarts } from './engine';
 import { Workspace } from './engine/workspace';
 import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
-import { hoverMarkdown } from './features/hover';
+import { argumentHoverMarkdown, hoverMarkdown } from './features/hover';
 import { selectSafeFixes } from './engine/fixes/select';
 import { registerNavigation } from './features/navigation';
 import { RULE_DOCS } from './output/sarif';
@@ -281,11 +281,16 @@ connection.onHover((params): Hover | null => {
     const fa = workspace.analyzeFile(path);
     for (const a of fa.analyses) {
       const ld = a.model.all.find((x) => x.file.path === path && x.d.nameToken.start <= offset && offset <= x.d.nameToken.end && x.block.kind !== 'raw');
-      if (!ld) continue;
-      const md = hoverMarkdown(a.model, ld, settings);
-      if (!md) return null;
-      const ls = ld.file.tree.lineStarts;
-      return { contents: { kind: 'markdown', value: md }, range: rangeOf(ls, ld.d.nameToken.start, ld.d.nameToken.end) };
+      if (ld) {
+        const md = hoverMarkdown(a.model, ld, settings);
+        if (!md) return null;
+        const ls = ld.file.tree.lineStarts;
+        return { contents: { kind: 'markdown', value: md }, range: rangeOf(ls, ld.d.nameToken.start, ld.d.nameToken.end) };
+      }
+      // On an argument: a variable, or the upstream group a pass directive names.
+      const owner = a.model.all.find((x) => x.file.path === path && x.d.start <= offset && offset <= (x.d.argCount ? x.d.args[x.d.argCount - 1].end : x.d.start) && x.block.kind !== 'raw');
+      const md = owner && argumentHoverMarkdown(a.model, owner, offset);
+      if (md) return { contents: { kind: 'markdown', value: md } };
     }
     return null;
   } catch (e) {

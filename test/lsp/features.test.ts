@@ -113,6 +113,21 @@ test('outline, folding and links', async () => {
   assert.ok(ws.some((s: any) => s.name === 'backend.example.com'));
 });
 
+test('hover on arguments: a variable\'s docs or definition, and the upstream group a pass names', async () => {
+  const text = 'events {}\nhttp {\n    map $http_upgrade $connection_upgrade { default upgrade; "" close; }\n    upstream pool { server 10.0.0.1:8443; keepalive 4; }\n    server {\n        location / {\n            proxy_set_header Connection $connection_upgrade;\n            proxy_set_header X-Real-IP $remote_addr;\n            proxy_pass https://pool;\n        }\n    }\n}\n';
+  const hu = 'file://' + path.join(dir, 'hover-args.conf');
+  client.open(hu, text);
+  await client.diagnostics(hu, 1);
+  const at = (line: number, word: string) => ({ line, character: text.split('\n')[line].indexOf(word) + 2 });
+  const defined = await client.request('textDocument/hover', { textDocument: { uri: hu }, position: at(6, '$connection_upgrade') });
+  assert.match(defined.contents.value, /\$connection_upgrade\*\* — defined by `map \$http_upgrade \$connection_upgrade`/);
+  const official = await client.request('textDocument/hover', { textDocument: { uri: hu }, position: at(7, '$remote_addr') });
+  assert.match(official.contents.value, /\*\*\$remote_addr\*\*\n\nclient address/);
+  const group = await client.request('textDocument/hover', { textDocument: { uri: hu }, position: at(8, 'https://pool') });
+  assert.match(group.contents.value, /\*\*upstream pool\*\*.*keepalive/);
+  assert.match(group.contents.value, /10\.0\.0\.1:8443/);
+});
+
 test('formatting re-indents only, and a second pass changes nothing', async () => {
   const messy = 'events {}\nhttp {\nserver {\n  listen 80;   \n      location / {\n# a comment   \nproxy_pass http://a;\n        }\n  }\n}\n';
   const mu = 'file://' + path.join(dir, 'messy.conf');

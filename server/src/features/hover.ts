@@ -6,6 +6,9 @@ import { docsUrl, specIn } from '../engine/knowledge/directives';
 import { ConfigModel } from '../engine/model/model';
 import { tlsDirective, tlsUses } from '../engine/model/tls-uses';
 import { kindLabel } from '../engine/knowledge/contexts';
+import { variableDefinition, variableDoc } from '../engine/knowledge/variables';
+import { passGroup } from '../engine/service/navigation';
+import { lineNumber } from '../engine/model/describe';
 
 const TLS_SUFFIXES = ['verify', 'trusted_certificate', 'verify_depth', 'name', 'server_name', 'protocols', 'certificate', 'certificate_key', 'session_reuse'];
 
@@ -24,6 +27,31 @@ export function hoverMarkdown(model: ConfigModel, ld: LDir, settings: EngineSett
   const effective = effectiveLines(model, ld, settings);
   if (effective.length) parts.push('**In effect here**\n\n' + effective.map((l) => '- ' + l).join('\n'));
   return parts.length ? parts.join('\n\n') : null;
+}
+
+/** Hover on an argument: a variable's docs or definition, or the upstream group a pass directive names. */
+export function argumentHoverMarkdown(model: ConfigModel, ld: LDir, offset: number): string | null {
+  const arg = ld.d.args.find((a) => a.start <= offset && offset <= a.end);
+  if (!arg) return null;
+  const raw = ld.file.tree.text.slice(arg.start, arg.end);
+  for (const m of raw.matchAll(/\$\{?([A-Za-z0-9_]+)\}?/g)) {
+    const from = arg.start + m.index!;
+    if (offset < from || offset > from + m[0].length) continue;
+    const name = m[1];
+    const def = variableDefinition(name, model);
+    if (def) {
+      return `**$${name}** — defined by \`${def.d.name} ${def.d.args.map((a) => a.value).join(' ')}\` (${def.file.path.split('/').pop()}:${lineNumber(def)})`;
+    }
+    const doc = variableDoc(name);
+    if (doc) return `**${doc.title}**\n\n${doc.description.trim()}`;
+    return `**$${name}** — not defined anywhere in this config (nginx -t fails on unknown variables).`;
+  }
+  const group = passGroup(model, ld);
+  if (group && arg === ld.d.args[0]) {
+    const servers = group.servers.map((x) => `- \`${x.host}${x.port ? ':' + x.port : ''}\``).join('\n');
+    return `**upstream ${group.name}** (${group.dir.file.path.split('/').pop()}:${lineNumber(group.dir)})${group.keepalive ? ' — keepalive: idle connections are shared by every location using it' : ''}\n\n${servers || '(no servers)'}`;
+  }
+  return null;
 }
 
 function effectiveLines(model: ConfigModel, ld: LDir, settings: EngineSettings): string[] {

@@ -2,9 +2,38 @@
 // included), and those a config defines itself.
 
 import { Format, getVariables } from '@nginx/reference-lib';
-import { ConfigModel } from '../model/model';
+import { ConfigModel, LDir } from '../model/model';
 
 let builtin: { names: Set<string>; prefixes: string[] } | null = null;
+let docs: Map<string, string> | null = null;
+
+/** The official description of a variable (prefixed families such as $http_NAME included). */
+export function variableDoc(name: string): { title: string; description: string } | undefined {
+  if (!docs) {
+    docs = new Map();
+    for (const v of getVariables(Format.Markdown)) {
+      const n = v.name.replace(/^\$/, '');
+      if (!docs.has(n)) docs.set(n, v.description);
+    }
+  }
+  const exact = docs.get(name);
+  if (exact !== undefined) return { title: '$' + name, description: exact };
+  for (const [n, d] of docs) {
+    if (n.endsWith('_NAME') && name.startsWith(n.slice(0, -4))) return { title: '$' + n, description: d };
+  }
+  return undefined;
+}
+
+/** The directive that defines `name` in this config (set, map, geo, …), if one does. */
+export function variableDefinition(name: string, model: ConfigModel): LDir | undefined {
+  for (const ld of model.all) {
+    const at = DEFINERS[ld.d.name];
+    if (at === undefined || !ld.d.argCount) continue;
+    const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
+    if (arg && arg.value.replace(/^\$\{?/, '').replace(/\}$/, '') === name) return ld;
+  }
+  return undefined;
+}
 
 function official(): { names: Set<string>; prefixes: string[] } {
   if (!builtin) {
