@@ -25,3 +25,16 @@ test('editing one site re-analyses only the main config that includes it', () =>
   ws.setOverlay('/w/s3/nginx.conf', 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /ca.pem;\n    include site.conf;\n}\n');
   assert.equal(ws.analyzeFile('/w/s3/site.conf').findings.filter((f) => f.ruleId === 'upstream-tls-unverified').length, 0, 'the includer change is seen');
 });
+
+test('a main-looking file included by nginx.conf is analysed as part of it, not as a config of its own', () => {
+  const fs = memoryFileSystem({
+    '/n/nginx.conf': 'events {}\ninclude http.conf;\n',
+    '/n/http.conf': 'http {\n    server { listen 80; }\n}\n',
+  });
+  const ws = new Workspace(fs, defaultSettings(), { candidates: () => ['/n/nginx.conf', '/n/http.conf'] });
+  const r = ws.analyzeFile('/n/http.conf');
+  assert.deepEqual(r.roots, ['/n/nginx.conf']);
+  assert.deepEqual(r.findings.filter((f) => f.ruleId === 'missing-events'), []);
+  const alone = new Workspace(fs, defaultSettings(), { candidates: () => ['/n/http.conf'] }).analyzeFile('/n/http.conf');
+  assert.equal(alone.findings.filter((f) => f.ruleId === 'missing-events').length, 1, 'on its own it is a config without events');
+});

@@ -133,12 +133,15 @@ export class Workspace {
       const a = this.analyzeRoot(this.opts.explicitRoot);
       if (a.model.files.has(path)) return [this.opts.explicitRoot];
     }
-    const roots: string[] = [];
-    for (const c of this.opts.candidates()) {
-      if (!this.isMainConfig(c)) continue;
-      if (this.analyzeRoot(c).model.files.has(path)) roots.push(c);
+    // A main-looking file that another main config includes (an http.conf pulled into nginx.conf) is part of
+    // that config, not a config of its own: only the outermost ones are roots.
+    const mains = this.opts.candidates().filter((c) => this.isMainConfig(c));
+    const includedByOther = new Set<string>();
+    for (const m of mains) {
+      for (const f of this.analyzeRoot(m).model.files.keys()) if (f !== m) includedByOther.add(f);
     }
-    if (roots.length === 0 && this.isMainConfig(path)) roots.push(path);
+    const roots = mains.filter((m) => !includedByOther.has(m) && this.analyzeRoot(m).model.files.has(path));
+    if (roots.length === 0 && this.isMainConfig(path) && !includedByOther.has(path)) roots.push(path);
     return roots;
   }
 
