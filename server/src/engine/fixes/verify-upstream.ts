@@ -9,7 +9,7 @@ import { Fix, TextEdit } from '../types';
 import { insertDirectives, quoteIfNeeded, setArguments } from './edits';
 
 /** The directive of `settings` that contains `inner` (itself when it sits directly there). */
-function anchorIn(settings: LBlock, inner: LDir): LDir | undefined {
+export function anchorIn(settings: LBlock, inner: LDir): LDir | undefined {
   let ld: LDir | null = inner;
   while (ld && ld.block !== settings) ld = ld.block.owner;
   return ld ?? undefined;

@@ -54,5 +54,10 @@ export function globSegmentToRegExp(seg: string): RegExp {
       i = close;
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(re + '$');
+  try {
+    return new RegExp(re + '$');
+  } catch {
+    // A pattern glob(3) cannot match (a reversed range such as [b-a]) matches nothing.
+    return /(?!)/;
+  }
 }

@@ -31,6 +31,12 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
       if (s.family === 'mail') continue;
       const mode = ctx.model.first('ssl_verify_client', s.block);
       const value = mode?.d.args[0]?.value.toLowerCase();
+      const ocsp = ctx.model.first('ssl_ocsp', s.block);
+      if (value === 'optional_no_ca' && ocsp && ocsp.d.args[0]?.value.toLowerCase() !== 'off' && !seen.has(ocsp) && ctx.model.first('ssl_certificate', s.block)) {
+        // Checking revocation of certificates nobody vouches for makes no sense to nginx: it refuses.
+        seen.add(ocsp);
+        ctx.report({ ...directiveSpan(ocsp), message: '"ssl_ocsp" is incompatible with "ssl_verify_client optional_no_ca": nginx -t fails. Use optional (with a CA) or drop ssl_ocsp.' });
+      }
       if (!mode || (value !== 'on' && value !== 'optional') || seen.has(mode)) continue;
       if (!(ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0)) continue; // no TLS context, never checked
       if (ctx.model.lookup('ssl_client_certificate', s.block)?.length ?? 0) continue;

@@ -11,6 +11,13 @@ const ENUMS: Record<string, string[]> = {
 };
 const NUMBERS = /^((proxy|grpc|uwsgi)_ssl_verify_depth|ssl_verify_depth)$/;
 
+/** What may follow the address of `listen` (a forgotten ";" makes the next directive's name one of these). */
+const LISTEN_PARAMS: Record<string, RegExp> = {
+  http: /^(default_server|default|ssl|http2|http3|quic|spdy|proxy_protocol|deferred|bind|reuseport|multipath|(setfib|fastopen|backlog|rcvbuf|sndbuf|accept_filter|ipv6only|so_keepalive)=.*)$/,
+  stream: /^(default_server|ssl|udp|proxy_protocol|deferred|bind|reuseport|multipath|(setfib|fastopen|backlog|rcvbuf|sndbuf|accept_filter|ipv6only|so_keepalive)=.*)$/,
+  mail: /^(ssl|proxy_protocol|bind|multipath|(backlog|rcvbuf|sndbuf|ipv6only|so_keepalive)=.*)$/,
+};
+
 export const directiveInvalidValue: Rule = {
   id: 'directive-invalid-value',
   defaultSeverity: 'error',
@@ -20,18 +27,30 @@ export const directiveInvalidValue: Rule = {
 \`ssl_verify_client\` take one of their keywords, \`ssl_protocols\` takes protocol names, depths take a number.
 Anything else stops \`nginx -t\`.`,
   cases: {
-    valid: [{ config: 'proxy_ssl_verify ON;\nproxy_ssl_verify_depth 2;\nproxy_ssl_protocols TLSv1.2 TLSv1.3;\n', context: 'http/location' }],
+    valid: [
+      { config: 'proxy_ssl_verify ON;\nproxy_ssl_verify_depth 2;\nproxy_ssl_protocols TLSv1.2 TLSv1.3;\n', context: 'http/location' },
+      { config: 'listen 127.0.0.1:8443 ssl default_server backlog=511 reuseport;\n', context: 'http/server' },
+    ],
     invalid: [
       { config: 'proxy_ssl_verify yes;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
       { config: 'ssl_verify_client required;\n', context: 'http/server', lines: [1] },
       { config: 'ssl_protocols TLSv1.2 TLSv1.4;\n', context: 'http/server', lines: [1] },
       { config: 'proxy_ssl_verify_depth two;\n', context: 'http/location', lines: [1] },
+      { config: 'listen 127.0.0.1:8080\nserver_name a.test;\n', context: 'http/server', lines: [2] },
     ],
   },
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
       const d = ld.d;
       if (d.argCount === 0 || !specsFor(d.name)) continue;
+      if (d.name === 'listen' && d.argCount > 1) {
+        const family = ld.block.kind.startsWith('stream') ? 'stream' : ld.block.kind.startsWith('mail') ? 'mail' : 'http';
+        const bad = d.args.slice(1).find((a) => !a.value.includes('$') && !LISTEN_PARAMS[family].test(a.value));
+        if (bad) {
+          ctx.report({ ...argSpan(ld, d.args.indexOf(bad)), nginxLine: handlerLine(ld), message: `invalid parameter "${bad.value}"` + (specsFor(bad.value) ? ` (a ";" is probably missing after "listen ${d.args[0].value}")` : '') });
+        }
+        continue;
+      }
       const spec = specIn(d.name, ld.block.kind)!;
       if (!isAllowedIn(spec, ld.block.kind)) continue;
       const checked = spec.isFlag || ENUMS[d.name] !== undefined || /(^|_)ssl_protocols$/.test(d.name) || NUMBERS.test(d.name);

@@ -4,7 +4,8 @@ import { kindLabel } from '../knowledge/contexts';
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
 import { checkedDirectives } from './checked-directives';
-import { Rule, handlerLine } from './rule';
+import { LDir } from '../model/model';
+import { handlerLine, Rule } from './rule';
 
 export const directiveNotAllowedHere: Rule = {
   id: 'directive-not-allowed-here',
@@ -21,10 +22,16 @@ accepts it.`,
       { config: 'if ($arg_a) {\n    proxy_ssl_verify on;\n}\n', context: 'http/location', lines: [2] },
       { config: 'location / {\n    ssl_verify_client on;\n}\n', context: 'http/server', lines: [2] },
       { config: 'upstream b {\n    proxy_ssl_verify on;\n    server 127.0.0.1;\n}\n', context: 'http', lines: [2] },
+      { config: 'location /a {\n    return 200;\nlocation /b {\n    return 204;\n}\n}\n', context: 'http/server', lines: [3] },
     ],
   },
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
+      if (ld.d.name === 'location' && ld.block.kind === 'http/location') {
+        const outside = outsideParent(ld);
+        if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });
+        continue;
+      }
       if (!specsFor(ld.d.name) || isThirdPartyDirective(ld.d.name)) continue;
       const spec = specIn(ld.d.name, ld.block.kind)!;
       if (isAllowedIn(spec, ld.block.kind)) continue;
@@ -39,3 +46,21 @@ accepts it.`,
     }
   },
 };
+
+/**
+ * A prefix location nested in a prefix location must extend its path (nginx: "location X is outside
+ * location Y"); nothing may be nested in an exact (=) or named (@) location.
+ */
+function outsideParent(ld: LDir): string | null {
+  const parent = ld.block.owner;
+  if (!parent) return null;
+  const pa = parent.d.args.map((a) => a.value);
+  const ca = ld.d.args.map((a) => a.value);
+  if (!pa.length || !ca.length) return null;
+  const pUri = pa[pa.length - 1];
+  const cUri = ca[ca.length - 1];
+  if (pa[0] === '=' || pUri.startsWith('@')) return `location "${cUri}" cannot be inside the ${pa[0] === '=' ? 'exact' : 'named'} location "${pUri}"`;
+  const regex = (a: string[]) => a[0] === '~' || a[0] === '~*';
+  if (regex(pa) || regex(ca) || cUri.startsWith('@')) return null;
+  return cUri.startsWith(pUri) ? null : `location "${cUri}" is outside location "${pUri}"`;
+}

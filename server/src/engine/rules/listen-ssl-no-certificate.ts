@@ -3,7 +3,8 @@
 import { serverTls } from '../model/servers';
 import { isFlagOn } from '../model/tls-uses';
 import { lineOf } from '../syntax/positions';
-import { absenceCaveat, directiveSpan, Rule } from './rule';
+import { versionAtLeast } from '../knowledge/tls';
+import { absenceCaveat, directiveSpan, handlerLine, Rule } from './rule';
 
 export const listenSslNoCertificate: Rule = {
   id: 'listen-ssl-no-certificate',
@@ -26,6 +27,15 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
     ],
   },
   check(ctx) {
+    // Mail: STARTTLS needs a certificate as much as a TLS port does.
+    for (const s of serverTls(ctx.model).filter((x) => x.family === 'mail')) {
+      const starttls = ctx.model.first('starttls', s.block);
+      const mode = starttls?.d.args[0]?.value.toLowerCase();
+      if (!starttls || (mode !== 'on' && mode !== 'only')) continue;
+      if (ctx.model.first('ssl_certificate', s.block)) continue;
+      const caveat = absenceCaveat(ctx, s.block);
+      ctx.report({ ...directiveSpan(starttls), severity: caveat.severity ?? 'error', nginxLine: handlerLine(starttls), message: 'no "ssl_certificate" is defined for the "starttls" directive: nginx -t fails.' + caveat.note });
+    }
     const servers = serverTls(ctx.model).filter((s) => s.family !== 'mail');
     const rejectingDefault = new Set<string>();
     for (const s of servers) {
@@ -42,7 +52,8 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
       ctx.report({
         ...directiveSpan(s.listenSsl),
         severity: fatal ? caveat.severity ?? 'error' : 'warning',
-        nginxLine: fatal ? lineOf(s.ld.file.tree.lineStarts, s.ld.d.start) + 1 : undefined,
+        // nginx names the server's line; before stream virtual servers (1.25.5) stream named the listen line.
+        nginxLine: fatal ? lineOf(s.ld.file.tree.lineStarts, (s.family === 'stream' && !versionAtLeast(ctx.settings.nginxVersion, 1, 25, 5) ? s.listenSsl : s.ld).d.start) + 1 : undefined,
         message: (fatal
           ? 'no "ssl_certificate" is defined for the "listen ... ssl" directive: this is the default server for the address, so nginx -t fails.'
           : 'This TLS server has no ssl_certificate: clients reaching it get the default server\'s certificate, which will not match its name.') + caveat.note,

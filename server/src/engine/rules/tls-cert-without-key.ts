@@ -4,6 +4,7 @@ import { tlsUses, tlsDirective, settingsBlock } from '../model/tls-uses';
 import { serverTls } from '../model/servers';
 import { lineNumber } from '../model/describe';
 import { absenceCaveat, directiveSpan, Rule } from './rule';
+import { versionAtLeast, versionLabel } from '../knowledge/tls';
 import { LDir } from '../model/model';
 
 export const tlsCertWithoutKey: Rule = {
@@ -40,6 +41,12 @@ which usually means the client certificate you meant to present is not sent: tha
         seen.add(cert);
         const caveat = absenceCaveat(ctx, block);
         ctx.report({ ...directiveSpan(cert), severity: caveat.severity, message: `no "${keyName}" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Add the matching ${keyName}.${caveat.note}` });
+      }
+      if (cert && certEmpty && !versionAtLeast(ctx.settings.nginxVersion, 1, 23, 0) && !seen.has(cert)) {
+        // Before 1.23.0 an empty value is not "no certificate" but a path: the config folder itself.
+        seen.add(cert);
+        ctx.report({ ...directiveSpan(cert), message: `${certName} "" cancels an inherited certificate only since nginx 1.23.0; nginx ${versionLabel(ctx.settings.nginxVersion)} tries to load the config folder as a certificate and fails.` });
+        continue;
       }
       if (key && (!cert || certEmpty) && !seen.has(key)) {
         seen.add(key);

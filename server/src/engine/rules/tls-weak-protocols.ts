@@ -2,6 +2,7 @@
 
 import { defaultProtocols, versionLabel, WEAK_PROTOCOLS } from '../knowledge/tls';
 import { setArguments } from '../fixes/edits';
+import { anchorIn } from '../fixes/verify-upstream';
 import { insertDirectives } from '../fixes/edits';
 import { LBlock, LDir } from '../model/model';
 import { settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
@@ -52,7 +53,7 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
     const report = (name: string, where: LDir, block: LBlock, what: string) => {
       if ((ctx.model.lookup(name, block)?.length ?? 0) || flagged.has(block)) return;
       flagged.add(block);
-      const edit = insertDirectives(block, [`${name} ${good};`], where.block === block ? where : undefined);
+      const edit = insertDirectives(block, [`${name} ${good};`], anchorIn(block, where));
       ctx.report({
         ...directiveSpan(where),
         message: `${what} uses nginx ${version}'s default protocols, which include ${defaults.join(' and ')}: set ${name} ${good}.`,

@@ -4,6 +4,7 @@
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
 import { isFlagOn, settingsBlock, tlsDirective, TlsUse, tlsUses } from '../model/tls-uses';
 import { insertDirectives, setArguments } from '../fixes/edits';
+import { anchorIn } from '../fixes/verify-upstream';
 import { argSpan, Rule } from './rule';
 
 export const upstreamTlsMixedVerification: Rule = {
@@ -57,7 +58,7 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
         const block = settingsBlock(u.block);
         const reuseName = tlsDirective(u.family, 'session_reuse');
         const existing = ctx.model.inBlock(block, reuseName)[0];
-        const edit = existing ? setArguments(existing, 'off') : insertDirectives(block, [`${reuseName} off;`], u.block === block ? u.pass : undefined);
+        const edit = existing ? setArguments(existing, 'off') : insertDirectives(block, [`${reuseName} off;`], anchorIn(block, u.pass));
         ctx.report({
           ...argSpan(u.pass, 0),
           fixes: edit && !u.group?.keepalive ? [{ title: `Do not resume TLS sessions here (${reuseName} off)`, edits: [edit], isPreferred: true, safe: false }] : [],

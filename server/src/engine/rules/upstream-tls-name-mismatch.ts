@@ -1,7 +1,7 @@
 // Verification on, but the name nginx checks can never be in the upstream's certificate.
 
 import { insertDirectives } from '../fixes/edits';
-import { isCertificateName, verificationName } from '../fixes/verify-upstream';
+import { anchorIn, isCertificateName, verificationName } from '../fixes/verify-upstream';
 import { isFlagOn, isIpLiteral, settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
 import { argSpan, Rule } from './rule';
 
@@ -37,7 +37,7 @@ for (and \`proxy_ssl_server_name on\` to send it as SNI).`,
       else if (use.group && !isCertificateName(use.host) && use.host !== 'localhost') problem = `"${use.host}", the upstream group's name, which is not a DNS name a certificate would carry`;
       if (!problem) continue;
       const fixes = naming.suggestion
-        ? [{ title: `Check the certificate for ${naming.suggestion} (${nameDirective})`, edits: [insertDirectives(settingsBlock(use.block), [`${nameDirective} ${naming.suggestion};`], use.block === settingsBlock(use.block) ? use.pass : undefined)!].filter(Boolean), isPreferred: true, safe: false }]
+        ? [{ title: `Check the certificate for ${naming.suggestion} (${nameDirective})`, edits: [insertDirectives(settingsBlock(use.block), [`${nameDirective} ${naming.suggestion};`], anchorIn(settingsBlock(use.block), use.pass))!].filter(Boolean), isPreferred: true, safe: false }]
         : [];
       ctx.report({
         ...argSpan(use.pass, 0),

@@ -1,7 +1,7 @@
 // TLS to a named host without SNI: a host serving several names shows its default certificate.
 
 import { insertDirectives, setArguments } from '../fixes/edits';
-import { verificationName } from '../fixes/verify-upstream';
+import { anchorIn, verificationName } from '../fixes/verify-upstream';
 import { isFlagOn, isIpLiteral, settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
 import { argSpan, Rule } from './rule';
 
@@ -33,7 +33,7 @@ the handshake: with verification on that is a 502, without it you may silently t
       if (isFlagOn(sni)) continue;
       const block = settingsBlock(use.block);
       const here = ctx.model.inBlock(block, snName)[0];
-      const edit = here ? setArguments(here, 'on') : insertDirectives(block, [`${snName} on;`], use.block === block ? use.pass : undefined);
+      const edit = here ? setArguments(here, 'on') : insertDirectives(block, [`${snName} on;`], anchorIn(block, use.pass));
       ctx.report({
         ...argSpan(use.pass, 0),
         message: `No SNI is sent to "${name}" (${snName} is ${sni ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,

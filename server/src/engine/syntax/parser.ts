@@ -179,7 +179,12 @@ export function parse(text: string): SyntaxTree {
         break;
       }
       const tok: Token = new LazyToken(TokenKind.Quoted, i, j + 1, text, true);
-      if (j - i >= NGINX_TOKEN_LIMIT - 1) {
+      // nginx's buffer holds the value (from after the opening quote) and its closing quote: with 4095
+      // characters the quote is read as the buffer fills ("... started"); with more it is not reached.
+      const len = j - i - 1;
+      if (len === NGINX_TOKEN_LIMIT - 1) {
+        err('too long parameter "' + text.slice(i + 1, i + 11) + '..." started', i, j + 1, i);
+      } else if (len >= NGINX_TOKEN_LIMIT) {
         err('too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character', i, j + 1, i);
       }
       words.push(tok);
