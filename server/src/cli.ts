@@ -9,6 +9,7 @@ import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
 import { toSarif } from './output/sarif';
 import { formatText, toJson, unifiedDiff } from './output/text';
 import { parseJson } from './output/parse-json';
+import { own } from './engine/own';
 
 const USAGE = `usage: nginx-tls-proxy <command> [options]
 
@@ -73,7 +74,7 @@ function parseArgs(argv: string[]): Options {
       case '--fail-on': {
         const v = value();
         if (v === 'none') o.failOn = 'none';
-        else if (SEVERITY_ALIASES[v]) o.failOn = SEVERITY_ALIASES[v];
+        else if (own(SEVERITY_ALIASES, v)) o.failOn = own(SEVERITY_ALIASES, v)!;
         else throw new UsageError(`--fail-on: "${v}" is not error, warning, info or none`);
         break;
       }

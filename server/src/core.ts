@@ -2,6 +2,7 @@
 // two programs share it (and the directive reference data) instead of each carrying a copy.
 
 export * from './engine';
+export { own } from './engine/own';
 export * from './engine/workspace';
 export * from './engine/fixes/select';
 export * from './engine/knowledge/contexts';

@@ -1,76 +1,223 @@
-// Random editing sessions against the real server over stdio: inserts, deletes, pastes of real configs,
-// half-typed directives, with hovers, code actions, completions and symbols in between. Every request must
-// be answered and the server must never exit. Seeded: the seed is printed, so a failure can be replayed.
+// Random editing sessions against the real server (dist/server.js over stdio): full-text and incremental
+// edits — inserts, deletes, pastes of real configs from the corpus, half-typed directives — with hovers, code
+// actions (with the diagnostics the server published), completions, symbols and the other requests in
+// between, some of them sent without waiting. Every request must be answered (MethodNotFound is accepted for
+// a method the server does not offer), no handler may fail (the server logs a caught failure as an error
+// message: that counts), the process must never exit, and the last version gets its diagnostics.
+// Seeded: the seed is printed; replay with LSP_FUZZ_SEED=<seed>. LSP_FUZZ_STEPS changes the length.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LspClient } from '../lsp/client';
+import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { LspClient, ROOT, SERVER } from '../lsp/client';
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus/files');
-const HALF = ['proxy_pass https://', 'location /x {', 'proxy_ssl_verify ', '"', "'", '{', '}', ';', '#', 'if ($a', '${', 'content_by_lua_block { "}', '\r\n', 'upstream b { server 127.0.0.1', 'server {\n listen 443 ssl;\n'];
+const CORPUS = path.resolve(ROOT, '../shared/corpus/files');
+const HALF = [
+  'proxy_pass https://', 'proxy_pass https://up', 'proxy_pass http://', 'location /x {', 'location ~ ^/a{2}$ {', 'server {',
+  'server {\n    listen 443 ssl;\n', 'upstream b { server 127.0.0.1', 'proxy_ssl_verify ', 'proxy_ssl_verify on;',
+  'proxy_ssl_trusted_certificate ', 'proxy_ssl_name ', 'proxy_set_header Host $', 'include ', 'include conf.d/', 'if ($a',
+  'map $a $b {', 'content_by_lua_block { "}', 'content_by_lua_block { ngx.say("x") }', '"', "'", '{', '}', ';', '#', '\\',
+  '${', '$host', '\r\n', '\n', '    ', 'ssl_verify_client on;', 'grpc_pass grpcs://g;', 'listen 443 ssl;', 'é', '😀',
+];
+const METHODS = [
+  'textDocument/hover', 'textDocument/codeAction', 'textDocument/completion', 'textDocument/documentSymbol',
+  'textDocument/definition', 'textDocument/references', 'textDocument/foldingRange', 'textDocument/documentLink',
+  'textDocument/formatting', 'workspace/symbol', 'textDocument/signatureHelp', 'textDocument/semanticTokens/full',
+];
 
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  // mulberry32
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
-function corpusSamples(): string[] {
+function corpusFiles(): string[] {
   const out: string[] = [];
+  if (!fs.existsSync(CORPUS)) return out;
   const stack = [CORPUS];
-  while (stack.length && out.length < 60) {
+  while (stack.length) {
     const d = stack.pop()!;
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) stack.push(p);
-      else if (out.length < 60 && fs.statSync(p).size < 20000) out.push(fs.readFileSync(p, 'latin1'));
+      else if (e.isFile() && fs.statSync(p).size < 30000) out.push(p);
     }
   }
-  return out;
+  return out.sort();
 }
 
-test('random editing sessions never break the server', { timeout: 180000 }, async () => {
-  const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 100000);
-  console.log(`lsp fuzz seed ${seed} (FUZZ_SEED=${seed} to replay)`);
+const START = `events {}
+http {
+    include conf.d/*.conf;
+    upstream up { server 127.0.0.1:8443; }
+    server {
+        listen 443 ssl;
+        server_name a.test;
+        location / {
+            proxy_pass https://a.example.com;
+        }
+        location /u/ {
+            proxy_pass https://up;
+            proxy_ssl_verify on;
+        }
+    }
+}
+`;
+const SITE = `server {
+    listen 80;
+    location /api/ {
+        proxy_pass https://up;
+    }
+}
+`;
+
+type Pos = { line: number; character: number };
+
+function lineStarts(text: string): number[] {
+  const s = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) s.push(i + 1);
+  return s;
+}
+function positionAt(starts: number[], offset: number): Pos {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: offset - starts[lo] };
+}
+
+test('random editing sessions never break the server', { timeout: 120000 }, async () => {
+  if (!fs.existsSync(SERVER)) execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const seed = Number(process.env.LSP_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const steps = Number(process.env.LSP_FUZZ_STEPS ?? 300);
+  console.log(`lsp fuzz seed ${seed} (replay: LSP_FUZZ_SEED=${seed})`);
   const random = rng(seed);
-  const pick = <T>(a: T[]) => a[Math.floor(random() * a.length)];
-  const samples = corpusSamples();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-fuzz-'));
+  const int = (n: number) => Math.floor(random() * n);
+  const pick = <T>(a: readonly T[]): T => a[int(a.length)];
+  const corpus = corpusFiles();
+  const paste = () => (corpus.length ? fs.readFileSync(pick(corpus), 'latin1') : START);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-lspfuzz-'));
+  fs.mkdirSync(path.join(dir, 'conf.d'));
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), START);
+  fs.writeFileSync(path.join(dir, 'conf.d/site.conf'), SITE);
   const client = new LspClient();
+  const serverErrors: string[] = [];
+  client.conn.onNotification('window/logMessage', (m: { type: number; message: string }) => {
+    if (m.type === 1) serverErrors.push(m.message.slice(0, 2000));
+  });
+  const counts = new Map<string, number>();
+  let where = 'start';
+  const fail = (msg: string) => `${msg} (seed ${seed}, ${where})`;
+  const pending: Promise<void>[] = [];
+
+  /** Sends a request; resolves when answered. An error response other than MethodNotFound is a failure. */
+  const ask = (method: string, params: unknown): Promise<void> => {
+    const at = where;
+    const answer = client.request(method, params).then(
+      (reply) => {
+        assert.ok(reply === null || typeof reply === 'object', fail(`${method} answered with ${typeof reply}`));
+        counts.set(method, (counts.get(method) ?? 0) + 1);
+      },
+      (e) => {
+        if (e instanceof ResponseError && e.code === ErrorCodes.MethodNotFound) { counts.set(method + ' (MethodNotFound)', (counts.get(method + ' (MethodNotFound)') ?? 0) + 1); return; }
+        throw new Error(`${method} failed at ${at} (seed ${seed}): ${e?.message ?? e}`);
+      },
+    );
+    const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`${method} not answered within 20 s at ${at} (seed ${seed})`)), 20000).unref());
+    return Promise.race([answer, timeout]);
+  };
+
   try {
     await client.initialize(dir);
-    const uri = 'file://' + path.join(dir, 'nginx.conf');
-    let text = 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n        }\n    }\n}\n';
-    let version = 1;
-    client.open(uri, text, version);
-    await client.diagnostics(uri, version);
-    for (let i = 0; i < 300; i++) {
-      const at = Math.floor(random() * (text.length + 1));
+    const docs = [
+      { uri: 'file://' + path.join(dir, 'nginx.conf'), text: START, version: 1 },
+      { uri: 'file://' + path.join(dir, 'conf.d/site.conf'), text: SITE, version: 1 },
+    ];
+    for (const d of docs) client.open(d.uri, d.text, d.version);
+    for (const d of docs) await client.diagnostics(d.uri, d.version);
+
+    for (let i = 0; i < steps; i++) {
+      const doc = random() < 0.75 ? docs[0] : docs[1];
+      const old = doc.text;
+      const at = int(old.length + 1);
       const r = random();
-      if (r < 0.35) text = text.slice(0, at) + pick(HALF) + text.slice(at);
-      else if (r < 0.6) text = text.slice(0, at) + text.slice(at + Math.floor(random() * 40));
-      else if (r < 0.7) text = text.slice(0, at) + pick(samples) + text.slice(at);
-      else if (r < 0.75) text = pick(samples);
-      else text = text.slice(0, at) + String.fromCharCode(Math.floor(random() * 0x3000)) + text.slice(at);
-      if (text.length > 200000) text = text.slice(0, 100000);
-      client.change(uri, ++version, text);
-      const lines = text.split('\n');
-      const line = Math.floor(random() * lines.length);
-      const position = { line, character: Math.floor(random() * (lines[line].length + 1)) };
-      const kind = Math.floor(random() * 5);
-      const method = ['textDocument/hover', 'textDocument/codeAction', 'textDocument/completion', 'textDocument/documentSymbol', 'textDocument/definition'][kind];
-      const params: Record<string, unknown> = { textDocument: { uri }, position };
-      if (kind === 1) Object.assign(params, { range: { start: position, end: position }, context: { diagnostics: [] } });
-      const reply = await Promise.race([client.request(method, params), new Promise((_, reject) => setTimeout(() => reject(new Error(`${method} not answered (seed ${seed}, step ${i})`)), 20000).unref())]);
-      assert.ok(reply === null || typeof reply === 'object', `${method} answered`);
-      assert.equal(client.exited, null, `server exited (seed ${seed}, step ${i}): ${client.stderr}`);
+      let start = at;
+      let end = at;
+      let insert = '';
+      if (r < 0.35) insert = pick(HALF);
+      else if (r < 0.6) end = Math.min(old.length, at + 1 + int(60));
+      else if (r < 0.68) insert = paste();
+      else if (r < 0.72) { start = 0; end = old.length; insert = paste(); }
+      else if (r < 0.8) { end = Math.min(old.length, at + int(20)); insert = pick(HALF) + pick(HALF); }
+      else insert = String.fromCharCode(32 + int(0x3000));
+      let text = old.slice(0, start) + insert + old.slice(end);
+      if (text.length > 150000) { start = 0; end = old.length; insert = text = paste(); }
+      doc.text = text;
+      doc.version++;
+      where = `step ${i}, ${path.basename(doc.uri)} v${doc.version}`;
+      if (random() < 0.5) {
+        client.change(doc.uri, doc.version, text);
+      } else {
+        const ls = lineStarts(old);
+        void client.conn.sendNotification('textDocument/didChange', {
+          textDocument: { uri: doc.uri, version: doc.version },
+          contentChanges: [{ range: { start: positionAt(ls, start), end: positionAt(ls, end) }, text: insert }],
+        });
+      }
+      // One to three requests on the new text, at random positions (sometimes past the end of a line or of
+      // the document); some are awaited, others left in flight while the next edit goes out.
+      const ls = lineStarts(text);
+      for (let k = 1 + int(3); k > 0; k--) {
+        const target = random() < 0.8 ? doc : pick(docs);
+        const tls = target === doc ? ls : lineStarts(target.text);
+        const off = int(target.text.length + 1);
+        let position = positionAt(tls, off);
+        if (random() < 0.05) position = { line: position.line + int(3), character: position.character + int(200) };
+        const method = pick(METHODS);
+        const params: Record<string, unknown> = { textDocument: { uri: target.uri }, position };
+        if (method === 'textDocument/codeAction') {
+          const diags = await client.diagnostics(target.uri, undefined, 1000).catch(() => [] as Diagnostic[]);
+          const chosen = diags.length && random() < 0.7 ? [pick(diags)] : [];
+          const range = chosen.length ? chosen[0].range : { start: position, end: positionAt(tls, Math.min(target.text.length, off + int(200))) };
+          params.range = range;
+          params.context = random() < 0.15 ? { diagnostics: diags, only: ['source.fixAll'] } : { diagnostics: chosen };
+        }
+        if (method === 'textDocument/references') params.context = { includeDeclaration: true };
+        if (method === 'textDocument/formatting') params.options = { tabSize: 4, insertSpaces: true };
+        if (method === 'workspace/symbol') { delete params.textDocument; delete params.position; params.query = pick(['', 'up', 'server', 'x']); }
+        const p = ask(method, params);
+        if (random() < 0.6) await p;
+        else pending.push(p);
+      }
+      if (random() < 0.1) await Promise.all(pending.splice(0));
+      assert.equal(client.exited, null, fail(`server exited: ${client.stderr}`));
     }
-    const last = await client.diagnostics(uri, version);
-    assert.ok(Array.isArray(last), 'diagnostics for the final version');
-    assert.equal(client.exited, null);
+    await Promise.all(pending.splice(0));
+    where = 'end';
+    for (const d of docs) {
+      const last = await client.diagnostics(d.uri, d.version);
+      assert.ok(Array.isArray(last), fail(`diagnostics for the last version of ${d.uri}`));
+    }
+    assert.equal(client.exited, null, fail(`server exited: ${client.stderr}`));
+    console.log('requests answered: ' + [...counts].map(([m, n]) => `${m.replace('textDocument/', '')} ${n}`).join(', '));
+    assert.deepEqual(serverErrors, [], fail('the server logged failures of its handlers'));
   } finally {
+    await Promise.allSettled(pending);
     await client.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

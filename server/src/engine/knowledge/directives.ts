@@ -4,6 +4,7 @@
 import { Format, getDirectives } from '@nginx/reference-lib';
 import { BlockKind, Family, familyOf } from './contexts';
 import { isThirdPartyDirective } from './third-party';
+import { own } from '../own';
 
 export interface DirectiveSpec {
   name: string;
@@ -172,7 +173,7 @@ function load(): Map<string, DirectiveSpec[]> {
       syntax: d.syntax,
       description: d.description,
     };
-    for (const fix of ARITY_CORRECTIONS[d.name] ?? []) if (fix.module === d.module) Object.assign(spec, fix.set);
+    for (const fix of own(ARITY_CORRECTIONS, d.name) ?? []) if (fix.module === d.module) Object.assign(spec, fix.set);
     const list = map.get(d.name);
     if (list) list.push(spec);
     else map.set(d.name, [spec]);

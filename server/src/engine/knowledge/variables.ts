@@ -3,6 +3,7 @@
 
 import { Format, getVariables } from '@nginx/reference-lib';
 import { ConfigModel, LDir } from '../model/model';
+import { own } from '../own';
 
 let builtin: { names: Set<string>; prefixes: string[] } | null = null;
 let docs: Map<string, string> | null = null;
@@ -27,7 +28,7 @@ export function variableDoc(name: string): { title: string; description: string 
 /** The directive that defines `name` in this config (set, map, geo, …), if one does. */
 export function variableDefinition(name: string, model: ConfigModel): LDir | undefined {
   for (const ld of model.all) {
-    const at = DEFINERS[ld.d.name];
+    const at = own(DEFINERS, ld.d.name);
     if (at === undefined || !ld.d.argCount) continue;
     const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
     if (arg && arg.value.replace(/^\$\{?/, '').replace(/\}$/, '') === name) return ld;
@@ -70,7 +71,7 @@ export function definedVariables(model: ConfigModel): Set<string> {
   if (defined) return defined;
   defined = new Set<string>();
   for (const ld of model.all) {
-    const at = DEFINERS[ld.d.name];
+    const at = own(DEFINERS, ld.d.name);
     if (at !== undefined && ld.d.args.length) {
       const arg = at === 'last' ? ld.d.args[ld.d.args.length - 1] : ld.d.args[at as number];
       const m = arg && /^\$\{?([A-Za-z0-9_]+)/.exec(arg.value);

@@ -5,6 +5,7 @@
 import { BlockKind } from '../knowledge/contexts';
 import { isAllowedIn, isKnownDirective, specIn } from '../knowledge/directives';
 import { SyntaxTree } from '../syntax/types';
+import { own } from '../own';
 
 const NAMED: Record<string, BlockKind> = {
   main: 'main',
@@ -30,7 +31,7 @@ export const CONTEXT_COMMENT = /^#\s*nginx-context:\s*([a-z-]+)/i;
 export function declaredContext(tree: SyntaxTree): BlockKind | undefined {
   for (const c of tree.comments) {
     const m = CONTEXT_COMMENT.exec(c.value);
-    if (m) return NAMED[m[1].toLowerCase()];
+    if (m) return own(NAMED, m[1].toLowerCase());
   }
   return undefined;
 }

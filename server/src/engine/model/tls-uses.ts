@@ -2,6 +2,7 @@
 
 import { familyPrefix, UpstreamFamily } from '../knowledge/tls';
 import { ConfigModel, LBlock, LDir, splitHostPort, UpstreamGroup } from './model';
+import { own } from '../own';
 
 export interface TlsUse {
   family: UpstreamFamily;
@@ -63,7 +64,7 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
       });
       continue;
     }
-    const spec = HTTP_PASS[name];
+    const spec = own(HTTP_PASS, name);
     if (!spec || !(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
     const resolved = resolveSchemeVariable(model, ld, ld.d.args[0].value);
     const url = resolved.url;

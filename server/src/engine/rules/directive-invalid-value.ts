@@ -4,6 +4,7 @@ import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { checkedDirectives } from './checked-directives';
 import { setArguments } from '../fixes/edits';
 import { argSpan, Rule, handlerLine } from './rule';
+import { own } from '../own';
 
 const PROTOCOLS = ['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
 const ENUMS: Record<string, string[]> = {
@@ -53,7 +54,7 @@ Anything else stops \`nginx -t\`.`,
       }
       const spec = specIn(d.name, ld.block.kind)!;
       if (!isAllowedIn(spec, ld.block.kind)) continue;
-      const checked = spec.isFlag || ENUMS[d.name] !== undefined || /(^|_)ssl_protocols$/.test(d.name) || NUMBERS.test(d.name);
+      const checked = spec.isFlag || own(ENUMS, d.name) !== undefined || /(^|_)ssl_protocols$/.test(d.name) || NUMBERS.test(d.name);
       // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
       if (!checked || d.args.some((a) => a.value.includes('$'))) continue;
       if (spec.isFlag && d.args.length === 1) {
@@ -68,7 +69,7 @@ Anything else stops \`nginx -t\`.`,
         });
         continue;
       }
-      const choices = ENUMS[d.name];
+      const choices = own(ENUMS, d.name);
       if (choices && d.args.length === 1 && !choices.includes(d.args[0].value.toLowerCase())) {
         ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `invalid value "${d.args[0].value}" (expected one of: ${choices.join(', ')})` });
         continue;

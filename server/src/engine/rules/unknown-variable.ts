@@ -3,6 +3,7 @@
 import { isKnownVariable } from '../knowledge/variables';
 import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
+import { own } from '../own';
 
 /** Which arguments hold values nginx compiles (and so checks variables in); regexes are left out. */
 const VALUE_ARGS: Record<string, 'all' | number[] | 'from1'> = {
@@ -40,14 +41,14 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
   check(ctx) {
     const model = ctx.model;
     for (const ld of checkedDirectives(model)) {
-      const spec = VALUE_ARGS[ld.d.name];
+      const spec = own(VALUE_ARGS, ld.d.name);
       const isIf = ld.d.name === 'if';
       if (!spec && !isIf) continue;
       const args = ld.d.args;
       for (let i = 0; i < args.length; i++) {
         if (isIf) {
           if (i > 0 && OPERATORS.has(args[i - 1].value)) continue; // the regex operand
-        } else if (spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
+        } else if (spec && spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
         const a = args[i];
         const text = ld.file.tree.text;
         // `$1x` is the capture $1 followed by "x": captures are one digit.

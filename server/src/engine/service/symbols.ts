@@ -2,6 +2,7 @@
 
 import { Block, Directive, SyntaxTree } from '../syntax/types';
 import { lineOf } from '../syntax/positions';
+import { own } from '../own';
 
 export type SymbolKind = 'namespace' | 'module' | 'class' | 'method' | 'field' | 'event' | 'struct' | 'key';
 
@@ -47,7 +48,7 @@ function serverLabel(d: Directive): { name: string; detail: string } {
 }
 
 function symbolOf(d: Directive): OutlineSymbol | null {
-  const kind = KINDS[d.name];
+  const kind = own(KINDS, d.name);
   if (!kind || (!d.block && !d.lua)) return null;
   let name = d.name;
   let detail = '';
