@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { TestContext } from 'node:test';
 import { analyze, defaultSettings, Finding, parseVersion } from '../../server/src/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
+import type { JsonFinding } from '../../server/src/output/text';
 
 export const PROJECT = path.resolve(__dirname, '../..');
 export const SHARED = path.resolve(__dirname, '../../../shared/reference/nginx-tls');
@@ -163,17 +164,8 @@ export function cliCommand(): { argv: string[]; label: string } {
   return { argv: ['--import', 'tsx', path.join(PROJECT, 'server/src/cli.ts')], label: process.env.ORACLE_CLI === 'src' ? 'server/src/cli.ts via tsx (ORACLE_CLI=src)' : 'server/src/cli.ts via tsx (dist/cli.js missing or older than server/src)' };
 }
 
-export interface CliFinding {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: string;
-  rule: string;
-  message: string;
-  fixes: unknown[];
-}
+/** What `check --format json` prints for one finding. */
+export type CliFinding = JsonFinding;
 
 export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [...cliCommand().argv, ...args], { cwd: PROJECT, encoding: 'utf8', timeout: 120000 });
