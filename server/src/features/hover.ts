@@ -10,7 +10,8 @@ import { variableDefinition, variableDoc } from '../engine/knowledge/variables';
 import { passGroup } from '../engine/service/navigation';
 import { lineNumber } from '../engine/model/describe';
 
-const TLS_SUFFIXES = ['verify', 'trusted_certificate', 'verify_depth', 'name', 'server_name', 'protocols', 'certificate', 'certificate_key', 'session_reuse'];
+/** The upstream TLS settings a pass directive's hover shows. */
+const TLS_SUFFIXES = ['verify', 'trusted_certificate', 'verify_depth', 'name', 'server_name', 'protocols'];
 
 export function hoverMarkdown(model: ConfigModel, ld: LDir, settings: EngineSettings): string | null {
   const name = ld.d.name;
@@ -58,7 +59,7 @@ function effectiveLines(model: ConfigModel, ld: LDir, settings: EngineSettings):
   const name = ld.d.name;
   const use = tlsUses(model).find((u) => u.pass === ld);
   if (use) {
-    return TLS_SUFFIXES.slice(0, 6).map((s) => describeEffective(model, tlsDirective(use.family, s), use.block, settings.nginxVersion));
+    return TLS_SUFFIXES.map((s) => describeEffective(model, tlsDirective(use.family, s), use.block, settings.nginxVersion));
   }
   if (/(^|_)ssl(_|$)/.test(name)) {
     return [describeEffective(model, name, ld.block, settings.nginxVersion)];

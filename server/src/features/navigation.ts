@@ -101,29 +101,22 @@ export function registerNavigation(connection: Connection, documents: TextDocume
     return foldingRanges(t).map((r) => ({ startLine: r.startLine, endLine: r.endLine, kind: r.kind }));
   }));
 
-  connection.onDefinition((p) => guard('definition', [] as Location[], () => {
-    const doc = documents.get(p.textDocument.uri);
+  /** The first analysis (of the file's main configs) that has an answer at the cursor. */
+  const targetsAt = (uri: string, position: { line: number; character: number }, find: typeof definitionAt): Location[] => {
+    const doc = documents.get(uri);
     if (!doc) return [];
     const path = host.pathOf(doc.uri);
-    const offset = doc.offsetAt(p.position);
+    const offset = doc.offsetAt(position);
     for (const a of analysisOf(doc.uri).analyses) {
-      const t = definitionAt(a.model, path, offset);
+      const t = find(a.model, path, offset);
       if (t.length) return t.map(toLocation);
     }
     return [];
-  }));
+  };
 
-  connection.onReferences((p) => guard('references', [] as Location[], () => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return [];
-    const path = host.pathOf(doc.uri);
-    const offset = doc.offsetAt(p.position);
-    for (const a of analysisOf(doc.uri).analyses) {
-      const t = referencesAt(a.model, path, offset);
-      if (t.length) return t.map(toLocation);
-    }
-    return [];
-  }));
+  connection.onDefinition((p) => guard('definition', [] as Location[], () => targetsAt(p.textDocument.uri, p.position, definitionAt)));
+
+  connection.onReferences((p) => guard('references', [] as Location[], () => targetsAt(p.textDocument.uri, p.position, referencesAt)));
 
   connection.onDocumentLinks((p) => guard('documentLinks', [] as { range: any; target: string }[], () => {
     const doc = documents.get(p.textDocument.uri);

@@ -317,10 +317,3 @@ export function splitHostPort(addr: string): { host: string; port: number | null
   const p = addr.slice(i + 1);
   return /^\d+$/.test(p) ? { host: addr.slice(0, i), port: parseInt(p, 10) } : { host: addr, port: null };
 }
-
-/** The chain of real blocks from `b` up (synthetic ones included), nearest first. */
-export function ancestors(b: LBlock): LBlock[] {
-  const out: LBlock[] = [];
-  for (let x: LBlock | null = b; x; x = x.parent) out.push(x);
-  return out;
-}
