@@ -5,6 +5,7 @@ export * from './engine';
 export { own } from './engine/own';
 export * from './engine/workspace';
 export * from './engine/fixes/select';
+export * from './engine/fixes/validate';
 export * from './engine/knowledge/contexts';
 export { variableDoc, variableDefinition, isKnownVariable } from './engine/knowledge/variables';
 export { lineNumber } from './engine/model/describe';

@@ -7,11 +7,12 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { DEFAULT_NGINX_VERSION, defaultSettings, EngineSettings, Finding, parseVersion, Severity, rangeOf, computeLineStarts } from './engine';
+import { DEFAULT_NGINX_VERSION, defaultSettings, EngineSettings, Finding, Fix, parseVersion, Severity, rangeOf, computeLineStarts } from './engine';
 import { Workspace } from './engine/workspace';
 import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
 import { argumentHoverMarkdown, hoverMarkdown } from './features/hover';
 import { selectSafeFixes } from './engine/fixes/select';
+import { fixHolds } from './engine/fixes/validate';
 import { registerNavigation } from './features/navigation';
 import { RULE_DOCS } from './output/sarif';
 
@@ -244,8 +245,13 @@ connection.onCodeAction((params) => {
     const actions: CodeAction[] = [];
     const only = params.context.only;
     const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(CodeActionKind.SourceFixAll));
+    // A file with syntax errors is mid-edit: fixes are checked against a re-parse of their result, and
+    // fix-all (run on save, while typing) leaves it alone.
+    const broken = findings.some((f) => f.ruleId === 'syntax-error');
+    const textOf = (p: string) => documents.all().find((d) => pathOf(d.uri) === p)?.getText() ?? nfs.readFile(p) ?? '';
+    const holds = (fix: Fix) => !broken || [...new Set(fix.edits.map((e) => e.path))].every((p) => fixHolds(p, textOf(p), fix));
     if (wantsFixAll || !only) {
-      const safe = selectSafeFixes(findings);
+      const safe = broken ? [] : selectSafeFixes(findings);
       if (wantsFixAll && safe.length) {
         const edits = safe.flatMap((x) => x.edits);
         actions.push({ title: 'Fix all safe nginx TLS findings', kind: CodeActionKind.SourceFixAll, edit: toWorkspaceEdit(edits) });
@@ -258,6 +264,7 @@ connection.onCodeAction((params) => {
         ?? findings.find((x) => x.ruleId === diag.code && sameRange(x.range, diag.range));
       if (!f) continue;
       for (const fix of f.fixes) {
+        if (!holds(fix)) continue;
         actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: fix.isPreferred, edit: toWorkspaceEdit(fix.edits) });
       }
     }

@@ -21,19 +21,78 @@ export function decode(buf: Buffer): { text: string; encoding: Encoding } {
 /** Files larger than this are not read as configs (a binary or a log opened by mistake). */
 export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 
+// Pseudo file systems report size 0 (or a made-up size) for files that read on forever or change on
+// every read: /proc/self/pagemap alone would exhaust memory. They are never configs.
+const PSEUDO_FS: Record<number, string> = { 0x9fa0: 'procfs', 0x62656572: 'sysfs', 0x64626720: 'debugfs', 0x74726163: 'tracefs', 0x1cd1: 'devpts', 0x27e0eb: 'cgroupfs', 0x63677270: 'cgroup2fs' };
+
+export type ReadResult = { text: string; encoding: Encoding } | { error: string; errno: number };
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a config file the way that cannot hang or run away: the path is opened without blocking (a FIFO
+ * with no writer returns at once), only a regular file on a real file system is read, and never more
+ * than its size as stat gives it (nginx too reads exactly that many bytes) nor more than `maxBytes`.
+ * Failures come back as nginx would word them, with the reason a user can act on.
+ */
+export function readConfigFile(p: string, maxBytes = MAX_CONFIG_BYTES): ReadResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (fs.constants.O_NOCTTY ?? 0));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const errno = -(typeof err.errno === 'number' ? err.errno : -2);
+    const words: Record<string, string> = { ENOENT: 'No such file or directory', EACCES: 'Permission denied', ENOTDIR: 'Not a directory', ELOOP: 'Too many levels of symbolic links', EISDIR: 'Is a directory', ENXIO: 'No such device or address' };
+    return { error: `${errno}: ${words[err.code ?? ''] ?? err.code ?? 'cannot open'}`, errno };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { error: `it is ${kindOf(st)}, not a regular file`, errno: 0 };
+    let pseudo: string | undefined;
+    try { pseudo = PSEUDO_FS[Number(fs.statfsSync(p).type)]; } catch { /* statfs unsupported: size bound still holds */ }
+    if (pseudo) return { error: `it is a ${pseudo} pseudo-file, not a config file`, errno: 0 };
+    if (st.size > maxBytes) return { error: `it is ${(st.size / 1048576).toFixed(1)} MB, above the ${(maxBytes / 1048576).toFixed(0)} MB limit`, errno: 0 };
+    const buf = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const n = fs.readSync(fd, buf, got, st.size - got, got);
+      if (n <= 0) break;
+      got += n;
+    }
+    return decode(buf.subarray(0, got));
+  } catch (e) {
+    return { error: (e as Error).message, errno: 0 };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export class NodeFileSystem implements FileSystem {
   readonly encodings = new Map<string, Encoding>();
+  private readonly failures = new Map<string, string>();
+
+  constructor(private readonly maxBytes = MAX_CONFIG_BYTES) {}
 
   readFile(p: string): string | undefined {
-    try {
-      const st = fs.statSync(p);
-      if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return undefined;
-      const { text, encoding } = decode(fs.readFileSync(p));
-      this.encodings.set(p, encoding);
-      return text;
-    } catch {
+    const r = readConfigFile(p, this.maxBytes);
+    if ('error' in r) {
+      this.failures.set(p, r.error);
       return undefined;
     }
+    this.failures.delete(p);
+    this.encodings.set(p, r.encoding);
+    return r.text;
+  }
+
+  readError(p: string): string | undefined {
+    return this.failures.get(p);
   }
 
   listDir(p: string): string[] {

@@ -57,10 +57,13 @@ export function insertDirectives(block: LBlock, lines: string[], anchor?: LDir):
     const restEnd = lineEndOf(text, end);
     const rest = text.slice(end, restEnd);
     const indent = indentIfLineStart(text, anchor.d.start);
+    // A statement still missing its ";" would swallow what is inserted after it as arguments: end it first.
+    const term = anchor.d.terminator < 0 ? ';' : '';
     if (/^[ \t]*(#.*)?$/.test(rest) && indent !== null) {
+      if (term) return { path: anchor.file.path, start: end, end: restEnd, newText: term + rest + lines.map((l) => eol + indent + l).join('') };
       return { path: anchor.file.path, start: restEnd, end: restEnd, newText: lines.map((l) => eol + indent + l).join('') };
     }
-    return { path: anchor.file.path, start: end, end, newText: ' ' + lines.join(' ') };
+    return { path: anchor.file.path, start: end, end, newText: term + ' ' + lines.join(' ') };
   }
   if (!home) {
     // A fragment's synthetic top level: append at the end of the file that holds the anchor.
@@ -68,34 +71,43 @@ export function insertDirectives(block: LBlock, lines: string[], anchor?: LDir):
     if (!file) return null;
     const text = file.tree.text;
     const eol = eolOf(text);
+    const last = file.tree.root.children[file.tree.root.children.length - 1];
+    const term = last && last.terminator < 0 && !last.block ? ';' : '';
     const needsEol = text.length > 0 && !text.endsWith('\n');
-    return { path: file.path, start: text.length, end: text.length, newText: (needsEol ? eol : '') + lines.map((l) => l + eol).join('') };
+    return { path: file.path, start: text.length, end: text.length, newText: term + (needsEol ? eol : '') + lines.map((l) => l + eol).join('') };
   }
+  // A block that was never closed has a guessed extent: nothing is inserted into it.
+  if (home.close < 0) return null;
   const text = home.file.tree.text;
   const eol = eolOf(text);
-  if (home.close < 0) {
-    const at = block.owner!.d.end;
-    return { path: home.file.path, start: at, end: at, newText: ' ' + lines.join(' ') };
-  }
+  const children = block.owner!.d.block!.children;
+  const lastChild = children[children.length - 1];
+  // The block's last statement lacks its ";": the insertion starts by ending it.
+  const open = lastChild && lastChild.terminator < 0 && !lastChild.block && lastChild.end <= home.close ? lastChild : null;
   const closeIndent = indentIfLineStart(text, home.close);
   if (closeIndent === null) {
+    if (open) return { path: home.file.path, start: open.end, end: home.close, newText: '; ' + lines.join(' ') + ' ' };
     return { path: home.file.path, start: home.close, end: home.close, newText: lines.join(' ') + ' ' };
   }
-  const firstChild = block.owner!.d.block!.children[0];
+  const firstChild = children[0];
   let indent = firstChild ? indentIfLineStart(text, firstChild.start) : null;
   if (indent === null) {
     const ownerIndent = indentIfLineStart(text, block.owner!.d.start) ?? closeIndent;
     indent = ownerIndent + indentUnit(text);
   }
   const at = lineStartOf(text, home.close);
-  return { path: home.file.path, start: at, end: at, newText: lines.map((l) => indent + l + eol).join('') };
+  const added = lines.map((l) => indent + l + eol).join('');
+  if (open && open.end <= at) return { path: home.file.path, start: open.end, end: at, newText: ';' + text.slice(open.end, at) + added };
+  return { path: home.file.path, start: at, end: at, newText: added };
 }
 
 /** Replaces all arguments of a directive with `value`. */
 export function setArguments(ld: LDir, value: string): TextEdit {
   const d = ld.d;
-  if (d.args.length === 0) return { path: ld.file.path, start: d.nameToken.end, end: d.nameToken.end, newText: ' ' + value };
-  return { path: ld.file.path, start: d.args[0].start, end: d.args[d.args.length - 1].end, newText: value };
+  // An unterminated directive is ended too: otherwise the next statement would still read as its argument.
+  const term = d.terminator < 0 && !d.block ? ';' : '';
+  if (d.args.length === 0) return { path: ld.file.path, start: d.nameToken.end, end: d.nameToken.end, newText: ' ' + value + term };
+  return { path: ld.file.path, start: d.args[0].start, end: d.args[d.args.length - 1].end, newText: value + term };
 }
 
 /** Applies non-overlapping edits of one file to its text. */

@@ -6,6 +6,8 @@ import { globSegmentToRegExp } from './paths';
 export interface FileSystem {
   /** The text of a file, or undefined when it cannot be read. */
   readFile(path: string): string | undefined;
+  /** Why the last readFile of `path` failed, in nginx's form ("2: No such file or directory"), if known. */
+  readError?(path: string): string | undefined;
   /** Absolute paths matching a glob(3) pattern (no brace expansion), sorted like nginx sorts them. */
   glob(pattern: string): string[];
   /** Entries of a directory (names, directories with a trailing `/`), for path completion; optional. */

@@ -61,6 +61,10 @@ export interface ModelOptions {
   prefix?: string;
   maxIncludeDepth?: number;
   maxFiles?: number;
+  /** Cap on the text that includes expand to, counting a file once per place it is included. */
+  maxExpandedBytes?: number;
+  /** Cap on the directives of the expanded config. */
+  maxExpandedDirectives?: number;
   /** Texts to use instead of the disk (unsaved editor buffers). */
   overlays?: ReadonlyMap<string, string>;
   /** Parsed files shared between models, keyed by path; reused when the text is the same. */
@@ -75,9 +79,14 @@ export interface UpstreamGroup {
   keepalive: boolean;
 }
 
+/** Beyond these, an include bomb (one file included thousands of times) would exhaust memory. */
+export const DEFAULT_MAX_EXPANDED_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_MAX_EXPANDED_DIRECTIVES = 1_000_000;
+
 export class ConfigModel {
   readonly files = new Map<string, ConfigFile>();
   readonly problems: ModelProblem[] = [];
+  private readonly problemKeys = new Set<string>();
   /** Every directive in expanded document order. */
   readonly all: LDir[] = [];
   readonly root: LBlock;
@@ -88,6 +97,8 @@ export class ConfigModel {
   private upstreamIndex: Map<string, UpstreamGroup> | null = null;
   /** How many times files were expanded; more than files.size when a file is included from several places. */
   expansions = 0;
+  /** Characters of text expanded so far (a file included from n places counts n times). */
+  expandedBytes = 0;
   /** Blocks with an `include` that could not be read: what is missing there is unknown, not absent. */
   private readonly unread = new Set<LBlock>();
 
@@ -117,6 +128,7 @@ export class ConfigModel {
     }
     this.files.set(path, file);
     this.expansions++;
+    this.expandedBytes += text.length;
     return file;
   }
 
@@ -126,10 +138,19 @@ export class ConfigModel {
     const stack: Frame[] = [{ dirs: file.tree.root.children, i: 0, block: into, file, via: null, chain: [file.path] }];
     const maxDepth = this.opts.maxIncludeDepth ?? 32;
     const maxFiles = this.opts.maxFiles ?? 2000;
+    const maxBytes = this.opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES;
+    const maxDirectives = this.opts.maxExpandedDirectives ?? DEFAULT_MAX_EXPANDED_DIRECTIVES;
     let includedCount = 0;
+    let bytesCapped = false;
     while (stack.length) {
       const f = stack[stack.length - 1];
       if (f.i >= f.dirs.length) { stack.pop(); continue; }
+      if (this.all.length >= maxDirectives) {
+        // Stop expanding, not just counting: what is past the cap is never built.
+        const at = f.via ?? this.all[this.all.length - 1];
+        if (at) this.problem('include-limit', `the expanded config has more than ${maxDirectives} directives: the rest is not analysed`, at);
+        break;
+      }
       const d = f.dirs[f.i++];
       const ld: LDir = { d, file: f.file, block: f.block, child: null, via: f.via };
       f.block.items.push(ld);
@@ -151,10 +172,18 @@ export class ConfigModel {
             this.problem('include-limit', `more than ${maxFiles} included files: the rest are not analysed`, ld);
             break;
           }
+          if (this.expandedBytes >= maxBytes) {
+            // Reported once, at the include that crossed the cap; later includes are skipped silently.
+            if (bytesCapped) break;
+            bytesCapped = true;
+            this.problem('include-limit', `includes expand the config past ${Math.round(maxBytes / 1048576)} MB of text: "${target}" and the rest are not analysed`, ld);
+            break;
+          }
           const inc = this.load(target);
           if (!inc) {
             this.unread.add(f.block);
-            this.problem('include-missing', `open() "${target}" failed (2: No such file or directory)`, ld);
+            const why = this.fs.readError?.(target) ?? '2: No such file or directory';
+            this.problem('include-missing', /^\d+: /.test(why) ? `open() "${target}" failed (${why})` : `"${target}" is not read: ${why}`, ld);
             continue;
           }
           stack.push({ dirs: inc.tree.root.children, i: 0, block: f.block, file: inc, via: ld, chain: [...f.chain, target] });
@@ -181,7 +210,8 @@ export class ConfigModel {
 
   private problem(ruleId: string, message: string, ld: LDir): void {
     const key = ld.file.path + ':' + ld.d.start + ':' + message;
-    if (this.problems.some((p) => p.file.path + ':' + p.start + ':' + p.message === key)) return;
+    if (this.problemKeys.has(key)) return;
+    this.problemKeys.add(key);
     this.problems.push({ ruleId, message, file: ld.file, start: ld.d.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end });
   }
 

@@ -1,0 +1,115 @@
+// A fix is kept only if the text it makes still means what the fix intends: every statement it writes is
+// read back by the parser as a statement of its own, and the statement it edits is terminated. This is
+// what stops a fix from "working" by turning a broken line into arguments of its neighbour (the finding
+// would disappear while the risk stays).
+
+import { parse } from '../syntax/parser';
+import { Directive, SyntaxTree } from '../syntax/types';
+import { Fix, TextEdit } from '../types';
+import { applyEdits } from './edits';
+
+interface Placed {
+  edit: TextEdit;
+  /** Offset of the edit's new text in the edited file. */
+  at: number;
+}
+
+/** Offsets of every directive's name in a tree, and each directive by its start. */
+function directivesByStart(tree: SyntaxTree): Map<number, Directive> {
+  const out = new Map<number, Directive>();
+  const stack = [tree.root];
+  while (stack.length) {
+    const b = stack.pop()!;
+    for (const d of b.children) {
+      out.set(d.start, d);
+      if (d.block) stack.push(d.block);
+    }
+  }
+  return out;
+}
+
+/** Statements (`name args;` or `name args {`) that a piece of inserted text holds, by offset within it. */
+function statementsIn(newText: string): { offset: number; name: string; args: string[] }[] {
+  const tree = parse(newText);
+  const out: { offset: number; name: string; args: string[] }[] = [];
+  const stack = [tree.root];
+  while (stack.length) {
+    const b = stack.pop()!;
+    for (const d of b.children) {
+      if (d.terminator < 0 || d.name === '') continue;
+      out.push({ offset: d.start, name: d.name, args: d.args.map((a) => a.value) });
+      if (d.block) stack.push(d.block);
+    }
+  }
+  return out;
+}
+
+/** Where each edit's new text lands once all of them are applied (they must not overlap). */
+function place(edits: TextEdit[]): Placed[] {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let shift = 0;
+  return sorted.map((edit) => {
+    const p = { edit, at: edit.start + shift };
+    shift += edit.newText.length - (edit.end - edit.start);
+    return p;
+  });
+}
+
+function holds(placed: Placed[], after: Map<number, Directive>, afterTree: SyntaxTree): boolean {
+  for (const { edit, at } of placed) {
+    for (const st of statementsIn(edit.newText)) {
+      const d = after.get(at + st.offset);
+      if (!d || d.name !== st.name || d.terminator < 0) return false;
+      if (d.args.length !== st.args.length || d.args.some((a, i) => a.value !== st.args[i])) return false;
+    }
+    // The statement the edit sits in (a changed value, a renamed directive) must be a whole statement.
+    const inside = containing(afterTree, at);
+    if (inside && inside.terminator < 0) return false;
+  }
+  return true;
+}
+
+/** The innermost directive whose text (name to terminator) contains `offset`, if any. */
+function containing(tree: SyntaxTree, offset: number): Directive | undefined {
+  let found: Directive | undefined;
+  let children = tree.root.children;
+  for (;;) {
+    // Children are in document order: binary search for the last one starting at or before offset.
+    let lo = 0, hi = children.length - 1, hit = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (children[mid].start <= offset) { hit = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    if (hit < 0) return found;
+    const d = children[hit];
+    if (offset > d.end) return found;
+    found = d;
+    if (!d.block || offset <= d.block.open) return found;
+    children = d.block.children;
+  }
+}
+
+/**
+ * The fixes that hold in file `path` (text `text`) when applied together; the others are dropped. Only
+ * their edits of that file are looked at. One parse of the result per round: thousands of fixes stay linear.
+ */
+export function fixesThatHold(path: string, text: string, fixes: Fix[]): Fix[] {
+  const mine = (f: Fix) => f.edits.filter((e) => e.path === path);
+  let kept = fixes;
+  for (let round = 0; round < 4 && kept.length; round++) {
+    const edits = kept.flatMap(mine);
+    const afterTree = parse(applyEdits(text, edits));
+    const after = directivesByStart(afterTree);
+    const all = place(edits);
+    const at = new Map(all.map((p) => [p.edit, p]));
+    const good = kept.filter((f) => holds(mine(f).map((e) => at.get(e)!), after, afterTree));
+    if (good.length === kept.length) return kept;
+    kept = good;
+  }
+  return kept;
+}
+
+/** Whether one fix holds when applied alone to its file's text. */
+export function fixHolds(path: string, text: string, fix: Fix): boolean {
+  return fixesThatHold(path, text, [fix]).length === 1;
+}
