@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { defaultSettings, memoryFileSystem } from '../../server/src/engine';
 import { Workspace } from '../../server/src/engine/workspace';
 
-test('editing one site re-analyses only the main config that includes it', () => {
+test('finding the includer analyses only the config that can include the file; an edit re-analyses only it', () => {
   const files: Record<string, string> = {};
   const roots: string[] = [];
   for (let i = 0; i < 30; i++) {
@@ -17,7 +17,7 @@ test('editing one site re-analyses only the main config that includes it', () =>
   const first = ws.analyzeFile('/w/s7/site.conf');
   assert.deepEqual(first.roots, ['/w/s7/nginx.conf']);
   const warm = ws.analysisCount;
-  assert.ok(warm >= 30, 'every main config analysed once to find the includer');
+  assert.equal(warm, 1, 'only the main config whose includes reach the file is analysed (the other 29 are only scanned)');
   ws.setOverlay('/w/s7/site.conf', files['/w/s7/site.conf'].replace('location /', 'location /x'));
   const again = ws.analyzeFile('/w/s7/site.conf');
   assert.equal(ws.analysisCount - warm, 1, 'only s7 was analysed again');
@@ -37,4 +37,26 @@ test('a main-looking file included by nginx.conf is analysed as part of it, not 
   assert.deepEqual(r.findings.filter((f) => f.ruleId === 'missing-events'), []);
   const alone = new Workspace(fs, defaultSettings(), { candidates: () => ['/n/http.conf'] }).analyzeFile('/n/http.conf');
   assert.equal(alone.findings.filter((f) => f.ruleId === 'missing-events').length, 1, 'on its own it is a config without events');
+});
+
+test('discovery never parses a neighbour that cannot include the file, however large', () => {
+  let parsedBig = false;
+  const big = 'events {}\nhttp {\n' + '    server { listen 80; location / { return 200; } }\n'.repeat(20000) + '}\n';
+  const files: Record<string, string> = {
+    '/d/big.conf': big,
+    '/d/site/nginx.conf': 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n',
+    '/d/site/conf.d/a.conf': 'server {\n    location / { proxy_pass https://a.example.com; }\n}\n',
+    // Mentions the include in a comment only: the text scan cannot tell a comment, so this one is analysed,
+    // and found not to include the file.
+    '/d/other.conf': '# include site/conf.d/a.conf;\nevents {}\nhttp { }\n',
+  };
+  const mfs = memoryFileSystem(files);
+  const spy = { ...mfs, readFile: (p: string) => { if (p === '/d/big.conf') parsedBig = true; return mfs.readFile(p); } };
+  const ws = new Workspace(spy, defaultSettings(), { candidates: () => Object.keys(files) });
+  const r = ws.analyzeFile('/d/site/conf.d/a.conf');
+  assert.deepEqual(r.roots, ['/d/site/nginx.conf']);
+  assert.equal(ws.analysisCount, 2);
+  // The big file is read for its include scan (it has none), and nothing more: no parse, no analysis.
+  assert.ok(parsedBig);
+  assert.equal(ws.parseCache.has('/d/big.conf'), false, 'the 20 000-server neighbour was never parsed');
 });

@@ -11,6 +11,9 @@ export interface TextEdit {
   start: number;
   end: number;
   newText: string;
+  /** For an insertion of directives: the block they go into (`path:offset of its "{"`), so that fixes
+   * applied together never add the same directive to one block twice. */
+  scope?: string;
 }
 
 export interface Fix {

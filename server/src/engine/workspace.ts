@@ -6,7 +6,7 @@ import { BlockKind } from './knowledge/contexts';
 import { ConfigFile, ModelOptions } from './model/model';
 import { FileSystem } from './model/filesystem';
 import { declaredContext, inferContext } from './model/context-inference';
-import { dirname } from './model/paths';
+import { dirname, hasGlob, join, normalize } from './model/paths';
 import { parse } from './syntax/parser';
 import { EngineSettings, Finding } from './types';
 import { rangeOf } from './syntax/positions';
@@ -30,6 +30,14 @@ export interface FileAnalysis {
 
 const MAIN_HINT = /^[ \t]*(http|events|stream)[ \t\r\n]*\{/m;
 
+// `include ARG;` found by a scan of the raw text, no parse: it may also match inside a comment or a string,
+// which only makes a file a candidate for the real analysis that then decides. It never misses a real
+// include (nginx's include takes one argument and no variables).
+const INCLUDE_SCAN = /(?:^|[\s;{}])include\s+("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s;{}"']+)\s*;/g;
+
+/** Past this many files, the cheap include closure gives up and answers "may include". */
+const MAX_SCAN_FILES = 2000;
+
 export class Workspace {
   readonly parseCache = new Map<string, ConfigFile>();
   private rootCache = new Map<string, Analysis>();
@@ -39,6 +47,8 @@ export class Workspace {
 
   /** Whether each candidate is a main config; cleared for a file when its text changes. */
   private mainCache = new Map<string, boolean>();
+  /** Raw include arguments of each file, from a text scan; cleared for a file when its text changes. */
+  private includeArgs = new Map<string, string[]>();
   /** Analyses run so far (tests use it to see what an edit costs). */
   analysisCount = 0;
 
@@ -50,6 +60,10 @@ export class Workspace {
     if (text === undefined) this.overlays.delete(path);
     else this.overlays.set(path, text);
     this.mainCache.delete(path);
+    const before = this.includeArgs.get(path);
+    this.includeArgs.delete(path);
+    // Include closures hold only while no file's includes change; typing elsewhere keeps them.
+    if (before === undefined || this.scannedIncludes(path).join('\0') !== before.join('\0')) this.closures.clear();
     for (const [key, a] of this.rootCache) {
       if (key === path || key === '\0fragment:' + path || a.model.files.has(path)) this.rootCache.delete(key);
     }
@@ -59,6 +73,59 @@ export class Workspace {
   invalidate(): void {
     this.rootCache.clear();
     this.mainCache.clear();
+    this.includeArgs.clear();
+    this.closures.clear();
+  }
+
+  /** Files each main config reaches by scanned includes (null: too many to follow). */
+  private closures = new Map<string, Set<string> | null>();
+
+  private scannedIncludes(path: string): string[] {
+    let args = this.includeArgs.get(path);
+    if (args === undefined) {
+      args = [];
+      const text = this.read(path);
+      if (text !== undefined && text.length <= this.settings.maxAnalysisBytes && text.includes('include')) {
+        for (const m of text.matchAll(INCLUDE_SCAN)) {
+          const raw = m[1];
+          args.push(raw.startsWith('"') || raw.startsWith("'") ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
+        }
+      }
+      this.includeArgs.set(path, args);
+    }
+    return args;
+  }
+
+  /**
+   * Whether `main` can reach `target` through includes, judged from text scans alone (paths resolve against
+   * the main config's folder, as nginx resolves them). False only when it certainly cannot: a folder of
+   * unrelated configs, a 20 MB one among them, costs a scan each and no parse or analysis.
+   */
+  private mayInclude(main: string, target: string): boolean {
+    let reached = this.closures.get(main);
+    if (reached === undefined) {
+      reached = this.closure(main);
+      this.closures.set(main, reached);
+    }
+    return reached === null || reached.has(target);
+  }
+
+  private closure(main: string): Set<string> | null {
+    const prefix = dirname(main);
+    const seen = new Set<string>([main]);
+    const queue = [main];
+    while (queue.length) {
+      if (seen.size > MAX_SCAN_FILES) return null;
+      const file = queue.pop()!;
+      for (const arg of this.scannedIncludes(file)) {
+        const pattern = arg.startsWith('/') ? normalize(arg) : join(prefix, arg);
+        for (const hit of hasGlob(pattern) ? this.fs.glob(pattern) : [pattern]) {
+          if (!seen.has(hit)) { seen.add(hit); queue.push(hit); }
+        }
+      }
+    }
+    seen.delete(main);
+    return seen;
   }
 
   private read(path: string): string | undefined {
@@ -133,15 +200,18 @@ export class Workspace {
       const a = this.analyzeRoot(this.opts.explicitRoot);
       if (a.model.files.has(path)) return [this.opts.explicitRoot];
     }
-    // A main-looking file that another main config includes (an http.conf pulled into nginx.conf) is part of
-    // that config, not a config of its own: only the outermost ones are roots.
-    const mains = this.opts.candidates().filter((c) => this.isMainConfig(c));
-    const includedByOther = new Set<string>();
-    for (const m of mains) {
-      for (const f of this.analyzeRoot(m).model.files.keys()) if (f !== m) includedByOther.add(f);
+    // Only configs that can reach the file through includes are parsed and analysed. A main-looking file
+    // that another main config includes (an http.conf pulled into nginx.conf) is part of that config, not a
+    // config of its own: only the outermost ones are roots.
+    const candidates = this.opts.candidates();
+    const reaching = candidates.filter((c) => c !== path && this.mayInclude(c, path) && this.isMainConfig(c));
+    const inner = new Set(reaching.filter((m) => reaching.some((o) => o !== m && this.mayInclude(o, m))));
+    const roots = reaching.filter((m) => !inner.has(m) && this.analyzeRoot(m).model.files.has(path));
+    // Those that turned out not to be included after all are roots again, if nothing else holds the file.
+    if (roots.length === 0) {
+      for (const m of inner) if (this.analyzeRoot(m).model.files.has(path) && !reaching.some((o) => o !== m && this.analyzeRoot(o).model.files.has(m))) roots.push(m);
     }
-    const roots = mains.filter((m) => !includedByOther.has(m) && this.analyzeRoot(m).model.files.has(path));
-    if (roots.length === 0 && this.isMainConfig(path) && !includedByOther.has(path)) roots.push(path);
+    if (roots.length === 0 && this.isMainConfig(path) && !candidates.some((c) => c !== path && this.mayInclude(c, path) && this.isMainConfig(c) && this.analyzeRoot(c).model.files.has(path))) roots.push(path);
     return roots;
   }
 

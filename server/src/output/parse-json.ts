@@ -28,7 +28,7 @@ export function parseJson(file: string, fs: FileSystem): unknown {
         const j: JsonDirective = { directive: ld.d.name, line: lineOf(ld.file.tree.lineStarts, ld.d.start) + 1, args: ld.d.args.map((a) => a.value) };
         if (ld.d.lua) j.args = [ld.file.tree.text.slice(ld.d.lua.start, ld.d.lua.end)];
         if (ld.d.name === 'include') {
-          const incl = model.all.filter((x) => x.via === ld).map((x) => x.file.path);
+          const incl = model.includedBy(ld).map((x) => x.file.path);
           j.includes = [...new Set(incl)].map((p) => index.get(p)!).filter((x) => x !== undefined);
         }
         // Only directives whose file is the current holder's go into this list.

@@ -4,26 +4,55 @@
 
 import { Finding, Fix, TextEdit } from '../types';
 
-function conflicts(a: TextEdit, b: TextEdit): boolean {
-  return a.path === b.path && a.start <= b.end && b.start <= a.end;
+/** Taken edit ranges of one file, sorted by start: a conflict check is a binary search, not a scan. */
+class Taken {
+  private starts: number[] = [];
+  private ends: number[] = [];
+
+  /** Whether [start, end] touches a taken range (touching counts: two insertions at one spot conflict). */
+  hits(start: number, end: number): boolean {
+    // The last taken range starting at or before `end`; ranges do not overlap, so it is the only candidate
+    // besides its predecessor ending at or after `start`.
+    let lo = 0, hi = this.starts.length - 1, k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= end) { k = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let j = k; j >= 0 && j >= k - 1; j--) if (this.ends[j] >= start) return true;
+    return false;
+  }
+
+  add(start: number, end: number): void {
+    let i = this.starts.length;
+    while (i > 0 && this.starts[i - 1] > start) i--;
+    this.starts.splice(i, 0, start);
+    this.ends.splice(i, 0, end);
+  }
 }
 
 /** The safe preferred fix of each finding, in order, skipping any that conflicts with one already taken. */
 export function selectSafeFixes(findings: Finding[]): Fix[] {
   const taken: Fix[] = [];
-  const edits: TextEdit[] = [];
-  const added = new Set<string>(); // file + directive name inserted by a fix already taken
+  const seen = new Set<Fix>();
+  const byPath = new Map<string, Taken>();
+  const rangesOf = (e: TextEdit) => {
+    let t = byPath.get(e.path);
+    if (!t) byPath.set(e.path, (t = new Taken()));
+    return t;
+  };
+  const added = new Set<string>(); // block + directive name inserted by a fix already taken
   for (const f of findings) {
     const fix = f.fixes.find((x) => x.isPreferred && x.safe);
-    if (!fix || taken.includes(fix)) continue;
-    if (fix.edits.some((e) => edits.some((x) => conflicts(x, e)))) continue;
-    // Two fixes adding the same directive to one file may be adding it to one block: leave the second
-    // for the next round, when the first is in the text and the analysis knows about it.
-    const names = fix.edits.flatMap((e) => [...e.newText.matchAll(/(?:^|[\s;{])([a-z_0-9]+)\s[^;{}]*;/g)].map((m) => e.path + '\0' + m[1]));
+    if (!fix || seen.has(fix)) continue;
+    if (fix.edits.some((e) => rangesOf(e).hits(e.start, e.end))) continue;
+    // Two fixes adding the same directive to one block (or to one file, when an edit does not say which
+    // block): leave the second for the next round, when the first is in the text and the analysis knows it.
+    const names = fix.edits.flatMap((e) => [...e.newText.matchAll(/(?:^|[\s;{])([a-z_0-9]+)\s[^;{}]*;/g)].map((m) => e.path + '\0' + (e.scope ?? '') + '\0' + m[1]));
     if (names.some((n) => added.has(n))) continue;
     names.forEach((n) => added.add(n));
+    seen.add(fix);
     taken.push(fix);
-    edits.push(...fix.edits);
+    for (const e of fix.edits) rangesOf(e).add(e.start, e.end);
   }
   return taken;
 }

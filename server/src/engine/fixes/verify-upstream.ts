@@ -31,15 +31,19 @@ export function verificationName(model: ConfigModel, use: TlsUse): { name: strin
   return { name: use.host, suggestion };
 }
 
-/** CA files the config already trusts somewhere: likely the private CA of its own upstreams. */
+const CA_DIRECTIVES = ['proxy_ssl_trusted_certificate', 'grpc_ssl_trusted_certificate', 'uwsgi_ssl_trusted_certificate', 'ssl_trusted_certificate', 'ssl_client_certificate'];
+const caFiles = new WeakMap<ConfigModel, string[]>();
+
+/** CA files the config already trusts somewhere: likely the private CA of its own upstreams. Once per model. */
 function knownCaFiles(model: ConfigModel): string[] {
+  let hit = caFiles.get(model);
+  if (hit) return hit;
   const out = new Set<string>();
-  for (const ld of model.all) {
-    if (/^((proxy|grpc|uwsgi)_ssl_trusted_certificate|ssl_trusted_certificate|ssl_client_certificate)$/.test(ld.d.name) && ld.d.args[0] && !ld.d.args[0].value.includes('$')) {
-      out.add(ld.d.args[0].value);
-    }
+  for (const name of CA_DIRECTIVES) {
+    for (const ld of model.named(name)) if (ld.d.args[0] && !ld.d.args[0].value.includes('$')) out.add(ld.d.args[0].value);
   }
-  return [...out];
+  caFiles.set(model, (hit = [...out]));
+  return hit;
 }
 
 export function verifyFixes(ctx: RuleContext, use: TlsUse): Fix[] {

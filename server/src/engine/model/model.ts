@@ -267,11 +267,46 @@ export class ConfigModel {
     return indexOf(block).get(name) ?? [];
   }
 
+  private byName: Map<string, LDir[]> | null = null;
+  private byVia: Map<LDir, LDir[]> | null = null;
+
+  /**
+   * Every directive named `name`, in expanded document order. Built once per model on first use: rules and
+   * fixes ask the index instead of scanning `all` (a scan per finding made outputs quadratic).
+   */
+  named(name: string): readonly LDir[] {
+    if (!this.byName) {
+      const m = new Map<string, LDir[]>();
+      for (const ld of this.all) {
+        const list = m.get(ld.d.name);
+        if (list) list.push(ld);
+        else m.set(ld.d.name, [ld]);
+      }
+      this.byName = m;
+    }
+    return this.byName.get(name) ?? [];
+  }
+
+  /** The directives an `include` brought in directly (its files' top-level directives). */
+  includedBy(include: LDir): readonly LDir[] {
+    if (!this.byVia) {
+      const m = new Map<LDir, LDir[]>();
+      for (const ld of this.all) {
+        if (!ld.via) continue;
+        const list = m.get(ld.via);
+        if (list) list.push(ld);
+        else m.set(ld.via, [ld]);
+      }
+      this.byVia = m;
+    }
+    return this.byVia.get(include) ?? [];
+  }
+
   upstreams(): Map<string, UpstreamGroup> {
     if (this.upstreamIndex) return this.upstreamIndex;
     const map = new Map<string, UpstreamGroup>();
-    for (const ld of this.all) {
-      if (ld.d.name !== 'upstream' || !ld.child || ld.d.args.length !== 1) continue;
+    for (const ld of this.named('upstream')) {
+      if (!ld.child || ld.d.args.length !== 1) continue;
       const family = ld.block.kind === 'stream' ? 'stream' : ld.block.kind === 'http' ? 'http' : null;
       if (!family) continue;
       const g: UpstreamGroup = { name: ld.d.args[0].value, dir: ld, family, servers: [], keepalive: false };

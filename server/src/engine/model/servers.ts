@@ -35,8 +35,8 @@ export function serverTls(model: ConfigModel): ServerInfo[] {
   const hit = cache.get(model);
   if (hit) return hit;
   const servers: ServerInfo[] = [];
-  for (const ld of model.all) {
-    if (ld.d.name !== 'server' || !ld.child) continue;
+  for (const ld of model.named('server')) {
+    if (!ld.child) continue;
     const kind = ld.child.kind;
     const family = kind === 'http/server' ? 'http' : kind === 'stream/server' ? 'stream' : kind === 'mail/server' ? 'mail' : null;
     if (!family) continue;

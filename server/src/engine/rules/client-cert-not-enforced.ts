@@ -20,7 +20,7 @@ function checksVerify(model: ConfigModel, block: LBlock): boolean {
     }
   }
   // A map at http level can turn $ssl_client_verify into a variable the server checks.
-  return model.all.some((ld) => ld.d.name === 'map' && ld.d.args[0]?.value.includes('$ssl_client_verify'));
+  return model.named('map').some((ld) => ld.d.args[0]?.value.includes('$ssl_client_verify'));
 }
 
 export const clientCertNotEnforced: Rule = {

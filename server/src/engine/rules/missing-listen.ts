@@ -15,8 +15,8 @@ the address and port the server accepts connections on.`,
     invalid: [{ config: 'server {\n    proxy_pass 127.0.0.1:5432;\n}\n', context: 'stream', lines: [1] }],
   },
   check(ctx) {
-    for (const ld of ctx.model.all) {
-      if (ld.d.name !== 'server' || !ld.child) continue;
+    for (const ld of ctx.model.named('server')) {
+      if (!ld.child) continue;
       if (ld.child.kind !== 'stream/server' && ld.child.kind !== 'mail/server') continue;
       if (ctx.model.inBlock(ld.child, 'listen').length || ctx.model.partlyUnknown(ld.child) && ctx.model.hasUnreadInclude(ld.child)) continue;
       ctx.report({

@@ -21,8 +21,8 @@ HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`htt
     ],
   },
   check(ctx) {
-    for (const ld of ctx.model.all) {
-      if (ld.d.name !== 'proxy_pass' || ld.d.args.length !== 1 || !ld.block.kind.startsWith('http/')) continue;
+    for (const ld of ctx.model.named('proxy_pass')) {
+      if (ld.d.args.length !== 1 || !ld.block.kind.startsWith('http/')) continue;
       const url = ld.d.args[0].value;
       if (!/^http:\/\//i.test(url) || url.includes('$')) continue;
       const hostPort = url.slice(7).split('/')[0];

@@ -39,10 +39,10 @@ encrypted at all: that one is a warning.`,
       }
     }
     // Stream servers that configure upstream TLS without switching it on.
-    for (const ld of ctx.model.all) {
-      if (ld.block.kind !== 'stream/server' || ld.d.name !== 'proxy_pass') continue;
+    for (const ld of ctx.model.named('proxy_pass')) {
+      if (ld.block.kind !== 'stream/server') continue;
       if (isFlagOn(ctx.model.first('proxy_ssl', ld.block))) continue;
-      const settings = ctx.model.all.filter((x) => x.block === ld.block && /^proxy_ssl_/.test(x.d.name));
+      const settings = ld.block.items.filter((x) => x.d.name.startsWith('proxy_ssl_'));
       if (!settings.length || reported.has(settings[0])) continue;
       reported.add(settings[0]);
       ctx.report({

@@ -50,10 +50,27 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
         const reuse = ctx.model.first(tlsDirective(u.family, 'session_reuse'), u.block);
         return !reuse || isFlagOn(reuse) || !!u.group?.keepalive;
       };
-      const sigs = new Set(uses.map(sig));
-      if (sigs.size < 2 || !uses.some(shared)) continue;
+      // Each use's signature once; the other lines are those of the other signatures (not a scan per use).
+      const sigOf = new Map(uses.map((u) => [u, sig(u)]));
+      const bySig = new Map<string, TlsUse[]>();
       for (const u of uses) {
-        const others = uses.filter((o) => o !== u && sig(o) !== sig(u)).map((o) => lineNumber(o.pass));
+        const list = bySig.get(sigOf.get(u)!);
+        if (list) list.push(u);
+        else bySig.set(sigOf.get(u)!, [u]);
+      }
+      if (bySig.size < 2 || !uses.some(shared)) continue;
+      const MAX_LINES = 5;
+      for (const u of uses) {
+        const mine = sigOf.get(u)!;
+        const others: number[] = [];
+        let more = 0;
+        for (const [s, list] of bySig) {
+          if (s === mine) continue;
+          for (const o of list) {
+            if (others.length < MAX_LINES) others.push(lineNumber(o.pass));
+            else more++;
+          }
+        }
         if (!others.length) continue;
         const block = settingsBlock(u.block);
         const reuseName = tlsDirective(u.family, 'session_reuse');
@@ -62,7 +79,7 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
         ctx.report({
           ...argSpan(u.pass, 0),
           fixes: edit && !u.group?.keepalive ? [{ title: `Do not resume TLS sessions here (${reuseName} off)`, edits: [edit], isPreferred: true, safe: false }] : [],
-          message: `"${u.url}" is also reached from line ${others.join(', ')} with different verification settings (here: ${describeEffective(ctx.model, tlsDirective(u.family, 'verify'), u.block, ctx.settings.nginxVersion)}). TLS sessions${u.group?.keepalive ? ' and keepalive connections' : ''} are shared per upstream peer, so the laxest location decides for all.`,
+          message: `"${u.url}" is also reached from line ${others.join(', ')}${more ? ` and ${more} more` : ''} with different verification settings (here: ${describeEffective(ctx.model, tlsDirective(u.family, 'verify'), u.block, ctx.settings.nginxVersion)}). TLS sessions${u.group?.keepalive ? ' and keepalive connections' : ''} are shared per upstream peer, so the laxest location decides for all.`,
         });
       }
     }

@@ -37,7 +37,7 @@ export function definitionAt(model: ConfigModel, path: string, offset: number): 
   if (!hit) return [];
   const { ld } = hit;
   if (ld.d.name === 'include' && hit.arg === 0) {
-    const files = [...new Set(model.all.filter((x) => x.via === ld).map((x) => x.file.path))];
+    const files = [...new Set(model.includedBy(ld).map((x) => x.file.path))];
     return files.map((p) => ({ path: p, start: 0, end: 0 }));
   }
   const g = passGroup(model, ld);
@@ -87,7 +87,7 @@ export function documentLinks(model: ConfigModel, path: string): Link[] {
     const v = a.value;
     if (!v || v.includes('$') || /^(data|engine|store):/.test(v)) continue;
     if (ld.d.name === 'include') {
-      const files = [...new Set(model.all.filter((x) => x.via === ld).map((x) => x.file.path))];
+      const files = [...new Set(model.includedBy(ld).map((x) => x.file.path))];
       if (files.length === 1) out.push({ start: a.start, end: a.end, target: files[0] });
       else if (!/[*?[]/.test(v)) out.push({ start: a.start, end: a.end, target: isAbsolute(v) ? v : join(model.prefix, v) });
     } else if (FILE_ARGS.test(ld.d.name)) {
