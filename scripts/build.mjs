@@ -18,19 +18,13 @@ const common = {
   legalComments: 'inline',
 };
 
-const shared = path.resolve('server/src') + path.sep;
-const SHARED_DIRS = ['engine', 'node', 'output'].map((d) => shared + d + path.sep);
-
-/** Imports of engine, node and output modules from the programs resolve to the shared core bundle. */
+// The programs import the engine only through server/src/core.ts: marked external, it stays a
+// require("./core") that loads dist/core.js at run time (one copy of the engine and its reference data).
+const core = path.resolve('server/src/core.ts');
 const useCore = {
   name: 'use-core',
   setup(build) {
-    build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      if (SHARED_DIRS.some((d) => args.importer.startsWith(d))) return undefined;
-      const target = path.resolve(args.resolveDir, args.path);
-      if (SHARED_DIRS.some((d) => (target + path.sep).startsWith(d) || target.startsWith(d))) return { path: './core.js', external: true };
-      return undefined;
-    });
+    build.onResolve({ filter: /\/core$/ }, (args) => (path.resolve(args.resolveDir, args.path) + '.ts' === core ? { path: './core.js', external: true } : undefined));
   },
 };
 

@@ -3,8 +3,10 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RULES } from '../server/src/engine';
-import type { Rule, RuleCase } from '../server/src/engine/rules/rule';
+import { createLanguageService, memoryFileSystem } from '../server/src/engine';
+import type { RuleCase, RuleInfo as Rule } from '../server/src/engine';
+
+const RULES = createLanguageService({ fs: memoryFileSystem({}) }).rules();
 
 function example(c: RuleCase): string {
   const ctx = c.context ? `# nginx-context: ${c.context.replace('/', '-').replace('http-', '')}\n` : '';

@@ -2,15 +2,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyEdits, defaultSettings, EngineSettings, Finding, parseVersion, RULES, Severity, TextEdit } from './engine';
-import { Workspace } from './engine/workspace';
-import { selectSafeFixes } from './engine/fixes/select';
-import { listConfigCandidates, NodeFileSystem, readConfigFile } from './node/node-fs';
-import { fixesThatHold } from './engine/fixes/validate';
-import { toSarif } from './output/sarif';
-import { formatText, toJson, unifiedDiff } from './output/text';
-import { parseJson } from './output/parse-json';
-import { own } from './engine/own';
+import {
+  applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, NodeFileSystem,
+  readConfigFile, resolveSettings, Severity, TextEdit, toJson, toSarif, unifiedDiff,
+} from './core';
+import type { RawSettings } from './core';
+
+const own = <T>(table: Readonly<Record<string, T>>, key: string): T | undefined => (Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined);
 
 const USAGE = `usage: nginx-tls-proxy <command> [options]
 
@@ -47,10 +45,8 @@ interface Options {
 const SEVERITY_ALIASES: Record<string, Severity> = { error: 'error', warning: 'warning', warn: 'warning', info: 'information', information: 'information', hint: 'hint' };
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { command: argv[0] ?? '', paths: [], format: 'text', failOn: 'warning', fix: false, dryRun: false, settings: defaultSettings() };
-  const rules: Record<string, Severity | 'off'> = {};
-  const extra = new Set<string>();
-  const known = new Set(RULES.map((r) => r.id));
+  const o: Options = { command: argv[0] ?? '', paths: [], format: 'text', failOn: 'warning', fix: false, dryRun: false, settings: resolveSettings().settings };
+  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[] } = { rules: {}, extraDirectives: [] };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -60,12 +56,7 @@ function parseArgs(argv: string[]): Options {
     };
     switch (a) {
       case '--root': o.root = path.resolve(value()); break;
-      case '--nginx-version': {
-        const v = value();
-        if (!/^\d+\.\d+(\.\d+)?$/.test(v)) throw new UsageError(`--nginx-version: "${v}" is not a version like 1.22 or 1.27.3`);
-        o.settings.nginxVersion = parseVersion(v);
-        break;
-      }
+      case '--nginx-version': raw.nginxVersion = value(); break;
       case '--format': {
         const v = value();
         if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format: "${v}" is not text, json or sarif`);
@@ -83,12 +74,11 @@ function parseArgs(argv: string[]): Options {
         const v = value();
         const m = /^([a-z0-9-]+)=(off|error|warning|warn|info|information|hint)$/.exec(v);
         if (!m) throw new UsageError(`--rule: "${v}" is not ID=off|error|warning|info|hint`);
-        if (!known.has(m[1])) throw new UsageError(`--rule: no rule "${m[1]}" (see: nginx-tls-proxy rules)`);
-        rules[m[1]] = m[2] === 'off' ? 'off' : SEVERITY_ALIASES[m[2]];
+        raw.rules[m[1]] = m[2];
         break;
       }
-      case '--trusted-ca': o.settings.trustedCertificate = value(); break;
-      case '--extra-directive': extra.add(value()); break;
+      case '--trusted-ca': raw.trustedCertificate = value(); break;
+      case '--extra-directive': raw.extraDirectives.push(value()); break;
       case '--fix': o.fix = true; break;
       case '--dry-run': o.dryRun = true; break;
       case '-h': case '--help': o.command = 'help'; break;
@@ -97,8 +87,9 @@ function parseArgs(argv: string[]): Options {
         o.paths.push(a);
     }
   }
-  o.settings.rules = rules;
-  o.settings.extraDirectives = extra;
+  const { settings, problems } = resolveSettings(raw);
+  if (problems.length) throw new UsageError(problems.join('; ') + (problems.some((p) => p.includes('no rule')) ? ' (see: nginx-tls-proxy rules)' : ''));
+  o.settings = settings;
   return o;
 }
 
@@ -175,15 +166,15 @@ function writeAll(files: { path: string; before: string; text: string; latin1: b
 function check(o: Options): number {
   const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
   const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.']);
-  const ws = new Workspace(nfs, o.settings, { candidates: () => candidates, explicitRoot: o.root });
+  const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root });
   const cannotRead = new Set<string>();
   const run = (): Finding[] => {
     const all: Finding[] = [];
     const started = Date.now();
     targets.forEach((t, i) => {
-      all.push(...ws.analyzeFile(t).findings);
-      const why = nfs.readError(t);
-      if (why) cannotRead.add(`${shown(t)}: cannot read: ${why}`);
+      const dx = service.diagnose(t);
+      all.push(...dx.findings);
+      if (dx.unreadable) cannotRead.add(`${shown(t)}: cannot read: ${dx.unreadable}`);
       if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write(`\rchecked ${i + 1}/${targets.length} files`);
     });
     if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write('\n');
@@ -194,31 +185,22 @@ function check(o: Options): number {
   let writeFailed = false;
   if (o.fix) {
     // Edits are applied to the very text they were computed from (the analysis's), never to a re-read.
-    const textOf = (file: string): string | undefined => ws.parseCache.get(file)?.tree.text;
     const original = new Map<string, string>();
     const current = new Map<string, string>();
-    const broken = new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path));
-    for (const file of broken) notices.push(`${shown(file)}: not fixed: it has syntax errors (fix them first)`);
+    for (const file of new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path))) {
+      notices.push(`${shown(file)}: not fixed: it has syntax errors (fix them first)`);
+    }
     for (let round = 0; round < 5; round++) {
-      const chosen = selectSafeFixes(findings).filter((fix) => !fix.edits.some((e) => broken.has(e.path)));
-      const touched = new Set(chosen.flatMap((fix) => fix.edits.map((e) => e.path)));
-      // Each file's result must read back with every fix's statements intact; a fix that does not is dropped.
-      let kept = chosen;
-      for (const file of touched) {
-        const text = textOf(file);
-        if (text === undefined) { kept = kept.filter((fix) => !fix.edits.some((e) => e.path === file)); continue; }
-        const holding = new Set(fixesThatHold(file, text, kept.filter((fix) => fix.edits.some((e) => e.path === file))));
-        kept = kept.filter((fix) => !fix.edits.some((e) => e.path === file) || holding.has(fix));
-      }
       const byFile = new Map<string, TextEdit[]>();
-      for (const fix of kept) for (const e of fix.edits) byFile.set(e.path, [...(byFile.get(e.path) ?? []), e]);
+      for (const fix of service.safeFixes(findings)) for (const e of fix.edits) byFile.set(e.path, [...(byFile.get(e.path) ?? []), e]);
       if (byFile.size === 0) break;
       for (const [file, edits] of byFile) {
-        const text = textOf(file)!;
+        const text = service.textOf(file);
+        if (text === undefined) continue;
         if (!original.has(file)) original.set(file, text);
         const next = applyEdits(text, edits);
         current.set(file, next);
-        ws.setOverlay(file, next);
+        service.setText(file, next);
       }
       findings = run();
     }
@@ -236,7 +218,7 @@ function check(o: Options): number {
   for (const n of [...unreadable, ...cannotRead, ...notices]) process.stderr.write(`nginx-tls-proxy: ${n}\n`);
   if (!(o.fix && o.dryRun)) {
     if (o.format === 'json') process.stdout.write(JSON.stringify(toJson(findings), null, 2) + '\n');
-    else if (o.format === 'sarif') process.stdout.write(JSON.stringify(toSarif(findings, process.cwd()), null, 2) + '\n');
+    else if (o.format === 'sarif') process.stdout.write(JSON.stringify(toSarif(findings, process.cwd(), service.rules()), null, 2) + '\n');
     else process.stdout.write(formatText(findings, process.cwd()));
   }
   if (unreadable.length || cannotRead.size || writeFailed) return 2;
@@ -257,11 +239,11 @@ function main(argv: string[]): number {
         const file = path.resolve(o.paths[0]);
         const r = readConfigFile(file);
         if ('error' in r) throw new IoError(`${shown(o.paths[0])}: cannot read: ${r.error}`);
-        process.stdout.write(JSON.stringify(parseJson(file, new NodeFileSystem()), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(createLanguageService({ fs: new NodeFileSystem() }).parseTree(file), null, 2) + '\n');
         return 0;
       }
       case 'rules':
-        for (const r of RULES) process.stdout.write(`${r.id}\t${r.defaultSeverity}\t${r.title}\n`);
+        for (const r of createLanguageService({ fs: new NodeFileSystem() }).rules()) process.stdout.write(`${r.id}\t${r.defaultSeverity}\t${r.title}\n`);
         return 0;
       case 'help':
       case '':

@@ -7,34 +7,20 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { DEFAULT_NGINX_VERSION, defaultSettings, EngineSettings, Finding, Fix, parseVersion, Severity, rangeOf, computeLineStarts } from './engine';
-import { Workspace } from './engine/workspace';
-import { listConfigCandidates, NodeFileSystem } from './node/node-fs';
-import { argumentHoverMarkdown, hoverMarkdown } from './features/hover';
-import { selectSafeFixes } from './engine/fixes/select';
-import { fixHolds } from './engine/fixes/validate';
+import { createLanguageService, Finding, Fix, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
+import type { RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
-import { RULE_DOCS } from './output/sarif';
 
 /** An editor cannot show more usefully; the CLI reports everything. */
 const MAX_DIAGNOSTICS = 1000;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const nfs = new NodeFileSystem();
+let nfs = new NodeFileSystem();
 let folders: string[] = [];
 let candidateCache: string[] | null = null;
-let settings: EngineSettings = defaultSettings();
-let explicitRoot: string | undefined;
-let workspace = makeWorkspace();
+const service = createLanguageService({ fs: { readFile: (p) => nfs.readFile(p), readError: (p) => nfs.readError(p), glob: (p) => nfs.glob(p), listDir: (p) => nfs.listDir(p) }, candidates: () => (candidateCache ??= listConfigCandidates(folders, 5000)) });
 let hasConfigurationCapability = false;
-
-function makeWorkspace(): Workspace {
-  return new Workspace(nfs, settings, {
-    candidates: () => (candidateCache ??= listConfigCandidates(folders, 5000)),
-    explicitRoot,
-  });
-}
 
 /** Documents are keyed by file path; a buffer that is not a file gets a stable made-up path. */
 function pathOf(uri: string): string {
@@ -62,6 +48,8 @@ function toDiagnostic(f: Finding): Diagnostic {
     source: 'nginx-tls-proxy',
     message: f.message,
     relatedInformation: f.related.map((r) => ({ location: { uri: uriOf(r.path), range: r.range }, message: r.message })),
+    // Code actions find the finding again by this id, not by matching ranges and messages.
+    data: { id: f.id },
   };
   if (!f.ruleId.startsWith('internal')) d.codeDescription = { href: RULE_DOCS + f.ruleId + '.md' };
   if (f.ruleId === 'tls-setting-without-effect') d.tags = [DiagnosticTag.Unnecessary];
@@ -116,33 +104,13 @@ async function pullSettings(): Promise<void> {
   }
 }
 
-interface ClientSettings {
-  trustedCertificate?: string;
-  nginxVersion?: string;
-  rules?: Record<string, string>;
-  rootConfig?: string;
-  extraDirectives?: string[];
-  maxFileSize?: number;
-}
-
-function applySettings(s: ClientSettings): void {
-  const rules: EngineSettings['rules'] = {};
-  for (const [k, v] of Object.entries(s.rules ?? {})) {
-    if (v === 'off' || v === 'error' || v === 'warning' || v === 'information' || v === 'hint') rules[k] = v;
-  }
-  settings = defaultSettings({
-    trustedCertificate: s.trustedCertificate || undefined,
-    nginxVersion: parseVersion(s.nginxVersion || DEFAULT_NGINX_VERSION),
-    rules,
-    extraDirectives: new Set(s.extraDirectives ?? []),
-    maxAnalysisBytes: (typeof s.maxFileSize === 'number' && s.maxFileSize > 0 ? s.maxFileSize : 64) * 1024 * 1024,
-  });
-  if (!settings.trustedCertificate) settings.trustedCertificate = defaultSettings().trustedCertificate;
-  const root = s.rootConfig?.trim();
-  explicitRoot = root ? (root.startsWith('/') ? root : folders[0] ? folders[0] + '/' + root : root) : undefined;
-  // New settings, new workspace: cached analyses were made with the old ones.
-  workspace = makeWorkspace();
-  for (const d of documents.all()) workspace.setOverlay(pathOf(d.uri), d.getText());
+function applySettings(raw: RawSettings): void {
+  const { settings, rootConfig, problems } = resolveSettings(raw);
+  if (problems.length) void connection.window.showWarningMessage(`nginx TLS proxy settings: ${problems.join('; ')}`);
+  const root = rootConfig ? (rootConfig.startsWith('/') ? rootConfig : folders[0] ? folders[0] + '/' + rootConfig : rootConfig) : undefined;
+  nfs = new NodeFileSystem(settings.maxAnalysisBytes);
+  // New settings: cached analyses were made with the old ones.
+  service.configure(settings, root);
 }
 
 // Validation runs on the newest text only: edits arriving while one runs coalesce into the next run.
@@ -183,11 +151,9 @@ function validate(uri: string): void {
   const path = pathOf(uri);
   let diagnostics: Diagnostic[];
   try {
-    const fa = workspace.analyzeFile(path);
-    const deps = new Set<string>();
-    for (const a of fa.analyses) for (const f of a.model.files.keys()) deps.add(f);
-    dependencies.set(uri, deps);
-    const findings = fa.findings;
+    const dx = service.diagnose(path);
+    dependencies.set(uri, new Set(dx.dependencies));
+    const findings = dx.findings;
     diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map(toDiagnostic);
     if (findings.length > MAX_DIAGNOSTICS) {
       diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'nginx-tls-proxy', message: `${findings.length - MAX_DIAGNOSTICS} more findings are not shown (run the nginx-tls-proxy CLI for all of them).` });
@@ -200,18 +166,18 @@ function validate(uri: string): void {
 }
 
 documents.onDidOpen((e) => {
-  workspace.setOverlay(pathOf(e.document.uri), e.document.getText());
+  service.setText(pathOf(e.document.uri), e.document.getText());
   validateDependents(e.document.uri);
 });
 
 documents.onDidChangeContent((e) => {
-  workspace.setOverlay(pathOf(e.document.uri), e.document.getText());
+  service.setText(pathOf(e.document.uri), e.document.getText());
   // Files that include or inherit from this one see the change too.
   validateDependents(e.document.uri);
 });
 
 documents.onDidClose((e) => {
-  workspace.setOverlay(pathOf(e.document.uri), undefined);
+  service.setText(pathOf(e.document.uri), undefined);
   connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   dependencies.delete(e.document.uri);
   validateDependents(e.document.uri);
@@ -219,52 +185,35 @@ documents.onDidClose((e) => {
 
 connection.onDidChangeWatchedFiles(() => {
   candidateCache = null;
-  workspace.invalidate();
+  service.filesChanged();
   validateAll();
 });
 
-function findingsFor(uri: string): Finding[] {
-  return workspace.analyzeFile(pathOf(uri)).findings;
-}
-
 function toWorkspaceEdit(edits: { path: string; start: number; end: number; newText: string }[]): WorkspaceEdit {
   const changes: Record<string, LspTextEdit[]> = {};
-  for (const e of edits) {
-    const open = documents.all().find((d) => pathOf(d.uri) === e.path);
-    const text = open ? open.getText() : nfs.readFile(e.path) ?? '';
-    const ls = computeLineStarts(text);
-    const uri = open ? open.uri : URI.file(e.path).toString();
-    (changes[uri] ??= []).push({ range: rangeOf(ls, e.start, e.end), newText: e.newText });
-  }
+  for (const e of edits) (changes[uriOf(e.path)] ??= []).push({ range: service.range(e.path, e.start, e.end), newText: e.newText });
   return { changes };
 }
 
 connection.onCodeAction((params) => {
   try {
-    const findings = findingsFor(params.textDocument.uri);
+    const path = pathOf(params.textDocument.uri);
     const actions: CodeAction[] = [];
     const only = params.context.only;
     const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(CodeActionKind.SourceFixAll));
-    // A file with syntax errors is mid-edit: fixes are checked against a re-parse of their result, and
-    // fix-all (run on save, while typing) leaves it alone.
-    const broken = findings.some((f) => f.ruleId === 'syntax-error');
-    const textOf = (p: string) => documents.all().find((d) => pathOf(d.uri) === p)?.getText() ?? nfs.readFile(p) ?? '';
-    const holds = (fix: Fix) => !broken || [...new Set(fix.edits.map((e) => e.path))].every((p) => fixHolds(p, textOf(p), fix));
-    if (wantsFixAll || !only) {
-      const safe = broken ? [] : selectSafeFixes(findings);
-      if (wantsFixAll && safe.length) {
-        const edits = safe.flatMap((x) => x.edits);
-        actions.push({ title: 'Fix all safe nginx TLS findings', kind: CodeActionKind.SourceFixAll, edit: toWorkspaceEdit(edits) });
+    if (wantsFixAll) {
+      // Fix-all runs on save, often mid-edit: a file with syntax errors is left alone.
+      const r = service.fixAll(path);
+      if ('fixes' in r && r.fixes.length) {
+        actions.push({ title: 'Fix all safe nginx TLS findings', kind: CodeActionKind.SourceFixAll, edit: toWorkspaceEdit(r.fixes.flatMap((x) => x.edits)) });
       }
-      if (wantsFixAll) return actions;
+      return actions;
     }
     for (const diag of params.context.diagnostics) {
       if (diag.source !== 'nginx-tls-proxy') continue;
-      const f = findings.find((x) => x.ruleId === diag.code && sameRange(x.range, diag.range) && x.message === diag.message)
-        ?? findings.find((x) => x.ruleId === diag.code && sameRange(x.range, diag.range));
-      if (!f) continue;
-      for (const fix of f.fixes) {
-        if (!holds(fix)) continue;
+      const id = (diag.data as { id?: unknown } | undefined)?.id;
+      if (typeof id !== 'string') continue;
+      for (const fix of service.fixesFor(path, id)) {
         actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: fix.isPreferred, edit: toWorkspaceEdit(fix.edits) });
       }
     }
@@ -275,45 +224,21 @@ connection.onCodeAction((params) => {
   }
 });
 
-function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
-}
-
 connection.onHover((params): Hover | null => {
   try {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     const path = pathOf(doc.uri);
-    const offset = doc.offsetAt(params.position);
-    const fa = workspace.analyzeFile(path);
-    for (const a of fa.analyses) {
-      const ld = a.model.all.find((x) => x.file.path === path && x.d.nameToken.start <= offset && offset <= x.d.nameToken.end && x.block.kind !== 'raw');
-      if (ld) {
-        const md = hoverMarkdown(a.model, ld, settings);
-        if (!md) return null;
-        const ls = ld.file.tree.lineStarts;
-        return { contents: { kind: 'markdown', value: md }, range: rangeOf(ls, ld.d.nameToken.start, ld.d.nameToken.end) };
-      }
-      // On an argument: a variable, or the upstream group a pass directive names.
-      const owner = a.model.all.find((x) => x.file.path === path && x.d.start <= offset && offset <= (x.d.argCount ? x.d.args[x.d.argCount - 1].end : x.d.start) && x.block.kind !== 'raw');
-      const md = owner && argumentHoverMarkdown(a.model, owner, offset);
-      if (md) return { contents: { kind: 'markdown', value: md } };
-    }
-    return null;
+    const h = service.hover(path, doc.offsetAt(params.position));
+    if (!h) return null;
+    return { contents: { kind: 'markdown', value: h.markdown }, range: h.start !== undefined ? service.range(path, h.start, h.end!) : undefined };
   } catch (e) {
     connection.console.error(`hover failed: ${(e as Error).stack ?? e}`);
     return null;
   }
 });
 
-registerNavigation(connection, documents, {
-  workspace: () => workspace,
-  settings: () => settings,
-  pathOf,
-  uriOf,
-  readText: (p) => documents.all().find((d) => pathOf(d.uri) === p)?.getText() ?? nfs.readFile(p),
-  fs: nfs,
-});
+registerNavigation(connection, documents, { service, pathOf, uriOf });
 
 process.on('uncaughtException', (e) => {
   // Log and keep serving: one bad request must not end the session.

@@ -13,7 +13,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, BlockKind, declaredContext, defaultSettings, Finding, inferContext, parse, parseVersion, SyntaxTree } from '../../server/src/engine';
+import { BlockKind, defaultSettings, Finding, parse, SyntaxTree } from '../../server/src/engine';
+import { analyze, inferContext, parseVersion } from '../support/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
@@ -380,7 +381,7 @@ test('analysis in the inferred context (as the editor does for a file nobody inc
     const kind = inferContext(tree);
     let findings: Finding[] = [];
     assert.doesNotThrow(() => {
-      findings = analyze(r.file, new NodeFileSystem(), settings, { rootKind: kind, prefix: path.dirname(r.file), fragment: declaredContext(tree) !== undefined }).findings;
+      findings = analyze(r.file, new NodeFileSystem(), settings, { rootKind: kind, prefix: path.dirname(r.file), fragment: /#\s*nginx-context:\s*[a-z]/i.test(tree.text) }).findings;
     }, `${r.local}: analysis threw`);
     for (const f of findings) if (f.ruleId === 'internal-error') crashes.push(`${rel(f.path)}:${f.range.start.line + 1} (as ${kind}): ${f.message}`);
   }

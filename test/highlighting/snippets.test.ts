@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, defaultSettings, memoryFileSystem, parseVersion } from '../../server/src/engine';
+import { defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { analyze, parseVersion } from '../support/engine';
 import { nginxAvailable, nginxTest, tempDir } from '../support/nginx';
 import { makePki, Pki } from '../support/pki';
 

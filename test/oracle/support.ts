@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
-import { analyze, defaultSettings, Finding, parseVersion } from '../../server/src/engine';
+import { defaultSettings, Finding } from '../../server/src/engine';
+import { analyze, parseVersion } from '../support/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
 import type { JsonFinding } from '../../server/src/output/text';
 

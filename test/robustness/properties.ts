@@ -13,9 +13,8 @@
 //     and fix edit points inside the file.
 
 import fc from 'fast-check';
-import {
-  analyze, Block, defaultSettings, Directive, inferContext, memoryFileSystem, parse, SyntaxTree, Token,
-} from '../../server/src/engine';
+import { Block, defaultSettings, Directive, memoryFileSystem, parse, SyntaxTree, Token } from '../../server/src/engine';
+import { analyze, inferContext } from '../support/engine';
 import type { BlockKind } from '../../server/src/engine';
 
 // ---- generators ------------------------------------------------------------------------------------

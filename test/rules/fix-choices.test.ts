@@ -3,7 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, applyEdits, defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { applyEdits, defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { analyze } from '../support/engine';
 
 test('an unverified upstream: verify with the default bundle, or with a CA the config already uses', () => {
   const text = 'events {}\nhttp {\n    server {\n        listen 443 ssl;\n        ssl_certificate a.crt;\n        ssl_certificate_key a.key;\n        ssl_client_certificate /etc/nginx/internal-ca.pem;\n        ssl_verify_client on;\n        location / {\n            proxy_pass https://app.internal.example;\n        }\n    }\n}\n';

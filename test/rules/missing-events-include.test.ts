@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { analyze } from '../support/engine';
 
 test('the http block comes from an included file', () => {
   const fs = memoryFileSystem({ '/m/nginx.conf': 'worker_processes 1;\ninclude conf.d/http.conf;\n', '/m/conf.d/http.conf': 'http {\n    server { listen 80; }\n}\n' });

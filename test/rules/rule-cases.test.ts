@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, applyEdits, defaultSettings, memoryFileSystem, parseVersion, RULES } from '../../server/src/engine';
+import { applyEdits, defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { analyze, parseVersion, RULES } from '../support/engine';
 import type { RuleCase } from '../../server/src/engine/rules/rule';
 
 const PATH = '/cases/nginx.conf';

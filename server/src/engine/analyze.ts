@@ -1,7 +1,6 @@
 // One analysis: build the model from a root file, run every enabled rule, turn reports into findings.
 
 import { BlockKind } from './knowledge/contexts';
-import { parseVersion } from './knowledge/tls';
 import { ConfigFile, ConfigModel, ModelOptions } from './model/model';
 import { FileSystem } from './model/filesystem';
 import { RULES } from './rules';
@@ -9,21 +8,7 @@ import { Rule, RuleContext, RuleFinding } from './rules/rule';
 import { lineOf, rangeOf } from './syntax/positions';
 import { EngineSettings, Finding, Fix, Severity } from './types';
 
-/** The current stable line; configs for older servers set nginxVersion (defaults and rules follow it). */
-export const DEFAULT_NGINX_VERSION = '1.30';
-
-export const DEFAULT_TRUSTED_CERTIFICATE = '/etc/ssl/certs/ca-certificates.crt';
-
-export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSettings {
-  return {
-    nginxVersion: parseVersion(DEFAULT_NGINX_VERSION),
-    trustedCertificate: DEFAULT_TRUSTED_CERTIFICATE,
-    rules: {},
-    extraDirectives: new Set(),
-    maxAnalysisBytes: 64 * 1024 * 1024,
-    ...over,
-  };
-}
+export { DEFAULT_NGINX_VERSION, DEFAULT_TRUSTED_CERTIFICATE, defaultSettings } from './settings';
 
 export interface Analysis {
   model: ConfigModel;
@@ -60,6 +45,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
   const seen = new Set<string>();
   const suppressions = new Map<ConfigFile, Map<number, Set<string>>>();
   const repeated = model.expansions > model.files.size;
+  const ids = new Map<string, number>();
   for (const rule of rules) {
     const configured = settings.rules[rule.id];
     if (configured === 'off') continue;
@@ -80,7 +66,13 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
           const ids = sup.get(lineOf(f.file.tree.lineStarts, f.start));
           if (ids && (ids.has(rule.id) || ids.has('all'))) return;
         }
+        // An id that names the finding to the adapters (LSP diagnostics carry it back in code actions): its
+        // rule and place, and a counter for two findings of one rule on the same span.
+        const base = rule.id + '@' + f.file.path + ':' + f.start + '-' + f.end;
+        const n = ids.get(base) ?? 0;
+        ids.set(base, n + 1);
         const finding: Finding = {
+          id: n ? base + '#' + n : base,
           ruleId: rule.id,
           severity: severity ?? f.severity ?? rule.defaultSeverity,
           message: f.message,
@@ -119,6 +111,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
       const file = model.rootFile;
       if (file) {
         findings.push({
+          id: 'internal-error@' + rule.id,
           ruleId: 'internal-error', severity: 'information', path: file.path, start: 0, end: 0,
           range: rangeOf(file.tree.lineStarts, 0, 0), fixes: [], related: [],
           message: `rule ${rule.id} failed on this config: ${(e as Error).message}. Please report it.`,

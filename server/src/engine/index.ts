@@ -1,19 +1,25 @@
-// The engine's public surface: parse, model, analyse, fix. No editor or LSP types anywhere below.
+// The engine's public surface, and the only module the programs and the tests import: the language
+// service (everything an editor or a checker asks), settings, and plain data types. No editor or LSP types.
 
-export * from './types';
-export * from './analyze';
-export { parse } from './syntax/parser';
-export * from './syntax/types';
-export * from './syntax/positions';
-export { ConfigModel } from './model/model';
-export type { ConfigFile, LBlock, LDir, Effective, ModelOptions, UpstreamGroup } from './model/model';
+export { createLanguageService } from './language-service';
+export type { Diagnosis, DiagnoseOptions, FixAllResult, LanguageService, LanguageServiceOptions, RuleInfo } from './language-service';
+export { defaultSettings, resolveSettings, DEFAULT_NGINX_VERSION, DEFAULT_TRUSTED_CERTIFICATE, DEFAULT_MAX_FILE_MB } from './settings';
+export type { RawSettings, ResolvedSettings } from './settings';
+export type { EngineSettings, Finding, Fix, RelatedLocation, Severity, TextEdit } from './types';
 export type { FileSystem } from './model/filesystem';
 export { memoryFileSystem } from './model/filesystem';
-export { inferContext, declaredContext } from './model/context-inference';
-export { describeEffective } from './model/describe';
-export { tlsUses } from './model/tls-uses';
+/** nginx's glob(3) for one path segment: the Node file system implements include globs with it. */
+export { globSegmentToRegExp } from './model/paths';
 export { applyEdits } from './fixes/edits';
-export { RULES, ruleById } from './rules';
-export type { Rule } from './rules/rule';
-export { parseVersion, versionLabel } from './knowledge/tls';
+export { parse } from './syntax/parser';
+export type { Block, Directive, SyntaxError, SyntaxTree, Token } from './syntax/types';
+export { TokenKind } from './syntax/types';
+export type { Position, Range } from './syntax/positions';
 export type { BlockKind } from './knowledge/contexts';
+export type { RuleCase, RuleCases } from './rules/rule';
+export type { CompletionEntry } from './service/completion';
+export type { FormatOptions, LineEdit } from './service/format';
+export type { HoverResult } from './service/hover';
+export type { Link, Target, WorkspaceSymbolEntry } from './service/navigation';
+export type { ScaffoldParams } from './service/scaffold';
+export type { FoldRange, OutlineSymbol } from './service/symbols';

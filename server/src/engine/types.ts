@@ -32,6 +32,8 @@ export interface RelatedLocation {
 }
 
 export interface Finding {
+  /** Names this finding within its file's analysis: adapters hand it back to find the finding again. */
+  id: string;
   ruleId: string;
   severity: Severity;
   message: string;

@@ -65,7 +65,7 @@ export class Workspace {
     // Include closures hold only while no file's includes change; typing elsewhere keeps them.
     if (before === undefined || this.scannedIncludes(path).join('\0') !== before.join('\0')) this.closures.clear();
     for (const [key, a] of this.rootCache) {
-      if (key === path || key === '\0fragment:' + path || a.model.files.has(path)) this.rootCache.delete(key);
+      if (key === path || key.startsWith('\0fragment:') && key.endsWith(':' + path) || a.model.files.has(path)) this.rootCache.delete(key);
     }
   }
 
@@ -183,12 +183,13 @@ export class Workspace {
   private syntaxOnly(path: string, text: string): FileAnalysis {
     const tree = this.parsed(path, text).tree;
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1) + ' MB';
-    const findings: Finding[] = tree.errors.map((e) => ({
+    const findings: Finding[] = tree.errors.map((e, i) => ({
+      id: 'syntax-error@' + path + ':' + e.start + '-' + e.end + (i ? '#' + i : ''),
       ruleId: 'syntax-error', severity: 'error' as const, message: e.message, path, start: e.start, end: e.end,
       range: rangeOf(tree.lineStarts, e.start, e.end), nginxLine: e.nginxLine, fixes: [], related: [],
     }));
     findings.unshift({
-      ruleId: 'file-too-large', severity: 'information', path, start: 0, end: 0, range: rangeOf(tree.lineStarts, 0, 0), fixes: [], related: [],
+      id: 'file-too-large@' + path, ruleId: 'file-too-large', severity: 'information', path, start: 0, end: 0, range: rangeOf(tree.lineStarts, 0, 0), fixes: [], related: [],
       message: `This file is ${mb(text.length)}, above the ${mb(this.settings.maxAnalysisBytes)} limit (setting nginxTlsProxy.maxFileSize): only its syntax is checked.`,
     });
     return { roots: [], inferred: null, analyses: [], findings };
@@ -215,10 +216,13 @@ export class Workspace {
     return roots;
   }
 
-  analyzeFile(path: string): FileAnalysis {
+  /** `alone`: analyse the file on its own as the body of a block of that kind (no main config looked for). */
+  analyzeFile(path: string, alone?: { context?: BlockKind; prefix?: string; partial?: boolean }, everyFile = false): FileAnalysis {
+    const context = alone?.context;
+    const prefix = alone?.prefix;
     const own = this.read(path);
     if (own !== undefined && own.length > this.settings.maxAnalysisBytes) return this.syntaxOnly(path, own);
-    const roots = this.rootsOf(path);
+    const roots = context ? [] : this.rootsOf(path);
     let analyses: Analysis[];
     let inferred: BlockKind | null = null;
     if (roots.length) analyses = roots.map((r) => this.analyzeRoot(r));
@@ -226,13 +230,13 @@ export class Workspace {
       const text = this.read(path);
       if (text === undefined) return { roots, inferred, analyses: [], findings: [] };
       const tree = this.parsed(path, text).tree;
-      inferred = inferContext(tree);
-      const declared = declaredContext(tree) !== undefined;
-      const key = '\0fragment:' + path;
+      inferred = context ?? inferContext(tree);
+      const declared = context === undefined ? declaredContext(tree) !== undefined : !!alone?.partial;
+      const key = '\0fragment:' + (context ?? '') + ':' + (prefix ?? '') + ':' + (declared ? 'p' : '') + ':' + path;
       let a = this.rootCache.get(key);
       if (!a) {
         this.analysisCount++;
-        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: this.fragmentPrefix(path), fragment: declared }));
+        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared }));
         this.rootCache.set(key, a);
       }
       analyses = [a];
@@ -241,8 +245,8 @@ export class Workspace {
     const findings: Finding[] = [];
     for (const a of analyses) {
       for (const f of a.findings) {
-        if (f.path !== path) continue;
-        const key = f.ruleId + '\0' + f.start + '\0' + f.end + '\0' + f.message;
+        if (f.path !== path && !everyFile) continue;
+        const key = f.ruleId + '\0' + f.path + '\0' + f.start + '\0' + f.end + '\0' + f.message;
         if (seen.has(key)) continue;
         seen.add(key);
         findings.push(f);

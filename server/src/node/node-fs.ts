@@ -3,8 +3,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileSystem } from '../engine/model/filesystem';
-import { globSegmentToRegExp } from '../engine/model/paths';
+import { globSegmentToRegExp } from '../engine';
+import type { FileSystem } from '../engine';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 

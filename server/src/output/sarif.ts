@@ -2,14 +2,14 @@
 
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Finding, RULES } from '../engine';
+import type { Finding, RuleInfo } from '../engine';
 import { sorted } from './text';
 
 const LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
 const SECURITY = new Set(['upstream-tls-unverified', 'upstream-tls-no-trusted-ca']);
 export const RULE_DOCS = 'https://github.com/nginx-tls-proxy/nginx-tls-proxy/blob/main/docs/rules/';
 
-export function toSarif(findings: Finding[], cwd: string): unknown {
+export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[]): unknown {
   const uri = (p: string) => {
     const r = path.relative(cwd, p);
     return r.startsWith('..') ? pathToFileURL(p).href : r.split(path.sep).join('/');
@@ -28,7 +28,7 @@ export function toSarif(findings: Finding[], cwd: string): unknown {
         driver: {
           name: 'nginx-tls-proxy',
           informationUri: 'https://github.com/nginx-tls-proxy/nginx-tls-proxy',
-          rules: RULES.map((r) => ({
+          rules: rules.map((r) => ({
             id: r.id,
             name: r.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
             shortDescription: { text: r.title },

@@ -1,7 +1,7 @@
 // Compiler-style text (file:line:col: severity: message [rule]) and JSON with the LSP diagnostic's fields.
 
 import * as path from 'node:path';
-import { Finding } from '../engine';
+import type { Finding } from '../engine';
 
 function rel(file: string, cwd: string): string {
   const r = path.relative(cwd, file);

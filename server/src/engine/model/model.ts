@@ -287,6 +287,42 @@ export class ConfigModel {
     return this.byName.get(name) ?? [];
   }
 
+  private byFile: Map<string, LDir[]> | null = null;
+
+  /** The directives of one file, in its text order (its first expansion when it is included twice). */
+  inFile(path: string): readonly LDir[] {
+    if (!this.byFile) {
+      const m = new Map<string, LDir[]>();
+      const seen = new Set<Directive>();
+      for (const ld of this.all) {
+        if (seen.has(ld.d)) continue;
+        seen.add(ld.d);
+        const list = m.get(ld.file.path);
+        if (list) list.push(ld);
+        else m.set(ld.file.path, [ld]);
+      }
+      this.byFile = m;
+    }
+    return this.byFile.get(path) ?? [];
+  }
+
+  /**
+   * The innermost directive of file `path` whose text (name to `;`, or to the block's `}`) contains
+   * `offset`: a binary search, then up through the enclosing blocks.
+   */
+  at(path: string, offset: number): LDir | undefined {
+    const list = this.inFile(path);
+    let lo = 0, hi = list.length - 1, k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].d.start <= offset) { k = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let ld: LDir | null = k >= 0 ? list[k] : null; ld; ld = ld.block.owner) {
+      if (ld.file.path === path && ld.d.start <= offset && offset <= ld.d.end) return ld;
+    }
+    return undefined;
+  }
+
   /** The directives an `include` brought in directly (its files' top-level directives). */
   includedBy(include: LDir): readonly LDir[] {
     if (!this.byVia) {

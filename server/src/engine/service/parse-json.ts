@@ -1,8 +1,10 @@
 // `parse FILE --format json`: the parsed config in a shape close to crossplane's payload.
 
-import { ConfigModel, FileSystem, inferContext, parse } from '../engine';
-import { LBlock } from '../engine/model/model';
-import { lineOf } from '../engine/syntax/positions';
+import { ConfigModel, LBlock } from '../model/model';
+import { FileSystem } from '../model/filesystem';
+import { inferContext } from '../model/context-inference';
+import { parse } from '../syntax/parser';
+import { lineOf } from '../syntax/positions';
 
 interface JsonDirective {
   directive: string;

@@ -1,19 +1,41 @@
 // Hover text: the official docs of the directive (from @nginx/reference-lib, at run time) and, for TLS and
 // pass directives, what is in effect at that spot and where it comes from.
 
-import { describeEffective, EngineSettings, LDir } from '../engine';
-import { docsUrl, specIn } from '../engine/knowledge/directives';
-import { ConfigModel } from '../engine/model/model';
-import { tlsDirective, tlsUses } from '../engine/model/tls-uses';
-import { kindLabel } from '../engine/knowledge/contexts';
-import { variableDefinition, variableDoc } from '../engine/knowledge/variables';
-import { passGroup } from '../engine/service/navigation';
-import { lineNumber } from '../engine/model/describe';
+import { EngineSettings } from '../types';
+import { docsUrl, specIn } from '../knowledge/directives';
+import { ConfigModel, LDir } from '../model/model';
+import { tlsDirective, tlsUses } from '../model/tls-uses';
+import { kindLabel } from '../knowledge/contexts';
+import { variableDefinition, variableDoc } from '../knowledge/variables';
+import { passGroup } from './navigation';
+import { describeEffective, lineNumber } from '../model/describe';
+
+export interface HoverResult {
+  markdown: string;
+  /** The span the hover is about (offsets); absent when it is the whole argument under the cursor. */
+  start?: number;
+  end?: number;
+}
+
+/** The hover at `offset` of file `path`: a directive's docs and what is in effect, or an argument's meaning. */
+export function hoverAt(model: ConfigModel, path: string, offset: number, settings: EngineSettings): HoverResult | null {
+  const ld = model.at(path, offset);
+  if (!ld || ld.block.kind === 'raw') return null;
+  const d = ld.d;
+  if (d.nameToken.start <= offset && offset <= d.nameToken.end) {
+    const md = hoverMarkdown(model, ld, settings);
+    return md ? { markdown: md, start: d.nameToken.start, end: d.nameToken.end } : null;
+  }
+  const lastArgEnd = d.argCount ? d.args[d.argCount - 1].end : d.start;
+  if (offset > lastArgEnd) return null;
+  const md = argumentHoverMarkdown(model, ld, offset);
+  return md ? { markdown: md } : null;
+}
 
 /** The upstream TLS settings a pass directive's hover shows. */
 const TLS_SUFFIXES = ['verify', 'trusted_certificate', 'verify_depth', 'name', 'server_name', 'protocols'];
 
-export function hoverMarkdown(model: ConfigModel, ld: LDir, settings: EngineSettings): string | null {
+function hoverMarkdown(model: ConfigModel, ld: LDir, settings: EngineSettings): string | null {
   const name = ld.d.name;
   const spec = specIn(name, ld.block.kind);
   const parts: string[] = [];
@@ -31,7 +53,7 @@ export function hoverMarkdown(model: ConfigModel, ld: LDir, settings: EngineSett
 }
 
 /** Hover on an argument: a variable's docs or definition, or the upstream group a pass directive names. */
-export function argumentHoverMarkdown(model: ConfigModel, ld: LDir, offset: number): string | null {
+function argumentHoverMarkdown(model: ConfigModel, ld: LDir, offset: number): string | null {
   const arg = ld.d.args.find((a) => a.start <= offset && offset <= a.end);
   if (!arg) return null;
   const raw = ld.file.tree.text.slice(arg.start, arg.end);

@@ -1,0 +1,80 @@
+// Settings as the user gives them (client configuration, CLI options) → the engine's settings. Every
+// default is defined here once; the CLI and the server both go through resolveSettings.
+
+import { parseVersion } from './knowledge/tls';
+import { RULES } from './rules';
+import { EngineSettings, Severity } from './types';
+
+/** The current stable line; configs for older servers set nginxVersion (defaults and rules follow it). */
+export const DEFAULT_NGINX_VERSION = '1.30';
+export const DEFAULT_TRUSTED_CERTIFICATE = '/etc/ssl/certs/ca-certificates.crt';
+/** Files larger than this (MB) are parsed for syntax only; none larger is read at all. */
+export const DEFAULT_MAX_FILE_MB = 64;
+
+/** What a user can set, in the shape of the `nginxTlsProxy.*` settings (all optional, all unchecked). */
+export interface RawSettings {
+  trustedCertificate?: unknown;
+  nginxVersion?: unknown;
+  rules?: unknown;
+  extraDirectives?: unknown;
+  maxFileSize?: unknown;
+  rootConfig?: unknown;
+}
+
+export interface ResolvedSettings {
+  settings: EngineSettings;
+  /** The main config named by the user, as given (absolute, or relative to the workspace folder). */
+  rootConfig?: string;
+  /** Values that were not understood and were replaced by their default, in words a user can act on. */
+  problems: string[];
+}
+
+const SEVERITIES = new Set(['off', 'error', 'warning', 'information', 'hint']);
+const SEVERITY_ALIASES: Record<string, Severity> = { warn: 'warning', info: 'information' };
+
+export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSettings {
+  return {
+    nginxVersion: parseVersion(DEFAULT_NGINX_VERSION),
+    trustedCertificate: DEFAULT_TRUSTED_CERTIFICATE,
+    rules: {},
+    extraDirectives: new Set(),
+    maxAnalysisBytes: DEFAULT_MAX_FILE_MB * 1024 * 1024,
+    ...over,
+  };
+}
+
+export function resolveSettings(raw: RawSettings = {}): ResolvedSettings {
+  const problems: string[] = [];
+  const s = defaultSettings();
+  if (typeof raw.trustedCertificate === 'string' && raw.trustedCertificate.trim()) s.trustedCertificate = raw.trustedCertificate.trim();
+  else if (raw.trustedCertificate !== undefined && raw.trustedCertificate !== '') problems.push('trustedCertificate must be a file path');
+  if (raw.nginxVersion !== undefined && raw.nginxVersion !== '') {
+    const v = String(raw.nginxVersion).trim();
+    if (/^\d+\.\d+(\.\d+)?$/.test(v)) s.nginxVersion = parseVersion(v);
+    else problems.push(`nginxVersion: "${v}" is not a version like 1.22 or 1.27.3 (using ${DEFAULT_NGINX_VERSION})`);
+  }
+  if (raw.rules !== undefined) {
+    if (typeof raw.rules !== 'object' || raw.rules === null || Array.isArray(raw.rules)) problems.push('rules must be an object of rule id → severity');
+    else {
+      const known = new Set(RULES.map((r) => r.id));
+      for (const [id, value] of Object.entries(raw.rules as Record<string, unknown>)) {
+        const v = typeof value === 'string' ? value.toLowerCase() : '';
+        const sev = SEVERITIES.has(v) ? v : SEVERITY_ALIASES[v];
+        if (!known.has(id)) problems.push(`rules: no rule "${id}"`);
+        else if (!sev) problems.push(`rules: "${id}": "${String(value)}" is not off, error, warning, information or hint`);
+        else s.rules[id] = sev as Severity | 'off';
+      }
+    }
+  }
+  if (raw.extraDirectives !== undefined) {
+    if (Array.isArray(raw.extraDirectives)) s.extraDirectives = new Set(raw.extraDirectives.filter((x): x is string => typeof x === 'string'));
+    else problems.push('extraDirectives must be a list of directive names');
+  }
+  if (raw.maxFileSize !== undefined) {
+    const mb = Number(raw.maxFileSize);
+    if (Number.isFinite(mb) && mb > 0) s.maxAnalysisBytes = mb * 1024 * 1024;
+    else problems.push(`maxFileSize: "${String(raw.maxFileSize)}" is not a positive number of megabytes (using ${DEFAULT_MAX_FILE_MB})`);
+  }
+  const root = typeof raw.rootConfig === 'string' && raw.rootConfig.trim() ? raw.rootConfig.trim() : undefined;
+  return { settings: s, rootConfig: root, problems };
+}
