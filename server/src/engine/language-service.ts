@@ -65,6 +65,9 @@ export interface RuleInfo {
   defaultSeverity: Severity;
   explanation: string;
   nginxRejects: boolean;
+  tags: string[];
+  securitySeverity?: number;
+  cis?: { benchmark: string; recommendation: string };
   /** The rule's own examples (its documentation and its tests). */
   cases: RuleCases;
 }
@@ -266,7 +269,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const tree = treeOf(path);
       return rangeOf(tree ? tree.lineStarts : computeLineStarts(textOf(path) ?? ''), start, end);
     },
-    rules: () => RULES.map((r) => ({ id: r.id, title: r.title, defaultSeverity: r.defaultSeverity, explanation: r.explanation, nginxRejects: r.nginxRejects, cases: r.cases })),
+    rules: () => RULES.map((r) => ({ id: r.id, title: r.title, defaultSeverity: r.defaultSeverity, explanation: r.explanation, nginxRejects: r.nginxRejects, tags: r.tags ?? [], securitySeverity: r.securitySeverity, cis: r.cis, cases: r.cases })),
   };
 }
 

@@ -34,6 +34,12 @@ export interface Rule {
   explanation: string;
   /** Whether the rule's finding means `nginx -t` fails. */
   nginxRejects: boolean;
+  /** Classification for code scanning: `security`, CWE ids (`CWE-295`), … */
+  tags?: string[];
+  /** SARIF `security-severity` (0–10) for security rules. */
+  securitySeverity?: number;
+  /** The CIS NGINX Benchmark recommendation the rule implements, with the benchmark version. */
+  cis?: { benchmark: string; recommendation: string };
   check(ctx: RuleContext): void;
   /** The rule's own examples: run by the test suite, and shown on its documentation page. */
   cases: RuleCases;
