@@ -1,0 +1,154 @@
+// The one table of TLS directive facts: how each merges into inner blocks, its default per nginx version,
+// what kind of value it takes, which role a file it names plays, and since which version it exists.
+// Verified in nginx's source and by running it (../shared/reference/nginx-tls/nginx-tls-semantics.md §1,
+// §2, §5). Rules, fixes, hovers and completion read these facts here; none re-derives them from a name.
+
+export type MergeKind = 'scalar' | 'bitmask' | 'array';
+
+/** The families that open TLS connections to upstreams; stream's are spelled `proxy_ssl_*`. */
+export type UpstreamFamily = 'proxy' | 'grpc' | 'uwsgi' | 'stream';
+
+export type TlsValueKind = 'flag' | 'number' | 'file' | 'protocols' | 'ciphers' | 'name' | 'keyword' | 'other';
+
+/** What a file named by the directive holds. */
+export type TlsFileRole = 'certificate' | 'key' | 'ca' | 'crl' | 'dhparam' | 'password' | 'ticket-key' | 'ech';
+
+export interface NginxVersion {
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+export interface TlsDirectiveFact {
+  name: string;
+  /** `upstream`: nginx as a TLS client (`proxy_ssl_*`…); `server`: nginx terminating TLS (`ssl_*`). */
+  side: 'upstream' | 'server';
+  /** For upstream directives, the part after `<family>_ssl_` (`verify`, `trusted_certificate`…). */
+  suffix: string;
+  merge: MergeKind;
+  value: TlsValueKind;
+  role?: TlsFileRole;
+  /** The built-in value when the directive is absent (not every directive has one worth stating). */
+  default?: (v: NginxVersion) => string;
+  /** Only matters once verification is on (`*_ssl_verify on` / `ssl_verify_client`). */
+  verifyOnly?: boolean;
+  /** nginx says `"X" directive is duplicate` when it is repeated in one block. */
+  unique?: boolean;
+  /** First nginx version that has it. */
+  since?: [number, number, number];
+  /** Upstream directives that only some families have (all three when absent). */
+  families?: readonly ('proxy' | 'grpc' | 'uwsgi')[];
+}
+
+export function versionAtLeast(v: NginxVersion, major: number, minor: number, patch = 0): boolean {
+  if (v.major !== major) return v.major > major;
+  if (v.minor !== minor) return v.minor > minor;
+  return v.patch >= patch;
+}
+
+/** NGX_SSL_DEFAULT_PROTOCOLS, shared by every TLS module. */
+export function defaultProtocols(v: NginxVersion): string[] {
+  if (versionAtLeast(v, 1, 27, 3)) return ['TLSv1.2', 'TLSv1.3'];
+  if (versionAtLeast(v, 1, 23, 4)) return ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+  return ['TLSv1', 'TLSv1.1', 'TLSv1.2'];
+}
+
+const constant = (value: string) => () => value;
+const protocols = (v: NginxVersion) => defaultProtocols(v).join(' ');
+
+type Row = Omit<TlsDirectiveFact, 'name' | 'side' | 'suffix'>;
+
+export function parseVersion(v: string | undefined): NginxVersion {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(v ?? '');
+  if (!m) return { major: 1, minor: 30, patch: 0 };
+  return { major: +m[1], minor: +m[2], patch: m[3] ? +m[3] : 0 };
+}
+
+/**
+ * nginx as a client: `<family>_ssl_<suffix>` for proxy, grpc and uwsgi (http) and stream's `proxy_ssl_*`.
+ * Order is the order in which hovers and the effective-settings view list them.
+ */
+const UPSTREAM: Record<string, Row> = {
+  verify: { merge: 'scalar', value: 'flag', default: constant('off') },
+  trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', verifyOnly: true },
+  verify_depth: { merge: 'scalar', value: 'number', default: constant('1'), verifyOnly: true },
+  crl: { merge: 'scalar', value: 'file', role: 'crl', verifyOnly: true },
+  name: { merge: 'scalar', value: 'name' },
+  server_name: { merge: 'scalar', value: 'flag', default: constant('off') },
+  protocols: { merge: 'bitmask', value: 'protocols', default: protocols },
+  ciphers: { merge: 'scalar', value: 'ciphers', default: constant('DEFAULT') },
+  certificate: { merge: 'scalar', value: 'file', role: 'certificate' },
+  certificate_key: { merge: 'scalar', value: 'file', role: 'key' },
+  session_reuse: { merge: 'scalar', value: 'flag', default: constant('on') },
+  password_file: { merge: 'scalar', value: 'file', role: 'password' },
+  conf_command: { merge: 'array', value: 'other', since: [1, 19, 4] },
+  certificate_cache: { merge: 'scalar', value: 'other', since: [1, 27, 4] },
+  key_log: { merge: 'scalar', value: 'other', since: [1, 27, 2] },
+  alpn: { merge: 'scalar', value: 'other', since: [1, 31, 0], families: ['proxy'] },
+};
+
+/** nginx terminating TLS (http, stream and mail share these names). */
+const SERVER: Record<string, Row> = {
+  ssl_certificate: { merge: 'array', value: 'file', role: 'certificate' },
+  ssl_certificate_key: { merge: 'array', value: 'file', role: 'key' },
+  ssl_protocols: { merge: 'bitmask', value: 'protocols', default: protocols },
+  ssl_ciphers: { merge: 'scalar', value: 'ciphers', default: constant('HIGH:!aNULL:!MD5'), unique: true },
+  ssl_verify_client: { merge: 'scalar', value: 'keyword', default: constant('off'), unique: true },
+  ssl_client_certificate: { merge: 'scalar', value: 'file', role: 'ca', unique: true },
+  ssl_trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', unique: true },
+  ssl_verify_depth: { merge: 'scalar', value: 'number', default: constant('1'), unique: true },
+  ssl_crl: { merge: 'scalar', value: 'file', role: 'crl', unique: true },
+  ssl_dhparam: { merge: 'scalar', value: 'file', role: 'dhparam', unique: true },
+  ssl_password_file: { merge: 'scalar', value: 'file', role: 'password', unique: true },
+  ssl_session_ticket_key: { merge: 'array', value: 'file', role: 'ticket-key' },
+  ssl_conf_command: { merge: 'array', value: 'other', since: [1, 19, 4] },
+  ssl_ecdh_curve: { merge: 'scalar', value: 'other', unique: true },
+  ssl_session_timeout: { merge: 'scalar', value: 'other', unique: true },
+  ssl_buffer_size: { merge: 'scalar', value: 'other', unique: true },
+  ssl_ocsp: { merge: 'scalar', value: 'keyword', since: [1, 19, 0] },
+  ssl_reject_handshake: { merge: 'scalar', value: 'flag', since: [1, 19, 4] },
+  ssl_certificate_cache: { merge: 'scalar', value: 'other', since: [1, 27, 4] },
+  ssl_object_cache_inheritable: { merge: 'scalar', value: 'flag', since: [1, 27, 4] },
+  ssl_key_log: { merge: 'scalar', value: 'other', since: [1, 27, 2] },
+  ssl_certificate_compression: { merge: 'scalar', value: 'flag', since: [1, 29, 1] },
+  ssl_ech_file: { merge: 'array', value: 'file', role: 'ech', since: [1, 29, 4] },
+  // stream: switches TLS to the upstream on.
+  proxy_ssl: { merge: 'scalar', value: 'flag', default: constant('off'), unique: true },
+};
+
+const HTTP_FAMILIES = ['proxy', 'grpc', 'uwsgi'] as const;
+
+const FACTS = new Map<string, TlsDirectiveFact>();
+for (const [suffix, row] of Object.entries(UPSTREAM)) {
+  // Every upstream-side scalar rejects a repeat: they are all set with nginx's checked slot setters.
+  for (const f of row.families ?? HTTP_FAMILIES) FACTS.set(`${f}_ssl_${suffix}`, { name: `${f}_ssl_${suffix}`, side: 'upstream', suffix, unique: row.merge === 'scalar', ...row });
+}
+for (const [name, row] of Object.entries(SERVER)) FACTS.set(name, { name, side: 'server', suffix: name.replace(/^ssl_/, ''), ...row });
+
+/** The facts about a TLS directive, or undefined for a directive that is not one. */
+export function tlsFact(name: string): TlsDirectiveFact | undefined {
+  return FACTS.get(name);
+}
+
+/** Every TLS directive nginx knows (all families spelled out). */
+export function allTlsFacts(): Iterable<TlsDirectiveFact> {
+  return FACTS.values();
+}
+
+/** The directive prefix of a family: `proxy_ssl_verify`, `grpc_ssl_verify`, … (stream uses `proxy_`). */
+export function familyPrefix(f: UpstreamFamily): string {
+  return f === 'stream' ? 'proxy' : f;
+}
+
+/** `proxy_ssl_verify` for the proxy family, `grpc_ssl_verify` for grpc… */
+export function tlsDirective(family: UpstreamFamily, suffix: string): string {
+  return `${familyPrefix(family)}_ssl_${suffix}`;
+}
+
+/** Upstream setting suffixes in display order, optionally only those matching `pick`. */
+export function upstreamSuffixes(pick: (row: Row) => boolean = () => true): string[] {
+  return Object.entries(UPSTREAM).filter(([, r]) => pick(r)).map(([s]) => s);
+}
+
+/** The settings that decide whether and against what an upstream certificate is checked. */
+export const VERIFICATION_SUFFIXES: readonly string[] = ['verify', ...upstreamSuffixes((r) => !!r.verifyOnly)];
