@@ -6,7 +6,8 @@
 //
 // Installs nothing. crossplane is used if `crossplane` or `python3 -m crossplane` works (a local checkout:
 // PYTHONPATH=/path/to/crossplane npm run bench); nginx if /usr/sbin/nginx exists (or NGINX_BIN).
-// Options: --no-build (measure the dist/ that is there), --quick (fewer repetitions, smaller sizes; a smoke run).
+// Options: --no-build (measure the dist/ that is there), --quick (fewer repetitions, smaller sizes; a smoke run),
+// --no-targets (skip scripts/bench-targets.mjs, the issue-10 targets on a findings-heavy config).
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -179,7 +180,7 @@ function floor(text) {
 
 const FILE = '/bench/nginx.conf';
 const oursParse = (text) => core.parse(text);
-const oursFull = (text) => core.analyze(FILE, core.memoryFileSystem({ [FILE]: text }), core.defaultSettings());
+const oursFull = (text) => core.createLanguageService({ fs: core.memoryFileSystem({ [FILE]: text }), rootConfig: FILE }).diagnose(FILE);
 const peer = (text) => {
   let err = null;
   let tree = null;
@@ -278,7 +279,7 @@ if (fs.existsSync(corpusDir)) {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile()) { const buf = fs.readFileSync(p); bytes += buf.length; files[p] = core.decode(buf).text; }
+      else if (e.isFile()) { const buf = fs.readFileSync(p); bytes += buf.length; files[p] = buf.toString('latin1'); }
     }
   })(corpusDir);
   const paths = Object.keys(files).sort();
@@ -287,9 +288,9 @@ if (fs.existsSync(corpusDir)) {
   log(`${label}: ${(bytes / MB).toFixed(2)} MB`);
   let findings = 0;
   const analyseAll = () => {
-    const ws = new core.Workspace(mfs, core.defaultSettings(), { candidates: () => paths });
+    const service = core.createLanguageService({ fs: mfs, candidates: () => paths });
     findings = 0;
-    for (const p of paths) findings += ws.analyzeFile(p).findings.length;
+    for (const p of paths) findings += service.diagnose(p).findings.length;
   };
   const ref = { full: time(analyseAll, 5, 1) };
   ref.parse = time(() => { for (const p of paths) core.parse(files[p]); }, 10, 2);
@@ -433,7 +434,7 @@ const lo = SIZES[0];
 const hi = SIZES[SIZES.length - 1];
 md += `\n## Linearity\n\nTime per MB (ms/MB): ${SIZES.map((n) => `${n} servers: parse ${f1(linear[n].parse)}, parse + rules ${f1(linear[n].full)}`).join('; ')}.\n`;
 md += `Ratio ${hi} ÷ ${lo} servers: parse ${(linear[hi].parse / linear[lo].parse).toFixed(2)}, parse + rules ${(linear[hi].full / linear[lo].full).toFixed(2)} (1.00 = perfectly linear).\n`;
-if (corpusInfo) md += `\nCorpus: ${corpusInfo.files} files, ${corpusInfo.bytes} bytes (${(corpusInfo.bytes / MB).toFixed(2)} MB), ${corpusInfo.findings} findings; every file through \`Workspace.analyzeFile\` (main config or inferred context, includes resolved).\n`;
+if (corpusInfo) md += `\nCorpus: ${corpusInfo.files} files, ${corpusInfo.bytes} bytes (${(corpusInfo.bytes / MB).toFixed(2)} MB), ${corpusInfo.findings} findings; every file through the language service's \`diagnose\` (main config or inferred context, includes resolved).\n`;
 md += `\n## Language server (\`node dist/server.js --stdio\`, a real process)\n\n| measure | value |\n|---|---:|\n`;
 md += `| opening a ${(lat.bytes / MB).toFixed(2)} MB config → diagnostics | ${lat.openMs.toFixed(0)} ms |\n`;
 md += `| keystroke → publishDiagnostics for that version (50 incremental single-character edits), p50 | ${lat.p50.toFixed(1)} ms |\n`;
@@ -445,6 +446,12 @@ md += `| RSS idle (initialized, nothing open) | ${mem.idle.toFixed(0)} MB |\n`;
 md += `| opening the ${(bigBytes / MB).toFixed(1)} MB config → diagnostics (${mem.diagnostics} published) | ${mem.openMs.toFixed(0)} ms |\n`;
 md += `| RSS right after those diagnostics / 3 s later / peak (VmHWM) | ${mem.rss.toFixed(0)} MB / ${mem.settled.toFixed(0)} MB / ${mem.hwm.toFixed(0)} MB |\n`;
 md += `| dist/*.js, production build | ${(distBytes / 1e6).toFixed(2)} MB (${distBytes} bytes) |\n`;
+// The issue-10 targets, each met or missed, on the findings-heavy config (its own script: `--targets-only`).
+if (!process.argv.includes('--no-targets')) {
+  log('engine targets (scripts/bench-targets.mjs)');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bench-targets.mjs'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  md += '\n' + (r.status === 0 ? r.stdout : `Engine targets: the script failed (exit ${r.status}).\n`);
+}
 md += `\nWhole benchmark: ${((performance.now() - started) / 1000).toFixed(0)} s.\n`;
 
 if (!QUICK) {
