@@ -27,7 +27,7 @@ function isSpace(c: number): boolean {
 }
 
 export function parse(text: string): SyntaxTree {
-  const a = new TreeArrays(text);
+  const a = TreeArrays.builder(text);
   const errors: SyntaxError[] = [];
   const n = text.length;
   let nginxLines: number[] | undefined;
@@ -207,8 +207,7 @@ export function parse(text: string): SyntaxTree {
       a.tokStart[nameTok], a.tokEnd[nameTok], n);
   }
   for (let k = depth - 1; k > 0; k--) a.dirEnd[a.blkOwner[stack[k]]] = n;
-  a.trim();
-  return new CompactTree(a, errors, nginxLines);
+  return new CompactTree(a.compact(), errors, nginxLines);
 }
 
 /**

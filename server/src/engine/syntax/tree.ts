@@ -54,38 +54,59 @@ export function unescapeToken(raw: string): string {
  */
 export class TreeArrays {
   tokenCount = 0;
-  tokStart: Int32Array;
-  tokEnd: Int32Array;
-  tokFlags: Uint8Array;
+  tokStart: Int32Array = EMPTY32;
+  tokEnd: Int32Array = EMPTY32;
+  tokFlags: Uint8Array = EMPTY8;
 
   dirCount = 0;
-  dirTok: Int32Array;
-  dirArgc: Int32Array;
-  dirEnd: Int32Array;
-  dirTerm: Int32Array;
-  dirParent: Int32Array;
-  dirBlock: Int32Array;
-  dirNext: Int32Array;
+  dirTok: Int32Array = EMPTY32;
+  dirArgc: Int32Array = EMPTY32;
+  dirEnd: Int32Array = EMPTY32;
+  dirTerm: Int32Array = EMPTY32;
+  dirParent: Int32Array = EMPTY32;
+  dirBlock: Int32Array = EMPTY32;
+  dirNext: Int32Array = EMPTY32;
 
   blockCount = 0;
-  blkOwner: Int32Array;
-  blkOpen: Int32Array;
-  blkClose: Int32Array;
-  blkFirst: Int32Array;
-  blkLast: Int32Array;
+  blkOwner: Int32Array = EMPTY32;
+  blkOpen: Int32Array = EMPTY32;
+  blkClose: Int32Array = EMPTY32;
+  blkFirst: Int32Array = EMPTY32;
+  /** Last child so far (only while building). */
+  blkLast: Int32Array = EMPTY32;
 
   commentCount = 0;
-  comStart: Int32Array;
-  comEnd: Int32Array;
+  comStart: Int32Array = EMPTY32;
+  comEnd: Int32Array = EMPTY32;
 
-  constructor(readonly text: string) {
+  private constructor(public text: string) {}
+
+  /**
+   * Arrays to parse `text` into. Parsing small and mid-sized texts reuses one set of arrays (allocating ~20
+   * typed arrays per parse costs more than parsing a small file); large texts get their own, sized from the
+   * text. Either way `compact()` copies the result out at its exact size.
+   */
+  static builder(text: string): TreeArrays {
     const n = text.length;
     // Typical configs: a token per ~8 characters, a directive per ~35, a block per ~300, a comment per ~120.
-    const t = (n >> 3) + 16;
+    const t = (n >> 3) + 64;
+    let a: TreeArrays;
+    if (t <= SCRATCH_MAX_TOKENS && scratch) {
+      a = scratch;
+      scratch = undefined;
+      a.text = text;
+      a.tokenCount = a.dirCount = a.blockCount = a.commentCount = 0;
+    } else {
+      a = new TreeArrays(text);
+      a.allocate(t, (n >> 5) + 64, (n >> 8) + 16, (n >> 7) + 16);
+    }
+    return a;
+  }
+
+  private allocate(t: number, d: number, b: number, c: number): void {
     this.tokStart = new Int32Array(t);
     this.tokEnd = new Int32Array(t);
     this.tokFlags = new Uint8Array(t);
-    const d = (n >> 5) + 16;
     this.dirTok = new Int32Array(d);
     this.dirArgc = new Int32Array(d);
     this.dirEnd = new Int32Array(d);
@@ -93,15 +114,55 @@ export class TreeArrays {
     this.dirParent = new Int32Array(d);
     this.dirBlock = new Int32Array(d);
     this.dirNext = new Int32Array(d);
-    const b = (n >> 8) + 16;
     this.blkOwner = new Int32Array(b);
     this.blkOpen = new Int32Array(b);
     this.blkClose = new Int32Array(b);
     this.blkFirst = new Int32Array(b);
     this.blkLast = new Int32Array(b);
-    const c = (n >> 7) + 16;
     this.comStart = new Int32Array(c);
     this.comEnd = new Int32Array(c);
+  }
+
+  /**
+   * The finished tree at its exact size, every array a view into one buffer; the builder's arrays go back
+   * for the next parse when they are not large.
+   */
+  compact(): TreeArrays {
+    const t = this.tokenCount, d = this.dirCount, b = this.blockCount, c = this.commentCount;
+    const ints = 2 * t + 7 * d + 4 * b + 2 * c;
+    const buf = new ArrayBuffer(ints * 4 + t);
+    const out = new TreeArrays(this.text);
+    let at = 0;
+    const take = (src: Int32Array, len: number): Int32Array => {
+      const v = new Int32Array(buf, at * 4, len);
+      v.set(src.subarray(0, len));
+      at += len;
+      return v;
+    };
+    out.tokenCount = t;
+    out.tokStart = take(this.tokStart, t);
+    out.tokEnd = take(this.tokEnd, t);
+    out.dirCount = d;
+    out.dirTok = take(this.dirTok, d);
+    out.dirArgc = take(this.dirArgc, d);
+    out.dirEnd = take(this.dirEnd, d);
+    out.dirTerm = take(this.dirTerm, d);
+    out.dirParent = take(this.dirParent, d);
+    out.dirBlock = take(this.dirBlock, d);
+    out.dirNext = take(this.dirNext, d);
+    out.blockCount = b;
+    out.blkOwner = take(this.blkOwner, b);
+    out.blkOpen = take(this.blkOpen, b);
+    out.blkClose = take(this.blkClose, b);
+    out.blkFirst = take(this.blkFirst, b);
+    out.commentCount = c;
+    out.comStart = take(this.comStart, c);
+    out.comEnd = take(this.comEnd, c);
+    out.tokFlags = new Uint8Array(buf, at * 4, t);
+    out.tokFlags.set(this.tokFlags.subarray(0, t));
+    this.text = '';
+    if (this.tokStart.length <= SCRATCH_MAX_TOKENS && this.dirTok.length <= SCRATCH_MAX_TOKENS) scratch = this;
+    return out;
   }
 
   // ---- building (parser only) ----------------------------------------------------------------------------
@@ -182,31 +243,6 @@ export class TreeArrays {
     this.commentCount = k + 1;
   }
 
-  /** Gives back what the initial estimates over-allocated (when it is worth a copy). */
-  trim(): void {
-    const fit = <T extends Int32Array | Uint8Array>(a: T, used: number): T =>
-      (a.length > used + (used >> 2) + 64 ? (a.slice(0, used) as T) : a);
-    const t = this.tokenCount, d = this.dirCount, b = this.blockCount, c = this.commentCount;
-    this.tokStart = fit(this.tokStart, t);
-    this.tokEnd = fit(this.tokEnd, t);
-    this.tokFlags = fit(this.tokFlags, t);
-    this.dirTok = fit(this.dirTok, d);
-    this.dirArgc = fit(this.dirArgc, d);
-    this.dirEnd = fit(this.dirEnd, d);
-    this.dirTerm = fit(this.dirTerm, d);
-    this.dirParent = fit(this.dirParent, d);
-    this.dirBlock = fit(this.dirBlock, d);
-    this.dirNext = fit(this.dirNext, d);
-    this.blkOwner = fit(this.blkOwner, b);
-    this.blkOpen = fit(this.blkOpen, b);
-    this.blkClose = fit(this.blkClose, b);
-    this.blkFirst = fit(this.blkFirst, b);
-    // Only needed while building.
-    this.blkLast = new Int32Array(0);
-    this.comStart = fit(this.comStart, c);
-    this.comEnd = fit(this.comEnd, c);
-  }
-
   // ---- reading ---------------------------------------------------------------------------------------------
 
   tokenKind(k: number): TokenKind {
@@ -250,6 +286,12 @@ export class TreeArrays {
     return b <= -2 ? -2 - b : -1;
   }
 }
+
+const EMPTY32: Int32Array = new Int32Array(0);
+const EMPTY8: Uint8Array = new Uint8Array(0);
+/** Builder arrays up to this many tokens are kept for the next parse (~6 MB with the others at most). */
+const SCRATCH_MAX_TOKENS = 1 << 18;
+let scratch: TreeArrays | undefined;
 
 function grow32(a: Int32Array, cap: number): Int32Array {
   const b = new Int32Array(cap);
