@@ -6,28 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, SyntaxTree } from '../../server/src/engine';
+import { parse } from '../../server/src/engine';
 import { formatConfig } from '../../server/src/engine/service/format';
 import { decode } from '../../server/src/node/node-fs';
+import { tokens } from './tokens';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
-
-function tokens(tree: SyntaxTree): string[] {
-  const out: string[] = [];
-  const text = tree.text;
-  const stack = [{ children: tree.root.children, i: 0 }];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    if (top.i >= top.children.length) { stack.pop(); out.push('}'); continue; }
-    const d = top.children[top.i++];
-    out.push(text.slice(d.nameToken.start, d.nameToken.end));
-    for (const a of d.args) out.push(text.slice(a.start, a.end));
-    if (d.lua) out.push('lua:' + text.slice(d.lua.start, d.lua.end));
-    if (d.block) { out.push('{'); stack.push({ children: d.block.children, i: 0 }); } else out.push(';');
-  }
-  for (const c of tree.comments) out.push('#' + c.value.replace(/[ \t]+$/, ''));
-  return out;
-}
 
 const OPTIONS = [
   { tabSize: 4, insertSpaces: true },

@@ -171,16 +171,23 @@ function layout(tree: SyntaxTree, options: FormatOptions): Layout {
   let col = 0;
   const trailing: { item: number; line: number; col: number; origCol: number; padded: boolean }[] = [];
 
+  /**
+   * A continuation line of a statement. The first one goes one level deeper than the statement, or to the
+   * author's column when that is deeper (a `log_format` aligned under its first string); later ones keep
+   * their offset from the first (the nesting of a JSON `log_format`), never less deep than it.
+   */
+  let firstRel = -1;
   const continuation = (gapStart: number, gapEnd: number, d: Directive | null): string => {
-    // Keep the author's offset from the statement's first token when it is deeper than one level.
     if (d && d !== stmt) {
       stmt = d;
       stmtCol = advance(text, text.lastIndexOf('\n', d.start - 1) + 1, d.start, 0, tab);
+      firstRel = -1;
     }
     const nl = text.lastIndexOf('\n', gapEnd - 1);
     const origCol = advance(text, Math.max(nl + 1, gapStart), gapEnd, 0, tab);
     const rel = stmt ? origCol - stmtCol : 0;
-    return eol + (rel > unitWidth ? deeper(depth, rel) : indent(depth + 1));
+    if (firstRel < 0) firstRel = Math.max(0, rel);
+    return eol + deeper(depth, Math.max(unitWidth, firstRel) + Math.max(0, rel - firstRel));
   };
 
   for (let i = 0; i < items.length; i++) {
