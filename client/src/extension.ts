@@ -18,6 +18,7 @@ function settings(): Record<string, unknown> {
     rootConfig: c.get('rootConfig'),
     extraDirectives: c.get('extraDirectives'),
     maxFileSize: c.get('maxFileSize'),
+    format: { alignMapValues: c.get('format.alignMapValues') },
   };
 }
 

@@ -7,6 +7,7 @@ import {
   readConfigFile, resolveSettings, Severity, TextEdit, toJson, toSarif, unifiedDiff,
 } from './core';
 import type { RawSettings } from './core';
+import { formatCommand } from './cli/format-command';
 
 const own = <T>(table: Readonly<Record<string, T>>, key: string): T | undefined => (Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined);
 
@@ -15,6 +16,7 @@ const USAGE = `usage: nginx-tls-proxy <command> [options]
 commands:
   check [paths...]        analyse configs (files or folders; default: .)
   parse FILE              print the parsed config (--format json)
+  format PATH...          lay configs out canonically (--write, --check, --diff; see format --help)
   rules                   list the rules with their default severity
 
 check options:
@@ -228,6 +230,7 @@ function check(o: Options): number {
 }
 
 function main(argv: string[]): number {
+  if (argv[0] === 'format') return formatCommand(argv.slice(1));
   let o: Options;
   try {
     o = parseArgs(argv);

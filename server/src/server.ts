@@ -10,6 +10,7 @@ import { URI } from 'vscode-uri';
 import { createLanguageService, Finding, Fix, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
+import { ON_TYPE_TRIGGERS, registerFormatting } from './features/formatting';
 
 /** An editor cannot show more usefully; the CLI reports everything. */
 const MAX_DIAGNOSTICS = 1000;
@@ -74,6 +75,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       referencesProvider: true,
       documentLinkProvider: { resolveProvider: false },
       documentFormattingProvider: true,
+      documentRangeFormattingProvider: true,
+      documentOnTypeFormattingProvider: ON_TYPE_TRIGGERS,
     },
     serverInfo: { name: 'nginx-tls-proxy', version: '0.1.0' },
   };
@@ -239,6 +242,7 @@ connection.onHover((params): Hover | null => {
 });
 
 registerNavigation(connection, documents, { service, pathOf, uriOf });
+registerFormatting(connection, documents, { service, pathOf, uriOf });
 
 process.on('uncaughtException', (e) => {
   // Log and keep serving: one bad request must not end the session.

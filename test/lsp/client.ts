@@ -32,10 +32,13 @@ export class LspClient {
     this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.configuration));
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.onNotification('window/showMessage', (m: { type: number; message: string }) => { this.messages.push(m); });
     this.conn.listen();
   }
 
   configuration: Record<string, unknown> = {};
+  /** window/showMessage notifications received so far. */
+  messages: { type: number; message: string }[] = [];
 
   async initialize(rootDir: string | null, initializationOptions: Record<string, unknown> = {}): Promise<any> {
     const res = await this.conn.sendRequest('initialize', {

@@ -128,18 +128,49 @@ test('hover on arguments: a variable\'s docs or definition, and the upstream gro
   assert.match(group.contents.value, /10\.0\.0\.1:8443/);
 });
 
-test('formatting re-indents only, and a second pass changes nothing', async () => {
-  const messy = 'events {}\nhttp {\nserver {\n  listen 80;   \n      location / {\n# a comment   \nproxy_pass http://a;\n        }\n  }\n}\n';
+test('formatting: canonical layout, and a second pass changes nothing', async () => {
+  const messy = 'events {}\nhttp {\nserver   {\n  listen    80 ;   \n      location / {\n# a comment   \nproxy_pass http://a; }\n\n\n  }\n}\n';
   const mu = 'file://' + path.join(dir, 'messy.conf');
   client.open(mu, messy);
   await client.diagnostics(mu, 1);
   const edits = await client.request('textDocument/formatting', { textDocument: { uri: mu }, options: { tabSize: 4, insertSpaces: true } });
   const formatted = applyLspEdits(messy, edits);
-  assert.equal(formatted, 'events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n            # a comment   \n            proxy_pass http://a;\n        }\n    }\n}\n');
+  assert.equal(formatted, 'events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n            # a comment\n            proxy_pass http://a;\n        }\n    }\n}\n');
   client.change(mu, 2, formatted);
   await client.diagnostics(mu, 2);
   const again = await client.request('textDocument/formatting', { textDocument: { uri: mu }, options: { tabSize: 4, insertSpaces: true } });
   assert.deepEqual(again, []);
+});
+
+test('range formatting touches only the selected statements; on-type formatting after } and ;', async () => {
+  const text = 'http {\nserver {\nlisten   80;\nlisten   443 ssl;\n}\n}\n';
+  const ru = 'file://' + path.join(dir, 'range.conf');
+  client.open(ru, text);
+  await client.diagnostics(ru, 1);
+  // Line 2 only: the first listen.
+  const edits = await client.request('textDocument/rangeFormatting', { textDocument: { uri: ru }, range: { start: { line: 2, character: 2 }, end: { line: 2, character: 5 } }, options: { tabSize: 4, insertSpaces: true } });
+  assert.equal(applyLspEdits(text, edits), 'http {\nserver {\n        listen 80;\nlisten   443 ssl;\n}\n}\n');
+  // `}` typed at the end of line 4 closes server: the block is laid out.
+  const onBrace = await client.request('textDocument/onTypeFormatting', { textDocument: { uri: ru }, position: { line: 4, character: 1 }, ch: '}', options: { tabSize: 4, insertSpaces: true } });
+  assert.equal(applyLspEdits(text, onBrace), 'http {\n    server {\n        listen 80;\n        listen 443 ssl;\n    }\n}\n');
+  const onSemi = await client.request('textDocument/onTypeFormatting', { textDocument: { uri: ru }, position: { line: 3, character: 17 }, ch: ';', options: { tabSize: 2, insertSpaces: true } });
+  assert.equal(applyLspEdits(text, onSemi), 'http {\nserver {\nlisten   80;\n    listen 443 ssl;\n}\n}\n');
+});
+
+test('a config with syntax errors is not formatted, and the user is told why', async () => {
+  const broken = 'http {\nserver {\nlisten 80\n}\n}\n';
+  const bu = 'file://' + path.join(dir, 'broken.conf');
+  client.open(bu, broken);
+  await client.diagnostics(bu, 1);
+  client.messages.length = 0;
+  const edits = await client.request('textDocument/formatting', { textDocument: { uri: bu }, options: { tabSize: 4, insertSpaces: true } });
+  assert.deepEqual(edits, []);
+  for (let i = 0; i < 50 && client.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(client.messages.length, 1);
+  assert.match(client.messages[0].message, /not formatted: the config has syntax errors; line 3: unexpected "}": the directive "listen" is not terminated by ";"/);
+  // On-type formatting stays quiet mid-edit.
+  const quiet = await client.request('textDocument/onTypeFormatting', { textDocument: { uri: bu }, position: { line: 3, character: 1 }, ch: '}', options: { tabSize: 4, insertSpaces: true } });
+  assert.deepEqual(quiet, []);
 });
 
 test('effective TLS settings and the scaffold request', async () => {

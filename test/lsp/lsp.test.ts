@@ -17,6 +17,9 @@ before(async () => {
   client.configuration = { nginxVersion: '1.22' };
   const init = await client.initialize(dir);
   assert.equal(init.capabilities.hoverProvider, true);
+  assert.equal(init.capabilities.documentFormattingProvider, true);
+  assert.equal(init.capabilities.documentRangeFormattingProvider, true);
+  assert.deepEqual(init.capabilities.documentOnTypeFormattingProvider, { firstTriggerCharacter: '}', moreTriggerCharacter: [';'] });
 });
 
 after(async () => {

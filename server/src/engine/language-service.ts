@@ -15,7 +15,7 @@ import { EngineSettings, Finding, Fix, Severity, TextEdit } from './types';
 import { defaultSettings } from './settings';
 import { completions, CompletionEntry } from './service/completion';
 import { effectiveTls } from './service/effective-tls';
-import { formatEdits, FormatOptions, LineEdit } from './service/format';
+import { formatEdits, FormatOptions, FormatResult, formatOnType, LineEdit } from './service/format';
 import { definitionAt, documentLinks, Link, referencesAt, Target, workspaceSymbols, WorkspaceSymbolEntry } from './service/navigation';
 import { defaultCertificateName, scaffoldEdits, ScaffoldParams } from './service/scaffold';
 import { documentSymbols, FoldRange, foldingRanges, OutlineSymbol } from './service/symbols';
@@ -108,7 +108,13 @@ export interface LanguageService {
   symbols(path: string): OutlineSymbol[];
   folding(path: string): FoldRange[];
   workspaceSymbols(paths: string[], query: string): WorkspaceSymbolEntry[];
-  format(path: string, options: FormatOptions): LineEdit[];
+  /**
+   * The canonical layout as edits of the whitespace between tokens; with `range` (offsets), only those of the
+   * whole statements it touches. A file with syntax errors is not formatted: the result says why.
+   */
+  format(path: string, options: FormatOptions, range?: { start: number; end: number }): FormatResult;
+  /** After `;` or `}` was typed at `offset`: the statement or block it ends, laid out (nothing mid-edit). */
+  formatOnType(path: string, offset: number, options: FormatOptions): LineEdit[];
   effectiveTls(path: string, offset: number): { where: string; lines: string[] } | null;
   scaffold(path: string, offset: number, params: ScaffoldParams): TextEdit[] | null;
   /** The parsed config with includes resolved, in a shape close to crossplane's payload. */
@@ -248,10 +254,16 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       }
       return out;
     },
-    format(path, opts) {
+    format(path, opts, range) {
       const text = textOf(path);
       const tree = treeOf(path);
-      return text === undefined || !tree ? [] : formatEdits(text, opts, tree);
+      if (text === undefined || !tree) return { error: 'not formatted: the file cannot be read' };
+      return formatEdits(text, { alignMapValues: settings.alignMapValues, ...opts }, tree, range);
+    },
+    formatOnType(path, offset, opts) {
+      const text = textOf(path);
+      const tree = treeOf(path);
+      return text === undefined || !tree ? [] : formatOnType(text, { alignMapValues: settings.alignMapValues, ...opts }, offset, tree);
     },
     effectiveTls(path, offset) {
       const a = analyses(path)[0];

@@ -19,6 +19,8 @@ export interface RawSettings {
   extraDirectives?: unknown;
   maxFileSize?: unknown;
   rootConfig?: unknown;
+  /** `nginxTlsProxy.format.*`: `{ alignMapValues?: boolean }`. */
+  format?: unknown;
 }
 
 export interface ResolvedSettings {
@@ -39,6 +41,7 @@ export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSetti
     rules: {},
     extraDirectives: new Set(),
     maxAnalysisBytes: DEFAULT_MAX_FILE_MB * 1024 * 1024,
+    alignMapValues: true,
     ...over,
   };
 }
@@ -74,6 +77,11 @@ export function resolveSettings(raw: RawSettings = {}): ResolvedSettings {
     const mb = Number(raw.maxFileSize);
     if (Number.isFinite(mb) && mb > 0) s.maxAnalysisBytes = mb * 1024 * 1024;
     else problems.push(`maxFileSize: "${String(raw.maxFileSize)}" is not a positive number of megabytes (using ${DEFAULT_MAX_FILE_MB})`);
+  }
+  if (raw.format !== undefined && raw.format !== null) {
+    const align = typeof raw.format === 'object' ? (raw.format as { alignMapValues?: unknown }).alignMapValues : undefined;
+    if (typeof align === 'boolean') s.alignMapValues = align;
+    else if (align !== undefined || typeof raw.format !== 'object') problems.push('format.alignMapValues must be true or false');
   }
   const root = typeof raw.rootConfig === 'string' && raw.rootConfig.trim() ? raw.rootConfig.trim() : undefined;
   return { settings: s, rootConfig: root, problems };

@@ -57,4 +57,6 @@ export interface EngineSettings {
   extraDirectives: ReadonlySet<string>;
   /** Files larger than this are parsed (syntax errors shown) but not analysed. */
   maxAnalysisBytes: number;
+  /** Formatting: align the values of map, geo, types, split_clients and charset_map bodies (default true). */
+  alignMapValues: boolean;
 }

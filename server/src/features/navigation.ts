@@ -1,4 +1,4 @@
-// Completion, outline, folding, navigation, links, formatting and the custom requests of the client's
+// Completion, outline, folding, navigation, links and the custom requests of the client's
 // commands: each one a conversion between LSP and an engine service function.
 
 import {
@@ -106,15 +106,6 @@ export function registerNavigation(connection: Connection, documents: TextDocume
   connection.onWorkspaceSymbol((p) => guard('workspaceSymbol', [] as SymbolInformation[], () => {
     const paths = documents.all().map((d) => host.pathOf(d.uri));
     return service.workspaceSymbols(paths, p.query).map((s) => ({ name: s.name, kind: s.kind === 'upstream' ? SymbolKind.Module : SymbolKind.Class, location: toLocation(s) }));
-  }));
-
-  connection.onDocumentFormatting((p) => guard('formatting', [] as TextEdit[], () => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return [];
-    return service.format(host.pathOf(doc.uri), { tabSize: p.options.tabSize, insertSpaces: p.options.insertSpaces }).map((e) => ({
-      range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) },
-      newText: e.newText,
-    }));
   }));
 
   // The client's "Show effective TLS settings" command.

@@ -1,0 +1,50 @@
+// Formatting: the whole document, a range (whole statements), and on-type after `;` and `}`. A config with
+// syntax errors is not formatted; document and range formatting say why in a message (on-type stays quiet:
+// mid-edit the file rarely parses).
+
+import { Connection, MessageType, ShowMessageNotification, TextDocuments, TextEdit } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { LineEdit } from '../core';
+import type { Host } from './navigation';
+
+export const ON_TYPE_TRIGGERS = { firstTriggerCharacter: '}', moreTriggerCharacter: [';'] };
+
+export function registerFormatting(connection: Connection, documents: TextDocuments<TextDocument>, host: Host): void {
+  const { service } = host;
+  const toLsp = (doc: TextDocument, edits: LineEdit[]): TextEdit[] =>
+    edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText }));
+  const run = (name: string, f: () => TextEdit[]): TextEdit[] => {
+    try {
+      return f();
+    } catch (e) {
+      connection.console.error(`${name} failed: ${(e as Error).stack ?? e}`);
+      return [];
+    }
+  };
+  const whole = (uri: string, options: { tabSize: number; insertSpaces: boolean }, range?: { start: number; end: number }): TextEdit[] => {
+    const doc = documents.get(uri);
+    if (!doc) return [];
+    const r = service.format(host.pathOf(doc.uri), { tabSize: options.tabSize, insertSpaces: options.insertSpaces }, range);
+    if ('error' in r) {
+      // A notification, not window/showMessageRequest: nothing to answer, nothing to wait for.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `nginx TLS proxy: ${r.error}` });
+      return [];
+    }
+    return toLsp(doc, r.edits);
+  };
+
+  connection.onDocumentFormatting((p) => run('formatting', () => whole(p.textDocument.uri, p.options)));
+  connection.onDocumentRangeFormatting((p) => run('rangeFormatting', () => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return [];
+    return whole(p.textDocument.uri, p.options, { start: doc.offsetAt(p.range.start), end: doc.offsetAt(p.range.end) });
+  }));
+  connection.onDocumentOnTypeFormatting((p) => run('onTypeFormatting', () => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc || (p.ch !== ';' && p.ch !== '}')) return [];
+    // The position is just after the typed character.
+    const offset = doc.offsetAt(p.position) - 1;
+    if (offset < 0) return [];
+    return toLsp(doc, service.formatOnType(host.pathOf(doc.uri), offset, { tabSize: p.options.tabSize, insertSpaces: p.options.insertSpaces }));
+  }));
+}
