@@ -7,7 +7,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { createLanguageService, Finding, Fix, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
+import { ancestorMainConfigs, createLanguageService, Finding, Fix, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
 
@@ -19,7 +19,23 @@ const documents = new TextDocuments(TextDocument);
 let nfs = new NodeFileSystem();
 let folders: string[] = [];
 let candidateCache: string[] | null = null;
-const service = createLanguageService({ fs: { readFile: (p) => nfs.readFile(p), readError: (p) => nfs.readError(p), glob: (p) => nfs.glob(p), listDir: (p) => nfs.listDir(p) }, candidates: () => (candidateCache ??= listConfigCandidates(folders, 5000)) });
+/** Main configs in the folders above open files (/etc/nginx/nginx.conf for sites-available/x opened alone). */
+const ancestorCache = new Map<string, string[]>();
+function candidates(): string[] {
+  const found = (candidateCache ??= listConfigCandidates(folders, 5000));
+  const extra: string[] = [];
+  for (const d of documents.all()) {
+    const p = pathOf(d.uri);
+    let above = ancestorCache.get(p);
+    if (!above) ancestorCache.set(p, (above = ancestorMainConfigs(p)));
+    extra.push(...above);
+  }
+  return extra.length ? [...new Set([...found, ...extra])] : found;
+}
+const service = createLanguageService({
+  fs: { readFile: (p) => nfs.readFile(p), readError: (p) => nfs.readError(p), realpath: (p) => nfs.realpath(p), glob: (p) => nfs.glob(p), listDir: (p) => nfs.listDir(p) },
+  candidates,
+});
 let hasConfigurationCapability = false;
 
 /** Documents are keyed by file path; a buffer that is not a file gets a stable made-up path. */
@@ -135,9 +151,11 @@ const dependencies = new Map<string, Set<string>>();
 
 function validateDependents(uri: string): void {
   const changed = pathOf(uri);
+  const id = nfs.realpath(changed);
   schedule(uri);
   for (const d of documents.all()) {
-    if (d.uri !== uri && dependencies.get(d.uri)?.has(changed)) schedule(d.uri);
+    const deps = dependencies.get(d.uri);
+    if (d.uri !== uri && (deps?.has(changed) || deps?.has(id))) schedule(d.uri);
   }
 }
 
@@ -152,7 +170,8 @@ function validate(uri: string): void {
   let diagnostics: Diagnostic[];
   try {
     const dx = service.diagnose(path);
-    dependencies.set(uri, new Set(dx.dependencies));
+    // By name and by identity: an edit to sites-available/x reaches the config that includes sites-enabled/x.
+    dependencies.set(uri, new Set([...dx.dependencies, ...dx.dependencies.map((p) => nfs.realpath(p))]));
     const findings = dx.findings;
     diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map(toDiagnostic);
     if (findings.length > MAX_DIAGNOSTICS) {
@@ -185,6 +204,8 @@ documents.onDidClose((e) => {
 
 connection.onDidChangeWatchedFiles(() => {
   candidateCache = null;
+  ancestorCache.clear();
+  nfs.forgetPaths();
   service.filesChanged();
   validateAll();
 });
