@@ -100,7 +100,7 @@ function shown(p: string): string {
   return p.replace(/[\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
-function filesToCheck(paths: string[]): { targets: string[]; candidates: string[]; unreadable: string[] } {
+function filesToCheck(paths: string[], rootGiven: boolean): { targets: string[]; candidates: string[]; unreadable: string[] } {
   const targets: string[] = [];
   const candidates: string[] = [];
   const unreadable: string[] = [];
@@ -113,15 +113,17 @@ function filesToCheck(paths: string[]): { targets: string[]; candidates: string[
       continue;
     }
     // Symlinks are followed (nginx opens the path); a file reached under several names is checked once,
-    // in the context of the main config that includes it under any of them (one in a folder above too).
+    // in the context of the main config that includes it under any of them (one in a folder above too,
+    // unless --root names the main config).
+    const above = (p: string) => (rootGiven ? [] : ancestorMainConfigs(p));
     if (st.isDirectory()) {
       const found = scanConfigFiles([abs], 100000);
       targets.push(...found.files);
-      candidates.push(...found.files, ...ancestorMainConfigs(path.join(abs, '-')));
+      candidates.push(...found.files, ...above(path.join(abs, '-')));
       for (const x of found.problems) unreadable.push(`${shown(path.relative(process.cwd(), x.path) || x.path)}: ${x.reason}`);
     } else {
       targets.push(abs);
-      candidates.push(abs, ...listConfigCandidates([path.dirname(abs)], 2000), ...ancestorMainConfigs(abs));
+      candidates.push(abs, ...listConfigCandidates([path.dirname(abs)], 2000), ...above(abs));
     }
   }
   const byId = new Map<string, string>();
@@ -179,7 +181,7 @@ function writeAll(files: { path: string; before: string; text: string; latin1: b
 
 function check(o: Options): number {
   const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
-  const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.']);
+  const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.'], o.root !== undefined);
   const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root });
   const cannotRead = new Set<string>();
   const run = (): Finding[] => {

@@ -24,6 +24,7 @@ import { hoverAt, HoverResult } from './service/hover';
 import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
+import { CancellationCheck, runCancellable } from './cancellation';
 
 export interface LanguageServiceOptions {
   fs: FileSystem;
@@ -43,6 +44,8 @@ export interface DiagnoseOptions {
   partial?: boolean;
   /** 'config': the findings in every file the analysis read (as `nginx -t` reports them), not only this one's. */
   scope?: 'file' | 'config';
+  /** Polled while the analysis runs: once it returns true, diagnose throws `Cancelled` (nothing is cached). */
+  cancel?: CancellationCheck;
 }
 
 export interface Diagnosis {
@@ -93,7 +96,7 @@ export interface LanguageService {
   /** The fixes of one finding (by its id), each checked to hold on the current text. */
   fixesFor(path: string, findingId: string): Fix[];
   /** The safe fixes of a file that can be applied together; a file with syntax errors is refused. */
-  fixAll(path: string): FixAllResult;
+  fixAll(path: string, cancel?: CancellationCheck): FixAllResult;
   /**
    * The safe fixes of `findings` (of any files) that can be applied together in one round: never two at
    * one place or adding one directive to one block twice, none touching a file with syntax errors, and
@@ -108,8 +111,9 @@ export interface LanguageService {
   links(path: string): Link[];
   symbols(path: string): OutlineSymbol[];
   folding(path: string): FoldRange[];
-  workspaceSymbols(paths: string[], query: string): WorkspaceSymbolEntry[];
-  format(path: string, options: FormatOptions): LineEdit[];
+  /** `cancel`, here and in fixAll and format: polled in the long loops; once true, the call throws `Cancelled`. */
+  workspaceSymbols(paths: string[], query: string, cancel?: CancellationCheck): WorkspaceSymbolEntry[];
+  format(path: string, options: FormatOptions, cancel?: CancellationCheck): LineEdit[];
   effectiveTls(path: string, offset: number): { where: string; lines: string[] } | null;
   scaffold(path: string, offset: number, params: ScaffoldParams): TextEdit[] | null;
   /** The parsed config with includes resolved, in a shape close to crossplane's payload. */
@@ -179,7 +183,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     textOf,
 
     diagnose(path, opts) {
-      const fa = workspace.analyzeFile(path, opts?.context ? opts : undefined, opts?.scope === 'config');
+      const fa = runCancellable(opts?.cancel, () => workspace.analyzeFile(path, opts?.context ? opts : undefined, opts?.scope === 'config'));
       const dependencies = new Set<string>();
       let directives = 0;
       for (const a of fa.analyses) {
@@ -197,10 +201,12 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       // builders' output needs no re-parse there. Mid-edit, each fix is checked on its own.
       return broken ? f.fixes.filter((fix) => holding([fix]).length === 1) : f.fixes;
     },
-    fixAll(path) {
-      const findings = workspace.analyzeFile(path).findings;
-      if (findings.some((x) => x.ruleId === 'syntax-error')) return { refused: 'the file has syntax errors: fix them first' };
-      return { fixes: holding(selectSafeFixes(findings)) };
+    fixAll(path, cancel) {
+      return runCancellable(cancel, () => {
+        const findings = workspace.analyzeFile(path).findings;
+        if (findings.some((x) => x.ruleId === 'syntax-error')) return { refused: 'the file has syntax errors: fix them first' };
+        return { fixes: holding(selectSafeFixes(findings)) };
+      });
     },
     safeFixes(findings) {
       const broken = new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path));
@@ -233,7 +239,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const t = treeOf(path);
       return t ? foldingRanges(t) : [];
     },
-    workspaceSymbols(paths, query) {
+    workspaceSymbols: (paths, query, cancel) => runCancellable(cancel, () => {
       const seen = new Set<string>();
       const out: WorkspaceSymbolEntry[] = [];
       const q = query.toLowerCase();
@@ -248,12 +254,12 @@ export function createLanguageService(options: LanguageServiceOptions): Language
         }
       }
       return out;
-    },
-    format(path, opts) {
+    }),
+    format: (path, opts, cancel) => runCancellable(cancel, () => {
       const text = textOf(path);
       const tree = treeOf(path);
       return text === undefined || !tree ? [] : formatEdits(text, opts, tree);
-    },
+    }),
     effectiveTls(path, offset) {
       const a = analyses(path)[0];
       return a ? effectiveTls(a.model, path, offset, settings.nginxVersion) : null;

@@ -10,6 +10,7 @@ import { dirname, hasGlob, join, normalize } from './model/paths';
 import { parse } from './syntax/parser';
 import { EngineSettings, Finding } from './types';
 import { rangeOf } from './syntax/positions';
+import { pollCancellation } from './cancellation';
 
 export interface WorkspaceOptions {
   /** Files that may be main configs (the adapter lists them; only those that look like one are used). */
@@ -196,6 +197,7 @@ export class Workspace {
     const seen = new Set<string>([main]);
     const queue = [main];
     while (queue.length) {
+      pollCancellation();
       if (seen.size > MAX_SCAN_FILES) return null;
       const file = queue.pop()!;
       for (const arg of this.scannedIncludes(file)) {

@@ -4,6 +4,7 @@
 
 import { parse } from '../syntax/parser';
 import { Block, SyntaxTree } from '../syntax/types';
+import { pollCancellation } from '../cancellation';
 
 export interface FormatOptions {
   tabSize: number;
@@ -54,6 +55,7 @@ export function formatEdits(text: string, options: FormatOptions, tree: SyntaxTr
   let lineStart = 0;
   const n = text.length;
   while (lineStart <= n) {
+    pollCancellation();
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = n;
     let contentEnd = lineEnd;
