@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, NodeFileSystem,
-  readConfigFile, resolveSettings, Severity, TextEdit, toJson, toSarif, unifiedDiff,
+  ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, NodeFileSystem,
+  readConfigFile, scanConfigFiles, resolveSettings, Severity, TextEdit, toJson, toSarif, unifiedDiff,
 } from './core';
 import type { RawSettings } from './core';
 import { formatCommand } from './cli/format-command';
@@ -102,7 +102,7 @@ function shown(p: string): string {
   return p.replace(/[\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
-function filesToCheck(paths: string[]): { targets: string[]; candidates: string[]; unreadable: string[] } {
+function filesToCheck(paths: string[], rootGiven: boolean): { targets: string[]; candidates: string[]; unreadable: string[] } {
   const targets: string[] = [];
   const candidates: string[] = [];
   const unreadable: string[] = [];
@@ -114,16 +114,27 @@ function filesToCheck(paths: string[]): { targets: string[]; candidates: string[
       unreadable.push(`${shown(p)}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'ELOOP' ? 'too many levels of symbolic links' : code === 'EACCES' ? 'permission denied' : 'cannot read (' + code + ')'}`);
       continue;
     }
+    // Symlinks are followed (nginx opens the path); a file reached under several names is checked once,
+    // in the context of the main config that includes it under any of them (one in a folder above too,
+    // unless --root names the main config).
+    const above = (p: string) => (rootGiven ? [] : ancestorMainConfigs(p));
     if (st.isDirectory()) {
-      const found = listConfigCandidates([abs], 100000);
-      targets.push(...found);
-      candidates.push(...found);
+      const found = scanConfigFiles([abs], 100000);
+      targets.push(...found.files);
+      candidates.push(...found.files, ...above(path.join(abs, '-')));
+      for (const x of found.problems) unreadable.push(`${shown(path.relative(process.cwd(), x.path) || x.path)}: ${x.reason}`);
     } else {
       targets.push(abs);
-      candidates.push(abs, ...listConfigCandidates([path.dirname(abs)], 2000));
+      candidates.push(abs, ...listConfigCandidates([path.dirname(abs)], 2000), ...above(abs));
     }
   }
-  return { targets: [...new Set(targets)], candidates: [...new Set(candidates)], unreadable };
+  const byId = new Map<string, string>();
+  for (const t of targets) {
+    let id = t;
+    try { id = fs.realpathSync(t); } catch { /* reported when read */ }
+    if (!byId.has(id)) byId.set(id, t);
+  }
+  return { targets: [...byId.values()], candidates: [...new Set(candidates)], unreadable };
 }
 
 class IoError extends Error {}
@@ -148,6 +159,11 @@ function writeAll(files: { path: string; before: string; text: string; latin1: b
     try {
       fs.accessSync(target, fs.constants.W_OK);
       const mode = fs.statSync(target).mode & 0o7777;
+      // A file nobody may write (mode 0444) is left alone even by root, who could.
+      if ((mode & 0o222) === 0) {
+        problems.push(`${shown(f.path)}: cannot write (read-only file, mode ${mode.toString(8).padStart(4, '0')})`);
+        continue;
+      }
       fs.writeFileSync(tmp, Buffer.from(f.text, f.latin1 ? 'latin1' : 'utf8'), { mode, flag: 'wx' });
       fs.chmodSync(tmp, mode);
       staged.push({ tmp, target });
@@ -167,7 +183,7 @@ function writeAll(files: { path: string; before: string; text: string; latin1: b
 
 function check(o: Options): number {
   const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
-  const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.']);
+  const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.'], o.root !== undefined);
   const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root });
   const cannotRead = new Set<string>();
   const run = (): Finding[] => {

@@ -1,13 +1,14 @@
 // The language server: a thin adapter from LSP to the engine. Run it as `node dist/server.js --stdio`.
 
+import * as nodeFs from 'node:fs';
 import {
-  CodeAction, CodeActionKind, createConnection, Diagnostic, DiagnosticSeverity, DiagnosticTag, Hover,
-  InitializeParams, InitializeResult, ProposedFeatures, TextDocuments, TextDocumentSyncKind, TextEdit as LspTextEdit,
-  WorkspaceEdit,
+  CancellationSenderStrategy, CancellationToken, CancellationTokenSource, CodeAction, CodeActionKind, createConnection, Diagnostic, DiagnosticSeverity, DiagnosticTag, Hover,
+  InitializeParams, InitializeResult, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind,
+  TextEdit as LspTextEdit, WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { createLanguageService, Finding, Fix, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
+import { ancestorMainConfigs, createLanguageService, Finding, Fix, isCancelled, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
 import { ON_TYPE_TRIGGERS, registerFormatting } from './features/formatting';
@@ -15,12 +16,115 @@ import { ON_TYPE_TRIGGERS, registerFormatting } from './features/formatting';
 /** An editor cannot show more usefully; the CLI reports everything. */
 const MAX_DIAGNOSTICS = 1000;
 
-const connection = createConnection(ProposedFeatures.all);
+/** The cancellation sources of the latest requests by id: a cancellation read off stdin mid-request finds its own. */
+const tokenSources = new Map<string | number, CancellationTokenSource>();
+
+const connection = createConnection(ProposedFeatures.all, {
+  // A request cancelled while it still waits in the queue is answered at once, never started.
+  connectionStrategy: {
+    cancelUndispatched: (message) => {
+      const id = (message as { id?: string | number | null }).id;
+      return id === undefined || id === null ? undefined : { jsonrpc: '2.0', id, error: { code: LSPErrorCodes.RequestCancelled, message: 'cancelled before it started' } };
+    },
+  },
+  cancellationStrategy: {
+    receiver: {
+      kind: 'id',
+      createCancellationTokenSource(id) {
+        const source = new CancellationTokenSource();
+        tokenSources.set(id, source);
+        if (tokenSources.size > 64) tokenSources.delete(tokenSources.keys().next().value!);
+        return source;
+      },
+    },
+    sender: CancellationSenderStrategy.Message,
+  },
+});
+
+// While a request runs, the event loop is blocked and nothing is read from stdin: a `$/cancelRequest` would
+// wait until the request is done. The engine polls its cancellation check in its long loops; the check reads
+// what has arrived on stdin (at most every 20 ms, without blocking), cancels the requests a `$/cancelRequest`
+// in it names, and hands the bytes to the connection's reader (which decodes them only once the loop turns).
+const peekStdin = process.argv.includes('--stdio') && (() => {
+  try { const st = nodeFs.fstatSync(0); return st.isFIFO() || st.isSocket(); } catch { return false; }
+})();
+const peekBuffer = Buffer.allocUnsafe(1 << 16);
+let lastPeek = 0;
+
+function readIncoming(): void {
+  if (!peekStdin) return;
+  const now = Date.now();
+  if (now - lastPeek < 20) return;
+  lastPeek = now;
+  const stdin = process.stdin;
+  if (stdin.readableLength > 0 || !stdin.readableFlowing) return;
+  let n = 0;
+  try { n = nodeFs.readSync(0, peekBuffer, 0, peekBuffer.length, null); } catch { return; } // EAGAIN: nothing yet
+  if (n <= 0) return;
+  const chunk = Buffer.from(peekBuffer.subarray(0, n));
+  for (const id of cancellationsIn(chunk.toString('utf8'))) tokenSources.get(id)?.cancel();
+  stdin.emit('data', chunk);
+}
+
+/** Ids of the `$/cancelRequest` messages whole in a piece of the JSON-RPC stream (others wait for the reader). */
+function cancellationsIn(data: string): (string | number)[] {
+  const ids: (string | number)[] = [];
+  if (!data.includes('$/cancelRequest')) return ids;
+  const header = /Content-Length:\s*(\d+)\r\n(?:[^\r\n]*\r\n)*\r\n/gi;
+  for (let m = header.exec(data); m; m = header.exec(data)) {
+    const body = Buffer.from(data.slice(m.index + m[0].length), 'utf8').subarray(0, Number(m[1])).toString('utf8');
+    try {
+      const msg = JSON.parse(body) as { method?: unknown; params?: { id?: unknown } };
+      const id = msg.params?.id;
+      if (msg.method === '$/cancelRequest' && (typeof id === 'number' || typeof id === 'string')) ids.push(id);
+    } catch { /* cut off: the reader gets it whole */ }
+  }
+  return ids;
+}
+
+/** The engine's cancellation check for a request: its LSP token, with stdin read while the request runs. */
+function checkOf(token: CancellationToken): () => boolean {
+  return () => {
+    if (!token.isCancellationRequested) readIncoming();
+    return token.isCancellationRequested;
+  };
+}
+
+/**
+ * Runs a long request with the engine polling its token: a cancelled request answers RequestCancelled
+ * (-32800), a failing one is logged and answers `fallback`.
+ */
+function cancellable<T>(name: string, token: CancellationToken, fallback: T, f: (cancel: () => boolean) => T): T | ResponseError<void> {
+  if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+  try {
+    return f(checkOf(token));
+  } catch (e) {
+    if (isCancelled(e)) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+    connection.console.error(`${name} failed: ${(e as Error).stack ?? e}`);
+    return fallback;
+  }
+}
 const documents = new TextDocuments(TextDocument);
 let nfs = new NodeFileSystem();
 let folders: string[] = [];
 let candidateCache: string[] | null = null;
-const service = createLanguageService({ fs: { readFile: (p) => nfs.readFile(p), readError: (p) => nfs.readError(p), glob: (p) => nfs.glob(p), listDir: (p) => nfs.listDir(p) }, candidates: () => (candidateCache ??= listConfigCandidates(folders, 5000)) });
+/** Main configs in the folders above open files (/etc/nginx/nginx.conf for sites-available/x opened alone). */
+const ancestorCache = new Map<string, string[]>();
+function candidates(): string[] {
+  const found = (candidateCache ??= listConfigCandidates(folders, 5000));
+  const extra: string[] = [];
+  for (const d of documents.all()) {
+    const p = pathOf(d.uri);
+    let above = ancestorCache.get(p);
+    if (!above) ancestorCache.set(p, (above = ancestorMainConfigs(p)));
+    extra.push(...above);
+  }
+  return extra.length ? [...new Set([...found, ...extra])] : found;
+}
+const service = createLanguageService({
+  fs: { readFile: (p) => nfs.readFile(p), readError: (p) => nfs.readError(p), realpath: (p) => nfs.realpath(p), glob: (p) => nfs.glob(p), listDir: (p) => nfs.listDir(p) },
+  candidates,
+});
 let hasConfigurationCapability = false;
 
 /** Documents are keyed by file path; a buffer that is not a file gets a stable made-up path. */
@@ -138,9 +242,11 @@ const dependencies = new Map<string, Set<string>>();
 
 function validateDependents(uri: string): void {
   const changed = pathOf(uri);
+  const id = nfs.realpath(changed);
   schedule(uri);
   for (const d of documents.all()) {
-    if (d.uri !== uri && dependencies.get(d.uri)?.has(changed)) schedule(d.uri);
+    const deps = dependencies.get(d.uri);
+    if (d.uri !== uri && (deps?.has(changed) || deps?.has(id))) schedule(d.uri);
   }
 }
 
@@ -154,8 +260,11 @@ function validate(uri: string): void {
   const path = pathOf(uri);
   let diagnostics: Diagnostic[];
   try {
-    const dx = service.diagnose(path);
-    dependencies.set(uri, new Set(dx.dependencies));
+    // Nothing cancels diagnostics, but while they run, what arrives on stdin is read: a request cancelled
+    // meanwhile is answered before it starts.
+    const dx = service.diagnose(path, { cancel: () => (readIncoming(), false) });
+    // By name and by identity: an edit to sites-available/x reaches the config that includes sites-enabled/x.
+    dependencies.set(uri, new Set([...dx.dependencies, ...dx.dependencies.map((p) => nfs.realpath(p))]));
     const findings = dx.findings;
     diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map(toDiagnostic);
     if (findings.length > MAX_DIAGNOSTICS) {
@@ -188,6 +297,8 @@ documents.onDidClose((e) => {
 
 connection.onDidChangeWatchedFiles(() => {
   candidateCache = null;
+  ancestorCache.clear();
+  nfs.forgetPaths();
   service.filesChanged();
   validateAll();
 });
@@ -198,15 +309,15 @@ function toWorkspaceEdit(edits: { path: string; start: number; end: number; newT
   return { changes };
 }
 
-connection.onCodeAction((params) => {
-  try {
+connection.onCodeAction((params, token) => cancellable('codeAction', token, [] as CodeAction[], (cancel) => {
+  {
     const path = pathOf(params.textDocument.uri);
     const actions: CodeAction[] = [];
     const only = params.context.only;
     const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(CodeActionKind.SourceFixAll));
     if (wantsFixAll) {
       // Fix-all runs on save, often mid-edit: a file with syntax errors is left alone.
-      const r = service.fixAll(path);
+      const r = service.fixAll(path, cancel);
       if ('fixes' in r && r.fixes.length) {
         actions.push({ title: 'Fix all safe nginx TLS findings', kind: CodeActionKind.SourceFixAll, edit: toWorkspaceEdit(r.fixes.flatMap((x) => x.edits)) });
       }
@@ -221,11 +332,8 @@ connection.onCodeAction((params) => {
       }
     }
     return actions;
-  } catch (e) {
-    connection.console.error(`code actions failed: ${(e as Error).stack ?? e}`);
-    return [];
   }
-});
+}));
 
 connection.onHover((params): Hover | null => {
   try {
@@ -241,8 +349,8 @@ connection.onHover((params): Hover | null => {
   }
 });
 
-registerNavigation(connection, documents, { service, pathOf, uriOf });
-registerFormatting(connection, documents, { service, pathOf, uriOf });
+registerNavigation(connection, documents, { service, pathOf, uriOf, cancellable });
+registerFormatting(connection, documents, { service, pathOf, uriOf, cancellable });
 
 process.on('uncaughtException', (e) => {
   // Log and keep serving: one bad request must not end the session.

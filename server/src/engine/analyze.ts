@@ -7,6 +7,7 @@ import { RULES } from './rules';
 import { Rule, RuleContext, RuleFinding } from './rules/rule';
 import { lineOf, rangeOf } from './syntax/positions';
 import { EngineSettings, Finding, Fix, Severity } from './types';
+import { pollCancellation } from './cancellation';
 
 export { DEFAULT_NGINX_VERSION, DEFAULT_TRUSTED_CERTIFICATE, defaultSettings } from './settings';
 
@@ -47,6 +48,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
   const repeated = model.expansions > model.files.size;
   const ids = new Map<string, number>();
   for (const rule of rules) {
+    pollCancellation();
     const configured = settings.rules[rule.id];
     if (configured === 'off') continue;
     const severity: Severity | undefined = configured;

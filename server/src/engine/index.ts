@@ -11,6 +11,8 @@ export { memoryFileSystem } from './model/filesystem';
 /** nginx's glob(3) for one path segment: the Node file system implements include globs with it. */
 export { globSegmentToRegExp } from './model/paths';
 export { applyEdits } from './fixes/edits';
+export { Cancelled, isCancelled, runCancellable } from './cancellation';
+export type { CancellationCheck } from './cancellation';
 export { parse } from './syntax/parser';
 export type { Block, Directive, SyntaxError, SyntaxTree, Token } from './syntax/types';
 export { TokenKind } from './syntax/types';

@@ -23,6 +23,7 @@ import { hoverAt, HoverResult } from './service/hover';
 import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
+import { CancellationCheck, runCancellable } from './cancellation';
 
 export interface LanguageServiceOptions {
   fs: FileSystem;
@@ -42,6 +43,8 @@ export interface DiagnoseOptions {
   partial?: boolean;
   /** 'config': the findings in every file the analysis read (as `nginx -t` reports them), not only this one's. */
   scope?: 'file' | 'config';
+  /** Polled while the analysis runs: once it returns true, diagnose throws `Cancelled` (nothing is cached). */
+  cancel?: CancellationCheck;
 }
 
 export interface Diagnosis {
@@ -92,7 +95,7 @@ export interface LanguageService {
   /** The fixes of one finding (by its id), each checked to hold on the current text. */
   fixesFor(path: string, findingId: string): Fix[];
   /** The safe fixes of a file that can be applied together; a file with syntax errors is refused. */
-  fixAll(path: string): FixAllResult;
+  fixAll(path: string, cancel?: CancellationCheck): FixAllResult;
   /**
    * The safe fixes of `findings` (of any files) that can be applied together in one round: never two at
    * one place or adding one directive to one block twice, none touching a file with syntax errors, and
@@ -107,12 +110,13 @@ export interface LanguageService {
   links(path: string): Link[];
   symbols(path: string): OutlineSymbol[];
   folding(path: string): FoldRange[];
-  workspaceSymbols(paths: string[], query: string): WorkspaceSymbolEntry[];
+  /** `cancel`, here and in fixAll and format: polled in the long loops; once true, the call throws `Cancelled`. */
+  workspaceSymbols(paths: string[], query: string, cancel?: CancellationCheck): WorkspaceSymbolEntry[];
   /**
    * The canonical layout as edits of the whitespace between tokens; with `range` (offsets), only those of the
    * whole statements it touches. A file with syntax errors is not formatted: the result says why.
    */
-  format(path: string, options: FormatOptions, range?: { start: number; end: number }): FormatResult;
+  format(path: string, options: FormatOptions, range?: { start: number; end: number }, cancel?: CancellationCheck): FormatResult;
   /** After `;` or `}` was typed at `offset`: the statement or block it ends, laid out (nothing mid-edit). */
   formatOnType(path: string, offset: number, options: FormatOptions): LineEdit[];
   effectiveTls(path: string, offset: number): { where: string; lines: string[] } | null;
@@ -184,7 +188,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     textOf,
 
     diagnose(path, opts) {
-      const fa = workspace.analyzeFile(path, opts?.context ? opts : undefined, opts?.scope === 'config');
+      const fa = runCancellable(opts?.cancel, () => workspace.analyzeFile(path, opts?.context ? opts : undefined, opts?.scope === 'config'));
       const dependencies = new Set<string>();
       let directives = 0;
       for (const a of fa.analyses) {
@@ -202,10 +206,12 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       // builders' output needs no re-parse there. Mid-edit, each fix is checked on its own.
       return broken ? f.fixes.filter((fix) => holding([fix]).length === 1) : f.fixes;
     },
-    fixAll(path) {
-      const findings = workspace.analyzeFile(path).findings;
-      if (findings.some((x) => x.ruleId === 'syntax-error')) return { refused: 'the file has syntax errors: fix them first' };
-      return { fixes: holding(selectSafeFixes(findings)) };
+    fixAll(path, cancel) {
+      return runCancellable(cancel, () => {
+        const findings = workspace.analyzeFile(path).findings;
+        if (findings.some((x) => x.ruleId === 'syntax-error')) return { refused: 'the file has syntax errors: fix them first' };
+        return { fixes: holding(selectSafeFixes(findings)) };
+      });
     },
     safeFixes(findings) {
       const broken = new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path));
@@ -238,7 +244,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const t = treeOf(path);
       return t ? foldingRanges(t) : [];
     },
-    workspaceSymbols(paths, query) {
+    workspaceSymbols: (paths, query, cancel) => runCancellable(cancel, () => {
       const seen = new Set<string>();
       const out: WorkspaceSymbolEntry[] = [];
       const q = query.toLowerCase();
@@ -253,13 +259,13 @@ export function createLanguageService(options: LanguageServiceOptions): Language
         }
       }
       return out;
-    },
-    format(path, opts, range) {
+    }),
+    format: (path, opts, range, cancel) => runCancellable(cancel, () => {
       const text = textOf(path);
       const tree = treeOf(path);
       if (text === undefined || !tree) return { error: 'not formatted: the file cannot be read' };
       return formatEdits(text, { alignMapValues: settings.alignMapValues, ...opts }, tree, range);
-    },
+    }),
     formatOnType(path, offset, opts) {
       const text = textOf(path);
       const tree = treeOf(path);

@@ -10,6 +10,7 @@ import { dirname, hasGlob, join, normalize } from './model/paths';
 import { parse } from './syntax/parser';
 import { EngineSettings, Finding } from './types';
 import { rangeOf } from './syntax/positions';
+import { pollCancellation } from './cancellation';
 
 export interface WorkspaceOptions {
   /** Files that may be main configs (the adapter lists them; only those that look like one are used). */
@@ -38,12 +39,88 @@ const INCLUDE_SCAN = /(?:^|[\s;{}])include\s+("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*
 /** Past this many files, the cheap include closure gives up and answers "may include". */
 const MAX_SCAN_FILES = 2000;
 
+/**
+ * Editor buffers by path, looked up by identity too: the text of sites-available/x typed in the editor is
+ * what an analysis that reaches the file as sites-enabled/x (a symlink) reads.
+ */
+class Overlays extends Map<string, string> {
+  private byId: Map<string, string> | undefined;
+
+  constructor(private readonly id: (path: string) => string) {
+    super();
+  }
+
+  override set(path: string, text: string): this {
+    super.set(path, text);
+    (this.byId ??= new Map()).set(this.id(path), text);
+    return this;
+  }
+
+  override delete(path: string): boolean {
+    this.byId?.delete(this.id(path));
+    return super.delete(path);
+  }
+
+  override get(path: string): string | undefined {
+    const own = super.get(path);
+    if (own !== undefined || !this.byId?.size) return own;
+    return this.byId.get(this.id(path));
+  }
+
+  override has(path: string): boolean {
+    return super.has(path) || (!!this.byId?.size && this.byId.has(this.id(path)));
+  }
+}
+
+/** A finding read under one name of a file (a link), told under another (the file the user asked about). */
+function rehome(f: Finding, from: string, to: string): Finding {
+  const swap = (p: string) => (p === from ? to : p);
+  return {
+    ...f,
+    id: f.id.split(from).join(to),
+    path: swap(f.path),
+    fixes: f.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, path: swap(e.path), scope: e.scope?.startsWith(from + ':') ? to + e.scope.slice(from.length) : e.scope })) })),
+    related: f.related.map((r) => ({ ...r, path: swap(r.path) })),
+  };
+}
+
 export class Workspace {
   readonly parseCache = new Map<string, ConfigFile>();
   private rootCache = new Map<string, Analysis>();
-  private overlays = new Map<string, string>();
+  private overlays: Overlays;
 
-  constructor(private fs: FileSystem, public settings: EngineSettings, private opts: WorkspaceOptions) {}
+  constructor(private fs: FileSystem, public settings: EngineSettings, private opts: WorkspaceOptions) {
+    this.overlays = new Overlays((p) => this.real(p));
+  }
+
+  /** A file's identity: symlinks resolved when the file system can say, else the path itself. */
+  private real(path: string): string {
+    return this.fs.realpath ? this.fs.realpath(path) : path;
+  }
+
+  /** For each analysis, the identities of the files it read, each with the path it read it under. */
+  private identities = new WeakMap<Analysis, Map<string, string>>();
+
+  /** The path under which an analysis read `path` (the path itself, or a link to the same file), if it did. */
+  private aliasIn(a: Analysis, path: string): string | undefined {
+    if (a.model.files.has(path)) return path;
+    if (!this.fs.realpath) return undefined;
+    let ids = this.identities.get(a);
+    if (!ids) {
+      ids = new Map();
+      for (const f of a.model.files.keys()) {
+        const id = this.real(f);
+        if (!ids.has(id)) ids.set(id, f);
+      }
+      this.identities.set(a, ids);
+    }
+    return ids.get(this.real(path));
+  }
+
+  /** Whether the analysis of main config `root` reads `path` (under that name or through a link). */
+  private holds(root: string, path: string): boolean {
+    return this.aliasIn(this.analyzeRoot(root), path) !== undefined;
+  }
 
   /** Whether each candidate is a main config; cleared for a file when its text changes. */
   private mainCache = new Map<string, boolean>();
@@ -64,8 +141,13 @@ export class Workspace {
     this.includeArgs.delete(path);
     // Include closures hold only while no file's includes change; typing elsewhere keeps them.
     if (before === undefined || this.scannedIncludes(path).join('\0') !== before.join('\0')) this.closures.clear();
+    if (this.fs.realpath) {
+      // The same file under other names (links to it) changed too.
+      const id = this.real(path);
+      for (const other of [...this.includeArgs.keys()]) if (other !== path && this.real(other) === id) { this.includeArgs.delete(other); this.mainCache.delete(other); this.closures.clear(); }
+    }
     for (const [key, a] of this.rootCache) {
-      if (key === path || key.startsWith('\0fragment:') && key.endsWith(':' + path) || a.model.files.has(path)) this.rootCache.delete(key);
+      if (key === path || key.startsWith('\0fragment:') && key.endsWith(':' + path) || this.aliasIn(a, path) !== undefined) this.rootCache.delete(key);
     }
   }
 
@@ -107,7 +189,7 @@ export class Workspace {
       reached = this.closure(main);
       this.closures.set(main, reached);
     }
-    return reached === null || reached.has(target);
+    return reached === null || reached.has(target) || (!!this.fs.realpath && reached.has(this.real(target)));
   }
 
   private closure(main: string): Set<string> | null {
@@ -115,6 +197,7 @@ export class Workspace {
     const seen = new Set<string>([main]);
     const queue = [main];
     while (queue.length) {
+      pollCancellation();
       if (seen.size > MAX_SCAN_FILES) return null;
       const file = queue.pop()!;
       for (const arg of this.scannedIncludes(file)) {
@@ -125,6 +208,8 @@ export class Workspace {
       }
     }
     seen.delete(main);
+    // Identities too: a file reached through a link (sites-enabled/x) is reached under its own name.
+    if (this.fs.realpath) for (const hit of [...seen]) seen.add(this.real(hit));
     return seen;
   }
 
@@ -198,8 +283,7 @@ export class Workspace {
   /** Main configs whose expanded config contains `path`. */
   rootsOf(path: string): string[] {
     if (this.opts.explicitRoot) {
-      const a = this.analyzeRoot(this.opts.explicitRoot);
-      if (a.model.files.has(path)) return [this.opts.explicitRoot];
+      if (this.holds(this.opts.explicitRoot, path)) return [this.opts.explicitRoot];
     }
     // Only configs that can reach the file through includes are parsed and analysed. A main-looking file
     // that another main config includes (an http.conf pulled into nginx.conf) is part of that config, not a
@@ -207,12 +291,12 @@ export class Workspace {
     const candidates = this.opts.candidates();
     const reaching = candidates.filter((c) => c !== path && this.mayInclude(c, path) && this.isMainConfig(c));
     const inner = new Set(reaching.filter((m) => reaching.some((o) => o !== m && this.mayInclude(o, m))));
-    const roots = reaching.filter((m) => !inner.has(m) && this.analyzeRoot(m).model.files.has(path));
+    const roots = reaching.filter((m) => !inner.has(m) && this.holds(m, path));
     // Those that turned out not to be included after all are roots again, if nothing else holds the file.
     if (roots.length === 0) {
-      for (const m of inner) if (this.analyzeRoot(m).model.files.has(path) && !reaching.some((o) => o !== m && this.analyzeRoot(o).model.files.has(m))) roots.push(m);
+      for (const m of inner) if (this.holds(m, path) && !reaching.some((o) => o !== m && this.holds(o, m))) roots.push(m);
     }
-    if (roots.length === 0 && this.isMainConfig(path) && !candidates.some((c) => c !== path && this.mayInclude(c, path) && this.isMainConfig(c) && this.analyzeRoot(c).model.files.has(path))) roots.push(path);
+    if (roots.length === 0 && this.isMainConfig(path) && !candidates.some((c) => c !== path && this.mayInclude(c, path) && this.isMainConfig(c) && this.holds(c, path))) roots.push(path);
     return roots;
   }
 
@@ -244,8 +328,11 @@ export class Workspace {
     const seen = new Set<string>();
     const findings: Finding[] = [];
     for (const a of analyses) {
-      for (const f of a.findings) {
-        if (f.path !== path && !everyFile) continue;
+      // The file may have been read under another name (a link to it): its findings are told under this one.
+      const alias = roots.length ? this.aliasIn(a, path) ?? path : path;
+      for (const found of a.findings) {
+        if (found.path !== alias && !everyFile) continue;
+        const f = alias !== path && found.path === alias ? rehome(found, alias, path) : found;
         const key = f.ruleId + '\0' + f.path + '\0' + f.start + '\0' + f.end + '\0' + f.message;
         if (seen.has(key)) continue;
         seen.add(key);

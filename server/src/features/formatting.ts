@@ -21,10 +21,10 @@ export function registerFormatting(connection: Connection, documents: TextDocume
       return [];
     }
   };
-  const whole = (uri: string, options: { tabSize: number; insertSpaces: boolean }, range?: { start: number; end: number }): TextEdit[] => {
+  const whole = (uri: string, options: { tabSize: number; insertSpaces: boolean }, range?: { start: number; end: number }, cancel?: () => boolean): TextEdit[] => {
     const doc = documents.get(uri);
     if (!doc) return [];
-    const r = service.format(host.pathOf(doc.uri), { tabSize: options.tabSize, insertSpaces: options.insertSpaces }, range);
+    const r = service.format(host.pathOf(doc.uri), { tabSize: options.tabSize, insertSpaces: options.insertSpaces }, range, cancel);
     if ('error' in r) {
       // A notification, not window/showMessageRequest: nothing to answer, nothing to wait for.
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `nginx TLS proxy: ${r.error}` });
@@ -33,11 +33,12 @@ export function registerFormatting(connection: Connection, documents: TextDocume
     return toLsp(doc, r.edits);
   };
 
-  connection.onDocumentFormatting((p) => run('formatting', () => whole(p.textDocument.uri, p.options)));
-  connection.onDocumentRangeFormatting((p) => run('rangeFormatting', () => {
+  // Long requests take the request's token: a cancelled one answers RequestCancelled instead of running on.
+  connection.onDocumentFormatting((p, token) => host.cancellable('formatting', token, [] as TextEdit[], (cancel) => whole(p.textDocument.uri, p.options, undefined, cancel)));
+  connection.onDocumentRangeFormatting((p, token) => host.cancellable('rangeFormatting', token, [] as TextEdit[], (cancel) => {
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return [];
-    return whole(p.textDocument.uri, p.options, { start: doc.offsetAt(p.range.start), end: doc.offsetAt(p.range.end) });
+    return whole(p.textDocument.uri, p.options, { start: doc.offsetAt(p.range.start), end: doc.offsetAt(p.range.end) }, cancel);
   }));
   connection.onDocumentOnTypeFormatting((p) => run('onTypeFormatting', () => {
     const doc = documents.get(p.textDocument.uri);

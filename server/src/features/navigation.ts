@@ -2,8 +2,8 @@
 // commands: each one a conversion between LSP and an engine service function.
 
 import {
-  CompletionItem, CompletionItemKind, Connection, DocumentSymbol, FoldingRange, InsertTextFormat, Location,
-  MarkupKind, SymbolInformation, SymbolKind, TextDocuments, TextEdit,
+  CancellationToken, CompletionItem, CompletionItemKind, Connection, DocumentSymbol, FoldingRange, InsertTextFormat, Location,
+  MarkupKind, ResponseError, SymbolInformation, SymbolKind, TextDocuments, TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
@@ -13,6 +13,8 @@ export interface Host {
   service: LanguageService;
   pathOf(uri: string): string;
   uriOf(path: string): string;
+  /** Runs a long request with the engine polling the request's token (RequestCancelled once it is cancelled). */
+  cancellable<T>(name: string, token: CancellationToken, fallback: T, f: (cancel: () => boolean) => T): T | ResponseError<void>;
 }
 const SYMBOL_KIND: Record<OutlineSymbol['kind'], SymbolKind> = {
   namespace: SymbolKind.Namespace,
@@ -24,6 +26,9 @@ const SYMBOL_KIND: Record<OutlineSymbol['kind'], SymbolKind> = {
   struct: SymbolKind.Struct,
   key: SymbolKind.Key,
 };
+
+/** Deeper outlines are flattened at this depth (nobody reads an outline 200 blocks deep; JSON.stringify recurses). */
+const MAX_OUTLINE_DEPTH = 200;
 
 export function registerNavigation(connection: Connection, documents: TextDocuments<TextDocument>, host: Host): void {
   const guard = <T>(name: string, fallback: T, f: () => T): T => {
@@ -58,12 +63,13 @@ export function registerNavigation(connection: Connection, documents: TextDocume
   connection.onDocumentSymbol((p) => guard('documentSymbol', [] as DocumentSymbol[], () => {
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return [];
-    // Converted with an explicit stack: an outline 100 000 blocks deep must not overflow the call stack.
+    // Converted with an explicit stack: an outline 100 000 blocks deep must not overflow the call stack. Nor
+    // may the reply: JSON.stringify recurses, so symbols deeper than MAX_OUTLINE_DEPTH are listed flat at that depth.
     const out: DocumentSymbol[] = [];
-    const work: { s: OutlineSymbol; into: DocumentSymbol[] }[] = service.symbols(host.pathOf(doc.uri)).map((s) => ({ s, into: out }));
+    const work: { s: OutlineSymbol; into: DocumentSymbol[]; depth: number }[] = service.symbols(host.pathOf(doc.uri)).map((s) => ({ s, into: out, depth: 1 }));
     work.reverse();
     while (work.length) {
-      const { s, into } = work.pop()!;
+      const { s, into, depth } = work.pop()!;
       const d: DocumentSymbol = {
         name: s.name,
         detail: s.detail,
@@ -73,7 +79,8 @@ export function registerNavigation(connection: Connection, documents: TextDocume
         children: [],
       };
       into.push(d);
-      for (let k = s.children.length - 1; k >= 0; k--) work.push({ s: s.children[k], into: d.children! });
+      const deeper = depth < MAX_OUTLINE_DEPTH;
+      for (let k = s.children.length - 1; k >= 0; k--) work.push({ s: s.children[k], into: deeper ? d.children! : into, depth: deeper ? depth + 1 : depth });
     }
     return out;
   }));
@@ -103,9 +110,9 @@ export function registerNavigation(connection: Connection, documents: TextDocume
     }));
   }));
 
-  connection.onWorkspaceSymbol((p) => guard('workspaceSymbol', [] as SymbolInformation[], () => {
+  connection.onWorkspaceSymbol((p, token) => host.cancellable('workspaceSymbol', token, [] as SymbolInformation[], (cancel) => {
     const paths = documents.all().map((d) => host.pathOf(d.uri));
-    return service.workspaceSymbols(paths, p.query).map((s) => ({ name: s.name, kind: s.kind === 'upstream' ? SymbolKind.Module : SymbolKind.Class, location: toLocation(s) }));
+    return service.workspaceSymbols(paths, p.query, cancel).map((s) => ({ name: s.name, kind: s.kind === 'upstream' ? SymbolKind.Module : SymbolKind.Class, location: toLocation(s) }));
   }));
 
   // The client's "Show effective TLS settings" command.

@@ -95,6 +95,24 @@ export class NodeFileSystem implements FileSystem {
     return this.failures.get(p);
   }
 
+  private reals = new Map<string, string>();
+
+  /** The file's identity: its path with every symlink resolved (the path itself when it cannot be). */
+  realpath(p: string): string {
+    let r = this.reals.get(p);
+    if (r === undefined) {
+      try { r = fs.realpathSync(p); } catch { r = p; }
+      if (this.reals.size > 50000) this.reals.clear();
+      this.reals.set(p, r);
+    }
+    return r;
+  }
+
+  /** Files changed on disk: links may point elsewhere now. */
+  forgetPaths(): void {
+    this.reals.clear();
+  }
+
   listDir(p: string): string[] {
     try {
       return fs.readdirSync(p, { withFileTypes: true }).slice(0, 2000).map((e) => (e.isDirectory() ? e.name + '/' : e.name));
@@ -145,30 +163,93 @@ function isDir(p: string): boolean {
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', '.cache', '.venv', 'venv', '__pycache__']);
 
-/** Files under `dirs` that may be nginx configs, bounded in count; symlink loops are not followed. */
-export function listConfigCandidates(dirs: string[], limit = 5000): string[] {
-  const out: string[] = [];
+export interface ConfigScan {
+  /** Config-looking files, each once: the first path that reaches a file (its own path when it is reached directly). */
+  files: string[];
+  /** Config-looking names that cannot be followed: symlink loops, dangling links. */
+  problems: { path: string; reason: string }[];
+}
+
+/**
+ * Files under `dirs` that may be nginx configs, bounded in count. Symlinks are followed as nginx follows
+ * them (it opens the path): a linked folder is scanned, a linked file is a candidate. Identity is the real
+ * path: a folder reached twice (a loop) is scanned once, and a file reached through several names is listed
+ * once, under its own name when the scan reaches it directly (sites-available/x, not sites-enabled/x).
+ */
+export function scanConfigFiles(dirs: string[], limit = 5000): ConfigScan {
+  const byReal = new Map<string, { p: string; direct: boolean }>();
+  const problems: ConfigScan['problems'] = [];
   const seenDirs = new Set<string>();
-  const stack = [...dirs];
-  while (stack.length && out.length < limit) {
-    const d = stack.pop()!;
+  const stack = [...dirs].reverse().map((d) => ({ d, viaLink: false }));
+  while (stack.length && byReal.size < limit) {
+    const { d, viaLink } = stack.pop()!;
     let real: string;
     try { real = fs.realpathSync(d); } catch { continue; }
     if (seenDirs.has(real)) continue;
     seenDirs.add(real);
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { continue; }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subdirs: { d: string; viaLink: boolean }[] = [];
     for (const e of entries) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) stack.push(p);
-      } else if (e.isFile() && looksLikeConfig(e.name, p)) {
-        out.push(p);
-        if (out.length >= limit) break;
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = fs.statSync(p);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+          // A link to a device, FIFO or socket named like a config: reading it is refused with the reason later.
+          if (!isDir && !isFile && looksLikeConfig(e.name, p)) isFile = true;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (looksLikeConfig(e.name, p)) problems.push({ path: p, reason: code === 'ELOOP' ? 'symbolic link loop (too many levels of symbolic links)' : code === 'ENOENT' ? `dangling symbolic link (${readLink(p)} does not exist)` : `cannot follow the symbolic link (${code})` });
+          continue;
+        }
+      }
+      if (isDir) {
+        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) subdirs.push({ d: p, viaLink: viaLink || e.isSymbolicLink() });
+      } else if (isFile && looksLikeConfig(e.name, p)) {
+        let id: string;
+        try { id = fs.realpathSync(p); } catch { id = p; }
+        const first = byReal.get(id);
+        const direct = !viaLink && !e.isSymbolicLink();
+        // Reached directly wins over reached through a link.
+        if (first === undefined || (direct && !first.direct)) byReal.set(id, { p, direct });
+        if (byReal.size >= limit) break;
       }
     }
+    for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]);
   }
-  return out.sort();
+  return { files: [...byReal.values()].map((x) => x.p).sort(), problems };
+}
+
+function readLink(p: string): string {
+  try { return fs.readlinkSync(p); } catch { return 'its target'; }
+}
+
+/** Files under `dirs` that may be nginx configs, bounded in count, each once (see scanConfigFiles). */
+export function listConfigCandidates(dirs: string[], limit = 5000): string[] {
+  return scanConfigFiles(dirs, limit).files;
+}
+
+/**
+ * Main configs that may include `file` from above its folder: an nginx.conf in one of the (up to 4)
+ * folders above it, as in /etc/nginx/{sites-available,sites-enabled,conf.d}/x. Checking such a file alone
+ * finds the config that includes it (through a symlink too) instead of analysing it as a lone fragment.
+ */
+export function ancestorMainConfigs(file: string, levels = 4): string[] {
+  const out: string[] = [];
+  let dir = path.dirname(path.dirname(file));
+  for (let i = 0; i < levels; i++) {
+    const candidate = path.join(dir, 'nginx.conf');
+    try { if (fs.statSync(candidate).isFile()) out.push(candidate); } catch { /* none here */ }
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return out;
 }
 
 export function looksLikeConfig(name: string, p: string): boolean {

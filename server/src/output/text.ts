@@ -8,10 +8,15 @@ function rel(file: string, cwd: string): string {
   return r.startsWith('..') ? file : r;
 }
 
+/** Control characters (a newline, ESC) escaped: one finding is one line, and a path cannot drive the terminal. */
+export function escapeControls(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f\x9b]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+}
+
 export function formatText(findings: Finding[], cwd: string): string {
   let out = '';
   for (const f of sorted(findings)) {
-    out += `${rel(f.path, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message} [${f.ruleId}]\n`;
+    out += `${escapeControls(rel(f.path, cwd))}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${escapeControls(f.message)} [${f.ruleId}]\n`;
   }
   const counts = { error: 0, warning: 0, information: 0, hint: 0 };
   for (const f of findings) counts[f.severity]++;
@@ -62,7 +67,7 @@ export function unifiedDiff(file: string, before: string, after: string): string
   const start = Math.max(0, pre - ctx);
   const aEnd = Math.min(a.length, a.length - suf + ctx);
   const bEnd = Math.min(b.length, b.length - suf + ctx);
-  let out = `--- ${file}\n+++ ${file}\n@@ -${start + 1},${aEnd - start} +${start + 1},${bEnd - start} @@\n`;
+  let out = `--- ${escapeControls(file)}\n+++ ${escapeControls(file)}\n@@ -${start + 1},${aEnd - start} +${start + 1},${bEnd - start} @@\n`;
   for (let i = start; i < pre; i++) out += ' ' + a[i] + '\n';
   for (let i = pre; i < a.length - suf; i++) out += '-' + a[i] + '\n';
   for (let i = pre; i < b.length - suf; i++) out += '+' + b[i] + '\n';

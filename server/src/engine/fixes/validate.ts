@@ -7,6 +7,7 @@ import { parse } from '../syntax/parser';
 import { Directive, SyntaxTree } from '../syntax/types';
 import { Fix, TextEdit } from '../types';
 import { applyEdits } from './edits';
+import { pollCancellation } from '../cancellation';
 
 interface Placed {
   edit: TextEdit;
@@ -102,7 +103,10 @@ export function fixesThatHold(path: string, text: string, fixes: Fix[]): Fix[] {
     const after = directivesByStart(afterTree);
     const all = place(edits);
     const at = new Map(all.map((p) => [p.edit, p]));
-    const good = kept.filter((f) => holds(mine(f).map((e) => at.get(e)!), after, afterTree));
+    const good = kept.filter((f) => {
+      pollCancellation();
+      return holds(mine(f).map((e) => at.get(e)!), after, afterTree);
+    });
     if (good.length === kept.length) return kept;
     kept = good;
   }

@@ -10,6 +10,12 @@ export interface FileSystem {
   readError?(path: string): string | undefined;
   /** Absolute paths matching a glob(3) pattern (no brace expansion), sorted like nginx sorts them. */
   glob(pattern: string): string[];
+  /**
+   * The file's identity (its path with symlinks resolved), optional: two paths with one identity are one
+   * file, so a file reached through a link (sites-enabled/x → ../sites-available/x) is analysed in the
+   * context of the config that includes the link. Without it, a path is its own identity.
+   */
+  realpath?(path: string): string;
   /** Entries of a directory (names, directories with a trailing `/`), for path completion; optional. */
   listDir?(path: string): string[];
 }

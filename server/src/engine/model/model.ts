@@ -6,6 +6,7 @@ import { parse } from '../syntax/parser';
 import { Directive, SyntaxTree } from '../syntax/types';
 import { FileSystem } from './filesystem';
 import { dirname, hasGlob, isAbsolute, join, normalize } from './paths';
+import { pollCancellation } from '../cancellation';
 
 export interface ConfigFile {
   path: string;
@@ -152,6 +153,7 @@ export class ConfigModel {
         break;
       }
       const d = f.dirs[f.i++];
+      pollCancellation();
       const ld: LDir = { d, file: f.file, block: f.block, child: null, via: f.via };
       f.block.items.push(ld);
       this.all.push(ld);

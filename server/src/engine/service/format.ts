@@ -14,6 +14,7 @@
 // `map`, `geo`, `types`, `split_clients`, `charset_map` bodies aligned in two columns.
 
 import { parse } from '../syntax/parser';
+import { pollCancellation } from '../cancellation';
 import { lineOf } from '../syntax/positions';
 import { Block, Directive, SyntaxTree } from '../syntax/types';
 
@@ -74,6 +75,7 @@ function itemsOf(tree: SyntaxTree): Item[] {
       continue;
     }
     const d = top.b.children[top.i++];
+    pollCancellation();
     tokens.push({ kind: K.Name, start: d.nameToken.start, end: d.nameToken.end, d });
     for (const a of d.args) tokens.push({ kind: K.Arg, start: a.start, end: a.end, d });
     if (d.lua) {
@@ -191,6 +193,7 @@ function layout(tree: SyntaxTree, options: FormatOptions): Layout {
   };
 
   for (let i = 0; i < items.length; i++) {
+    pollCancellation();
     const it = items[i];
     const prev = i > 0 ? items[i - 1] : null;
     const gapStart = prev ? prev.end : 0;

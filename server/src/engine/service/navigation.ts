@@ -4,6 +4,7 @@ import { ConfigModel, LDir } from '../model/model';
 import { parsePassUrl } from '../model/pass-url';
 import { isAbsolute, join } from '../model/paths';
 import { tlsFact } from '../knowledge/tls-directives';
+import { pollCancellation } from '../cancellation';
 
 export interface Target {
   path: string;
@@ -108,6 +109,7 @@ export interface WorkspaceSymbolEntry {
 export function workspaceSymbols(model: ConfigModel): WorkspaceSymbolEntry[] {
   const out: WorkspaceSymbolEntry[] = [];
   for (const ld of model.all) {
+    pollCancellation();
     if (ld.d.name === 'server_name') {
       for (const a of ld.d.args) if (a.value && a.value !== '_') out.push({ name: a.value, kind: 'server', path: ld.file.path, start: a.start, end: a.end });
     } else if (ld.d.name === 'upstream' && ld.d.args.length) {
