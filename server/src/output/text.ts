@@ -8,10 +8,16 @@ function rel(file: string, cwd: string): string {
   return r.startsWith('..') ? file : r;
 }
 
-export function formatText(findings: Finding[], cwd: string): string {
+/** ANSI colours of the severities (text output on a terminal). */
+const COLOR: Record<Finding['severity'], string> = { error: '\x1b[1;31m', warning: '\x1b[1;33m', information: '\x1b[1;36m', hint: '\x1b[2m' };
+
+export function formatText(findings: Finding[], cwd: string, color = false): string {
   let out = '';
   for (const f of sorted(findings)) {
-    out += `${rel(f.path, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message} [${f.ruleId}]\n`;
+    const where = `${rel(f.path, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}:`;
+    out += color
+      ? `\x1b[1m${where}\x1b[0m ${COLOR[f.severity]}${f.severity}:\x1b[0m ${f.message} \x1b[2m[${f.ruleId}]\x1b[0m\n`
+      : `${where} ${f.severity}: ${f.message} [${f.ruleId}]\n`;
   }
   const counts = { error: 0, warning: 0, information: 0, hint: 0 };
   for (const f of findings) counts[f.severity]++;
