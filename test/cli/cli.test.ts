@@ -70,7 +70,7 @@ test('JSON output carries the fields of the diagnostics, 1-based, matching the t
   const f = write('json/nginx.conf', UNVERIFIED);
   const json = JSON.parse(cli(['check', f, '--format', 'json']).stdout);
   const u = json.find((x: any) => x.rule === 'upstream-tls-unverified');
-  assert.deepEqual(Object.keys(u).sort(), ['column', 'endColumn', 'endLine', 'file', 'fixes', 'line', 'message', 'rule', 'severity']);
+  assert.deepEqual(Object.keys(u).sort(), ['cis', 'column', 'endColumn', 'endLine', 'file', 'fixes', 'line', 'message', 'rule', 'securitySeverity', 'severity', 'tags']);
   assert.equal(u.line, 5);
   assert.equal(u.column, 24);
   assert.equal(u.file, f);

@@ -144,7 +144,7 @@ export function check(o: CheckOptions): number {
   }
   for (const n of [...unreadable, ...cannotRead, ...notices]) process.stderr.write(`nginx-tls-proxy: ${n}\n`);
   if (!(o.fix && o.dryRun)) {
-    if (o.format === 'json') process.stdout.write(JSON.stringify(toJson(findings), null, 2) + '\n');
+    if (o.format === 'json') process.stdout.write(JSON.stringify(toJson(findings, service.rules()), null, 2) + '\n');
     else if (o.format === 'sarif') process.stdout.write(JSON.stringify(toSarif(findings, process.cwd(), service.rules()), null, 2) + '\n');
     else process.stdout.write(formatText(findings, process.cwd(), o.color));
   }

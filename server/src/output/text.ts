@@ -1,7 +1,7 @@
 // Compiler-style text (file:line:col: severity: message [rule]) and JSON with the LSP diagnostic's fields.
 
 import * as path from 'node:path';
-import type { Finding } from '../engine';
+import type { Finding, RuleInfo } from '../engine';
 
 function rel(file: string, cwd: string): string {
   const r = path.relative(cwd, file);
@@ -39,9 +39,17 @@ export interface JsonFinding {
   rule: string;
   message: string;
   fixes: { title: string; safe: boolean }[];
+  /** The rule's classification (`security`, `external/cwe/cwe-295`, …); empty for rules without one. */
+  tags?: string[];
+  /** 0–10, for security rules (as SARIF's `security-severity`). */
+  securitySeverity?: number;
+  /** The CIS NGINX Benchmark recommendation the rule implements. */
+  cis?: { benchmark: string; recommendation: string; source?: string };
 }
 
-export function toJson(findings: Finding[]): JsonFinding[] {
+/** The findings as JSON records; with `rules`, each carries its rule's tags, security severity and CIS item. */
+export function toJson(findings: Finding[], rules?: readonly RuleInfo[]): JsonFinding[] {
+  const byId = new Map((rules ?? []).map((r) => [r.id, r]));
   return sorted(findings).map((f) => ({
     file: f.path,
     line: f.range.start.line + 1,
@@ -52,7 +60,16 @@ export function toJson(findings: Finding[]): JsonFinding[] {
     rule: f.ruleId,
     message: f.message,
     fixes: f.fixes.map((x) => ({ title: x.title, safe: !!x.safe })),
+    ...(rules ? securityFields(byId.get(f.ruleId)) : {}),
   }));
+}
+
+function securityFields(r: RuleInfo | undefined): Pick<JsonFinding, 'tags' | 'securitySeverity' | 'cis'> {
+  return {
+    tags: r?.tags ?? [],
+    ...(r?.securitySeverity !== undefined ? { securitySeverity: r.securitySeverity } : {}),
+    ...(r?.cis ? { cis: r.cis } : {}),
+  };
 }
 
 /** A unified diff of one changed region (fixes insert or change a few neighbouring lines). */
