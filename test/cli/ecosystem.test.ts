@@ -11,8 +11,12 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
-const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
-const UNVERIFIED = 'events {}\nhttp {\n    server {\n        listen 8080;\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n';
+const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+};
+const UNVERIFIED =
+  'events {}\nhttp {\n    server {\n        listen 8080;\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n';
 const CLEAN = 'events {}\nhttp {\n    server {\n        listen 8080;\n        location / { return 200; }\n    }\n}\n';
 let dir = '';
 
@@ -31,7 +35,15 @@ function write(rel: string, text: string): string {
 
 // ---- pre-commit ----
 
-interface Hook { id: string; name: string; entry: string; language: string; files: string; types?: string[]; args?: string[] }
+interface Hook {
+  id: string;
+  name: string;
+  entry: string;
+  language: string;
+  files: string;
+  types?: string[];
+  args?: string[];
+}
 
 function hooks(): Hook[] {
   return parseYaml(fs.readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[];
@@ -43,7 +55,10 @@ function runHook(h: Hook, repo: string, files: string[], args: string[] = []) {
   assert.ok(PKG.bin[bin], `the entry's program ${bin} is a bin of the npm package`);
   const re = new RegExp(h.files);
   const matched = files.filter((f) => re.test(f));
-  const r = spawnSync(process.execPath, [path.join(ROOT, PKG.bin[bin]), ...rest, ...args, ...matched], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, PKG.bin[bin]), ...rest, ...args, ...matched], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, matched };
 }
 
@@ -56,9 +71,28 @@ test('.pre-commit-hooks.yaml: one node hook whose entry is the package bin and w
   assert.match(h.entry, /^nginx-tls-proxy check\b/);
   assert.ok(PKG.scripts.prepack, 'pre-commit installs with npm pack: prepack must build dist/');
   const re = new RegExp(h.files);
-  for (const f of ['nginx.conf', 'etc/nginx/nginx.conf', 'deploy/nginx-prod.conf', 'conf.d/site.conf', 'etc/nginx/conf.d/a.conf',
-    'sites-enabled/default', 'sites-available/example.com', 'app.nginx', 'x/app.nginxconf', 'nginx/snippets/ssl.conf']) assert.ok(re.test(f), f);
-  for (const f of ['README.md', 'src/app.conf', 'package.json', 'conf.d/notes.txt', 'mynginx.conf.bak', 'sites-enabled/sub/x']) assert.ok(!re.test(f), f);
+  for (const f of [
+    'nginx.conf',
+    'etc/nginx/nginx.conf',
+    'deploy/nginx-prod.conf',
+    'conf.d/site.conf',
+    'etc/nginx/conf.d/a.conf',
+    'sites-enabled/default',
+    'sites-available/example.com',
+    'app.nginx',
+    'x/app.nginxconf',
+    'nginx/snippets/ssl.conf',
+  ])
+    assert.ok(re.test(f), f);
+  for (const f of [
+    'README.md',
+    'src/app.conf',
+    'package.json',
+    'conf.d/notes.txt',
+    'mynginx.conf.bak',
+    'sites-enabled/sub/x',
+  ])
+    assert.ok(!re.test(f), f);
 });
 
 test('the hook, invoked as pre-commit would: fails on a staged config with a finding, passes on clean ones', () => {
@@ -70,7 +104,10 @@ test('the hook, invoked as pre-commit would: fails on a staged config with a fin
   const clean = runHook(h, repo, ['nginx.conf', 'conf.d/ok.conf', 'README.md']);
   assert.deepEqual(clean.matched, ['nginx.conf', 'conf.d/ok.conf']);
   assert.equal(clean.status, 0, clean.stdout + clean.stderr);
-  write('hook-repo/sites-enabled/api', 'server {\n    listen 8082;\n    location / { proxy_pass https://api.example.com; }\n}\n');
+  write(
+    'hook-repo/sites-enabled/api',
+    'server {\n    listen 8082;\n    location / { proxy_pass https://api.example.com; }\n}\n',
+  );
   const bad = runHook(h, repo, ['nginx.conf', 'sites-enabled/api', 'README.md']);
   assert.equal(bad.status, 1);
   assert.match(bad.stdout, /^sites-enabled\/api:3:\d+: warning: .*\[upstream-tls-unverified\]$/m);
@@ -81,8 +118,20 @@ test('the hook, invoked as pre-commit would: fails on a staged config with a fin
 
 // ---- GitHub Action ----
 
-interface Step { id?: string; if?: string; uses?: string; with?: Record<string, string>; shell?: string; env?: Record<string, string>; run?: string }
-interface Action { inputs: Record<string, { default?: string }>; outputs: Record<string, { value: string }>; runs: { using: string; steps: Step[] } }
+interface Step {
+  id?: string;
+  if?: string;
+  uses?: string;
+  with?: Record<string, string>;
+  shell?: string;
+  env?: Record<string, string>;
+  run?: string;
+}
+interface Action {
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, { value: string }>;
+  runs: { using: string; steps: Step[] };
+}
 
 function action(): Action {
   return parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as Action;
@@ -107,19 +156,23 @@ function runAction(inputs: Record<string, string>, cwd: string) {
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(a.inputs)) values[k] = inputs[k] ?? v.default ?? '';
   const outputs: Record<string, Record<string, string>> = {};
-  const expr = (s: string) => s.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, e: string) => {
-    let m: RegExpExecArray | null;
-    if ((m = /^inputs\.([\w-]+)$/.exec(e))) return values[m[1]] ?? '';
-    if (e === 'github.action_path') return ROOT;
-    if ((m = /^steps\.([\w-]+)\.outputs\.([\w-]+)$/.exec(e))) return outputs[m[1]]?.[m[2]] ?? '';
-    throw new Error(`expression the test does not know: ${e}`);
-  });
+  const expr = (s: string) =>
+    s.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, e: string) => {
+      let m: RegExpExecArray | null;
+      if ((m = /^inputs\.([\w-]+)$/.exec(e))) return values[m[1]] ?? '';
+      if (e === 'github.action_path') return ROOT;
+      if ((m = /^steps\.([\w-]+)\.outputs\.([\w-]+)$/.exec(e))) return outputs[m[1]]?.[m[2]] ?? '';
+      throw new Error(`expression the test does not know: ${e}`);
+    });
   const statuses: Record<string, number | null> = {};
   const uses: { uses: string; with: Record<string, string> }[] = [];
   for (const [i, step] of a.runs.steps.entries()) {
     const id = step.id ?? `step${i}`;
     if (step.uses) {
-      uses.push({ uses: step.uses, with: Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, expr(String(v))])) });
+      uses.push({
+        uses: step.uses,
+        with: Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, expr(String(v))])),
+      });
       continue;
     }
     assert.equal(step.shell, 'bash', `${id}: a composite run step names its shell`);
@@ -130,7 +183,12 @@ function runAction(inputs: Record<string, string>, cwd: string) {
     fs.writeFileSync(script, step.run!);
     const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_OUTPUT: outFile, GITHUB_ACTION_PATH: ROOT };
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = expr(String(v));
-    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env, encoding: 'utf8', timeout: 120000 });
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+      cwd,
+      env,
+      encoding: 'utf8',
+      timeout: 120000,
+    });
     statuses[id] = r.status;
     outputs[id] = readOutputs(outFile);
     (outputs[id] as Record<string, string>)['#log'] = r.stdout + r.stderr;
@@ -142,13 +200,14 @@ function runAction(inputs: Record<string, string>, cwd: string) {
 test('action.yml: a composite action whose steps check, upload SARIF and fail the job', () => {
   const a = action();
   assert.equal(a.runs.using, 'composite');
-  for (const k of ['paths', 'nginx-version', 'fail-on', 'args', 'sarif-file', 'upload-sarif', 'category', 'version']) assert.ok(a.inputs[k], k);
+  for (const k of ['paths', 'nginx-version', 'fail-on', 'args', 'sarif-file', 'upload-sarif', 'category', 'version'])
+    assert.ok(a.inputs[k], k);
   const upload = a.runs.steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
   assert.ok(upload, 'uploads with github/codeql-action/upload-sarif');
   assert.match(upload!.if ?? '', /always\(\)/, 'uploads even when the check step reported findings');
 });
 
-test('the action\'s run steps, executed as a script: SARIF written, findings fail the job at fail-on', () => {
+test("the action's run steps, executed as a script: SARIF written, findings fail the job at fail-on", () => {
   const ws = path.join(dir, 'workspace');
   write('workspace/nginx/nginx.conf', UNVERIFIED);
   write('workspace/other/nginx.conf', CLEAN);
@@ -162,15 +221,24 @@ test('the action\'s run steps, executed as a script: SARIF written, findings fai
   const sarif = JSON.parse(fs.readFileSync(sarifPath, 'utf8'));
   assert.equal(sarif.version, '2.1.0');
   assert.ok(sarif.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'upstream-tls-unverified'));
-  assert.equal(failing.uses.find((u) => u.uses.startsWith('github/codeql-action/upload-sarif'))!.with.sarif_file, failing.outputs.check['sarif-file']);
+  assert.equal(
+    failing.uses.find((u) => u.uses.startsWith('github/codeql-action/upload-sarif'))!.with.sarif_file,
+    failing.outputs.check['sarif-file'],
+  );
   assert.equal(failing.statuses.result, 1, 'the last step fails the job');
   assert.equal(failing.actionOutputs['exit-code'], '1');
 
-  const passing = runAction({ paths: 'nginx', 'fail-on': 'error', 'sarif-file': 'out/x.sarif', args: '--rule upstream-tls-no-sni=off' }, ws);
+  const passing = runAction(
+    { paths: 'nginx', 'fail-on': 'error', 'sarif-file': 'out/x.sarif', args: '--rule upstream-tls-no-sni=off' },
+    ws,
+  );
   assert.equal(passing.outputs.check['exit-code'], '0', passing.outputs.check['#log']);
   assert.equal(passing.statuses.result, 0);
   const x = JSON.parse(fs.readFileSync(path.join(ws, 'out/x.sarif'), 'utf8'));
-  assert.ok(!x.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'upstream-tls-no-sni'), 'args reach the check');
+  assert.ok(
+    !x.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'upstream-tls-no-sni'),
+    'args reach the check',
+  );
 
   const broken = runAction({ paths: 'missing-dir', 'fail-on': 'none' }, ws);
   assert.equal(broken.outputs.check['exit-code'], '2');

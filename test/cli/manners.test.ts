@@ -11,7 +11,8 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-const UNVERIFIED = 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n        }\n    }\n}\n';
+const UNVERIFIED =
+  'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n        }\n    }\n}\n';
 let dir = '';
 let conf = '';
 
@@ -19,7 +20,12 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = dir) {
   const base = { ...process.env };
   delete base.NO_COLOR;
   delete base.FORCE_COLOR;
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60000, env: { ...base, ...env } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60000,
+    env: { ...base, ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -43,11 +49,27 @@ test('--help, -h and help print the commands to stdout and exit 0', () => {
 });
 
 test('help <command> and <command> --help describe that command and its options', () => {
-  for (const args of [['help', 'check'], ['check', '--help'], ['check', '-h'], ['-h', 'check']]) {
+  for (const args of [
+    ['help', 'check'],
+    ['check', '--help'],
+    ['check', '-h'],
+    ['-h', 'check'],
+  ]) {
     const r = cli(args);
     assert.equal(r.status, 0, args.join(' '));
     assert.match(r.stdout, /^usage: nginx-tls-proxy check \[options\] \[paths\.\.\.\]/);
-    for (const o of ['--root', '--nginx-version', '--format', '--fail-on', '--rule', '--trusted-ca', '--extra-directive', '--fix', '--dry-run']) assert.ok(r.stdout.includes(o), `${args.join(' ')}: ${o}`);
+    for (const o of [
+      '--root',
+      '--nginx-version',
+      '--format',
+      '--fail-on',
+      '--rule',
+      '--trusted-ca',
+      '--extra-directive',
+      '--fix',
+      '--dry-run',
+    ])
+      assert.ok(r.stdout.includes(o), `${args.join(' ')}: ${o}`);
   }
   const parse = cli(['help', 'parse']);
   assert.match(parse.stdout, /^usage: nginx-tls-proxy parse/);
@@ -91,15 +113,33 @@ test('options before or after the paths, before the command, with = or a space: 
 test('`--` ends the options: a path that starts with - is a path', () => {
   const r = cli(['check', '--format', 'json', '--', '-odd.conf']);
   assert.equal(r.status, 1, r.stderr);
-  assert.ok(JSON.parse(r.stdout).every((f: { file: string }) => f.file === path.join(fs.realpathSync(dir), '-odd.conf') || f.file === path.join(dir, '-odd.conf')));
+  assert.ok(
+    JSON.parse(r.stdout).every(
+      (f: { file: string }) =>
+        f.file === path.join(fs.realpathSync(dir), '-odd.conf') || f.file === path.join(dir, '-odd.conf'),
+    ),
+  );
   const without = cli(['check', '-odd.conf']);
   assert.equal(without.status, 2);
   assert.match(without.stderr, /^nginx-tls-proxy: unknown option -o/);
 });
 
 test('repeatable options add up; the bad option is named; exit 2 and nothing on stdout', () => {
-  const r = cli(['check', conf, '--format', 'json', '--rule', 'upstream-tls-unverified=off', '--rule', 'upstream-tls-no-sni=off']);
-  assert.ok(!JSON.parse(r.stdout).some((f: { rule: string }) => f.rule === 'upstream-tls-unverified' || f.rule === 'upstream-tls-no-sni'));
+  const r = cli([
+    'check',
+    conf,
+    '--format',
+    'json',
+    '--rule',
+    'upstream-tls-unverified=off',
+    '--rule',
+    'upstream-tls-no-sni=off',
+  ]);
+  assert.ok(
+    !JSON.parse(r.stdout).some(
+      (f: { rule: string }) => f.rule === 'upstream-tls-unverified' || f.rule === 'upstream-tls-no-sni',
+    ),
+  );
   for (const [args, msg] of [
     [['check', conf, '--bogus'], /^nginx-tls-proxy: unknown option --bogus$/],
     [['check', conf, '-x'], /^nginx-tls-proxy: unknown option -x$/],
@@ -125,7 +165,11 @@ test('colour: never in a pipe or with NO_COLOR, on request with --color always, 
   assert.equal(always.replace(/\x1b\[[0-9;]*m/g, ''), cli(['check', conf]).stdout, 'the same text without the escapes');
   assert.doesNotMatch(cli(['check', conf, '--color', 'always', '--no-color']).stdout, esc);
   assert.doesNotMatch(cli(['check', conf, '--color', 'never']).stdout, esc);
-  assert.doesNotMatch(cli(['check', conf, '--format', 'json', '--color', 'always']).stdout, esc, 'JSON is never coloured');
+  assert.doesNotMatch(
+    cli(['check', conf, '--format', 'json', '--color', 'always']).stdout,
+    esc,
+    'JSON is never coloured',
+  );
 });
 
 test('colour on a terminal unless NO_COLOR (decided by useColor)', async () => {

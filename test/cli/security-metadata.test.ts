@@ -41,11 +41,18 @@ test('every TLS rule: security tag, CWE tags (CodeQL form), a security severity 
   const tag = (id: string) => RULES.find((r) => r.id === id)!.tags;
   assert.ok(tag('upstream-tls-unverified').includes('external/cwe/cwe-295'));
   assert.ok(tag('upstream-tls-name-mismatch').includes('external/cwe/cwe-295'));
-  assert.ok(tag('tls-weak-protocols').includes('external/cwe/cwe-326') && tag('tls-weak-protocols').includes('external/cwe/cwe-327'));
+  assert.ok(
+    tag('tls-weak-protocols').includes('external/cwe/cwe-326') &&
+      tag('tls-weak-protocols').includes('external/cwe/cwe-327'),
+  );
   assert.ok(tag('tls-weak-ciphers').includes('external/cwe/cwe-327'));
   assert.ok(tag('client-cert-not-enforced').includes('external/cwe/cwe-306'));
   for (const r of RULES.filter((x) => !TLS.test(x.id))) assert.equal(r.securitySeverity, undefined, r.id);
-  for (const id of Object.keys(SECURITY_METADATA)) assert.ok(RULES.some((r) => r.id === id), `metadata for a rule that does not exist: ${id}`);
+  for (const id of Object.keys(SECURITY_METADATA))
+    assert.ok(
+      RULES.some((r) => r.id === id),
+      `metadata for a rule that does not exist: ${id}`,
+    );
 });
 
 test('CIS recommendations: only the confirmed ones, each with the benchmark version and a source', () => {
@@ -64,7 +71,10 @@ test('SARIF rules carry properties.tags and properties.security-severity; JSON f
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-secmeta-'));
   try {
     const conf = path.join(dir, 'nginx.conf');
-    fs.writeFileSync(conf, 'events {}\nhttp {\n    server {\n        listen 443 ssl;\n        ssl_certificate a.crt;\n        ssl_certificate_key a.key;\n        ssl_protocols TLSv1 TLSv1.2;\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n');
+    fs.writeFileSync(
+      conf,
+      'events {}\nhttp {\n    server {\n        listen 443 ssl;\n        ssl_certificate a.crt;\n        ssl_certificate_key a.key;\n        ssl_protocols TLSv1 TLSv1.2;\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n',
+    );
     const sarif = JSON.parse(cli(['check', conf, '--format', 'sarif', '--fail-on', 'none']).stdout);
     const rules = sarif.runs[0].tool.driver.rules;
     for (const r of RULES) {
@@ -79,7 +89,10 @@ test('SARIF rules carry properties.tags and properties.security-severity; JSON f
         assert.match(s.properties['security-severity'], /^\d+\.\d$/);
       }
     }
-    assert.match(rules.find((x: any) => x.id === 'tls-weak-protocols').help.markdown, /CIS NGINX Benchmark v2\.1\.0, recommendation 4\.1\.4/);
+    assert.match(
+      rules.find((x: any) => x.id === 'tls-weak-protocols').help.markdown,
+      /CIS NGINX Benchmark v2\.1\.0, recommendation 4\.1\.4/,
+    );
     const json = JSON.parse(cli(['check', conf, '--format', 'json', '--fail-on', 'none']).stdout);
     const weak = json.find((f: any) => f.rule === 'tls-weak-protocols');
     assert.deepEqual(weak.tags, RULES.find((r) => r.id === 'tls-weak-protocols')!.tags);
@@ -94,7 +107,8 @@ test('docs/rules pages show the security severity, the CWE and the CIS item', ()
   for (const r of RULES.filter((x) => x.securitySeverity !== undefined)) {
     const page = fs.readFileSync(path.join(ROOT, 'docs/rules', r.id + '.md'), 'utf8');
     assert.ok(page.includes(`**${r.securitySeverity!.toFixed(1)}**`), r.id);
-    for (const t of r.tags.filter((x) => x.startsWith('external/cwe/'))) assert.ok(page.includes(`CWE-${t.split('-').pop()}`), `${r.id}: ${t}`);
+    for (const t of r.tags.filter((x) => x.startsWith('external/cwe/')))
+      assert.ok(page.includes(`CWE-${t.split('-').pop()}`), `${r.id}: ${t}`);
     if (r.cis) assert.ok(page.includes(r.cis.recommendation), r.id);
   }
 });

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import type { TestContext } from 'node:test';
 
 /** ../shared, beside the repository root. NGINX_TLS_SHARED overrides it. */
-export const SHARED_ROOT = process.env.NGINX_TLS_SHARED ? path.resolve(process.env.NGINX_TLS_SHARED) : path.resolve(__dirname, '../../../shared');
+export const SHARED_ROOT = process.env.NGINX_TLS_SHARED
+  ? path.resolve(process.env.NGINX_TLS_SHARED)
+  : path.resolve(__dirname, '../../../shared');
 
 export const REQUIRE_SHARED = process.env.NGINX_TLS_REQUIRE_SHARED === '1';
 
@@ -19,7 +21,9 @@ export function sharedPath(rel: string): string {
 /** Why a test that needs ../shared/`rel` cannot run, or undefined when it can. */
 export function sharedMissing(rel: string): string | undefined {
   const p = sharedPath(rel);
-  return fs.existsSync(p) ? undefined : `needs ${path.relative(process.cwd(), p) || p} (not part of a clone; NGINX_TLS_REQUIRE_SHARED=1 makes this a failure)`;
+  return fs.existsSync(p)
+    ? undefined
+    : `needs ${path.relative(process.cwd(), p) || p} (not part of a clone; NGINX_TLS_REQUIRE_SHARED=1 makes this a failure)`;
 }
 
 /**

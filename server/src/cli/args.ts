@@ -29,7 +29,11 @@ export interface CommandSpec {
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', help: 'show help (of the command, after one) and exit' },
   version: { type: 'boolean', short: 'V', help: 'print the version and exit' },
-  color: { type: 'string', value: 'auto|always|never', help: 'colour in text output (default auto: only on a terminal, never with NO_COLOR)' },
+  color: {
+    type: 'string',
+    value: 'auto|always|never',
+    help: 'colour in text output (default auto: only on a terminal, never with NO_COLOR)',
+  },
   'no-color': { type: 'boolean', help: 'same as --color never' },
 };
 
@@ -47,12 +51,23 @@ export interface Parsed {
  * Parses `argv` (without node and the script) against the commands' table. The first positional is the
  * command; the options are checked against what that command takes.
  */
-export function parse(argv: string[], commands: Readonly<Record<string, CommandSpec>>, options: Readonly<Record<string, OptionSpec>>): Parsed {
+export function parse(
+  argv: string[],
+  commands: Readonly<Record<string, CommandSpec>>,
+  options: Readonly<Record<string, OptionSpec>>,
+): Parsed {
   const all = { ...GLOBAL_OPTIONS, ...options };
   const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  for (const [name, o] of Object.entries(all)) config[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  for (const [name, o] of Object.entries(all))
+    config[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   // strict: false and tokens: the checks below give messages that name the option as the user wrote it.
-  const { values, positionals, tokens } = parseArgs({ args: argv, options: config, allowPositionals: true, strict: false, tokens: true });
+  const { values, positionals, tokens } = parseArgs({
+    args: argv,
+    options: config,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
   const command = positionals[0] ?? '';
   const spec = Object.prototype.hasOwnProperty.call(commands, command) ? commands[command] : undefined;
   if (command && !spec) throw new UsageError(`unknown command "${command}"`);
@@ -62,7 +77,8 @@ export function parse(argv: string[], commands: Readonly<Record<string, CommandS
     const o = Object.prototype.hasOwnProperty.call(all, t.name) ? all[t.name] : undefined;
     if (!o) throw new UsageError(`unknown option ${t.rawName}`);
     if (!allowed.has(t.name)) throw new UsageError(`${command} does not take ${t.rawName}`);
-    if (o.type === 'string' && t.value === undefined) throw new UsageError(`${t.rawName} needs a value${o.value ? ` (${o.value})` : ''}`);
+    if (o.type === 'string' && t.value === undefined)
+      throw new UsageError(`${t.rawName} needs a value${o.value ? ` (${o.value})` : ''}`);
     if (o.type === 'boolean' && t.value !== undefined) throw new UsageError(`${t.rawName} takes no value`);
   }
   return {
@@ -92,7 +108,8 @@ export function flag(p: Parsed, name: string): boolean {
 /** Whether text output may be coloured: --color/--no-color, else only on a TTY and never with NO_COLOR. */
 export function useColor(p: Parsed, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   const c = str(p, 'color');
-  if (c !== undefined && c !== 'auto' && c !== 'always' && c !== 'never') throw new UsageError(`--color: "${c}" is not auto, always or never`);
+  if (c !== undefined && c !== 'auto' && c !== 'always' && c !== 'never')
+    throw new UsageError(`--color: "${c}" is not auto, always or never`);
   if (flag(p, 'no-color') || c === 'never') return false;
   if (c === 'always') return true;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
@@ -107,17 +124,30 @@ function optionLine(name: string, o: OptionSpec): string {
 /** The general help: every command, then the global options. */
 export function generalHelp(program: string, commands: Readonly<Record<string, CommandSpec>>): string {
   const rows = Object.values(commands).map((c) => `  ${c.usage.padEnd(34)}${c.summary}`);
-  return `usage: ${program} <command> [options] [paths...]\n\ncommands:\n${rows.join('\n')}\n\noptions:\n` +
-    Object.entries(GLOBAL_OPTIONS).map(([n, o]) => optionLine(n, o)).join('\n') +
+  return (
+    `usage: ${program} <command> [options] [paths...]\n\ncommands:\n${rows.join('\n')}\n\noptions:\n` +
+    Object.entries(GLOBAL_OPTIONS)
+      .map(([n, o]) => optionLine(n, o))
+      .join('\n') +
     `\n\nrun "${program} help <command>" for the options of a command.\n` +
-    `exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.\n`;
+    `exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.\n`
+  );
 }
 
 /** Help for one command: its usage, summary and options. */
-export function commandHelp(program: string, name: string, spec: CommandSpec, options: Readonly<Record<string, OptionSpec>>): string {
+export function commandHelp(
+  program: string,
+  name: string,
+  spec: CommandSpec,
+  options: Readonly<Record<string, OptionSpec>>,
+): string {
   const own = spec.takes.map((n) => optionLine(n, options[n]));
-  return `usage: ${program} ${spec.usage}\n\n${spec.summary}\n\n` +
+  return (
+    `usage: ${program} ${spec.usage}\n\n${spec.summary}\n\n` +
     (own.length ? `options:\n${own.join('\n')}\n\n` : '') +
-    `global options:\n${Object.entries(GLOBAL_OPTIONS).map(([n, o]) => optionLine(n, o)).join('\n')}\n` +
-    (spec.notes ? `\n${spec.notes.trimEnd()}\n` : '');
+    `global options:\n${Object.entries(GLOBAL_OPTIONS)
+      .map(([n, o]) => optionLine(n, o))
+      .join('\n')}\n` +
+    (spec.notes ? `\n${spec.notes.trimEnd()}\n` : '')
+  );
 }

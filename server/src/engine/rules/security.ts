@@ -23,7 +23,8 @@ const cwe = (...n: number[]) => ['security', ...n.map((x) => `external/cwe/cwe-$
 const CIS_UPSTREAM_TRUSTED = {
   benchmark: 'CIS NGINX Benchmark v2.0.1',
   recommendation: '4.1.10 Ensure the upstream traffic server certificate is trusted',
-  source: 'https://www.tenable.com/audits/items/CIS_NGINX_v2.0.1_Level_2_Loadbalancer.audit:22406728cfbf453d3a04d2078e66b153',
+  source:
+    'https://www.tenable.com/audits/items/CIS_NGINX_v2.0.1_Level_2_Loadbalancer.audit:22406728cfbf453d3a04d2078e66b153',
 };
 
 export const SECURITY_METADATA: Readonly<Record<string, SecurityMetadata>> = {
@@ -38,13 +39,23 @@ export const SECURITY_METADATA: Readonly<Record<string, SecurityMetadata>> = {
   // A TLS session resumed without the verification the other location asks for.
   'upstream-tls-mixed-verification': { tags: cwe(295), securitySeverity: 6.5 },
   'tls-weak-protocols': {
-    tags: cwe(326, 327), securitySeverity: 5.9,
-    cis: { benchmark: 'CIS NGINX Benchmark v2.1.0', recommendation: '4.1.4 Ensure only modern TLS protocols are used', source: 'https://www.tenable.com/audits/CIS_NGINX_v2.1.0_Level_1_Loadbalancer' },
+    tags: cwe(326, 327),
+    securitySeverity: 5.9,
+    cis: {
+      benchmark: 'CIS NGINX Benchmark v2.1.0',
+      recommendation: '4.1.4 Ensure only modern TLS protocols are used',
+      source: 'https://www.tenable.com/audits/CIS_NGINX_v2.1.0_Level_1_Loadbalancer',
+    },
   },
   // NULL and anonymous suites: no encryption or no authentication at all.
   'tls-weak-ciphers': {
-    tags: cwe(327, 326), securitySeverity: 7.4,
-    cis: { benchmark: 'CIS NGINX Benchmark v2.1.0', recommendation: '4.1.5 Disable weak ciphers', source: 'https://www.tenable.com/audits/CIS_NGINX_v2.1.0_Level_1_Loadbalancer' },
+    tags: cwe(327, 326),
+    securitySeverity: 7.4,
+    cis: {
+      benchmark: 'CIS NGINX Benchmark v2.1.0',
+      recommendation: '4.1.5 Disable weak ciphers',
+      source: 'https://www.tenable.com/audits/CIS_NGINX_v2.1.0_Level_1_Loadbalancer',
+    },
   },
   // Requests without a client certificate reach what mutual TLS was meant to protect.
   'client-cert-not-enforced': { tags: cwe(306), securitySeverity: 7.5 },
