@@ -1,6 +1,7 @@
 // Compiler-style text (file:line:col: severity: message [rule]) and JSON with the LSP diagnostic's fields.
 
 import * as path from 'node:path';
+import { structuredPatch } from 'diff';
 import type { Finding, RuleInfo } from '../engine';
 
 function rel(file: string, cwd: string): string {
@@ -72,23 +73,18 @@ function securityFields(r: RuleInfo | undefined): Pick<JsonFinding, 'tags' | 'se
   };
 }
 
-/** A unified diff of one changed region (fixes insert or change a few neighbouring lines). */
+/**
+ * A unified diff (`diff -u` layout, 3 lines of context) of a file's text before and after the fixes. The
+ * hunks come from the `diff` library (jsdiff): several separate changes give several hunks.
+ */
 export function unifiedDiff(file: string, before: string, after: string): string {
   if (before === after) return '';
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let pre = 0;
-  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-  const ctx = 3;
-  const start = Math.max(0, pre - ctx);
-  const aEnd = Math.min(a.length, a.length - suf + ctx);
-  const bEnd = Math.min(b.length, b.length - suf + ctx);
-  let out = `--- ${file}\n+++ ${file}\n@@ -${start + 1},${aEnd - start} +${start + 1},${bEnd - start} @@\n`;
-  for (let i = start; i < pre; i++) out += ' ' + a[i] + '\n';
-  for (let i = pre; i < a.length - suf; i++) out += '-' + a[i] + '\n';
-  for (let i = pre; i < b.length - suf; i++) out += '+' + b[i] + '\n';
-  for (let i = a.length - suf; i < aEnd; i++) out += ' ' + a[i] + '\n';
+  const patch = structuredPatch(file, file, before, after, '', '', { context: 3 });
+  let out = `--- ${file}\n+++ ${file}\n`;
+  for (const h of patch.hunks) {
+    // As diff -u prints it: an empty side starts one line before the hunk.
+    out += `@@ -${h.oldLines === 0 ? h.oldStart - 1 : h.oldStart},${h.oldLines} +${h.newLines === 0 ? h.newStart - 1 : h.newStart},${h.newLines} @@\n`;
+    for (const l of h.lines) out += l + '\n';
+  }
   return out;
 }
