@@ -69,7 +69,11 @@ test('.pre-commit-hooks.yaml: one node hook whose entry is the package bin and w
   assert.equal(h.id, 'nginx-tls-proxy');
   assert.equal(h.language, 'node');
   assert.match(h.entry, /^nginx-tls-proxy check\b/);
-  assert.ok(PKG.scripts.prepack, 'pre-commit installs with npm pack: prepack must build dist/');
+  assert.match(
+    PKG.scripts.prepare ?? '',
+    /build/,
+    'pre-commit installs the repository with npm install -g git+file://…: prepare must build dist/',
+  );
   const re = new RegExp(h.files);
   for (const f of [
     'nginx.conf',
