@@ -13,11 +13,28 @@ function example(c: RuleCase): string {
   return '```nginx\n' + ctx + c.config.trimEnd() + '\n```\n';
 }
 
+/** GitHub's buckets of security-severity. */
+function bucket(n: number): string {
+  return n >= 9 ? 'critical' : n >= 7 ? 'high' : n >= 4 ? 'medium' : 'low';
+}
+
+/** Security severity, CWE and CIS lines (security rules only). */
+function security(r: Rule): string {
+  if (r.securitySeverity === undefined) return '';
+  const cwes = r.tags.map((t) => /^external\/cwe\/cwe-(\d+)$/.exec(t)?.[1]).filter((x): x is string => !!x);
+  let out = `- Security severity (code scanning): **${r.securitySeverity.toFixed(1)}** (${bucket(r.securitySeverity)})`;
+  out += cwes.length ? `; ${cwes.map((n) => `[CWE-${n}](https://cwe.mitre.org/data/definitions/${n}.html)`).join(', ')}\n` : '\n';
+  if (r.cis) out += `- ${r.cis.benchmark}: recommendation ${r.cis.recommendation}${r.cis.source ? ` ([source](${r.cis.source}))` : ''}\n`;
+  return out;
+}
+
 export function rulePage(r: Rule): string {
   let out = `# ${r.id}\n\n${r.title}.\n\n`;
   out += `- Default severity: **${r.defaultSeverity}**\n`;
   out += `- \`nginx -t\` rejects configs with this finding: ${r.nginxRejects ? 'yes' : 'no'}\n`;
-  out += `- Silence one occurrence: \`# nginx-tls-ignore: ${r.id} <reason>\` on the line above, or set \`"nginxTlsProxy.rules": { "${r.id}": "off" }\`\n\n`;
+  out += `- Silence one occurrence: \`# nginx-tls-ignore: ${r.id} <reason>\` on the line above, or set \`"nginxTlsProxy.rules": { "${r.id}": "off" }\`\n`;
+  out += security(r);
+  out += '\n';
   out += `## Why\n\n${r.explanation.trim()}\n\n`;
   const bad = r.cases.invalid[0];
   if (bad) {
@@ -30,8 +47,11 @@ export function rulePage(r: Rule): string {
 }
 
 export function indexPage(): string {
-  let out = '# Rules\n\nEvery finding names its rule; the ids are stable.\n\n| id | default | nginx -t fails | what |\n|---|---|---|---|\n';
-  for (const r of RULES) out += `| [${r.id}](${r.id}.md) | ${r.defaultSeverity} | ${r.nginxRejects ? 'yes' : 'no'} | ${r.title} |\n`;
+  let out = '# Rules\n\nEvery finding names its rule; the ids are stable.\n\n| id | default | nginx -t fails | security | what |\n|---|---|---|---|---|\n';
+  for (const r of RULES) {
+    const sec = r.securitySeverity === undefined ? '' : [r.securitySeverity.toFixed(1), ...r.tags.filter((t) => t.startsWith('external/cwe/')).map((t) => 'CWE-' + t.slice('external/cwe/cwe-'.length)), ...(r.cis ? [`CIS ${r.cis.recommendation.split(' ')[0]}`] : [])].join(' · ');
+    out += `| [${r.id}](${r.id}.md) | ${r.defaultSeverity} | ${r.nginxRejects ? 'yes' : 'no'} | ${sec} | ${r.title} |\n`;
+  }
   return out;
 }
 

@@ -1,283 +1,158 @@
 // nginx-tls-proxy: the engine on the command line, for CI and for people who do not use an editor.
+// Each command is one entry of COMMANDS (usage, summary, the options it takes, what it runs); the options are
+// described once in OPTIONS. Parsing and help text live in cli/args.ts, `check` in cli/check.ts.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, NodeFileSystem,
-  readConfigFile, scanConfigFiles, resolveSettings, Severity, TextEdit, toJson, toSarif, unifiedDiff,
-} from './core';
+import { createLanguageService, NodeFileSystem, readConfigFile, resolveSettings, Severity } from './core';
 import type { RawSettings } from './core';
-import { formatCommand } from './cli/format-command';
+import { CommandSpec, commandHelp, flag, generalHelp, list, OptionSpec, parse, Parsed, str, UsageError, useColor } from './cli/args';
+import { check, IoError, shown } from './cli/check';
+import { formatCommand, FORMAT_USAGE } from './cli/format-command';
 
-const own = <T>(table: Readonly<Record<string, T>>, key: string): T | undefined => (Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined);
+const PROGRAM = 'nginx-tls-proxy';
 
-const USAGE = `usage: nginx-tls-proxy <command> [options]
+const OPTIONS: Record<string, OptionSpec> = {
+  root: { type: 'string', value: 'FILE', help: 'main config (relative includes resolve against its folder)' },
+  'nginx-version': { type: 'string', value: 'X.Y', help: 'nginx version the configs run on (default 1.30, the current stable line)' },
+  format: { type: 'string', short: 'f', value: 'text|json|sarif', help: 'output format (default text; parse: json)' },
+  'fail-on': { type: 'string', value: 'error|warning|info|none', help: 'exit 1 when a finding is at least this severe (default warning)' },
+  rule: { type: 'string', multiple: true, value: 'ID=off|error|warning|info|hint', help: 'turn a rule off or change its severity' },
+  'trusted-ca': { type: 'string', value: 'FILE', help: 'CA bundle the fixes insert (default /etc/ssl/certs/ca-certificates.crt)' },
+  'extra-directive': { type: 'string', multiple: true, value: 'NAME', help: 'a directive of another module that is not unknown' },
+  fix: { type: 'boolean', help: 'apply the safe fixes in place' },
+  'dry-run': { type: 'boolean', help: 'with --fix: print a unified diff instead of writing' },
+};
 
-commands:
-  check [paths...]        analyse configs (files or folders; default: .)
-  parse FILE              print the parsed config (--format json)
-  format PATH...          lay configs out canonically (--write, --check, --diff; see format --help)
-  rules                   list the rules with their default severity
-
-check options:
-  --root FILE             main config (relative includes resolve against its folder)
-  --nginx-version X.Y     nginx version the configs run on (default 1.30, the current stable line)
-  --format text|json|sarif
-  --fail-on error|warning|info|none   exit 1 when a finding is at least this severe (default warning)
-  --rule ID=off|error|warning|info|hint
-  --trusted-ca FILE       CA bundle the fixes insert (default /etc/ssl/certs/ca-certificates.crt)
-  --extra-directive NAME  a directive of another module that is not unknown (repeatable)
-  --fix                   apply the safe fixes in place
-  --dry-run               with --fix: print a unified diff instead of writing
-`;
-
-class UsageError extends Error {}
-
-interface Options {
-  command: string;
-  paths: string[];
-  root?: string;
-  format: 'text' | 'json' | 'sarif';
-  failOn: Severity | 'none';
-  fix: boolean;
-  dryRun: boolean;
-  settings: EngineSettings;
+interface Command extends CommandSpec {
+  run(p: Parsed): number;
 }
+
+const COMMANDS: Record<string, Command> = {
+  check: {
+    usage: 'check [options] [paths...]',
+    summary: 'analyse configs (files or folders; default: .)',
+    takes: ['root', 'nginx-version', 'format', 'fail-on', 'rule', 'trusted-ca', 'extra-directive', 'fix', 'dry-run'],
+    notes: 'exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.',
+    run: runCheck,
+  },
+  parse: {
+    usage: 'parse [--format json] FILE',
+    summary: 'print the parsed config as JSON (close to crossplane\'s shape)',
+    takes: ['format'],
+    run: runParse,
+  },
+  format: {
+    // Its own options (--write, --check, --diff, --indent…): dispatched before the table's parser runs.
+    usage: 'format [--write | --check | --diff] [options] PATH...',
+    summary: 'lay configs out canonically (the editor\'s formatter)',
+    takes: [],
+    run: () => 2,
+  },
+  rules: {
+    usage: 'rules',
+    summary: 'list the rules: id, default severity, title',
+    takes: [],
+    run: (p) => {
+      noPaths(p);
+      for (const r of createLanguageService({ fs: new NodeFileSystem() }).rules()) process.stdout.write(`${r.id}\t${r.defaultSeverity}\t${r.title}\n`);
+      return 0;
+    },
+  },
+  help: {
+    usage: 'help [command]',
+    summary: 'show help, of one command or of all',
+    takes: [],
+    run: (p) => {
+      if (p.positionals.length > 1) throw new UsageError('help takes at most one command');
+      const name = p.positionals[0];
+      if (name === undefined) process.stdout.write(generalHelp(PROGRAM, COMMANDS));
+      else if (Object.prototype.hasOwnProperty.call(COMMANDS, name)) process.stdout.write(commandHelp(PROGRAM, name, COMMANDS[name], OPTIONS));
+      else throw new UsageError(`unknown command "${name}"`);
+      return 0;
+    },
+  },
+};
 
 const SEVERITY_ALIASES: Record<string, Severity> = { error: 'error', warning: 'warning', warn: 'warning', info: 'information', information: 'information', hint: 'hint' };
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { command: argv[0] ?? '', paths: [], format: 'text', failOn: 'warning', fix: false, dryRun: false, settings: resolveSettings().settings };
-  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[] } = { rules: {}, extraDirectives: [] };
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--root': o.root = path.resolve(value()); break;
-      case '--nginx-version': raw.nginxVersion = value(); break;
-      case '--format': {
-        const v = value();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format: "${v}" is not text, json or sarif`);
-        o.format = v;
-        break;
-      }
-      case '--fail-on': {
-        const v = value();
-        if (v === 'none') o.failOn = 'none';
-        else if (own(SEVERITY_ALIASES, v)) o.failOn = own(SEVERITY_ALIASES, v)!;
-        else throw new UsageError(`--fail-on: "${v}" is not error, warning, info or none`);
-        break;
-      }
-      case '--rule': {
-        const v = value();
-        const m = /^([a-z0-9-]+)=(off|error|warning|warn|info|information|hint)$/.exec(v);
-        if (!m) throw new UsageError(`--rule: "${v}" is not ID=off|error|warning|info|hint`);
-        raw.rules[m[1]] = m[2];
-        break;
-      }
-      case '--trusted-ca': raw.trustedCertificate = value(); break;
-      case '--extra-directive': raw.extraDirectives.push(value()); break;
-      case '--fix': o.fix = true; break;
-      case '--dry-run': o.dryRun = true; break;
-      case '-h': case '--help': o.command = 'help'; break;
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        o.paths.push(a);
-    }
+function noPaths(p: Parsed): void {
+  if (p.positionals.length) throw new UsageError(`${p.command} takes no arguments (got "${shown(p.positionals[0])}")`);
+}
+
+function runCheck(p: Parsed): number {
+  const format = str(p, 'format') ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format: "${format}" is not text, json or sarif`);
+  const failOnRaw = str(p, 'fail-on') ?? 'warning';
+  const failOn = failOnRaw === 'none' ? 'none' : Object.prototype.hasOwnProperty.call(SEVERITY_ALIASES, failOnRaw) ? SEVERITY_ALIASES[failOnRaw] : undefined;
+  if (!failOn) throw new UsageError(`--fail-on: "${failOnRaw}" is not error, warning, info or none`);
+  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[] } = { rules: {}, extraDirectives: list(p, 'extra-directive') };
+  for (const v of list(p, 'rule')) {
+    const m = /^([a-z0-9-]+)=(off|error|warning|warn|info|information|hint)$/.exec(v);
+    if (!m) throw new UsageError(`--rule: "${v}" is not ID=off|error|warning|info|hint`);
+    raw.rules[m[1]] = m[2];
   }
+  if (str(p, 'nginx-version') !== undefined) raw.nginxVersion = str(p, 'nginx-version');
+  if (str(p, 'trusted-ca') !== undefined) raw.trustedCertificate = str(p, 'trusted-ca');
   const { settings, problems } = resolveSettings(raw);
-  if (problems.length) throw new UsageError(problems.join('; ') + (problems.some((p) => p.includes('no rule')) ? ' (see: nginx-tls-proxy rules)' : ''));
-  o.settings = settings;
-  return o;
+  if (problems.length) throw new UsageError(problems.join('; ') + (problems.some((x) => x.includes('no rule')) ? ` (see: ${PROGRAM} rules)` : ''));
+  const root = str(p, 'root');
+  return check({
+    paths: p.positionals, root: root === undefined ? undefined : path.resolve(root), format, failOn,
+    fix: flag(p, 'fix'), dryRun: flag(p, 'dry-run'), color: useColor(p, process.stdout), settings,
+  });
 }
 
-const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
-
-/** A path as text output can show it: control characters (a newline would split a record) escaped. */
-function shown(p: string): string {
-  return p.replace(/[\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+function runParse(p: Parsed): number {
+  const format = str(p, 'format') ?? 'json';
+  if (format !== 'json') throw new UsageError(`--format: parse prints json only, not "${format}"`);
+  if (p.positionals.length !== 1) throw new UsageError('parse needs exactly one FILE');
+  const file = path.resolve(p.positionals[0]);
+  const r = readConfigFile(file);
+  if ('error' in r) throw new IoError(`${shown(p.positionals[0])}: cannot read: ${r.error}`);
+  process.stdout.write(JSON.stringify(createLanguageService({ fs: new NodeFileSystem() }).parseTree(file), null, 2) + '\n');
+  return 0;
 }
 
-function filesToCheck(paths: string[], rootGiven: boolean): { targets: string[]; candidates: string[]; unreadable: string[] } {
-  const targets: string[] = [];
-  const candidates: string[] = [];
-  const unreadable: string[] = [];
-  for (const p of paths) {
-    const abs = path.resolve(p);
-    let st: fs.Stats;
-    try { st = fs.statSync(abs); } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      unreadable.push(`${shown(p)}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'ELOOP' ? 'too many levels of symbolic links' : code === 'EACCES' ? 'permission denied' : 'cannot read (' + code + ')'}`);
-      continue;
-    }
-    // Symlinks are followed (nginx opens the path); a file reached under several names is checked once,
-    // in the context of the main config that includes it under any of them (one in a folder above too,
-    // unless --root names the main config).
-    const above = (p: string) => (rootGiven ? [] : ancestorMainConfigs(p));
-    if (st.isDirectory()) {
-      const found = scanConfigFiles([abs], 100000);
-      targets.push(...found.files);
-      candidates.push(...found.files, ...above(path.join(abs, '-')));
-      for (const x of found.problems) unreadable.push(`${shown(path.relative(process.cwd(), x.path) || x.path)}: ${x.reason}`);
-    } else {
-      targets.push(abs);
-      candidates.push(abs, ...listConfigCandidates([path.dirname(abs)], 2000), ...above(abs));
-    }
-  }
-  const byId = new Map<string, string>();
-  for (const t of targets) {
-    let id = t;
-    try { id = fs.realpathSync(t); } catch { /* reported when read */ }
-    if (!byId.has(id)) byId.set(id, t);
-  }
-  return { targets: [...byId.values()], candidates: [...new Set(candidates)], unreadable };
-}
-
-class IoError extends Error {}
-
-/**
- * Writes every fixed file or none: each goes to a temporary file beside it first (same mode), and only
- * when all are written and none changed on disk since it was read are they renamed into place.
- */
-function writeAll(files: { path: string; before: string; text: string; latin1: boolean }[]): string[] {
-  const problems: string[] = [];
-  const staged: { tmp: string; target: string }[] = [];
-  for (const f of files) {
-    // A symlink is written through: the file it points to changes, the link stays.
-    let target: string;
-    try { target = fs.realpathSync(f.path); } catch { problems.push(`${shown(f.path)}: no longer exists`); continue; }
-    const now = readConfigFile(target);
-    if ('error' in now || now.text !== f.before) {
-      problems.push(`${shown(f.path)}: changed on disk while it was being fixed; not written`);
-      continue;
-    }
-    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.nginx-tls-proxy-${process.pid}.tmp`);
+/** The package's version: package.json above this file (dist/ in the package, server/src in the repository). */
+function version(): string {
+  for (let dir = __dirname, i = 0; i < 4; dir = path.dirname(dir), i++) {
     try {
-      fs.accessSync(target, fs.constants.W_OK);
-      const mode = fs.statSync(target).mode & 0o7777;
-      // A file nobody may write (mode 0444) is left alone even by root, who could.
-      if ((mode & 0o222) === 0) {
-        problems.push(`${shown(f.path)}: cannot write (read-only file, mode ${mode.toString(8).padStart(4, '0')})`);
-        continue;
-      }
-      fs.writeFileSync(tmp, Buffer.from(f.text, f.latin1 ? 'latin1' : 'utf8'), { mode, flag: 'wx' });
-      fs.chmodSync(tmp, mode);
-      staged.push({ tmp, target });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      try { fs.unlinkSync(tmp); } catch { /* not created */ }
-      problems.push(`${shown(f.path)}: cannot write (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? (e as Error).message})`);
-    }
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === PROGRAM && pkg.version) return pkg.version;
+    } catch { /* not here */ }
   }
-  if (problems.length) {
-    for (const s of staged) { try { fs.unlinkSync(s.tmp); } catch { /* gone */ } }
-    return problems;
-  }
-  for (const s of staged) fs.renameSync(s.tmp, s.target);
-  return [];
-}
-
-function check(o: Options): number {
-  const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
-  const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.'], o.root !== undefined);
-  const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root });
-  const cannotRead = new Set<string>();
-  const run = (): Finding[] => {
-    const all: Finding[] = [];
-    const started = Date.now();
-    targets.forEach((t, i) => {
-      const dx = service.diagnose(t);
-      all.push(...dx.findings);
-      if (dx.unreadable) cannotRead.add(`${shown(t)}: cannot read: ${dx.unreadable}`);
-      if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write(`\rchecked ${i + 1}/${targets.length} files`);
-    });
-    if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write('\n');
-    return all;
-  };
-  let findings = run();
-  const notices: string[] = [];
-  let writeFailed = false;
-  if (o.fix) {
-    // Edits are applied to the very text they were computed from (the analysis's), never to a re-read.
-    const original = new Map<string, string>();
-    const current = new Map<string, string>();
-    for (const file of new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path))) {
-      notices.push(`${shown(file)}: not fixed: it has syntax errors (fix them first)`);
-    }
-    for (let round = 0; round < 5; round++) {
-      const byFile = new Map<string, TextEdit[]>();
-      for (const fix of service.safeFixes(findings)) for (const e of fix.edits) byFile.set(e.path, [...(byFile.get(e.path) ?? []), e]);
-      if (byFile.size === 0) break;
-      for (const [file, edits] of byFile) {
-        const text = service.textOf(file);
-        if (text === undefined) continue;
-        if (!original.has(file)) original.set(file, text);
-        const next = applyEdits(text, edits);
-        current.set(file, next);
-        service.setText(file, next);
-      }
-      findings = run();
-    }
-    const changed = [...current].filter(([file, text]) => original.get(file) !== text);
-    if (o.dryRun) {
-      for (const [file, text] of changed) process.stdout.write(unifiedDiff(file, original.get(file)!, text));
-    } else {
-      const problems = writeAll(changed.map(([file, text]) => ({ path: file, before: original.get(file)!, text, latin1: nfs.encodings.get(file) === 'latin1' })));
-      if (problems.length) {
-        writeFailed = true;
-        notices.push(...problems, `no file was written (${changed.length} would have changed)`);
-      }
-    }
-  }
-  for (const n of [...unreadable, ...cannotRead, ...notices]) process.stderr.write(`nginx-tls-proxy: ${n}\n`);
-  if (!(o.fix && o.dryRun)) {
-    if (o.format === 'json') process.stdout.write(JSON.stringify(toJson(findings), null, 2) + '\n');
-    else if (o.format === 'sarif') process.stdout.write(JSON.stringify(toSarif(findings, process.cwd(), service.rules()), null, 2) + '\n');
-    else process.stdout.write(formatText(findings, process.cwd()));
-  }
-  if (unreadable.length || cannotRead.size || writeFailed) return 2;
-  if (o.failOn === 'none') return 0;
-  const threshold = RANK[o.failOn];
-  return findings.some((f) => RANK[f.severity] <= threshold) ? 1 : 0;
+  return 'unknown';
 }
 
 function main(argv: string[]): number {
   if (argv[0] === 'format') return formatCommand(argv.slice(1));
-  let o: Options;
+  if (argv[0] === 'help' && argv[1] === 'format') {
+    process.stdout.write(FORMAT_USAGE);
+    return 0;
+  }
   try {
-    o = parseArgs(argv);
-    switch (o.command) {
-      case 'check':
-        return check(o);
-      case 'parse': {
-        if (o.paths.length !== 1) throw new UsageError('parse needs exactly one FILE');
-        const file = path.resolve(o.paths[0]);
-        const r = readConfigFile(file);
-        if ('error' in r) throw new IoError(`${shown(o.paths[0])}: cannot read: ${r.error}`);
-        process.stdout.write(JSON.stringify(createLanguageService({ fs: new NodeFileSystem() }).parseTree(file), null, 2) + '\n');
-        return 0;
-      }
-      case 'rules':
-        for (const r of createLanguageService({ fs: new NodeFileSystem() }).rules()) process.stdout.write(`${r.id}\t${r.defaultSeverity}\t${r.title}\n`);
-        return 0;
-      case 'help':
-      case '':
-        process.stdout.write(USAGE);
-        return o.command === 'help' ? 0 : 2;
-      default:
-        throw new UsageError(`unknown command "${o.command}"`);
+    const p = parse(argv, COMMANDS, OPTIONS);
+    if (p.version) {
+      process.stdout.write(`${PROGRAM} ${version()}\n`);
+      return 0;
     }
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof IoError) {
-      process.stderr.write(`nginx-tls-proxy: ${e.message}\n`);
-      if (e instanceof UsageError) process.stderr.write('run "nginx-tls-proxy --help" for usage\n');
+    if (p.help) {
+      process.stdout.write(p.command && p.command !== 'help' ? commandHelp(PROGRAM, p.command, COMMANDS[p.command], OPTIONS) : generalHelp(PROGRAM, COMMANDS));
+      return 0;
+    }
+    if (!p.command) {
+      process.stderr.write(generalHelp(PROGRAM, COMMANDS));
       return 2;
     }
-    process.stderr.write(`nginx-tls-proxy: ${(e as Error).stack ?? e}\n`);
+    return COMMANDS[p.command].run(p);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof IoError) {
+      process.stderr.write(`${PROGRAM}: ${e.message}\n`);
+      if (e instanceof UsageError) process.stderr.write(`run "${PROGRAM} --help" for usage\n`);
+      return 2;
+    }
+    process.stderr.write(`${PROGRAM}: ${(e as Error).stack ?? e}\n`);
     return 2;
   }
 }

@@ -16,8 +16,9 @@ import * as path from 'node:path';
 import { BlockKind, defaultSettings, Finding, parse, SyntaxTree } from '../../server/src/engine';
 import { analyze, inferContext, parseVersion } from '../support/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
+import { requireShared, sharedPath } from '../support/shared';
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+const CORPUS = sharedPath('corpus');
 const FILES = path.join(CORPUS, 'files');
 
 /** Generous: the largest corpus file parses in milliseconds. */
@@ -199,7 +200,8 @@ const rel = (p: string) => (p.startsWith(CORPUS + '/') ? path.relative(CORPUS, p
 // ---------------------------------------------------------------------------------------------------------
 // 1. Robustness
 
-test('every corpus file parses: no throw, bounded time, error ranges inside the text and ordered', () => {
+test('every corpus file parses: no throw, bounded time, error ranges inside the text and ordered', (t) => {
+  if (!requireShared(t, 'corpus')) return;
   const all = rows();
   assert.ok(all.length > 1000, `MANIFEST lists ${all.length} files`);
   let slowest = 0;
@@ -230,7 +232,8 @@ test('every corpus file parses: no throw, bounded time, error ranges inside the 
 // ---------------------------------------------------------------------------------------------------------
 // 2. Syntax agreement
 
-test('syntax agreement with nginx: accepted files have no parse error, syntax rejections have one on nginx\'s line', () => {
+test('syntax agreement with nginx: accepted files have no parse error, syntax rejections have one on nginx\'s line', (t) => {
+  if (!requireShared(t, 'corpus')) return;
   let accepted = 0, rejectedSyntax = 0, rejectedOther = 0, otherFlagged = 0, fragments = 0, agree = 0;
   const disagreements: string[] = [];
   for (const r of rows()) {
@@ -316,7 +319,8 @@ function stubbed(r: Row, missing: string): boolean {
   });
 }
 
-test('analysis of accepted files in their recorded context: no finding says nginx would reject them', () => {
+test('analysis of accepted files in their recorded context: no finding says nginx would reject them', (t) => {
+  if (!requireShared(t, 'corpus')) return;
   const falsePositives = new Map<string, Set<string>>(); // rule → distinct "file:line: message"
   const excused = { stubbedInclude: new Set<string>(), debianModule: new Set<string>() };
   const hedged = new Map<string, Set<string>>(); // rejecting rules at a severity below error ("unless set elsewhere")
@@ -374,7 +378,8 @@ test('analysis of accepted files in their recorded context: no finding says ngin
 // ---------------------------------------------------------------------------------------------------------
 // 4. No rule crashes when a file is analysed the way the editor and the CLI do without the MANIFEST's help
 
-test('analysis in the inferred context (as the editor does for a file nobody includes) never crashes a rule', () => {
+test('analysis in the inferred context (as the editor does for a file nobody includes) never crashes a rule', (t) => {
+  if (!requireShared(t, 'corpus')) return;
   const crashes: string[] = [];
   for (const r of rows()) {
     const tree = parse(readText(r.file));

@@ -3,7 +3,7 @@
 // error from a rejecting rule, on nginx's FILE:LINE when it names one. The live nginx result must also match
 // the recorded results-1.22.1.txt (modulo timestamp, pid and the temp directory).
 //
-// Layout in a temp dir, as the cases expect: cases/ (with sub/), certs/ (made by the shared certs/gen.sh),
+// Layout in a temp dir, as the cases expect: cases/ (with sub/), certs/ (made by test/support/gen-certs.sh),
 // cases/certs -> ../certs (nginx resolves "./certs/x" against the directory of the main config, i.e.
 // cases/), prefix/ for -p.
 
@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeConf, generateCerts, haveNginx, judge, nginxPresent, nginxT, NginxResult, SHARED, table, tempDir, describeFinding } from './support';
+import { requireShared, sharedMissing } from '../support/shared';
 
 const CASES_DIR = path.join(SHARED, 'cases');
 
@@ -62,7 +63,7 @@ function normaliseLive(r: NginxResult): string[] {
 }
 
 before(() => {
-  if (!nginxPresent()) return;
+  if (!nginxPresent() || sharedMissing('reference/nginx-tls/cases')) return;
   work = tempDir('oracle-cases-');
   fs.cpSync(CASES_DIR, path.join(work, 'cases'), { recursive: true, filter: (src) => !/results-|INDEX\.md$/.test(path.basename(src)) });
   generateCerts(path.join(work, 'certs'));
@@ -79,7 +80,8 @@ after(() => {
   if (work && !process.env.ORACLE_KEEP) fs.rmSync(work, { recursive: true, force: true });
 });
 
-test('the shared reference cases are there', () => {
+test('the shared reference cases are there', (t) => {
+  if (!requireShared(t, 'reference/nginx-tls/cases')) return;
   assert.ok(fs.existsSync(CASES_DIR), `missing ${CASES_DIR}`);
   assert.ok(caseFiles().length >= 90, `expected the ~99 reference cases, found ${caseFiles().length}`);
   for (const name of Object.keys(KNOWN_GAPS)) assert.ok(caseFiles().includes(name + '.conf'), `KNOWN_GAPS names a case that does not exist: ${name}`);

@@ -10,9 +10,11 @@ import { defaultSettings, Finding } from '../../server/src/engine';
 import { analyze, parseVersion } from '../support/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
 import type { JsonFinding } from '../../server/src/output/text';
+import { sharedPath } from '../support/shared';
 
 export const PROJECT = path.resolve(__dirname, '../..');
-export const SHARED = path.resolve(__dirname, '../../../shared/reference/nginx-tls');
+/** The reference cases beside the repository (../shared/reference/nginx-tls): absent from a clone. */
+export const SHARED = sharedPath('reference/nginx-tls');
 export const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 export const MODULES = '/usr/lib/nginx/modules';
 
@@ -80,11 +82,10 @@ export function nginxT(conf: string, prefix: string, cwd = path.dirname(conf)): 
   return { ok: r.status === 0, rc: r.status, output, lines, errors };
 }
 
-/** Runs the shared certs/gen.sh on a copy in `dir` (it writes next to itself). */
+/** The test PKI (test/support/gen-certs.sh: the names the reference cases use) generated into `dir`. */
 export function generateCerts(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  fs.copyFileSync(path.join(SHARED, 'certs/gen.sh'), path.join(dir, 'gen.sh'));
-  execFileSync('sh', [path.join(dir, 'gen.sh')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('sh', [path.join(PROJECT, 'test/support/gen-certs.sh'), dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   execFileSync('chmod', ['-R', 'a+rX', dir]);
   return dir;
 }

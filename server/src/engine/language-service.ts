@@ -69,7 +69,7 @@ export interface RuleInfo {
   nginxRejects: boolean;
   tags: string[];
   securitySeverity?: number;
-  cis?: { benchmark: string; recommendation: string };
+  cis?: { benchmark: string; recommendation: string; source?: string };
   /** The rule's own examples (its documentation and its tests). */
   cases: RuleCases;
 }

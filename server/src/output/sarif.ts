@@ -6,8 +6,28 @@ import type { Finding, RuleInfo } from '../engine';
 import { sorted } from './text';
 
 const LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
-const SECURITY = new Set(['upstream-tls-unverified', 'upstream-tls-no-trusted-ca']);
 export const RULE_DOCS = 'https://github.com/nginx-tls-proxy/nginx-tls-proxy/blob/main/docs/rules/';
+
+/**
+ * GitHub code scanning reads `tags` (CWE tags in CodeQL's `external/cwe/cwe-N` form) and `security-severity`
+ * (a number as a string; it ranks alerts critical / high / medium / low).
+ */
+function properties(r: RuleInfo): Record<string, unknown> {
+  if (r.securitySeverity === undefined) return { tags: r.tags.length ? r.tags : ['correctness'] };
+  return {
+    tags: r.tags,
+    'security-severity': r.securitySeverity.toFixed(1),
+    ...(r.cis ? { cis: `${r.cis.benchmark} ${r.cis.recommendation}` } : {}),
+  };
+}
+
+function cisText(r: RuleInfo): string {
+  return r.cis ? ` Implements ${r.cis.benchmark}, recommendation ${r.cis.recommendation}.` : '';
+}
+
+function cisMarkdown(r: RuleInfo): string {
+  return r.cis ? `\n\nImplements ${r.cis.benchmark}, recommendation ${r.cis.recommendation}${r.cis.source ? ` ([source](${r.cis.source}))` : ''}.` : '';
+}
 
 export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[]): unknown {
   const uri = (p: string) => {
@@ -33,10 +53,10 @@ export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[]): un
             name: r.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
             shortDescription: { text: r.title },
             fullDescription: { text: r.explanation.replace(/\s+/g, ' ') },
-            help: { text: r.explanation.replace(/\s+/g, ' '), markdown: r.explanation },
+            help: { text: r.explanation.replace(/\s+/g, ' ') + cisText(r), markdown: r.explanation + cisMarkdown(r) },
             helpUri: RULE_DOCS + r.id + '.md',
             defaultConfiguration: { level: LEVEL[r.defaultSeverity] },
-            properties: SECURITY.has(r.id) ? { tags: ['security'], 'security-severity': r.id === 'upstream-tls-unverified' ? '7.4' : '5.0' } : { tags: ['correctness'] },
+            properties: properties(r),
           })),
         },
       },

@@ -1,6 +1,8 @@
-// Every rule, in the order their findings are reported. Adding a rule: one module, one line here.
+// Every rule, in the order their findings are reported. Adding a rule: one module, one line here (and, for a
+// security rule, its tags and severity in security.ts).
 
 import { Rule } from './rule';
+import { withSecurityMetadata } from './security';
 import { syntaxError } from './syntax-error';
 import { includeNotFound } from './include-not-found';
 import { includeCycle } from './include-cycle';
@@ -57,7 +59,7 @@ export const RULES: readonly Rule[] = [
   upstreamTlsMixedVerification,
   tlsSettingWithoutEffect,
   plaintextToTlsPort,
-];
+].map(withSecurityMetadata);
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);

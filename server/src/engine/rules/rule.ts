@@ -38,8 +38,8 @@ export interface Rule {
   tags?: string[];
   /** SARIF `security-severity` (0–10) for security rules. */
   securitySeverity?: number;
-  /** The CIS NGINX Benchmark recommendation the rule implements, with the benchmark version. */
-  cis?: { benchmark: string; recommendation: string };
+  /** The CIS NGINX Benchmark recommendation the rule implements, with the benchmark version and a public source. */
+  cis?: { benchmark: string; recommendation: string; source?: string };
   check(ctx: RuleContext): void;
   /** The rule's own examples: run by the test suite, and shown on its documentation page. */
   cases: RuleCases;

@@ -25,7 +25,7 @@ const BSLASH = 92;
 
 /** nginx: \" \' \\ \t \r \n become the character; any other \X keeps its backslash. */
 export function unescapeToken(raw: string): string {
-  let k = raw.indexOf('\\');
+  const k = raw.indexOf('\\');
   if (k < 0) return raw;
   let out = raw.slice(0, k);
   for (let i = k; i < raw.length; i++) {
@@ -161,6 +161,8 @@ export class TreeArrays {
     out.tokFlags = new Uint8Array(buf, at * 4, t);
     out.tokFlags.set(this.tokFlags.subarray(0, t));
     this.text = '';
+    // The builder itself is kept for the next parse (its arrays are reused), hence the alias.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     if (this.tokStart.length <= SCRATCH_MAX_TOKENS && this.dirTok.length <= SCRATCH_MAX_TOKENS) scratch = this;
     return out;
   }

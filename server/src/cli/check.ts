@@ -1,0 +1,170 @@
+// `check`: analyse configs, print the findings (text, JSON, SARIF), and with --fix apply the safe fixes.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, NodeFileSystem,
+  readConfigFile, scanConfigFiles, Severity, TextEdit, toJson, toSarif, unifiedDiff,
+} from '../core';
+
+/** An input or output that cannot be read or written: exit 2. */
+export class IoError extends Error {}
+
+export interface CheckOptions {
+  paths: string[];
+  root?: string;
+  format: 'text' | 'json' | 'sarif';
+  failOn: Severity | 'none';
+  fix: boolean;
+  dryRun: boolean;
+  color: boolean;
+  settings: EngineSettings;
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/** A path as text output can show it: control characters (a newline would split a record) escaped. */
+export function shown(p: string): string {
+  return p.replace(/[\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+}
+
+export function filesToCheck(paths: string[], rootGiven = false): { targets: string[]; candidates: string[]; unreadable: string[] } {
+  const targets: string[] = [];
+  const candidates: string[] = [];
+  const unreadable: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    let st: fs.Stats;
+    try { st = fs.statSync(abs); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      unreadable.push(`${shown(p)}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'ELOOP' ? 'too many levels of symbolic links' : code === 'EACCES' ? 'permission denied' : 'cannot read (' + code + ')'}`);
+      continue;
+    }
+    // Symlinks are followed (nginx opens the path); a file reached under several names is checked once,
+    // in the context of the main config that includes it under any of them (one in a folder above too,
+    // unless --root names the main config).
+    const above = (q: string) => (rootGiven ? [] : ancestorMainConfigs(q));
+    if (st.isDirectory()) {
+      const found = scanConfigFiles([abs], 100000);
+      targets.push(...found.files);
+      candidates.push(...found.files, ...above(path.join(abs, '-')));
+      for (const x of found.problems) unreadable.push(`${shown(path.relative(process.cwd(), x.path) || x.path)}: ${x.reason}`);
+    } else {
+      targets.push(abs);
+      candidates.push(abs, ...listConfigCandidates([path.dirname(abs)], 2000), ...above(abs));
+    }
+  }
+  const byId = new Map<string, string>();
+  for (const t of targets) {
+    let id = t;
+    try { id = fs.realpathSync(t); } catch { /* reported when read */ }
+    if (!byId.has(id)) byId.set(id, t);
+  }
+  return { targets: [...byId.values()], candidates: [...new Set(candidates)], unreadable };
+}
+
+/**
+ * Writes every fixed file or none: each goes to a temporary file beside it first (same mode), and only
+ * when all are written and none changed on disk since it was read are they renamed into place.
+ */
+export function writeAll(files: { path: string; before: string; text: string; latin1: boolean }[]): string[] {
+  const problems: string[] = [];
+  const staged: { tmp: string; target: string }[] = [];
+  for (const f of files) {
+    // A symlink is written through: the file it points to changes, the link stays.
+    let target: string;
+    try { target = fs.realpathSync(f.path); } catch { problems.push(`${shown(f.path)}: no longer exists`); continue; }
+    const now = readConfigFile(target);
+    if ('error' in now || now.text !== f.before) {
+      problems.push(`${shown(f.path)}: changed on disk while it was being fixed; not written`);
+      continue;
+    }
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.nginx-tls-proxy-${process.pid}.tmp`);
+    try {
+      fs.accessSync(target, fs.constants.W_OK);
+      const mode = fs.statSync(target).mode & 0o7777;
+      // A file nobody may write (mode 0444) is left alone even by root, who could.
+      if ((mode & 0o222) === 0) {
+        problems.push(`${shown(f.path)}: cannot write (read-only file, mode ${mode.toString(8).padStart(4, '0')})`);
+        continue;
+      }
+      fs.writeFileSync(tmp, Buffer.from(f.text, f.latin1 ? 'latin1' : 'utf8'), { mode, flag: 'wx' });
+      fs.chmodSync(tmp, mode);
+      staged.push({ tmp, target });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      try { fs.unlinkSync(tmp); } catch { /* not created */ }
+      problems.push(`${shown(f.path)}: cannot write (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? (e as Error).message})`);
+    }
+  }
+  if (problems.length) {
+    for (const s of staged) { try { fs.unlinkSync(s.tmp); } catch { /* gone */ } }
+    return problems;
+  }
+  for (const s of staged) fs.renameSync(s.tmp, s.target);
+  return [];
+}
+
+export function check(o: CheckOptions): number {
+  const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
+  const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.'], o.root !== undefined);
+  const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root });
+  const cannotRead = new Set<string>();
+  const run = (): Finding[] => {
+    const all: Finding[] = [];
+    const started = Date.now();
+    targets.forEach((t, i) => {
+      const dx = service.diagnose(t);
+      all.push(...dx.findings);
+      if (dx.unreadable) cannotRead.add(`${shown(t)}: cannot read: ${dx.unreadable}`);
+      if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write(`\rchecked ${i + 1}/${targets.length} files`);
+    });
+    if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write('\n');
+    return all;
+  };
+  let findings = run();
+  const notices: string[] = [];
+  let writeFailed = false;
+  if (o.fix) {
+    // Edits are applied to the very text they were computed from (the analysis's), never to a re-read.
+    const original = new Map<string, string>();
+    const current = new Map<string, string>();
+    for (const file of new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path))) {
+      notices.push(`${shown(file)}: not fixed: it has syntax errors (fix them first)`);
+    }
+    for (let round = 0; round < 5; round++) {
+      const byFile = new Map<string, TextEdit[]>();
+      for (const fix of service.safeFixes(findings)) for (const e of fix.edits) byFile.set(e.path, [...(byFile.get(e.path) ?? []), e]);
+      if (byFile.size === 0) break;
+      for (const [file, edits] of byFile) {
+        const text = service.textOf(file);
+        if (text === undefined) continue;
+        if (!original.has(file)) original.set(file, text);
+        const next = applyEdits(text, edits);
+        current.set(file, next);
+        service.setText(file, next);
+      }
+      findings = run();
+    }
+    const changed = [...current].filter(([file, text]) => original.get(file) !== text);
+    if (o.dryRun) {
+      for (const [file, text] of changed) process.stdout.write(unifiedDiff(file, original.get(file)!, text));
+    } else {
+      const problems = writeAll(changed.map(([file, text]) => ({ path: file, before: original.get(file)!, text, latin1: nfs.encodings.get(file) === 'latin1' })));
+      if (problems.length) {
+        writeFailed = true;
+        notices.push(...problems, `no file was written (${changed.length} would have changed)`);
+      }
+    }
+  }
+  for (const n of [...unreadable, ...cannotRead, ...notices]) process.stderr.write(`nginx-tls-proxy: ${n}\n`);
+  if (!(o.fix && o.dryRun)) {
+    if (o.format === 'json') process.stdout.write(JSON.stringify(toJson(findings, service.rules()), null, 2) + '\n');
+    else if (o.format === 'sarif') process.stdout.write(JSON.stringify(toSarif(findings, process.cwd(), service.rules()), null, 2) + '\n');
+    else process.stdout.write(formatText(findings, process.cwd(), o.color));
+  }
+  if (unreadable.length || cannotRead.size || writeFailed) return 2;
+  if (o.failOn === 'none') return 0;
+  const threshold = RANK[o.failOn];
+  return findings.some((f) => RANK[f.severity] <= threshold) ? 1 : 0;
+}
