@@ -1,4 +1,4 @@
-// `node scripts/bench-hardening.mjs [--no-build] [--sizes 5000,10000,20000]`: the super-linear paths of
+// `node scripts/bench-hardening.mjs [--no-build] [--sizes 5000,10000,20000] [--case SUBSTRING] [--timeout S]`: the super-linear paths of
 // issue 17 (item 7), timed on the built language server over stdio (the way editors run it) at each size:
 // fix-all on n locations with `proxy_pass https`, diagnostics of a single line with n locations, of n missing
 // includes and of n stream servers, workspace symbols over n servers, formatting n multi-line strings and n
@@ -67,8 +67,12 @@ const CASES = {
     size: (r) => `${r.length} top-level symbol(s)`,
   },
   'formatting cancelled right after it is sent (n multi-line strings)': {
-    text: (n) => CASES['formatting, n multi-line strings'].text(n * 4),
-    cancel: true,
+    text: (n) => CASES['formatting, n multi-line strings'].text(n),
+    cancel: 0,
+  },
+  'formatting cancelled 0.5 s after it is sent: time from the cancellation to the answer (n multi-line strings)': {
+    text: (n) => CASES['formatting, n multi-line strings'].text(n),
+    cancel: 500,
   },
 };
 const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -114,12 +118,13 @@ async function measure(name, spec, n) {
     const d = await withTimeout(diags, TIMEOUT);
     const diagMs = performance.now() - t0;
     if (spec.diagnostics) return { ms: diagMs, what: `${d.diagnostics.length} diagnostics, ${mb(text.length)} text` };
-    if (spec.cancel) {
+    if (spec.cancel !== undefined) {
       const { CancellationTokenSource } = require('vscode-jsonrpc/node');
       const source = new CancellationTokenSource();
-      t0 = performance.now();
       const p = c.request('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } }, source.token);
-      setImmediate(() => source.cancel());
+      if (spec.cancel) await new Promise((r) => setTimeout(r, spec.cancel));
+      t0 = performance.now();
+      source.cancel();
       try {
         await withTimeout(p, TIMEOUT);
         return { ms: performance.now() - t0, what: 'answered, not cancelled' };
@@ -137,8 +142,10 @@ async function measure(name, spec, n) {
   }
 }
 
+const only = arg('--case'); // a substring of the case names
 const rows = [];
 for (const [name, spec] of Object.entries(CASES)) {
+  if (only && !name.includes(only)) continue;
   const cells = [];
   for (const n of SIZES) {
     const r = await measure(name, spec, Math.round(n * (spec.scale ?? 1)));

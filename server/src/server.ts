@@ -62,17 +62,24 @@ function readIncoming(): void {
   try { n = nodeFs.readSync(0, peekBuffer, 0, peekBuffer.length, null); } catch { return; } // EAGAIN: nothing yet
   if (n <= 0) return;
   const chunk = Buffer.from(peekBuffer.subarray(0, n));
-  for (const id of cancellationsIn(chunk.toString('utf8'))) tokenSources.get(id)?.cancel();
-  stdin.emit('data', chunk);
+  for (const id of cancellationsIn(chunk)) tokenSources.get(id)?.cancel();
+  try {
+    stdin.emit('data', chunk);
+  } catch (e) {
+    connection.console.error(`reading the input failed: ${(e as Error).stack ?? e}`);
+  }
 }
 
 /** Ids of the `$/cancelRequest` messages whole in a piece of the JSON-RPC stream (others wait for the reader). */
-function cancellationsIn(data: string): (string | number)[] {
+function cancellationsIn(chunk: Buffer): (string | number)[] {
   const ids: (string | number)[] = [];
-  if (!data.includes('$/cancelRequest')) return ids;
-  const header = /Content-Length:\s*(\d+)\r\n(?:[^\r\n]*\r\n)*\r\n/gi;
+  if (!chunk.includes('$/cancelRequest')) return ids;
+  // latin1: one character per byte, so that offsets in the text are offsets in the chunk.
+  const data = chunk.toString('latin1');
+  const header = /Content-Length:[ \t]*(\d+)\r\n(?:[^\r\n]+\r\n)*\r\n/gi;
   for (let m = header.exec(data); m; m = header.exec(data)) {
-    const body = Buffer.from(data.slice(m.index + m[0].length), 'utf8').subarray(0, Number(m[1])).toString('utf8');
+    const from = m.index + m[0].length;
+    const body = chunk.subarray(from, from + Number(m[1])).toString('utf8');
     try {
       const msg = JSON.parse(body) as { method?: unknown; params?: { id?: unknown } };
       const id = msg.params?.id;

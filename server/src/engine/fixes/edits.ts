@@ -4,31 +4,73 @@
 import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
 import { TextEdit } from '../types';
 
+// Facts of the text fixes are built for, computed once per text (the same text serves every fix of a file):
+// asked per fix from the text itself, they cost a scan each, and a 1 MB single line with 20 000 findings
+// made that quadratic.
+interface TextFacts { text: string; starts: number[]; eol?: string; unit?: string }
+let facts: TextFacts | undefined;
+
+function factsOf(text: string): TextFacts {
+  if (facts === undefined || facts.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    facts = { text, starts };
+  }
+  return facts;
+}
+
+/** Index of the line holding `offset` (the last line start at or before it). */
+function lineIndex(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 function eolOf(text: string): string {
-  const i = text.indexOf('\n');
-  return i > 0 && text.charCodeAt(i - 1) === 13 ? '\r\n' : '\n';
+  const f = factsOf(text);
+  if (f.eol === undefined) {
+    const i = text.indexOf('\n');
+    f.eol = i > 0 && text.charCodeAt(i - 1) === 13 ? '\r\n' : '\n';
+  }
+  return f.eol;
 }
 
 function lineStartOf(text: string, offset: number): number {
-  const i = text.lastIndexOf('\n', offset - 1);
-  return i + 1;
+  const starts = factsOf(text).starts;
+  return starts[lineIndex(starts, offset)];
 }
 
 function lineEndOf(text: string, offset: number): number {
-  let i = text.indexOf('\n', offset);
-  if (i < 0) i = text.length;
+  const starts = factsOf(text).starts;
+  const k = lineIndex(starts, offset);
+  let i = k + 1 < starts.length ? starts[k + 1] - 1 : text.length;
   if (i > 0 && text.charCodeAt(i - 1) === 13) i--;
   return i;
 }
 
 /** Leading whitespace of the line, if `offset` is the first non-blank character on it; else null. */
 function indentIfLineStart(text: string, offset: number): string | null {
-  const ls = lineStartOf(text, offset);
-  const before = text.slice(ls, offset);
-  return /^[ \t]*$/.test(before) ? before : null;
+  let i = offset;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10) break;
+    if (c !== 32 && c !== 9) return null;
+    i--;
+  }
+  return text.slice(i, offset);
 }
 
 function indentUnit(text: string): string {
+  const f = factsOf(text);
+  return (f.unit ??= unitOf(text));
+}
+
+function unitOf(text: string): string {
   const m = /\n(\t+|  +)\S/.exec(text);
   if (!m) return '    ';
   if (m[1].startsWith('\t')) return '\t';
