@@ -30,13 +30,8 @@ export function parse(text: string): SyntaxTree {
   const a = TreeArrays.builder(text);
   const errors: SyntaxError[] = [];
   const n = text.length;
-  let nginxLines: number[] | undefined;
-  // Past this many, further errors are almost always echoes of the first ones: keep the list readable.
-  const err = (message: string, start: number, end: number, nginxAt: number) => {
-    if (errors.length >= MAX_SYNTAX_ERRORS) return;
-    nginxLines ??= computeNginxLineStarts(text);
-    errors.push({ message, start, end, nginxLine: lineOf(nginxLines, nginxAt) + 1 });
-  };
+  // No closures over the loop's variables (they would live in a context object, not in registers).
+  const lines: NginxLines = { starts: undefined };
 
   a.addBlock(-1, 0);
   // Open blocks, innermost last (explicit: no recursion on input depth).
@@ -46,14 +41,6 @@ export function parse(text: string): SyntaxTree {
   // Tokens from `words` to `a.tokenCount` are the words of the statement being read.
   let words = 0;
 
-  const finish = (terminator: number, end: number): number => {
-    const count = a.tokenCount - words;
-    if (count === 0) return -1;
-    const d = a.addDirective(words, count - 1, stack[depth - 1], terminator, end);
-    words = a.tokenCount;
-    return d;
-  };
-
   // An unterminated quote swallows the rest of the file: what follows from it is not worth reporting.
   let unterminated = false;
   let i = 0;
@@ -61,22 +48,21 @@ export function parse(text: string): SyntaxTree {
     const c = text.charCodeAt(i);
     if (c <= SP && (c === SP || c === LF || c === TAB || c === CR)) { i++; continue; }
     if (c === SEMI) {
-      if (a.tokenCount === words) err('unexpected ";"', i, i + 1, i);
-      else finish(i, i + 1);
+      if (a.tokenCount === words) report(errors, lines, text, 'unexpected ";"', i, i + 1, i);
+      else { finish(a, words, stack[depth - 1], i, i + 1); words = a.tokenCount; }
       i++;
       continue;
     }
     if (c === LBRACE) {
       let d: number;
       if (a.tokenCount === words) {
-        err('unexpected "{"', i, i + 1, i);
+        report(errors, lines, text, 'unexpected "{"', i, i + 1, i);
         // Keep the braces balanced so everything after still lands in the right block: a directive with an
         // empty name.
         a.addToken(i, i, TokenKind.Word);
-        d = finish(i, i + 1);
-      } else {
-        d = finish(i, i + 1);
       }
+      d = finish(a, words, stack[depth - 1], i, i + 1);
+      words = a.tokenCount;
       const nameTok = a.dirTok[d];
       // Only a name at least as long as the suffix can end with it: most block names are not read.
       if (a.tokEnd[nameTok] - a.tokStart[nameTok] >= 13 && a.dirName(d).endsWith('_by_lua_block')) {
@@ -85,7 +71,7 @@ export function parse(text: string): SyntaxTree {
         words = a.tokenCount;
         a.dirBlock[d] = -2 - lua;
         if (body.close < 0) {
-          err('unexpected end of file, expecting "}"', a.tokStart[nameTok], a.tokEnd[nameTok], n);
+          report(errors, lines, text, 'unexpected end of file, expecting "}"', a.tokStart[nameTok], a.tokEnd[nameTok], n);
           a.dirEnd[d] = n;
           i = n;
         } else {
@@ -108,11 +94,12 @@ export function parse(text: string): SyntaxTree {
       if (a.tokenCount > words) {
         // nginx: `unexpected "}"` on the brace's line; the user must look at the directive lacking ";".
         const lastEnd = a.tokEnd[a.tokenCount - 1];
-        err('unexpected "}": the directive "' + a.tokenValue(words) + '" is not terminated by ";"', a.tokStart[words], lastEnd, i);
-        finish(-1, lastEnd);
+        report(errors, lines, text, 'unexpected "}": the directive "' + a.tokenValue(words) + '" is not terminated by ";"', a.tokStart[words], lastEnd, i);
+        finish(a, words, stack[depth - 1], -1, lastEnd);
+        words = a.tokenCount;
       }
       if (depth === 1) {
-        err('unexpected "}"', i, i + 1, i);
+        report(errors, lines, text, 'unexpected "}"', i, i + 1, i);
       } else {
         const b = stack[--depth];
         a.blkClose[b] = i;
@@ -128,7 +115,7 @@ export function parse(text: string): SyntaxTree {
       if (end > i && text.charCodeAt(end - 1) === CR) end--;
       a.addComment(i, end);
       if (end - i >= NGINX_TOKEN_LIMIT) {
-        err('too long parameter "' + text.slice(i, i + 10) + '..." started', i, end, i);
+        report(errors, lines, text, 'too long parameter "' + text.slice(i, i + 10) + '..." started', i, end, i);
       }
       i = j;
       continue;
@@ -137,7 +124,7 @@ export function parse(text: string): SyntaxTree {
       // Quoted token: whitespace, ; { } # are literal; a backslash protects the next character.
       const j = closingQuote(text, i, false);
       if (j >= n) {
-        err('unterminated string: the quote opened here is never closed (nginx: ' +
+        report(errors, lines, text, 'unterminated string: the quote opened here is never closed (nginx: ' +
             (n - i - 1 >= NGINX_TOKEN_LIMIT - 1
               ? 'too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character'
               : 'unexpected end of file, expecting ";" or "}"') + ')',
@@ -152,15 +139,15 @@ export function parse(text: string): SyntaxTree {
       // characters the quote is read as the buffer fills ("... started"); with more it is not reached.
       const len = j - i - 1;
       if (len === NGINX_TOKEN_LIMIT - 1) {
-        err('too long parameter "' + text.slice(i + 1, i + 11) + '..." started', i, j + 1, i);
+        report(errors, lines, text, 'too long parameter "' + text.slice(i + 1, i + 11) + '..." started', i, j + 1, i);
       } else if (len >= NGINX_TOKEN_LIMIT) {
-        err('too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character', i, j + 1, i);
+        report(errors, lines, text, 'too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character', i, j + 1, i);
       }
       i = j + 1;
       if (i < n) {
         const after = text.charCodeAt(i);
         if (!isSpace(after) && after !== SEMI && after !== LBRACE && after !== RPAREN) {
-          err('unexpected "' + text[i] + '"', i, i + 1, i);
+          report(errors, lines, text, 'unexpected "' + text[i] + '"', i, i + 1, i);
         }
       }
       continue;
@@ -180,7 +167,7 @@ export function parse(text: string): SyntaxTree {
     }
     if (j > n) j = n;
     if (j - i >= NGINX_TOKEN_LIMIT) {
-      err('too long parameter "' + text.slice(i, i + 10) + '..." started', i, j, i);
+      report(errors, lines, text, 'too long parameter "' + text.slice(i, i + 10) + '..." started', i, j, i);
     }
     // `\` + CR before LF: the CR is the word's (nginx), the range stops before it (editors).
     if (escaped === j && j < n && text.charCodeAt(j) === LF && text.charCodeAt(j - 1) === CR) {
@@ -192,22 +179,41 @@ export function parse(text: string): SyntaxTree {
   }
 
   if (a.tokenCount > words && !unterminated) {
-    err('unexpected end of file, expecting ";" or "}": the directive "' + a.tokenValue(words) + '" is not terminated',
+    report(errors, lines, text, 'unexpected end of file, expecting ";" or "}": the directive "' + a.tokenValue(words) + '" is not terminated',
       a.tokStart[words], a.tokEnd[a.tokenCount - 1], n);
-    finish(-1, a.tokEnd[a.tokenCount - 1]);
+    finish(a, words, stack[depth - 1], -1, a.tokEnd[a.tokenCount - 1]);
+    words = a.tokenCount;
   }
-  if (a.tokenCount > words) finish(-1, a.tokEnd[a.tokenCount - 1]);
+  if (a.tokenCount > words) finish(a, words, stack[depth - 1], -1, a.tokEnd[a.tokenCount - 1]);
   if (depth > 1 && !unterminated) {
-    nginxLines ??= computeNginxLineStarts(text);
+    const nginxLines = (lines.starts ??= computeNginxLineStarts(text));
     const culprit = findUnclosed(a, stack[depth - 1], nginxLines);
     const owner = a.blkOwner[culprit.block];
     const nameTok = a.dirTok[owner];
     const hint = culprit.before >= 0 ? ' (its "}" is probably missing before line ' + (lineOf(nginxLines, culprit.before) + 1) + ')' : '';
-    err('unexpected end of file, expecting "}": the "' + a.dirName(owner) + '" block opened here is not closed' + hint,
+    report(errors, lines, text, 'unexpected end of file, expecting "}": the "' + a.dirName(owner) + '" block opened here is not closed' + hint,
       a.tokStart[nameTok], a.tokEnd[nameTok], n);
   }
   for (let k = depth - 1; k > 0; k--) a.dirEnd[a.blkOwner[stack[k]]] = n;
-  return new CompactTree(a.compact(), errors, nginxLines);
+  return new CompactTree(a.compact(), errors, lines.starts);
+}
+
+interface NginxLines {
+  starts: number[] | undefined;
+}
+
+// Past this many, further errors are almost always echoes of the first ones: keep the list readable.
+function report(errors: SyntaxError[], lines: NginxLines, text: string, message: string, start: number, end: number, nginxAt: number): void {
+  if (errors.length >= MAX_SYNTAX_ERRORS) return;
+  lines.starts ??= computeNginxLineStarts(text);
+  errors.push({ message, start, end, nginxLine: lineOf(lines.starts, nginxAt) + 1 });
+}
+
+/** The statement of tokens `words`… (if any) as a directive of block `parent`; its index, or -1. */
+function finish(a: TreeArrays, words: number, parent: number, terminator: number, end: number): number {
+  const count = a.tokenCount - words;
+  if (count === 0) return -1;
+  return a.addDirective(words, count - 1, parent, terminator, end);
 }
 
 /**

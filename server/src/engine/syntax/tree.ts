@@ -79,6 +79,9 @@ export class TreeArrays {
   comStart: Int32Array = EMPTY32;
   comEnd: Int32Array = EMPTY32;
 
+  /** Builder arrays that go back for the next parse. */
+  private reusable = false;
+
   private constructor(public text: string) {}
 
   /**
@@ -88,18 +91,22 @@ export class TreeArrays {
    */
   static builder(text: string): TreeArrays {
     const n = text.length;
-    // Typical configs: a token per ~8 characters, a directive per ~35, a block per ~300, a comment per ~120.
-    const t = (n >> 3) + 64;
-    let a: TreeArrays;
-    if (t <= SCRATCH_MAX_TOKENS && scratch) {
-      a = scratch;
-      scratch = undefined;
-      a.text = text;
-      a.tokenCount = a.dirCount = a.blockCount = a.commentCount = 0;
-    } else {
-      a = new TreeArrays(text);
-      a.allocate(t, (n >> 5) + 64, (n >> 8) + 16, (n >> 7) + 16);
+    // Typical configs: a token per 8–20 characters, a directive per ~35, a block per ~300, a comment per
+    // ~120; the arrays double when a text is denser.
+    if (n <= SCRATCH_MAX_TEXT) {
+      const a = scratch ?? new TreeArrays(text);
+      if (a === scratch) {
+        scratch = undefined;
+        a.text = text;
+        a.tokenCount = a.dirCount = a.blockCount = a.commentCount = 0;
+      } else {
+        a.allocate((n >> 3) + 64, (n >> 5) + 64, (n >> 8) + 16, (n >> 7) + 16);
+      }
+      a.reusable = true;
+      return a;
     }
+    const a = new TreeArrays(text);
+    a.allocate((n >> 4) + 64, (n >> 6) + 64, (n >> 9) + 16, (n >> 8) + 16);
     return a;
   }
 
@@ -124,11 +131,33 @@ export class TreeArrays {
   }
 
   /**
-   * The finished tree at its exact size, every array a view into one buffer; the builder's arrays go back
-   * for the next parse when they are not large.
+   * The finished tree. From reused arrays: copied out at its exact size, every array a view into one buffer,
+   * and the arrays go back for the next parse. From a large text's own arrays: those arrays, with the ones
+   * more than a third too large cut to size (a copy of a large tree costs more than the slack).
    */
   compact(): TreeArrays {
     const t = this.tokenCount, d = this.dirCount, b = this.blockCount, c = this.commentCount;
+    if (!this.reusable) {
+      const fit = <T extends Int32Array | Uint8Array>(a: T, used: number): T => (a.length > used + (used >> 1) + 64 ? (a.slice(0, used) as T) : a);
+      this.tokStart = fit(this.tokStart, t);
+      this.tokEnd = fit(this.tokEnd, t);
+      this.tokFlags = fit(this.tokFlags, t);
+      this.dirTok = fit(this.dirTok, d);
+      this.dirArgc = fit(this.dirArgc, d);
+      this.dirEnd = fit(this.dirEnd, d);
+      this.dirTerm = fit(this.dirTerm, d);
+      this.dirParent = fit(this.dirParent, d);
+      this.dirBlock = fit(this.dirBlock, d);
+      this.dirNext = fit(this.dirNext, d);
+      this.blkOwner = fit(this.blkOwner, b);
+      this.blkOpen = fit(this.blkOpen, b);
+      this.blkClose = fit(this.blkClose, b);
+      this.blkFirst = fit(this.blkFirst, b);
+      this.blkLast = EMPTY32;
+      this.comStart = fit(this.comStart, c);
+      this.comEnd = fit(this.comEnd, c);
+      return this;
+    }
     const ints = 2 * t + 7 * d + 4 * b + 2 * c;
     const buf = new ArrayBuffer(ints * 4 + t);
     const out = new TreeArrays(this.text);
@@ -162,12 +191,11 @@ export class TreeArrays {
     out.tokFlags.set(this.tokFlags.subarray(0, t));
     this.text = '';
     // The builder itself is kept for the next parse (its arrays are reused), hence the alias.
+    // Arrays a dense text made large are not kept.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
-    if (this.tokStart.length <= SCRATCH_MAX_TOKENS && this.dirTok.length <= SCRATCH_MAX_TOKENS) scratch = this;
+    if (this.tokStart.length <= (SCRATCH_MAX_TEXT >> 2)) scratch = this;
     return out;
   }
-
-  // ---- building (parser only) ----------------------------------------------------------------------------
 
   addToken(start: number, end: number, flags: number): number {
     const k = this.tokenCount;
@@ -291,8 +319,8 @@ export class TreeArrays {
 
 const EMPTY32: Int32Array = new Int32Array(0);
 const EMPTY8: Uint8Array = new Uint8Array(0);
-/** Builder arrays up to this many tokens are kept for the next parse (~6 MB with the others at most). */
-const SCRATCH_MAX_TOKENS = 1 << 18;
+/** Texts up to this size are parsed into arrays kept for the next parse (at most ~15 MB of them, after a dense 4 MB text). */
+const SCRATCH_MAX_TEXT = 1 << 22;
 let scratch: TreeArrays | undefined;
 
 function grow32(a: Int32Array, cap: number): Int32Array {
