@@ -54,14 +54,13 @@ export function parse(text: string): SyntaxTree {
       continue;
     }
     if (c === LBRACE) {
-      let d: number;
       if (a.tokenCount === words) {
         report(errors, lines, text, 'unexpected "{"', i, i + 1, i);
         // Keep the braces balanced so everything after still lands in the right block: a directive with an
         // empty name.
         a.addToken(i, i, TokenKind.Word);
       }
-      d = finish(a, words, stack[depth - 1], i, i + 1);
+      const d = finish(a, words, stack[depth - 1], i, i + 1);
       words = a.tokenCount;
       const nameTok = a.dirTok[d];
       // Only a name at least as long as the suffix can end with it: most block names are not read.
