@@ -20,6 +20,7 @@ export type { RuleCase, RuleCases } from './rules/rule';
 export type { CompletionEntry } from './service/completion';
 export type { FormatOptions, LineEdit } from './service/format';
 export type { HoverResult } from './service/hover';
+export type { InventoryField, InventoryFinding, InventoryOrigin, InventoryPlace, InventoryState, TlsInventoryUse } from './service/inventory';
 export type { Link, Target, WorkspaceSymbolEntry } from './service/navigation';
 export type { ScaffoldParams } from './service/scaffold';
 export type { FoldRange, OutlineSymbol } from './service/symbols';
