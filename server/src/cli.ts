@@ -7,6 +7,7 @@ import {
   readConfigFile, resolveSettings, Severity, TextEdit, toJson, toSarif, unifiedDiff,
 } from './core';
 import type { RawSettings } from './core';
+import { REPORT_USAGE, runReport } from './report-command';
 
 const own = <T>(table: Readonly<Record<string, T>>, key: string): T | undefined => (Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined);
 
@@ -16,6 +17,7 @@ commands:
   check [paths...]        analyse configs (files or folders; default: .)
   parse FILE              print the parsed config (--format json)
   rules                   list the rules with their default severity
+${REPORT_USAGE}
 
 check options:
   --root FILE             main config (relative includes resolve against its folder)
@@ -230,6 +232,7 @@ function check(o: Options): number {
 function main(argv: string[]): number {
   let o: Options;
   try {
+    if (argv[0] === 'report') return runReport(argv.slice(1));
     o = parseArgs(argv);
     switch (o.command) {
       case 'check':
