@@ -112,7 +112,7 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-function clip(s: string, n = 28): string {
+function clip(s: string, n = 26): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
 }
 
