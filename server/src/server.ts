@@ -10,6 +10,7 @@ import { URI } from 'vscode-uri';
 import { createLanguageService, Finding, Fix, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
+import { registerInventory } from './features/inventory';
 
 /** An editor cannot show more usefully; the CLI reports everything. */
 const MAX_DIAGNOSTICS = 1000;
@@ -239,6 +240,7 @@ connection.onHover((params): Hover | null => {
 });
 
 registerNavigation(connection, documents, { service, pathOf, uriOf });
+registerInventory(connection, { service, pathOf, uriOf }, () => [...documents.all().map((d) => pathOf(d.uri)), ...(candidateCache ??= listConfigCandidates(folders, 5000))], () => folders);
 
 process.on('uncaughtException', (e) => {
   // Log and keep serving: one bad request must not end the session.
