@@ -102,16 +102,16 @@ test('report --format markdown: a table for a pull-request comment (snapshot)', 
   for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length, 12, row);
 });
 
-function htmlReport(): string {
+function htmlReport(title = 'TLS upstreams'): string {
   const out = path.join(dir, 'report.html');
-  const r = cli(['report', SEED, MULTI, '--format', 'html', '--output', out, '--title', 'TLS <map> of "tests"']);
+  const r = cli(['report', SEED, MULTI, '--format', 'html', '--output', out, '--title', title]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '');
   return out;
 }
 
 test('report --format html: one self-contained file, nothing to fetch, the diagram and the table', () => {
-  const html = fs.readFileSync(htmlReport(), 'utf8');
+  const html = fs.readFileSync(htmlReport('TLS <map> of "tests"'), 'utf8');
   assert.match(html, /^<!DOCTYPE html>/);
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">/);
   assert.doesNotMatch(html, /<script|<link|<iframe|<object|<embed|<img|@import|url\(/i);
@@ -151,6 +151,8 @@ test('the HTML report in real headless Chromium: renders the diagram, no request
     assert.equal(await page.locator('table tbody tr').count(), 6);
     fs.mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: path.join(RESULTS, 'report-html.png'), fullPage: true });
+    await page.screenshot({ path: path.join(RESULTS, 'report-html-top.png') });
+    if (process.env.NGINX_TLS_E2E_SCREENSHOTS === '1') fs.copyFileSync(path.join(RESULTS, 'report-html-top.png'), path.join(ROOT, 'docs/images/report-html.png'));
     await page.emulateMedia({ media: 'print' });
     const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: false });
     assert.ok(pdf.length > 5000 && pdf.subarray(0, 5).toString() === '%PDF-', 'prints to PDF');

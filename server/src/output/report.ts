@@ -112,7 +112,7 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-function clip(s: string, n = 26): string {
+function clip(s: string, n = 30): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
 }
 
@@ -149,7 +149,7 @@ export function reportSvg(uses: TlsInventoryUse[], show: ShowPath = keep): strin
     edge([1, l], [2, up], u.state);
     for (const b of u.servers) edge([2, up], [3, node(3, 'b' + b, b, b)], u.state);
   }
-  const W = 250, BOX_W = 200, BOX_H = 30, GAP = 14, TOP = 40, LEFT = 10;
+  const W = 270, BOX_W = 220, BOX_H = 30, GAP = 14, TOP = 40, LEFT = 10;
   let rows = 1;
   cols.forEach((c) => {
     let i = 0;
