@@ -132,6 +132,9 @@ test('in a real VS Code: the TLS upstreams view, click to the directive, update 
     const header = page.locator('.pane-header', { hasText: 'TLS upstreams' });
     await header.waitFor({ timeout: 60000 });
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    // Room for the view: fold the workspace's file list (the file is open already).
+    const files = page.locator('.pane-header', { hasText: 'ws' }).first();
+    if ((await files.getAttribute('aria-expanded').catch(() => null)) === 'true') await files.click().catch(() => undefined);
     const pane = page.locator('.pane', { has: header });
     const row = (text: string) => pane.locator('.monaco-list-row', { hasText: text }).first();
     await row('server www.example.com').waitFor({ timeout: 60000 });

@@ -221,7 +221,8 @@ export function reportHtml(uses: TlsInventoryUse[], show: ShowPath = keep, title
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5em; color: #1f2328; background: #fff; }
 h1 { font-size: 1.4em; margin: 0 0 .3em; }
 .summary { color: #57606a; margin-bottom: 1em; }
-.diagram { max-width: 100%; height: auto; display: block; margin: 1em 0; }
+.scroll { overflow-x: auto; margin: 1em 0; }
+.diagram { display: block; }
 .diagram text { font-size: 12px; fill: #1f2328; }
 .diagram .head { font-weight: 600; font-size: 13px; }
 .legend span { margin-right: 1.5em; white-space: nowrap; }
@@ -236,14 +237,14 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; word-break: br
 .badge.verified { color: #1a7f37; } .badge.mutual { color: #0550ae; } .badge.unverified { color: #cf222e; }
 .reason { font-size: 12px; margin-top: .3em; }
 li.error code { color: #cf222e; } li.warning code { color: #9a6700; }
-@media print { body { margin: 0; } tr { break-inside: avoid; } .diagram { break-after: page; } }
+@media print { body { margin: 0; } tr { break-inside: avoid; } .scroll { overflow: visible; break-after: page; } .diagram { max-width: 100%; height: auto; } }
 </style>
 </head>
 <body>
 <h1>${esc(title)}</h1>
 <div class="summary">${esc(counts(uses))}</div>
 <div class="legend">${(['verified', 'mutual', 'unverified'] as InventoryState[]).map((s) => `<span><svg width="40" height="10"><line x1="0" y1="5" x2="40" y2="5" stroke="${EDGE_STYLE[s].color}" stroke-width="${EDGE_STYLE[s].width}"${EDGE_STYLE[s].dash ? ` stroke-dasharray="${EDGE_STYLE[s].dash}"` : ''}/></svg> ${STATE_WORD[s]}</span>`).join('')}</div>
-${reportSvg(uses, show)}
+<div class="scroll">${reportSvg(uses, show)}</div>
 <table>
 <thead><tr><th>Where</th><th>Pass and upstream</th><th>TLS</th><th>Settings in effect (origin)</th><th>Findings</th></tr></thead>
 <tbody>
