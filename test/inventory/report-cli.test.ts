@@ -161,3 +161,20 @@ test('the HTML report in real headless Chromium: renders the diagram, no request
     await browser.close();
   }
 });
+
+test('report: usage errors exit 2 with one line; a config without upstream TLS gives an empty map', () => {
+  const bad = cli(['report', SEED, '--format', 'xml']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--format: "xml" is not json, markdown or html/);
+  assert.match(cli(['report', SEED, '--bogus']).stderr, /unknown option --bogus/);
+  assert.equal(cli(['report', path.join(dir, 'missing.conf')]).status, 2);
+  const plain = path.join(dir, 'plain/nginx.conf');
+  fs.mkdirSync(path.dirname(plain), { recursive: true });
+  fs.writeFileSync(plain, 'events {}\nhttp {\n    server {\n        listen 8080;\n        location / { proxy_pass http://127.0.0.1:3000; }\n    }\n}\n');
+  assert.deepEqual(JSON.parse(cli(['report', plain, '--format', 'json']).stdout), { uses: [] });
+  assert.match(cli(['report', plain]).stdout, /^### TLS upstreams\n\n0 TLS upstream use\(s\)/);
+  const html = cli(['report', plain, '--format', 'html']);
+  assert.equal(html.status, 0);
+  assert.match(html.stdout, /<svg role="img"/);
+  assert.match(cli(['report', '--help']).stdout, /--format json\|markdown\|html/);
+});
