@@ -22,7 +22,17 @@ export interface InventoryItem extends TlsInventoryUse {
 
 export function registerInventory(connection: Connection, host: Host, files: () => string[], folders: () => string[]): void {
   const service = host.service;
-  const uses = (): TlsInventoryUse[] => mergeInventories([...new Set(files())].slice(0, MAX_FILES).map((f) => service.inventory(f)));
+  const uses = (): TlsInventoryUse[] => {
+    // A file another answer already read (an include of a main config asked before) adds nothing.
+    const covered = new Set<string>();
+    const lists: TlsInventoryUse[][] = [];
+    for (const f of [...new Set(files())].slice(0, MAX_FILES)) {
+      if (covered.has(f)) continue;
+      lists.push(service.inventory(f));
+      for (const d of service.diagnose(f).dependencies) covered.add(d);
+    }
+    return mergeInventories(lists);
+  };
   const at = (file: string, start: number): Range => {
     const r = service.range(file, start, start);
     return { start: r.start, end: r.start };
