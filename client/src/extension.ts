@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { insertScaffold } from './scaffold';
 import { nginxTestDiagnostics, runNginxTest } from './nginx-test';
+import { registerTlsView } from './tls-view';
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -100,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await runNginxTest(output, r?.roots[0]);
     }),
     vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),
+    ...registerTlsView(() => client),
   );
   await start(context);
   void updateStatus();

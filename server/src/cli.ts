@@ -9,6 +9,7 @@ import type { RawSettings } from './core';
 import { CommandSpec, commandHelp, flag, generalHelp, list, OptionSpec, parse, Parsed, str, UsageError, useColor } from './cli/args';
 import { check, IoError, shown } from './cli/check';
 import { formatCommand, FORMAT_USAGE } from './cli/format-command';
+import { runReport } from './report-command';
 
 const PROGRAM = 'nginx-tls-proxy';
 
@@ -46,6 +47,13 @@ const COMMANDS: Record<string, Command> = {
     // Its own options (--write, --check, --diff, --indent…): dispatched before the table's parser runs.
     usage: 'format [--write | --check | --diff] [options] PATH...',
     summary: 'lay configs out canonically (the editor\'s formatter)',
+    takes: [],
+    run: () => 2,
+  },
+  report: {
+    // Its own options (--format json|markdown|html, --output, --title): dispatched before the table's parser.
+    usage: 'report [paths...] [--format json|markdown|html] [--output FILE]',
+    summary: 'the TLS map: every upstream TLS use and its settings',
     takes: [],
     run: () => 2,
   },
@@ -127,6 +135,8 @@ function version(): string {
 
 function main(argv: string[]): number {
   if (argv[0] === 'format') return formatCommand(argv.slice(1));
+  if (argv[0] === 'report') return runReport(argv.slice(1));
+  if (argv[0] === 'help' && argv[1] === 'report') return runReport(['--help']);
   if (argv[0] === 'help' && argv[1] === 'format') {
     process.stdout.write(FORMAT_USAGE);
     return 0;

@@ -11,6 +11,7 @@ import { URI } from 'vscode-uri';
 import { ancestorMainConfigs, createLanguageService, Finding, Fix, isCancelled, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
+import { registerInventory } from './features/inventory';
 import { ON_TYPE_TRIGGERS, registerFormatting } from './features/formatting';
 
 /** An editor cannot show more usefully; the CLI reports everything. */
@@ -358,6 +359,7 @@ connection.onHover((params): Hover | null => {
 
 registerNavigation(connection, documents, { service, pathOf, uriOf, cancellable });
 registerFormatting(connection, documents, { service, pathOf, uriOf, cancellable });
+registerInventory(connection, { service, pathOf, uriOf, cancellable }, () => [...documents.all().map((d) => pathOf(d.uri)), ...(candidateCache ??= listConfigCandidates(folders, 5000))], () => folders);
 
 process.on('uncaughtException', (e) => {
   // Log and keep serving: one bad request must not end the session.

@@ -20,6 +20,7 @@ import { definitionAt, documentLinks, Link, referencesAt, Target, workspaceSymbo
 import { defaultCertificateName, scaffoldEdits, ScaffoldParams } from './service/scaffold';
 import { documentSymbols, FoldRange, foldingRanges, OutlineSymbol } from './service/symbols';
 import { hoverAt, HoverResult } from './service/hover';
+import { tlsInventory, TlsInventoryUse } from './service/inventory';
 import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
@@ -120,6 +121,8 @@ export interface LanguageService {
   /** After `;` or `}` was typed at `offset`: the statement or block it ends, laid out (nothing mid-edit). */
   formatOnType(path: string, offset: number, options: FormatOptions): LineEdit[];
   effectiveTls(path: string, offset: number): { where: string; lines: string[] } | null;
+  /** Every TLS use of the config(s) `path` belongs to (`context`: `path` alone, as for diagnose), in order. */
+  inventory(path: string, options?: Pick<DiagnoseOptions, 'context' | 'prefix' | 'partial'>): TlsInventoryUse[];
   scaffold(path: string, offset: number, params: ScaffoldParams): TextEdit[] | null;
   /** The parsed config with includes resolved, in a shape close to crossplane's payload. */
   parseTree(path: string): unknown;
@@ -274,6 +277,20 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     effectiveTls(path, offset) {
       const a = analyses(path)[0];
       return a ? effectiveTls(a.model, path, offset, settings.nginxVersion) : null;
+    },
+    inventory(path, opts) {
+      const seen = new Set<string>();
+      const out: TlsInventoryUse[] = [];
+      for (const a of workspace.analyzeFile(path, opts?.context ? opts : undefined).analyses) {
+        for (const u of tlsInventory(a.model, a.findings, settings.nginxVersion)) {
+          // A file several main configs include: one entry per distinct state.
+          const key = u.file + '\0' + u.start + '\0' + u.effective.join('\0') + '\0' + u.server?.start + '\0' + u.location?.start;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push(u);
+        }
+      }
+      return out;
     },
     scaffold(path, offset, params) {
       const a = analyses(path)[0];

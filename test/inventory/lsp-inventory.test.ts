@@ -1,0 +1,60 @@
+// The TLS map over LSP (the built server over stdio, as VS Code runs it): `nginxTlsProxy/inventory` lists
+// the workspace's TLS uses with locations for the tree view and follows unsaved edits; `nginxTlsProxy/
+// reportHtml` answers the self-contained report the webview shows.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LspClient } from '../lsp/client';
+
+const ROOT = path.resolve(__dirname, '../..');
+let dir = '';
+let client: LspClient;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(ROOT, 'dist/server.js')), 'npm run build first');
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-inv-lsp-')));
+  for (const f of fs.readdirSync(path.join(ROOT, 'test/inventory/fixtures/multi'))) fs.copyFileSync(path.join(ROOT, 'test/inventory/fixtures/multi', f), path.join(dir, f));
+  client = new LspClient();
+  await client.initialize(dir);
+});
+after(async () => {
+  await client.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('nginxTlsProxy/inventory: every use of the workspace with where to go, and it follows an edit', async () => {
+  const main = path.join(dir, 'nginx.conf');
+  const uri = 'file://' + main;
+  const text = fs.readFileSync(main, 'utf8');
+  const r = await client.request('nginxTlsProxy/inventory', {});
+  assert.deepEqual(r.uses.map((u: any) => [u.line, u.state]), [[13, 'unverified'], [15, 'verified'], [21, 'mutual'], [27, 'unverified'], [33, 'verified']]);
+  const first = r.uses[0];
+  assert.equal(first.uri, uri);
+  assert.deepEqual(first.range.start, { line: 12, character: 21 });
+  assert.equal(first.serverUri, uri);
+  assert.deepEqual(first.serverRange.start, { line: 6, character: 4 });
+  assert.deepEqual(first.locationRange.start, { line: 12, character: 8 });
+  assert.equal(first.upstreamLine, 5);
+  assert.match(first.reason, /not verified/);
+  assert.deepEqual(first.findings.map((f: any) => f.ruleId), ['upstream-tls-unverified']);
+  // An unsaved edit turns verification on: the next answer says so.
+  client.open(uri, text.replace('location / { proxy_pass https://app; }', 'location / { proxy_pass https://app; proxy_ssl_verify on; }'));
+  await client.diagnostics(uri, 1);
+  const after = await client.request('nginxTlsProxy/inventory', {});
+  assert.equal(after.uses[0].state, 'verified');
+  // Verified now, against the name "app" of the group, which no certificate carries.
+  assert.deepEqual(after.uses[0].findings.map((f: any) => f.ruleId), ['upstream-tls-name-mismatch']);
+});
+
+test('nginxTlsProxy/reportHtml: the self-contained report, paths relative to the workspace', async () => {
+  const r = await client.request('nginxTlsProxy/reportHtml', {});
+  assert.match(r.html, /^<!DOCTYPE html>/);
+  assert.match(r.html, /Content-Security-Policy" content="default-src 'none'/);
+  assert.doesNotMatch(r.html, /<script/i);
+  assert.match(r.html, /<svg role="img"/);
+  assert.match(r.html, />nginx\.conf:13</);
+  assert.ok(!r.html.includes(dir), 'workspace paths are shown relative');
+});
