@@ -18,6 +18,8 @@ function settings(): Record<string, unknown> {
     rootConfig: c.get('rootConfig'),
     extraDirectives: c.get('extraDirectives'),
     maxFileSize: c.get('maxFileSize'),
+    certificateExpiryDays: c.get('certificateExpiryDays'),
+    pathMap: c.get('pathMap'),
   };
 }
 
@@ -33,7 +35,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     initializationOptions: settings(),
     synchronize: {
       configurationSection: 'nginxTlsProxy',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{conf,nginx}'),
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{conf,nginx,pem,crt,cer,key}'),
     },
   };
   client = new LanguageClient('nginxTlsProxy', 'nginx TLS proxy', serverOptions, clientOptions);

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, NodeFileSystem,
+  applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
   readConfigFile, resolveSettings, Severity, TextEdit, toJson, toSarif, unifiedDiff,
 } from './core';
 import type { RawSettings } from './core';
@@ -25,6 +25,9 @@ check options:
   --rule ID=off|error|warning|info|hint
   --trusted-ca FILE       CA bundle the fixes insert (default /etc/ssl/certs/ca-certificates.crt)
   --extra-directive NAME  a directive of another module that is not unknown (repeatable)
+  --path-map FROM=TO      read the server's FROM/... certificate files from TO/... here (repeatable;
+                          TO relative to the current folder)
+  --certificate-expiry-days N   warn this many days before a certificate expires (default 30)
   --fix                   apply the safe fixes in place
   --dry-run               with --fix: print a unified diff instead of writing
 `;
@@ -46,7 +49,7 @@ const SEVERITY_ALIASES: Record<string, Severity> = { error: 'error', warning: 'w
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { command: argv[0] ?? '', paths: [], format: 'text', failOn: 'warning', fix: false, dryRun: false, settings: resolveSettings().settings };
-  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[] } = { rules: {}, extraDirectives: [] };
+  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[]; pathMap: Record<string, string> } = { rules: {}, extraDirectives: [], pathMap: {} };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -79,6 +82,14 @@ function parseArgs(argv: string[]): Options {
       }
       case '--trusted-ca': raw.trustedCertificate = value(); break;
       case '--extra-directive': raw.extraDirectives.push(value()); break;
+      case '--path-map': {
+        const v = value();
+        const eq = v.indexOf('=');
+        if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--path-map: "${v}" is not FROM=TO`);
+        raw.pathMap[v.slice(0, eq)] = v.slice(eq + 1);
+        break;
+      }
+      case '--certificate-expiry-days': raw.certificateExpiryDays = value(); break;
       case '--fix': o.fix = true; break;
       case '--dry-run': o.dryRun = true; break;
       case '-h': case '--help': o.command = 'help'; break;
@@ -166,7 +177,7 @@ function writeAll(files: { path: string; before: string; text: string; latin1: b
 function check(o: Options): number {
   const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
   const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.']);
-  const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root });
+  const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root, certificates: nodeCertificateParser, workspaceFolders: () => [process.cwd()] });
   const cannotRead = new Set<string>();
   const run = (): Finding[] => {
     const all: Finding[] = [];

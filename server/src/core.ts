@@ -7,3 +7,4 @@ export * from './node/node-fs';
 export * from './output/text';
 export * from './output/sarif';
 export * from './output/nginx-messages';
+export * from './node/node-certificates';

@@ -7,7 +7,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { createLanguageService, Finding, Fix, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
+import { createLanguageService, Finding, Fix, listConfigCandidates, nodeCertificateParser, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
 
@@ -19,7 +19,7 @@ const documents = new TextDocuments(TextDocument);
 let nfs = new NodeFileSystem();
 let folders: string[] = [];
 let candidateCache: string[] | null = null;
-const service = createLanguageService({ fs: { readFile: (p) => nfs.readFile(p), readError: (p) => nfs.readError(p), glob: (p) => nfs.glob(p), listDir: (p) => nfs.listDir(p) }, candidates: () => (candidateCache ??= listConfigCandidates(folders, 5000)) });
+const service = createLanguageService({ fs: { readFile: (p) => nfs.readFile(p), readError: (p) => nfs.readError(p), glob: (p) => nfs.glob(p), listDir: (p) => nfs.listDir(p) }, candidates: () => (candidateCache ??= listConfigCandidates(folders, 5000)), certificates: nodeCertificateParser, workspaceFolders: () => folders });
 let hasConfigurationCapability = false;
 
 /** Documents are keyed by file path; a buffer that is not a file gets a stable made-up path. */

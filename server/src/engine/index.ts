@@ -16,10 +16,13 @@ export type { Block, Directive, SyntaxError, SyntaxTree, Token } from './syntax/
 export { TokenKind } from './syntax/types';
 export type { Position, Range } from './syntax/positions';
 export type { BlockKind } from './knowledge/contexts';
-export type { RuleCase, RuleCases } from './rules/rule';
+export type { CaseFile, RuleCase, RuleCases } from './rules/rule';
+export { CASE_FILES } from './rules/rule';
 export type { CompletionEntry } from './service/completion';
 export type { FormatOptions, LineEdit } from './service/format';
 export type { HoverResult } from './service/hover';
 export type { Link, Target, WorkspaceSymbolEntry } from './service/navigation';
 export type { ScaffoldParams } from './service/scaffold';
 export type { FoldRange, OutlineSymbol } from './service/symbols';
+export type { CertificateInfo, CertificateParser, KeyInfo, PemFile } from './certificates/types';
+export type { PathMapEntry } from './certificates/files';

@@ -23,6 +23,8 @@ import { documentSymbols, FoldRange, foldingRanges, OutlineSymbol } from './serv
 import { hoverAt, HoverResult } from './service/hover';
 import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
+import { CertificateFiles } from './certificates/files';
+import type { CertificateParser } from './certificates/types';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
 
 export interface LanguageServiceOptions {
@@ -32,6 +34,10 @@ export interface LanguageServiceOptions {
   candidates?: () => string[];
   /** A main config named by the user (absolute path): used for every file it includes. */
   rootConfig?: string;
+  /** Reads certificates and keys (node:crypto in Node): without one, no certificate is looked at. */
+  certificates?: CertificateParser;
+  /** The user's folders (absolute): a certificate missing there is reported; relative pathMap targets start at the first. */
+  workspaceFolders?: () => string[];
 }
 
 export interface DiagnoseOptions {
@@ -128,7 +134,9 @@ export function createLanguageService(options: LanguageServiceOptions): Language
   let workspace = makeWorkspace();
 
   function makeWorkspace(): Workspace {
-    const ws = new Workspace(fs, settings, { candidates, explicitRoot: rootConfig });
+    const parser = options.certificates;
+    const certificates = parser ? new CertificateFiles({ parser, fs, workspaceFolders: options.workspaceFolders?.() ?? [], pathMap: settings.pathMap }) : undefined;
+    const ws = new Workspace(fs, settings, { candidates, explicitRoot: rootConfig, certificates });
     for (const [p, t] of texts) ws.setOverlay(p, t);
     return ws;
   }

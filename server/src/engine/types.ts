@@ -2,6 +2,7 @@
 
 import { Range } from './syntax/positions';
 import { NginxVersion } from './knowledge/tls';
+import type { PathMapEntry } from './certificates/files';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -57,4 +58,10 @@ export interface EngineSettings {
   extraDirectives: ReadonlySet<string>;
   /** Files larger than this are parsed (syntax errors shown) but not analysed. */
   maxAnalysisBytes: number;
+  /** `certificate-expires-soon` warns this many days before a certificate's end. */
+  certificateExpiryDays: number;
+  /** The server's certificate folders → where they are here. */
+  pathMap: PathMapEntry[];
+  /** The time certificates are judged at (ms since the epoch); now when absent. */
+  now?: number;
 }

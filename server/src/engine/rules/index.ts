@@ -28,6 +28,11 @@ import { upstreamTlsNoSni } from './upstream-tls-no-sni';
 import { upstreamTlsMixedVerification } from './upstream-tls-mixed-verification';
 import { tlsSettingWithoutEffect } from './tls-setting-without-effect';
 import { plaintextToTlsPort } from './plaintext-to-tls-port';
+import { certificateUnreadable } from './certificate-unreadable';
+import { certificateExpired } from './certificate-expired';
+import { certificateExpiresSoon } from './certificate-expires-soon';
+import { certificateKeyMismatch } from './certificate-key-mismatch';
+import { trustedCaNotCa } from './trusted-ca-not-ca';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -57,6 +62,11 @@ export const RULES: readonly Rule[] = [
   upstreamTlsMixedVerification,
   tlsSettingWithoutEffect,
   plaintextToTlsPort,
+  certificateUnreadable,
+  certificateKeyMismatch,
+  certificateExpired,
+  certificateExpiresSoon,
+  trustedCaNotCa,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,0 +1,170 @@
+// The certificate, key and CA files a config names: where nginx would look for them (relative to the
+// prefix, through the path map), whether they are there, and what they hold. Read through the engine's
+// FileSystem, parsed through the adapter's CertificateParser, cached by path and text.
+
+import { allTlsFacts, TlsFileRole } from '../knowledge/tls-directives';
+import { FileSystem } from '../model/filesystem';
+import { ConfigModel, LDir } from '../model/model';
+import { isAbsolute, join, normalize } from '../model/paths';
+import { CRL_LABELS, CERTIFICATE_LABELS, KEY_LABELS, pemBlocks } from './pem';
+import { CertificateInfo, CertificateParser, PemFile } from './types';
+
+export type CertificateRole = Extract<TlsFileRole, 'certificate' | 'key' | 'ca' | 'crl'>;
+
+export interface PathMapEntry {
+  /** An absolute path prefix as the config names it (`/etc/nginx/ssl`). */
+  from: string;
+  /** Where those files are here: absolute, or relative to the first workspace folder. */
+  to: string;
+}
+
+/** A file a directive names, as nginx resolves it. */
+export interface CertificateRef {
+  ld: LDir;
+  role: CertificateRole;
+  /** The argument as written. */
+  configured: string;
+  /** Where nginx would open it on the server. */
+  serverPath: string;
+  /** Where it is read here (after the path map). */
+  path: string;
+  mapped: boolean;
+}
+
+export type FileState =
+  /** Missing here, and outside the workspace: the config is edited away from its server. Not reported. */
+  | { kind: 'elsewhere'; path: string }
+  | { kind: 'missing'; path: string; error: string }
+  | { kind: 'read'; path: string; file: PemFile };
+
+export interface CertificateEnvironment {
+  parser: CertificateParser;
+  fs: FileSystem;
+  /** Absolute folders whose files are the user's: a missing file there is reported. */
+  workspaceFolders: readonly string[];
+  pathMap: readonly PathMapEntry[];
+}
+
+const ROLES = new Set<TlsFileRole>(['certificate', 'key', 'ca', 'crl']);
+
+/** Directive name → role of the file it names, from the TLS table. */
+const FILE_DIRECTIVES: Map<string, CertificateRole> = (() => {
+  const m = new Map<string, CertificateRole>();
+  for (const f of allTlsFacts()) if (f.value === 'file' && f.role && ROLES.has(f.role)) m.set(f.name, f.role as CertificateRole);
+  return m;
+})();
+
+export function certificateRole(directive: string): CertificateRole | undefined {
+  return FILE_DIRECTIVES.get(directive);
+}
+
+/** Paths nginx resolves at run time (variables) or takes from elsewhere (`data:`, `engine:`) are not files here. */
+function isStatic(value: string): boolean {
+  return !value.includes('$') && !/^(data|engine):/.test(value);
+}
+
+export class CertificateFiles {
+  private cache = new Map<string, { text: string | undefined; state: FileState }>();
+  private refsByModel = new WeakMap<ConfigModel, CertificateRef[]>();
+  private readonly map: PathMapEntry[];
+
+  constructor(private readonly env: CertificateEnvironment) {
+    const base = env.workspaceFolders[0] ?? '/';
+    this.map = env.pathMap
+      .map((e) => ({ from: normalize(e.from), to: isAbsolute(e.to) ? normalize(e.to) : join(base, e.to) }))
+      .sort((a, b) => b.from.length - a.from.length);
+  }
+
+  get parser(): CertificateParser {
+    return this.env.parser;
+  }
+
+  /** Every certificate, key, CA and CRL file the config names with a static path, in document order. */
+  refs(model: ConfigModel): CertificateRef[] {
+    let refs = this.refsByModel.get(model);
+    if (refs) return refs;
+    refs = [];
+    for (const [name, role] of FILE_DIRECTIVES) {
+      for (const ld of model.named(name)) {
+        const r = this.ref(model, ld, role);
+        if (r) refs.push(r);
+      }
+    }
+    refs.sort((a, b) => model.all.indexOf(a.ld) - model.all.indexOf(b.ld));
+    this.refsByModel.set(model, refs);
+    return refs;
+  }
+
+  /** The file `ld` names, if it names one with a static path. */
+  ref(model: ConfigModel, ld: LDir, role = certificateRole(ld.d.name)): CertificateRef | undefined {
+    const arg = ld.d.args[0];
+    if (!role || !arg || ld.d.argCount !== 1 || !isStatic(arg.value) || !arg.value) return undefined;
+    const serverPath = isAbsolute(arg.value) ? normalize(arg.value) : join(model.prefix, arg.value);
+    const m = this.map.find((e) => serverPath === e.from || serverPath.startsWith(e.from + '/'));
+    const path = m ? m.to + serverPath.slice(m.from.length) : serverPath;
+    return { ld, role, configured: arg.value, serverPath, path, mapped: !!m };
+  }
+
+  /** Whether a missing file at `ref` is the user's to fix (inside the workspace, relative, or mapped). */
+  ours(model: ConfigModel, ref: CertificateRef): boolean {
+    if (ref.mapped || !isAbsolute(ref.configured)) return true;
+    const inside = (dir: string) => ref.path === dir || ref.path.startsWith(dir.endsWith('/') ? dir : dir + '/');
+    return this.env.workspaceFolders.some(inside) || inside(model.prefix);
+  }
+
+  state(model: ConfigModel, ref: CertificateRef): FileState {
+    const text = this.env.fs.readFile(ref.path);
+    const cached = this.cache.get(ref.path);
+    let state: FileState;
+    if (cached && cached.text === text) state = cached.state;
+    else {
+      state = text === undefined
+        ? { kind: 'missing', path: ref.path, error: this.env.fs.readError?.(ref.path) ?? '2: No such file or directory' }
+        : { kind: 'read', path: ref.path, file: this.parse(ref.path, text) };
+      this.cache.set(ref.path, { text, state });
+    }
+    if (state.kind === 'missing' && !this.ours(model, ref)) return { kind: 'elsewhere', path: ref.path };
+    return state;
+  }
+
+  /** The file's contents when it could be read. */
+  read(model: ConfigModel, ref: CertificateRef): PemFile | undefined {
+    const s = this.state(model, ref);
+    return s.kind === 'read' ? s.file : undefined;
+  }
+
+  private parse(path: string, text: string): PemFile {
+    const file: PemFile = { path, certificates: [], keys: [], crls: 0, broken: [] };
+    for (const b of pemBlocks(text)) {
+      try {
+        if (CERTIFICATE_LABELS.has(b.label)) file.certificates.push(this.env.parser.certificate(b.text));
+        else if (KEY_LABELS.has(b.label)) file.keys.push(this.env.parser.privateKey(b.text));
+        else if (CRL_LABELS.has(b.label)) file.crls++;
+      } catch (e) {
+        file.broken.push(`${b.label}: ${(e as Error).message}`);
+      }
+    }
+    return file;
+  }
+
+  /** The certificates of `file` that `cert` could chain to, by signature. */
+  issuerIn(cert: CertificateInfo, candidates: readonly CertificateInfo[]): CertificateInfo | undefined {
+    return candidates.find((c) => c !== cert && this.env.parser.issued(c, cert));
+  }
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Whole days from `now` to `t` (negative once past). */
+export function daysUntil(t: number, now: number): number {
+  return Math.floor((t - now) / DAY);
+}
+
+export function describeCertificate(c: CertificateInfo): string {
+  const cn = /(?:^|, )CN=([^,]+)/.exec(c.subject)?.[1];
+  return cn ? `"${cn}"` : `"${c.subject}"`;
+}
+
+export function isoDate(t: number): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
