@@ -131,11 +131,13 @@ export function createLanguageService(options: LanguageServiceOptions): Language
   let rootConfig = options.rootConfig;
   const texts = new Map<string, string>();
   const candidates = options.candidates ?? (() => []);
+  let certificateFiles: CertificateFiles | undefined;
   let workspace = makeWorkspace();
 
   function makeWorkspace(): Workspace {
     const parser = options.certificates;
     const certificates = parser ? new CertificateFiles({ parser, fs, workspaceFolders: options.workspaceFolders?.() ?? [], pathMap: settings.pathMap }) : undefined;
+    certificateFiles = certificates;
     const ws = new Workspace(fs, settings, { candidates, explicitRoot: rootConfig, certificates });
     for (const [p, t] of texts) ws.setOverlay(p, t);
     return ws;
@@ -217,7 +219,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
 
     hover(path, offset) {
       for (const a of analyses(path)) {
-        const h = hoverAt(a.model, path, offset, settings);
+        const h = hoverAt(a.model, path, offset, settings, certificateFiles);
         if (h) return h;
       }
       return null;
