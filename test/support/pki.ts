@@ -80,6 +80,8 @@ export function makeCasePki(dir: string): Record<string, string> {
   issue('server', 'root', 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:backend.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n', 825, 'backend.test');
   issue('client', 'root', 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:client.test\nextendedKeyUsage=clientAuth\n', 825, 'client.test');
   issue('expiring', 'root', 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:soon.test\n', 5, 'soon.test');
+  issue('deep', 'intermediate', 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:backend.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n', 825, 'backend.test');
+  fs.writeFileSync(path.join(dir, 'deep-chain.crt'), fs.readFileSync(path.join(dir, 'deep.crt'), 'utf8') + fs.readFileSync(path.join(dir, 'intermediate.crt'), 'utf8'));
   fs.writeFileSync(path.join(dir, 'server-chain.crt'), fs.readFileSync(path.join(dir, 'server.crt'), 'utf8') + fs.readFileSync(path.join(dir, 'intermediate.crt'), 'utf8'));
   key('stray');
   // An expired certificate: `openssl ca` takes explicit start and end dates (OpenSSL 3.0's x509 cannot).
@@ -100,7 +102,7 @@ export function makeCasePki(dir: string): Record<string, string> {
   const p = (f: string) => path.join(dir, f);
   return {
     'root-ca': p('root.crt'), 'intermediate-ca': p('intermediate.crt'), 'server-cert': p('server.crt'), 'server-key': p('server.key'),
-    'server-chain': p('server-chain.crt'), 'client-cert': p('client.crt'), 'client-key': p('client.key'), 'stray-key': p('stray.key'),
+    'server-chain': p('server-chain.crt'), 'deep-chain': p('deep-chain.crt'), 'deep-key': p('deep.key'), 'client-cert': p('client.crt'), 'client-key': p('client.key'), 'stray-key': p('stray.key'),
     'expired-cert': p('expired.crt'), 'expired-key': p('expired.key'), 'expiring-cert': p('expiring.crt'), 'expiring-key': p('expiring.key'),
     'not-pem': p('notes.txt'),
   };

@@ -33,6 +33,9 @@ import { certificateExpired } from './certificate-expired';
 import { certificateExpiresSoon } from './certificate-expires-soon';
 import { certificateKeyMismatch } from './certificate-key-mismatch';
 import { trustedCaNotCa } from './trusted-ca-not-ca';
+import { upstreamTlsUntrustedIssuer } from './upstream-tls-untrusted-issuer';
+import { upstreamTlsChainTooDeep } from './upstream-tls-chain-too-deep';
+import { upstreamTlsNameNotInCertificate } from './upstream-tls-name-not-in-certificate';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -67,6 +70,9 @@ export const RULES: readonly Rule[] = [
   certificateExpired,
   certificateExpiresSoon,
   trustedCaNotCa,
+  upstreamTlsUntrustedIssuer,
+  upstreamTlsChainTooDeep,
+  upstreamTlsNameNotInCertificate,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -68,6 +68,8 @@ export const CASE_FILES = {
   'server-cert': 'a server certificate issued by the root (DNS:backend.test, IP:127.0.0.1)',
   'server-key': 'the server certificate\'s key',
   'server-chain': 'the server certificate followed by the intermediate',
+  'deep-chain': 'a certificate for backend.test issued by the intermediate, followed by the intermediate',
+  'deep-key': 'that certificate\'s key',
   'client-cert': 'a client certificate issued by the root',
   'client-key': 'the client certificate\'s key',
   'stray-key': 'a key that belongs to no certificate',
