@@ -20,8 +20,9 @@ export const upstreamTlsUntrustedIssuer: Rule = {
 certificates the upstream sends, to a CA in \`proxy_ssl_trusted_certificate\`. When the backend is a \`server\` of the
 same config (matched by its listen address and port, then by \`server_name\` against the SNI nginx sends), its
 \`ssl_certificate\` is known, and so is the outcome: a certificate from another CA fails every handshake, and
-every request gets a 502 with "upstream SSL certificate verify error: (20:unable to get local issuer
-certificate)" in the error log. \`nginx -t\` says nothing. The fix names a CA file of the workspace that does
+every request gets a 502 with "upstream SSL certificate verify error: (21:unable to verify the first
+certificate)" in the error log (20, "unable to get local issuer certificate", when the backend sends
+intermediates). \`nginx -t\` says nothing. The fix names a CA file of the workspace that does
 issue the backend's certificate, when the config names one.`,
   cases: {
     valid: [
@@ -45,6 +46,8 @@ issue the backend's certificate, when the config names one.`,
         const v = verifyChain(files, b.chain, trusted);
         if (v.ok) continue;
         const leaf = b.chain[0];
+        // OpenSSL: no issuer found for the leaf itself is 21, a chain that stops higher up is 20.
+        const code = v.last === leaf ? '21:unable to verify the first certificate' : '20:unable to get local issuer certificate';
         // A CA file of the config that would verify it: the fix.
         const better = files.refs(model).find((r) => (r.role === 'ca' || r.role === 'certificate') && r !== trustedRef && (() => {
           const certs = files.read(model, r)?.certificates.filter((c: CertificateInfo) => c.isCa) ?? [];
@@ -58,7 +61,7 @@ issue the backend's certificate, when the config names one.`,
         }
         ctx.report({
           ...argSpan(use.pass, 0),
-          message: `The backend at ${b.host}:${b.port} (the server at line ${lineNumber(b.server.ld)}) presents ${describeCertificate(leaf)}, issued by "${v.last.issuer}", which does not lead to a CA in "${trustedRef.configured}": every request gets 502, error log "upstream SSL certificate verify error: (20:unable to get local issuer certificate)".${better ? ` "${better.configured}" (line ${lineNumber(better.ld)}) holds the CA that issued it.` : ''}`,
+          message: `The backend at ${b.host}:${b.port} (the server at line ${lineNumber(b.server.ld)}) presents ${describeCertificate(leaf)}, issued by "${v.last.issuer}", which does not lead to a CA in "${trustedRef.configured}": every request gets 502, error log "upstream SSL certificate verify error: (${code})".${better ? ` "${better.configured}" (line ${lineNumber(better.ld)}) holds the CA that issued it.` : ''}`,
           related: [
             { ld: trustedDir, message: 'the CAs nginx trusts here' },
             { ld: b.certificate.ld, message: 'the certificate the backend presents' },
