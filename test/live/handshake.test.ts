@@ -37,21 +37,21 @@ function findings(conf: string, rule: string): Finding[] {
 }
 
 /** Backend and proxy in one config; `files` copied beside it from the PKI. */
-async function scenario(name: string, rule: string, files: Record<string, string>, location: (backend: number) => string, backendCert = 'backend.crt', expectLog: RegExp) {
+async function scenario(name: string, rule: string, files: Record<string, string>, location: (backend: number) => string, backendCert = 'backend.crt', expectLog: RegExp, backendExtra = '', status = 502) {
   const dir = path.join(base, name);
   fs.mkdirSync(dir, { recursive: true });
   fs.chmodSync(dir, 0o755);
   for (const [f, kind] of Object.entries(files)) fs.copyFileSync(pki[kind], path.join(dir, f));
   const backend = await freePort();
   const proxy = await freePort();
-  const conf = writeNginxConf(dir, `http {\n    access_log off;\n    server {\n        listen 127.0.0.1:${backend} ssl;\n        server_name backend.test;\n        ssl_certificate ${backendCert};\n        ssl_certificate_key backend.key;\n        return 200 "backend ok\\n";\n    }\n    server {\n        listen 127.0.0.1:${proxy};\n        location / {\n${location(backend)}            proxy_ssl_session_reuse off;\n        }\n    }\n}\n`);
+  const conf = writeNginxConf(dir, `http {\n    access_log off;\n    server {\n        listen 127.0.0.1:${backend} ssl;\n        server_name backend.test;\n        ssl_certificate ${backendCert};\n        ssl_certificate_key backend.key;\n${backendExtra}        return 200 "backend ok\\n";\n    }\n    server {\n        listen 127.0.0.1:${proxy};\n        location / {\n${location(backend)}            proxy_ssl_session_reuse off;\n        }\n    }\n}\n`);
   const found = findings(conf, rule);
   assert.equal(found.length, 1, `one ${rule} finding expected:\n${fs.readFileSync(conf, 'utf8')}`);
   const n1 = await startNginx(dir, [backend, proxy]);
   running.push(n1);
   const r1 = await get(`http://127.0.0.1:${proxy}/`);
   await n1.stop();
-  assert.equal(r1.status, 502, 'the request fails as the message says');
+  assert.equal(r1.status, status, 'the request fails as the message says');
   assert.match(n1.errorLog(), expectLog);
   const fix = found[0].fixes.find((f) => f.isPreferred);
   assert.ok(fix, 'a fix is offered');
@@ -88,4 +88,20 @@ test('upstream-tls-name-not-in-certificate: the IP of the URL is checked, the IP
     (b) => `            proxy_pass https://127.0.0.1:${b};\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate root.crt;\n            proxy_ssl_name other.test;\n`,
     'backend.crt', /upstream SSL certificate does not match "other.test"/);
   assert.match(f.message, /carries DNS:backend.test, IP:127.0.0.1/);
+});
+
+test('upstream-client-cert-rejected: no client certificate is a 400 "No required SSL certificate was sent"; sending the one the backend\'s CA issued gives 200', async (t) => {
+  if (skip()) return t.skip(skip());
+  const f = await scenario('client-none', 'upstream-client-cert-rejected', { 'backend.crt': 'server-cert', 'backend.key': 'server-key', 'root.crt': 'root-ca', 'client.crt': 'client-cert', 'client.key': 'client-key' },
+    (b) => `            proxy_pass https://127.0.0.1:${b};\n        }\n        location /admin/ {\n            proxy_pass https://127.0.0.1:${b};\n            proxy_ssl_certificate client.crt;\n            proxy_ssl_certificate_key client.key;\n`,
+    'backend.crt', /client sent no required SSL certificate/, '        ssl_client_certificate root.crt;\n        ssl_verify_client on;\n', 400);
+  assert.match(f.message, /400 "No required SSL certificate was sent".*"client.crt" \(line \d+\) is issued by its CA/);
+});
+
+test('upstream-client-cert-rejected: an expired client certificate is a 400 with verify error 10; the valid one gives 200', async (t) => {
+  if (skip()) return t.skip(skip());
+  const f = await scenario('client-expired', 'upstream-client-cert-rejected', { 'backend.crt': 'server-cert', 'backend.key': 'server-key', 'root.crt': 'root-ca', 'client.crt': 'client-cert', 'client.key': 'client-key', 'old.crt': 'expired-cert', 'old.key': 'expired-key' },
+    (b) => `            proxy_pass https://127.0.0.1:${b};\n            proxy_ssl_certificate old.crt;\n            proxy_ssl_certificate_key old.key;\n        }\n        location /admin/ {\n            proxy_pass https://127.0.0.1:${b};\n            proxy_ssl_certificate client.crt;\n            proxy_ssl_certificate_key client.key;\n`,
+    'backend.crt', /client SSL certificate verify error: \(10:certificate has expired\)/, '        ssl_client_certificate root.crt;\n        ssl_verify_client on;\n', 400);
+  assert.match(f.message, /expired on 2020-02-01/);
 });

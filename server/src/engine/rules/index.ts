@@ -36,6 +36,7 @@ import { trustedCaNotCa } from './trusted-ca-not-ca';
 import { upstreamTlsUntrustedIssuer } from './upstream-tls-untrusted-issuer';
 import { upstreamTlsChainTooDeep } from './upstream-tls-chain-too-deep';
 import { upstreamTlsNameNotInCertificate } from './upstream-tls-name-not-in-certificate';
+import { upstreamClientCertRejected } from './upstream-client-cert-rejected';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -73,6 +74,7 @@ export const RULES: readonly Rule[] = [
   upstreamTlsUntrustedIssuer,
   upstreamTlsChainTooDeep,
   upstreamTlsNameNotInCertificate,
+  upstreamClientCertRejected,
 ];
 
 export function ruleById(id: string): Rule | undefined {
