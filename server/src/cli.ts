@@ -7,6 +7,7 @@ import {
   readConfigFile, resolveSettings, Severity, TextEdit, toJson, toSarif, unifiedDiff,
 } from './core';
 import type { RawSettings } from './core';
+import { probe, PROBE_MAX_CONNECTIONS, PROBE_TIMEOUT_MS } from './probe';
 
 const own = <T>(table: Readonly<Record<string, T>>, key: string): T | undefined => (Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined);
 
@@ -28,6 +29,8 @@ check options:
   --path-map FROM=TO      read the server's FROM/... certificate files from TO/... here (repeatable;
                           TO relative to the current folder)
   --certificate-expiry-days N   warn this many days before a certificate expires (default 30)
+  --probe                 connect to every TLS upstream the config names, as nginx would, and check the
+                          certificate it presents (timeout ${PROBE_TIMEOUT_MS / 1000} s each, at most ${PROBE_MAX_CONNECTIONS})
   --fix                   apply the safe fixes in place
   --dry-run               with --fix: print a unified diff instead of writing
 `;
@@ -42,13 +45,14 @@ interface Options {
   failOn: Severity | 'none';
   fix: boolean;
   dryRun: boolean;
+  probe: boolean;
   settings: EngineSettings;
 }
 
 const SEVERITY_ALIASES: Record<string, Severity> = { error: 'error', warning: 'warning', warn: 'warning', info: 'information', information: 'information', hint: 'hint' };
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { command: argv[0] ?? '', paths: [], format: 'text', failOn: 'warning', fix: false, dryRun: false, settings: resolveSettings().settings };
+  const o: Options = { command: argv[0] ?? '', paths: [], format: 'text', failOn: 'warning', fix: false, dryRun: false, probe: false, settings: resolveSettings().settings };
   const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[]; pathMap: Record<string, string> } = { rules: {}, extraDirectives: [], pathMap: {} };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
@@ -92,6 +96,7 @@ function parseArgs(argv: string[]): Options {
       case '--certificate-expiry-days': raw.certificateExpiryDays = value(); break;
       case '--fix': o.fix = true; break;
       case '--dry-run': o.dryRun = true; break;
+      case '--probe': o.probe = true; break;
       case '-h': case '--help': o.command = 'help'; break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -174,7 +179,7 @@ function writeAll(files: { path: string; before: string; text: string; latin1: b
   return [];
 }
 
-function check(o: Options): number {
+async function check(o: Options): Promise<number> {
   const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
   const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.']);
   const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root, certificates: nodeCertificateParser, workspaceFolders: () => [process.cwd()] });
@@ -193,6 +198,18 @@ function check(o: Options): number {
   };
   let findings = run();
   const notices: string[] = [];
+  if (o.probe) {
+    const targets = new Map<string, ReturnType<typeof service.probeTargets>[number]>();
+    for (const t of targets0()) targets.set(`${t.host}:${t.port}|${t.sni ?? ''}`, t);
+    const { results, skipped } = await probe([...targets.values()]);
+    for (const r of results) if (r.error) notices.push(`probe: ${shown(r.host)}:${r.port}${r.sni ? ' (SNI ' + shown(r.sni) + ')' : ''}: ${r.error}`);
+    if (skipped) notices.push(`probe: ${skipped} more upstreams not probed (at most ${PROBE_MAX_CONNECTIONS})`);
+    service.setProbeResults(results);
+    findings = run();
+  }
+  function targets0() {
+    return targets.flatMap((t) => service.probeTargets(t));
+  }
   let writeFailed = false;
   if (o.fix) {
     // Edits are applied to the very text they were computed from (the analysis's), never to a re-read.
@@ -238,13 +255,13 @@ function check(o: Options): number {
   return findings.some((f) => RANK[f.severity] <= threshold) ? 1 : 0;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let o: Options;
   try {
     o = parseArgs(argv);
     switch (o.command) {
       case 'check':
-        return check(o);
+        return await check(o);
       case 'parse': {
         if (o.paths.length !== 1) throw new UsageError('parse needs exactly one FILE');
         const file = path.resolve(o.paths[0]);
@@ -274,4 +291,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -25,6 +25,9 @@ import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
 import { CertificateFiles } from './certificates/files';
 import type { CertificateParser } from './certificates/types';
+import type { ProbeResult } from './certificates/files';
+import { probeTargets, ProbeTarget } from './certificates/handshake';
+import { tlsUses } from './model/tls-uses';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
 
 export interface LanguageServiceOptions {
@@ -123,6 +126,10 @@ export interface LanguageService {
   /** Line/character range of an offset span in a file's current text (LSP's line rules). */
   range(path: string, start: number, end: number): Range;
   rules(): RuleInfo[];
+  /** The TLS upstreams of `path`'s config(s) a probe would connect to (none without a certificate parser). */
+  probeTargets(path: string): ProbeTarget[];
+  /** What a probe found; findings then cover the chains live upstreams present. */
+  setProbeResults(results: ProbeResult[]): void;
 }
 
 export function createLanguageService(options: LanguageServiceOptions): LanguageService {
@@ -132,12 +139,14 @@ export function createLanguageService(options: LanguageServiceOptions): Language
   const texts = new Map<string, string>();
   const candidates = options.candidates ?? (() => []);
   let certificateFiles: CertificateFiles | undefined;
+  let probeResults: ProbeResult[] = [];
   let workspace = makeWorkspace();
 
   function makeWorkspace(): Workspace {
     const parser = options.certificates;
     const certificates = parser ? new CertificateFiles({ parser, fs, workspaceFolders: options.workspaceFolders?.() ?? [], pathMap: settings.pathMap }) : undefined;
     certificateFiles = certificates;
+    certificates?.setProbes(probeResults);
     const ws = new Workspace(fs, settings, { candidates, explicitRoot: rootConfig, certificates });
     for (const [p, t] of texts) ws.setOverlay(p, t);
     return ws;
@@ -278,6 +287,18 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     range(path, start, end) {
       const tree = treeOf(path);
       return rangeOf(tree ? tree.lineStarts : computeLineStarts(textOf(path) ?? ''), start, end);
+    },
+    probeTargets(path) {
+      const files = certificateFiles;
+      if (!files) return [];
+      const seen = new Map<string, ProbeTarget>();
+      for (const a of analyses(path)) for (const t of probeTargets(a.model, files, tlsUses(a.model))) seen.set(`${t.host}:${t.port}|${t.sni ?? ''}`, t);
+      return [...seen.values()];
+    },
+    setProbeResults(results) {
+      probeResults = results;
+      certificateFiles?.setProbes(results);
+      workspace.invalidate();
     },
     rules: () => RULES.map((r) => ({ id: r.id, title: r.title, defaultSeverity: r.defaultSeverity, explanation: r.explanation, nginxRejects: r.nginxRejects, tags: r.tags ?? [], securitySeverity: r.securitySeverity, cis: r.cis, cases: r.cases })),
   };

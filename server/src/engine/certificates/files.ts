@@ -63,7 +63,17 @@ function isStatic(value: string): boolean {
   return !value.includes('$') && !/^(data|engine):/.test(value);
 }
 
+/** What `check --probe` found at an upstream: the chain it presented (PEM, leaf first), or why not. */
+export interface ProbeResult {
+  host: string;
+  port: number;
+  sni: string | null;
+  chain?: string[];
+  error?: string;
+}
+
 export class CertificateFiles {
+  private probes = new Map<string, { chain: CertificateInfo[]; error?: string }>();
   private cache = new Map<string, { text: string | undefined; state: FileState }>();
   private refsByModel = new WeakMap<ConfigModel, CertificateRef[]>();
   private readonly map: PathMapEntry[];
@@ -73,6 +83,22 @@ export class CertificateFiles {
     this.map = env.pathMap
       .map((e) => ({ from: normalize(e.from), to: isAbsolute(e.to) ? normalize(e.to) : join(base, e.to) }))
       .sort((a, b) => b.from.length - a.from.length);
+  }
+
+  /** Chains probed from live upstreams (the CLI's `check --probe`); replaces earlier ones. */
+  setProbes(results: readonly ProbeResult[]): void {
+    this.probes.clear();
+    for (const r of results) {
+      const chain: CertificateInfo[] = [];
+      for (const pem of r.chain ?? []) {
+        try { chain.push(this.env.parser.certificate(pem)); } catch { /* not a certificate: left out */ }
+      }
+      this.probes.set(`${r.host.toLowerCase()}:${r.port}|${r.sni ?? ''}`, { chain, error: r.error });
+    }
+  }
+
+  probed(host: string, port: number, sni: string | null): { chain: CertificateInfo[]; error?: string } | undefined {
+    return this.probes.get(`${host.toLowerCase()}:${port}|${sni ?? ''}`);
   }
 
   get parser(): CertificateParser {

@@ -7,6 +7,7 @@ import { serverTls, ServerInfo } from '../model/servers';
 import { isFlagOn, isIpLiteral, tlsDirective, TlsUse } from '../model/tls-uses';
 import { CertificateFiles, CertificateRef } from './files';
 import { CertificateInfo } from './types';
+import { lineNumber } from '../model/describe';
 
 export interface Backend {
   /** The address the proxy connects to (the pass URL's host, or a server of its upstream group). */
@@ -14,10 +15,13 @@ export interface Backend {
   port: number;
   /** The `server` of the upstream group, when the URL names a group. */
   via: LDir | null;
-  server: ServerInfo;
-  /** The backend's `ssl_certificate` and what it holds: the leaf first, then the chain it sends. */
-  certificate: CertificateRef;
+  /** The backend's server block; null when the chain was probed (`check --probe`). */
+  server: ServerInfo | null;
+  /** The backend's `ssl_certificate` (null when probed) and the chain it sends, the leaf first. */
+  certificate: CertificateRef | null;
   chain: CertificateInfo[];
+  /** How messages name it: `(the server at line 12)` or `(probed)`. */
+  where: string;
   /** The SNI the proxy sends (null: none). */
   sni: string | null;
 }
@@ -62,11 +66,15 @@ export function backendsOf(model: ConfigModel, files: CertificateFiles, use: Tls
       const p = listenParts(l.key);
       return !!p && p.port === t.port && (p.addr === '*' || p.addr === '[::]' || p.addr === host || (LOOPBACK.has(host) && LOOPBACK.has(p.addr)));
     }));
-    if (!onSocket.length) continue;
+    const probed = () => {
+      const r = files.probed(t.host, t.port, sni);
+      if (r && r.chain.length) out.push({ host: t.host, port: t.port, via: t.via, server: null, certificate: null, chain: r.chain, sni, where: '(probed)' });
+    };
+    if (!onSocket.length) { probed(); continue; }
     // A name that is not a local address is only taken to mean this config's server when one of them is
     // named so (the compose and test-rig layouts), never just because something listens on the port.
     const named = onSocket.filter((s) => serverNames(model, s).some((n) => nameMatches(n, host)));
-    if (!LOOPBACK.has(host) && !isIpLiteral(host) && !named.length) continue;
+    if (!LOOPBACK.has(host) && !isIpLiteral(host) && !named.length) { probed(); continue; }
     // nginx picks the server by SNI, else the default server of the socket.
     const bySni = sni ? onSocket.find((s) => serverNames(model, s).some((n) => nameMatches(n, sni))) : undefined;
     const server = bySni ?? onSocket.find((s) => s.defaultFor.some((k) => { const p = listenParts(k); return !!p && p.port === t.port; })) ?? onSocket[0];
@@ -76,7 +84,7 @@ export function backendsOf(model: ConfigModel, files: CertificateFiles, use: Tls
     if (!certificate) continue;
     const chain = files.read(model, certificate)?.certificates ?? [];
     if (!chain.length) continue;
-    out.push({ host: t.host, port: t.port, via: t.via, server, certificate, chain, sni });
+    out.push({ host: t.host, port: t.port, via: t.via, server, certificate, chain, sni, where: `(the server at line ${lineNumber(server.ld)})` });
   }
   return out;
 }
@@ -118,4 +126,41 @@ export function certificateHasName(c: CertificateInfo, name: string): boolean {
     }
     return p === n;
   });
+}
+
+/** Where `check --probe` connects for `use`: each address with the SNI and client certificate nginx would use. */
+export interface ProbeTarget {
+  host: string;
+  port: number;
+  sni: string | null;
+  /** Files read here (after the path map) for the client certificate nginx sends, if any. */
+  clientCertificate?: string;
+  clientKey?: string;
+}
+
+/** The upstreams a probe would connect to: those of TLS uses whose backend is not a server of this config. */
+export function probeTargets(model: ConfigModel, files: CertificateFiles, uses: readonly TlsUse[]): ProbeTarget[] {
+  const out = new Map<string, ProbeTarget>();
+  for (const use of uses) {
+    if (!use.certain || !use.host) continue;
+    const inConfig = new Set(backendsOf(model, files, use).filter((b) => b.server).map((b) => b.host + ':' + b.port));
+    const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
+    const sslName = model.first(tlsDirective(use.family, 'name'), use.block)?.d.args[0]?.value ?? null;
+    const cert = model.first(tlsDirective(use.family, 'certificate'), use.block);
+    const key = model.first(tlsDirective(use.family, 'certificate_key'), use.block);
+    const certRef = cert && files.ref(model, cert);
+    const keyRef = key && files.ref(model, key);
+    const targets = use.group ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443 })) : [{ host: use.host, port: use.port ?? 443 }];
+    for (const t of targets) {
+      if (t.host.startsWith('unix:') || t.host.includes('$') || inConfig.has(t.host + ':' + t.port)) continue;
+      const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
+      const target: ProbeTarget = { host: t.host, port: t.port, sni, clientCertificate: certRef?.path, clientKey: keyRef?.path };
+      out.set(probeKey(t.host, t.port, sni), target);
+    }
+  }
+  return [...out.values()];
+}
+
+export function probeKey(host: string, port: number, sni: string | null): string {
+  return `${host.toLowerCase()}:${port}|${sni ?? ''}`;
 }

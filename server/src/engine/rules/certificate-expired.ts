@@ -4,6 +4,8 @@ import { CertificateRef, daysUntil, describeCertificate, isoDate } from '../cert
 import { CertificateInfo } from '../certificates/types';
 import { RuleContext } from './rule';
 import { tlsFact } from '../knowledge/tls-directives';
+import { backendsOf } from '../certificates/handshake';
+import { isFlagOn, tlsDirective, tlsUses } from '../model/tls-uses';
 import { argSpan, Rule } from './rule';
 
 /** The certificates of the files the config names that a time check applies to, with their file. */
@@ -57,6 +59,17 @@ file. CA bundles outside the workspace (the system's) are not checked.`,
           ? 'clients refuse the handshake'
           : 'a backend that verifies client certificates refuses it (400 "The SSL certificate error")';
       ctx.report({ ...argSpan(ref.ld, 0), message: `${what}: ${which}. nginx loads it anyway, and ${effect}.` });
+    }
+    // What a live upstream presented (`check --probe`), where nginx verifies it.
+    const files = ctx.certificates;
+    if (!files) return;
+    for (const use of tlsUses(ctx.model)) {
+      if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
+      for (const b of backendsOf(ctx.model, files, use)) {
+        const leaf = b.chain[0];
+        if (b.server || leaf.notAfter >= now) continue;
+        ctx.report({ ...argSpan(use.pass, 0), message: `The upstream at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(leaf)}, which expired on ${isoDate(leaf.notAfter)}: every request gets 502, error log "upstream SSL certificate verify error: (10:certificate has expired)".` });
+      }
     }
   },
 };

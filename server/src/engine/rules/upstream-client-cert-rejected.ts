@@ -38,10 +38,12 @@ certificate and key of the config that the backend's CA did issue, when there is
     const now = ctx.settings.now ?? Date.now();
     for (const use of tlsUses(model)) {
       for (const b of backendsOf(model, files, use)) {
-        const mode = model.first('ssl_verify_client', b.server.block);
+        if (!b.server) continue; // a probe does not see what the backend requires
+        const server = b.server;
+        const mode = model.first('ssl_verify_client', server.block);
         const value = mode?.d.args[0]?.value.toLowerCase();
         if (!mode || (value !== 'on' && value !== 'optional')) continue;
-        const caDirs = ['ssl_client_certificate', 'ssl_trusted_certificate'].map((n) => model.first(n, b.server.block)).filter((x): x is LDir => !!x);
+        const caDirs = ['ssl_client_certificate', 'ssl_trusted_certificate'].map((n) => model.first(n, server.block)).filter((x): x is LDir => !!x);
         const caRefs = caDirs.map((d) => files.ref(model, d)).filter((r): r is CertificateRef => !!r);
         const cas = caRefs.flatMap((r) => files.read(model, r)?.certificates ?? []);
         if (caDirs.length && (caRefs.length < caDirs.length || !cas.length)) continue; // a CA we cannot read: no prediction
@@ -88,7 +90,7 @@ certificate and key of the config that the backend's CA did issue, when there is
         }
         ctx.report({
           ...argSpan(use.pass, 0),
-          message: `The backend at ${b.host}:${b.port} (the server at line ${lineNumber(b.server.ld)}) ${problem}.${candidate && keyRef ? ` "${candidate.configured}" (line ${lineNumber(candidate.ld)}) is issued by its CA.` : ''}`,
+          message: `The backend at ${b.host}:${b.port} ${b.where} ${problem}.${candidate && keyRef ? ` "${candidate.configured}" (line ${lineNumber(candidate.ld)}) is issued by its CA.` : ''}`,
           related: [{ ld: mode, message: 'the backend requires a client certificate' }, ...caDirs.map((d) => ({ ld: d, message: 'the CAs the backend accepts' })), ...(certDir ? [{ ld: certDir, message: 'the certificate nginx sends' }] : [])],
           fixes,
         });

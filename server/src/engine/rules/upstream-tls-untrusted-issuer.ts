@@ -61,10 +61,10 @@ issue the backend's certificate, when the config names one.`,
         }
         ctx.report({
           ...argSpan(use.pass, 0),
-          message: `The backend at ${b.host}:${b.port} (the server at line ${lineNumber(b.server.ld)}) presents ${describeCertificate(leaf)}, issued by "${v.last.issuer}", which does not lead to a CA in "${trustedRef.configured}": every request gets 502, error log "upstream SSL certificate verify error: (${code})".${better ? ` "${better.configured}" (line ${lineNumber(better.ld)}) holds the CA that issued it.` : ''}`,
+          message: `The backend at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(leaf)}, issued by "${v.last.issuer}", which does not lead to a CA in "${trustedRef.configured}": every request gets 502, error log "upstream SSL certificate verify error: (${code})".${better ? ` "${better.configured}" (line ${lineNumber(better.ld)}) holds the CA that issued it.` : ''}`,
           related: [
             { ld: trustedDir, message: 'the CAs nginx trusts here' },
-            { ld: b.certificate.ld, message: 'the certificate the backend presents' },
+            ...(b.certificate ? [{ ld: b.certificate.ld, message: 'the certificate the backend presents' }] : []),
             ...(b.via ? [{ ld: b.via, message: 'the upstream server' }] : []),
           ],
           fixes,
