@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { insertScaffold } from './scaffold';
 import { nginxTestDiagnostics, runNginxTest } from './nginx-test';
+import { probeUpstreams } from './probe-command';
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -94,6 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('nginxTlsProxy.insertScaffold', () => insertScaffold(client)),
     vscode.commands.registerCommand('nginxTlsProxy.showEffectiveTls', showEffective),
     vscode.commands.registerCommand('nginxTlsProxy.chooseRoot', chooseRoot),
+    vscode.commands.registerCommand('nginxTlsProxy.probeUpstreams', () => probeUpstreams(client, output)),
     vscode.commands.registerCommand('nginxTlsProxy.nginxTest', async () => {
       const r = await rootsOf(vscode.window.activeTextEditor?.document);
       await runNginxTest(output, r?.roots[0]);

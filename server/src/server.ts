@@ -8,7 +8,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { createLanguageService, Finding, Fix, listConfigCandidates, nodeCertificateParser, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
-import type { RawSettings } from './core';
+import type { ProbeResult, RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
 
 /** An editor cannot show more usefully; the CLI reports everything. */
@@ -239,6 +239,22 @@ connection.onHover((params): Hover | null => {
 });
 
 registerNavigation(connection, documents, { service, pathOf, uriOf });
+
+// The client's "Probe upstream TLS" command: the server names the upstreams and takes what the client found.
+// The server itself never connects anywhere; the client probes, in a trusted workspace only.
+connection.onRequest('nginxTlsProxy/probeTargets', (p: { uri: string }) => {
+  try {
+    return service.probeTargets(pathOf(p.uri));
+  } catch (e) {
+    connection.console.error(`probe targets failed: ${(e as Error).stack ?? e}`);
+    return [];
+  }
+});
+connection.onRequest('nginxTlsProxy/probeResults', (p: { results: ProbeResult[] }) => {
+  service.setProbeResults(Array.isArray(p.results) ? p.results : []);
+  validateAll();
+  return null;
+});
 
 process.on('uncaughtException', (e) => {
   // Log and keep serving: one bad request must not end the session.

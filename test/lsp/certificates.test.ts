@@ -65,3 +65,24 @@ test('certificate findings over LSP: key mismatch on the key directive, expired 
   assert.match(hover.contents.value, /read here as `[^`]*deploy\/client\/client.crt` \(path map\)/);
   assert.match(hover.contents.value, /Subject: `CN=expired.test`[\s\S]*\*\*expired \d+ days ago\*\*/);
 });
+
+test('probe over LSP: the server names the upstreams to probe and checks the chain the client found (it never connects itself)', async (t) => {
+  if (skip) return t.skip(skip);
+  const conf = 'events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            proxy_pass https://127.0.0.1:9443;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate ssl/server.crt;\n            proxy_ssl_name backend.test;\n            proxy_ssl_server_name on;\n        }\n    }\n}\n';
+  fs.writeFileSync(path.join(dir, 'probe.conf'), conf);
+  const u = 'file://' + path.join(dir, 'probe.conf');
+  client.open(u, conf);
+  await client.diagnostics(u, 1);
+  const targets = await client.request('nginxTlsProxy/probeTargets', { uri: u });
+  assert.deepEqual(targets.map((x: any) => `${x.host}:${x.port} ${x.sni}`), ['127.0.0.1:9443 backend.test']);
+  const expired = fs.readFileSync(path.join(dir, 'deploy/client/client.crt'), 'utf8');
+  await client.request('nginxTlsProxy/probeResults', { results: [{ host: '127.0.0.1', port: 9443, sni: 'backend.test', chain: [expired] }] });
+  let diags = await client.diagnostics(u);
+  for (let i = 0; i < 50 && !diags.some((d) => d.code === 'certificate-expired'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    diags = await client.diagnostics(u);
+  }
+  const mine = diags.filter((d) => d.code === 'certificate-expired' || String(d.code).startsWith('upstream-tls-'));
+  assert.ok(mine.some((d) => d.code === 'certificate-expired' && /\(probed\) presents "expired.test"/.test(String(d.message))), mine.map((d) => d.message).join('\n'));
+  assert.ok(mine.some((d) => d.code === 'upstream-tls-name-not-in-certificate'));
+});
