@@ -250,6 +250,14 @@ connection.onRequest('nginxTlsProxy/probeTargets', (p: { uri: string }) => {
     return [];
   }
 });
+connection.onRequest('nginxTlsProxy/certificateCandidates', (p: { uri: string }) => {
+  try {
+    return service.certificateCandidates(pathOf(p.uri));
+  } catch (e) {
+    connection.console.error(`certificate candidates failed: ${(e as Error).stack ?? e}`);
+    return { cas: [], clients: [] };
+  }
+});
 connection.onRequest('nginxTlsProxy/probeResults', (p: { results: ProbeResult[] }) => {
   service.setProbeResults(Array.isArray(p.results) ? p.results : []);
   validateAll();

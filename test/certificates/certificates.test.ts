@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLanguageService, defaultSettings, resolveSettings } from '../../server/src/engine';
+import { applyEdits, createLanguageService, defaultSettings, resolveSettings } from '../../server/src/engine';
 import type { EngineSettings, LanguageService } from '../../server/src/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
 import { nodeCertificateParser } from '../../server/src/node/node-certificates';
@@ -150,4 +150,24 @@ test('CLI: --path-map FROM=TO checks the server\'s files in the workspace', (t) 
   const mapped = run('--path-map', '/srv/tls=tls');
   assert.deepEqual(ids(mapped), ['certificate-key-mismatch'], mapped.stderr);
   assert.equal(run('--path-map', 'nonsense').status, 2);
+});
+
+test('the scaffold is offered the workspace\'s CA and client certificate with its key; after it no certificate finding remains', (t) => {
+  if (skip) return t.skip(skip);
+  const root = project('scaffold', {
+    'nginx.conf': 'events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n    }\n}\n',
+    'tls/ca.crt': 'pki:root-ca', 'tls/client.crt': 'pki:client-cert', 'tls/client.key': 'pki:client-key', 'tls/other.key': 'pki:stray-key',
+  });
+  const conf = path.join(root, 'nginx.conf');
+  const s = service(root);
+  const found = s.certificateCandidates(conf);
+  assert.ok(found);
+  assert.deepEqual(found.cas.map((c) => c.path), ['tls/ca.crt']);
+  assert.deepEqual(found.clients.map((c) => [c.path, c.key]), [['tls/client.crt', 'tls/client.key']]);
+  const text = fs.readFileSync(conf, 'utf8');
+  const edits = s.scaffold(conf, text.indexOf('listen'), { name: 'backend.test', servers: ['127.0.0.1:9443'], certificateName: 'backend.test', trustedCertificate: found.cas[0].path, clientCertificate: found.clients[0].path, clientKey: found.clients[0].key! });
+  assert.ok(edits);
+  fs.writeFileSync(conf, applyEdits(text, edits));
+  s.filesChanged();
+  assert.deepEqual(certIds(s, conf), [], fs.readFileSync(conf, 'utf8'));
 });

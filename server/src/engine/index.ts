@@ -25,5 +25,5 @@ export type { Link, Target, WorkspaceSymbolEntry } from './service/navigation';
 export type { ScaffoldParams } from './service/scaffold';
 export type { FoldRange, OutlineSymbol } from './service/symbols';
 export type { CertificateInfo, CertificateParser, KeyInfo, PemFile } from './certificates/types';
-export type { PathMapEntry, ProbeResult } from './certificates/files';
+export type { CertificateCandidate, PathMapEntry, ProbeResult } from './certificates/files';
 export type { ProbeTarget } from './certificates/handshake';

@@ -25,7 +25,8 @@ import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
 import { CertificateFiles } from './certificates/files';
 import type { CertificateParser } from './certificates/types';
-import type { ProbeResult } from './certificates/files';
+import type { CertificateCandidate, ProbeResult } from './certificates/files';
+import { certificateCandidates } from './certificates/files';
 import { probeTargets, ProbeTarget } from './certificates/handshake';
 import { tlsUses } from './model/tls-uses';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
@@ -130,6 +131,8 @@ export interface LanguageService {
   probeTargets(path: string): ProbeTarget[];
   /** What a probe found; findings then cover the chains live upstreams present. */
   setProbeResults(results: ProbeResult[]): void;
+  /** CA and client certificates (with keys) the workspace has, for the mutual-TLS scaffold. */
+  certificateCandidates(path: string): { cas: CertificateCandidate[]; clients: CertificateCandidate[] };
 }
 
 export function createLanguageService(options: LanguageServiceOptions): LanguageService {
@@ -294,6 +297,11 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const seen = new Map<string, ProbeTarget>();
       for (const a of analyses(path)) for (const t of probeTargets(a.model, files, tlsUses(a.model))) seen.set(`${t.host}:${t.port}|${t.sni ?? ''}`, t);
       return [...seen.values()];
+    },
+    certificateCandidates(path) {
+      const a = analyses(path)[0];
+      if (!a || !certificateFiles) return { cas: [], clients: [] };
+      return certificateCandidates(a.model, certificateFiles, fs, options.workspaceFolders?.() ?? []);
     },
     setProbeResults(results) {
       probeResults = results;

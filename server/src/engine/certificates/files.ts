@@ -153,6 +153,17 @@ export class CertificateFiles {
     return state;
   }
 
+  /** A file by its path here (no reference needed), parsed when readable. */
+  readPath(path: string): PemFile | undefined {
+    const text = this.env.fs.readFile(path);
+    if (text === undefined || !text.includes('-----BEGIN')) return undefined;
+    const cached = this.cache.get(path);
+    if (cached && cached.text === text && cached.state.kind === 'read') return cached.state.file;
+    const file = this.parse(path, text);
+    this.cache.set(path, { text, state: { kind: 'read', path, file } });
+    return file;
+  }
+
   /** The file's contents when it could be read. */
   read(model: ConfigModel, ref: CertificateRef): PemFile | undefined {
     const s = this.state(model, ref);
@@ -193,4 +204,40 @@ export function describeCertificate(c: CertificateInfo): string {
 
 export function isoDate(t: number): string {
   return new Date(t).toISOString().slice(0, 10);
+}
+
+export interface CertificateCandidate {
+  /** As the config should name it: relative to the prefix when under it, else absolute. */
+  path: string;
+  description: string;
+  /** For a client certificate: its key's path, when one was found. */
+  key?: string;
+}
+
+const CANDIDATE_PATTERNS = ['*.pem', '*.crt', '*.cer', '*.key', '*/*.pem', '*/*.crt', '*/*.cer', '*/*.key', '*/*/*.pem', '*/*/*.crt', '*/*/*.key'];
+
+/**
+ * CA certificates and client certificates (with their keys) in the prefix and the workspace folders, for the
+ * mutual-TLS scaffold: what the workspace has, offered instead of made-up paths.
+ */
+export function certificateCandidates(model: ConfigModel, files: CertificateFiles, fs: FileSystem, folders: readonly string[]): { cas: CertificateCandidate[]; clients: CertificateCandidate[] } {
+  const paths = new Set<string>();
+  for (const dir of new Set([model.prefix, ...folders])) for (const p of CANDIDATE_PATTERNS) for (const f of fs.glob(join(dir, p)).slice(0, 200)) paths.add(f);
+  const name = (p: string) => (p.startsWith(model.prefix + '/') ? p.slice(model.prefix.length + 1) : p);
+  const parsed = [...paths].slice(0, 500).map((p) => ({ p, f: files.readPath(p) })).filter((x): x is { p: string; f: PemFile } => !!x.f);
+  const keys = parsed.flatMap((x) => x.f.keys.map((k) => ({ p: x.p, k })));
+  const cas: CertificateCandidate[] = [];
+  const clients: CertificateCandidate[] = [];
+  for (const { p, f } of parsed) {
+    const first = f.certificates[0];
+    if (!first) continue;
+    if (f.certificates.some((c) => c.isCa)) {
+      const ca = f.certificates.find((c) => c.isCa)!;
+      cas.push({ path: name(p), description: `CA ${ca.subject}${f.certificates.length > 1 ? ` (+${f.certificates.length - 1} more)` : ''}` });
+    } else {
+      const key = keys.find((k) => k.k.publicKeyId === first.publicKeyId);
+      clients.push({ path: name(p), description: `${first.subject}, issued by ${first.issuer}${key ? '' : ' (no key found)'}`, key: key ? name(key.p) : undefined });
+    }
+  }
+  return { cas, clients };
 }
