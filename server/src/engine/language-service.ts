@@ -196,6 +196,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       workspace.setOverlay(path, text);
     },
     filesChanged() {
+      certificateFiles?.invalidate();
       workspace.invalidate();
     },
     textOf,

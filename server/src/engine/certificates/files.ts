@@ -138,8 +138,22 @@ export class CertificateFiles {
     return this.env.workspaceFolders.some(inside) || inside(model.prefix);
   }
 
+  /** Texts read so far: a file is read once until `invalidate` (files changed on disk). */
+  private texts = new Map<string, string | undefined>();
+
+  invalidate(): void {
+    this.texts.clear();
+  }
+
+  private readText(path: string): string | undefined {
+    if (this.texts.has(path)) return this.texts.get(path);
+    const text = this.env.fs.readFile(path);
+    this.texts.set(path, text);
+    return text;
+  }
+
   state(model: ConfigModel, ref: CertificateRef): FileState {
-    const text = this.env.fs.readFile(ref.path);
+    const text = this.readText(ref.path);
     const cached = this.cache.get(ref.path);
     let state: FileState;
     if (cached && cached.text === text) state = cached.state;
@@ -155,7 +169,7 @@ export class CertificateFiles {
 
   /** A file by its path here (no reference needed), parsed when readable. */
   readPath(path: string): PemFile | undefined {
-    const text = this.env.fs.readFile(path);
+    const text = this.readText(path);
     if (text === undefined || !text.includes('-----BEGIN')) return undefined;
     const cached = this.cache.get(path);
     if (cached && cached.text === text && cached.state.kind === 'read') return cached.state.file;
