@@ -1,7 +1,27 @@
 // A certificate, key or CA file nginx would fail to load: missing, not PEM, or without what it must hold.
 
 import { CertificateRef, FileState } from '../certificates/files';
-import { argSpan, handlerLine, Rule } from './rule';
+import { argSpan, handlerLine, Rule, RuleContext } from './rule';
+import { tlsFact } from '../knowledge/tls-directives';
+import { isFlagOn, tlsDirective, tlsUses } from '../model/tls-uses';
+
+/**
+ * Whether nginx loads the file at all: upstream files only where a location talks TLS to its upstream (CA
+ * files only with verification on there), a client CA only with ssl_verify_client.
+ */
+function loaded(ctx: RuleContext, ref: CertificateRef): boolean {
+  const fact = tlsFact(ref.ld.d.name);
+  if (!fact) return true;
+  if (fact.side === 'server') {
+    if (ref.ld.d.name !== 'ssl_client_certificate') return true;
+    const v = ctx.model.first('ssl_verify_client', ref.ld.block)?.d.args[0]?.value.toLowerCase();
+    return v === 'on' || v === 'optional' || v === 'optional_no_ca' || ref.ld.block.kind === 'http' || ref.ld.block.kind === 'stream' || ref.ld.block.kind === 'main';
+  }
+  return tlsUses(ctx.model).some((use) => {
+    if (tlsDirective(use.family, fact.suffix) !== ref.ld.d.name || ctx.model.first(ref.ld.d.name, use.block) !== ref.ld) return false;
+    return ref.role !== 'ca' || isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block));
+  });
+}
 
 /** How nginx words the failure to load a file of each role. */
 function loadFailure(ref: CertificateRef): string {
@@ -39,10 +59,12 @@ A file inside the workspace (or a relative path) is checked. An absolute path ou
 not exist on this machine is not reported: the config is often edited away from the server it runs on. Map the
 server's folders to the workspace with \`nginxTlsProxy.pathMap\` (\`{ "/etc/nginx/ssl": "deploy/ssl" }\`, or
 \`--path-map /etc/nginx/ssl=deploy/ssl\` on the command line) to have them checked. Paths with variables are
-resolved per request and are not checked.`,
+resolved per request and are not checked. Files nginx does not load are not reported either: upstream
+certificates where no location talks TLS to its upstream, upstream CA files where verification is off.`,
   cases: {
     valid: [
       { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key' } },
+      { config: 'proxy_pass http://127.0.0.1:8080;\nproxy_ssl_certificate missing.crt;\nproxy_ssl_certificate_key missing.key;\nproxy_ssl_trusted_certificate missing-ca.crt;\n', context: 'http/location', files: {} },
       { config: 'server {\n    listen 443 ssl;\n    ssl_certificate /nowhere/on/this/machine/server.crt;\n    ssl_certificate_key /nowhere/on/this/machine/server.key;\n}\n', context: 'http', files: {} },
     ],
     invalid: [
@@ -57,7 +79,7 @@ resolved per request and are not checked.`,
     for (const ref of files.refs(ctx.model)) {
       const state = files.state(ctx.model, ref);
       const why = problem(ref, state);
-      if (!why) continue;
+      if (!why || !loaded(ctx, ref)) continue;
       const here = ref.mapped ? ` (read here as ${ref.path}, through the path map)` : ref.serverPath !== ref.configured ? ` (relative to the prefix ${ctx.model.prefix})` : '';
       ctx.report({ ...argSpan(ref.ld, 0), nginxLine: handlerLine(ref.ld), message: `${loadFailure(ref)}: ${why}${here}, so nginx -t fails.` });
     }
