@@ -3,7 +3,6 @@
 import { backendsOf, verifyChain } from '../certificates/handshake';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
-import { lineNumber } from '../model/describe';
 import { isFlagOn, settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
