@@ -62,7 +62,7 @@ test('paths in an included file resolve against the prefix (the main config\'s f
 test('a missing absolute path outside the workspace is not reported; the path map brings it in', (t) => {
   if (skip) return t.skip(skip);
   const root = project('pathmap', {
-    'nginx.conf': server('        ssl_certificate /etc/nginx-tls-proxy-test/ssl/server.crt;\n        ssl_certificate_key /etc/nginx-tls-proxy-test/ssl/server.key;\n        proxy_ssl_trusted_certificate /etc/nginx-tls-proxy-test/ssl/ca.crt;\n'),
+    'nginx.conf': server('        ssl_certificate /etc/nginx-tls-proxy-test/ssl/server.crt;\n        ssl_certificate_key /etc/nginx-tls-proxy-test/ssl/server.key;\n        ssl_trusted_certificate /etc/nginx-tls-proxy-test/ssl/ca.crt;\n'),
     'deploy/ssl/server.crt': 'pki:server-cert',
     'deploy/ssl/server.key': 'pki:stray-key',
   });
