@@ -3,14 +3,15 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createLanguageService, memoryFileSystem } from '../server/src/engine';
+import { CASE_FILES, createLanguageService, memoryFileSystem } from '../server/src/engine';
 import type { RuleCase, RuleInfo as Rule } from '../server/src/engine';
 
 const RULES = createLanguageService({ fs: memoryFileSystem({}) }).rules();
 
 function example(c: RuleCase): string {
   const ctx = c.context ? `# nginx-context: ${c.context.replace('/', '-').replace('http-', '')}\n` : '';
-  return '```nginx\n' + ctx + c.config.trimEnd() + '\n```\n';
+  const files = Object.entries(c.files ?? {}).map(([name, kind]) => `- \`${name}\`: ${CASE_FILES[kind]}`).join('\n');
+  return '```nginx\n' + ctx + c.config.trimEnd() + '\n```\n' + (files ? `\nwith, beside the config:\n\n${files}\n` : '');
 }
 
 /** GitHub's buckets of security-severity. */

@@ -5,6 +5,7 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } f
 import { insertScaffold } from './scaffold';
 import { nginxTestDiagnostics, runNginxTest } from './nginx-test';
 import { registerTlsView } from './tls-view';
+import { probeUpstreams } from './probe-command';
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -20,6 +21,8 @@ function settings(): Record<string, unknown> {
     extraDirectives: c.get('extraDirectives'),
     maxFileSize: c.get('maxFileSize'),
     format: { alignMapValues: c.get('format.alignMapValues') },
+    certificateExpiryDays: c.get('certificateExpiryDays'),
+    pathMap: c.get('pathMap'),
   };
 }
 
@@ -37,7 +40,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     initializationOptions: settings(),
     synchronize: {
       configurationSection: 'nginxTlsProxy',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{conf,nginx}'),
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{conf,nginx,pem,crt,cer,key}'),
     },
   };
   client = new LanguageClient('nginxTlsProxy', 'nginx TLS proxy', serverOptions, clientOptions);
@@ -96,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('nginxTlsProxy.insertScaffold', () => insertScaffold(client)),
     vscode.commands.registerCommand('nginxTlsProxy.showEffectiveTls', showEffective),
     vscode.commands.registerCommand('nginxTlsProxy.chooseRoot', chooseRoot),
+    vscode.commands.registerCommand('nginxTlsProxy.probeUpstreams', () => probeUpstreams(client, output)),
     vscode.commands.registerCommand('nginxTlsProxy.nginxTest', async () => {
       const r = await rootsOf(vscode.window.activeTextEditor?.document);
       await runNginxTest(output, r?.roots[0]);

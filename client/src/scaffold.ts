@@ -3,9 +3,12 @@
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
 
-async function pickFile(title: string, fallback: string): Promise<string | undefined> {
+type Candidate = { path: string; description: string; key?: string };
+
+async function pickFile(title: string, fallback: string, found: Candidate[] = []): Promise<string | undefined> {
   const choice = await vscode.window.showQuickPick([
-    { label: fallback, description: 'use this path' },
+    ...found.map((c) => ({ label: c.path, description: c.description })),
+    { label: fallback, description: found.length ? 'not in the workspace' : 'use this path' },
     { label: 'Browse…', description: 'choose a file' },
     { label: 'Type a path…' },
   ], { title, ignoreFocusOut: true });
@@ -32,11 +35,14 @@ export async function insertScaffold(client: LanguageClient | undefined): Promis
   const certificateName = await vscode.window.showInputBox({ title: 'Name in the upstream servers\' certificate (checked, and sent as SNI)', value: serverList[0]?.replace(/:\d+$/, '') ?? name, ignoreFocusOut: true });
   if (certificateName === undefined) return;
   const cfg = vscode.workspace.getConfiguration('nginxTlsProxy');
-  const trusted = await pickFile('CA that issued the upstream certificates', cfg.get<string>('trustedCertificate') || '/etc/ssl/certs/ca-certificates.crt');
+  // What the workspace has (CA certificates, client certificates with their keys) comes first.
+  const found = await client.sendRequest<{ cas: Candidate[]; clients: Candidate[] }>('nginxTlsProxy/certificateCandidates', { uri: editor.document.uri.toString() }).catch(() => ({ cas: [], clients: [] }));
+  const trusted = await pickFile('CA that issued the upstream certificates', cfg.get<string>('trustedCertificate') || '/etc/ssl/certs/ca-certificates.crt', found.cas);
   if (!trusted) return;
-  const cert = await pickFile('Client certificate nginx presents to the upstream', '/etc/nginx/client.pem');
+  const cert = await pickFile('Client certificate nginx presents to the upstream', '/etc/nginx/client.pem', found.clients);
   if (!cert) return;
-  const key = await pickFile('Its private key', '/etc/nginx/client.key');
+  const ownKey = found.clients.find((c) => c.path === cert)?.key;
+  const key = await pickFile('Its private key', '/etc/nginx/client.key', ownKey ? [{ path: ownKey, description: 'the key of that certificate' }] : []);
   if (!key) return;
   const edit = await client.sendRequest<unknown>('nginxTlsProxy/scaffold', {
     uri: editor.document.uri.toString(),

@@ -10,6 +10,7 @@ import { CommandSpec, commandHelp, flag, generalHelp, list, OptionSpec, parse, P
 import { check, IoError, shown } from './cli/check';
 import { formatCommand, FORMAT_USAGE } from './cli/format-command';
 import { runReport } from './report-command';
+import { PROBE_MAX_CONNECTIONS, PROBE_TIMEOUT_MS } from './probe';
 
 const PROGRAM = 'nginx-tls-proxy';
 
@@ -23,17 +24,20 @@ const OPTIONS: Record<string, OptionSpec> = {
   'extra-directive': { type: 'string', multiple: true, value: 'NAME', help: 'a directive of another module that is not unknown' },
   fix: { type: 'boolean', help: 'apply the safe fixes in place' },
   'dry-run': { type: 'boolean', help: 'with --fix: print a unified diff instead of writing' },
+  'path-map': { type: 'string', multiple: true, value: 'FROM=TO', help: 'read the server\'s FROM/... certificate files from TO/... here (TO relative to the current folder)' },
+  'certificate-expiry-days': { type: 'string', value: 'N', help: 'warn this many days before a certificate expires (default 30)' },
+  probe: { type: 'boolean', help: `connect to every TLS upstream the config names, as nginx would, and check the certificate it presents (timeout ${PROBE_TIMEOUT_MS / 1000} s each, at most ${PROBE_MAX_CONNECTIONS})` },
 };
 
 interface Command extends CommandSpec {
-  run(p: Parsed): number;
+  run(p: Parsed): number | Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
   check: {
     usage: 'check [options] [paths...]',
     summary: 'analyse configs (files or folders; default: .)',
-    takes: ['root', 'nginx-version', 'format', 'fail-on', 'rule', 'trusted-ca', 'extra-directive', 'fix', 'dry-run'],
+    takes: ['root', 'nginx-version', 'format', 'fail-on', 'rule', 'trusted-ca', 'extra-directive', 'path-map', 'certificate-expiry-days', 'probe', 'fix', 'dry-run'],
     notes: 'exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.',
     run: runCheck,
   },
@@ -88,13 +92,19 @@ function noPaths(p: Parsed): void {
   if (p.positionals.length) throw new UsageError(`${p.command} takes no arguments (got "${shown(p.positionals[0])}")`);
 }
 
-function runCheck(p: Parsed): number {
+function runCheck(p: Parsed): Promise<number> {
   const format = str(p, 'format') ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format: "${format}" is not text, json or sarif`);
   const failOnRaw = str(p, 'fail-on') ?? 'warning';
   const failOn = failOnRaw === 'none' ? 'none' : Object.prototype.hasOwnProperty.call(SEVERITY_ALIASES, failOnRaw) ? SEVERITY_ALIASES[failOnRaw] : undefined;
   if (!failOn) throw new UsageError(`--fail-on: "${failOnRaw}" is not error, warning, info or none`);
-  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[] } = { rules: {}, extraDirectives: list(p, 'extra-directive') };
+  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[]; pathMap: Record<string, string> } = { rules: {}, extraDirectives: list(p, 'extra-directive'), pathMap: {} };
+  for (const v of list(p, 'path-map')) {
+    const eq = v.indexOf('=');
+    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--path-map: "${v}" is not FROM=TO`);
+    raw.pathMap[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  if (str(p, 'certificate-expiry-days') !== undefined) raw.certificateExpiryDays = str(p, 'certificate-expiry-days');
   for (const v of list(p, 'rule')) {
     const m = /^([a-z0-9-]+)=(off|error|warning|warn|info|information|hint)$/.exec(v);
     if (!m) throw new UsageError(`--rule: "${v}" is not ID=off|error|warning|info|hint`);
@@ -107,7 +117,7 @@ function runCheck(p: Parsed): number {
   const root = str(p, 'root');
   return check({
     paths: p.positionals, root: root === undefined ? undefined : path.resolve(root), format, failOn,
-    fix: flag(p, 'fix'), dryRun: flag(p, 'dry-run'), color: useColor(p, process.stdout), settings,
+    fix: flag(p, 'fix'), dryRun: flag(p, 'dry-run'), probe: flag(p, 'probe'), color: useColor(p, process.stdout), settings,
   });
 }
 
@@ -133,7 +143,7 @@ function version(): string {
   return 'unknown';
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'format') return formatCommand(argv.slice(1));
   if (argv[0] === 'report') return runReport(argv.slice(1));
   if (argv[0] === 'help' && argv[1] === 'report') return runReport(['--help']);
@@ -155,7 +165,7 @@ function main(argv: string[]): number {
       process.stderr.write(generalHelp(PROGRAM, COMMANDS));
       return 2;
     }
-    return COMMANDS[p.command].run(p);
+    return await COMMANDS[p.command].run(p);
   } catch (e) {
     if (e instanceof UsageError || e instanceof IoError) {
       process.stderr.write(`${PROGRAM}: ${e.message}\n`);
@@ -167,4 +177,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -8,3 +8,4 @@ export * from './output/text';
 export * from './output/sarif';
 export * from './output/nginx-messages';
 export * from './output/report';
+export * from './node/node-certificates';

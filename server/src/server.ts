@@ -8,8 +8,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { ancestorMainConfigs, createLanguageService, Finding, Fix, isCancelled, listConfigCandidates, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
-import type { RawSettings } from './core';
+import { ancestorMainConfigs, createLanguageService, Finding, Fix, isCancelled, listConfigCandidates, nodeCertificateParser, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
+import type { ProbeResult, RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
 import { registerInventory } from './features/inventory';
 import { ON_TYPE_TRIGGERS, registerFormatting } from './features/formatting';
@@ -132,6 +132,8 @@ function candidates(): string[] {
 const service = createLanguageService({
   fs: { readFile: (p) => nfs.readFile(p), readError: (p) => nfs.readError(p), realpath: (p) => nfs.realpath(p), glob: (p) => nfs.glob(p), listDir: (p) => nfs.listDir(p) },
   candidates,
+  certificates: nodeCertificateParser,
+  workspaceFolders: () => folders,
 });
 let hasConfigurationCapability = false;
 
@@ -360,6 +362,30 @@ connection.onHover((params): Hover | null => {
 registerNavigation(connection, documents, { service, pathOf, uriOf, cancellable });
 registerFormatting(connection, documents, { service, pathOf, uriOf, cancellable });
 registerInventory(connection, { service, pathOf, uriOf, cancellable }, () => [...documents.all().map((d) => pathOf(d.uri)), ...(candidateCache ??= listConfigCandidates(folders, 5000))], () => folders);
+
+// The client's "Probe upstream TLS" command: the server names the upstreams and takes what the client found.
+// The server itself never connects anywhere; the client probes, in a trusted workspace only.
+connection.onRequest('nginxTlsProxy/probeTargets', (p: { uri: string }) => {
+  try {
+    return service.probeTargets(pathOf(p.uri));
+  } catch (e) {
+    connection.console.error(`probe targets failed: ${(e as Error).stack ?? e}`);
+    return [];
+  }
+});
+connection.onRequest('nginxTlsProxy/certificateCandidates', (p: { uri: string }) => {
+  try {
+    return service.certificateCandidates(pathOf(p.uri));
+  } catch (e) {
+    connection.console.error(`certificate candidates failed: ${(e as Error).stack ?? e}`);
+    return { cas: [], clients: [] };
+  }
+});
+connection.onRequest('nginxTlsProxy/probeResults', (p: { results: ProbeResult[] }) => {
+  service.setProbeResults(Array.isArray(p.results) ? p.results : []);
+  validateAll();
+  return null;
+});
 
 process.on('uncaughtException', (e) => {
   // Log and keep serving: one bad request must not end the session.

@@ -10,7 +10,9 @@ import { defaultSettings, memoryFileSystem } from '../../server/src/engine';
 import { analyze, parseVersion, RULES } from '../support/engine';
 import type { RuleCase } from '../../server/src/engine/rules/rule';
 import { nginxAvailable, nginxTest, tempDir } from '../support/nginx';
-import { makePki, Pki } from '../support/pki';
+import { makeCasePki, makePki, opensslAvailable, Pki } from '../support/pki';
+import { NodeFileSystem } from '../../server/src/node/node-fs';
+import { nodeCertificateParser } from '../../server/src/node/node-certificates';
 
 const REJECTING = new Set(RULES.filter((r) => r.nginxRejects).map((r) => r.id));
 /** Cases nginx cannot judge statically here: the include rules need files nginx would loop on or not find. */
@@ -18,10 +20,13 @@ const SKIP_RULES = new Set(['include-cycle', 'include-limit']);
 
 let dir = '';
 let pki: Pki;
+/** The files examples name beside their config (CASE_FILES), when openssl can make them. */
+let casePki: Record<string, string> | null = null;
 before(() => {
   if (!nginxAvailable()) return;
   dir = tempDir('ntp-rulecases-');
   pki = makePki(path.join(dir, 'pki'));
+  if (opensslAvailable()) casePki = makeCasePki(path.join(dir, 'case-pki'));
 });
 after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
@@ -74,11 +79,32 @@ for (const rule of RULES) {
     cases.forEach(({ c, kind }, i) => {
       // A declared fragment (`# nginx-context: …`) is a piece of a config, not something nginx -t can load.
       if (/# nginx-context:/.test(c.config)) return;
-      const text = materialise(wrap(c));
-      const file = path.join(dir, `${rule.id}-${kind}-${i}.conf`);
-      fs.writeFileSync(file, text);
-      const live = nginxTest(file, dir + '/');
-      const { findings } = analyze('/r/nginx.conf', memoryFileSystem({ '/r/nginx.conf': text }), defaultSettings({ nginxVersion: parseVersion('1.22') }));
+      let findings;
+      let live;
+      let text;
+      if (c.files) {
+        // The example's files beside it, in a folder of its own that is nginx's prefix; read by the engine
+        // from the same disk.
+        if (!casePki) return;
+        // Paths of the server the config is edited for (absent here, outside the workspace) are not ours
+        // to judge by design; nginx on this machine cannot load them, nginx on that server can.
+        if (/\s\/nowhere\//.test(c.config)) return;
+        const caseDir = path.join(dir, `${rule.id}-${kind}-${i}`);
+        fs.mkdirSync(caseDir, { recursive: true });
+        fs.chmodSync(caseDir, 0o755);
+        for (const [name, what] of Object.entries(c.files)) fs.copyFileSync(casePki[what], path.join(caseDir, name));
+        text = wrap(c).replace(/\bproxy_pass https:\/\/backend\.test;/g, 'proxy_pass https://127.0.0.1:9;');
+        const file = path.join(caseDir, 'nginx.conf');
+        fs.writeFileSync(file, text);
+        live = nginxTest(file, caseDir + '/');
+        findings = analyze(file, new NodeFileSystem(), defaultSettings({ nginxVersion: parseVersion('1.22') }), { certificates: nodeCertificateParser, workspaceFolders: [caseDir] }).findings;
+      } else {
+        text = materialise(wrap(c));
+        const file = path.join(dir, `${rule.id}-${kind}-${i}.conf`);
+        fs.writeFileSync(file, text);
+        live = nginxTest(file, dir + '/');
+        findings = analyze('/r/nginx.conf', memoryFileSystem({ '/r/nginx.conf': text }), defaultSettings({ nginxVersion: parseVersion('1.22') })).findings;
+      }
       const errors = findings.filter((f) => f.severity === 'error' && REJECTING.has(f.ruleId));
       const agree = live.ok === (errors.length === 0);
       rows.push(`${kind} #${i + 1}: nginx ${live.ok ? 'accepts' : 'rejects (' + live.errors[0]?.message + ')'}; we ${errors.length ? 'report ' + errors.map((e) => e.ruleId).join(', ') : 'report no error'}${agree ? '' : '  <-- DISAGREE'}`);

@@ -1,17 +1,35 @@
 // Every rule's own examples (kept in its module, shown on its docs page) checked against the engine.
 
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import * as nodeFs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { applyEdits, defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { nodeCertificateParser } from '../../server/src/node/node-certificates';
 import { analyze, parseVersion, RULES } from '../support/engine';
+import { makeCasePki, opensslAvailable } from '../support/pki';
 import type { RuleCase } from '../../server/src/engine/rules/rule';
 
 const PATH = '/cases/nginx.conf';
 
+/** The texts of the example files (CASE_FILES), made once with openssl. */
+let pki: Record<string, string> | null = null;
+let pkiDir = '';
+before(() => {
+  if (!opensslAvailable()) return;
+  pkiDir = nodeFs.mkdtempSync(path.join(os.tmpdir(), 'ntp-casepki-'));
+  const files = makeCasePki(pkiDir);
+  pki = Object.fromEntries(Object.entries(files).map(([k, p]) => [k, nodeFs.readFileSync(p, 'utf8')]));
+});
+after(() => { if (pkiDir) nodeFs.rmSync(pkiDir, { recursive: true, force: true }); });
+
 function run(ruleId: string, c: RuleCase) {
-  const fs = memoryFileSystem({ [PATH]: c.config });
+  const files: Record<string, string> = { [PATH]: c.config };
+  for (const [name, kind] of Object.entries(c.files ?? {})) files['/cases/' + name] = pki![kind];
+  const fs = memoryFileSystem(files);
   const settings = defaultSettings({ nginxVersion: parseVersion(c.nginxVersion ?? '1.30') });
-  const { findings } = analyze(PATH, fs, settings, { rootKind: c.context ?? 'main' });
+  const { findings } = analyze(PATH, fs, settings, { rootKind: c.context ?? 'main', certificates: c.files ? nodeCertificateParser : undefined });
   return { all: findings, mine: findings.filter((f) => f.ruleId === ruleId) };
 }
 
@@ -23,13 +41,15 @@ for (const rule of RULES) {
     assert.ok(rule.explanation.length > 100, 'explained in our own words');
   });
   rule.cases.valid.forEach((c, i) => {
-    test(`${rule.id}: valid #${i + 1} has no finding`, () => {
+    test(`${rule.id}: valid #${i + 1} has no finding`, (t) => {
+      if (c.files && !pki) return t.skip('openssl is not installed: the example\'s certificates cannot be made');
       const { mine } = run(rule.id, c);
       assert.deepEqual(mine.map((f) => `${f.range.start.line + 1}: ${f.message}`), []);
     });
   });
   rule.cases.invalid.forEach((c, i) => {
-    test(`${rule.id}: invalid #${i + 1} is reported on lines ${c.lines?.join(', ')}`, () => {
+    test(`${rule.id}: invalid #${i + 1} is reported on lines ${c.lines?.join(', ')}`, (t) => {
+      if (c.files && !pki) return t.skip('openssl is not installed: the example\'s certificates cannot be made');
       const { mine } = run(rule.id, c);
       const lines = [...new Set(mine.map((f) => f.range.start.line + 1))].sort((a, b) => a - b);
       assert.deepEqual(lines, c.lines ?? [], mine.map((f) => f.message).join('\n'));

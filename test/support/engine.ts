@@ -2,7 +2,7 @@
 // complete nginx.conf or as the body of a given block, the rules with their cases, a version by name.
 
 import { createLanguageService, defaultSettings, memoryFileSystem, resolveSettings } from '../../server/src/engine';
-import type { BlockKind, EngineSettings, FileSystem, Finding, LanguageService } from '../../server/src/engine';
+import type { BlockKind, CertificateParser, EngineSettings, FileSystem, Finding, LanguageService } from '../../server/src/engine';
 
 export const RULES = createLanguageService({ fs: memoryFileSystem({}) }).rules();
 
@@ -16,8 +16,8 @@ export function parseVersion(v: string): EngineSettings['nginxVersion'] {
  * `path` analysed on its own: a complete nginx.conf unless `rootKind` names the block it is the body of.
  * Relative paths resolve against `prefix` (default: its folder, or the nearest one above with an nginx.conf).
  */
-export function analyze(path: string, fs: FileSystem, settings: EngineSettings = defaultSettings(), opts: { rootKind?: BlockKind; prefix?: string; fragment?: boolean } = {}): { findings: Finding[]; service: LanguageService; files: number; directives: number } {
-  const service = createLanguageService({ fs, settings, candidates: () => [path] });
+export function analyze(path: string, fs: FileSystem, settings: EngineSettings = defaultSettings(), opts: { rootKind?: BlockKind; prefix?: string; fragment?: boolean; certificates?: CertificateParser; workspaceFolders?: string[] } = {}): { findings: Finding[]; service: LanguageService; files: number; directives: number } {
+  const service = createLanguageService({ fs, settings, candidates: () => [path], certificates: opts.certificates, workspaceFolders: opts.workspaceFolders ? () => opts.workspaceFolders! : undefined });
   const dx = service.diagnose(path, { context: opts.rootKind ?? 'main', prefix: opts.prefix, partial: opts.fragment, scope: 'config' });
   return { findings: dx.findings, service, files: dx.dependencies.length, directives: dx.directives };
 }

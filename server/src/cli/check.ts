@@ -3,9 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, NodeFileSystem,
+  ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
   readConfigFile, scanConfigFiles, Severity, TextEdit, toJson, toSarif, unifiedDiff,
 } from '../core';
+import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
 
 /** An input or output that cannot be read or written: exit 2. */
 export class IoError extends Error {}
@@ -17,6 +18,8 @@ export interface CheckOptions {
   failOn: Severity | 'none';
   fix: boolean;
   dryRun: boolean;
+  /** Connect to the TLS upstreams the configs name and check what they present (asked for explicitly). */
+  probe: boolean;
   color: boolean;
   settings: EngineSettings;
 }
@@ -105,10 +108,10 @@ export function writeAll(files: { path: string; before: string; text: string; la
   return [];
 }
 
-export function check(o: CheckOptions): number {
+export async function check(o: CheckOptions): Promise<number> {
   const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
   const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.'], o.root !== undefined);
-  const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root });
+  const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root, certificates: nodeCertificateParser, workspaceFolders: () => [process.cwd()] });
   const cannotRead = new Set<string>();
   const run = (): Finding[] => {
     const all: Finding[] = [];
@@ -124,6 +127,15 @@ export function check(o: CheckOptions): number {
   };
   let findings = run();
   const notices: string[] = [];
+  if (o.probe) {
+    const probeTargets = new Map<string, ReturnType<typeof service.probeTargets>[number]>();
+    for (const t of targets.flatMap((x) => service.probeTargets(x))) probeTargets.set(`${t.host}:${t.port}|${t.sni ?? ''}`, t);
+    const { results, skipped } = await probe([...probeTargets.values()]);
+    for (const r of results) if (r.error) notices.push(`probe: ${shown(r.host)}:${r.port}${r.sni ? ' (SNI ' + shown(r.sni) + ')' : ''}: ${r.error}`);
+    if (skipped) notices.push(`probe: ${skipped} more upstreams not probed (at most ${PROBE_MAX_CONNECTIONS})`);
+    service.setProbeResults(results);
+    findings = run();
+  }
   let writeFailed = false;
   if (o.fix) {
     // Edits are applied to the very text they were computed from (the analysis's), never to a re-read.

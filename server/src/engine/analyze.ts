@@ -8,6 +8,7 @@ import { Rule, RuleContext, RuleFinding } from './rules/rule';
 import { lineOf, rangeOf } from './syntax/positions';
 import { EngineSettings, Finding, Fix, Severity } from './types';
 import { pollCancellation } from './cancellation';
+import type { CertificateFiles } from './certificates/files';
 
 export { DEFAULT_NGINX_VERSION, DEFAULT_TRUSTED_CERTIFICATE, defaultSettings } from './settings';
 
@@ -36,12 +37,12 @@ function suppressedLines(file: ConfigFile): Map<number, Set<string>> {
   return out;
 }
 
-export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettings, modelOptions: ModelOptions = {}): Analysis {
+export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettings, modelOptions: ModelOptions = {}, certificates?: CertificateFiles): Analysis {
   const model = new ConfigModel(rootPath, fs, modelOptions);
-  return { model, findings: runRules(model, settings) };
+  return { model, findings: runRules(model, settings, RULES, certificates) };
 }
 
-export function runRules(model: ConfigModel, settings: EngineSettings, rules: readonly Rule[] = RULES): Finding[] {
+export function runRules(model: ConfigModel, settings: EngineSettings, rules: readonly Rule[] = RULES, certificates?: CertificateFiles): Finding[] {
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const suppressions = new Map<ConfigFile, Map<number, Set<string>>>();
@@ -55,6 +56,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
     const ctx: RuleContext = {
       model,
       settings,
+      certificates,
       report(f: RuleFinding) {
         if (repeated) {
           // A file included from several places reports once per distinct finding.

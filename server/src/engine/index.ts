@@ -18,7 +18,8 @@ export type { Block, Directive, SyntaxError, SyntaxTree, Token } from './syntax/
 export { TokenKind } from './syntax/types';
 export type { Position, Range } from './syntax/positions';
 export type { BlockKind } from './knowledge/contexts';
-export type { RuleCase, RuleCases } from './rules/rule';
+export type { CaseFile, RuleCase, RuleCases } from './rules/rule';
+export { CASE_FILES } from './rules/rule';
 export type { CompletionEntry } from './service/completion';
 export type { FormatOptions, FormatResult, LineEdit } from './service/format';
 export { formatConfig, MAX_INDENT_LEVELS } from './service/format';
@@ -27,3 +28,6 @@ export type { InventoryField, InventoryFinding, InventoryOrigin, InventoryPlace,
 export type { Link, Target, WorkspaceSymbolEntry } from './service/navigation';
 export type { ScaffoldParams } from './service/scaffold';
 export type { FoldRange, OutlineSymbol } from './service/symbols';
+export type { CertificateInfo, CertificateParser, KeyInfo, PemFile } from './certificates/types';
+export type { CertificateCandidate, PathMapEntry, ProbeResult } from './certificates/files';
+export type { ProbeTarget } from './certificates/handshake';

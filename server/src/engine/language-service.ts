@@ -23,6 +23,12 @@ import { hoverAt, HoverResult } from './service/hover';
 import { tlsInventory, TlsInventoryUse } from './service/inventory';
 import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
+import { CertificateFiles } from './certificates/files';
+import type { CertificateParser } from './certificates/types';
+import type { CertificateCandidate, ProbeResult } from './certificates/files';
+import { certificateCandidates } from './certificates/files';
+import { probeTargets, ProbeTarget } from './certificates/handshake';
+import { tlsUses } from './model/tls-uses';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
 import { CancellationCheck, runCancellable } from './cancellation';
 
@@ -33,6 +39,10 @@ export interface LanguageServiceOptions {
   candidates?: () => string[];
   /** A main config named by the user (absolute path): used for every file it includes. */
   rootConfig?: string;
+  /** Reads certificates and keys (node:crypto in Node): without one, no certificate is looked at. */
+  certificates?: CertificateParser;
+  /** The user's folders (absolute): a certificate missing there is reported; relative pathMap targets start at the first. */
+  workspaceFolders?: () => string[];
 }
 
 export interface DiagnoseOptions {
@@ -129,6 +139,12 @@ export interface LanguageService {
   /** Line/character range of an offset span in a file's current text (LSP's line rules). */
   range(path: string, start: number, end: number): Range;
   rules(): RuleInfo[];
+  /** The TLS upstreams of `path`'s config(s) a probe would connect to (none without a certificate parser). */
+  probeTargets(path: string): ProbeTarget[];
+  /** What a probe found; findings then cover the chains live upstreams present. */
+  setProbeResults(results: ProbeResult[]): void;
+  /** CA and client certificates (with keys) the workspace has, for the mutual-TLS scaffold. */
+  certificateCandidates(path: string): { cas: CertificateCandidate[]; clients: CertificateCandidate[] };
 }
 
 export function createLanguageService(options: LanguageServiceOptions): LanguageService {
@@ -137,10 +153,16 @@ export function createLanguageService(options: LanguageServiceOptions): Language
   let rootConfig = options.rootConfig;
   const texts = new Map<string, string>();
   const candidates = options.candidates ?? (() => []);
+  let certificateFiles: CertificateFiles | undefined;
+  let probeResults: ProbeResult[] = [];
   let workspace = makeWorkspace();
 
   function makeWorkspace(): Workspace {
-    const ws = new Workspace(fs, settings, { candidates, explicitRoot: rootConfig });
+    const parser = options.certificates;
+    const certificates = parser ? new CertificateFiles({ parser, fs, workspaceFolders: options.workspaceFolders?.() ?? [], pathMap: settings.pathMap }) : undefined;
+    certificateFiles = certificates;
+    certificates?.setProbes(probeResults);
+    const ws = new Workspace(fs, settings, { candidates, explicitRoot: rootConfig, certificates });
     for (const [p, t] of texts) ws.setOverlay(p, t);
     return ws;
   }
@@ -186,6 +208,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       workspace.setOverlay(path, text);
     },
     filesChanged() {
+      certificateFiles?.invalidate();
       workspace.invalidate();
     },
     textOf,
@@ -223,7 +246,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
 
     hover(path, offset) {
       for (const a of analyses(path)) {
-        const h = hoverAt(a.model, path, offset, settings);
+        const h = hoverAt(a.model, path, offset, settings, certificateFiles);
         if (h) return h;
       }
       return null;
@@ -302,6 +325,23 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     range(path, start, end) {
       const tree = treeOf(path);
       return rangeOf(tree ? tree.lineStarts : computeLineStarts(textOf(path) ?? ''), start, end);
+    },
+    probeTargets(path) {
+      const files = certificateFiles;
+      if (!files) return [];
+      const seen = new Map<string, ProbeTarget>();
+      for (const a of analyses(path)) for (const t of probeTargets(a.model, files, tlsUses(a.model))) seen.set(`${t.host}:${t.port}|${t.sni ?? ''}`, t);
+      return [...seen.values()];
+    },
+    certificateCandidates(path) {
+      const a = analyses(path)[0];
+      if (!a || !certificateFiles) return { cas: [], clients: [] };
+      return certificateCandidates(a.model, certificateFiles, fs, options.workspaceFolders?.() ?? []);
+    },
+    setProbeResults(results) {
+      probeResults = results;
+      certificateFiles?.setProbes(results);
+      workspace.invalidate();
     },
     rules: () => RULES.map((r) => ({ id: r.id, title: r.title, defaultSeverity: r.defaultSeverity, explanation: r.explanation, nginxRejects: r.nginxRejects, tags: r.tags ?? [], securitySeverity: r.securitySeverity, cis: r.cis, cases: r.cases })),
   };

@@ -10,6 +10,7 @@ export const DEFAULT_NGINX_VERSION = '1.30';
 export const DEFAULT_TRUSTED_CERTIFICATE = '/etc/ssl/certs/ca-certificates.crt';
 /** Files larger than this (MB) are parsed for syntax only; none larger is read at all. */
 export const DEFAULT_MAX_FILE_MB = 64;
+export const DEFAULT_CERTIFICATE_EXPIRY_DAYS = 30;
 
 /** What a user can set, in the shape of the `nginxTlsProxy.*` settings (all optional, all unchecked). */
 export interface RawSettings {
@@ -21,6 +22,9 @@ export interface RawSettings {
   rootConfig?: unknown;
   /** `nginxTlsProxy.format.*`: `{ alignMapValues?: boolean }`. */
   format?: unknown;
+  certificateExpiryDays?: unknown;
+  /** `{ "/etc/nginx/ssl": "deploy/ssl" }` */
+  pathMap?: unknown;
 }
 
 export interface ResolvedSettings {
@@ -42,6 +46,8 @@ export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSetti
     extraDirectives: new Set(),
     maxAnalysisBytes: DEFAULT_MAX_FILE_MB * 1024 * 1024,
     alignMapValues: true,
+    certificateExpiryDays: DEFAULT_CERTIFICATE_EXPIRY_DAYS,
+    pathMap: [],
     ...over,
   };
 }
@@ -82,6 +88,21 @@ export function resolveSettings(raw: RawSettings = {}): ResolvedSettings {
     const align = typeof raw.format === 'object' ? (raw.format as { alignMapValues?: unknown }).alignMapValues : undefined;
     if (typeof align === 'boolean') s.alignMapValues = align;
     else if (align !== undefined || typeof raw.format !== 'object') problems.push('format.alignMapValues must be true or false');
+  }
+  if (raw.certificateExpiryDays !== undefined && raw.certificateExpiryDays !== '') {
+    const days = Number(raw.certificateExpiryDays);
+    if (Number.isFinite(days) && days >= 0) s.certificateExpiryDays = days;
+    else problems.push(`certificateExpiryDays: "${String(raw.certificateExpiryDays)}" is not a number of days (using ${DEFAULT_CERTIFICATE_EXPIRY_DAYS})`);
+  }
+  if (raw.pathMap !== undefined) {
+    if (typeof raw.pathMap !== 'object' || raw.pathMap === null || Array.isArray(raw.pathMap)) problems.push('pathMap must be an object of server path → workspace path');
+    else {
+      for (const [from, to] of Object.entries(raw.pathMap as Record<string, unknown>)) {
+        if (!from.startsWith('/')) problems.push(`pathMap: "${from}" is not an absolute path (the path as the config names it on the server)`);
+        else if (typeof to !== 'string' || !to.trim()) problems.push(`pathMap: "${from}" must map to a path`);
+        else s.pathMap.push({ from: from.replace(/\/+$/, '') || '/', to: to.trim() });
+      }
+    }
   }
   const root = typeof raw.rootConfig === 'string' && raw.rootConfig.trim() ? raw.rootConfig.trim() : undefined;
   return { settings: s, rootConfig: root, problems };

@@ -2,6 +2,7 @@
 
 import { Range } from './syntax/positions';
 import { NginxVersion } from './knowledge/tls';
+import type { PathMapEntry } from './certificates/files';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -59,4 +60,10 @@ export interface EngineSettings {
   maxAnalysisBytes: number;
   /** Formatting: align the values of map, geo, types, split_clients and charset_map bodies (default true). */
   alignMapValues: boolean;
+  /** `certificate-expires-soon` warns this many days before a certificate's end. */
+  certificateExpiryDays: number;
+  /** The server's certificate folders → where they are here. */
+  pathMap: PathMapEntry[];
+  /** The time certificates are judged at (ms since the epoch); now when absent. */
+  now?: number;
 }

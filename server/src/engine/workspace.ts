@@ -11,12 +11,15 @@ import { parse } from './syntax/parser';
 import { EngineSettings, Finding } from './types';
 import { rangeOf } from './syntax/positions';
 import { pollCancellation } from './cancellation';
+import type { CertificateFiles } from './certificates/files';
 
 export interface WorkspaceOptions {
   /** Files that may be main configs (the adapter lists them; only those that look like one are used). */
   candidates(): string[];
   /** A root named by the user: used for every file it includes. */
   explicitRoot?: string;
+  /** The certificate files configs name, when the adapter can read certificates. */
+  certificates?: CertificateFiles;
 }
 
 export interface FileAnalysis {
@@ -244,7 +247,7 @@ export class Workspace {
     let a = this.rootCache.get(root);
     if (!a) {
       this.analysisCount++;
-      a = analyze(root, this.fs, this.settings, this.modelOptions());
+      a = analyze(root, this.fs, this.settings, this.modelOptions(), this.opts.certificates);
       this.rootCache.set(root, a);
     }
     return a;
@@ -320,7 +323,7 @@ export class Workspace {
       let a = this.rootCache.get(key);
       if (!a) {
         this.analysisCount++;
-        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared }));
+        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared }), this.opts.certificates);
         this.rootCache.set(key, a);
       }
       analyses = [a];

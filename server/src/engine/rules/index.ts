@@ -30,6 +30,15 @@ import { upstreamTlsNoSni } from './upstream-tls-no-sni';
 import { upstreamTlsMixedVerification } from './upstream-tls-mixed-verification';
 import { tlsSettingWithoutEffect } from './tls-setting-without-effect';
 import { plaintextToTlsPort } from './plaintext-to-tls-port';
+import { certificateUnreadable } from './certificate-unreadable';
+import { certificateExpired } from './certificate-expired';
+import { certificateExpiresSoon } from './certificate-expires-soon';
+import { certificateKeyMismatch } from './certificate-key-mismatch';
+import { trustedCaNotCa } from './trusted-ca-not-ca';
+import { upstreamTlsUntrustedIssuer } from './upstream-tls-untrusted-issuer';
+import { upstreamTlsChainTooDeep } from './upstream-tls-chain-too-deep';
+import { upstreamTlsNameNotInCertificate } from './upstream-tls-name-not-in-certificate';
+import { upstreamClientCertRejected } from './upstream-client-cert-rejected';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -59,6 +68,15 @@ export const RULES: readonly Rule[] = [
   upstreamTlsMixedVerification,
   tlsSettingWithoutEffect,
   plaintextToTlsPort,
+  certificateUnreadable,
+  certificateKeyMismatch,
+  certificateExpired,
+  certificateExpiresSoon,
+  trustedCaNotCa,
+  upstreamTlsUntrustedIssuer,
+  upstreamTlsChainTooDeep,
+  upstreamTlsNameNotInCertificate,
+  upstreamClientCertRejected,
 ].map(withSecurityMetadata);
 
 export function ruleById(id: string): Rule | undefined {

@@ -4,6 +4,7 @@
 import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
 import { EngineSettings, Fix, RelatedLocation, Severity } from '../types';
 import { lineOf } from '../syntax/positions';
+import type { CertificateFiles } from '../certificates/files';
 
 export interface RuleFinding {
   file: ConfigFile;
@@ -21,6 +22,8 @@ export interface RuleFinding {
 export interface RuleContext {
   model: ConfigModel;
   settings: EngineSettings;
+  /** The certificate files the config names, when the adapter can read certificates. */
+  certificates?: CertificateFiles;
   report(f: RuleFinding): void;
 }
 
@@ -54,7 +57,29 @@ export interface RuleCase {
   nginxVersion?: string;
   /** The text after applying the preferred fix of every finding, when the rule has fixes. */
   fixed?: string;
+  /** Files beside the config, by relative name: what the test PKI puts there (see CASE_FILES). */
+  files?: Record<string, CaseFile>;
 }
+
+/** The files a rule's example can name, made by the test suite's PKI (openssl) and described in the docs. */
+export const CASE_FILES = {
+  'root-ca': 'a root CA certificate',
+  'intermediate-ca': 'an intermediate CA certificate issued by the root',
+  'server-cert': 'a server certificate issued by the root (DNS:backend.test, IP:127.0.0.1)',
+  'server-key': 'the server certificate\'s key',
+  'server-chain': 'the server certificate followed by the intermediate',
+  'deep-chain': 'a certificate for backend.test issued by the intermediate, followed by the intermediate',
+  'deep-key': 'that certificate\'s key',
+  'client-cert': 'a client certificate issued by the root',
+  'client-key': 'the client certificate\'s key',
+  'stray-key': 'a key that belongs to no certificate',
+  'expired-cert': 'a certificate that expired in 2020',
+  'expired-key': 'the expired certificate\'s key',
+  'expiring-cert': 'a certificate that expires in 5 days',
+  'expiring-key': 'the soon-expiring certificate\'s key',
+  'not-pem': 'a text file that is not PEM',
+} as const;
+export type CaseFile = keyof typeof CASE_FILES;
 
 export interface RuleCases {
   valid: RuleCase[];

@@ -68,6 +68,17 @@ export const SECURITY_METADATA: Readonly<Record<string, SecurityMetadata>> = {
   // A TLS server that cannot start or cannot complete a handshake: availability, no weakness in CWE's sense.
   'tls-cert-without-key': { tags: ['security'], securitySeverity: 3.0 },
   'listen-ssl-no-certificate': { tags: ['security'], securitySeverity: 3.0 },
+  // Certificates: an expired one is a validation weakness (CWE-298) once anything trusts it anyway; the
+  // others predict a config nginx refuses or a handshake that fails (availability, no CWE weakness).
+  'certificate-expired': { tags: cwe(298), securitySeverity: 5.3 },
+  'certificate-expires-soon': { tags: cwe(298), securitySeverity: 3.1 },
+  'certificate-key-mismatch': { tags: ['security'], securitySeverity: 3.0 },
+  'certificate-unreadable': { tags: ['security'], securitySeverity: 3.0 },
+  'trusted-ca-not-ca': { tags: ['security'], securitySeverity: 3.0 },
+  'upstream-tls-untrusted-issuer': { tags: ['security'], securitySeverity: 3.0 },
+  'upstream-tls-chain-too-deep': { tags: ['security'], securitySeverity: 3.0 },
+  'upstream-tls-name-not-in-certificate': { tags: ['security'], securitySeverity: 3.0 },
+  'upstream-client-cert-rejected': { tags: ['security'], securitySeverity: 3.0 },
 };
 
 /** The rule with its security metadata (rules without an entry are returned as they are). */

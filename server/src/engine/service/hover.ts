@@ -12,6 +12,8 @@ import { variableDoc } from '../knowledge/variables';
 import { variableDefinition } from '../model/variables';
 import { passGroup } from './navigation';
 import { describeEffective, lineNumber } from '../model/describe';
+import type { CertificateFiles } from '../certificates/files';
+import { certificateHover } from './certificate-hover';
 
 export interface HoverResult {
   markdown: string;
@@ -21,7 +23,7 @@ export interface HoverResult {
 }
 
 /** The hover at `offset` of file `path`: a directive's docs and what is in effect, or an argument's meaning. */
-export function hoverAt(model: ConfigModel, path: string, offset: number, settings: EngineSettings): HoverResult | null {
+export function hoverAt(model: ConfigModel, path: string, offset: number, settings: EngineSettings, certificates?: CertificateFiles): HoverResult | null {
   const ld = model.at(path, offset);
   if (!ld || ld.block.kind === 'raw') return null;
   const d = ld.d;
@@ -31,6 +33,10 @@ export function hoverAt(model: ConfigModel, path: string, offset: number, settin
   }
   const lastArgEnd = d.argCount ? d.args[d.argCount - 1].end : d.start;
   if (offset > lastArgEnd) return null;
+  if (certificates && d.args[0] && d.args[0].start <= offset && offset <= d.args[0].end) {
+    const cert = certificateHover(model, certificates, ld, settings.now ?? Date.now());
+    if (cert) return { markdown: cert, start: d.args[0].start, end: d.args[0].end };
+  }
   const md = argumentHoverMarkdown(model, ld, offset);
   return md ? { markdown: md } : null;
 }

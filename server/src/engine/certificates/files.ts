@@ -1,0 +1,257 @@
+// The certificate, key and CA files a config names: where nginx would look for them (relative to the
+// prefix, through the path map), whether they are there, and what they hold. Read through the engine's
+// FileSystem, parsed through the adapter's CertificateParser, cached by path and text.
+
+import { allTlsFacts, TlsFileRole } from '../knowledge/tls-directives';
+import { FileSystem } from '../model/filesystem';
+import { ConfigModel, LDir } from '../model/model';
+import { isAbsolute, join, normalize } from '../model/paths';
+import { CRL_LABELS, CERTIFICATE_LABELS, KEY_LABELS, pemBlocks } from './pem';
+import { CertificateInfo, CertificateParser, PemFile } from './types';
+
+export type CertificateRole = Extract<TlsFileRole, 'certificate' | 'key' | 'ca' | 'crl'>;
+
+export interface PathMapEntry {
+  /** An absolute path prefix as the config names it (`/etc/nginx/ssl`). */
+  from: string;
+  /** Where those files are here: absolute, or relative to the first workspace folder. */
+  to: string;
+}
+
+/** A file a directive names, as nginx resolves it. */
+export interface CertificateRef {
+  ld: LDir;
+  role: CertificateRole;
+  /** The argument as written. */
+  configured: string;
+  /** Where nginx would open it on the server. */
+  serverPath: string;
+  /** Where it is read here (after the path map). */
+  path: string;
+  mapped: boolean;
+}
+
+export type FileState =
+  /** Missing here, and outside the workspace: the config is edited away from its server. Not reported. */
+  | { kind: 'elsewhere'; path: string }
+  | { kind: 'missing'; path: string; error: string }
+  | { kind: 'read'; path: string; file: PemFile };
+
+export interface CertificateEnvironment {
+  parser: CertificateParser;
+  fs: FileSystem;
+  /** Absolute folders whose files are the user's: a missing file there is reported. */
+  workspaceFolders: readonly string[];
+  pathMap: readonly PathMapEntry[];
+}
+
+const ROLES = new Set<TlsFileRole>(['certificate', 'key', 'ca', 'crl']);
+
+/** Directive name → role of the file it names, from the TLS table. */
+const FILE_DIRECTIVES: Map<string, CertificateRole> = (() => {
+  const m = new Map<string, CertificateRole>();
+  for (const f of allTlsFacts()) if (f.value === 'file' && f.role && ROLES.has(f.role)) m.set(f.name, f.role as CertificateRole);
+  return m;
+})();
+
+export function certificateRole(directive: string): CertificateRole | undefined {
+  return FILE_DIRECTIVES.get(directive);
+}
+
+/** Paths nginx resolves at run time (variables) or takes from elsewhere (`data:`, `engine:`) are not files here. */
+function isStatic(value: string): boolean {
+  return !value.includes('$') && !/^(data|engine):/.test(value);
+}
+
+/** What `check --probe` found at an upstream: the chain it presented (PEM, leaf first), or why not. */
+export interface ProbeResult {
+  host: string;
+  port: number;
+  sni: string | null;
+  chain?: string[];
+  error?: string;
+}
+
+export class CertificateFiles {
+  private probes = new Map<string, { chain: CertificateInfo[]; error?: string }>();
+  private cache = new Map<string, { text: string | undefined; state: FileState }>();
+  private refsByModel = new WeakMap<ConfigModel, CertificateRef[]>();
+  private readonly map: PathMapEntry[];
+
+  constructor(private readonly env: CertificateEnvironment) {
+    const base = env.workspaceFolders[0] ?? '/';
+    this.map = env.pathMap
+      .map((e) => ({ from: normalize(e.from), to: isAbsolute(e.to) ? normalize(e.to) : join(base, e.to) }))
+      .sort((a, b) => b.from.length - a.from.length);
+  }
+
+  /** Chains probed from live upstreams (the CLI's `check --probe`); replaces earlier ones. */
+  setProbes(results: readonly ProbeResult[]): void {
+    this.probes.clear();
+    for (const r of results) {
+      const chain: CertificateInfo[] = [];
+      for (const pem of r.chain ?? []) {
+        try { chain.push(this.env.parser.certificate(pem)); } catch { /* not a certificate: left out */ }
+      }
+      this.probes.set(`${r.host.toLowerCase()}:${r.port}|${r.sni ?? ''}`, { chain, error: r.error });
+    }
+  }
+
+  probed(host: string, port: number, sni: string | null): { chain: CertificateInfo[]; error?: string } | undefined {
+    return this.probes.get(`${host.toLowerCase()}:${port}|${sni ?? ''}`);
+  }
+
+  get parser(): CertificateParser {
+    return this.env.parser;
+  }
+
+  /** Every certificate, key, CA and CRL file the config names with a static path, in document order. */
+  refs(model: ConfigModel): CertificateRef[] {
+    let refs = this.refsByModel.get(model);
+    if (refs) return refs;
+    refs = [];
+    for (const [name, role] of FILE_DIRECTIVES) {
+      for (const ld of model.named(name)) {
+        const r = this.ref(model, ld, role);
+        if (r) refs.push(r);
+      }
+    }
+    refs.sort((a, b) => model.all.indexOf(a.ld) - model.all.indexOf(b.ld));
+    this.refsByModel.set(model, refs);
+    return refs;
+  }
+
+  /** The file `ld` names, if it names one with a static path. */
+  ref(model: ConfigModel, ld: LDir, role = certificateRole(ld.d.name)): CertificateRef | undefined {
+    const arg = ld.d.args[0];
+    if (!role || !arg || ld.d.argCount !== 1 || !isStatic(arg.value) || !arg.value) return undefined;
+    const serverPath = isAbsolute(arg.value) ? normalize(arg.value) : join(model.prefix, arg.value);
+    const m = this.map.find((e) => serverPath === e.from || serverPath.startsWith(e.from + '/'));
+    const path = m ? m.to + serverPath.slice(m.from.length) : serverPath;
+    return { ld, role, configured: arg.value, serverPath, path, mapped: !!m };
+  }
+
+  /** Whether a missing file at `ref` is the user's to fix (inside the workspace, relative, or mapped). */
+  ours(model: ConfigModel, ref: CertificateRef): boolean {
+    if (ref.mapped || !isAbsolute(ref.configured)) return true;
+    const inside = (dir: string) => ref.path === dir || ref.path.startsWith(dir.endsWith('/') ? dir : dir + '/');
+    return this.env.workspaceFolders.some(inside) || inside(model.prefix);
+  }
+
+  /** Texts read so far: a file is read once until `invalidate` (files changed on disk). */
+  private texts = new Map<string, string | undefined>();
+
+  invalidate(): void {
+    this.texts.clear();
+  }
+
+  private readText(path: string): string | undefined {
+    if (this.texts.has(path)) return this.texts.get(path);
+    const text = this.env.fs.readFile(path);
+    this.texts.set(path, text);
+    return text;
+  }
+
+  state(model: ConfigModel, ref: CertificateRef): FileState {
+    const text = this.readText(ref.path);
+    const cached = this.cache.get(ref.path);
+    let state: FileState;
+    if (cached && cached.text === text) state = cached.state;
+    else {
+      state = text === undefined
+        ? { kind: 'missing', path: ref.path, error: this.env.fs.readError?.(ref.path) ?? '2: No such file or directory' }
+        : { kind: 'read', path: ref.path, file: this.parse(ref.path, text) };
+      this.cache.set(ref.path, { text, state });
+    }
+    if (state.kind === 'missing' && !this.ours(model, ref)) return { kind: 'elsewhere', path: ref.path };
+    return state;
+  }
+
+  /** A file by its path here (no reference needed), parsed when readable. */
+  readPath(path: string): PemFile | undefined {
+    const text = this.readText(path);
+    if (text === undefined || !text.includes('-----BEGIN')) return undefined;
+    const cached = this.cache.get(path);
+    if (cached && cached.text === text && cached.state.kind === 'read') return cached.state.file;
+    const file = this.parse(path, text);
+    this.cache.set(path, { text, state: { kind: 'read', path, file } });
+    return file;
+  }
+
+  /** The file's contents when it could be read. */
+  read(model: ConfigModel, ref: CertificateRef): PemFile | undefined {
+    const s = this.state(model, ref);
+    return s.kind === 'read' ? s.file : undefined;
+  }
+
+  private parse(path: string, text: string): PemFile {
+    const file: PemFile = { path, certificates: [], keys: [], crls: 0, broken: [] };
+    for (const b of pemBlocks(text)) {
+      try {
+        if (CERTIFICATE_LABELS.has(b.label)) file.certificates.push(this.env.parser.certificate(b.text));
+        else if (KEY_LABELS.has(b.label)) file.keys.push(this.env.parser.privateKey(b.text));
+        else if (CRL_LABELS.has(b.label)) file.crls++;
+      } catch (e) {
+        file.broken.push(`${b.label}: ${(e as Error).message}`);
+      }
+    }
+    return file;
+  }
+
+  /** The certificates of `file` that `cert` could chain to, by signature. */
+  issuerIn(cert: CertificateInfo, candidates: readonly CertificateInfo[]): CertificateInfo | undefined {
+    return candidates.find((c) => c !== cert && this.env.parser.issued(c, cert));
+  }
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Whole days from `now` to `t` (negative once past). */
+export function daysUntil(t: number, now: number): number {
+  return Math.floor((t - now) / DAY);
+}
+
+export function describeCertificate(c: CertificateInfo): string {
+  const cn = /(?:^|, )CN=([^,]+)/.exec(c.subject)?.[1];
+  return cn ? `"${cn}"` : `"${c.subject}"`;
+}
+
+export function isoDate(t: number): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+export interface CertificateCandidate {
+  /** As the config should name it: relative to the prefix when under it, else absolute. */
+  path: string;
+  description: string;
+  /** For a client certificate: its key's path, when one was found. */
+  key?: string;
+}
+
+const CANDIDATE_PATTERNS = ['*.pem', '*.crt', '*.cer', '*.key', '*/*.pem', '*/*.crt', '*/*.cer', '*/*.key', '*/*/*.pem', '*/*/*.crt', '*/*/*.key'];
+
+/**
+ * CA certificates and client certificates (with their keys) in the prefix and the workspace folders, for the
+ * mutual-TLS scaffold: what the workspace has, offered instead of made-up paths.
+ */
+export function certificateCandidates(model: ConfigModel, files: CertificateFiles, fs: FileSystem, folders: readonly string[]): { cas: CertificateCandidate[]; clients: CertificateCandidate[] } {
+  const paths = new Set<string>();
+  for (const dir of new Set([model.prefix, ...folders])) for (const p of CANDIDATE_PATTERNS) for (const f of fs.glob(join(dir, p)).slice(0, 200)) paths.add(f);
+  const name = (p: string) => (p.startsWith(model.prefix + '/') ? p.slice(model.prefix.length + 1) : p);
+  const parsed = [...paths].slice(0, 500).map((p) => ({ p, f: files.readPath(p) })).filter((x): x is { p: string; f: PemFile } => !!x.f);
+  const keys = parsed.flatMap((x) => x.f.keys.map((k) => ({ p: x.p, k })));
+  const cas: CertificateCandidate[] = [];
+  const clients: CertificateCandidate[] = [];
+  for (const { p, f } of parsed) {
+    const first = f.certificates[0];
+    if (!first) continue;
+    if (f.certificates.some((c) => c.isCa)) {
+      const ca = f.certificates.find((c) => c.isCa)!;
+      cas.push({ path: name(p), description: `CA ${ca.subject}${f.certificates.length > 1 ? ` (+${f.certificates.length - 1} more)` : ''}` });
+    } else {
+      const key = keys.find((k) => k.k.publicKeyId === first.publicKeyId);
+      clients.push({ path: name(p), description: `${first.subject}, issued by ${first.issuer}${key ? '' : ' (no key found)'}`, key: key ? name(key.p) : undefined });
+    }
+  }
+  return { cas, clients };
+}

@@ -1,0 +1,167 @@
+// The handshake nginx will make with an upstream whose server block is in the same config: which backend
+// server answers (listen address/port, then SNI against server_name, as nginx routes it), the certificate it
+// presents, and how verification against the proxy's trusted file goes (OpenSSL's chain building).
+
+import { ConfigModel, LDir } from '../model/model';
+import { serverTls, ServerInfo } from '../model/servers';
+import { isFlagOn, isIpLiteral, TlsUse } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
+import { CertificateFiles, CertificateRef } from './files';
+import { CertificateInfo } from './types';
+import { lineNumber } from '../model/describe';
+
+export interface Backend {
+  /** The address the proxy connects to (the pass URL's host, or a server of its upstream group). */
+  host: string;
+  port: number;
+  /** The `server` of the upstream group, when the URL names a group. */
+  via: LDir | null;
+  /** The backend's server block; null when the chain was probed (`check --probe`). */
+  server: ServerInfo | null;
+  /** The backend's `ssl_certificate` (null when probed) and the chain it sends, the leaf first. */
+  certificate: CertificateRef | null;
+  chain: CertificateInfo[];
+  /** How messages name it: `(the server at line 12)` or `(probed)`. */
+  where: string;
+  /** The SNI the proxy sends (null: none). */
+  sni: string | null;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+function listenParts(key: string): { addr: string; port: number } | null {
+  // `http 127.0.0.1:8443`, `http *:443`, `http [::]:443`
+  const m = /^\S+ (.*):(\d+)$/.exec(key);
+  return m ? { addr: m[1], port: +m[2] } : null;
+}
+
+function serverNames(model: ConfigModel, s: ServerInfo): string[] {
+  return model.inBlock(s.block, 'server_name').flatMap((ld) => ld.d.args.map((a) => a.value.toLowerCase()));
+}
+
+function nameMatches(pattern: string, name: string): boolean {
+  if (pattern.startsWith('~')) return false;
+  if (pattern.startsWith('*.')) return name.endsWith(pattern.slice(1));
+  if (pattern.startsWith('.')) return name === pattern.slice(1) || name.endsWith(pattern);
+  if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
+  return pattern === name;
+}
+
+/** The backends of `use` that are servers of this config, with their certificates, when readable. */
+export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
+  if (!use.certain || !use.host) return [];
+  const family = use.family === 'stream' ? 'stream' : 'http';
+  const targets = use.group
+    ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443, via: s.dir }))
+    : [{ host: use.host, port: use.port ?? 443, via: null }];
+  const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
+  const sslName = model.first(tlsDirective(use.family, 'name'), use.block)?.d.args[0]?.value ?? null;
+  const servers = serverTls(model).filter((s) => s.family === family && s.listenSsl);
+  const out: Backend[] = [];
+  for (const t of targets) {
+    if (t.host.startsWith('unix:') || t.host.includes('$')) continue;
+    const host = t.host.toLowerCase();
+    const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
+    // Servers listening on that port at that address (or on every address).
+    const onSocket = servers.filter((s) => s.listens.some((l) => {
+      const p = listenParts(l.key);
+      return !!p && p.port === t.port && (p.addr === '*' || p.addr === '[::]' || p.addr === host || (LOOPBACK.has(host) && LOOPBACK.has(p.addr)));
+    }));
+    const probed = () => {
+      const r = files.probed(t.host, t.port, sni);
+      if (r && r.chain.length) out.push({ host: t.host, port: t.port, via: t.via, server: null, certificate: null, chain: r.chain, sni, where: '(probed)' });
+    };
+    if (!onSocket.length) { probed(); continue; }
+    // A name that is not a local address is only taken to mean this config's server when one of them is
+    // named so (the compose and test-rig layouts), never just because something listens on the port.
+    const named = onSocket.filter((s) => serverNames(model, s).some((n) => nameMatches(n, host)));
+    if (!LOOPBACK.has(host) && !isIpLiteral(host) && !named.length) { probed(); continue; }
+    // nginx picks the server by SNI, else the default server of the socket.
+    const bySni = sni ? onSocket.find((s) => serverNames(model, s).some((n) => nameMatches(n, sni))) : undefined;
+    const server = bySni ?? onSocket.find((s) => s.defaultFor.some((k) => { const p = listenParts(k); return !!p && p.port === t.port; })) ?? onSocket[0];
+    const certDir = model.effective('ssl_certificate', server.block).found[0];
+    if (!certDir) continue;
+    const certificate = files.ref(model, certDir);
+    if (!certificate) continue;
+    const chain = files.read(model, certificate)?.certificates ?? [];
+    if (!chain.length) continue;
+    out.push({ host: t.host, port: t.port, via: t.via, server, certificate, chain, sni, where: `(the server at line ${lineNumber(server.ld)})` });
+  }
+  return out;
+}
+
+export type Verification =
+  | { ok: true; intermediates: number; anchor: CertificateInfo }
+  | { ok: false; reason: 'untrusted'; last: CertificateInfo };
+
+/**
+ * OpenSSL's chain building as nginx runs it (trusted certificates first): from the leaf up through the
+ * certificates the backend sends and those in the trusted file, to a self-signed certificate in the trusted
+ * file. `intermediates` counts the CAs between the leaf and that root (what `*_ssl_verify_depth` bounds).
+ */
+export function verifyChain(files: CertificateFiles, chain: CertificateInfo[], trusted: CertificateInfo[]): Verification {
+  const isTrusted = (c: CertificateInfo) => trusted.some((t) => t.fingerprint256 === c.fingerprint256);
+  let cur = chain[0];
+  let path = 0;
+  const seen = new Set<string>([cur.fingerprint256]);
+  for (let i = 0; i < 16; i++) {
+    if (cur.selfSigned) return isTrusted(cur) ? { ok: true, intermediates: Math.max(0, path - 1), anchor: cur } : { ok: false, reason: 'untrusted', last: cur };
+    const issuer = files.issuerIn(cur, trusted) ?? files.issuerIn(cur, chain.slice(1));
+    if (!issuer || seen.has(issuer.fingerprint256)) return { ok: false, reason: 'untrusted', last: cur };
+    seen.add(issuer.fingerprint256);
+    path++;
+    cur = issuer;
+  }
+  return { ok: false, reason: 'untrusted', last: cur };
+}
+
+/** X509_check_host as nginx calls it: DNS names (one-label wildcards), the subject CN only without any; never an IP SAN. */
+export function certificateHasName(c: CertificateInfo, name: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  const dns = c.dnsNames.length ? c.dnsNames : (/(?:^|, )CN=([^,]+)/.exec(c.subject)?.slice(1) ?? []);
+  return dns.some((d) => {
+    const p = d.toLowerCase();
+    if (p.startsWith('*.')) {
+      const rest = n.slice(n.indexOf('.'));
+      return n.indexOf('.') > 0 && rest === p.slice(1);
+    }
+    return p === n;
+  });
+}
+
+/** Where `check --probe` connects for `use`: each address with the SNI and client certificate nginx would use. */
+export interface ProbeTarget {
+  host: string;
+  port: number;
+  sni: string | null;
+  /** Files read here (after the path map) for the client certificate nginx sends, if any. */
+  clientCertificate?: string;
+  clientKey?: string;
+}
+
+/** The upstreams a probe would connect to: those of TLS uses whose backend is not a server of this config. */
+export function probeTargets(model: ConfigModel, files: CertificateFiles, uses: readonly TlsUse[]): ProbeTarget[] {
+  const out = new Map<string, ProbeTarget>();
+  for (const use of uses) {
+    if (!use.certain || !use.host) continue;
+    const inConfig = new Set(backendsOf(model, files, use).filter((b) => b.server).map((b) => b.host + ':' + b.port));
+    const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
+    const sslName = model.first(tlsDirective(use.family, 'name'), use.block)?.d.args[0]?.value ?? null;
+    const cert = model.first(tlsDirective(use.family, 'certificate'), use.block);
+    const key = model.first(tlsDirective(use.family, 'certificate_key'), use.block);
+    const certRef = cert && files.ref(model, cert);
+    const keyRef = key && files.ref(model, key);
+    const targets = use.group ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443 })) : [{ host: use.host, port: use.port ?? 443 }];
+    for (const t of targets) {
+      if (t.host.startsWith('unix:') || t.host.includes('$') || inConfig.has(t.host + ':' + t.port)) continue;
+      const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
+      const target: ProbeTarget = { host: t.host, port: t.port, sni, clientCertificate: certRef?.path, clientKey: keyRef?.path };
+      out.set(probeKey(t.host, t.port, sni), target);
+    }
+  }
+  return [...out.values()];
+}
+
+export function probeKey(host: string, port: number, sni: string | null): string {
+  return `${host.toLowerCase()}:${port}|${sni ?? ''}`;
+}

@@ -1,0 +1,81 @@
+// A key that does not belong to the certificate it is paired with: nginx -t fails.
+
+import { allTlsFacts } from '../knowledge/tls-directives';
+import { CertificateRef, describeCertificate } from '../certificates/files';
+import { LBlock, LDir } from '../model/model';
+import { lineNumber } from '../model/describe';
+import { argSpan, handlerLine, Rule } from './rule';
+
+/** Key directive → the certificate directive it pairs with (`ssl_certificate_key` → `ssl_certificate`). */
+export const KEY_PAIRS: ReadonlyMap<string, string> = (() => {
+  const certs = [...allTlsFacts()].filter((f) => f.role === 'certificate');
+  const m = new Map<string, string>();
+  for (const k of allTlsFacts()) {
+    if (k.role !== 'key') continue;
+    const prefix = k.name.slice(0, k.name.length - k.suffix.length);
+    const cert = k.side === 'upstream' ? certs.find((c) => c.side === 'upstream' && c.name === prefix + c.suffix) : certs.find((c) => c.side === 'server');
+    if (cert) m.set(k.name, cert.name);
+  }
+  return m;
+})();
+
+export const certificateKeyMismatch: Rule = {
+  id: 'certificate-key-mismatch',
+  defaultSeverity: 'error',
+  title: 'A key that does not belong to its certificate',
+  nginxRejects: true,
+  explanation: `Each \`ssl_certificate_key\` must be the private key of the \`ssl_certificate\` it is paired with
+(the same for \`proxy_ssl_certificate\` / \`proxy_ssl_certificate_key\` and the grpc, uwsgi and stream spellings):
+otherwise \`nginx -t\` fails with "SSL_CTX_use_PrivateKey(…) failed (… key values mismatch)". Where several
+certificates are set in one block (an RSA and an ECDSA one, say), the first key pairs with the first certificate,
+the second with the second. The finding names the certificate of the config the key does belong to, when there
+is one. Encrypted keys are not checked.`,
+  cases: {
+    valid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key' } },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_certificate client.crt;\n    ssl_certificate_key client.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert', 'client.key': 'client-key' } },
+    ],
+    invalid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key stray.key;\n}\n', context: 'http', lines: [4], files: { 'server.crt': 'server-cert', 'stray.key': 'stray-key' } },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate client.crt;\n    ssl_certificate_key client.key;\n    ssl_certificate_key server.key;\n}\n', context: 'http', lines: [5, 6], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert', 'client.key': 'client-key' } },
+      { config: 'proxy_pass https://backend.test;\nproxy_ssl_certificate client.crt;\nproxy_ssl_certificate_key server.key;\n', context: 'http/location', lines: [3], files: { 'server.key': 'server-key', 'client.crt': 'client-cert' } },
+    ],
+  },
+  check(ctx) {
+    const files = ctx.certificates;
+    if (!files) return;
+    const model = ctx.model;
+    const refOf = new Map<LDir, CertificateRef>();
+    for (const r of files.refs(model)) refOf.set(r.ld, r);
+    const reported = new Set<string>();
+    for (const [keyName, certName] of KEY_PAIRS) {
+      const blocks = new Set<LBlock>([...model.named(keyName), ...model.named(certName)].map((ld) => ld.block));
+      for (const block of blocks) {
+        const keys = model.effective(keyName, block).found;
+        const certs = model.effective(certName, block).found;
+        keys.forEach((keyDir, i) => {
+          const certDir = certs[i];
+          if (!certDir) return;
+          const keyRef = refOf.get(keyDir);
+          const certRef = refOf.get(certDir);
+          if (!keyRef || !certRef) return;
+          const key = files.read(model, keyRef)?.keys[0];
+          const cert = files.read(model, certRef)?.certificates[0];
+          if (!key?.publicKeyId || !cert || key.publicKeyId === cert.publicKeyId) return;
+          const id = keyDir.file.path + ':' + keyDir.d.start + ':' + certDir.file.path + ':' + certDir.d.start;
+          if (reported.has(id)) return;
+          reported.add(id);
+          const owner = files.refs(model).find((r) => r.role === 'certificate' && files.read(model, r)?.certificates[0]?.publicKeyId === key.publicKeyId);
+          const belongs = owner ? ` It is the key of "${owner.configured}" (line ${lineNumber(owner.ld)}).` : '';
+          const pos = certs.length > 1 ? ` (key #${i + 1} pairs with certificate #${i + 1})` : '';
+          ctx.report({
+            ...argSpan(keyDir, 0),
+            nginxLine: handlerLine(keyDir),
+            message: `"${keyRef.configured}" is not the key of the certificate "${certRef.configured}"${pos}, ${describeCertificate(cert)}: nginx -t fails with SSL_CTX_use_PrivateKey("${keyRef.serverPath}") failed (key values mismatch).${belongs}`,
+            related: [{ ld: certDir, message: 'the certificate it is paired with' }, ...(owner && owner.ld !== certDir ? [{ ld: owner.ld, message: 'the certificate this key belongs to' }] : [])],
+          });
+        });
+      }
+    }
+  },
+};

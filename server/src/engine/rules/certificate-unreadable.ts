@@ -1,0 +1,88 @@
+// A certificate, key or CA file nginx would fail to load: missing, not PEM, or without what it must hold.
+
+import { CertificateRef, FileState } from '../certificates/files';
+import { argSpan, handlerLine, Rule, RuleContext } from './rule';
+import { tlsFact } from '../knowledge/tls-directives';
+import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
+
+/**
+ * Whether nginx loads the file at all: upstream files only where a location talks TLS to its upstream (CA
+ * files only with verification on there), a client CA only with ssl_verify_client.
+ */
+function loaded(ctx: RuleContext, ref: CertificateRef): boolean {
+  const fact = tlsFact(ref.ld.d.name);
+  if (!fact) return true;
+  if (fact.side === 'server') {
+    if (ref.ld.d.name !== 'ssl_client_certificate') return true;
+    const v = ctx.model.first('ssl_verify_client', ref.ld.block)?.d.args[0]?.value.toLowerCase();
+    return v === 'on' || v === 'optional' || v === 'optional_no_ca' || ref.ld.block.kind === 'http' || ref.ld.block.kind === 'stream' || ref.ld.block.kind === 'main';
+  }
+  return tlsUses(ctx.model).some((use) => {
+    if (tlsDirective(use.family, fact.suffix) !== ref.ld.d.name || ctx.model.first(ref.ld.d.name, use.block) !== ref.ld) return false;
+    return ref.role !== 'ca' || isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block));
+  });
+}
+
+/** How nginx words the failure to load a file of each role. */
+function loadFailure(ref: CertificateRef): string {
+  switch (ref.role) {
+    case 'certificate': return `cannot load certificate "${ref.serverPath}"`;
+    case 'key': return `cannot load certificate key "${ref.serverPath}"`;
+    case 'ca': return `SSL_CTX_load_verify_locations("${ref.serverPath}") failed`;
+    case 'crl': return `X509_LOOKUP_load_file("${ref.serverPath}") failed`;
+  }
+}
+
+function problem(ref: CertificateRef, state: FileState): string | undefined {
+  if (state.kind === 'missing') return `the file does not exist (${state.error})`;
+  if (state.kind !== 'read') return undefined;
+  const f = state.file;
+  if (ref.role === 'certificate' && f.certificates.length === 0) return f.broken.length ? `its certificate cannot be read (${f.broken[0]})` : 'it holds no PEM certificate';
+  if (ref.role === 'key' && f.keys.length === 0) return f.broken.some((b) => b.includes('PRIVATE KEY')) ? `its key cannot be read (${f.broken.find((b) => b.includes('PRIVATE KEY'))})` : 'it holds no PEM private key';
+  if ((ref.role === 'ca' || ref.role === 'crl') && f.certificates.length === 0 && f.crls === 0) return 'no certificate or crl found in it';
+  if (f.broken.length && ref.role !== 'key') return `a PEM block in it cannot be read (${f.broken[0]})`;
+  return undefined;
+}
+
+export const certificateUnreadable: Rule = {
+  id: 'certificate-unreadable',
+  defaultSeverity: 'error',
+  title: 'A certificate, key or CA file nginx cannot load',
+  nginxRejects: true,
+  explanation: `nginx loads every certificate, key, CA and CRL file a config names when it reads the config, and
+\`nginx -t\` fails when one is missing, is not PEM, or holds nothing of what it must: a certificate for
+\`ssl_certificate\`, a private key for \`ssl_certificate_key\`, a certificate or CRL for the CA files ("no
+certificate or crl found"). Relative paths are relative to the configuration prefix (the main config's folder),
+not to the file that names them.
+
+A file inside the workspace (or a relative path) is checked. An absolute path outside the workspace that does
+not exist on this machine is not reported: the config is often edited away from the server it runs on. Map the
+server's folders to the workspace with \`nginxTlsProxy.pathMap\` (\`{ "/etc/nginx/ssl": "deploy/ssl" }\`, or
+\`--path-map /etc/nginx/ssl=deploy/ssl\` on the command line) to have them checked. Paths with variables are
+resolved per request and are not checked. Files nginx does not load are not reported either: upstream
+certificates where no location talks TLS to its upstream, upstream CA files where verification is off.`,
+  cases: {
+    valid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key' } },
+      { config: 'proxy_pass http://127.0.0.1:8080;\nproxy_ssl_certificate missing.crt;\nproxy_ssl_certificate_key missing.key;\nproxy_ssl_trusted_certificate missing-ca.crt;\n', context: 'http/location', files: {} },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate /nowhere/on/this/machine/server.crt;\n    ssl_certificate_key /nowhere/on/this/machine/server.key;\n}\n', context: 'http', files: {} },
+    ],
+    invalid: [
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate missing.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', lines: [3], files: { 'server.key': 'server-key' } },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_client_certificate notes.txt;\n    ssl_verify_client on;\n}\n', context: 'http', lines: [5], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'notes.txt': 'not-pem' } },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.key;\n    ssl_certificate_key server.key;\n}\n', context: 'http', lines: [3], files: { 'server.key': 'server-key' } },
+    ],
+  },
+  check(ctx) {
+    const files = ctx.certificates;
+    if (!files) return;
+    for (const ref of files.refs(ctx.model)) {
+      const state = files.state(ctx.model, ref);
+      const why = problem(ref, state);
+      if (!why || !loaded(ctx, ref)) continue;
+      const here = ref.mapped ? ` (read here as ${ref.path}, through the path map)` : ref.serverPath !== ref.configured ? ` (relative to the prefix ${ctx.model.prefix})` : '';
+      ctx.report({ ...argSpan(ref.ld, 0), nginxLine: handlerLine(ref.ld), message: `${loadFailure(ref)}: ${why}${here}, so nginx -t fails.` });
+    }
+  },
+};

@@ -1,0 +1,43 @@
+// A trusted-CA file that holds no CA certificate: nginx loads it, and verification fails at run time.
+
+import { describeCertificate } from '../certificates/files';
+import { tlsFact } from '../knowledge/tls-directives';
+import { argSpan, Rule } from './rule';
+
+export const trustedCaNotCa: Rule = {
+  id: 'trusted-ca-not-ca',
+  defaultSeverity: 'warning',
+  title: 'A trusted CA file without a CA certificate',
+  nginxRejects: false,
+  tags: ['security'],
+  explanation: `\`proxy_ssl_trusted_certificate\`, \`ssl_client_certificate\` and \`ssl_trusted_certificate\` (and the
+grpc, uwsgi and stream spellings) name the CAs that issue the certificates nginx checks. nginx accepts a file
+that holds only a leaf certificate (a server's own certificate, say; CA:FALSE), and then verification fails at
+run time: the certificate a peer presents has an issuer that is not in the file, so upstreams get a 502 with
+"upstream SSL certificate verify error: (20:unable to get local issuer certificate)" and clients a 400. Name
+the CA that issued the certificates instead (the root, or the intermediate with its root).`,
+  cases: {
+    valid: [
+      { config: 'proxy_pass https://backend.test;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location', files: { 'ca.crt': 'root-ca' } },
+    ],
+    invalid: [
+      { config: 'proxy_pass https://backend.test;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate backend.crt;\n', context: 'http/location', lines: [3], files: { 'backend.crt': 'server-cert' } },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_client_certificate client.crt;\n    ssl_verify_client on;\n}\n', context: 'http', lines: [5], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert' } },
+    ],
+  },
+  check(ctx) {
+    const files = ctx.certificates;
+    if (!files) return;
+    for (const ref of files.refs(ctx.model)) {
+      if (ref.role !== 'ca') continue;
+      const f = files.read(ctx.model, ref);
+      if (!f || !f.certificates.length || f.certificates.some((c) => c.isCa)) continue;
+      const leaves = f.certificates.map(describeCertificate).join(', ');
+      const upstream = tlsFact(ref.ld.d.name)?.side === 'upstream';
+      const effect = upstream
+        ? 'the upstream\'s certificate will not verify: 502, "upstream SSL certificate verify error: (20:unable to get local issuer certificate)"'
+        : 'client certificates will not verify: 400 "The SSL certificate error"';
+      ctx.report({ ...argSpan(ref.ld, 0), message: `"${ref.configured}" holds no CA certificate (${leaves}: CA:FALSE or no basicConstraints). nginx loads it, but ${effect}. Name the CA that issued the certificates instead.` });
+    }
+  },
+};

@@ -1,0 +1,62 @@
+// The backend's certificate leads to a trusted CA, through more intermediates than the verify depth allows.
+
+import { backendsOf, verifyChain } from '../certificates/handshake';
+import { describeCertificate } from '../certificates/files';
+import { insertDirectives, setArguments } from '../fixes/edits';
+import { isFlagOn, settingsBlock, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
+import { Fix } from '../types';
+import { argSpan, Rule } from './rule';
+
+export const upstreamTlsChainTooDeep: Rule = {
+  id: 'upstream-tls-chain-too-deep',
+  defaultSeverity: 'error',
+  title: 'The upstream\'s chain has more intermediates than the verify depth allows',
+  nginxRejects: false,
+  explanation: `\`proxy_ssl_verify_depth N\` (default 1) lets nginx accept at most N intermediate CAs between the upstream's
+certificate and the trusted CA (measured: depth 1 accepts a leaf issued by an intermediate of the root, and
+refuses one two intermediates down). When the backend is a server of the same config, its chain is known: one
+that is too deep fails every handshake with a 502 and "upstream SSL certificate verify error: (20:unable to get
+local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the chain needs.`,
+  cases: {
+    valid: [
+      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n        proxy_ssl_verify_depth 0;\n    }\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' } },
+    ],
+    invalid: [
+      {
+        config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate chain.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n        proxy_ssl_verify_depth 0;\n    }\n}\n',
+        context: 'http', lines: [10], files: { 'chain.crt': 'deep-chain', 'server.key': 'deep-key', 'root.crt': 'root-ca' },
+        fixed: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate chain.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n        proxy_ssl_verify_depth 1;\n    }\n}\n',
+      },
+    ],
+  },
+  check(ctx) {
+    const files = ctx.certificates;
+    if (!files) return;
+    const model = ctx.model;
+    for (const use of tlsUses(model)) {
+      if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
+      const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
+      const trustedRef = trustedDir && files.ref(model, trustedDir);
+      const trusted = trustedRef ? files.read(model, trustedRef)?.certificates : undefined;
+      if (!trusted?.length) continue;
+      const depthName = tlsDirective(use.family, 'verify_depth');
+      const depthDir = model.first(depthName, use.block);
+      const depth = depthDir ? parseInt(depthDir.d.args[0]?.value ?? '', 10) : 1;
+      if (!Number.isFinite(depth)) continue;
+      for (const b of backendsOf(model, files, use)) {
+        const v = verifyChain(files, b.chain, trusted);
+        if (!v.ok || v.intermediates <= depth) continue;
+        const block = settingsBlock(use.block);
+        const edit = depthDir && depthDir.block === block ? setArguments(depthDir, String(v.intermediates)) : insertDirectives(block, [`${depthName} ${v.intermediates};`], use.pass);
+        const fixes: Fix[] = edit ? [{ title: `Set ${depthName} ${v.intermediates}`, edits: [edit], isPreferred: true, safe: false }] : [];
+        ctx.report({
+          ...argSpan(use.pass, 0),
+          message: `The backend at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(b.chain[0])}, ${v.intermediates} intermediate CAs below the trusted "${v.anchor.subject}", but ${depthName} is ${depth}${depthDir ? '' : ' (the default)'}: every request gets 502, error log "upstream SSL certificate verify error: (20:unable to get local issuer certificate)". Set ${depthName} ${v.intermediates}.`,
+          related: [...(depthDir ? [{ ld: depthDir, message: 'the depth in effect' }] : []), ...(b.certificate ? [{ ld: b.certificate.ld, message: 'the chain the backend presents' }] : [])],
+          fixes,
+        });
+      }
+    }
+  },
+};

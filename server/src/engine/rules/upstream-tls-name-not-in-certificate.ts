@@ -1,0 +1,67 @@
+// The name nginx checks is not a DNS name of the backend's certificate (a server of this same config).
+
+import { backendsOf, certificateHasName } from '../certificates/handshake';
+import { describeCertificate } from '../certificates/files';
+import { insertDirectives, setArguments } from '../fixes/edits';
+import { isCertificateName } from '../model/verification';
+import { lineNumber } from '../model/describe';
+import { isFlagOn, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
+import { Fix } from '../types';
+import { argSpan, Rule } from './rule';
+
+export const upstreamTlsNameNotInCertificate: Rule = {
+  id: 'upstream-tls-name-not-in-certificate',
+  defaultSeverity: 'error',
+  title: 'The name nginx checks is not in the upstream\'s certificate',
+  nginxRejects: false,
+  explanation: `With \`proxy_ssl_verify on\`, nginx checks the upstream's certificate for \`proxy_ssl_name\`, or by default the
+host of the pass URL (the group's name for an upstream group). Only DNS names count: an IP address in the
+certificate's subjectAltName never satisfies it (measured). When the backend is a server of the same config, its
+certificate is known: a name it does not carry fails every request with a 502 and "upstream SSL certificate does
+not match "NAME"" in the error log. The fix sets \`proxy_ssl_name\` to a name the certificate carries (and the SNI
+follows it when \`proxy_ssl_server_name\` is on).`,
+  cases: {
+    valid: [
+      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n    }\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' } },
+    ],
+    invalid: [
+      {
+        config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name other.test;\n    }\n}\n',
+        context: 'http', lines: [10], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+        fixed: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n    }\n}\n',
+      },
+    ],
+  },
+  check(ctx) {
+    const files = ctx.certificates;
+    if (!files) return;
+    const model = ctx.model;
+    for (const use of tlsUses(model)) {
+      if (!use.certain || !use.host) continue;
+      if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
+      const nameName = tlsDirective(use.family, 'name');
+      const nameDir = model.first(nameName, use.block);
+      const name = nameDir?.d.args[0]?.value ?? use.host;
+      if (name.includes('$')) continue;
+      // What upstream-tls-name-mismatch already says without the certificate: an IP, a bare group name.
+      if (!nameDir && (isIpLiteral(name) || (use.group && !isCertificateName(name) && name !== 'localhost'))) continue;
+      for (const b of backendsOf(model, files, use)) {
+        const leaf = b.chain[0];
+        if (certificateHasName(leaf, name)) continue;
+        const carried = leaf.dnsNames.find((n) => !n.startsWith('*.'));
+        const block = settingsBlock(use.block);
+        const edit = carried ? (nameDir && nameDir.block === block ? setArguments(nameDir, carried) : insertDirectives(block, [`${nameName} ${carried};`], use.pass)) : null;
+        const fixes: Fix[] = edit ? [{ title: `Check the certificate for ${carried} (${nameName})`, edits: [edit], isPreferred: true, safe: false }] : [];
+        const names = [...leaf.dnsNames.map((n) => 'DNS:' + n), ...leaf.ipAddresses.map((n) => 'IP:' + n)].join(', ') || 'none';
+        const ipNote = isIpLiteral(name) && leaf.ipAddresses.includes(name.replace(/^\[|\]$/g, '')) ? ' (an IP in the certificate does not count)' : '';
+        ctx.report({
+          ...argSpan(use.pass, 0),
+          message: `nginx checks the backend's certificate for "${name}"${nameDir ? ` (${nameName}, line ${lineNumber(nameDir)})` : ''}, but ${describeCertificate(leaf)} presented at ${b.host}:${b.port} ${b.where} carries ${names}${ipNote}: every request gets 502, error log "upstream SSL certificate does not match "${name}"".${carried ? ` Set ${nameName} ${carried}.` : ''}`,
+          related: [...(nameDir ? [{ ld: nameDir, message: 'the name checked' }] : []), ...(b.certificate ? [{ ld: b.certificate.ld, message: 'the certificate the backend presents' }] : [])],
+          fixes,
+        });
+      }
+    }
+  },
+};

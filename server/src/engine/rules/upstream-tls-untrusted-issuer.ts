@@ -1,0 +1,76 @@
+// Verification on, and the backend (a server of this same config) presents a certificate that does not lead
+// to a CA in the trusted file: every request is a 502.
+
+import { backendsOf, verifyChain } from '../certificates/handshake';
+import { describeCertificate } from '../certificates/files';
+import { CertificateInfo } from '../certificates/types';
+import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
+import { lineNumber } from '../model/describe';
+import { isFlagOn, settingsBlock, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
+import { Fix } from '../types';
+import { argSpan, Rule } from './rule';
+
+export const upstreamTlsUntrustedIssuer: Rule = {
+  id: 'upstream-tls-untrusted-issuer',
+  defaultSeverity: 'error',
+  title: 'The upstream\'s certificate is not issued by a CA the proxy trusts',
+  nginxRejects: false,
+  tags: ['security'],
+  explanation: `With \`proxy_ssl_verify on\`, nginx accepts the upstream's certificate only if it leads, through the
+certificates the upstream sends, to a CA in \`proxy_ssl_trusted_certificate\`. When the backend is a \`server\` of the
+same config (matched by its listen address and port, then by \`server_name\` against the SNI nginx sends), its
+\`ssl_certificate\` is known, and so is the outcome: a certificate from another CA fails every handshake, and
+every request gets a 502 with "upstream SSL certificate verify error: (21:unable to verify the first
+certificate)" in the error log (20, "unable to get local issuer certificate", when the backend sends
+intermediates). \`nginx -t\` says nothing. The fix names a CA file of the workspace that does
+issue the backend's certificate, when the config names one.`,
+  cases: {
+    valid: [
+      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n    }\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' } },
+    ],
+    invalid: [
+      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate other.crt;\n        proxy_ssl_name backend.test;\n    }\n}\n', context: 'http', lines: [10], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'other.crt': 'intermediate-ca' } },
+    ],
+  },
+  check(ctx) {
+    const files = ctx.certificates;
+    if (!files) return;
+    const model = ctx.model;
+    for (const use of tlsUses(model)) {
+      if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
+      const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
+      const trustedRef = trustedDir && files.ref(model, trustedDir);
+      const trusted = trustedRef ? files.read(model, trustedRef)?.certificates : undefined;
+      if (!trustedDir || !trustedRef || !trusted?.length) continue;
+      for (const b of backendsOf(model, files, use)) {
+        const v = verifyChain(files, b.chain, trusted);
+        if (v.ok) continue;
+        const leaf = b.chain[0];
+        // OpenSSL: no issuer found for the leaf itself is 21, a chain that stops higher up is 20.
+        const code = v.last === leaf ? '21:unable to verify the first certificate' : '20:unable to get local issuer certificate';
+        // A CA file of the config that would verify it: the fix.
+        const better = files.refs(model).find((r) => (r.role === 'ca' || r.role === 'certificate') && r !== trustedRef && (() => {
+          const certs = files.read(model, r)?.certificates.filter((c: CertificateInfo) => c.isCa) ?? [];
+          return certs.length > 0 && verifyChain(files, b.chain, certs).ok;
+        })());
+        const fixes: Fix[] = [];
+        if (better) {
+          const block = settingsBlock(use.block);
+          const edit = trustedDir.block === block ? setArguments(trustedDir, quoteIfNeeded(better.configured)) : insertDirectives(block, [`${trustedDir.d.name} ${quoteIfNeeded(better.configured)};`], use.pass);
+          if (edit) fixes.push({ title: `Trust ${better.configured}, the CA that issued the backend's certificate`, edits: [edit], isPreferred: true, safe: false });
+        }
+        ctx.report({
+          ...argSpan(use.pass, 0),
+          message: `The backend at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(leaf)}, issued by "${v.last.issuer}", which does not lead to a CA in "${trustedRef.configured}": every request gets 502, error log "upstream SSL certificate verify error: (${code})".${better ? ` "${better.configured}" (line ${lineNumber(better.ld)}) holds the CA that issued it.` : ''}`,
+          related: [
+            { ld: trustedDir, message: 'the CAs nginx trusts here' },
+            ...(b.certificate ? [{ ld: b.certificate.ld, message: 'the certificate the backend presents' }] : []),
+            ...(b.via ? [{ ld: b.via, message: 'the upstream server' }] : []),
+          ],
+          fixes,
+        });
+      }
+    }
+  },
+};
