@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEdits, defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { resolveSettings } from '../../server/src/engine/settings';
 import { analyze, parseVersion, RULES } from '../support/engine';
 import type { RuleCase } from '../../server/src/engine/rules/rule';
 
@@ -10,7 +11,7 @@ const PATH = '/cases/nginx.conf';
 
 function run(ruleId: string, c: RuleCase) {
   const fs = memoryFileSystem({ [PATH]: c.config });
-  const settings = defaultSettings({ nginxVersion: parseVersion(c.nginxVersion ?? '1.30') });
+  const settings = defaultSettings({ nginxVersion: parseVersion(c.nginxVersion ?? '1.30'), ...(c.modules ? { build: resolveSettings({ modules: c.modules }).settings.build } : {}) });
   const { findings } = analyze(PATH, fs, settings, { rootKind: c.context ?? 'main' });
   return { all: findings, mine: findings.filter((f) => f.ruleId === ruleId) };
 }

@@ -2,6 +2,7 @@
 // default is defined here once; the CLI and the server both go through resolveSettings.
 
 import { parseVersion } from './knowledge/tls';
+import { DEFAULT_PRESET, makeBuild, PRESETS, resolveModuleName } from './knowledge/modules';
 import { RULES } from './rules';
 import { EngineSettings, Severity } from './types';
 
@@ -19,6 +20,8 @@ export interface RawSettings {
   extraDirectives?: unknown;
   maxFileSize?: unknown;
   rootConfig?: unknown;
+  /** A preset name, or a list: an optional preset first, then module names to add. */
+  modules?: unknown;
 }
 
 export interface ResolvedSettings {
@@ -39,6 +42,7 @@ export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSetti
     rules: {},
     extraDirectives: new Set(),
     maxAnalysisBytes: DEFAULT_MAX_FILE_MB * 1024 * 1024,
+    build: makeBuild(DEFAULT_PRESET),
     ...over,
   };
 }
@@ -75,6 +79,33 @@ export function resolveSettings(raw: RawSettings = {}): ResolvedSettings {
     if (Number.isFinite(mb) && mb > 0) s.maxAnalysisBytes = mb * 1024 * 1024;
     else problems.push(`maxFileSize: "${String(raw.maxFileSize)}" is not a positive number of megabytes (using ${DEFAULT_MAX_FILE_MB})`);
   }
+  if (raw.modules !== undefined && raw.modules !== '') {
+    const r = resolveModules(raw.modules);
+    problems.push(...r.problems);
+    s.build = makeBuild(r.preset, r.modules);
+  }
   const root = typeof raw.rootConfig === 'string' && raw.rootConfig.trim() ? raw.rootConfig.trim() : undefined;
   return { settings: s, rootConfig: root, problems };
+}
+
+/**
+ * `"debian-extras"`, `["nginx", "ngx_http_js_module"]`, `"openresty, headers-more"`: a preset (first, optional;
+ * `nginx` when absent) and module names to add (module ids, labels, shared objects or package names).
+ */
+export function resolveModules(raw: unknown): { preset: string; modules: string[]; problems: string[] } {
+  const problems: string[] = [];
+  let items: string[];
+  if (typeof raw === 'string') items = raw.split(/[\s,]+/);
+  else if (Array.isArray(raw)) items = raw.filter((x): x is string => typeof x === 'string').flatMap((x) => x.split(/[\s,]+/));
+  else return { preset: DEFAULT_PRESET, modules: [], problems: ['modules must be a preset name or a list of a preset and module names'] };
+  items = items.filter(Boolean);
+  let preset = DEFAULT_PRESET;
+  if (items.length && Object.prototype.hasOwnProperty.call(PRESETS, items[0])) preset = items.shift()!;
+  const modules: string[] = [];
+  for (const name of items) {
+    const ids = resolveModuleName(name);
+    if (ids) modules.push(...ids);
+    else problems.push(`modules: "${name}" is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a module we know`);
+  }
+  return { preset, modules, problems };
 }

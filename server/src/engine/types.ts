@@ -2,6 +2,7 @@
 
 import { Range } from './syntax/positions';
 import { NginxVersion } from './knowledge/tls';
+import type { Build } from './knowledge/modules';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -55,6 +56,8 @@ export interface EngineSettings {
   rules: Record<string, Severity | 'off'>;
   /** Directive names of other modules that are not unknown. */
   extraDirectives: ReadonlySet<string>;
+  /** The nginx build: which modules it has (setting nginxTlsProxy.modules). */
+  build: Build;
   /** Files larger than this are parsed (syntax errors shown) but not analysed. */
   maxAnalysisBytes: number;
 }

@@ -3,7 +3,7 @@
 import { kindLabel } from '../knowledge/contexts';
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
-import { checkedDirectives } from './checked-directives';
+import { checkedDirectives, outsideBuild } from './checked-directives';
 import { LDir } from '../model/model';
 import { handlerLine, Rule } from './rule';
 
@@ -32,7 +32,7 @@ accepts it.`,
         if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });
         continue;
       }
-      if (!specsFor(ld.d.name) || isThirdPartyDirective(ld.d.name)) continue;
+      if (!specsFor(ld.d.name) || isThirdPartyDirective(ld.d.name) || outsideBuild(ctx.model, ctx.settings, ld.d.name)) continue;
       const spec = specIn(ld.d.name, ld.block.kind)!;
       if (isAllowedIn(spec, ld.block.kind)) continue;
       const allowed = spec.contexts === 'any' ? '' : [...new Set([...spec.contexts].map(kindLabel))].join(', ');
