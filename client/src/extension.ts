@@ -17,6 +17,7 @@ function settings(): Record<string, unknown> {
     rules: c.get('rules'),
     rootConfig: c.get('rootConfig'),
     extraDirectives: c.get('extraDirectives'),
+    modules: c.get('modules'),
     maxFileSize: c.get('maxFileSize'),
   };
 }

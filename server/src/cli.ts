@@ -25,6 +25,11 @@ check options:
   --rule ID=off|error|warning|info|hint
   --trusted-ca FILE       CA bundle the fixes insert (default /etc/ssl/certs/ca-certificates.crt)
   --extra-directive NAME  a directive of another module that is not unknown (repeatable)
+  --modules LIST          the nginx build: a preset (nginx, nginx-plus, openresty, debian-light, debian-core,
+                          debian-full, debian-extras, debian-all) and/or module names to add, comma-separated
+                          (default: nginx, the nginx.org packages)
+  --modules-from TEXT     the build (and version) of an nginx from its \`nginx -V\` output:
+                          --modules-from "$(nginx -V 2>&1)"
   --fix                   apply the safe fixes in place
   --dry-run               with --fix: print a unified diff instead of writing
 `;
@@ -79,6 +84,8 @@ function parseArgs(argv: string[]): Options {
       }
       case '--trusted-ca': raw.trustedCertificate = value(); break;
       case '--extra-directive': raw.extraDirectives.push(value()); break;
+      case '--modules': raw.modules = value(); break;
+      case '--modules-from': raw.modulesFrom = value(); break;
       case '--fix': o.fix = true; break;
       case '--dry-run': o.dryRun = true; break;
       case '-h': case '--help': o.command = 'help'; break;

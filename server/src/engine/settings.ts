@@ -2,7 +2,7 @@
 // default is defined here once; the CLI and the server both go through resolveSettings.
 
 import { parseVersion } from './knowledge/tls';
-import { DEFAULT_PRESET, makeBuild, PRESETS, resolveModuleName } from './knowledge/modules';
+import { buildFromNginxV, DEFAULT_PRESET, makeBuild, PRESETS, resolveModuleName } from './knowledge/modules';
 import { RULES } from './rules';
 import { EngineSettings, Severity } from './types';
 
@@ -22,6 +22,8 @@ export interface RawSettings {
   rootConfig?: unknown;
   /** A preset name, or a list: an optional preset first, then module names to add. */
   modules?: unknown;
+  /** The output of `nginx -V`: the build (and, unless nginxVersion is given, the version) it describes. */
+  modulesFrom?: unknown;
 }
 
 export interface ResolvedSettings {
@@ -79,7 +81,19 @@ export function resolveSettings(raw: RawSettings = {}): ResolvedSettings {
     if (Number.isFinite(mb) && mb > 0) s.maxAnalysisBytes = mb * 1024 * 1024;
     else problems.push(`maxFileSize: "${String(raw.maxFileSize)}" is not a positive number of megabytes (using ${DEFAULT_MAX_FILE_MB})`);
   }
-  if (raw.modules !== undefined && raw.modules !== '') {
+  if (typeof raw.modulesFrom === 'string' && raw.modulesFrom.trim()) {
+    const v = buildFromNginxV(raw.modulesFrom);
+    if (!/configure arguments:/.test(raw.modulesFrom)) problems.push('modulesFrom: not the output of nginx -V (no "configure arguments:" line)');
+    else {
+      s.build = v.build;
+      if (v.version && (raw.nginxVersion === undefined || raw.nginxVersion === '')) s.nginxVersion = parseVersion(v.version);
+      if (raw.modules !== undefined && raw.modules !== '') {
+        const r = resolveModules(raw.modules);
+        problems.push(...r.problems);
+        s.build = { ...v.build, modules: new Set([...v.build.modules, ...r.modules]) };
+      }
+    }
+  } else if (raw.modules !== undefined && raw.modules !== '') {
     const r = resolveModules(raw.modules);
     problems.push(...r.problems);
     s.build = makeBuild(r.preset, r.modules);

@@ -403,17 +403,24 @@ export const PRESETS: Record<string, { description: string; modules: string[]; l
   // Debian 12 (bookworm), nginx 1.22.1: the nginx binary package (nginx -V above) plus each flavour's
   // dependencies (apt-cache show nginx-light / nginx-core / nginx-full / nginx-extras, 1.22.1-9+deb12u12).
   // Debian's module packages enable themselves (/etc/nginx/modules-enabled/*.conf), so installed = loaded.
+  // apt-cache show nginx-light (1.22.1-9+deb12u12): Depends libnginx-mod-http-echo.
   'debian-light': { description: 'Debian 12 nginx-light', compat: true, modules: [...DEBIAN12_STATIC, ...debianPackages('libnginx-mod-http-echo')], loadable: debianPackages(...Object.keys(DEBIAN12_PACKAGES)) },
+  // apt-cache show nginx-core (1.22.1-9+deb12u12): Depends libnginx-mod-http-geoip, -http-image-filter,
+  // -http-xslt-filter, -mail, -stream, -stream-geoip.
   'debian-core': {
     description: 'Debian 12 nginx-core', compat: true, loadable: debianPackages(...Object.keys(DEBIAN12_PACKAGES)),
     modules: [...DEBIAN12_STATIC, ...debianPackages('libnginx-mod-http-geoip', 'libnginx-mod-http-image-filter', 'libnginx-mod-http-xslt-filter',
       'libnginx-mod-mail', 'libnginx-mod-stream', 'libnginx-mod-stream-geoip')],
   },
+  // apt-cache show nginx-full (1.22.1-9+deb12u12): Depends libnginx-mod-http-auth-pam, -http-dav-ext, -http-echo,
+  // -http-geoip2, -http-subs-filter, -http-upstream-fair, -stream-geoip2 (which depends on -stream).
   'debian-full': {
     description: 'Debian 12 nginx-full', compat: true, loadable: debianPackages(...Object.keys(DEBIAN12_PACKAGES)),
     modules: [...DEBIAN12_STATIC, ...debianPackages('libnginx-mod-http-auth-pam', 'libnginx-mod-http-dav-ext', 'libnginx-mod-http-echo',
       'libnginx-mod-http-geoip2', 'libnginx-mod-http-subs-filter', 'libnginx-mod-http-upstream-fair', 'libnginx-mod-stream-geoip2')],
   },
+  // apt-cache show nginx-extras (1.22.1-9+deb12u12): Depends the 21 libnginx-mod-* packages below (the set
+  // /usr/sbin/nginx -V's machine has installed).
   'debian-extras': {
     description: 'Debian 12 nginx-extras', compat: true, loadable: debianPackages(...Object.keys(DEBIAN12_PACKAGES)),
     modules: [...DEBIAN12_STATIC, ...debianPackages('libnginx-mod-http-geoip', 'libnginx-mod-http-image-filter', 'libnginx-mod-http-perl',
