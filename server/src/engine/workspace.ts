@@ -236,7 +236,7 @@ export class Workspace {
       let a = this.rootCache.get(key);
       if (!a) {
         this.analysisCount++;
-        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared }));
+        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared, contextGuessed: context === undefined && declaredContext(tree) === undefined }));
         this.rootCache.set(key, a);
       }
       analyses = [a];

@@ -36,12 +36,17 @@ accepts it.`,
       const spec = specIn(ld.d.name, ld.block.kind)!;
       if (isAllowedIn(spec, ld.block.kind)) continue;
       const allowed = spec.contexts === 'any' ? '' : [...new Set([...spec.contexts].map(kindLabel))].join(', ');
+      // Where the block's kind only follows from a guessed context (a fragment nobody includes), the finding is
+      // a guess too: a warning that says so, never a claim that nginx fails.
+      const guessed = ctx.model.kindGuessed(ld.block);
       ctx.report({
         nginxLine: handlerLine(ld),
         file: ld.file,
         start: ld.d.nameToken.start,
         end: ld.d.nameToken.end,
-        message: `"${ld.d.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${allowed})`,
+        severity: guessed ? 'warning' : undefined,
+        message: `"${ld.d.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${allowed})` +
+          (guessed ? ` (if this file is included in ${kindLabel(ctx.model.top.kind)} context, as inferred; no main config includes it here: say where with "# nginx-context: …")` : ''),
       });
     }
   },
