@@ -9,6 +9,7 @@
 // `load_module` lines of a config add their modules to the build (modulesOfSharedObject).
 
 import { allDirectives } from './directives';
+import { BlockKind } from './contexts';
 import { THIRD_PARTY_COMMANDS } from './module-commands';
 import { NginxVersion, parseVersion, versionAtLeast, versionLabel } from './tls';
 import { own } from '../own';
@@ -306,6 +307,24 @@ export interface Build {
   compat: boolean;
   /** Its loadable modules need a `load_module` line (nginx.org packages); Debian's packages load themselves. */
   loadNeeded: boolean;
+  /**
+   * Modules whose version in this build is known exactly (Debian's packaged binaries): the directives that
+   * version defines. A directive of a newer version of the module (njs's js_shared_dict_zone) is unknown there.
+   */
+  commands?: ReadonlyMap<string, { names: ReadonlySet<string>; from: string }>;
+}
+
+let debianCommandsCache: Map<string, { names: ReadonlySet<string>; from: string }> | null = null;
+
+/** Debian 12's module binaries, as read into module-commands.ts: module id → the directives its version defines. */
+function debianCommands(): Map<string, { names: ReadonlySet<string>; from: string }> {
+  if (!debianCommandsCache) {
+    debianCommandsCache = new Map();
+    for (const c of THIRD_PARTY_COMMANDS) {
+      for (const id of modulesOfSharedObject(c.so)) debianCommandsCache.set(id, { names: new Set(c.commands.map(([n]) => n)), from: c.debianPackage });
+    }
+  }
+  return debianCommandsCache;
 }
 
 const NGINX_ORG_STATIC = [...CORE, ...HTTP_DEFAULT, ...STREAM_DEFAULT, ...MAIL_DEFAULT, 'ngx_http_ssl_module', 'ngx_http_v2_module', 'ngx_http_v3_module',
@@ -467,7 +486,10 @@ export function makeBuild(preset: string, extra: string[] = []): Build {
   const p = own(PRESETS, preset) ?? PRESETS[DEFAULT_PRESET];
   const modules = new Set(p.modules);
   for (const m of extra) modules.add(m);
-  return { label: preset + (extra.length ? ' + ' + extra.join(', ') : ''), modules, loadable: new Set(p.loadable), plus: !!p.plus, compat: p.compat, loadNeeded: !!p.loadNeeded };
+  return {
+    label: preset + (extra.length ? ' + ' + extra.join(', ') : ''), modules, loadable: new Set(p.loadable), plus: !!p.plus, compat: p.compat,
+    loadNeeded: !!p.loadNeeded, commands: preset.startsWith('debian-') ? debianCommands() : undefined,
+  };
 }
 
 /** A build with every module we know: nothing is outside it (for callers that do not care about builds). */
@@ -578,18 +600,21 @@ function moduleOfSourceDir(dir: string): string[] {
 export type Availability =
   | { ok: true }
   /** No module of the build defines it; `modules` are those that do (may be empty: a name nobody defines). */
-  | { ok: false; modules: Membership[]; loadable: boolean };
+  | { ok: false; modules: Membership[]; loadable: boolean; olderVersion?: { module: string; from: string } };
 
 /** Whether the build (plus modules `load_module` added) has a module defining `name`, at `version`. */
 export function availability(name: string, build: Build, loaded: ReadonlySet<string>, version: NginxVersion): Availability {
   const defs = modulesDefining(name);
   if (!defs.length) return { ok: false, modules: [], loadable: false };
+  let olderVersion: { module: string; from: string } | undefined;
   for (const d of defs) {
     const has = build.modules.has(d.module) || loaded.has(d.module);
     if (!has) continue;
+    const exact = build.commands?.get(d.module);
+    if (exact && !exact.names.has(name)) { olderVersion = { module: d.module, from: exact.from }; continue; }
     if (!d.plusOnly || build.plus || (d.ossSince && versionAtLeast(version, d.ossSince.major, d.ossSince.minor, d.ossSince.patch))) return { ok: true };
   }
-  return { ok: false, modules: defs, loadable: defs.some((d) => !d.plusOnly && build.loadable.has(d.module)) };
+  return { ok: false, modules: defs, loadable: defs.some((d) => !d.plusOnly && build.loadable.has(d.module)), olderVersion };
 }
 
 /** The hint after nginx's message: which module defines it and how to get it in this build. */
@@ -611,4 +636,46 @@ export function moduleHint(name: string, modules: Membership[], build: Build): s
   if (info.configure) how.push(`build with --with-${info.configure}`);
   else if (info.origin === 'third-party' && !info.debian && so) how.push(`build it as a dynamic module and load ${so}.so`);
   return `defined by ${what}, which the configured build (${build.label}) does not have` + (how.length ? `: ${how.join(', or ')}` : '');
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Contexts of third-party directives, from their command's type bits (ngx_http_config.h, ngx_stream_config.h,
+// ngx_conf_file.h: NGX_MAIN_CONF 0x01000000; http MAIN/SRV/LOC/UPS/SIF/LIF/LMT 0x02000000…0x80000000;
+// stream MAIN/SRV/UPS 0x02000000/0x04000000/0x08000000).
+
+const HTTP_BITS: [number, BlockKind][] = [[0x01000000, 'main'], [0x02000000, 'http'], [0x04000000, 'http/server'], [0x08000000, 'http/location'],
+  [0x10000000, 'http/upstream'], [0x20000000, 'http/if-server'], [0x40000000, 'http/if-location'], [0x80000000, 'http/limit_except']];
+const STREAM_BITS: [number, BlockKind][] = [[0x01000000, 'main'], [0x02000000, 'stream'], [0x04000000, 'stream/server'], [0x08000000, 'stream/upstream']];
+
+let typeIndex: Map<string, Map<string, number>> | null = null;
+
+/** module id → directive → type bits, for the modules whose binaries were read. */
+function commandTypes(): Map<string, Map<string, number>> {
+  if (!typeIndex) {
+    typeIndex = new Map();
+    for (const c of THIRD_PARTY_COMMANDS) {
+      if (c.so === 'ngx_rtmp_module') continue; // its own rtmp {} contexts: not modelled
+      for (const id of modulesOfSharedObject(c.so)) typeIndex.set(id, new Map(c.commands));
+    }
+  }
+  return typeIndex;
+}
+
+/**
+ * Where a third-party directive is allowed, as the modules of the build that define it say (their command
+ * type bits); undefined when one of them is not known that precisely (then nothing is checked).
+ */
+export function thirdPartyContexts(name: string, build: Build, loaded: ReadonlySet<string>): Set<BlockKind> | undefined {
+  const out = new Set<BlockKind>();
+  let any = false;
+  for (const d of modulesDefining(name)) {
+    if (!build.modules.has(d.module) && !loaded.has(d.module)) continue;
+    if (moduleInfo(d.module)?.origin !== 'third-party' && !commandTypes().has(d.module)) return undefined;
+    const type = commandTypes().get(d.module)?.get(name);
+    if (type === undefined) return undefined;
+    any = true;
+    const bits = d.module.startsWith('ngx_stream_') ? STREAM_BITS : HTTP_BITS;
+    for (const [bit, kind] of bits) if ((type & bit) >>> 0) out.add(kind);
+  }
+  return any ? out : undefined;
 }

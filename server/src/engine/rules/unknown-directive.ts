@@ -82,7 +82,9 @@ know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive
           nginxLine: handlerLine(ld),
           file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
           severity: maybeLoaded ? 'warning' : undefined,
-          message: `unknown directive "${name}"; ${moduleHint(name, a.modules, build)}` +
+          message: `unknown directive "${name}"; ` + (a.olderVersion
+            ? `the version of ${a.olderVersion.module} in the configured build (${a.olderVersion.from}) does not define it: it is newer`
+            : moduleHint(name, a.modules, build)) +
             (maybeLoaded ? ' (unless the main config loads it: this file is analysed on its own)' : ''),
         });
         continue;
