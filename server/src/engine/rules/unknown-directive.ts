@@ -49,7 +49,7 @@ know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive
   cases: {
     valid: [
       { config: 'more_set_headers "X-A: b";\ncontent_by_lua_block { ngx.say("}") }\n', context: 'http/location', modules: 'debian-extras' },
-      { config: 'load_module modules/ngx_http_js_module.so;\nevents { }\nhttp {\n    js_import main.js;\n}\n' },
+      { config: 'load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;\nevents { }\nhttp {\n    server {\n        location / {\n            echo hello;\n        }\n    }\n}\n' },
     ],
     invalid: [
       { config: 'proxy_ssl_verfy on;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
