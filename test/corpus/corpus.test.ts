@@ -181,7 +181,8 @@ function prefixFor(r: Row): string {
   return p === repoDir || p.startsWith(repoDir + '/') ? path.join(FILES, p) : path.join(r.repoRoot, p);
 }
 
-const settings = defaultSettings({ nginxVersion: parseVersion('1.22') });
+/** The build the corpus was labelled with: nginx 1.22.1, every Debian 12 dynamic module loaded. */
+const settings = resolveSettings({ nginxVersion: '1.22', modules: 'debian-all' }).settings;
 
 function runAnalysis(r: Row, tree: SyntaxTree): Finding[] {
   const { kind, wrapped } = rootKindFor(r, tree);
