@@ -19,6 +19,7 @@ function settings(): Record<string, unknown> {
     rules: c.get('rules'),
     rootConfig: c.get('rootConfig'),
     extraDirectives: c.get('extraDirectives'),
+    modules: c.get('modules'),
     maxFileSize: c.get('maxFileSize'),
     format: { alignMapValues: c.get('format.alignMapValues') },
     certificateExpiryDays: c.get('certificateExpiryDays'),

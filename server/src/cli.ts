@@ -24,6 +24,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   'extra-directive': { type: 'string', multiple: true, value: 'NAME', help: 'a directive of another module that is not unknown' },
   fix: { type: 'boolean', help: 'apply the safe fixes in place' },
   'dry-run': { type: 'boolean', help: 'with --fix: print a unified diff instead of writing' },
+  modules: { type: 'string', value: 'LIST', help: 'the nginx build: a preset (nginx, nginx-plus, openresty, debian-light, debian-core, debian-full, debian-extras, debian-all) and/or module names to add, comma-separated (default: nginx, the nginx.org packages)' },
+  'modules-from': { type: 'string', value: 'TEXT', help: 'the build (and version) of an nginx from its `nginx -V` output: --modules-from "$(nginx -V 2>&1)"' },
   'path-map': { type: 'string', multiple: true, value: 'FROM=TO', help: 'read the server\'s FROM/... certificate files from TO/... here (TO relative to the current folder)' },
   'certificate-expiry-days': { type: 'string', value: 'N', help: 'warn this many days before a certificate expires (default 30)' },
   probe: { type: 'boolean', help: `connect to every TLS upstream the config names, as nginx would, and check the certificate it presents (timeout ${PROBE_TIMEOUT_MS / 1000} s each, at most ${PROBE_MAX_CONNECTIONS})` },
@@ -37,7 +39,7 @@ const COMMANDS: Record<string, Command> = {
   check: {
     usage: 'check [options] [paths...]',
     summary: 'analyse configs (files or folders; default: .)',
-    takes: ['root', 'nginx-version', 'format', 'fail-on', 'rule', 'trusted-ca', 'extra-directive', 'path-map', 'certificate-expiry-days', 'probe', 'fix', 'dry-run'],
+    takes: ['root', 'nginx-version', 'format', 'fail-on', 'rule', 'trusted-ca', 'extra-directive', 'modules', 'modules-from', 'path-map', 'certificate-expiry-days', 'probe', 'fix', 'dry-run'],
     notes: 'exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.',
     run: runCheck,
   },
@@ -104,6 +106,8 @@ function runCheck(p: Parsed): Promise<number> {
     if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--path-map: "${v}" is not FROM=TO`);
     raw.pathMap[v.slice(0, eq)] = v.slice(eq + 1);
   }
+  if (str(p, 'modules') !== undefined) raw.modules = str(p, 'modules');
+  if (str(p, 'modules-from') !== undefined) raw.modulesFrom = str(p, 'modules-from');
   if (str(p, 'certificate-expiry-days') !== undefined) raw.certificateExpiryDays = str(p, 'certificate-expiry-days');
   for (const v of list(p, 'rule')) {
     const m = /^([a-z0-9-]+)=(off|error|warning|warn|info|information|hint)$/.exec(v);

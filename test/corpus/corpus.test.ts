@@ -17,6 +17,7 @@ import { BlockKind, defaultSettings, Finding, parse, SyntaxTree } from '../../se
 import { analyze, inferContext, parseVersion } from '../support/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
 import { requireShared, sharedPath } from '../support/shared';
+import { DEFAULT_NGINX_VERSION, resolveSettings } from '../../server/src/engine/settings';
 
 const CORPUS = sharedPath('corpus');
 const FILES = path.join(CORPUS, 'files');
@@ -181,7 +182,8 @@ function prefixFor(r: Row): string {
   return p === repoDir || p.startsWith(repoDir + '/') ? path.join(FILES, p) : path.join(r.repoRoot, p);
 }
 
-const settings = defaultSettings({ nginxVersion: parseVersion('1.22') });
+/** The build the corpus was labelled with: nginx 1.22.1, every Debian 12 dynamic module loaded. */
+const settings = resolveSettings({ nginxVersion: '1.22', modules: 'debian-all' }).settings;
 
 function runAnalysis(r: Row, tree: SyntaxTree): Finding[] {
   const { kind, wrapped } = rootKindFor(r, tree);
@@ -393,4 +395,61 @@ test('analysis in the inferred context (as the editor does for a file nobody inc
   console.log(`inferred-context analysis of ${rows().length} files: ${crashes.length} rule crashes`);
   for (const c of crashes) console.log('  ' + c);
   assert.deepEqual(crashes, [], 'a rule crashed on a corpus file');
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. Parity figures (issue 13): false errors on accepted files, and rejections for a config-language reason
+//    caught, with the build the corpus was labelled with (nginx 1.22, every Debian 12 dynamic module loaded:
+//    preset debian-all) and with the default settings (nginx.org's build, the current version).
+
+/** nginx's messages for a config-language rejection: what a static analysis of the text can know. */
+const LANGUAGE_REJECTION = /^error: (unexpected "|unexpected end of file|too long parameter|directive "[^"]+" (is not terminated by ";"|has no opening "\{")|unknown directive "|"[^"]+" directive is (not allowed here|duplicate)|invalid number of arguments in "|duplicate location ")/;
+
+function parity(settingsUsed: ReturnType<typeof defaultSettings>) {
+  let accepted = 0, falseErrorFiles = 0, rejections = 0, caught = 0;
+  const falseErrors: string[] = [];
+  const missed: string[] = [];
+  for (const r of rows()) {
+    const acc = acceptedContext(r);
+    const language = !acc && LANGUAGE_REJECTION.test(r.nginx);
+    if (!acc && !language) continue;
+    const tree = parse(readText(r.file));
+    const { kind, wrapped } = rootKindFor(r, tree);
+    const { findings } = analyze(r.file, new NodeFileSystem(), settingsUsed, { rootKind: kind, prefix: prefixFor(r), fragment: wrapped });
+    const errors = findings.filter((f) => f.severity === 'error' && REJECTING.has(f.ruleId)).filter((f) => {
+      if (f.ruleId !== 'include-not-found') return true;
+      const missing = /^open\(\) "([^"]+)"/.exec(f.message)?.[1];
+      return !(missing && stubbed(r, missing));
+    });
+    if (acc) {
+      accepted++;
+      if (errors.length) {
+        falseErrorFiles++;
+        falseErrors.push(`${r.local}: ${errors.map((f) => `${rel(f.path)}:${f.range.start.line + 1} ${f.ruleId}: ${f.message}`).join(' | ')}`);
+      }
+      continue;
+    }
+    rejections++;
+    const named = namedLocation(r);
+    const ours = errors.map((f) => ({ file: f.path, line: f.nginxLine ?? f.range.start.line + 1 }))
+      .concat(tree.errors.map((e) => ({ file: r.file, line: e.nginxLine })));
+    const hit = named ? ours.some((o) => o.file === named.file && o.line === named.line) : ours.length > 0;
+    if (hit) caught++;
+    else missed.push(`${r.local}: nginx: ${r.nginx.slice(0, 140)}; we: ${errors.slice(0, 3).map((f) => `${f.range.start.line + 1} ${f.message.slice(0, 80)}`).join(' | ') || 'nothing'}`);
+  }
+  return { accepted, falseErrorFiles, rejections, caught, falseErrors, missed };
+}
+
+test('parity figures with the corpus build (nginx 1.22, Debian 12 modules) and with the defaults', () => {
+  const corpusBuild = resolveSettings({ nginxVersion: '1.22', modules: 'debian-all' }).settings;
+  const results: [string, ReturnType<typeof parity>][] = [['corpus build (1.22, debian-all)', parity(corpusBuild)], ['defaults (nginx.org build, ' + DEFAULT_NGINX_VERSION + ')', parity(defaultSettings())]];
+  for (const [label, p] of results) {
+    console.log(`${label}: false errors on ${p.falseErrorFiles} of ${p.accepted} accepted files (${(100 * p.falseErrorFiles / p.accepted).toFixed(2)} %, target ≤ 0.3 %); ` +
+      `config-language rejections caught ${p.caught} of ${p.rejections} (${(100 * p.caught / p.rejections).toFixed(1)} %, target ≥ 95 %)`);
+    for (const l of p.falseErrors) console.log('  false error: ' + l);
+    for (const l of p.missed) console.log('  missed: ' + l);
+  }
+  const [, c] = results[0];
+  assert.ok(c.falseErrorFiles / c.accepted <= 0.003, `corpus build: ${c.falseErrorFiles} false errors`);
+  assert.ok(c.caught / c.rejections >= 0.95, `corpus build: ${c.caught}/${c.rejections} caught`);
 });

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
-import { defaultSettings, Finding } from '../../server/src/engine';
+import { defaultSettings, EngineSettings, Finding } from '../../server/src/engine';
+import { resolveSettings } from '../../server/src/engine/settings';
 import { analyze, parseVersion } from '../support/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
 import type { JsonFinding } from '../../server/src/output/text';
@@ -91,7 +92,7 @@ export function generateCerts(dir: string): string {
 }
 
 export function analyzeConf(conf: string, version = '1.22', trustedCertificate?: string): Finding[] {
-  const settings = defaultSettings({ nginxVersion: parseVersion(version), ...(trustedCertificate ? { trustedCertificate } : {}) });
+  const settings = defaultSettings({ nginxVersion: parseVersion(version), ...(trustedCertificate ? { trustedCertificate } : {}), build: oracleBuild() });
   return analyze(conf, new NodeFileSystem(), settings).findings;
 }
 
@@ -188,4 +189,16 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : (c.length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : c).padEnd(widths[i]))).join('  ');
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+let oracleBuildCache: EngineSettings['build'] | undefined;
+/** The build of the nginx the oracle runs (its `nginx -V`): what the engine must agree with. */
+function oracleBuild(): EngineSettings['build'] {
+  if (!oracleBuildCache) {
+    const r = fs.existsSync(NGINX) ? spawnSync(NGINX, ['-V'], { encoding: 'utf8' }) : undefined;
+    const text = r ? (r.stderr ?? '') + (r.stdout ?? '') : '';
+    oracleBuildCache = resolveSettings({ modulesFrom: text }).settings.build;
+    if (!/configure arguments:/.test(text)) oracleBuildCache = defaultSettings().build;
+  }
+  return oracleBuildCache;
 }

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEdits, defaultSettings, memoryFileSystem } from '../../server/src/engine';
 import { nodeCertificateParser } from '../../server/src/node/node-certificates';
+import { resolveSettings } from '../../server/src/engine/settings';
 import { analyze, parseVersion, RULES } from '../support/engine';
 import { makeCasePki, opensslAvailable } from '../support/pki';
 import type { RuleCase } from '../../server/src/engine/rules/rule';
@@ -28,7 +29,7 @@ function run(ruleId: string, c: RuleCase) {
   const files: Record<string, string> = { [PATH]: c.config };
   for (const [name, kind] of Object.entries(c.files ?? {})) files['/cases/' + name] = pki![kind];
   const fs = memoryFileSystem(files);
-  const settings = defaultSettings({ nginxVersion: parseVersion(c.nginxVersion ?? '1.30') });
+  const settings = defaultSettings({ nginxVersion: parseVersion(c.nginxVersion ?? '1.30'), ...(c.modules ? { build: resolveSettings({ modules: c.modules }).settings.build } : {}) });
   const { findings } = analyze(PATH, fs, settings, { rootKind: c.context ?? 'main', certificates: c.files ? nodeCertificateParser : undefined });
   return { all: findings, mine: findings.filter((f) => f.ruleId === ruleId) };
 }

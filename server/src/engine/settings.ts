@@ -2,6 +2,7 @@
 // default is defined here once; the CLI and the server both go through resolveSettings.
 
 import { parseVersion } from './knowledge/tls';
+import { buildFromNginxV, DEFAULT_PRESET, makeBuild, PRESETS, resolveModuleName } from './knowledge/modules';
 import { RULES } from './rules';
 import { EngineSettings, Severity } from './types';
 
@@ -25,6 +26,10 @@ export interface RawSettings {
   certificateExpiryDays?: unknown;
   /** `{ "/etc/nginx/ssl": "deploy/ssl" }` */
   pathMap?: unknown;
+  /** A preset name, or a list: an optional preset first, then module names to add. */
+  modules?: unknown;
+  /** The output of `nginx -V`: the build (and, unless nginxVersion is given, the version) it describes. */
+  modulesFrom?: unknown;
 }
 
 export interface ResolvedSettings {
@@ -48,6 +53,7 @@ export function defaultSettings(over: Partial<EngineSettings> = {}): EngineSetti
     alignMapValues: true,
     certificateExpiryDays: DEFAULT_CERTIFICATE_EXPIRY_DAYS,
     pathMap: [],
+    build: makeBuild(DEFAULT_PRESET),
     ...over,
   };
 }
@@ -104,6 +110,45 @@ export function resolveSettings(raw: RawSettings = {}): ResolvedSettings {
       }
     }
   }
+  if (typeof raw.modulesFrom === 'string' && raw.modulesFrom.trim()) {
+    const v = buildFromNginxV(raw.modulesFrom);
+    if (!/configure arguments:/.test(raw.modulesFrom)) problems.push('modulesFrom: not the output of nginx -V (no "configure arguments:" line)');
+    else {
+      s.build = v.build;
+      if (v.version && (raw.nginxVersion === undefined || raw.nginxVersion === '')) s.nginxVersion = parseVersion(v.version);
+      if (raw.modules !== undefined && raw.modules !== '') {
+        const r = resolveModules(raw.modules);
+        problems.push(...r.problems);
+        s.build = { ...v.build, modules: new Set([...v.build.modules, ...r.modules]) };
+      }
+    }
+  } else if (raw.modules !== undefined && raw.modules !== '') {
+    const r = resolveModules(raw.modules);
+    problems.push(...r.problems);
+    s.build = makeBuild(r.preset, r.modules);
+  }
   const root = typeof raw.rootConfig === 'string' && raw.rootConfig.trim() ? raw.rootConfig.trim() : undefined;
   return { settings: s, rootConfig: root, problems };
+}
+
+/**
+ * `"debian-extras"`, `["nginx", "ngx_http_js_module"]`, `"openresty, headers-more"`: a preset (first, optional;
+ * `nginx` when absent) and module names to add (module ids, labels, shared objects or package names).
+ */
+export function resolveModules(raw: unknown): { preset: string; modules: string[]; problems: string[] } {
+  const problems: string[] = [];
+  let items: string[];
+  if (typeof raw === 'string') items = raw.split(/[\s,]+/);
+  else if (Array.isArray(raw)) items = raw.filter((x): x is string => typeof x === 'string').flatMap((x) => x.split(/[\s,]+/));
+  else return { preset: DEFAULT_PRESET, modules: [], problems: ['modules must be a preset name or a list of a preset and module names'] };
+  items = items.filter(Boolean);
+  let preset = DEFAULT_PRESET;
+  if (items.length && Object.prototype.hasOwnProperty.call(PRESETS, items[0])) preset = items.shift()!;
+  const modules: string[] = [];
+  for (const name of items) {
+    const ids = resolveModuleName(name);
+    if (ids) modules.push(...ids);
+    else problems.push(`modules: "${name}" is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a module we know`);
+  }
+  return { preset, modules, problems };
 }

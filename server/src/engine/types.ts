@@ -3,6 +3,7 @@
 import { Range } from './syntax/positions';
 import { NginxVersion } from './knowledge/tls';
 import type { PathMapEntry } from './certificates/files';
+import type { Build } from './knowledge/modules';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -56,6 +57,8 @@ export interface EngineSettings {
   rules: Record<string, Severity | 'off'>;
   /** Directive names of other modules that are not unknown. */
   extraDirectives: ReadonlySet<string>;
+  /** The nginx build: which modules it has (setting nginxTlsProxy.modules). */
+  build: Build;
   /** Files larger than this are parsed (syntax errors shown) but not analysed. */
   maxAnalysisBytes: number;
   /** Formatting: align the values of map, geo, types, split_clients and charset_map bodies (default true). */

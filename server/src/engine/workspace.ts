@@ -323,7 +323,7 @@ export class Workspace {
       let a = this.rootCache.get(key);
       if (!a) {
         this.analysisCount++;
-        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared }), this.opts.certificates);
+        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared, contextGuessed: context === undefined && declaredContext(tree) === undefined }), this.opts.certificates);
         this.rootCache.set(key, a);
       }
       analyses = [a];

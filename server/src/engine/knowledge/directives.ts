@@ -3,7 +3,7 @@
 
 import { Format, getDirectives } from '@nginx/reference-lib';
 import { BlockKind, Family, familyOf } from './contexts';
-import { isThirdPartyDirective } from './third-party';
+import { modulesDefining } from './modules';
 import { own } from '../own';
 
 export interface DirectiveSpec {
@@ -142,9 +142,32 @@ function keywordChoices(syntax: string[]): string[] | null {
   return values;
 }
 
-/** Official directives the reference data lacks (checked against nginx's source). */
+/**
+ * Official directives the reference data lacks: nginx's sources define them (ngx_command_t tables in
+ * src/, github.com/nginx/nginx at 3f6f782; the same in Debian's nginx 1.22.1 binary, read by
+ * scripts/extract-module-commands.py). Mostly obsolete or undocumented, but nginx accepts them.
+ */
 const MISSING = [
   { name: 'proxy', module: 'ngx_mail_proxy_module', syntax: ['`on` | `off`'], contexts: ['mail', 'server'], isBlock: false, default: 'off', description: '' },
+  // src/http/ngx_http_core_module.c: NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_HTTP_LIF_CONF|NGX_CONF_TAKE1
+  { name: 'post_action', module: 'ngx_http_core_module', syntax: ['*uri* | `off`'], contexts: ['server', 'location', 'if in location'], isBlock: false, default: 'off', description: 'Undocumented: a subrequest to *uri* after the request completes (nginx source, ngx_http_core_module.c).' },
+  { name: 'open_file_cache_events', module: 'ngx_http_core_module', syntax: ['`on` | `off`'], contexts: ['http', 'server', 'location'], isBlock: false, default: 'off', description: 'Undocumented (nginx source, ngx_http_core_module.c).' },
+  // src/http/modules/ngx_http_gzip_filter_module.c: obsolete settings still accepted
+  { name: 'gzip_hash', module: 'ngx_http_gzip_module', syntax: ['*size*'], contexts: ['http', 'server', 'location'], isBlock: false, default: '', description: 'Undocumented (nginx source, ngx_http_gzip_filter_module.c).' },
+  { name: 'gzip_window', module: 'ngx_http_gzip_module', syntax: ['*size*'], contexts: ['http', 'server', 'location'], isBlock: false, default: '', description: 'Undocumented (nginx source, ngx_http_gzip_filter_module.c).' },
+  { name: 'gzip_no_buffer', module: 'ngx_http_gzip_module', syntax: ['`on` | `off`'], contexts: ['http', 'server', 'location'], isBlock: false, default: 'off', description: 'Undocumented (nginx source, ngx_http_gzip_filter_module.c).' },
+  { name: 'postpone_gzipping', module: 'ngx_http_gzip_module', syntax: ['*size*'], contexts: ['http', 'server', 'location'], isBlock: false, default: '', description: 'Undocumented (nginx source, ngx_http_gzip_filter_module.c).' },
+  // src/http/modules/ngx_http_ssi_filter_module.c, ngx_http_uwsgi_module.c
+  { name: 'ssi_ignore_recycled_buffers', module: 'ngx_http_ssi_module', syntax: ['`on` | `off`'], contexts: ['http', 'server', 'location'], isBlock: false, default: 'off', description: 'Undocumented (nginx source, ngx_http_ssi_filter_module.c).' },
+  { name: 'uwsgi_string', module: 'ngx_http_uwsgi_module', syntax: ['*string*'], contexts: ['http', 'server', 'location'], isBlock: false, default: '', description: 'Undocumented (nginx source, ngx_http_uwsgi_module.c).' },
+  // src/http/v2/ngx_http_v2_module.c: obsolete since 1.19.7, still accepted with a warning
+  { name: 'http2_pool_size', module: 'ngx_http_v2_module', syntax: ['*size*'], contexts: ['http', 'server'], isBlock: false, default: '', description: 'Obsolete (nginx source, ngx_http_v2_module.c).' },
+  { name: 'http2_streams_index_size', module: 'ngx_http_v2_module', syntax: ['*number*'], contexts: ['http', 'server'], isBlock: false, default: '', description: 'Obsolete (nginx source, ngx_http_v2_module.c).' },
+  // src/stream/ngx_stream_proxy_module.c: obsolete since 1.9.4, still accepted with a warning
+  { name: 'proxy_downstream_buffer', module: 'ngx_stream_proxy_module', syntax: ['*size*'], contexts: ['stream', 'server'], isBlock: false, default: '', description: 'Obsolete (nginx source, ngx_stream_proxy_module.c).' },
+  { name: 'proxy_upstream_buffer', module: 'ngx_stream_proxy_module', syntax: ['*size*'], contexts: ['stream', 'server'], isBlock: false, default: '', description: 'Obsolete (nginx source, ngx_stream_proxy_module.c).' },
+  // src/event/modules/ngx_epoll_module.c
+  { name: 'epoll_events', module: 'Core functionality', syntax: ['*number*'], contexts: ['events'], isBlock: false, default: '', description: 'Undocumented (nginx source, ngx_epoll_module.c).' },
 ];
 
 function load(): Map<string, DirectiveSpec[]> {
@@ -208,7 +231,7 @@ const knownCache = new Map<string, boolean>();
 export function isKnownDirective(name: string, extra?: ReadonlySet<string>): boolean {
   let known = knownCache.get(name);
   if (known === undefined) {
-    known = allDirectives().has(name) || isThirdPartyDirective(name);
+    known = allDirectives().has(name) || modulesDefining(name).length > 0;
     if (knownCache.size < 20000) knownCache.set(name, known);
   }
   return known || (extra?.has(name) ?? false);

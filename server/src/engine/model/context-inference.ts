@@ -2,9 +2,9 @@
 // one in which most of its top-level directives are allowed (a top-level `server {` lives in http, a bare
 // `proxy_pass` in a location).
 
-import { BlockKind } from '../knowledge/contexts';
+import { BlockKind, childBlockKind } from '../knowledge/contexts';
 import { isAllowedIn, isKnownDirective, specIn } from '../knowledge/directives';
-import { SyntaxTree } from '../syntax/types';
+import { Directive, SyntaxTree } from '../syntax/types';
 import { own } from '../own';
 
 const NAMED: Record<string, BlockKind> = {
@@ -50,7 +50,11 @@ export function inferContext(tree: SyntaxTree): BlockKind {
   // Mostly names no module defines (regexes, addresses, hosts): the body of a map, geo or similar block.
   const unknown = top.filter((d) => !isKnownDirective(d.name)).length;
   if (unknown * 2 > top.length) return 'raw';
+  // The context in which the file is valid: fewest directives (nested ones included: an `if` holding
+  // `add_header` is valid in a location, not in a server) that no module allows where they would be; then
+  // most top-level directives allowed; then the order of CANDIDATES.
   let best: BlockKind = 'main';
+  let bestMisplaced = Infinity;
   let bestScore = -1;
   for (const kind of CANDIDATES) {
     let score = 0;
@@ -58,9 +62,32 @@ export function inferContext(tree: SyntaxTree): BlockKind {
       const spec = specIn(d.name, kind);
       if (spec && isAllowedIn(spec, kind)) score++;
     }
-    if (score > bestScore) { best = kind; bestScore = score; }
+    const misplaced = misplacedIn(tree.root.children, kind, bestMisplaced);
+    if (misplaced < bestMisplaced || (misplaced === bestMisplaced && score > bestScore)) { best = kind; bestScore = score; bestMisplaced = misplaced; }
   }
   return best;
+}
+
+/** Known directives of `children` (and of the blocks they open) that are not allowed where they would be, up to `limit`. */
+function misplacedIn(children: Directive[], kind: BlockKind, limit: number): number {
+  let n = 0;
+  const stack: { list: Directive[]; kind: BlockKind }[] = [{ list: children, kind }];
+  let steps = 0;
+  while (stack.length && n <= limit && steps < 20000) {
+    const { list, kind: k } = stack.pop()!;
+    for (const d of list) {
+      steps++;
+      if (d.name === '' || d.name === 'include') continue;
+      const spec = specIn(d.name, k);
+      if (!spec) continue;
+      if (!isAllowedIn(spec, k)) { n++; continue; }
+      if (d.block) {
+        const child = childBlockKind(k, d.name);
+        if (child && child !== 'raw') stack.push({ list: d.block.children, kind: child });
+      }
+    }
+  }
+  return n;
 }
 
 function isStreamServer(names: string[], children: { name: string; args: { value: string }[] }[]): boolean {

@@ -58,6 +58,8 @@ export interface ModelOptions {
   rootKind?: BlockKind;
   /** The root file is a piece of a bigger config even at main level (`# nginx-context: main`). */
   fragment?: boolean;
+  /** rootKind is a guess (inferred from the file's directives, not declared nor given). */
+  contextGuessed?: boolean;
   /** Directory relative include/certificate paths resolve against (nginx: the main config's directory). */
   prefix?: string;
   maxIncludeDepth?: number;
@@ -95,6 +97,8 @@ export class ConfigModel {
   readonly top: LBlock;
   readonly rootFile: ConfigFile | undefined;
   readonly prefix: string;
+  /** The root file's context was inferred: a finding resting only on it is a guess too. */
+  readonly contextGuessed: boolean;
   private upstreamIndex: Map<string, UpstreamGroup> | null = null;
   /** How many times files were expanded; more than files.size when a file is included from several places. */
   expansions = 0;
@@ -105,6 +109,7 @@ export class ConfigModel {
 
   constructor(readonly rootPath: string, private readonly fs: FileSystem, private readonly opts: ModelOptions = {}) {
     this.prefix = opts.prefix ?? dirname(rootPath);
+    this.contextGuessed = !!opts.contextGuessed && (opts.rootKind ?? 'main') !== 'main';
     const rootKind = opts.rootKind ?? 'main';
     const top = syntheticChain(rootKind);
     if (opts.fragment) top.root.synthetic = true;
@@ -255,6 +260,13 @@ export class ConfigModel {
    */
   partlyUnknown(block: LBlock): boolean {
     for (let b: LBlock | null = block; b; b = b.parent) if (this.unread.has(b) || b.synthetic) return true;
+    return false;
+  }
+
+  /** Whether `block`'s kind follows from a guessed context (it lies in the made-up chain of a guessed fragment). */
+  kindGuessed(block: LBlock): boolean {
+    if (!this.contextGuessed) return false;
+    for (let b: LBlock | null = block; b; b = b.parent) if (b.synthetic) return true;
     return false;
   }
 

@@ -2,6 +2,8 @@
 // bodies and inside blocks of directives we do not know.
 
 import { ConfigModel, LDir } from '../model/model';
+import { availability, modulesDefining, modulesOfSharedObject } from '../knowledge/modules';
+import { EngineSettings } from '../types';
 
 const cache = new WeakMap<ConfigModel, LDir[]>();
 
@@ -12,4 +14,25 @@ export function checkedDirectives(model: ConfigModel): LDir[] {
     cache.set(model, hit);
   }
   return hit;
+}
+
+/** Modules the config's own `load_module` lines load (Debian's modules-enabled/*.conf among them). */
+export function loadedModules(model: ConfigModel): Set<string> {
+  let hit = loadedCache.get(model);
+  if (!hit) {
+    hit = new Set<string>();
+    for (const ld of model.named('load_module')) if (ld.d.args[0]) for (const m of modulesOfSharedObject(ld.d.args[0].value)) hit.add(m);
+    loadedCache.set(model, hit);
+  }
+  return hit;
+}
+const loadedCache = new WeakMap<ConfigModel, Set<string>>();
+
+/**
+ * Whether a known directive is outside the configured build (unknown-directive reports it): the rules that
+ * check a directive's place and arguments skip it, as nginx stops at "unknown directive" first.
+ */
+export function outsideBuild(model: ConfigModel, settings: EngineSettings, name: string): boolean {
+  if (settings.extraDirectives.has(name)) return false;
+  return !availability(name, settings.build, loadedModules(model), settings.nginxVersion).ok && modulesDefining(name).length > 0;
 }

@@ -5,6 +5,7 @@ import { insertDirectives, setArguments } from '../fixes/edits';
 import { serverTls } from '../model/servers';
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { argSpan, Rule } from './rule';
+import { versionAtLeast } from '../knowledge/tls';
 
 /** Directives through which $ssl_client_verify can refuse a request, here or in the backend it is passed to. */
 const ENFORCING = new Set(['if', 'proxy_set_header', 'fastcgi_param', 'grpc_set_header', 'uwsgi_param', 'scgi_param', 'set', 'js_set', 'perl_set', 'access_by_lua_block', 'access_by_lua', 'access_by_lua_file']);
@@ -41,6 +42,8 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
     ],
     invalid: [
       { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional_no_ca;\n    add_header X-Client-Verify $ssl_client_verify;\n}\n', context: 'http', lines: [6] },
+      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_trusted_certificate ca.crt;\n    ssl_verify_client optional_no_ca;\n}\n', context: 'http', nginxVersion: '1.22', lines: [6],
+        fixed: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_trusted_certificate ca.crt;\n    ssl_verify_client on;\n    ssl_client_certificate ca.crt;\n}\n' },
       {
         config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional;\n}\n',
         context: 'http',
@@ -62,7 +65,19 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
       seen.add(key);
       const guard = insertDirectives(s.block, ['if ($ssl_client_verify != SUCCESS) { return 403; }'], mode.block === s.block ? mode : undefined);
       const fixes = [];
-      if (mode.block === s.block) fixes.push({ title: 'Require a valid client certificate (ssl_verify_client on)', edits: [setArguments(mode, 'on')], isPreferred: true, safe: false });
+      if (mode.block === s.block) {
+        // `on` needs the CA that issues client certificates: ssl_client_certificate, or from nginx 1.27.2 on
+        // ssl_trusted_certificate too ("no ssl_client_certificate for ssl_verify_client" before that).
+        const client = ctx.model.lookup('ssl_client_certificate', s.block)?.length ?? 0;
+        const trusted = ctx.model.first('ssl_trusted_certificate', s.block);
+        const edits = [setArguments(mode, 'on')];
+        let ok = client > 0 || (trusted !== undefined && versionAtLeast(ctx.settings.nginxVersion, 1, 27, 2));
+        if (!ok && trusted?.d.args[0]) {
+          const add = insertDirectives(s.block, [`ssl_client_certificate ${argText(trusted)};`], mode);
+          if (add) { edits.push(add); ok = true; }
+        }
+        if (ok) fixes.push({ title: 'Require a valid client certificate (ssl_verify_client on)', edits, isPreferred: true, safe: false });
+      }
       if (guard) fixes.push({ title: 'Refuse requests without a verified client certificate (403)', edits: [guard], isPreferred: mode.block !== s.block, safe: false });
       ctx.report({
         ...(mode.block === s.block ? argSpan(mode, 0) : argSpan(s.listenSsl ?? s.ld, 0)),
@@ -72,3 +87,9 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
     }
   },
 };
+
+/** The first argument of a directive as written (quotes kept). */
+function argText(ld: LDir): string {
+  const a = ld.d.args[0];
+  return ld.file.tree.text.slice(a.start, a.end);
+}

@@ -2,7 +2,7 @@
 
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
-import { checkedDirectives } from './checked-directives';
+import { checkedDirectives, outsideBuild } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
 
 export const directiveArgs: Rule = {
@@ -24,7 +24,7 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
       const d = ld.d;
-      if (!specsFor(d.name) || isThirdPartyDirective(d.name)) continue;
+      if (!specsFor(d.name) || isThirdPartyDirective(d.name) || outsideBuild(ctx.model, ctx.settings, d.name)) continue;
       const spec = specIn(d.name, ld.block.kind)!;
       if (!isAllowedIn(spec, ld.block.kind)) continue;
       if (d.terminator < 0) continue; // the syntax error already says it

@@ -17,24 +17,31 @@ export const directiveDuplicate: Rule = {
 even when it comes from an included file. Keep one. (Lists such as \`ssl_certificate\` or \`add_header\` may
 repeat, and \`ssl_protocols\` lines are combined.)`,
   cases: {
-    valid: [{ config: 'ssl_protocols TLSv1.2;\nssl_protocols TLSv1.3;\nadd_header A b;\nadd_header C d;\n', context: 'http/server' }],
+    valid: [
+      { config: 'ssl_protocols TLSv1.2;\nssl_protocols TLSv1.3;\nadd_header A b;\nadd_header C d;\n', context: 'http/server' },
+      { config: 'location ~ \\.php$ { }\nlocation ~ \\.php$ { }\nlocation @a { }\nlocation @a { }\nlocation /a { }\nlocation = /a { }\n', context: 'http/server' },
+    ],
     invalid: [
       { config: 'proxy_ssl_verify on;\nproxy_ssl_verify on;\n', context: 'http/location', lines: [2] },
       { config: 'proxy_pass http://a;\nproxy_pass http://b;\n', context: 'http/location', lines: [2] },
       { config: 'location /a { }\nlocation = /a { }\nlocation /a { }\n', context: 'http/server', lines: [3] },
+      { config: 'location /a { }\nlocation ^~ /a { }\nlocation =/b { }\nlocation = /b { }\n', context: 'http/server', lines: [2, 4] },
     ],
   },
   check(ctx) {
     const seen = new Map<LBlock, Map<string, LDir>>();
     for (const ld of checkedDirectives(ctx.model)) {
       if (ld.d.name === 'location' && ld.child && ld.d.args.length) {
-        // Two locations with the same match in one block: nginx refuses ("duplicate location").
-        const key = '\0location ' + ld.d.args.map((a) => a.value).join(' ');
+        // nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with
+        // the same URI in one block: "duplicate location". Regex and named locations may repeat.
+        const match = locationMatch(ld.d.args.map((a) => a.value));
+        if (!match) continue;
+        const key = '\0location ' + match.kind + ' ' + match.uri;
         let names = seen.get(ld.block);
         if (!names) seen.set(ld.block, (names = new Map()));
         const first = names.get(key);
         if (!first) { names.set(key, ld); continue; }
-        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `duplicate location "${ld.d.args[ld.d.args.length - 1].value}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }] });
+        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }] });
         continue;
       }
       const spec = specIn(ld.d.name, ld.block.kind);
@@ -52,3 +59,19 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     }
   },
 };
+
+/** `location [= | ^~] uri` → its kind and URI as nginx keys it; undefined for regex and named locations. */
+function locationMatch(args: string[]): { kind: 'exact' | 'prefix'; uri: string } | undefined {
+  let mod = '';
+  let uri = args[0];
+  if (args.length >= 2) { mod = args[0]; uri = args[1]; }
+  else {
+    const m = /^(=|\^~|~\*|~)(.+)$/.exec(args[0]);
+    if (m) { mod = m[1]; uri = m[2]; }
+  }
+  if (mod === '~' || mod === '~*') return undefined;
+  if (mod === '=') return { kind: 'exact', uri };
+  if (mod !== '' && mod !== '^~') return undefined;
+  if (uri.startsWith('@')) return undefined;
+  return { kind: 'prefix', uri };
+}

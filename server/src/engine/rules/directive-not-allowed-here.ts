@@ -3,7 +3,8 @@
 import { kindLabel } from '../knowledge/contexts';
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
-import { checkedDirectives } from './checked-directives';
+import { checkedDirectives, loadedModules, outsideBuild } from './checked-directives';
+import { thirdPartyContexts } from '../knowledge/modules';
 import { LDir } from '../model/model';
 import { handlerLine, Rule } from './rule';
 
@@ -32,16 +33,34 @@ accepts it.`,
         if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });
         continue;
       }
-      if (!specsFor(ld.d.name) || isThirdPartyDirective(ld.d.name)) continue;
+      if (isThirdPartyDirective(ld.d.name)) {
+        // Contexts as the module's own command table defines them (where we read it from its binary).
+        const kinds = outsideBuild(ctx.model, ctx.settings, ld.d.name) ? undefined : thirdPartyContexts(ld.d.name, ctx.settings.build, loadedModules(ctx.model));
+        if (!kinds || kinds.has(ld.block.kind)) continue;
+        const guessed = ctx.model.kindGuessed(ld.block);
+        ctx.report({
+          nginxLine: handlerLine(ld), file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
+          severity: guessed ? 'warning' : undefined,
+          message: `"${ld.d.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${[...new Set([...kinds].map(kindLabel))].join(', ')})` +
+            (guessed ? ` (if this file is included in ${kindLabel(ctx.model.top.kind)} context, as inferred; no main config includes it here: say where with "# nginx-context: …")` : ''),
+        });
+        continue;
+      }
+      if (!specsFor(ld.d.name) || outsideBuild(ctx.model, ctx.settings, ld.d.name)) continue;
       const spec = specIn(ld.d.name, ld.block.kind)!;
       if (isAllowedIn(spec, ld.block.kind)) continue;
       const allowed = spec.contexts === 'any' ? '' : [...new Set([...spec.contexts].map(kindLabel))].join(', ');
+      // Where the block's kind only follows from a guessed context (a fragment nobody includes), the finding is
+      // a guess too: a warning that says so, never a claim that nginx fails.
+      const guessed = ctx.model.kindGuessed(ld.block);
       ctx.report({
         nginxLine: handlerLine(ld),
         file: ld.file,
         start: ld.d.nameToken.start,
         end: ld.d.nameToken.end,
-        message: `"${ld.d.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${allowed})`,
+        severity: guessed ? 'warning' : undefined,
+        message: `"${ld.d.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${allowed})` +
+          (guessed ? ` (if this file is included in ${kindLabel(ctx.model.top.kind)} context, as inferred; no main config includes it here: say where with "# nginx-context: …")` : ''),
       });
     }
   },

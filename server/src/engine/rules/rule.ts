@@ -55,6 +55,8 @@ export interface RuleCase {
   /** 1-based lines the rule must report (invalid cases); empty for valid ones. */
   lines?: number[];
   nginxVersion?: string;
+  /** The nginx build (setting nginxTlsProxy.modules); the default preset when absent. */
+  modules?: string;
   /** The text after applying the preferred fix of every finding, when the rule has fixes. */
   fixed?: string;
   /** Files beside the config, by relative name: what the test PKI puts there (see CASE_FILES). */

@@ -1,11 +1,11 @@
 // A directive name no module defines (with a "did you mean" for near misses).
 
 import { allDirectives, isKnownDirective } from '../knowledge/directives';
-import { checkedDirectives } from './checked-directives';
+import { checkedDirectives, loadedModules } from './checked-directives';
 import { setName } from '../fixes/edits';
 import { Rule, handlerLine } from './rule';
 import { introducedAfter, versionLabel } from '../knowledge/tls';
-
+import { availability, moduleHint } from '../knowledge/modules';
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -39,37 +39,63 @@ export const unknownDirective: Rule = {
   defaultSeverity: 'error',
   title: 'Unknown directive',
   nginxRejects: true,
-  explanation: `No nginx module defines this name, so \`nginx -t\` stops at it. Directives of common third-party
-modules (lua, headers-more, njs, perl, set-misc, brotli, geoip2, echo…) are known; add others with the
-\`nginxTlsProxy.extraDirectives\` setting (\`--extra-directive\` on the command line).`,
+  explanation: `No module of the configured nginx build defines this name, so \`nginx -t\` stops at it. The build is the
+\`nginxTlsProxy.modules\` setting (\`--modules\`, or \`--modules-from "$(nginx -V 2>&1)"\` on the command line): a preset
+(\`nginx\` for nginx.org's packages, the default; \`nginx-plus\`, \`openresty\`, \`debian-light\`, \`debian-core\`,
+\`debian-full\`, \`debian-extras\`, \`debian-all\` for Debian 12) and module names to add; the config's own
+\`load_module\` lines add theirs. A directive of a module outside the build (NGINX Plus only, a third-party module
+that is not loaded) is reported with the module that defines it and how to get it. Names of modules we do not
+know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive\`).`,
   cases: {
     valid: [
-      { config: 'more_set_headers "X-A: b";\ncontent_by_lua_block { ngx.say("}") }\n', context: 'http/location' },
+      { config: 'more_set_headers "X-A: b";\ncontent_by_lua_block { ngx.say("}") }\n', context: 'http/location', modules: 'debian-extras' },
+      { config: 'load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;\nevents { }\nhttp {\n    server {\n        location / {\n            echo hello;\n        }\n    }\n}\n' },
     ],
     invalid: [
       { config: 'proxy_ssl_verfy on;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
+      { config: 'upstream b {\n    server 127.0.0.1:8080;\n    sticky cookie srv;\n}\n', context: 'http', nginxVersion: '1.28', lines: [3] },
+      { config: 'more_set_headers "X-A: b";\n', context: 'http/location', lines: [1] },
       { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_alpn h2;\n}\n', context: 'stream', nginxVersion: '1.22', lines: [5] },
     ],
   },
   check(ctx) {
+    const { build, nginxVersion, extraDirectives } = ctx.settings;
     for (const ld of checkedDirectives(ctx.model)) {
-      const newer = introducedAfter(ld.d.name, ctx.settings.nginxVersion);
-      if (newer && !ctx.settings.extraDirectives.has(ld.d.name)) {
+      const name = ld.d.name;
+      if (extraDirectives.has(name)) continue;
+      const newer = introducedAfter(name, nginxVersion);
+      if (newer) {
         ctx.report({
           nginxLine: handlerLine(ld),
           file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
-          message: `unknown directive "${ld.d.name}": it appeared in nginx ${newer}, and the configured version is ${versionLabel(ctx.settings.nginxVersion)} (setting nginxTlsProxy.nginxVersion)`,
+          message: `unknown directive "${name}": it appeared in nginx ${newer}, and the configured version is ${versionLabel(nginxVersion)} (setting nginxTlsProxy.nginxVersion)`,
         });
         continue;
       }
-      if (isKnownDirective(ld.d.name, ctx.settings.extraDirectives)) continue;
-      const hint = suggestDirective(ld.d.name);
+      if (isKnownDirective(name)) {
+        const a = availability(name, build, loadedModules(ctx.model), nginxVersion);
+        if (a.ok || !a.modules.length) continue;
+        // Outside the build. In a partial view, a module the distribution ships for load_module may be loaded by
+        // the main config this analysis cannot see: say so instead of claiming nginx fails.
+        const maybeLoaded = a.loadable && build.loadNeeded && ctx.model.partlyUnknown(ld.block);
+        ctx.report({
+          nginxLine: handlerLine(ld),
+          file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
+          severity: maybeLoaded ? 'warning' : undefined,
+          message: `unknown directive "${name}"; ` + (a.olderVersion
+            ? `the version of ${a.olderVersion.module} in the configured build (${a.olderVersion.from}) does not define it: it is newer`
+            : moduleHint(name, a.modules, build)) +
+            (maybeLoaded ? ' (unless the main config loads it: this file is analysed on its own)' : ''),
+        });
+        continue;
+      }
+      const hint = suggestDirective(name);
       ctx.report({
         nginxLine: handlerLine(ld),
         file: ld.file,
         start: ld.d.nameToken.start,
         end: ld.d.nameToken.end,
-        message: `unknown directive "${ld.d.name}"` + (hint ? `; did you mean "${hint}"?` : ''),
+        message: `unknown directive "${name}"` + (hint ? `; did you mean "${hint}"?` : ''),
         fixes: hint ? [{ title: `Change to "${hint}"`, edits: [setName(ld, hint)], isPreferred: true }] : [],
       });
     }
