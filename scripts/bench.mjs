@@ -6,7 +6,9 @@
 //
 // Installs nothing. crossplane is used if `crossplane` or `python3 -m crossplane` works (a local checkout:
 // PYTHONPATH=/path/to/crossplane npm run bench); nginx if /usr/sbin/nginx exists (or NGINX_BIN).
-// Options: --no-build (measure the dist/ that is there), --quick (fewer repetitions, smaller sizes; a smoke run).
+// Options: --no-build (measure the dist/ that is there), --quick (fewer repetitions, smaller sizes; a smoke run),
+// --no-targets (skip scripts/bench-targets.mjs, the issue-10 targets on a findings-heavy config),
+// --parse (the parser alone against a one-pass scan, old parser beside it, heap of the tree; prints only).
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -177,9 +179,137 @@ function floor(text) {
   return n;
 }
 
+// ---- `--parse`: the parser alone ------------------------------------------------------------------------
+// MB/s of our parse (dist/core.js) against a one-pass scan of the same text that counts tokens, on the
+// generated configs of 10 … 10 000 servers; parse ÷ scan (target ≤ 2×); per-MB cost from 10 to 10 000
+// servers (target: within 1.5×); heap retained by the tree of a ~2 MB config. The old parser (object per
+// token and directive, kept frozen as the tests' oracle in test/syntax/reference-parser.ts) is measured
+// beside it in the same process, for before → after. Prints the table; writes nothing.
+
+/** The one-pass scan: a loop over char codes counting tokens as nginx splits them (words, quoted strings; comments skipped). */
+function scanTokens(text) {
+  const len = text.length;
+  let count = 0;
+  for (let i = 0; i < len; i++) {
+    let c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 59 || c === 123 || c === 125) continue;
+    if (c === 35) { while (i < len && text.charCodeAt(i) !== 10) i++; continue; }
+    count++;
+    if (c === 34 || c === 39) {
+      const q = c;
+      for (i++; i < len; i++) { c = text.charCodeAt(i); if (c === 92) i++; else if (c === q) break; }
+      continue;
+    }
+    for (i++; i < len; i++) {
+      c = text.charCodeAt(i);
+      if (c === 92) { i++; continue; }
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 59 || c === 123) break;
+    }
+    i--;
+  }
+  return count;
+}
+
+/** Median CPU time (user + system, this process: what contention from other processes does not inflate). */
+function cpuTime(f, runs, warm = 1) {
+  for (let i = 0; i < warm; i++) f();
+  const xs = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.cpuUsage();
+    f();
+    const d = process.cpuUsage(t);
+    xs.push((d.user + d.system) / 1000);
+  }
+  return median(xs);
+}
+
+async function parseBench() {
+  const M = 1e6;
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const esbuild = require('esbuild');
+  const refFile = path.join(tmp, 'reference-parser.js');
+  await esbuild.build({ entryPoints: [path.join(ROOT, 'test/syntax/reference-parser.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, outfile: refFile, logLevel: 'warning' });
+  const ref = require(refFile);
+  const parsers = [['old parser (objects)', (t) => ref.parse(t)], ['new parser (struct-of-arrays)', (t) => core.parse(t)]];
+  const reps = { 10: [300, 30], 100: [60, 10], 1000: [12, 3], 10000: [4, 1] };
+  const sizes = QUICK ? [10, 100, 1000] : [10, 100, 1000, 10000];
+  const out = [];
+  const perMb = {};
+  let md = `# Parser benchmark (\`npm run bench -- --parse\`)\n\n- date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus()[0]?.model ?? ''}\n`;
+  md += `- method: median CPU time (process.cpuUsage: user + system, GC threads included) of several runs after warm-up, gc() before each series; MB = 10^6 bytes; scan = one pass over char codes counting tokens\n\n`;
+  md += `| input | MB | tokens | scan MB/s | old parse MB/s | new parse MB/s | old ÷ scan | new ÷ scan (target ≤ 2×) | old ms/MB | new ms/MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`;
+  for (const n of sizes) {
+    const text = config(n);
+    const mb = Buffer.byteLength(text) / M;
+    const [runs, warm] = reps[n];
+    const tokens = scanTokens(text);
+    if (core.parse(text).errors.length || ref.parse(text).errors.length) throw new Error('generated config has syntax errors');
+    gc();
+    const scanMs = cpuTime(() => scanTokens(text), runs * 2, warm * 2);
+    const ms = [];
+    for (const [, p] of parsers) { gc(); ms.push(cpuTime(() => p(text), runs, warm)); }
+    perMb[n] = ms.map((x) => x / mb);
+    const r = { n, mb, tokens, scan: mb / (scanMs / 1000), old: mb / (ms[0] / 1000), neu: mb / (ms[1] / 1000), oldRatio: ms[0] / scanMs, newRatio: ms[1] / scanMs };
+    out.push(r);
+    log(`${n} servers: scan ${r.scan.toFixed(0)} MB/s, old ${r.old.toFixed(1)} MB/s, new ${r.neu.toFixed(1)} MB/s`);
+    md += `| ${n} servers | ${mb.toFixed(2)} | ${tokens} | ${r.scan.toFixed(0)} | ${r.old.toFixed(1)} | ${r.neu.toFixed(1)} | ${r.oldRatio.toFixed(2)}× | ${r.newRatio.toFixed(2)}× ${r.newRatio <= 2 ? 'met' : 'missed'} | ${perMb[n][0].toFixed(2)} | ${perMb[n][1].toFixed(2)} |\n`;
+  }
+  const lo = sizes[0], hi = sizes[sizes.length - 1];
+  const flatOld = perMb[hi][0] / perMb[lo][0];
+  const flatNew = perMb[hi][1] / perMb[lo][1];
+  // Flatness over the whole range: the worst per-MB cost over the best.
+  const spread = (k) => Math.max(...sizes.map((s) => perMb[s][k])) / Math.min(...sizes.map((s) => perMb[s][k]));
+  md += `\nPer-MB cost ${hi} ÷ ${lo} servers: old ${flatOld.toFixed(2)}×, new ${flatNew.toFixed(2)}× (target within 1.5×: ${flatNew <= 1.5 ? 'met' : 'missed'}); worst ÷ best over all sizes: old ${spread(0).toFixed(2)}×, new ${spread(1).toFixed(2)}×.\n`;
+
+  // Heap retained by the tree of a ~2 MB config (JS heap + array buffers, after full collections).
+  const two = config(1000);
+  const heap = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+  const retained = (make) => {
+    gc(); gc();
+    const before = heap();
+    const keep = make();
+    gc(); gc();
+    const bytes = heap() - before;
+    if (!keep) throw new Error('unreachable');
+    return bytes;
+  };
+  /** Touches everything the engine can read: every view, token value and comment (what a full analysis may do). */
+  const walk = (tree) => {
+    const stack = [tree.root];
+    let k = 0;
+    while (stack.length) {
+      const b = stack.pop();
+      for (const d of b.children) {
+        k += d.name.length + d.nameToken.value.length + d.start + d.end + d.parent.open;
+        for (const a of d.args) k += a.value.length + a.start;
+        if (d.block) stack.push(d.block);
+      }
+    }
+    for (const c of tree.comments) k += c.value.length;
+    return k + tree.lineStarts.length;
+  };
+  const twoMb = Buffer.byteLength(two) / M;
+  const hOld = retained(() => ref.parse(two));
+  const hOldWalked = retained(() => { const t = ref.parse(two); walk(t); return t; });
+  const hNew = retained(() => core.parse(two));
+  const hNewWalked = retained(() => { const t = core.parse(two); walk(t); return t; });
+  md += `\nHeap retained by the tree of a ${twoMb.toFixed(2)} MB config (1 000 servers; the text itself not counted):\n\n| | old parser | new parser | new ÷ old |\n|---|---:|---:|---:|\n`;
+  md += `| right after parse | ${(hOld / M).toFixed(2)} MB | ${(hNew / M).toFixed(2)} MB | ${(hNew / hOld).toFixed(2)} |\n`;
+  md += `| after reading every directive, token value, comment and line start | ${(hOldWalked / M).toFixed(2)} MB | ${(hNewWalked / M).toFixed(2)} MB | ${(hNewWalked / hOldWalked).toFixed(2)} |\n`;
+  console.log(md);
+}
+
+if (process.argv.includes('--parse')) {
+  await parseBench();
+  process.exit(0);
+}
+
 const FILE = '/bench/nginx.conf';
 const oursParse = (text) => core.parse(text);
-const oursFull = (text) => core.analyze(FILE, core.memoryFileSystem({ [FILE]: text }), core.defaultSettings());
+const oursFull = (text) => core.createLanguageService({ fs: core.memoryFileSystem({ [FILE]: text }), rootConfig: FILE }).diagnose(FILE);
 const peer = (text) => {
   let err = null;
   let tree = null;
@@ -278,7 +408,7 @@ if (fs.existsSync(corpusDir)) {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile()) { const buf = fs.readFileSync(p); bytes += buf.length; files[p] = core.decode(buf).text; }
+      else if (e.isFile()) { const buf = fs.readFileSync(p); bytes += buf.length; files[p] = buf.toString('latin1'); }
     }
   })(corpusDir);
   const paths = Object.keys(files).sort();
@@ -287,9 +417,9 @@ if (fs.existsSync(corpusDir)) {
   log(`${label}: ${(bytes / MB).toFixed(2)} MB`);
   let findings = 0;
   const analyseAll = () => {
-    const ws = new core.Workspace(mfs, core.defaultSettings(), { candidates: () => paths });
+    const service = core.createLanguageService({ fs: mfs, candidates: () => paths });
     findings = 0;
-    for (const p of paths) findings += ws.analyzeFile(p).findings.length;
+    for (const p of paths) findings += service.diagnose(p).findings.length;
   };
   const ref = { full: time(analyseAll, 5, 1) };
   ref.parse = time(() => { for (const p of paths) core.parse(files[p]); }, 10, 2);
@@ -433,7 +563,7 @@ const lo = SIZES[0];
 const hi = SIZES[SIZES.length - 1];
 md += `\n## Linearity\n\nTime per MB (ms/MB): ${SIZES.map((n) => `${n} servers: parse ${f1(linear[n].parse)}, parse + rules ${f1(linear[n].full)}`).join('; ')}.\n`;
 md += `Ratio ${hi} ÷ ${lo} servers: parse ${(linear[hi].parse / linear[lo].parse).toFixed(2)}, parse + rules ${(linear[hi].full / linear[lo].full).toFixed(2)} (1.00 = perfectly linear).\n`;
-if (corpusInfo) md += `\nCorpus: ${corpusInfo.files} files, ${corpusInfo.bytes} bytes (${(corpusInfo.bytes / MB).toFixed(2)} MB), ${corpusInfo.findings} findings; every file through \`Workspace.analyzeFile\` (main config or inferred context, includes resolved).\n`;
+if (corpusInfo) md += `\nCorpus: ${corpusInfo.files} files, ${corpusInfo.bytes} bytes (${(corpusInfo.bytes / MB).toFixed(2)} MB), ${corpusInfo.findings} findings; every file through the language service's \`diagnose\` (main config or inferred context, includes resolved).\n`;
 md += `\n## Language server (\`node dist/server.js --stdio\`, a real process)\n\n| measure | value |\n|---|---:|\n`;
 md += `| opening a ${(lat.bytes / MB).toFixed(2)} MB config → diagnostics | ${lat.openMs.toFixed(0)} ms |\n`;
 md += `| keystroke → publishDiagnostics for that version (50 incremental single-character edits), p50 | ${lat.p50.toFixed(1)} ms |\n`;
@@ -445,6 +575,12 @@ md += `| RSS idle (initialized, nothing open) | ${mem.idle.toFixed(0)} MB |\n`;
 md += `| opening the ${(bigBytes / MB).toFixed(1)} MB config → diagnostics (${mem.diagnostics} published) | ${mem.openMs.toFixed(0)} ms |\n`;
 md += `| RSS right after those diagnostics / 3 s later / peak (VmHWM) | ${mem.rss.toFixed(0)} MB / ${mem.settled.toFixed(0)} MB / ${mem.hwm.toFixed(0)} MB |\n`;
 md += `| dist/*.js, production build | ${(distBytes / 1e6).toFixed(2)} MB (${distBytes} bytes) |\n`;
+// The issue-10 targets, each met or missed, on the findings-heavy config (its own script: `--targets-only`).
+if (!process.argv.includes('--no-targets')) {
+  log('engine targets (scripts/bench-targets.mjs)');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bench-targets.mjs'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  md += '\n' + (r.status === 0 ? r.stdout : `Engine targets: the script failed (exit ${r.status}).\n`);
+}
 md += `\nWhole benchmark: ${((performance.now() - started) / 1000).toFixed(0)} s.\n`;
 
 if (!QUICK) {

@@ -5,7 +5,6 @@
 
 import { BlockKind } from './knowledge/contexts';
 import { FileSystem } from './model/filesystem';
-import { LDir } from './model/model';
 import { Analysis } from './analyze';
 import { Workspace } from './workspace';
 import { fixesThatHold } from './fixes/validate';

@@ -1,7 +1,7 @@
 // Edit builders for fixes: add directives to a block in its own indentation, or change a directive's value.
 // They touch only the characters they mean to: no reformatting, comments and quoting stay as written.
 
-import { ConfigFile, LBlock, LDir } from '../model/model';
+import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
 import { TextEdit } from '../types';
 
 function eolOf(text: string): string {
@@ -141,4 +141,31 @@ export function quoteIfNeeded(v: string): string {
 /** Renames a directive (its name token only). */
 export function setName(ld: LDir, name: string): TextEdit {
   return { path: ld.file.path, start: ld.d.nameToken.start, end: ld.d.nameToken.end, newText: name };
+}
+
+/**
+ * Sets directives in one block, the way every TLS fix needs it: a directive already in the block gets its
+ * value changed, a missing one is inserted (after `anchor`), and all insertions go in as one edit.
+ * `ifUnset` leaves alone a directive that is in effect from an outer block.
+ */
+export function directiveSetter(model: ConfigModel, block: LBlock, anchor?: LDir) {
+  const lines: string[] = [];
+  const changes: TextEdit[] = [];
+  const valueOf = (ld: LDir) => ld.d.args.map((a) => a.value.toLowerCase()).join(' ');
+  return {
+    set(name: string, value: string, opts: { ifUnset?: boolean } = {}): void {
+      const here = model.inBlock(block, name)[0];
+      if (here) {
+        if (!opts.ifUnset && valueOf(here) !== value.toLowerCase()) changes.push(setArguments(here, value));
+        return;
+      }
+      const inherited = model.first(name, block);
+      if (inherited && (opts.ifUnset || valueOf(inherited) === value.toLowerCase())) return;
+      lines.push(`${name} ${value};`);
+    },
+    edits(): TextEdit[] {
+      const ins = insertDirectives(block, lines, anchor);
+      return ins ? [...changes, ins] : changes;
+    },
+  };
 }

@@ -38,6 +38,8 @@ export interface TlsDirectiveFact {
   since?: [number, number, number];
   /** Upstream directives that only some families have (all three when absent). */
   families?: readonly ('proxy' | 'grpc' | 'uwsgi')[];
+  /** Listed in the summaries: a pass directive's hover (upstream side), the effective-settings view (server side). */
+  summary?: boolean;
 }
 
 export function versionAtLeast(v: NginxVersion, major: number, minor: number, patch = 0): boolean {
@@ -69,13 +71,13 @@ export function parseVersion(v: string | undefined): NginxVersion {
  * Order is the order in which hovers and the effective-settings view list them.
  */
 const UPSTREAM: Record<string, Row> = {
-  verify: { merge: 'scalar', value: 'flag', default: constant('off') },
-  trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', verifyOnly: true },
-  verify_depth: { merge: 'scalar', value: 'number', default: constant('1'), verifyOnly: true },
+  verify: { merge: 'scalar', value: 'flag', default: constant('off'), summary: true },
+  trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', verifyOnly: true, summary: true },
+  verify_depth: { merge: 'scalar', value: 'number', default: constant('1'), verifyOnly: true, summary: true },
   crl: { merge: 'scalar', value: 'file', role: 'crl', verifyOnly: true },
-  name: { merge: 'scalar', value: 'name' },
-  server_name: { merge: 'scalar', value: 'flag', default: constant('off') },
-  protocols: { merge: 'bitmask', value: 'protocols', default: protocols },
+  name: { merge: 'scalar', value: 'name', summary: true },
+  server_name: { merge: 'scalar', value: 'flag', default: constant('off'), summary: true },
+  protocols: { merge: 'bitmask', value: 'protocols', default: protocols, summary: true },
   ciphers: { merge: 'scalar', value: 'ciphers', default: constant('DEFAULT') },
   certificate: { merge: 'scalar', value: 'file', role: 'certificate' },
   certificate_key: { merge: 'scalar', value: 'file', role: 'key' },
@@ -89,14 +91,14 @@ const UPSTREAM: Record<string, Row> = {
 
 /** nginx terminating TLS (http, stream and mail share these names). */
 const SERVER: Record<string, Row> = {
-  ssl_certificate: { merge: 'array', value: 'file', role: 'certificate' },
-  ssl_certificate_key: { merge: 'array', value: 'file', role: 'key' },
-  ssl_protocols: { merge: 'bitmask', value: 'protocols', default: protocols },
-  ssl_ciphers: { merge: 'scalar', value: 'ciphers', default: constant('HIGH:!aNULL:!MD5'), unique: true },
-  ssl_verify_client: { merge: 'scalar', value: 'keyword', default: constant('off'), unique: true },
-  ssl_client_certificate: { merge: 'scalar', value: 'file', role: 'ca', unique: true },
-  ssl_trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', unique: true },
-  ssl_verify_depth: { merge: 'scalar', value: 'number', default: constant('1'), unique: true },
+  ssl_certificate: { merge: 'array', value: 'file', role: 'certificate', summary: true },
+  ssl_certificate_key: { merge: 'array', value: 'file', role: 'key', summary: true },
+  ssl_protocols: { merge: 'bitmask', value: 'protocols', default: protocols, summary: true },
+  ssl_ciphers: { merge: 'scalar', value: 'ciphers', default: constant('HIGH:!aNULL:!MD5'), unique: true, summary: true },
+  ssl_verify_client: { merge: 'scalar', value: 'keyword', default: constant('off'), unique: true, summary: true },
+  ssl_client_certificate: { merge: 'scalar', value: 'file', role: 'ca', unique: true, summary: true },
+  ssl_trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', unique: true, summary: true },
+  ssl_verify_depth: { merge: 'scalar', value: 'number', default: constant('1'), unique: true, summary: true },
   ssl_crl: { merge: 'scalar', value: 'file', role: 'crl', unique: true },
   ssl_dhparam: { merge: 'scalar', value: 'file', role: 'dhparam', unique: true },
   ssl_password_file: { merge: 'scalar', value: 'file', role: 'password', unique: true },
@@ -152,3 +154,13 @@ export function upstreamSuffixes(pick: (row: Row) => boolean = () => true): stri
 
 /** The settings that decide whether and against what an upstream certificate is checked. */
 export const VERIFICATION_SUFFIXES: readonly string[] = ['verify', ...upstreamSuffixes((r) => !!r.verifyOnly)];
+
+/** Server-side TLS directives listed in the effective-settings view, in table order. */
+export function serverSummary(): string[] {
+  return [...FACTS.values()].filter((f) => f.side === 'server' && f.summary).map((f) => f.name);
+}
+
+/** Every directive that names a file of CA certificates (upstream trust and client-certificate trust). */
+export function caFileDirectives(): string[] {
+  return [...FACTS.values()].filter((f) => f.role === 'ca').map((f) => f.name);
+}

@@ -1,8 +1,7 @@
-// Which variables exist: the official ones (from @nginx/reference-lib, prefixed families like $http_NAME
-// included), and those a config defines itself.
+// Which variables nginx has: the official ones (from @nginx/reference-lib, prefixed families like $http_NAME
+// included), and which directives define new ones. What a given config defines is in model/variables.ts.
 
 import { Format, getVariables } from '@nginx/reference-lib';
-import { ConfigModel, LDir } from '../model/model';
 import { own } from '../own';
 
 let builtin: { names: Set<string>; prefixes: string[] } | null = null;
@@ -21,17 +20,6 @@ export function variableDoc(name: string): { title: string; description: string 
   if (exact !== undefined) return { title: '$' + name, description: exact };
   for (const [n, d] of docs) {
     if (n.endsWith('_NAME') && name.startsWith(n.slice(0, -4))) return { title: '$' + n, description: d };
-  }
-  return undefined;
-}
-
-/** The directive that defines `name` in this config (set, map, geo, …), if one does. */
-export function variableDefinition(name: string, model: ConfigModel): LDir | undefined {
-  for (const ld of model.all) {
-    const at = own(DEFINERS, ld.d.name);
-    if (at === undefined || !ld.d.argCount) continue;
-    const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
-    if (arg && arg.value.replace(/^\$\{?/, '').replace(/\}$/, '') === name) return ld;
   }
   return undefined;
 }
@@ -63,34 +51,14 @@ const DEFINERS: Record<string, number | 'last'> = {
   set_formatted_local_time: 0, set_encode_hex: 0, set_decode_hex: 0, set_hashed_upstream: 0, set_encrypt_session: 0, set_decrypt_session: 0,
 };
 
-const cache = new WeakMap<ConfigModel, Set<string>>();
-
-/** Variables the config defines: set, map, geo, … and named captures of its regexes. */
-export function definedVariables(model: ConfigModel): Set<string> {
-  let defined = cache.get(model);
-  if (defined) return defined;
-  defined = new Set<string>();
-  for (const ld of model.all) {
-    const at = own(DEFINERS, ld.d.name);
-    if (at !== undefined && ld.d.args.length) {
-      const arg = at === 'last' ? ld.d.args[ld.d.args.length - 1] : ld.d.args[at as number];
-      const m = arg && /^\$\{?([A-Za-z0-9_]+)/.exec(arg.value);
-      if (m) defined.add(m[1]);
-    }
-    // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
-    if (ld.block.kind === 'raw' && ld.block.owner?.d.name === 'geoip2' && ld.d.name.startsWith('$')) defined.add(ld.d.name.slice(1));
-  }
-  // Named captures of any regex in the config's files (a comment mentioning one only makes us more lenient).
-  for (const f of model.files.values()) {
-    for (const m of f.tree.text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) defined.add(m[1]);
-  }
-  cache.set(model, defined);
-  return defined;
+/** Where a directive names the variable it defines: an argument index, `last`, or undefined if it defines none. */
+export function definedVariableArgument(directive: string): number | 'last' | undefined {
+  return own(DEFINERS, directive);
 }
 
-export function isKnownVariable(name: string, model: ConfigModel): boolean {
+/** A variable nginx (or a common module) provides itself, exactly or as part of a prefixed family. */
+export function isOfficialVariable(name: string): boolean {
   if (/^\d+$/.test(name)) return true; // regex captures $1…$9
   const o = official();
-  if (o.names.has(name) || o.prefixes.some((p) => name.startsWith(p))) return true;
-  return definedVariables(model).has(name);
+  return o.names.has(name) || o.prefixes.some((p) => name.startsWith(p));
 }

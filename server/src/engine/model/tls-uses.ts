@@ -1,8 +1,9 @@
 // Where nginx opens TLS connections to upstreams, and which settings apply there.
 
-import { familyPrefix, UpstreamFamily } from '../knowledge/tls';
+import { UpstreamFamily } from '../knowledge/tls';
 import { ConfigModel, LBlock, LDir, splitHostPort, UpstreamGroup } from './model';
 import { own } from '../own';
+import { parsePassUrl } from './pass-url';
 
 export interface TlsUse {
   family: UpstreamFamily;
@@ -23,10 +24,11 @@ export interface TlsUse {
   schemeFrom: LDir | null;
 }
 
-const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string; plain: string[] }> = {
-  proxy_pass: { family: 'proxy', tls: 'https://', plain: ['http://'] },
-  grpc_pass: { family: 'grpc', tls: 'grpcs://', plain: ['grpc://'] },
-  uwsgi_pass: { family: 'uwsgi', tls: 'suwsgi://', plain: ['uwsgi://'] },
+/** Pass directives of http and the scheme that makes their connection TLS. */
+const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string }> = {
+  proxy_pass: { family: 'proxy', tls: 'https' },
+  grpc_pass: { family: 'grpc', tls: 'grpcs' },
+  uwsgi_pass: { family: 'uwsgi', tls: 'suwsgi' },
 };
 
 export function isIpLiteral(host: string): boolean {
@@ -68,23 +70,14 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
     if (!spec || !(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
     const resolved = resolveSchemeVariable(model, ld, ld.d.args[0].value);
     const url = resolved.url;
-    const lower = url.toLowerCase();
-    const hasVar = url.includes('$');
+    const parsed = parsePassUrl(url);
     let certain: boolean;
-    let rest: string;
-    if (lower.startsWith(spec.tls)) {
-      certain = true;
-      rest = url.slice(spec.tls.length);
-    } else if (name === 'proxy_pass' && hasVar) {
-      // The scheme may come from a variable: nginx prepares TLS for every such location.
-      certain = false;
-      const m = /^[a-z]+:\/\//i.exec(url);
-      rest = m ? url.slice(m[0].length) : url;
-      if (spec.plain.some((p) => lower.startsWith(p))) rest = url.slice(url.indexOf('://') + 3);
-    } else continue;
-    const hostPort = rest.split('/')[0];
-    const hostHasVar = hostPort.includes('$');
-    const { host, port } = splitHostPort(hostPort);
+    if (parsed.scheme === spec.tls) certain = true;
+    // The scheme may come from a variable: nginx prepares TLS for every such location.
+    else if (name === 'proxy_pass' && parsed.hasVariables) certain = false;
+    else continue;
+    const hostHasVar = parsed.hostPort.includes('$');
+    const { host, port } = parsed;
     out.push({
       family: spec.family, pass: ld, url, certain, host: hostHasVar ? null : host, port,
       group: hostHasVar ? undefined : model.upstream('http', host), block: ld.block, enabler: null, schemeFrom: resolved.from,
@@ -93,10 +86,6 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
   return out;
 }
 
-/** `proxy_ssl_verify` for the proxy family, `grpc_ssl_verify` for grpc… */
-export function tlsDirective(family: UpstreamFamily, suffix: string): string {
-  return `${familyPrefix(family)}_ssl_${suffix}`;
-}
 
 /** The block a fix should edit for a pass: never `if`/`limit_except` (nginx forbids `*_ssl_*` there). */
 export function settingsBlock(block: LBlock): LBlock {

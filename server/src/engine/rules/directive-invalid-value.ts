@@ -5,12 +5,14 @@ import { checkedDirectives } from './checked-directives';
 import { setArguments } from '../fixes/edits';
 import { argSpan, Rule, handlerLine } from './rule';
 import { own } from '../own';
+import { tlsFact } from '../knowledge/tls-directives';
 
 const PROTOCOLS = ['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
 const ENUMS: Record<string, string[]> = {
   ssl_verify_client: ['on', 'off', 'optional', 'optional_no_ca'],
 };
-const NUMBERS = /^((proxy|grpc|uwsgi)_ssl_verify_depth|ssl_verify_depth)$/;
+const isNumber = (name: string): boolean => tlsFact(name)?.value === 'number';
+const isProtocols = (name: string): boolean => tlsFact(name)?.value === 'protocols';
 
 /** What may follow the address of `listen` (a forgotten ";" makes the next directive's name one of these). */
 const LISTEN_PARAMS: Record<string, RegExp> = {
@@ -54,7 +56,7 @@ Anything else stops \`nginx -t\`.`,
       }
       const spec = specIn(d.name, ld.block.kind)!;
       if (!isAllowedIn(spec, ld.block.kind)) continue;
-      const checked = spec.isFlag || own(ENUMS, d.name) !== undefined || /(^|_)ssl_protocols$/.test(d.name) || NUMBERS.test(d.name);
+      const checked = spec.isFlag || own(ENUMS, d.name) !== undefined || isProtocols(d.name) || isNumber(d.name);
       // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
       if (!checked || d.args.some((a) => a.value.includes('$'))) continue;
       if (spec.isFlag && d.args.length === 1) {
@@ -82,7 +84,7 @@ Anything else stops \`nginx -t\`.`,
         });
         continue;
       }
-      if (NUMBERS.test(d.name) && d.args.length === 1 && !/^\d+$/.test(d.args[0].value)) {
+      if (isNumber(d.name) && d.args.length === 1 && !/^\d+$/.test(d.args[0].value)) {
         ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `"${d.name}" directive invalid number` });
       }
     }

@@ -53,7 +53,7 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
         ...directiveSpan(s.listenSsl),
         severity: fatal ? caveat.severity ?? 'error' : 'warning',
         // nginx names the server's line; before stream virtual servers (1.25.5) stream named the listen line.
-        nginxLine: fatal ? lineOf(s.ld.file.tree.lineStarts, (s.family === 'stream' && !versionAtLeast(ctx.settings.nginxVersion, 1, 25, 5) ? s.listenSsl : s.ld).d.start) + 1 : undefined,
+        nginxLine: fatal ? lineOf(s.ld.file.tree.nginxLineStarts, (s.family === 'stream' && !versionAtLeast(ctx.settings.nginxVersion, 1, 25, 5) ? s.listenSsl : s.ld).d.start) + 1 : undefined,
         message: (fatal
           ? 'no "ssl_certificate" is defined for the "listen ... ssl" directive: this is the default server for the address, so nginx -t fails.'
           : 'This TLS server has no ssl_certificate: clients reaching it get the default server\'s certificate, which will not match its name.') + caveat.note,

@@ -1,6 +1,6 @@
 // Pass directive URLs nginx refuses when it loads the config.
 
-import { splitHostPort } from '../model/model';
+import { parsePassUrl } from '../model/pass-url';
 import { argSpan, Rule, handlerLine } from './rule';
 
 export const passInvalidUrl: Rule = {
@@ -39,24 +39,20 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
         continue;
       }
       if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
-      let rest: string;
+      const parsed = parsePassUrl(url);
       if (name === 'proxy_pass') {
-        const m = /^https?:\/\//i.exec(url);
-        if (!m) { report(`invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
-        rest = url.slice(m[0].length);
-      } else {
-        const m = /^grpcs?:\/\//i.exec(url);
-        rest = m ? url.slice(m[0].length) : url;
-        if (/^[a-z]+:\/\//i.test(rest)) { report(`invalid host in upstream "${rest}": grpc_pass takes grpc:// or grpcs://`); continue; }
+        if (parsed.scheme !== 'http' && parsed.scheme !== 'https') { report(`invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
+      } else if (parsed.scheme !== null && parsed.scheme !== 'grpc' && parsed.scheme !== 'grpcs') {
+        // nginx strips only grpc(s):// and then reads "https://…" as a host.
+        report(`invalid host in upstream "${url}": grpc_pass takes grpc:// or grpcs://`);
+        continue;
       }
-      if (rest.startsWith('unix:')) continue;
-      const slash = rest.indexOf('/');
-      const hostPort = slash >= 0 ? rest.slice(0, slash) : rest;
-      const { host, port } = splitHostPort(hostPort);
+      if (parsed.rest.startsWith('unix:')) continue;
+      const { host, port } = parsed;
       const group = ctx.model.upstream('http', host);
       if (group && port !== null) { report(`upstream "${host}" may not have port ${port}: the servers of the group carry the ports`); continue; }
       if (name === 'grpc_pass' && !group && port === null) { report(`no port in upstream "${host}": grpc_pass needs an explicit port`); continue; }
-      if (name === 'proxy_pass' && slash >= 0) {
+      if (name === 'proxy_pass' && parsed.path !== null) {
         const loc = ctx.model.enclosing(ld.block, 'http/location')?.owner;
         const regex = loc && (loc.d.args[0]?.value === '~' || loc.d.args[0]?.value === '~*' || loc.d.args[0]?.value.startsWith('@'));
         if (kind !== 'http/location' || regex) {

@@ -1,7 +1,7 @@
 // Plain HTTP sent to port 443: almost always a missing "s" in the scheme.
 
 import { ConfigModel } from '../model/model';
-import { splitHostPort } from '../model/model';
+import { parsePassUrl } from '../model/pass-url';
 import { setArguments } from '../fixes/edits';
 import { argSpan, Rule } from './rule';
 
@@ -24,14 +24,13 @@ HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`htt
     for (const ld of ctx.model.named('proxy_pass')) {
       if (ld.d.args.length !== 1 || !ld.block.kind.startsWith('http/')) continue;
       const url = ld.d.args[0].value;
-      if (!/^http:\/\//i.test(url) || url.includes('$')) continue;
-      const hostPort = url.slice(7).split('/')[0];
-      const { host, port } = splitHostPort(hostPort);
+      const { scheme, hasVariables, host, port, rest } = parsePassUrl(url);
+      if (scheme !== 'http' || hasVariables) continue;
       if (!toTls(ctx.model, host, port)) continue;
       ctx.report({
         ...argSpan(ld, 0),
         message: `Plain HTTP to ${port === 443 ? 'port 443' : `upstream group "${host}", whose servers listen on port 443`}: this is a TLS port. Did you mean https://?`,
-        fixes: [{ title: 'Use https://', edits: [setArguments(ld, 'https://' + url.slice(7))], isPreferred: true, safe: false }],
+        fixes: [{ title: 'Use https://', edits: [setArguments(ld, 'https://' + rest)], isPreferred: true, safe: false }],
       });
     }
   },

@@ -67,7 +67,7 @@ export interface RuleCases {
  */
 export function handlerLine(ld: LDir): number {
   const at = ld.d.terminator >= 0 ? ld.d.terminator : ld.d.start;
-  return lineOf(ld.file.tree.lineStarts, at) + 1;
+  return lineOf(ld.file.tree.nginxLineStarts, at) + 1;
 }
 
 /**

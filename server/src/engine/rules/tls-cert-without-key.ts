@@ -1,6 +1,7 @@
 // A certificate with no private key (nginx refuses to start), or a key with no certificate (ignored).
 
-import { tlsUses, tlsDirective, settingsBlock } from '../model/tls-uses';
+import { tlsUses, settingsBlock } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
 import { serverTls } from '../model/servers';
 import { lineNumber } from '../model/describe';
 import { absenceCaveat, directiveSpan, Rule } from './rule';

@@ -2,10 +2,12 @@
 
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
-import { isFlagOn, tlsDirective, tlsUses } from '../model/tls-uses';
+import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
 import { directiveSpan, Rule } from './rule';
+import { upstreamSuffixes } from '../knowledge/tls-directives';
 
-const VERIFY_ONLY = ['trusted_certificate', 'verify_depth', 'crl'];
+const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
 
 export const tlsSettingWithoutEffect: Rule = {
   id: 'tls-setting-without-effect',

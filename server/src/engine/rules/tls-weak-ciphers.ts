@@ -1,8 +1,8 @@
 // Cipher lists that let in ciphers without encryption, authentication or adequate strength.
 
 import { argSpan, Rule } from './rule';
+import { tlsFact } from '../knowledge/tls-directives';
 
-const CIPHER_DIRECTIVE = /^((proxy|grpc|uwsgi)_)?ssl_ciphers$/;
 const WEAK = /^(RC4|DES|3DES|IDEA|SEED|NULL|eNULL|aNULL|ADH|AECDH|EXP|EXPORT|EXPORT40|EXPORT56|MD5|LOW|DES-CBC3-SHA)$|(^|-)(RC4|DES|NULL|EXP|EXPORT|MD5|ADH|AECDH)(-|$)/i;
 
 export function weakCipherElements(list: string): string[] {
@@ -35,7 +35,7 @@ nginx's defaults (\`HIGH:!aNULL:!MD5\` for servers, \`DEFAULT\` upstream) are sa
   },
   check(ctx) {
     for (const ld of ctx.model.all) {
-      if (!CIPHER_DIRECTIVE.test(ld.d.name) || ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;
+      if (tlsFact(ld.d.name)?.value !== 'ciphers' || ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;
       const weak = weakCipherElements(ld.d.args[0].value);
       if (!weak.length) continue;
       ctx.report({ ...argSpan(ld, 0), message: `The cipher list allows weak or unauthenticated ciphers: ${weak.join(', ')}.` });

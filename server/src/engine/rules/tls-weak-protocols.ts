@@ -2,14 +2,15 @@
 
 import { defaultProtocols, versionLabel, WEAK_PROTOCOLS } from '../knowledge/tls';
 import { setArguments } from '../fixes/edits';
-import { anchorIn } from '../fixes/verify-upstream';
+import { anchorIn } from '../model/verification';
 import { insertDirectives } from '../fixes/edits';
 import { LBlock, LDir } from '../model/model';
-import { settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
+import { settingsBlock, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
 import { serverTls } from '../model/servers';
 import { argSpan, directiveSpan, Rule } from './rule';
+import { tlsFact } from '../knowledge/tls-directives';
 
-const PROTOCOL_DIRECTIVE = /^((proxy|grpc|uwsgi)_)?ssl_protocols$/;
 
 export const tlsWeakProtocols: Rule = {
   id: 'tls-weak-protocols',
@@ -36,7 +37,7 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
   check(ctx) {
     const good = 'TLSv1.2 TLSv1.3';
     for (const ld of ctx.model.all) {
-      if (!PROTOCOL_DIRECTIVE.test(ld.d.name) || ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
+      if (tlsFact(ld.d.name)?.value !== 'protocols' || ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
       const weak = ld.d.args.filter((a) => WEAK_PROTOCOLS.has(a.value.toLowerCase()));
       if (!weak.length) continue;
       const first = ld.d.args.indexOf(weak[0]);

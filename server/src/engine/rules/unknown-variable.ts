@@ -1,6 +1,6 @@
 // A variable nobody defines: nginx refuses the config ("unknown variable") when it compiles the value.
 
-import { isKnownVariable } from '../knowledge/variables';
+import { isKnownVariable } from '../model/variables';
 import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
 import { own } from '../own';

@@ -2,9 +2,10 @@
 // connections are shared per peer: the weakest location decides for all of them.
 
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
-import { isFlagOn, settingsBlock, tlsDirective, TlsUse, tlsUses } from '../model/tls-uses';
-import { insertDirectives, setArguments } from '../fixes/edits';
-import { anchorIn } from '../fixes/verify-upstream';
+import { isFlagOn, settingsBlock, TlsUse, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
+import { directiveSetter } from '../fixes/edits';
+import { anchorIn } from '../model/verification';
 import { argSpan, Rule } from './rule';
 
 export const upstreamTlsMixedVerification: Rule = {
@@ -74,11 +75,12 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
         if (!others.length) continue;
         const block = settingsBlock(u.block);
         const reuseName = tlsDirective(u.family, 'session_reuse');
-        const existing = ctx.model.inBlock(block, reuseName)[0];
-        const edit = existing ? setArguments(existing, 'off') : insertDirectives(block, [`${reuseName} off;`], anchorIn(block, u.pass));
+        const setter = directiveSetter(ctx.model, block, anchorIn(block, u.pass));
+        setter.set(reuseName, 'off');
+        const edits = setter.edits();
         ctx.report({
           ...argSpan(u.pass, 0),
-          fixes: edit && !u.group?.keepalive ? [{ title: `Do not resume TLS sessions here (${reuseName} off)`, edits: [edit], isPreferred: true, safe: false }] : [],
+          fixes: edits.length && !u.group?.keepalive ? [{ title: `Do not resume TLS sessions here (${reuseName} off)`, edits, isPreferred: true, safe: false }] : [],
           message: `"${u.url}" is also reached from line ${others.join(', ')}${more ? ` and ${more} more` : ''} with different verification settings (here: ${describeEffective(ctx.model, tlsDirective(u.family, 'verify'), u.block, ctx.settings.nginxVersion)}). TLS sessions${u.group?.keepalive ? ' and keepalive connections' : ''} are shared per upstream peer, so the laxest location decides for all.`,
         });
       }

@@ -1,8 +1,9 @@
 // Verification on, but the name nginx checks can never be in the upstream's certificate.
 
 import { insertDirectives } from '../fixes/edits';
-import { anchorIn, isCertificateName, verificationName } from '../fixes/verify-upstream';
-import { isFlagOn, isIpLiteral, settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
+import { anchorIn, isCertificateName, verificationName } from '../model/verification';
+import { isFlagOn, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
 
 export const upstreamTlsNameMismatch: Rule = {

@@ -1,8 +1,9 @@
 // TLS to a named host without SNI: a host serving several names shows its default certificate.
 
-import { insertDirectives, setArguments } from '../fixes/edits';
-import { anchorIn, verificationName } from '../fixes/verify-upstream';
-import { isFlagOn, isIpLiteral, settingsBlock, tlsDirective, tlsUses } from '../model/tls-uses';
+import { directiveSetter } from '../fixes/edits';
+import { anchorIn, verificationName } from '../model/verification';
+import { isFlagOn, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
 
 export const upstreamTlsNoSni: Rule = {
@@ -32,12 +33,13 @@ the handshake: with verification on that is a 502, without it you may silently t
       const sni = ctx.model.first(snName, use.block);
       if (isFlagOn(sni)) continue;
       const block = settingsBlock(use.block);
-      const here = ctx.model.inBlock(block, snName)[0];
-      const edit = here ? setArguments(here, 'on') : insertDirectives(block, [`${snName} on;`], anchorIn(block, use.pass));
+      const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
+      setter.set(snName, 'on');
+      const edits = setter.edits();
       ctx.report({
         ...argSpan(use.pass, 0),
         message: `No SNI is sent to "${name}" (${snName} is ${sni ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,
-        fixes: edit ? [{ title: `Send SNI (${snName} on)`, edits: [edit], isPreferred: true, safe: true }] : [],
+        fixes: edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: true }] : [],
       });
     }
   },

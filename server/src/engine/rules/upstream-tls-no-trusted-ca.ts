@@ -2,7 +2,8 @@
 
 import { insertDirectives } from '../fixes/edits';
 import { quoteIfNeeded } from '../fixes/edits';
-import { isFlagOn, tlsDirective, tlsUses } from '../model/tls-uses';
+import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
 import { absenceCaveat, directiveSpan, Rule } from './rule';

@@ -1,7 +1,8 @@
 // An upstream reached over TLS whose certificate nginx never checks: anyone on the path can pose as it.
 
 import { describeEffective, lineNumber } from '../model/describe';
-import { isFlagOn, tlsDirective, tlsUses } from '../model/tls-uses';
+import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
 import { argSpan, Rule } from './rule';
 
@@ -68,7 +69,7 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
         message: `TLS to ${what} is not verified (${state}): nginx accepts any certificate, so anyone on the path can impersonate the upstream.` +
           (explicit ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : '') +
           (ctx.model.hasUnreadInclude(use.block) ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)' : ''),
-        fixes: () => verifyFixes(ctx, use),
+        fixes: () => verifyFixes(ctx.model, ctx.settings, use),
         related: verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })),
       });
     }

@@ -4,6 +4,7 @@
 import { getVariables, Format } from '@nginx/reference-lib';
 import { BlockKind, kindLabel } from '../knowledge/contexts';
 import { allDirectives, DirectiveSpec, isAllowedIn, specIn } from '../knowledge/directives';
+import { tlsFact } from '../knowledge/tls-directives';
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { FileSystem } from '../model/filesystem';
 import { join } from '../model/paths';
@@ -65,7 +66,8 @@ function argumentSnippet(spec: DirectiveSpec): string {
   return `${spec.name} ${params.map((p, i) => '${' + (i + 1) + ':' + p + '}').join(' ')};`;
 }
 
-const PATH_ARGS = /^(include|ssl_certificate|ssl_certificate_key|ssl_client_certificate|ssl_trusted_certificate|ssl_crl|ssl_dhparam|ssl_password_file|(proxy|grpc|uwsgi)_ssl_(certificate|certificate_key|trusted_certificate|crl|password_file))$/;
+/** Directives whose argument is a file path: `include` and every TLS file. */
+const isPathDirective = (name: string): boolean => name === 'include' || tlsFact(name)?.value === 'file';
 
 export function completions(model: ConfigModel, path: string, text: string, offset: number, fs?: FileSystem): CompletionEntry[] {
   // The statement being typed: from the last `;`, `{` or `}` (outside quotes/comments, roughly) to the cursor.
@@ -146,7 +148,7 @@ export function completions(model: ConfigModel, path: string, text: string, offs
     const schemes = name === 'grpc_pass' ? ['grpcs://', 'grpc://'] : name === 'uwsgi_pass' ? ['suwsgi://', 'uwsgi://'] : name === 'proxy_pass' ? ['https://', 'http://'] : [];
     return schemes.map((x) => value(x));
   }
-  if (PATH_ARGS.test(name) && words.length <= 2 && fs?.listDir) {
+  if (isPathDirective(name) && words.length <= 2 && fs?.listDir) {
     // File paths, relative ones against the main config's folder as nginx resolves them.
     const typed = current.replace(/^["']/, '');
     const slash = typed.lastIndexOf('/');

@@ -4,10 +4,12 @@ import { describeEffective } from '../model/describe';
 import { ConfigModel } from '../model/model';
 import { tlsUses } from '../model/tls-uses';
 import { NginxVersion } from '../knowledge/tls';
+import { serverSummary, upstreamSuffixes } from '../knowledge/tls-directives';
 import { blockAt } from './completion';
 
-const UPSTREAM = ['verify', 'trusted_certificate', 'verify_depth', 'crl', 'name', 'server_name', 'protocols', 'ciphers', 'certificate', 'certificate_key', 'session_reuse'];
-const SERVER = ['ssl_certificate', 'ssl_certificate_key', 'ssl_protocols', 'ssl_ciphers', 'ssl_verify_client', 'ssl_client_certificate', 'ssl_trusted_certificate', 'ssl_verify_depth'];
+// Settings with a value worth showing: not passwords, not free-form OpenSSL commands or caches.
+const UPSTREAM = upstreamSuffixes((r) => r.value !== 'other' && r.role !== 'password');
+const SERVER = serverSummary();
 
 export function effectiveTls(model: ConfigModel, path: string, offset: number, version: NginxVersion): { where: string; lines: string[] } {
   const block = blockAt(model, path, offset);

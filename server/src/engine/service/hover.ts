@@ -1,12 +1,15 @@
 // Hover text: the official docs of the directive (from @nginx/reference-lib, at run time) and, for TLS and
 // pass directives, what is in effect at that spot and where it comes from.
 
+import { upstreamSuffixes } from '../knowledge/tls-directives';
 import { EngineSettings } from '../types';
 import { docsUrl, specIn } from '../knowledge/directives';
 import { ConfigModel, LDir } from '../model/model';
-import { tlsDirective, tlsUses } from '../model/tls-uses';
+import { tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
 import { kindLabel } from '../knowledge/contexts';
-import { variableDefinition, variableDoc } from '../knowledge/variables';
+import { variableDoc } from '../knowledge/variables';
+import { variableDefinition } from '../model/variables';
 import { passGroup } from './navigation';
 import { describeEffective, lineNumber } from '../model/describe';
 
@@ -33,7 +36,7 @@ export function hoverAt(model: ConfigModel, path: string, offset: number, settin
 }
 
 /** The upstream TLS settings a pass directive's hover shows. */
-const TLS_SUFFIXES = ['verify', 'trusted_certificate', 'verify_depth', 'name', 'server_name', 'protocols'];
+const TLS_SUFFIXES = upstreamSuffixes((r) => !!r.summary);
 
 function hoverMarkdown(model: ConfigModel, ld: LDir, settings: EngineSettings): string | null {
   const name = ld.d.name;

@@ -1,7 +1,9 @@
 // Go to definition, find references, document links and workspace symbols, answered by the model.
 
-import { ConfigModel, LDir, splitHostPort } from '../model/model';
+import { ConfigModel, LDir } from '../model/model';
+import { parsePassUrl } from '../model/pass-url';
 import { isAbsolute, join } from '../model/paths';
+import { tlsFact } from '../knowledge/tls-directives';
 
 export interface Target {
   path: string;
@@ -10,15 +12,13 @@ export interface Target {
 }
 
 const PASS = new Set(['proxy_pass', 'grpc_pass', 'uwsgi_pass', 'fastcgi_pass', 'scgi_pass', 'memcached_pass']);
-const FILE_ARGS = /^(ssl_certificate|ssl_certificate_key|ssl_client_certificate|ssl_trusted_certificate|ssl_crl|ssl_dhparam|ssl_password_file|((proxy|grpc|uwsgi)_ssl_(certificate|certificate_key|trusted_certificate|crl|password_file)))$/;
 
 /** The upstream group a pass directive names, if it names one. */
 export function passGroup(model: ConfigModel, ld: LDir): ReturnType<ConfigModel['upstream']> {
   if (!PASS.has(ld.d.name) || !ld.d.args.length) return undefined;
   const url = ld.d.args[0].value;
   const stream = ld.block.kind.startsWith('stream');
-  const rest = url.replace(/^[a-z]+:\/\//i, '');
-  const { host } = splitHostPort(rest.split('/')[0]);
+  const { host } = parsePassUrl(url);
   return model.upstream(stream ? 'stream' : 'http', host);
 }
 
@@ -90,7 +90,7 @@ export function documentLinks(model: ConfigModel, path: string): Link[] {
       const files = [...new Set(model.includedBy(ld).map((x) => x.file.path))];
       if (files.length === 1) out.push({ start: a.start, end: a.end, target: files[0] });
       else if (!/[*?[]/.test(v)) out.push({ start: a.start, end: a.end, target: isAbsolute(v) ? v : join(model.prefix, v) });
-    } else if (FILE_ARGS.test(ld.d.name)) {
+    } else if (tlsFact(ld.d.name)?.value === 'file') {
       out.push({ start: a.start, end: a.end, target: isAbsolute(v) ? v : join(model.prefix, v) });
     }
   }

@@ -2,7 +2,7 @@
 // server at the cursor, each placed where nginx allows it, in the file's indentation.
 
 import { ConfigModel, LBlock } from '../model/model';
-import { isCertificateName } from '../fixes/verify-upstream';
+import { isCertificateName } from '../model/verification';
 import { quoteIfNeeded } from '../fixes/edits';
 import { TextEdit } from '../types';
 import { blockAt } from './completion';

@@ -1,10 +1,14 @@
-// nginx's config tokenizer (ngx_conf_read_token) and block structure, in one pass, without recursion.
+// nginx's config tokenizer (ngx_conf_read_token) and block structure, in one pass, without recursion, writing
+// the struct-of-arrays tree of `tree.ts` directly (no object per token or directive).
 // It never throws: every problem becomes a SyntaxError and parsing goes on, so that one typo does not
 // hide every later finding. Where nginx would stop, we recover in the way that keeps the most structure.
 
-import { Block, Directive, SyntaxError, SyntaxTree, Token, TokenKind } from './types';
-import { computeLineStarts, lineOf } from './positions';
+import { SyntaxError, SyntaxTree, TokenKind } from './types';
+import { computeNginxLineStarts, lineOf } from './positions';
 import { closingQuote, readLuaBody } from './lua';
+import { CompactTree, TokenFlag, TreeArrays } from './tree';
+
+export { unescapeToken } from './tree';
 
 /** NGX_CONF_BUFFER: a token (or comment) that fills nginx's 4096-byte read buffer is rejected. */
 export const NGINX_TOKEN_LIMIT = 4096;
@@ -14,78 +18,39 @@ export const MAX_SYNTAX_ERRORS = 100;
 const SP = 32, TAB = 9, CR = 13, LF = 10;
 const SEMI = 59, LBRACE = 123, RBRACE = 125, HASH = 35, DQ = 34, SQ = 39, BSLASH = 92, DOLLAR = 36, RPAREN = 41;
 
+/** Characters that end or change an unquoted word: blank space, `;`, `{` and `\`. */
+const WORD_STOP = new Uint8Array(128);
+for (const c of [SP, TAB, CR, LF, SEMI, LBRACE, BSLASH]) WORD_STOP[c] = 1;
+
 function isSpace(c: number): boolean {
   return c === SP || c === TAB || c === LF || c === CR;
 }
 
-export function unescapeToken(raw: string): string {
-  // nginx: \" \' \\ \t \r \n become the character; any other \X keeps its backslash.
-  if (raw.indexOf('\\') < 0) return raw;
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c === BSLASH && i + 1 < raw.length) {
-      const n = raw[i + 1];
-      if (n === '"' || n === "'" || n === '\\') { out += n; i++; continue; }
-      if (n === 't') { out += '\t'; i++; continue; }
-      if (n === 'r') { out += '\r'; i++; continue; }
-      if (n === 'n') { out += '\n'; i++; continue; }
-    }
-    out += raw[i];
-  }
-  return out;
-}
-
-/**
- * A token whose value is computed when first read: most arguments are never looked at, and not making a
- * string for each of them halves the garbage a large config produces.
- */
-class LazyToken implements Token {
-  private cached: string | undefined = undefined;
-  /** `closed`: for a quoted token, whether its closing quote is there (the value excludes both quotes). */
-  constructor(public kind: TokenKind, public start: number, public end: number, private readonly text: string, private readonly closed: boolean) {}
-  get value(): string {
-    if (this.cached === undefined) {
-      const quoted = this.kind === TokenKind.Quoted;
-      this.cached = unescapeToken(this.text.slice(quoted ? this.start + 1 : this.start, quoted && this.closed ? this.end - 1 : this.end));
-    }
-    return this.cached;
-  }
-}
-
 export function parse(text: string): SyntaxTree {
-  const lineStarts = computeLineStarts(text);
+  const a = TreeArrays.builder(text);
   const errors: SyntaxError[] = [];
-  const comments: Token[] = [];
-  const root: Block = { owner: null, open: 0, close: -1, children: [] };
-  const stack: Block[] = [root];
-  let words: Token[] = [];
   const n = text.length;
+  let nginxLines: number[] | undefined;
   // Past this many, further errors are almost always echoes of the first ones: keep the list readable.
   const err = (message: string, start: number, end: number, nginxAt: number) => {
-    if (errors.length < MAX_SYNTAX_ERRORS) errors.push({ message, start, end, nginxLine: lineOf(lineStarts, nginxAt) + 1 });
+    if (errors.length >= MAX_SYNTAX_ERRORS) return;
+    nginxLines ??= computeNginxLineStarts(text);
+    errors.push({ message, start, end, nginxLine: lineOf(nginxLines, nginxAt) + 1 });
   };
 
-  const finish = (terminator: number, end: number): Directive | null => {
-    if (words.length === 0) return null;
-    const parent = stack[stack.length - 1];
-    const nameToken = words[0];
-    const args = words;
-    args.shift();
-    const d: Directive = {
-      name: nameToken.value,
-      nameToken,
-      args,
-      argCount: args.length,
-      start: nameToken.start,
-      end,
-      terminator,
-      block: null,
-      lua: null,
-      parent,
-    };
-    parent.children.push(d);
-    words = [];
+  a.addBlock(-1, 0);
+  // Open blocks, innermost last (explicit: no recursion on input depth).
+  let stack = new Int32Array(64);
+  let depth = 1;
+  stack[0] = 0;
+  // Tokens from `words` to `a.tokenCount` are the words of the statement being read.
+  let words = 0;
+
+  const finish = (terminator: number, end: number): number => {
+    const count = a.tokenCount - words;
+    if (count === 0) return -1;
+    const d = a.addDirective(words, count - 1, stack[depth - 1], terminator, end);
+    words = a.tokenCount;
     return d;
   };
 
@@ -94,60 +59,64 @@ export function parse(text: string): SyntaxTree {
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (isSpace(c)) { i++; continue; }
+    if (c <= SP && (c === SP || c === LF || c === TAB || c === CR)) { i++; continue; }
     if (c === SEMI) {
-      if (words.length === 0) {
-        err('unexpected ";"', i, i + 1, i);
-      } else {
-        finish(i, i + 1);
-      }
+      if (a.tokenCount === words) err('unexpected ";"', i, i + 1, i);
+      else finish(i, i + 1);
       i++;
       continue;
     }
     if (c === LBRACE) {
-      const parent = stack[stack.length - 1];
-      let d: Directive;
-      if (words.length === 0) {
+      let d: number;
+      if (a.tokenCount === words) {
         err('unexpected "{"', i, i + 1, i);
-        // Keep the braces balanced so everything after still lands in the right block.
-        const tok: Token = { kind: TokenKind.Word, start: i, end: i, value: '' };
-        d = { name: '', nameToken: tok, args: [], argCount: 0, start: i, end: i + 1, terminator: i, block: null, lua: null, parent };
-        parent.children.push(d);
+        // Keep the braces balanced so everything after still lands in the right block: a directive with an
+        // empty name.
+        a.addToken(i, i, TokenKind.Word);
+        d = finish(i, i + 1);
       } else {
-        d = finish(i, i + 1)!;
+        d = finish(i, i + 1);
       }
-      if (d.name.endsWith('_by_lua_block')) {
+      const nameTok = a.dirTok[d];
+      // Only a name at least as long as the suffix can end with it: most block names are not read.
+      if (a.tokEnd[nameTok] - a.tokStart[nameTok] >= 13 && a.dirName(d).endsWith('_by_lua_block')) {
         const body = readLuaBody(text, i + 1);
-        d.lua = { kind: TokenKind.LuaBody, start: i + 1, end: body.close < 0 ? n : body.close, value: '' };
+        const lua = a.addToken(i + 1, body.close < 0 ? n : body.close, TokenKind.LuaBody);
+        words = a.tokenCount;
+        a.dirBlock[d] = -2 - lua;
         if (body.close < 0) {
-          err('unexpected end of file, expecting "}"', d.nameToken.start, d.nameToken.end, n);
-          d.end = n;
+          err('unexpected end of file, expecting "}"', a.tokStart[nameTok], a.tokEnd[nameTok], n);
+          a.dirEnd[d] = n;
           i = n;
         } else {
-          d.end = body.close + 1;
+          a.dirEnd[d] = body.close + 1;
           i = body.close + 1;
         }
         continue;
       }
-      const block: Block = { owner: d, open: i, close: -1, children: [] };
-      d.block = block;
-      stack.push(block);
+      const b = a.addBlock(d, i);
+      if (depth === stack.length) {
+        const s = new Int32Array(depth * 2);
+        s.set(stack);
+        stack = s;
+      }
+      stack[depth++] = b;
       i++;
       continue;
     }
     if (c === RBRACE) {
-      if (words.length > 0) {
+      if (a.tokenCount > words) {
         // nginx: `unexpected "}"` on the brace's line; the user must look at the directive lacking ";".
-        const last = words[words.length - 1];
-        err('unexpected "}": the directive "' + words[0].value + '" is not terminated by ";"', words[0].start, last.end, i);
-        finish(-1, last.end);
+        const lastEnd = a.tokEnd[a.tokenCount - 1];
+        err('unexpected "}": the directive "' + a.tokenValue(words) + '" is not terminated by ";"', a.tokStart[words], lastEnd, i);
+        finish(-1, lastEnd);
       }
-      if (stack.length === 1) {
+      if (depth === 1) {
         err('unexpected "}"', i, i + 1, i);
       } else {
-        const b = stack.pop()!;
-        b.close = i;
-        b.owner!.end = i + 1;
+        const b = stack[--depth];
+        a.blkClose[b] = i;
+        a.dirEnd[a.blkOwner[b]] = i + 1;
       }
       i++;
       continue;
@@ -157,7 +126,7 @@ export function parse(text: string): SyntaxTree {
       if (j < 0) j = n;
       let end = j;
       if (end > i && text.charCodeAt(end - 1) === CR) end--;
-      comments.push({ kind: TokenKind.Comment, start: i, end, value: text.slice(i, end) });
+      a.addComment(i, end);
       if (end - i >= NGINX_TOKEN_LIMIT) {
         err('too long parameter "' + text.slice(i, i + 10) + '..." started', i, end, i);
       }
@@ -173,12 +142,12 @@ export function parse(text: string): SyntaxTree {
               ? 'too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character'
               : 'unexpected end of file, expecting ";" or "}"') + ')',
           i, i + 1, n - i - 1 >= NGINX_TOKEN_LIMIT - 1 ? i : n);
-        words.push(new LazyToken(TokenKind.Quoted, i, n, text, false));
+        a.addToken(i, n, TokenKind.Quoted | TokenFlag.Unclosed);
         unterminated = true;
         i = n;
         break;
       }
-      const tok: Token = new LazyToken(TokenKind.Quoted, i, j + 1, text, true);
+      a.addToken(i, j + 1, TokenKind.Quoted);
       // nginx's buffer holds the value (from after the opening quote) and its closing quote: with 4095
       // characters the quote is read as the buffer fills ("... started"); with more it is not reached.
       const len = j - i - 1;
@@ -187,7 +156,6 @@ export function parse(text: string): SyntaxTree {
       } else if (len >= NGINX_TOKEN_LIMIT) {
         err('too long parameter, probably missing terminating "' + String.fromCharCode(c) + '" character', i, j + 1, i);
       }
-      words.push(tok);
       i = j + 1;
       if (i < n) {
         const after = text.charCodeAt(i);
@@ -198,48 +166,56 @@ export function parse(text: string): SyntaxTree {
       continue;
     }
     // Unquoted word: ends at whitespace, ";" or "{" (but "${" stays inside); "}" and "#" are ordinary here.
-    let j = i;
-    let variable = false;
+    // A backslash takes the next character whatever it is. `escaped`: where the last such pair ended.
+    let j = i + 1;
+    let escaped = -1;
+    if (c === BSLASH) { j = i + 2; escaped = j; }
     while (j < n) {
       const d = text.charCodeAt(j);
-      if (d === BSLASH) { j += 2; variable = false; continue; }
-      if (d === LBRACE && variable) { j++; variable = false; continue; }
-      if (isSpace(d) || d === SEMI || d === LBRACE) break;
-      variable = d === DOLLAR;
-      j++;
+      if (d >= 128 || WORD_STOP[d] === 0) { j++; continue; }
+      if (d === BSLASH) { j += 2; escaped = j; continue; }
+      // "${" stays in the word when the "$" is the word's own (not one a backslash took).
+      if (d === LBRACE && text.charCodeAt(j - 1) === DOLLAR && escaped !== j) { j++; continue; }
+      break;
     }
     if (j > n) j = n;
     if (j - i >= NGINX_TOKEN_LIMIT) {
       err('too long parameter "' + text.slice(i, i + 10) + '..." started', i, j, i);
     }
-    words.push(new LazyToken(TokenKind.Word, i, j, text, true));
+    // `\` + CR before LF: the CR is the word's (nginx), the range stops before it (editors).
+    if (escaped === j && j < n && text.charCodeAt(j) === LF && text.charCodeAt(j - 1) === CR) {
+      a.addToken(i, j - 1, TokenKind.Word | TokenFlag.EscapedCr);
+    } else {
+      a.addToken(i, j, TokenKind.Word);
+    }
     i = j;
   }
 
-  if (words.length > 0 && !unterminated) {
-    const last = words[words.length - 1];
-    err('unexpected end of file, expecting ";" or "}": the directive "' + words[0].value + '" is not terminated',
-      words[0].start, last.end, n);
-    finish(-1, last.end);
+  if (a.tokenCount > words && !unterminated) {
+    err('unexpected end of file, expecting ";" or "}": the directive "' + a.tokenValue(words) + '" is not terminated',
+      a.tokStart[words], a.tokEnd[a.tokenCount - 1], n);
+    finish(-1, a.tokEnd[a.tokenCount - 1]);
   }
-  if (words.length > 0) finish(-1, words[words.length - 1].end);
-  if (stack.length > 1 && !unterminated) {
-    const culprit = findUnclosed(stack, text, lineStarts, root);
-    const owner = culprit.block.owner!;
-    const hint = culprit.before >= 0 ? ' (its "}" is probably missing before line ' + (lineOf(lineStarts, culprit.before) + 1) + ')' : '';
-    err('unexpected end of file, expecting "}": the "' + owner.name + '" block opened here is not closed' + hint,
-      owner.nameToken.start, owner.nameToken.end, n);
+  if (a.tokenCount > words) finish(-1, a.tokEnd[a.tokenCount - 1]);
+  if (depth > 1 && !unterminated) {
+    nginxLines ??= computeNginxLineStarts(text);
+    const culprit = findUnclosed(a, stack[depth - 1], nginxLines);
+    const owner = a.blkOwner[culprit.block];
+    const nameTok = a.dirTok[owner];
+    const hint = culprit.before >= 0 ? ' (its "}" is probably missing before line ' + (lineOf(nginxLines, culprit.before) + 1) + ')' : '';
+    err('unexpected end of file, expecting "}": the "' + a.dirName(owner) + '" block opened here is not closed' + hint,
+      a.tokStart[nameTok], a.tokEnd[nameTok], n);
   }
-  for (let k = stack.length - 1; k > 0; k--) stack[k].owner!.end = n;
-  return { text, root, comments, errors, lineStarts };
+  for (let k = depth - 1; k > 0; k--) a.dirEnd[a.blkOwner[stack[k]]] = n;
+  return new CompactTree(a.compact(), errors, nginxLines);
 }
 
 /**
  * At end of file some blocks are still open. The one a user must fix is usually the one whose
  * children stop being indented deeper than its own opening line: look for it from the outside in.
  */
-function findUnclosed(stack: Block[], text: string, lineStarts: number[], root: Block): { block: Block; before: number } {
-  // A closed block may have swallowed the "}" meant for its parent: search every block, in document order.
+function findUnclosed(a: TreeArrays, innermost: number, lineStarts: number[]): { block: number; before: number } {
+  const text = a.text;
   const firstOnLine = (offset: number): boolean => {
     let p = offset - 1;
     while (p >= 0) {
@@ -256,16 +232,16 @@ function findUnclosed(stack: Block[], text: string, lineStarts: number[], root: 
     for (let p = ls; p < offset; p++) col += text.charCodeAt(p) === TAB ? 8 - (col % 8) : 1;
     return col;
   };
-  const work: Block[] = [root];
-  while (work.length) {
-    const b = work.pop()!;
-    if (b.owner && firstOnLine(b.owner.start)) {
-      const col = column(b.owner.start);
-      for (const child of b.children) {
-        if (firstOnLine(child.start) && column(child.start) <= col) return { block: b, before: child.start };
-      }
+  // A closed block may have swallowed the "}" meant for its parent: search every block, in document order
+  // (blocks are numbered in the order of their "{", which is that order).
+  for (let b = 1; b < a.blockCount; b++) {
+    const ownerStart = a.dirStart(a.blkOwner[b]);
+    if (!firstOnLine(ownerStart)) continue;
+    const col = column(ownerStart);
+    for (let d = a.blkFirst[b]; d >= 0; d = a.dirNext[d]) {
+      const s = a.dirStart(d);
+      if (firstOnLine(s) && column(s) <= col) return { block: b, before: s };
     }
-    for (let k = b.children.length - 1; k >= 0; k--) if (b.children[k].block) work.push(b.children[k].block!);
   }
-  return { block: stack[stack.length - 1], before: -1 };
+  return { block: innermost, before: -1 };
 }

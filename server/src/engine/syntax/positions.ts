@@ -10,7 +10,30 @@ export interface Range {
   end: Position;
 }
 
+/**
+ * Offsets where lines start by LSP's rule: a line ends at `\n`, `\r\n` or a lone `\r` (as editors count
+ * them). Use for positions sent to an editor.
+ */
 export function computeLineStarts(text: string): number[] {
+  if (text.indexOf('\r') < 0) return computeNginxLineStarts(text);
+  const starts = [0];
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (i + 1 < n && text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+/**
+ * Offsets where lines start by nginx's rule: only `\n` ends a line (a `\r` is blank space to nginx). Use for
+ * the line numbers nginx reports (its error messages, `nginx -t`, `parse --json`).
+ */
+export function computeNginxLineStarts(text: string): number[] {
   const starts = [0];
   let i = text.indexOf('\n');
   while (i >= 0) {
@@ -21,7 +44,7 @@ export function computeLineStarts(text: string): number[] {
 }
 
 /** Zero-based line containing `offset` (binary search). */
-export function lineOf(lineStarts: number[], offset: number): number {
+export function lineOf(lineStarts: ArrayLike<number>, offset: number): number {
   let lo = 0;
   let hi = lineStarts.length - 1;
   while (lo < hi) {
@@ -32,18 +55,18 @@ export function lineOf(lineStarts: number[], offset: number): number {
   return lo;
 }
 
-export function positionAt(lineStarts: number[], offset: number): Position {
+export function positionAt(lineStarts: ArrayLike<number>, offset: number): Position {
   const line = lineOf(lineStarts, offset);
   return { line, character: offset - lineStarts[line] };
 }
 
-export function offsetAt(lineStarts: number[], textLength: number, pos: Position): number {
+export function offsetAt(lineStarts: ArrayLike<number>, textLength: number, pos: Position): number {
   if (pos.line < 0) return 0;
   if (pos.line >= lineStarts.length) return textLength;
   const lineEnd = pos.line + 1 < lineStarts.length ? lineStarts[pos.line + 1] : textLength;
   return Math.max(lineStarts[pos.line], Math.min(lineStarts[pos.line] + pos.character, lineEnd));
 }
 
-export function rangeOf(lineStarts: number[], start: number, end: number): Range {
+export function rangeOf(lineStarts: ArrayLike<number>, start: number, end: number): Range {
   return { start: positionAt(lineStarts, start), end: positionAt(lineStarts, end) };
 }

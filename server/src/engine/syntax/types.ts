@@ -48,7 +48,10 @@ export interface SyntaxError {
   message: string;
   start: number;
   end: number;
-  /** 1-based line nginx names in its own message (it often differs from where a user should look). */
+  /**
+   * 1-based line nginx names in its own message (it often differs from where a user should look), counted
+   * as nginx counts: only `\n` ends a line.
+   */
   nginxLine: number;
 }
 
@@ -57,5 +60,8 @@ export interface SyntaxTree {
   root: Block;
   comments: Token[];
   errors: SyntaxError[];
+  /** Offsets where lines start by LSP's rule (a line ends at `\n`, `\r\n` or a lone `\r`): for positions. */
   lineStarts: number[];
+  /** Offsets where lines start by nginx's rule (only `\n` ends a line): for the line numbers nginx reports. */
+  nginxLineStarts: number[];
 }

@@ -1,0 +1,248 @@
+// `npm run bench -- --targets` (or `node scripts/bench-targets.mjs`): the engine's targets of issue 10, each
+// printed as met or missed with its figure, on a findings-heavy config (every server has one verified and two
+// unverified https upstreams: two findings per server).
+//   - parse ≤ 2× a one-pass scan of the same text; parse + every rule ≤ 5×; per-MB cost flat within 1.5× from
+//     10 to 10 000 servers;
+//   - on ~20 MB / 20 000 findings, every CLI format (text, json, sarif, --fix --dry-run) within 8× a
+//     whole-process raw scan, peak RSS ≤ 400 MB (goal 150);
+//   - language server keystroke → diagnostics p50 ≤ 30 ms, p95 ≤ 100 ms on 1 MB; p50 ≤ 10 ms on 100 KB; RSS
+//     after opening the 20 MB config ≤ 300 MB.
+// Uses dist/ as built (run `npm run build` first, or `npm run bench`, which builds). Peak RSS of a child comes
+// from getrusage(RUSAGE_CHILDREN) through python3; without python3 that column is skipped.
+// Options: --quick (smaller inputs, fewer repetitions: a smoke run; figures are not the targets' sizes).
+
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const QUICK = process.argv.includes('--quick');
+const core = require(path.join(ROOT, 'dist/core.js'));
+const rpc = require('vscode-jsonrpc/node');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-targets-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+const started = performance.now();
+const log = (...a) => console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s]`, ...a);
+const MB = 1e6;
+
+// ---- the findings-heavy config ------------------------------------------------------------------------
+function unit(i) {
+  const u = i % 50;
+  return `    server {
+        listen 443 ssl;
+        server_name h${i}.example.com;
+        ssl_certificate /etc/nginx/tls/h.crt;
+        ssl_certificate_key /etc/nginx/tls/h.key;
+        location / {
+            proxy_pass https://verified_${u};
+            proxy_ssl_verify on;
+            proxy_ssl_trusted_certificate /etc/nginx/tls/ca.crt;
+            proxy_ssl_name verified.example.com;
+            proxy_ssl_server_name on;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }
+        location /a/ {
+            proxy_pass https://plain_${u};
+            proxy_set_header Host $host;
+            proxy_set_header X-Real-IP $remote_addr;
+        }
+        location /b/ {
+            proxy_pass https://10.1.${(i >> 8) & 255}.${i & 255}:8443;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }
+        location = /healthz { return 200 "ok"; }
+    }
+`;
+}
+function heavy(servers) {
+  const parts = ['events { worker_connections 1024; }\nhttp {\n    server_names_hash_bucket_size 128;\n'];
+  for (let u = 0; u < 50; u++) parts.push(`    upstream verified_${u} { server 10.0.0.${u + 1}:8443; }\n    upstream plain_${u} { server 10.0.1.${u + 1}:8443; }\n`);
+  for (let i = 0; i < servers; i++) parts.push(unit(i));
+  parts.push('}\n');
+  return parts.join('');
+}
+const serversFor = (bytes) => Math.max(1, Math.round(bytes / (unit(12345).length + 1)));
+
+// ---- measuring ----------------------------------------------------------------------------------------
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const pct = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * q) - 1)]; };
+function time(f, runs, warm = 1) {
+  for (let i = 0; i < warm; i++) f();
+  const xs = [];
+  for (let i = 0; i < runs; i++) { const t = performance.now(); f(); xs.push(performance.now() - t); }
+  return median(xs);
+}
+/** A one-pass scan that reads every character and counts tokens: the floor for any parser of this text. */
+function scan(text) {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 35) { const j = text.indexOf('\n', i); i = j < 0 ? text.length : j; inWord = false; continue; }
+    const space = c === 32 || c === 9 || c === 10 || c === 13;
+    if (c === 59 || c === 123 || c === 125) { n++; inWord = false; } else if (space) inWord = false; else if (!inWord) { inWord = true; n++; }
+  }
+  return n;
+}
+const FILE = '/bench/nginx.conf';
+const parseOnly = (text) => core.parse(text);
+const full = (text) => core.createLanguageService({ fs: core.memoryFileSystem({ [FILE]: text }), rootConfig: FILE }).diagnose(FILE);
+
+const results = [];
+const target = (what, figure, limit, met, note = '') => results.push({ what, figure, limit, met, note });
+
+// 1. parse and analysis against the scan, and flatness
+const SIZES = QUICK ? [10, 100, 1000] : [10, 100, 1000, 10000];
+const REPS = { 10: [100, 10], 100: [30, 5], 1000: [5, 1], 10000: [2, 1] };
+const perMb = {};
+let findingsAt = {};
+for (const n of SIZES) {
+  const text = heavy(n);
+  const bytes = Buffer.byteLength(text);
+  const [runs, warm] = REPS[n];
+  const s = time(() => scan(text), Math.max(runs, 5), 2);
+  const p = time(() => parseOnly(text), runs, warm);
+  const f = time(() => full(text), runs, warm);
+  findingsAt[n] = full(text).findings.length;
+  perMb[n] = { scan: s / (bytes / MB), parse: p / (bytes / MB), full: f / (bytes / MB), bytes };
+  log(`${n} servers (${(bytes / MB).toFixed(2)} MB, ${findingsAt[n]} findings): scan ${s.toFixed(1)} ms, parse ${p.toFixed(1)} ms, parse + rules ${f.toFixed(1)} ms`);
+}
+const top = SIZES[SIZES.length - 1];
+const lo = SIZES[0];
+const pr = perMb[top].parse / perMb[top].scan;
+const fr = perMb[top].full / perMb[top].scan;
+target(`parse ÷ one-pass scan (${top} servers, ${(perMb[top].bytes / MB).toFixed(1)} MB)`, `${pr.toFixed(1)}×`, '≤ 2×', pr <= 2);
+target(`parse + every rule ÷ scan (${top} servers, ${findingsAt[top]} findings)`, `${fr.toFixed(1)}×`, '≤ 5×', fr <= 5);
+const flatP = perMb[top].parse / perMb[lo].parse;
+const flatF = perMb[top].full / perMb[lo].full;
+target(`parse per-MB cost, ${top} ÷ ${lo} servers`, `${flatP.toFixed(2)}×`, '≤ 1.5×', flatP <= 1.5);
+target(`parse + rules per-MB cost, ${top} ÷ ${lo} servers`, `${flatF.toFixed(2)}×`, '≤ 1.5×', flatF <= 1.5);
+
+// 2. the CLI, whole process, on ~20 MB with ~20 000 findings
+const bigServers = serversFor(QUICK ? 2e6 : 20e6);
+const big = heavy(bigServers);
+const bigFile = path.join(tmp, 'big', 'nginx.conf');
+fs.mkdirSync(path.dirname(bigFile));
+fs.writeFileSync(bigFile, big);
+const havePython = spawnSync('python3', ['-c', 'import resource'], { stdio: 'ignore' }).status === 0;
+/** Wall time and peak RSS (MB) of one child process. */
+function runProcess(args) {
+  if (havePython) {
+    const py = 'import resource,subprocess,sys,time\nt=time.perf_counter()\nsubprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)\nprint((time.perf_counter()-t)*1000, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)';
+    const r = spawnSync('python3', ['-c', py, ...args], { encoding: 'utf8' });
+    const [ms, rss] = r.stdout.trim().split(/\s+/).map(Number);
+    return { ms, rss };
+  }
+  const t = performance.now();
+  spawnSync(args[0], args.slice(1), { stdio: 'ignore' });
+  return { ms: performance.now() - t, rss: NaN };
+}
+const runs = QUICK ? 1 : 3;
+const medianRun = (args) => {
+  const xs = Array.from({ length: runs }, () => runProcess(args));
+  return { ms: median(xs.map((x) => x.ms)), rss: Math.max(...xs.map((x) => x.rss)) };
+};
+const scanScript = path.join(tmp, 'scan.mjs');
+fs.writeFileSync(scanScript, `import * as fs from 'node:fs';\n${scan.toString()}\nconsole.log(scan(fs.readFileSync(process.argv[2], 'latin1')));\n`);
+const raw = medianRun([process.execPath, scanScript, bigFile]);
+const bigFindings = full(big).findings.length;
+log(`CLI on ${(big.length / MB).toFixed(1)} MB, ${bigFindings} findings; raw scan process ${raw.ms.toFixed(0)} ms`);
+const CLI = path.join(ROOT, 'dist/cli.js');
+const cli = {};
+for (const [label, extra] of [['text', ['--format', 'text']], ['json', ['--format', 'json']], ['sarif', ['--format', 'sarif']], ['--fix --dry-run', ['--fix', '--dry-run']]]) {
+  cli[label] = medianRun([process.execPath, CLI, 'check', ...extra, bigFile]);
+  const ratio = cli[label].ms / raw.ms;
+  log(`  ${label}: ${cli[label].ms.toFixed(0)} ms (${ratio.toFixed(1)}× raw), peak RSS ${cli[label].rss.toFixed(0)} MB`);
+  target(`CLI ${label} ÷ raw-scan process (${(big.length / MB).toFixed(1)} MB, ${bigFindings} findings)`, `${ratio.toFixed(1)}× (${(cli[label].ms / 1000).toFixed(2)} s vs ${(raw.ms / 1000).toFixed(2)} s)`, '≤ 8×', ratio <= 8);
+  target(`CLI ${label} peak RSS`, havePython ? `${cli[label].rss.toFixed(0)} MB` : 'not measured (no python3)', '≤ 400 MB (goal 150)', havePython ? cli[label].rss <= 400 : null);
+}
+
+// 3. the language server, a real process
+async function startServer() {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
+  const seen = new Map();
+  const waiting = new Map();
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    const key = `${p.uri}#${p.version}`;
+    seen.set(key, { at: performance.now(), count: p.diagnostics.length });
+    waiting.get(key)?.();
+  });
+  conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+  conn.onRequest('client/registerCapability', () => null);
+  conn.listen();
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } }, workspaceFolders: null });
+  await conn.sendNotification('initialized', {});
+  const diagnostics = (uri, version) => new Promise((resolve, reject) => {
+    const key = `${uri}#${version}`;
+    if (seen.has(key)) return resolve(seen.get(key));
+    const t = setTimeout(() => reject(new Error(`no diagnostics for ${key}`)), 300000);
+    waiting.set(key, () => { clearTimeout(t); waiting.delete(key); resolve(seen.get(key)); });
+  });
+  const rss = () => {
+    const st = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(st)[1]) / 1024;
+  };
+  const stop = async () => {
+    try { await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 3000))]); await conn.sendNotification('exit'); } catch { /* gone */ }
+    await new Promise((r) => { if (proc.exitCode !== null) r(); else { const t = setTimeout(() => proc.kill('SIGKILL'), 3000); proc.on('exit', () => { clearTimeout(t); r(); }); } });
+    conn.dispose();
+  };
+  return { conn, diagnostics, rss, stop };
+}
+
+async function keystrokes(bytes, keys) {
+  const s = await startServer();
+  const text = heavy(serversFor(bytes));
+  const uri = `file://${tmp}/ks-${bytes}/nginx.conf`;
+  let v = 1;
+  await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nginx', version: v, text } });
+  const opened = await s.diagnostics(uri, v);
+  const lines = text.split('\n');
+  const line = lines.findIndex((l, k) => k > lines.length / 2 && l.includes('server_name '));
+  let col = lines[line].indexOf(';');
+  const times = [];
+  for (let i = 0; i < keys; i++) {
+    v++;
+    const t = performance.now();
+    await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col } }, text: 'abcdefghijklmnopqrstuvwxyz'[i % 26] }] });
+    const d = await s.diagnostics(uri, v);
+    times.push(d.at - t);
+    col++;
+  }
+  await s.stop();
+  return { bytes: Buffer.byteLength(text), diagnostics: opened.count, p50: pct(times, 0.5), p95: pct(times, 0.95) };
+}
+
+const ks1 = await keystrokes(1e6, QUICK ? 10 : 50);
+log(`keystrokes, 1 MB (${ks1.diagnostics} diagnostics): p50 ${ks1.p50.toFixed(1)} ms, p95 ${ks1.p95.toFixed(1)} ms`);
+target(`server keystroke → diagnostics p50, ${(ks1.bytes / MB).toFixed(2)} MB (${ks1.diagnostics} diagnostics published)`, `${ks1.p50.toFixed(1)} ms`, '≤ 30 ms', ks1.p50 <= 30);
+target('same, p95', `${ks1.p95.toFixed(1)} ms`, '≤ 100 ms', ks1.p95 <= 100);
+const ks01 = await keystrokes(1e5, QUICK ? 10 : 50);
+target(`server keystroke → diagnostics p50, ${(ks01.bytes / 1e3).toFixed(0)} KB`, `${ks01.p50.toFixed(1)} ms`, '≤ 10 ms', ks01.p50 <= 10);
+
+{
+  const s = await startServer();
+  const uri = `file://${bigFile}`;
+  const t = performance.now();
+  await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nginx', version: 1, text: big } });
+  const d = await s.diagnostics(uri, 1);
+  const rss = s.rss();
+  log(`server opened ${(big.length / MB).toFixed(1)} MB in ${(d.at - t).toFixed(0)} ms, RSS ${rss.toFixed(0)} MB`);
+  target(`server RSS after opening ${(big.length / MB).toFixed(1)} MB (diagnostics in ${((d.at - t) / 1000).toFixed(1)} s)`, `${rss.toFixed(0)} MB`, '≤ 300 MB', rss <= 300);
+  await s.stop();
+}
+
+let md = `## Engine targets (issue 10)${QUICK ? ' — quick run: smaller inputs, not the targets\' sizes' : ''}\n\n`;
+md += `Findings-heavy config: every server has one verified and two unverified https upstreams. ${os.cpus().length} CPUs, Node ${process.version}.\n\n`;
+md += '| target | figure | limit | met |\n|---|---:|---|---|\n';
+for (const r of results) md += `| ${r.what} | ${r.figure} | ${r.limit} | ${r.met === null ? 'not measured' : r.met ? 'met' : '**missed**'} |\n`;
+md += `\nPer MB (ms/MB): ${SIZES.map((n) => `${n} servers: scan ${perMb[n].scan.toFixed(1)}, parse ${perMb[n].parse.toFixed(1)}, parse + rules ${perMb[n].full.toFixed(1)}`).join('; ')}.\n`;
+console.log(md);
+if (!QUICK && process.argv.includes('--write')) fs.appendFileSync(path.join(ROOT, 'bench/results.md'), '\n' + md);
