@@ -52,6 +52,8 @@ export default tseslint.config(
       'no-useless-escape': 'warn',
       'no-useless-assignment': 'warn',
       '@typescript-eslint/no-explicit-any': 'warn',
+      'prefer-const': 'warn',
+      '@typescript-eslint/no-this-alias': 'warn',
     },
   },
   {
