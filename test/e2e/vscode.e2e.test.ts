@@ -52,12 +52,13 @@ server {
 }
 `;
 
-const MESSY = `server {
-listen 8083;
+const MESSY = `server {listen    8083 ;
       location / {
   # keep me
-return 200 "ok";
-     }
+return   200 "ok";   }
+
+
+    location = /health { access_log off; return 204; }
 }
 `;
 
@@ -66,6 +67,11 @@ const MESSY_FORMATTED = `server {
     location / {
         # keep me
         return 200 "ok";
+    }
+
+    location = /health {
+        access_log off;
+        return 204;
     }
 }
 `;
@@ -309,9 +315,11 @@ test('in a real VS Code: warning, docs hover, quick fix, completion, navigation,
     // Formatting a messy file gives the expected text.
     await openFile(page, /messy\.nginx/);
     await wordBox(page, 'keep me');
+    await shot(page, 'format-before');
     await palette(page, 'Format Document');
     await page.keyboard.press('Control+s');
     await until('formatted file', async () => fs.readFileSync(path.join(dirs.ws, 'messy.nginx'), 'utf8') === MESSY_FORMATTED, 30000);
+    await shot(page, 'format-after');
 
     // "Test with nginx -t" runs the user's nginx on the main config and shows its complaint in Problems:
     // backend.example.com cannot be resolved here, which only real nginx knows.

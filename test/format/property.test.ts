@@ -16,7 +16,8 @@ import { fragmentText, mutatedText, structuredText } from '../robustness/propert
 import { tokens } from './tokens';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
-const runs = (numRuns: number) => ({ numRuns, ...(seed !== undefined ? { seed } : {}) });
+/** FC_RUNS=N multiplies the number of cases (a longer hunt). */
+const runs = (numRuns: number) => ({ numRuns: numRuns * (Number(process.env.FC_RUNS) || 1), ...(seed !== undefined ? { seed } : {}) });
 
 const OPTIONS: FormatOptions[] = [
   { tabSize: 4, insertSpaces: true },

@@ -142,7 +142,7 @@ function layout(tree: SyntaxTree, options: FormatOptions): Layout {
   const items = itemsOf(tree);
   const tab = Math.min(16, Math.max(1, Math.floor(options.tabSize) || 4));
   const unitWidth = tab;
-  const eol = dominantEol(text);
+  const eol = dominantEol(text, items);
   const indents: string[] = [];
   const indent = (depth: number): string => {
     const d = Math.min(Math.max(0, depth), MAX_INDENT_LEVELS);
@@ -274,13 +274,22 @@ function layout(tree: SyntaxTree, options: FormatOptions): Layout {
   return { items, gaps };
 }
 
-function dominantEol(text: string): string {
+/**
+ * The line break the layout writes: the one most used between tokens (line breaks inside strings and Lua
+ * bodies are theirs, not the layout's, and must not sway it); the whole text's when no gap has one.
+ */
+function dominantEol(text: string, items: Item[]): string {
   let crlf = 0;
   let lf = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-    if (i > 0 && text.charCodeAt(i - 1) === CR) crlf++;
-    else lf++;
-  }
+  const count = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      if (text.charCodeAt(i) !== LF) continue;
+      if (i > 0 && text.charCodeAt(i - 1) === CR) crlf++;
+      else lf++;
+    }
+  };
+  for (let i = 0; i <= items.length; i++) count(i > 0 ? items[i - 1].end : 0, i < items.length ? items[i].start : text.length);
+  if (crlf + lf === 0) count(0, text.length);
   return crlf > lf ? '\r\n' : '\n';
 }
 
