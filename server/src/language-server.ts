@@ -32,6 +32,12 @@ export interface LanguageServer {
   filesChanged(): void;
 }
 
+/** Documents are keyed by file path; a buffer that is not a file gets a stable made-up path. */
+export function pathOf(uri: string): string {
+  const u = URI.parse(uri);
+  return u.scheme === 'file' ? u.fsPath : `/${u.scheme}/${u.path.replace(/^\/+/, '')}`;
+}
+
 export function startLanguageServer(connection: Connection, env: ServerEnv): LanguageServer {
   const defer = env.defer;
   /** An editor cannot show more usefully; the CLI reports everything. */
@@ -46,12 +52,6 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
     candidates: () => (candidateCache ??= env.candidates(folders)),
   });
   let hasConfigurationCapability = false;
-
-  /** Documents are keyed by file path; a buffer that is not a file gets a stable made-up path. */
-  function pathOf(uri: string): string {
-    const u = URI.parse(uri);
-    return u.scheme === 'file' ? u.fsPath : `/${u.scheme}/${u.path.replace(/^\/+/, '')}`;
-  }
 
   function uriOf(path: string): string {
     const open = documents.all().find((d) => pathOf(d.uri) === path);
