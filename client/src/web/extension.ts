@@ -14,19 +14,31 @@ let status: vscode.StatusBarItem;
 
 function settings(): Record<string, unknown> {
   const c = vscode.workspace.getConfiguration('nginxTlsProxy');
-  return {
+  // Plain data: the configuration's objects are proxies that postMessage cannot clone.
+  return JSON.parse(JSON.stringify({
     trustedCertificate: c.get('trustedCertificate'),
     nginxVersion: c.get('nginxVersion'),
     rules: c.get('rules'),
     rootConfig: c.get('rootConfig'),
     extraDirectives: c.get('extraDirectives'),
     maxFileSize: c.get('maxFileSize'),
-  };
+  }));
+}
+
+/**
+ * The server's Web Worker. vscode.dev and github.dev serve the extension over https: the worker starts from its
+ * URL. An extension installed on a remote (code-server, tunnels) has a vscode-remote: URI, from which the web
+ * extension host refuses to start a worker: its script is read through the editor and started from a blob.
+ */
+async function serverWorker(context: vscode.ExtensionContext): Promise<Worker> {
+  const main = vscode.Uri.joinPath(context.extensionUri, 'dist/web/server.js');
+  if (main.scheme !== 'vscode-remote') return new Worker(main.toString(true));
+  const script = await vscode.workspace.fs.readFile(main);
+  return new Worker(URL.createObjectURL(new Blob([new Uint8Array(script)], { type: 'text/javascript' })));
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
-  const serverMain = vscode.Uri.joinPath(context.extensionUri, 'dist/web/server.js');
-  const worker = new Worker(serverMain.toString(true));
+  const worker = await serverWorker(context);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'nginx' }],
     outputChannel: output,
