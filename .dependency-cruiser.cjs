@@ -29,7 +29,7 @@ module.exports = {
       name: 'programs-through-one-door',
       comment: 'server, features, CLI, output and node adapters import only engine/index.ts',
       severity: 'error',
-      from: { path: '^server/src/(server\\.ts|cli\\.ts|report-command\\.ts|core\\.ts|features/|output/|node/)' },
+      from: { path: '^server/src/(server\\.ts|language-server\\.ts|cli\\.ts|report-command\\.ts|core\\.ts|features/|output/|node/|web/)' },
       to: { path: `${E}`, pathNot: `${E}index\\.ts$` },
     },
     {

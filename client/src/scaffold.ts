@@ -1,7 +1,7 @@
 // "Insert upstream mutual-TLS scaffold": asks for the pieces, lets the server place them.
 
 import * as vscode from 'vscode';
-import { LanguageClient } from 'vscode-languageclient/node';
+import type { BaseLanguageClient } from 'vscode-languageclient';
 
 type Candidate = { path: string; description: string; key?: string };
 
@@ -21,7 +21,7 @@ async function pickFile(title: string, fallback: string, found: Candidate[] = []
   return choice.label;
 }
 
-export async function insertScaffold(client: LanguageClient | undefined): Promise<void> {
+export async function insertScaffold(client: BaseLanguageClient | undefined): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || !client) {
     void vscode.window.showWarningMessage('Open an nginx config first.');

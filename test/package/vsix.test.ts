@@ -41,7 +41,7 @@ test('the packaged extension: contents, size and manifest', { timeout: 180000 },
   assert.ok(buf.length < 3 * 1024 * 1024, `${buf.length} bytes`);
   const entries = unzip(buf);
   const names = [...entries.keys()];
-  for (const need of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/core.js',
+  for (const need of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/core.js', 'extension/dist/web/extension.js', 'extension/dist/web/server.js',
     'extension/syntaxes/nginx.tmLanguage.json', 'extension/snippets/nginx.json', 'extension/language-configuration.json',
     'extension/images/icon.png', 'extension/readme.md', 'extension/changelog.md']) {
     assert.ok(names.some((n) => n.toLowerCase() === need.toLowerCase()), `${need} in ${names.join(', ')}`);

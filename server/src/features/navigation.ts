@@ -6,7 +6,6 @@ import {
   MarkupKind, ResponseError, SymbolInformation, SymbolKind, TextDocuments, TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { URI } from 'vscode-uri';
 import type { LanguageService, OutlineSymbol, ScaffoldParams, Target } from '../core';
 
 export interface Host {
@@ -106,7 +105,7 @@ export function registerNavigation(connection: Connection, documents: TextDocume
     if (!doc) return [];
     return service.links(host.pathOf(doc.uri)).map((l) => ({
       range: { start: doc.positionAt(l.start), end: doc.positionAt(l.end) },
-      target: URI.file(l.target).toString(),
+      target: host.uriOf(l.target),
     }));
   }));
 

@@ -3,7 +3,6 @@
 
 import { Format, getDirectives } from '@nginx/reference-lib';
 import { BlockKind, Family, familyOf } from './contexts';
-import { modulesDefining } from './modules';
 import { own } from '../own';
 
 export interface DirectiveSpec {
@@ -224,17 +223,6 @@ export function allDirectives(): Map<string, DirectiveSpec[]> {
 
 export function specsFor(name: string): DirectiveSpec[] | undefined {
   return allDirectives().get(name);
-}
-
-const knownCache = new Map<string, boolean>();
-
-export function isKnownDirective(name: string, extra?: ReadonlySet<string>): boolean {
-  let known = knownCache.get(name);
-  if (known === undefined) {
-    known = allDirectives().has(name) || modulesDefining(name).length > 0;
-    if (knownCache.size < 20000) knownCache.set(name, known);
-  }
-  return known || (extra?.has(name) ?? false);
 }
 
 /** The spec that applies in a block kind: same family (or core) first, allowed contexts first. */

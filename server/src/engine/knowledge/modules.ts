@@ -679,3 +679,15 @@ export function thirdPartyContexts(name: string, build: Build, loaded: ReadonlyS
   }
   return any ? out : undefined;
 }
+
+/** A directive nginx or some module defines (whether or not the configured build has it). */
+const knownCache = new Map<string, boolean>();
+
+export function isKnownDirective(name: string, extra?: ReadonlySet<string>): boolean {
+  let known = knownCache.get(name);
+  if (known === undefined) {
+    known = allDirectives().has(name) || modulesDefining(name).length > 0;
+    if (knownCache.size < 20000) knownCache.set(name, known);
+  }
+  return known || (extra?.has(name) ?? false);
+}

@@ -3,7 +3,8 @@
 // `proxy_pass` in a location).
 
 import { BlockKind, childBlockKind } from '../knowledge/contexts';
-import { isAllowedIn, isKnownDirective, specIn } from '../knowledge/directives';
+import { isAllowedIn, specIn } from '../knowledge/directives';
+import { isKnownDirective } from '../knowledge/modules';
 import { Directive, SyntaxTree } from '../syntax/types';
 import { own } from '../own';
 

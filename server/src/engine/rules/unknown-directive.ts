@@ -1,6 +1,7 @@
 // A directive name no module defines (with a "did you mean" for near misses).
 
-import { allDirectives, isKnownDirective } from '../knowledge/directives';
+import { allDirectives } from '../knowledge/directives';
+import { isKnownDirective } from '../knowledge/modules';
 import { checkedDirectives, loadedModules } from './checked-directives';
 import { setName } from '../fixes/edits';
 import { Rule, handlerLine } from './rule';

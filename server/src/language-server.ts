@@ -1,0 +1,285 @@
+// The language server's LSP wiring, shared by the Node server (server.ts, stdio/IPC, files from disk) and the
+// browser server (web/server.ts, a Web Worker, files handed over by the client): a thin adapter from LSP to the
+// engine. The environment gives the connection, the file system and what "soon" means; nothing here touches
+// Node or the DOM.
+
+import {
+  CodeAction, CodeActionKind, Connection, Diagnostic, DiagnosticSeverity, DiagnosticTag, Hover,
+  InitializeParams, InitializeResult, TextDocuments, TextDocumentSyncKind, TextEdit as LspTextEdit,
+  WorkspaceEdit, CancellationToken, LSPErrorCodes, ResponseError,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { createLanguageService, isCancelled, resolveSettings, RULE_DOCS } from './core';
+import type { FileSystem, Finding, RawSettings, Severity } from './core';
+import { registerNavigation } from './features/navigation';
+
+export interface ServerEnv {
+  /** The files the engine reads, with a per-file byte budget from the settings (default when omitted). */
+  fileSystem(maxBytes?: number): FileSystem;
+  /** Files under the workspace folders that may be main configs. */
+  candidates(folders: string[]): string[];
+  /** The URI of a file that is not open, when paths are not plain file: URIs (the browser's workspace). */
+  uriOf?(path: string): string | undefined;
+  /** Runs `fn` once the current turn is over (setImmediate in Node): pending edits coalesce into one run. */
+  defer(fn: () => void): void;
+  /** Validation starts when this settles (the browser: the client's first delivery of the workspace's files). */
+  ready?: Promise<void>;
+}
+
+export interface LanguageServer {
+  /** Files changed behind the editor's back: forget cached reads and analyses, re-check open documents. */
+  filesChanged(): void;
+}
+
+/** Documents are keyed by file path; a buffer that is not a file gets a stable made-up path. */
+export function pathOf(uri: string): string {
+  const u = URI.parse(uri);
+  return u.scheme === 'file' ? u.fsPath : `/${u.scheme}/${u.path.replace(/^\/+/, '')}`;
+}
+
+export function startLanguageServer(connection: Connection, env: ServerEnv): LanguageServer {
+  const defer = env.defer;
+  /** An editor cannot show more usefully; the CLI reports everything. */
+  const MAX_DIAGNOSTICS = 1000;
+
+  const documents = new TextDocuments(TextDocument);
+  let files = env.fileSystem();
+  let folders: string[] = [];
+  let candidateCache: string[] | null = null;
+  const service = createLanguageService({
+    fs: { readFile: (p) => files.readFile(p), readError: (p) => files.readError?.(p), glob: (p) => files.glob(p), listDir: (p) => files.listDir?.(p) ?? [] },
+    candidates: () => (candidateCache ??= env.candidates(folders)),
+  });
+  let hasConfigurationCapability = false;
+
+  function uriOf(path: string): string {
+    const open = documents.all().find((d) => pathOf(d.uri) === path);
+    return open ? open.uri : env.uriOf?.(path) ?? URI.file(path).toString();
+  }
+
+  const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+    error: DiagnosticSeverity.Error,
+    warning: DiagnosticSeverity.Warning,
+    information: DiagnosticSeverity.Information,
+    hint: DiagnosticSeverity.Hint,
+  };
+
+  function toDiagnostic(f: Finding): Diagnostic {
+    const d: Diagnostic = {
+      range: f.range,
+      severity: SEVERITY[f.severity],
+      code: f.ruleId,
+      source: 'nginx-tls-proxy',
+      message: f.message,
+      relatedInformation: f.related.map((r) => ({ location: { uri: uriOf(r.path), range: r.range }, message: r.message })),
+      // Code actions find the finding again by this id, not by matching ranges and messages.
+      data: { id: f.id },
+    };
+    if (!f.ruleId.startsWith('internal')) d.codeDescription = { href: RULE_DOCS + f.ruleId + '.md' };
+    if (f.ruleId === 'tls-setting-without-effect') d.tags = [DiagnosticTag.Unnecessary];
+    return d;
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    folders = (params.workspaceFolders ?? []).map((f) => pathOf(f.uri));
+    if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)];
+    hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
+    applySettings(params.initializationOptions ?? {});
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
+        completionProvider: { triggerCharacters: ['$', '/'] },
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        foldingRangeProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        documentFormattingProvider: true,
+      },
+      serverInfo: { name: 'nginx-tls-proxy', version: '0.1.0' },
+    };
+  });
+
+  // Nothing is validated before the client's settings are in: a first result with the wrong nginx version
+  // would flash findings that then disappear.
+  let settingsReady: () => void;
+  const ready = new Promise<void>((r) => (settingsReady = r));
+
+  connection.onInitialized(async () => {
+    if (hasConfigurationCapability) await pullSettings();
+    // The browser's file system arrives from the client: its first delivery is awaited like the settings.
+    await env.ready;
+    settingsReady();
+  });
+
+  connection.onDidChangeConfiguration(async (change) => {
+    if (hasConfigurationCapability) await pullSettings();
+    else applySettings(change.settings?.nginxTlsProxy ?? {});
+    validateAll();
+  });
+
+  async function pullSettings(): Promise<void> {
+    try {
+      const cfg = await connection.workspace.getConfiguration({ section: 'nginxTlsProxy' });
+      applySettings(cfg ?? {});
+    } catch {
+      // A client that cannot answer keeps the defaults.
+    }
+  }
+
+  function applySettings(raw: RawSettings): void {
+    const { settings, rootConfig, problems } = resolveSettings(raw);
+    if (problems.length) void connection.window.showWarningMessage(`nginx TLS proxy settings: ${problems.join('; ')}`);
+    const root = rootConfig ? (rootConfig.startsWith('/') ? rootConfig : folders[0] ? folders[0] + '/' + rootConfig : rootConfig) : undefined;
+    files = env.fileSystem(settings.maxAnalysisBytes);
+    // New settings: cached analyses were made with the old ones.
+    service.configure(settings, root);
+  }
+
+  // Validation runs on the newest text only: edits arriving while one runs coalesce into the next run.
+  const pending = new Set<string>();
+  let scheduled = false;
+  const published = new Map<string, Set<string>>();
+
+  function schedule(uri: string): void {
+    pending.add(uri);
+    if (scheduled) return;
+    scheduled = true;
+    void ready.then(() => defer(() => {
+      scheduled = false;
+      const uris = [...pending];
+      pending.clear();
+      for (const u of uris) validate(u);
+    }));
+  }
+
+  /** For each open document, the files its last analysis read: a change to one of them re-checks it. */
+  const dependencies = new Map<string, Set<string>>();
+
+  function validateDependents(uri: string): void {
+    const changed = pathOf(uri);
+    schedule(uri);
+    for (const d of documents.all()) {
+      if (d.uri !== uri && dependencies.get(d.uri)?.has(changed)) schedule(d.uri);
+    }
+  }
+
+  function validateAll(): void {
+    for (const d of documents.all()) schedule(d.uri);
+  }
+
+  function validate(uri: string): void {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const path = pathOf(uri);
+    let diagnostics: Diagnostic[];
+    try {
+      const dx = service.diagnose(path);
+      dependencies.set(uri, new Set(dx.dependencies));
+      const findings = dx.findings;
+      diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map(toDiagnostic);
+      if (findings.length > MAX_DIAGNOSTICS) {
+        diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'nginx-tls-proxy', message: `${findings.length - MAX_DIAGNOSTICS} more findings are not shown (run the nginx-tls-proxy CLI for all of them).` });
+      }
+    } catch (e) {
+      connection.console.error(`analysis of ${path} failed: ${(e as Error).stack ?? e}`);
+      diagnostics = [];
+    }
+    connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+  }
+
+  documents.onDidOpen((e) => {
+    service.setText(pathOf(e.document.uri), e.document.getText());
+    validateDependents(e.document.uri);
+  });
+
+  documents.onDidChangeContent((e) => {
+    service.setText(pathOf(e.document.uri), e.document.getText());
+    // Files that include or inherit from this one see the change too.
+    validateDependents(e.document.uri);
+  });
+
+  documents.onDidClose((e) => {
+    service.setText(pathOf(e.document.uri), undefined);
+    connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    dependencies.delete(e.document.uri);
+    validateDependents(e.document.uri);
+  });
+
+  function filesChanged(): void {
+    candidateCache = null;
+    service.filesChanged();
+    validateAll();
+  }
+
+  connection.onDidChangeWatchedFiles(filesChanged);
+
+  function toWorkspaceEdit(edits: { path: string; start: number; end: number; newText: string }[]): WorkspaceEdit {
+    const changes: Record<string, LspTextEdit[]> = {};
+    for (const e of edits) (changes[uriOf(e.path)] ??= []).push({ range: service.range(e.path, e.start, e.end), newText: e.newText });
+    return { changes };
+  }
+
+  connection.onCodeAction((params) => {
+    try {
+      const path = pathOf(params.textDocument.uri);
+      const actions: CodeAction[] = [];
+      const only = params.context.only;
+      const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(CodeActionKind.SourceFixAll));
+      if (wantsFixAll) {
+        // Fix-all runs on save, often mid-edit: a file with syntax errors is left alone.
+        const r = service.fixAll(path);
+        if ('fixes' in r && r.fixes.length) {
+          actions.push({ title: 'Fix all safe nginx TLS findings', kind: CodeActionKind.SourceFixAll, edit: toWorkspaceEdit(r.fixes.flatMap((x) => x.edits)) });
+        }
+        return actions;
+      }
+      for (const diag of params.context.diagnostics) {
+        if (diag.source !== 'nginx-tls-proxy') continue;
+        const id = (diag.data as { id?: unknown } | undefined)?.id;
+        if (typeof id !== 'string') continue;
+        for (const fix of service.fixesFor(path, id)) {
+          actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: fix.isPreferred, edit: toWorkspaceEdit(fix.edits) });
+        }
+      }
+      return actions;
+    } catch (e) {
+      connection.console.error(`code actions failed: ${(e as Error).stack ?? e}`);
+      return [];
+    }
+  });
+
+  connection.onHover((params): Hover | null => {
+    try {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return null;
+      const path = pathOf(doc.uri);
+      const h = service.hover(path, doc.offsetAt(params.position));
+      if (!h) return null;
+      return { contents: { kind: 'markdown', value: h.markdown }, range: h.start !== undefined ? service.range(path, h.start, h.end!) : undefined };
+    } catch (e) {
+      connection.console.error(`hover failed: ${(e as Error).stack ?? e}`);
+      return null;
+    }
+  });
+
+  // Long requests poll the request's token (a worker gets $/cancelRequest between its turns).
+  const cancellable = <T>(name: string, token: CancellationToken, fallback: T, f: (cancel: () => boolean) => T): T | ResponseError<void> => {
+    if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+    try {
+      return f(() => token.isCancellationRequested);
+    } catch (e) {
+      if (isCancelled(e)) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+      connection.console.error(`${name} failed: ${(e as Error).stack ?? e}`);
+      return fallback;
+    }
+  };
+  registerNavigation(connection, documents, { service, pathOf, uriOf, cancellable });
+
+  documents.listen(connection);
+  return { filesChanged };
+}

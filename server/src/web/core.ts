@@ -1,0 +1,6 @@
+// What `./core` is in the browser bundles (scripts/build.mjs): the engine alone, without the disk file system
+// and the CLI's outputs that server/src/core.ts also carries (they import Node's path and url).
+
+export * from '../engine';
+/** Where a diagnostic's rule is explained; the same as output/sarif.ts's (test/browser checks). */
+export const RULE_DOCS = 'https://github.com/nginx-tls-proxy/nginx-tls-proxy/blob/main/docs/rules/';

@@ -1,0 +1,122 @@
+// The web server bundle in a Web Worker of real headless Chromium, driven over postMessage as VS Code's web
+// client drives it, with the workspace in a virtual file system (github.dev's vscode-vfs scheme) whose files
+// reach the server only through the client (nginxTlsProxy/files).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyLspEdits } from '../lsp/client';
+import { skipReason, WorkerClient } from './worker-client';
+
+const skip = skipReason();
+const FOLDER = 'vscode-vfs://github/acme/site';
+const u = (p: string) => `${FOLDER}/${p}`;
+
+const MAIN = `events {}
+http {
+    include conf.d/*.conf;
+}
+`;
+const APP = `upstream backend {
+    server backend.internal:443;
+}
+server {
+    listen 80;
+    location / {
+        proxy_pass https://backend;
+    }
+    location /verified/ {
+        proxy_pass https://api.internal;
+        include snippets/tls-verify.conf;
+    }
+}
+`;
+const VERIFY = `proxy_ssl_verify on;
+proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+proxy_ssl_server_name on;
+proxy_ssl_name api.internal;
+`;
+
+let client: WorkerClient;
+
+before(async () => {
+  if (skip) return;
+  client = new WorkerClient();
+  await client.start();
+  const init = await client.initialize(FOLDER);
+  assert.equal(init.capabilities.hoverProvider, true);
+});
+
+after(async () => {
+  if (client) await client.stop();
+});
+
+test('diagnostics: the unverified upstream is flagged; the include delivered by the client is read', { skip }, async () => {
+  // VS Code opens the document before the client has read the workspace: nothing is published until the
+  // files arrive, so the first diagnostics already see the include.
+  await client.open(u('conf.d/app.conf'), APP);
+  await client.files({ [u('nginx.conf')]: MAIN, [u('conf.d/app.conf')]: APP, [u('snippets/tls-verify.conf')]: VERIFY }, { replace: true });
+  const diags = await client.diagnostics(u('conf.d/app.conf'), 1);
+  const unverified = diags.filter((d) => d.code === 'upstream-tls-unverified');
+  assert.deepEqual(unverified.map((d) => d.range.start.line), [6], JSON.stringify(diags, null, 1));
+  assert.ok(!diags.some((d) => /include|No such file/.test(String(d.message))), JSON.stringify(diags, null, 1));
+  assert.match(String(unverified[0].codeDescription?.href), /docs\/rules\/upstream-tls-unverified\.md$/);
+  assert.deepEqual(await client.workerErrors(), []);
+});
+
+test('a file the client reports deleted is gone for the server: the location it verified is flagged', { skip }, async () => {
+  await client.files({}, { removed: [u('snippets/tls-verify.conf')] });
+  const diags = await client.diagnostics(u('conf.d/app.conf'), 1, (ds) => ds.filter((d) => d.code === 'upstream-tls-unverified').length === 2);
+  assert.ok(diags.some((d) => d.range.start.line === 10 && /No such file/.test(String(d.message))), JSON.stringify(diags, null, 1));
+  await client.files({ [u('snippets/tls-verify.conf')]: VERIFY });
+  await client.diagnostics(u('conf.d/app.conf'), 1, (ds) => ds.filter((d) => d.code === 'upstream-tls-unverified').length === 1);
+});
+
+test('a quick fix is returned with edits in the workspace scheme, and applying it clears the finding', { skip }, async () => {
+  const diags = await client.diagnostics(u('conf.d/app.conf'), 1, (ds) => ds.filter((d) => d.code === 'upstream-tls-unverified').length === 1);
+  const diag = diags.find((d) => d.code === 'upstream-tls-unverified')!;
+  const actions = await client.request<any[]>('textDocument/codeAction', { textDocument: { uri: u('conf.d/app.conf') }, range: diag.range, context: { diagnostics: [diag], only: ['quickfix'] } });
+  assert.ok(actions.length >= 1, JSON.stringify(actions));
+  const fix = actions.find((a) => a.isPreferred) ?? actions[0];
+  assert.equal(fix.kind, 'quickfix');
+  assert.deepEqual(Object.keys(fix.edit.changes), [u('conf.d/app.conf')]);
+  const fixed = applyLspEdits(APP, fix.edit.changes[u('conf.d/app.conf')]);
+  assert.match(fixed, /proxy_ssl_verify\s+on;/);
+  await client.change(u('conf.d/app.conf'), 2, fixed);
+  const after = await client.diagnostics(u('conf.d/app.conf'), 2);
+  assert.deepEqual(after.filter((d) => d.code === 'upstream-tls-unverified'), [], JSON.stringify(after, null, 1));
+  await client.change(u('conf.d/app.conf'), 3, APP);
+  await client.diagnostics(u('conf.d/app.conf'), 3);
+});
+
+test('fix-all on save is offered', { skip }, async () => {
+  const actions = await client.request<any[]>('textDocument/codeAction', { textDocument: { uri: u('conf.d/app.conf') }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
+  assert.equal(actions.length, 1, JSON.stringify(actions));
+  assert.match(actions[0].title, /Fix all/);
+});
+
+test('a hover carries the official docs (the Markdown reference data of the web bundle)', { skip }, async () => {
+  const h = await client.request('textDocument/hover', { textDocument: { uri: u('conf.d/app.conf') }, position: { line: 6, character: 10 } });
+  assert.equal(h.contents.kind, 'markdown');
+  assert.match(h.contents.value, /proxy_pass/);
+  assert.match(h.contents.value, /protocol and address of a proxied server/i);
+  assert.doesNotMatch(h.contents.value, /<\/?(p|code|a)\b/);
+});
+
+test('completion inside a location offers proxy_ssl_verify', { skip }, async () => {
+  const text = APP.replace('        proxy_pass https://backend;\n', '        proxy_pass https://backend;\n        proxy_ssl_ver\n');
+  await client.change(u('conf.d/app.conf'), 4, text);
+  const items = await client.request<any>('textDocument/completion', { textDocument: { uri: u('conf.d/app.conf') }, position: { line: 7, character: 21 } });
+  const list = Array.isArray(items) ? items : items.items;
+  assert.ok(list.some((i: { label: string }) => i.label === 'proxy_ssl_verify'), JSON.stringify(list.slice(0, 10)));
+  await client.change(u('conf.d/app.conf'), 5, APP);
+});
+
+test('include links and definitions point at the files in the workspace scheme', { skip }, async () => {
+  await client.open(u('nginx.conf'), MAIN);
+  await client.diagnostics(u('nginx.conf'), 1);
+  const links = await client.request<any[]>('textDocument/documentLink', { textDocument: { uri: u('conf.d/app.conf') } });
+  assert.ok(links.some((l) => l.target === u('snippets/tls-verify.conf')), JSON.stringify(links));
+  const roots = await client.request<{ roots: string[] }>('nginxTlsProxy/roots', { uri: u('conf.d/app.conf') });
+  assert.equal(roots.roots.length, 1);
+  assert.match(roots.roots[0], /\/acme\/site\/nginx\.conf$/);
+});
