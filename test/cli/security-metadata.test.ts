@@ -13,11 +13,19 @@ import { SECURITY_METADATA } from '../../server/src/engine/rules/security';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RULES = createLanguageService({ fs: memoryFileSystem({}) }).rules();
-const TLS = /^(upstream-tls-|upstream-client-cert-|tls-|client-cert-|listen-ssl-|plaintext-to-tls-|certificate-|trusted-ca-)/;
+const TLS =
+  /^(upstream-tls-|upstream-client-cert-|tls-|client-cert-|listen-ssl-|plaintext-to-tls-|certificate-|trusted-ca-)/;
 /** Rules whose finding is a config nginx will not run or a handshake that cannot happen: no CWE weakness. */
 const AVAILABILITY_ONLY = new Set([
-  'tls-cert-without-key', 'listen-ssl-no-certificate', 'certificate-key-mismatch', 'certificate-unreadable', 'trusted-ca-not-ca',
-  'upstream-tls-untrusted-issuer', 'upstream-tls-chain-too-deep', 'upstream-tls-name-not-in-certificate', 'upstream-client-cert-rejected',
+  'tls-cert-without-key',
+  'listen-ssl-no-certificate',
+  'certificate-key-mismatch',
+  'certificate-unreadable',
+  'trusted-ca-not-ca',
+  'upstream-tls-untrusted-issuer',
+  'upstream-tls-chain-too-deep',
+  'upstream-tls-name-not-in-certificate',
+  'upstream-client-cert-rejected',
 ]);
 /** The CIS items confirmed by a public copy (see rules/security.ts); nothing else may claim one. */
 const CIS: Record<string, string> = {
