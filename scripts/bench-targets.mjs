@@ -9,7 +9,8 @@
 //     after opening the 20 MB config ≤ 300 MB.
 // Uses dist/ as built (run `npm run build` first, or `npm run bench`, which builds). Peak RSS of a child comes
 // from getrusage(RUSAGE_CHILDREN) through python3; without python3 that column is skipped.
-// Options: --quick (smaller inputs, fewer repetitions: a smoke run; figures are not the targets' sizes).
+// Options: --quick (smaller inputs, fewer repetitions: a smoke run; figures are not the targets' sizes),
+// --runs N (whole-process CLI runs per format, median; default 3), --write (append the table to bench/results.md).
 
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -143,7 +144,8 @@ function runProcess(args) {
   spawnSync(args[0], args.slice(1), { stdio: 'ignore' });
   return { ms: performance.now() - t, rss: NaN };
 }
-const runs = QUICK ? 1 : 3;
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 1) : QUICK ? 1 : 3;
 const medianRun = (args) => {
   const xs = Array.from({ length: runs }, () => runProcess(args));
   return { ms: median(xs.map((x) => x.ms)), rss: Math.max(...xs.map((x) => x.rss)) };

@@ -1,6 +1,6 @@
 // The extension in a browser (vscode.dev, github.dev): starts the language server (dist/web/server.js) in a
 // Web Worker and hands it the workspace's nginx files, which a worker cannot read itself. Nothing that runs a
-// program is registered here (Test with nginx -t); package.json hides those commands with `!isWeb`.
+// program is registered here (Test with nginx -t); package.json shows those commands only under `nginxTlsProxy.desktop`, a context key the Node client sets.
 
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions } from 'vscode-languageclient/browser';
