@@ -47,6 +47,29 @@ function nameMatches(pattern: string, name: string): boolean {
   return pattern === name;
 }
 
+const socketIndex = new WeakMap<ConfigModel, Map<string, Map<number, { server: ServerInfo; addr: string }[]>>>();
+
+/** TLS-listening servers of a family by port, once per model: a lookup per use instead of a scan of every server. */
+function sslSockets(model: ConfigModel, family: string): Map<number, { server: ServerInfo; addr: string }[]> {
+  let perFamily = socketIndex.get(model);
+  if (!perFamily) socketIndex.set(model, (perFamily = new Map()));
+  let index = perFamily.get(family);
+  if (index) return index;
+  index = new Map();
+  for (const server of serverTls(model)) {
+    if (server.family !== family || !server.listenSsl) continue;
+    for (const l of server.listens) {
+      const p = listenParts(l.key);
+      if (!p) continue;
+      let list = index.get(p.port);
+      if (!list) index.set(p.port, (list = []));
+      list.push({ server, addr: p.addr });
+    }
+  }
+  perFamily.set(family, index);
+  return index;
+}
+
 /** The backends of `use` that are servers of this config, with their certificates, when readable. */
 export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
   if (!use.certain || !use.host) return [];
@@ -56,17 +79,18 @@ export function backendsOf(model: ConfigModel, files: CertificateFiles, use: Tls
     : [{ host: use.host, port: use.port ?? 443, via: null }];
   const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
   const sslName = model.first(tlsDirective(use.family, 'name'), use.block)?.d.args[0]?.value ?? null;
-  const servers = serverTls(model).filter((s) => s.family === family && s.listenSsl);
+  const byPort = sslSockets(model, family);
   const out: Backend[] = [];
   for (const t of targets) {
     if (t.host.startsWith('unix:') || t.host.includes('$')) continue;
     const host = t.host.toLowerCase();
     const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
     // Servers listening on that port at that address (or on every address).
-    const onSocket = servers.filter((s) => s.listens.some((l) => {
-      const p = listenParts(l.key);
-      return !!p && p.port === t.port && (p.addr === '*' || p.addr === '[::]' || p.addr === host || (LOOPBACK.has(host) && LOOPBACK.has(p.addr)));
-    }));
+    const onSocket: ServerInfo[] = [];
+    for (const { server, addr } of byPort.get(t.port) ?? []) {
+      const hit = addr === '*' || addr === '[::]' || addr === host || (LOOPBACK.has(host) && LOOPBACK.has(addr));
+      if (hit && onSocket[onSocket.length - 1] !== server) onSocket.push(server);
+    }
     const probed = () => {
       const r = files.probed(t.host, t.port, sni);
       if (r && r.chain.length) out.push({ host: t.host, port: t.port, via: t.via, server: null, certificate: null, chain: r.chain, sni, where: '(probed)' });
