@@ -116,7 +116,11 @@ export class CertificateFiles {
         if (r) refs.push(r);
       }
     }
-    refs.sort((a, b) => model.all.indexOf(a.ld) - model.all.indexOf(b.ld));
+    // Document order by one pass over the model (indexOf per comparison made this quadratic on large configs).
+    const named = new Set(refs.map((r) => r.ld));
+    const order = new Map<LDir, number>();
+    model.all.forEach((ld, i) => { if (named.has(ld)) order.set(ld, i); });
+    refs.sort((a, b) => order.get(a.ld)! - order.get(b.ld)!);
     this.refsByModel.set(model, refs);
     return refs;
   }
