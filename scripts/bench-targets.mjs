@@ -135,10 +135,11 @@ const havePython = spawnSync('python3', ['-c', 'import resource'], { stdio: 'ign
 /** Wall time and peak RSS (MB) of one child process. */
 function runProcess(args) {
   if (havePython) {
-    const py = 'import resource,subprocess,sys,time\nt=time.perf_counter()\nsubprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)\nprint((time.perf_counter()-t)*1000, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)';
+    const py = 'import resource,subprocess,sys,time\nt=time.perf_counter()\nr=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)\nprint((time.perf_counter()-t)*1000, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024, r.returncode)';
     const r = spawnSync('python3', ['-c', py, ...args], { encoding: 'utf8' });
-    const [ms, rss] = r.stdout.trim().split(/\s+/).map(Number);
-    return { ms, rss };
+    const [ms, rss, code] = r.stdout.trim().split(/\s+/).map(Number);
+    // check exits 1 when it finds something; a signal (negative) or 2 means the run did not complete.
+    return code === 0 || code === 1 ? { ms, rss } : { ms: NaN, rss: NaN, failed: `exit ${code}` };
   }
   const t = performance.now();
   spawnSync(args[0], args.slice(1), { stdio: 'ignore' });
@@ -148,7 +149,8 @@ const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 1) : QUICK ? 1 : 3;
 const medianRun = (args) => {
   const xs = Array.from({ length: runs }, () => runProcess(args));
-  return { ms: median(xs.map((x) => x.ms)), rss: Math.max(...xs.map((x) => x.rss)) };
+  const failed = xs.find((x) => x.failed)?.failed;
+  return { ms: median(xs.map((x) => x.ms)), rss: Math.max(...xs.map((x) => x.rss)), failed };
 };
 const scanScript = path.join(tmp, 'scan.mjs');
 fs.writeFileSync(scanScript, `import * as fs from 'node:fs';\n${scan.toString()}\nconsole.log(scan(fs.readFileSync(process.argv[2], 'latin1')));\n`);
@@ -159,6 +161,11 @@ const CLI = path.join(ROOT, 'dist/cli.js');
 const cli = {};
 for (const [label, extra] of [['text', ['--format', 'text']], ['json', ['--format', 'json']], ['sarif', ['--format', 'sarif']], ['--fix --dry-run', ['--fix', '--dry-run']]]) {
   cli[label] = medianRun([process.execPath, CLI, 'check', ...extra, bigFile]);
+  if (cli[label].failed) {
+    log(`  ${label}: did not complete (${cli[label].failed})`);
+    target(`CLI ${label} (${(big.length / MB).toFixed(1)} MB, ${bigFindings} findings)`, `did not complete (${cli[label].failed})`, '≤ 8× a raw scan', false);
+    continue;
+  }
   const ratio = cli[label].ms / raw.ms;
   log(`  ${label}: ${cli[label].ms.toFixed(0)} ms (${ratio.toFixed(1)}× raw), peak RSS ${cli[label].rss.toFixed(0)} MB`);
   target(`CLI ${label} ÷ raw-scan process (${(big.length / MB).toFixed(1)} MB, ${bigFindings} findings)`, `${ratio.toFixed(1)}× (${(cli[label].ms / 1000).toFixed(2)} s vs ${(raw.ms / 1000).toFixed(2)} s)`, '≤ 8×', ratio <= 8);
