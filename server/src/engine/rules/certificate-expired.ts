@@ -2,12 +2,10 @@
 
 import { CertificateRef, daysUntil, describeCertificate, isoDate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
-import { RuleContext } from './rule';
-import { tlsFact } from '../knowledge/tls-directives';
+import { RuleContext, argSpan, Rule } from './rule';
+import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
 import { backendsOf } from '../certificates/handshake';
 import { isFlagOn, tlsUses } from '../model/tls-uses';
-import { tlsDirective } from '../knowledge/tls-directives';
-import { argSpan, Rule } from './rule';
 
 /** The certificates of the files the config names that a time check applies to, with their file. */
 export function datedCertificates(ctx: RuleContext): { ref: CertificateRef; certs: CertificateInfo[] }[] {

@@ -2,9 +2,8 @@
 
 import { CertificateRef, FileState } from '../certificates/files';
 import { argSpan, handlerLine, Rule, RuleContext } from './rule';
-import { tlsFact } from '../knowledge/tls-directives';
+import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
 import { isFlagOn, tlsUses } from '../model/tls-uses';
-import { tlsDirective } from '../knowledge/tls-directives';
 
 /**
  * Whether nginx loads the file at all: upstream files only where a location talks TLS to its upstream (CA

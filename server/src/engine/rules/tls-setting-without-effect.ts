@@ -3,9 +3,8 @@
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
 import { isFlagOn, tlsUses } from '../model/tls-uses';
-import { tlsDirective } from '../knowledge/tls-directives';
+import { tlsDirective, upstreamSuffixes } from '../knowledge/tls-directives';
 import { directiveSpan, Rule } from './rule';
-import { upstreamSuffixes } from '../knowledge/tls-directives';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
 

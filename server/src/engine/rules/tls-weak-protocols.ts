@@ -1,15 +1,13 @@
 // Protocol versions with known breaks, enabled explicitly or by the version's default.
 
 import { defaultProtocols, versionLabel, WEAK_PROTOCOLS } from '../knowledge/tls';
-import { setArguments } from '../fixes/edits';
+import { setArguments, insertDirectives } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
-import { insertDirectives } from '../fixes/edits';
 import { LBlock, LDir } from '../model/model';
 import { settingsBlock, tlsUses } from '../model/tls-uses';
-import { tlsDirective } from '../knowledge/tls-directives';
+import { tlsDirective, tlsFact } from '../knowledge/tls-directives';
 import { serverTls } from '../model/servers';
 import { argSpan, directiveSpan, Rule } from './rule';
-import { tlsFact } from '../knowledge/tls-directives';
 
 
 export const tlsWeakProtocols: Rule = {

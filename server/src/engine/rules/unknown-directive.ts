@@ -1,12 +1,11 @@
 // A directive name no module defines (with a "did you mean" for near misses).
 
 import { allDirectives } from '../knowledge/directives';
-import { isKnownDirective } from '../knowledge/modules';
+import { isKnownDirective, availability, moduleHint } from '../knowledge/modules';
 import { checkedDirectives, loadedModules } from './checked-directives';
 import { setName } from '../fixes/edits';
 import { Rule, handlerLine } from './rule';
 import { introducedAfter, versionLabel } from '../knowledge/tls';
-import { availability, moduleHint } from '../knowledge/modules';
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);

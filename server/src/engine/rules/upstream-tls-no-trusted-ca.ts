@@ -1,7 +1,6 @@
 // Verification on, but no CA to verify against: nginx refuses to start.
 
-import { insertDirectives } from '../fixes/edits';
-import { quoteIfNeeded } from '../fixes/edits';
+import { insertDirectives, quoteIfNeeded } from '../fixes/edits';
 import { isFlagOn, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { lineNumber } from '../model/describe';

@@ -1,12 +1,11 @@
 // Hover text: the official docs of the directive (from @nginx/reference-lib, at run time) and, for TLS and
 // pass directives, what is in effect at that spot and where it comes from.
 
-import { upstreamSuffixes } from '../knowledge/tls-directives';
+import { upstreamSuffixes, tlsDirective } from '../knowledge/tls-directives';
 import { EngineSettings } from '../types';
 import { docsUrl, specIn } from '../knowledge/directives';
 import { ConfigModel, LDir } from '../model/model';
 import { tlsUses } from '../model/tls-uses';
-import { tlsDirective } from '../knowledge/tls-directives';
 import { kindLabel } from '../knowledge/contexts';
 import { variableDoc } from '../knowledge/variables';
 import { variableDefinition } from '../model/variables';
