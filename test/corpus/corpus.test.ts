@@ -440,7 +440,8 @@ function parity(settingsUsed: ReturnType<typeof defaultSettings>) {
   return { accepted, falseErrorFiles, rejections, caught, falseErrors, missed };
 }
 
-test('parity figures with the corpus build (nginx 1.22, Debian 12 modules) and with the defaults', () => {
+test('parity figures with the corpus build (nginx 1.22, Debian 12 modules) and with the defaults', (t) => {
+  if (!requireShared(t, 'corpus')) return;
   const corpusBuild = resolveSettings({ nginxVersion: '1.22', modules: 'debian-all' }).settings;
   const results: [string, ReturnType<typeof parity>][] = [['corpus build (1.22, debian-all)', parity(corpusBuild)], ['defaults (nginx.org build, ' + DEFAULT_NGINX_VERSION + ')', parity(defaultSettings())]];
   for (const [label, p] of results) {

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatConfig } from '../../server/src/engine/service/format';
 import { parse } from '../../server/src/engine';
+import { requireShared, sharedMissing } from '../support/shared';
 import { generateCerts, haveNginx, nginxPresent, nginxT, NginxResult, SHARED, tempDir } from '../oracle/support';
 
 const CASES_DIR = path.join(SHARED, 'cases');
@@ -90,7 +91,7 @@ let changed = 0;
 let refusedCases: string[] = [];
 
 before(() => {
-  if (!nginxPresent()) return;
+  if (!nginxPresent() || sharedMissing('reference/nginx-tls/cases')) return;
   work = tempDir('format-oracle-');
   generateCerts(path.join(work, 'certs'));
   before_ = path.join(work, 'before');
@@ -112,7 +113,7 @@ after(() => {
 });
 
 test('nginx -t says the same before and after formatting, on every reference case', (t) => {
-  if (!haveNginx(t)) return;
+  if (!haveNginx(t) || !requireShared(t, 'reference/nginx-tls/cases')) return;
   const list = cases();
   assert.ok(list.length >= 90, `expected the ~99 reference cases, found ${list.length}`);
   let same = 0;
