@@ -68,6 +68,8 @@ export interface Diagnosis {
   dependencies: string[];
   /** Directives of the expanded config(s) analysed (an include read twice counts twice). */
   directives: number;
+  /** Findings kept from the analysis before the last edit (incremental analysis); 0 when every rule ran whole. */
+  kept: number;
   /** Why the file itself could not be read, if it could not. */
   unreadable?: string;
 }
@@ -217,12 +219,14 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const fa = runCancellable(opts?.cancel, () => workspace.analyzeFile(path, opts?.context ? opts : undefined, opts?.scope === 'config'));
       const dependencies = new Set<string>();
       let directives = 0;
+      let kept = 0;
       for (const a of fa.analyses) {
         for (const f of a.model.files.keys()) dependencies.add(f);
         directives += a.model.all.length;
+        kept += a.kept;
       }
       const why = texts.has(path) ? undefined : fs.readError?.(path);
-      return { findings: fa.findings, roots: fa.roots, inferred: fa.inferred, dependencies: [...dependencies], directives, unreadable: why };
+      return { findings: fa.findings, roots: fa.roots, inferred: fa.inferred, dependencies: [...dependencies], directives, kept, unreadable: why };
     },
     fixesFor(path, findingId) {
       const f = workspace.analyzeFile(path).findings.find((x) => x.id === findingId);

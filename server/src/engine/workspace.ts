@@ -78,13 +78,20 @@ class Overlays extends Map<string, string> {
 /** A finding read under one name of a file (a link), told under another (the file the user asked about). */
 function rehome(f: Finding, from: string, to: string): Finding {
   const swap = (p: string) => (p === from ? to : p);
-  return {
-    ...f,
+  const out: Finding = {
     id: f.id.split(from).join(to),
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
     path: swap(f.path),
+    start: f.start,
+    end: f.end,
+    range: f.range,
     fixes: f.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, path: swap(e.path), scope: e.scope?.startsWith(from + ':') ? to + e.scope.slice(from.length) : e.scope })) })),
     related: f.related.map((r) => ({ ...r, path: swap(r.path) })),
   };
+  if (f.nginxLine !== undefined) out.nginxLine = f.nginxLine;
+  return out;
 }
 
 export class Workspace {
@@ -150,13 +157,27 @@ export class Workspace {
       for (const other of [...this.includeArgs.keys()]) if (other !== path && this.real(other) === id) { this.includeArgs.delete(other); this.mainCache.delete(other); this.closures.clear(); }
     }
     for (const [key, a] of this.rootCache) {
-      if (key === path || key.startsWith('\0fragment:') && key.endsWith(':' + path) || this.aliasIn(a, path) !== undefined) this.rootCache.delete(key);
+      if (key === path || key.startsWith('\0fragment:') && key.endsWith(':' + path) || this.aliasIn(a, path) !== undefined) {
+        this.rootCache.delete(key);
+        // The next analysis of this root starts from this one where the edit allows (see incremental.ts).
+        if (text !== undefined) this.previous.set(key, a);
+      }
     }
+  }
+
+  /** Analyses dropped by an edit, kept until their root is analysed again. */
+  private previous = new Map<string, Analysis>();
+
+  private takePrevious(key: string): Analysis | undefined {
+    const a = this.previous.get(key);
+    this.previous.delete(key);
+    return a;
   }
 
   /** Files appeared, disappeared or changed on disk: everything may depend on them (globs included). */
   invalidate(): void {
     this.rootCache.clear();
+    this.previous.clear();
     this.mainCache.clear();
     this.includeArgs.clear();
     this.closures.clear();
@@ -247,7 +268,7 @@ export class Workspace {
     let a = this.rootCache.get(root);
     if (!a) {
       this.analysisCount++;
-      a = analyze(root, this.fs, this.settings, this.modelOptions(), this.opts.certificates);
+      a = analyze(root, this.fs, this.settings, this.modelOptions(), this.opts.certificates, this.takePrevious(root));
       this.rootCache.set(root, a);
     }
     return a;
@@ -323,7 +344,7 @@ export class Workspace {
       let a = this.rootCache.get(key);
       if (!a) {
         this.analysisCount++;
-        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared, contextGuessed: context === undefined && declaredContext(tree) === undefined }), this.opts.certificates);
+        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared, contextGuessed: context === undefined && declaredContext(tree) === undefined }), this.opts.certificates, this.takePrevious(key));
         this.rootCache.set(key, a);
       }
       analyses = [a];

@@ -31,7 +31,7 @@ function where(ld: LDir, from: LBlock): string {
 /** The chain of levels searched, in words: "this location, its server or http". */
 export function searchedWords(e: Effective, from: LBlock): string {
   const labels: string[] = [];
-  for (const b of e.searched) {
+  for (let b: LBlock | null = e.from; b; b = b === e.level ? null : b.parent) {
     if (b.kind === 'main' || b.kind === 'http/if-location' || b.kind === 'http/limit_except' || b.kind === 'http/if-server') continue;
     const l = kindLabel(b.kind);
     if (labels.length === 0 && b === from) labels.push('this ' + l);

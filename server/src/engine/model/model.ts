@@ -49,8 +49,8 @@ export interface Effective {
   found: LDir[];
   /** The block they are in, or null when nothing is set and the default applies. */
   level: LBlock | null;
-  /** Blocks looked at, nearest first, up to the defining level (or to the top). */
-  searched: LBlock[];
+  /** Where the lookup started: the blocks looked at are it and its parents up to `level` (or to the top). */
+  from: LBlock;
 }
 
 export interface ModelOptions {
@@ -238,13 +238,11 @@ export class ConfigModel {
 
   /** What `name` is in `from` (inherited through enclosing blocks as nginx merges them). */
   effective(name: string, from: LBlock): Effective {
-    const searched: LBlock[] = [];
     for (let b: LBlock | null = from; b; b = b.parent) {
-      searched.push(b);
-      const found = indexOf(b).get(name);
-      if (found && found.length) return { name, found, level: b, searched };
+      const found = (b.index ?? indexOf(b)).get(name);
+      if (found !== undefined && found.length) return { name, found, level: b, from };
     }
-    return { name, found: [], level: null, searched };
+    return { name, found: NONE, level: null, from };
   }
 
   /** The nearest block of `kind` around `block` (itself included), if any. */
@@ -352,6 +350,31 @@ export class ConfigModel {
     return this.byVia.get(include) ?? [];
   }
 
+  /** The complete model; a view made by `scoped` answers config-wide questions (variables, modules) with it. */
+  get whole(): ConfigModel {
+    return this;
+  }
+
+  /**
+   * A view of this model whose `all` (and what is derived from it: `named`, `inFile`, the rules' per-model
+   * caches) holds only `dirs`, a contiguous piece such as one server block; everything else (blocks,
+   * effective values, upstream groups, files, `whole`) is this model's. Rules that look only at what is
+   * around a directive give, on the view, exactly their findings inside that piece.
+   */
+  scoped(dirs: LDir[]): ConfigModel {
+    const view = Object.create(this) as ConfigModel;
+    const own = (value: unknown) => ({ value, writable: true, configurable: true });
+    Object.defineProperties(view, {
+      all: own(dirs),
+      whole: own(this),
+      byName: own(null),
+      byFile: own(null),
+      byVia: own(null),
+      upstreamIndex: own(this.upstreams()),
+    });
+    return view;
+  }
+
   upstreams(): Map<string, UpstreamGroup> {
     if (this.upstreamIndex) return this.upstreamIndex;
     const map = new Map<string, UpstreamGroup>();
@@ -377,6 +400,8 @@ export class ConfigModel {
     return this.upstreams().get(family + ':' + name.toLowerCase());
   }
 }
+
+const NONE = Object.freeze([]) as unknown as LDir[];
 
 function indexOf(b: LBlock): Map<string, LDir[]> {
   if (!b.index) {

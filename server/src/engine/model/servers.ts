@@ -31,7 +31,9 @@ function normalise(addr: string): string {
 
 const cache = new WeakMap<ConfigModel, ServerInfo[]>();
 
-export function serverTls(model: ConfigModel): ServerInfo[] {
+export function serverTls(scope: ConfigModel): ServerInfo[] {
+  // Which servers speak TLS depends on every server of the config (the ssl flag is per address).
+  const model = scope.whole;
   const hit = cache.get(model);
   if (hit) return hit;
   const servers: ServerInfo[] = [];

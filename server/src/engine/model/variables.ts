@@ -17,7 +17,8 @@ export function variableDefinition(name: string, model: ConfigModel): LDir | und
 const cache = new WeakMap<ConfigModel, Set<string>>();
 
 /** Variables the config defines: set, map, geo, … and named captures of its regexes. */
-export function definedVariables(model: ConfigModel): Set<string> {
+export function definedVariables(scope: ConfigModel): Set<string> {
+  const model = scope.whole;
   let defined = cache.get(model);
   if (defined) return defined;
   defined = new Set<string>();

@@ -32,7 +32,8 @@ const CA_DIRECTIVES = caFileDirectives();
 const caFiles = new WeakMap<ConfigModel, string[]>();
 
 /** CA files the config already trusts somewhere: likely the private CA of its own upstreams. Once per model. */
-export function knownCaFiles(model: ConfigModel): string[] {
+export function knownCaFiles(scope: ConfigModel): string[] {
+  const model = scope.whole;
   let hit = caFiles.get(model);
   if (hit) return hit;
   const out = new Set<string>();

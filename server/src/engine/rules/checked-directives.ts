@@ -17,7 +17,8 @@ export function checkedDirectives(model: ConfigModel): LDir[] {
 }
 
 /** Modules the config's own `load_module` lines load (Debian's modules-enabled/*.conf among them). */
-export function loadedModules(model: ConfigModel): Set<string> {
+export function loadedModules(scope: ConfigModel): Set<string> {
+  const model = scope.whole;
   let hit = loadedCache.get(model);
   if (!hit) {
     hit = new Set<string>();

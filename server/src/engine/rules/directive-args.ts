@@ -10,6 +10,7 @@ export const directiveArgs: Rule = {
   defaultSeverity: 'error',
   title: 'Invalid number of arguments',
   nginxRejects: true,
+  locality: 'server',
   explanation: `The directive has more or fewer arguments than nginx accepts, or is followed by a block it does not
 take (or lacks the block it needs). A frequent cause is a value with spaces that should have been quoted, or a
 \`;\` lost at the end of the previous line.`,

@@ -12,6 +12,7 @@ export const directiveDuplicate: Rule = {
   defaultSeverity: 'error',
   title: 'Directive repeated in the same block',
   nginxRejects: true,
+  locality: 'server',
   explanation: `Most single-value settings (every \`on\`/\`off\` flag, the \`*_ssl_*\` upstream settings, \`*_pass\`,
 \`root\`…) may appear once per block; a second occurrence makes \`nginx -t\` fail with "directive is duplicate",
 even when it comes from an included file. Keep one. (Lists such as \`ssl_certificate\` or \`add_header\` may

@@ -26,6 +26,7 @@ export const directiveInvalidValue: Rule = {
   defaultSeverity: 'error',
   title: 'Invalid value',
   nginxRejects: true,
+  locality: 'server',
   explanation: `nginx checks some values when it loads the config: flags take \`on\` or \`off\`, choices such as
 \`ssl_verify_client\` take one of their keywords, \`ssl_protocols\` takes protocol names, depths take a number.
 Anything else stops \`nginx -t\`.`,

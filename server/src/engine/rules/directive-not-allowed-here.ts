@@ -13,6 +13,7 @@ export const directiveNotAllowedHere: Rule = {
   defaultSeverity: 'error',
   title: 'Directive not allowed in this block',
   nginxRejects: true,
+  locality: 'server',
   explanation: `Every directive is accepted only in certain blocks. The \`proxy_ssl_*\` family, for instance, works in
 \`http\`, \`server\` and \`location\` but not inside \`if\` or \`limit_except\` (those inherit it from the enclosing
 location instead), and \`ssl_verify_client\` is a server-level setting. Move the directive to a block that

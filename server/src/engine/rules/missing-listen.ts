@@ -7,6 +7,7 @@ export const missingListen: Rule = {
   defaultSeverity: 'error',
   title: 'Stream or mail server without listen',
   nginxRejects: true,
+  locality: 'server',
   explanation: `An http \`server\` without \`listen\` listens on port 80 (8000 when not run as root), but a \`server\` in
 \`stream\` or \`mail\` has no default: nginx refuses the config with "no \\"listen\\" is defined for server". Add
 the address and port the server accepts connections on.`,

@@ -8,6 +8,7 @@ export const passInvalidUrl: Rule = {
   defaultSeverity: 'error',
   title: 'Upstream address nginx refuses',
   nginxRejects: true,
+  locality: 'server',
   explanation: `nginx checks the address of \`proxy_pass\`, \`grpc_pass\` and stream \`proxy_pass\` when it loads the
 config (unless it contains variables): \`proxy_pass\` needs \`http://\` or \`https://\`; \`grpc_pass\` takes
 \`grpc://\` or \`grpcs://\` (not \`https://\`) and needs a port unless it names an upstream group; stream

@@ -10,6 +10,7 @@ export const plaintextToTlsPort: Rule = {
   defaultSeverity: 'warning',
   title: 'Plain HTTP to a TLS port',
   nginxRejects: false,
+  locality: 'server',
   explanation: `\`proxy_pass http://host:443\` (or to an upstream group whose servers all use port 443) sends
 unencrypted HTTP to a port where a TLS server listens: requests fail with "400 plain HTTP request was sent to
 HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`https://\` (and verify it).`,

@@ -43,6 +43,12 @@ export interface Rule {
   securitySeverity?: number;
   /** The CIS NGINX Benchmark recommendation the rule implements, with the benchmark version and a public source. */
   cis?: { benchmark: string; recommendation: string; source?: string };
+  /**
+   * 'server': a finding on a directive inside a server block rests only on that block, the blocks around it
+   * and config-wide facts (upstream groups, defined variables, loaded modules), so after an edit inside one
+   * server the rule runs on that server alone. Absent: the rule compares across the config and runs whole.
+   */
+  locality?: 'server';
   check(ctx: RuleContext): void;
   /** The rule's own examples: run by the test suite, and shown on its documentation page. */
   cases: RuleCases;

@@ -21,6 +21,7 @@ export const tlsWeakCiphers: Rule = {
   defaultSeverity: 'warning',
   title: 'Weak ciphers allowed',
   nginxRejects: false,
+  locality: 'server',
   explanation: `The cipher list lets in suites that are broken or provide no protection: RC4, single and triple DES,
 NULL (no encryption), anonymous key exchange (aNULL/ADH: no authentication), export-grade, MD5-based, or
 \`@SECLEVEL=0\`, which re-enables everything OpenSSL otherwise refuses. Exclusions such as \`!aNULL\` are fine.

@@ -39,6 +39,7 @@ export const unknownDirective: Rule = {
   defaultSeverity: 'error',
   title: 'Unknown directive',
   nginxRejects: true,
+  locality: 'server',
   explanation: `No module of the configured nginx build defines this name, so \`nginx -t\` stops at it. The build is the
 \`nginxTlsProxy.modules\` setting (\`--modules\`, or \`--modules-from "$(nginx -V 2>&1)"\` on the command line): a preset
 (\`nginx\` for nginx.org's packages, the default; \`nginx-plus\`, \`openresty\`, \`debian-light\`, \`debian-core\`,

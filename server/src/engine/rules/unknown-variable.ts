@@ -23,6 +23,7 @@ export const unknownVariable: Rule = {
   defaultSeverity: 'error',
   title: 'Variable that nothing defines',
   nginxRejects: true,
+  locality: 'server',
   explanation: `nginx compiles values with variables when it loads the config and refuses one it cannot find:
 "unknown \\"name\\" variable". Variables come from nginx's modules (\`$host\`, \`$http_<header>\`, \`$arg_<name>\`…),
 from the config itself (\`set\`, \`map\`, \`geo\`, \`split_clients\`, named captures of regexes) or from

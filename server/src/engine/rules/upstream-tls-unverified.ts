@@ -11,6 +11,7 @@ export const upstreamTlsUnverified: Rule = {
   defaultSeverity: 'warning',
   title: 'TLS to an upstream without certificate verification',
   nginxRejects: false,
+  locality: 'server',
   explanation: `nginx encrypts the connection to an \`https://\`, \`grpcs://\` or \`suwsgi://\` upstream (and a stream
 upstream under \`proxy_ssl on\`), but unless \`proxy_ssl_verify on\` (or the \`grpc_\`/\`uwsgi_\` spelling) is in
 effect it accepts whatever certificate the other side shows. Encryption without authentication stops a

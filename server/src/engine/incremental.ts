@@ -1,0 +1,280 @@
+// After an edit that stays inside one server block (typing in the editor, mostly): the rules whose findings
+// rest only on what is around a directive run on that server alone, their findings elsewhere are kept (moved
+// by the edit's length), and the rules that compare across the config run whole. Anything the plan cannot
+// prove unchanged (a new line, an include, a variable defined or removed, a brace that moves the block's end)
+// makes it decline, and the caller runs every rule.
+
+import { ConfigFile, ConfigModel, LDir } from './model/model';
+import { definedVariableArgument } from './knowledge/variables';
+import { RULES } from './rules';
+import { Rule } from './rules/rule';
+import { runRules } from './run-rules';
+import { Range, rangeOf } from './syntax/positions';
+import { EngineSettings, Finding, Fix, RelatedLocation, Severity } from './types';
+import type { CertificateFiles } from './certificates/files';
+
+interface Before {
+  model: ConfigModel;
+  findings: Finding[];
+}
+
+/** One server block of one file, and where it sits in a model's `all`. */
+interface Unit {
+  ld: LDir;
+  dirs: LDir[];
+}
+
+const LOCAL: readonly Rule[] = RULES.filter((r) => r.locality === 'server');
+const LOCAL_IDS = new Set(LOCAL.map((r) => r.id));
+const WHOLE: readonly Rule[] = RULES.filter((r) => r.locality !== 'server');
+
+/** The findings of `now`, from `before`'s where they cannot have changed; undefined when that is not provable. */
+export function reanalyzeEdit(before: Before, now: ConfigModel, settings: EngineSettings, certificates?: CertificateFiles): { findings: Finding[]; kept: number } | undefined {
+  const edit = singleEdit(before.model, now);
+  if (!edit) return undefined;
+  const { oldFile, newFile, start, oldEnd, delta } = edit;
+  const oldUnit = serverAround(before.model, oldFile, start, oldEnd);
+  const newUnit = serverAround(now, newFile, start, start + (oldEnd - start) + delta);
+  if (!oldUnit || !newUnit) return undefined;
+  const o = oldUnit.ld.d, n = newUnit.ld.d;
+  if (o.start !== n.start || o.end + delta !== n.end || o.block!.close + delta !== n.block!.close) return undefined;
+  if (before.model.all.length - oldUnit.dirs.length !== now.all.length - newUnit.dirs.length) return undefined;
+  if (signature(oldUnit, oldFile) !== signature(newUnit, newFile)) return undefined;
+
+  // Findings that straddle the server's edge would be half old, half new.
+  for (const f of before.findings) {
+    if (LOCAL_IDS.has(f.ruleId) && f.path === oldFile.path && f.start < o.start && f.end > o.start) return undefined;
+  }
+
+  const inNew = (file: ConfigFile, at: number) => file === newFile && at >= n.start && at < n.end;
+  const fresh = runRules(now.scoped(newUnit.dirs), settings, LOCAL, certificates, (f) => inNew(f.file, f.start));
+  const whole = runRules(now, settings, WHOLE, certificates);
+
+  const refix = fixesAgain(now, settings, certificates);
+  const byRule = new Map<string, Finding[]>();
+  const add = (f: Finding) => {
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  };
+  const insertAt = new Map<string, number>();
+  let kept = 0;
+  for (const f of before.findings) {
+    if (!LOCAL_IDS.has(f.ruleId)) continue;
+    if (f.path === oldFile.path && f.start >= o.start && f.start < o.end) continue;
+    const after = f.path === oldFile.path && f.start >= o.end;
+    // Fresh findings go where the old ones of the server were: before the first one after it.
+    if (after && !insertAt.has(f.ruleId)) insertAt.set(f.ruleId, byRule.get(f.ruleId)?.length ?? 0);
+    const file = f.path === oldFile.path ? newFile : now.files.get(f.path);
+    if (!file) return undefined;
+    add(new MovedFinding(f, after ? delta : 0, file, f.path === oldFile.path ? { oldFile, from: oldEnd, delta } : null, refix));
+    kept++;
+  }
+  for (const f of fresh) {
+    const list = byRule.get(f.ruleId) ?? [];
+    if (!byRule.has(f.ruleId)) byRule.set(f.ruleId, list);
+    const at = insertAt.get(f.ruleId);
+    if (at === undefined) list.push(f);
+    else {
+      list.splice(at, 0, f);
+      insertAt.set(f.ruleId, at + 1);
+    }
+  }
+  for (const f of whole) add(f);
+  const out: Finding[] = [];
+  for (const r of RULES) {
+    const list = byRule.get(r.id);
+    if (list) out.push(...list);
+    byRule.delete(r.id);
+  }
+  for (const list of byRule.values()) out.push(...list);
+  return { findings: out, kept };
+}
+
+interface Edit {
+  oldFile: ConfigFile;
+  newFile: ConfigFile;
+  /** The changed text is [start, oldEnd) before and [start, oldEnd + delta) after. */
+  start: number;
+  oldEnd: number;
+  delta: number;
+}
+
+/** The one file whose text differs, and the span that changed; undefined unless it is one span on one line. */
+function singleEdit(old: ConfigModel, now: ConfigModel): Edit | undefined {
+  if (old.rootPath !== now.rootPath || old.files.size !== now.files.size) return undefined;
+  // A file included from two places has two sets of findings: plain bookkeeping cannot move both.
+  if (old.expansions !== old.files.size || now.expansions !== now.files.size) return undefined;
+  let pair: [ConfigFile, ConfigFile] | undefined;
+  for (const [path, f] of now.files) {
+    const was = old.files.get(path);
+    if (!was) return undefined;
+    if (was === f || was.tree.text === f.tree.text) continue;
+    if (pair) return undefined;
+    pair = [was, f];
+  }
+  if (!pair) return undefined;
+  const [oldFile, newFile] = pair;
+  const a = oldFile.tree.text, b = newFile.tree.text;
+  const max = Math.min(a.length, b.length);
+  // Chunks first (compared natively), then characters within the chunk that differs.
+  const CHUNK = 4096;
+  let p = 0;
+  while (p + CHUNK <= max && a.slice(p, p + CHUNK) === b.slice(p, p + CHUNK)) p += CHUNK;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let s = 0;
+  while (s + CHUNK <= max - p && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
+  while (s < max - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  const oldEnd = a.length - s, newEnd = b.length - s;
+  // Line numbers appear in messages and ranges of findings elsewhere: an edit that adds or removes a line
+  // would move them all.
+  if (/[\r\n]/.test(a.slice(p, oldEnd)) || /[\r\n]/.test(b.slice(p, newEnd))) return undefined;
+  // A suppression comment on this line silences findings of this line and the next one.
+  if (lineAt(a, p).includes('nginx-tls-ignore') || lineAt(b, p).includes('nginx-tls-ignore')) return undefined;
+  return { oldFile, newFile, start: p, oldEnd, delta: newEnd - oldEnd };
+}
+
+function lineAt(text: string, at: number): string {
+  const from = Math.max(text.lastIndexOf('\n', at - 1), text.lastIndexOf('\r', at - 1)) + 1;
+  let to = text.length;
+  for (const c of ['\n', '\r']) {
+    const i = text.indexOf(c, at);
+    if (i >= 0 && i < to) to = i;
+  }
+  return text.slice(from, to);
+}
+
+/** The server block of http or stream whose braces hold [start, end) of `file`, with its directives. */
+function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: number): Unit | undefined {
+  // The syntax tree finds the directives around the offset (a search per level); the model's list is then
+  // scanned once for the innermost of them that is a server of http or stream.
+  const path = new Set<number>();
+  for (let children = file.tree.root.children; ;) {
+    let lo = 0, hi = children.length - 1, k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (children[mid].start <= start) { k = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    const d = k >= 0 ? children[k] : undefined;
+    if (!d || d.end < start || !d.block) break;
+    if (d.name === 'server') path.add(d.start);
+    children = d.block.children;
+  }
+  if (!path.size) return undefined;
+  const all = model.all;
+  let i = -1;
+  for (let j = 0; j < all.length; j++) {
+    const x = all[j];
+    if (x.file === file && path.has(x.d.start) && x.d.name === 'server' && x.child && (x.block.kind === 'http' || x.block.kind === 'stream')) i = j;
+  }
+  if (i < 0) return undefined;
+  const ld = all[i];
+  const block = ld.d.block;
+  if (!block || block.open < 0 || block.close < 0 || start <= block.open || end > block.close) return undefined;
+  let j = i + 1;
+  while (j < all.length && all[j].file === file && all[j].d.start < ld.d.end) {
+    // What an include brings in is another file's business: not followed here.
+    if (all[j].d.name === 'include') return undefined;
+    j++;
+  }
+  return { ld, dirs: all.slice(i, j) };
+}
+
+/** What a server block tells the rest of the config: the variables it defines (set, named captures…). */
+function signature(u: Unit, file: ConfigFile): string {
+  const names: string[] = [];
+  for (const ld of u.dirs) {
+    const at = definedVariableArgument(ld.d.name);
+    if (at === undefined || !ld.d.argCount) continue;
+    const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
+    if (arg) names.push(arg.value);
+  }
+  const text = file.tree.text.slice(u.ld.d.start, u.ld.d.end);
+  for (const m of text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) names.push(m[1]);
+  return names.sort().join('\0');
+}
+
+type Refix = (ruleId: string, path: string, start: number, id: string) => Fix[];
+
+/**
+ * Fixes of a kept finding, made again on the new model (the old one's would edit stale offsets): its rule
+ * re-run on the server that holds it, once per server and rule.
+ */
+function fixesAgain(now: ConfigModel, settings: EngineSettings, certificates?: CertificateFiles): Refix {
+  const runs = new Map<string, Map<string, Finding>>();
+  return (ruleId, path, start, id) => {
+    const rule = LOCAL.find((r) => r.id === ruleId);
+    const file = now.files.get(path);
+    if (!rule || !file) return [];
+    const unit = serverAround(now, file, start, start);
+    const key = ruleId + '\0' + (unit ? path + ':' + unit.ld.d.start : '');
+    let found = runs.get(key);
+    if (!found) {
+      const model = unit ? now.scoped(unit.dirs) : now;
+      found = new Map(runRules(model, settings, [rule], certificates).map((f) => [f.id, f]));
+      runs.set(key, found);
+    }
+    return found.get(id)?.fixes ?? [];
+  };
+}
+
+/** A finding kept from the analysis before the edit, moved by it, and told against the new text. */
+class MovedFinding implements Finding {
+  readonly id: string;
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+  readonly nginxLine?: number;
+  private readonly relatedAt: { path: string; file: ConfigFile | undefined; start: number; end: number; range: Range; message: string }[];
+  private made: { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } | null = null;
+
+  constructor(
+    f: Finding,
+    delta: number,
+    private readonly file: ConfigFile,
+    shift: { oldFile: ConfigFile; from: number; delta: number } | null,
+    private readonly refix: Refix,
+  ) {
+    this.ruleId = f.ruleId;
+    this.severity = f.severity;
+    this.message = f.message;
+    this.path = f.path;
+    this.start = f.start + delta;
+    this.end = f.end + delta;
+    if (f.nginxLine !== undefined) this.nginxLine = f.nginxLine;
+    const base = f.ruleId + '@' + f.path + ':' + f.start + '-' + f.end;
+    this.id = f.id.startsWith(base) ? f.ruleId + '@' + f.path + ':' + this.start + '-' + this.end + f.id.slice(base.length) : f.id;
+    // Kept as offsets, not as the old finding: holding it would keep every earlier model alive.
+    this.relatedAt = f.related.map((r) => {
+      if (!shift || r.path !== shift.oldFile.path) return { path: r.path, file: undefined, start: 0, end: 0, range: r.range, message: r.message };
+      const ls = shift.oldFile.tree.lineStarts;
+      const move = (x: number) => (x >= shift.from ? x + shift.delta : x);
+      return { path: r.path, file, start: move(ls[r.range.start.line] + r.range.start.character), end: move(ls[r.range.end.line] + r.range.end.character), range: r.range, message: r.message };
+    });
+  }
+
+  private get cache(): { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } {
+    return (this.made ??= {});
+  }
+
+  get range(): Range {
+    return (this.cache.range ??= rangeOf(this.file.tree.lineStarts, this.start, this.end));
+  }
+
+  get related(): RelatedLocation[] {
+    return (this.cache.related ??= this.relatedAt.map((r) => ({ path: r.path, range: r.file ? rangeOf(r.file.tree.lineStarts, r.start, r.end) : r.range, message: r.message })));
+  }
+
+  get fixes(): Fix[] {
+    return (this.cache.fixes ??= this.refix(this.ruleId, this.path, this.start, this.id));
+  }
+
+  toJSON(): Finding {
+    const out: Finding = { id: this.id, ruleId: this.ruleId, severity: this.severity, message: this.message, path: this.path, start: this.start, end: this.end, range: this.range, fixes: this.fixes, related: this.related };
+    if (this.nginxLine !== undefined) out.nginxLine = this.nginxLine;
+    return out;
+  }
+}
