@@ -9,7 +9,7 @@ export const missingEvents: Rule = {
   title: 'No events block',
   nginxRejects: true,
   explanation: `A main nginx config must contain an \`events { }\` block, even an empty one. Without it the syntax
-check passes but \`nginx -t\` then fails with "no \"events\" section in configuration", and nginx does not
+check passes but \`nginx -t\` then fails with "no "events" section in configuration", and nginx does not
 start. Only complete configs (those with \`http\`, \`stream\` or \`mail\` at the top level) are checked; files
 included from elsewhere are not, nor a file marked \`# nginx-context: main\` (a piece of a main config).`,
   cases: {
