@@ -102,7 +102,7 @@ const target = (what, figure, limit, met, note = '') => results.push({ what, fig
 const SIZES = QUICK ? [10, 100, 1000] : [10, 100, 1000, 10000];
 const REPS = { 10: [100, 10], 100: [30, 5], 1000: [5, 1], 10000: [2, 1] };
 const perMb = {};
-let findingsAt = {};
+const findingsAt = {};
 for (const n of SIZES) {
   const text = heavy(n);
   const bytes = Buffer.byteLength(text);

@@ -138,7 +138,7 @@ function config(servers, extra = '') {
 function config20() {
   const target = 20 * 1024 * 1024;
   const servers = config(5000);
-  let entries = [];
+  const entries = [];
   let size = servers.length;
   for (let i = 0; size < target; i++) {
     const line = `        /old/section-${i}/index.html    /new/s${i % 997}/p${i}.html;\n`;

@@ -143,7 +143,6 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   // Validation runs on the newest text only: edits arriving while one runs coalesce into the next run.
   const pending = new Set<string>();
   let scheduled = false;
-  const published = new Map<string, Set<string>>();
 
   function schedule(uri: string): void {
     pending.add(uri);

@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { ancestorMainConfigs, createLanguageService, Finding, Fix, isCancelled, listConfigCandidates, nodeCertificateParser, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
+import { ancestorMainConfigs, createLanguageService, Finding, isCancelled, listConfigCandidates, nodeCertificateParser, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { ProbeResult, RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
 import { registerInventory } from './features/inventory';
@@ -59,7 +59,7 @@ function readIncoming(): void {
   lastPeek = now;
   const stdin = process.stdin;
   if (stdin.readableLength > 0 || !stdin.readableFlowing) return;
-  let n = 0;
+  let n: number;
   try { n = nodeFs.readSync(0, peekBuffer, 0, peekBuffer.length, null); } catch { return; } // EAGAIN: nothing yet
   if (n <= 0) return;
   const chunk = Buffer.from(peekBuffer.subarray(0, n));
@@ -233,7 +233,6 @@ function applySettings(raw: RawSettings): void {
 // Validation runs on the newest text only: edits arriving while one runs coalesce into the next run.
 const pending = new Set<string>();
 let scheduled = false;
-const published = new Map<string, Set<string>>();
 
 function schedule(uri: string): void {
   pending.add(uri);

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BlockKind, defaultSettings, Finding, parse, SyntaxTree } from '../../server/src/engine';
-import { analyze, inferContext, parseVersion } from '../support/engine';
+import { analyze, inferContext } from '../support/engine';
 import { NodeFileSystem } from '../../server/src/node/node-fs';
 import { requireShared, sharedPath } from '../support/shared';
 import { DEFAULT_NGINX_VERSION, resolveSettings } from '../../server/src/engine/settings';

@@ -93,7 +93,7 @@ test('upstream-tls-mixed-verification: a strict location rides on a session a la
   fs.writeFileSync(conf, applyEdits(fs.readFileSync(conf, 'utf8'), mixed.flatMap((f) => f.fixes.find((x) => x.isPreferred)!.edits)));
   assert.equal(findings(conf, 'upstream-tls-mixed-verification').length, 0);
   assert.equal((fs.readFileSync(conf, 'utf8').match(/proxy_ssl_session_reuse off;/g) ?? []).length, 2);
-  n = await run(dir, port);
+  await run(dir, port); // stopped with the others once the tests end
   assert.equal((await get(`http://127.0.0.1:${port}/good/`)).status, 200);
   assert.equal((await get(`http://127.0.0.1:${port}/strict/`)).status, 502);
 });

@@ -95,7 +95,7 @@ export function lineOf(lineStarts: number[], offset: number): number {
 // lua-nginx-module reads a `*_by_lua_block { … }` body with its own Lua lexer, not nginx's:
 // braces inside Lua strings, comments and long brackets do not count. This mirrors that.
 
-const DASH = 45, LBRACKET = 91, RBRACKET = 93, EQ = 61; // the others: with the parser's below
+const DASH = 45, LBRACKET = 91, EQ = 61; // the others: with the parser's below
 
 /**
  * Offset of the quote closing the string opened at `open` (or of the newline ending it, when `stopAtNewline`),
@@ -338,7 +338,6 @@ export function parse(text: string): SyntaxTree {
           i, i + 1, n - i - 1 >= NGINX_TOKEN_LIMIT - 1 ? i : n);
         words.push(new LazyToken(TokenKind.Quoted, i, n, text, false));
         unterminated = true;
-        i = n;
         break;
       }
       const tok: Token = new LazyToken(TokenKind.Quoted, i, j + 1, text, true);

@@ -3,7 +3,7 @@
 
 import {
   CancellationToken, CompletionItem, CompletionItemKind, Connection, DocumentSymbol, FoldingRange, InsertTextFormat, Location,
-  MarkupKind, ResponseError, SymbolInformation, SymbolKind, TextDocuments, TextEdit,
+  MarkupKind, ResponseError, SymbolInformation, SymbolKind, TextDocuments, Range,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LanguageService, OutlineSymbol, ScaffoldParams, Target } from '../core';
@@ -100,7 +100,7 @@ export function registerNavigation(connection: Connection, documents: TextDocume
     return doc ? service.references(host.pathOf(doc.uri), doc.offsetAt(p.position)).map(toLocation) : [];
   }));
 
-  connection.onDocumentLinks((p) => guard('documentLinks', [] as { range: any; target: string }[], () => {
+  connection.onDocumentLinks((p) => guard('documentLinks', [] as { range: Range; target: string }[], () => {
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return [];
     return service.links(host.pathOf(doc.uri)).map((l) => ({

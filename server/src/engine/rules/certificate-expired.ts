@@ -6,6 +6,7 @@ import { RuleContext, argSpan, Rule } from './rule';
 import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
 import { backendsOf } from '../certificates/handshake';
 import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { conf } from './case-text';
 
 /** The certificates of the files the config names that a time check applies to, with their file. */
 export function datedCertificates(ctx: RuleContext): { ref: CertificateRef; certs: CertificateInfo[] }[] {
@@ -37,12 +38,45 @@ in a trusted file no longer vouches for anything. Reported on the directive nami
 certificate in it (a chain's intermediates too). Renew the certificate, or point the directive at the renewed
 file. CA bundles outside the workspace (the system's) are not checked.`,
   cases: {
+    messages: {
+      expired: /^the certificate "[^"]*": .* expired on \d{4}-\d\d-\d\d/,
+    },
     valid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key' } },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate old.crt;\n    ssl_certificate_key old.key;\n}\n', context: 'http', lines: [3], files: { 'old.crt': 'expired-cert', 'old.key': 'expired-key' } },
-      { config: 'proxy_pass https://backend.test;\nproxy_ssl_certificate old.crt;\nproxy_ssl_certificate_key old.key;\n', context: 'http/location', lines: [2], files: { 'old.crt': 'expired-cert', 'old.key': 'expired-key' } },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate old.crt;
+              ssl_certificate_key old.key;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 3, column: 21, messageId: 'expired' }],
+        files: { 'old.crt': 'expired-cert', 'old.key': 'expired-key' },
+      },
+      {
+        config: conf`
+          proxy_pass https://backend.test;
+          proxy_ssl_certificate old.crt;
+          proxy_ssl_certificate_key old.key;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 23, messageId: 'expired' }],
+        files: { 'old.crt': 'expired-cert', 'old.key': 'expired-key' },
+      },
     ],
   },
   check(ctx) {

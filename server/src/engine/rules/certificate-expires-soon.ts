@@ -3,6 +3,7 @@
 import { daysUntil, describeCertificate, isoDate } from '../certificates/files';
 import { datedCertificates } from './certificate-expired';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const certificateExpiresSoon: Rule = {
   id: 'certificate-expires-soon',
@@ -14,11 +15,35 @@ after that day every handshake that checks it fails, as for \`certificate-expire
 and nothing in \`nginx -t\`. Renew it before then. Server, client and CA certificates are checked (each one of a
 chain or bundle); CA bundles outside the workspace (the system's) are not.`,
   cases: {
+    messages: {
+      expiresSoon: / expires on \d{4}-\d\d-\d\d \(in \d+ days?\), within the \d+ days/,
+    },
     valid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key' } },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate soon.crt;\n    ssl_certificate_key soon.key;\n}\n', context: 'http', lines: [3], files: { 'soon.crt': 'expiring-cert', 'soon.key': 'expiring-key' } },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate soon.crt;
+              ssl_certificate_key soon.key;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 3, column: 21, messageId: 'expiresSoon' }],
+        files: { 'soon.crt': 'expiring-cert', 'soon.key': 'expiring-key' },
+      },
     ],
   },
   check(ctx) {

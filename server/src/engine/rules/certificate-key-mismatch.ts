@@ -5,6 +5,7 @@ import { CertificateRef, describeCertificate } from '../certificates/files';
 import { LBlock, LDir } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { argSpan, handlerLine, Rule } from './rule';
+import { conf } from './case-text';
 
 /** Key directive → the certificate directive it pairs with (`ssl_certificate_key` → `ssl_certificate`). */
 export const KEY_PAIRS: ReadonlyMap<string, string> = (() => {
@@ -31,14 +32,72 @@ certificates are set in one block (an RSA and an ECDSA one, say), the first key 
 the second with the second. The finding names the certificate of the config the key does belong to, when there
 is one. Encrypted keys are not checked.`,
   cases: {
+    messages: {
+      mismatch: /^"[^"]*" is not the key of the certificate /,
+    },
     valid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key' } },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_certificate client.crt;\n    ssl_certificate_key client.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert', 'client.key': 'client-key' } },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_certificate client.crt;
+              ssl_certificate_key client.key;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert', 'client.key': 'client-key' },
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key stray.key;\n}\n', context: 'http', lines: [4], files: { 'server.crt': 'server-cert', 'stray.key': 'stray-key' } },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate client.crt;\n    ssl_certificate_key client.key;\n    ssl_certificate_key server.key;\n}\n', context: 'http', lines: [5, 6], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert', 'client.key': 'client-key' } },
-      { config: 'proxy_pass https://backend.test;\nproxy_ssl_certificate client.crt;\nproxy_ssl_certificate_key server.key;\n', context: 'http/location', lines: [3], files: { 'server.key': 'server-key', 'client.crt': 'client-cert' } },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key stray.key;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 4, column: 25, messageId: 'mismatch' }],
+        files: { 'server.crt': 'server-cert', 'stray.key': 'stray-key' },
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate client.crt;
+              ssl_certificate_key client.key;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 5, column: 25, messageId: 'mismatch' }, { line: 6, column: 25, messageId: 'mismatch' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert', 'client.key': 'client-key' },
+      },
+      {
+        config: conf`
+          proxy_pass https://backend.test;
+          proxy_ssl_certificate client.crt;
+          proxy_ssl_certificate_key server.key;
+        `,
+        context: 'http/location',
+        errors: [{ line: 3, column: 27, messageId: 'mismatch' }],
+        files: { 'server.key': 'server-key', 'client.crt': 'client-cert' },
+      },
     ],
   },
   check(ctx) {

@@ -4,6 +4,7 @@ import { CertificateRef, FileState } from '../certificates/files';
 import { argSpan, handlerLine, Rule, RuleContext } from './rule';
 import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
 import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { conf } from './case-text';
 
 /**
  * Whether nginx loads the file at all: upstream files only where a location talks TLS to its upstream (CA
@@ -62,15 +63,84 @@ server's folders to the workspace with \`nginxTlsProxy.pathMap\` (\`{ "/etc/ngin
 resolved per request and are not checked. Files nginx does not load are not reported either: upstream
 certificates where no location talks TLS to its upstream, upstream CA files where verification is off.`,
   cases: {
+    messages: {
+      missing: /: the file does not exist \(2: No such file or directory\)/,
+      noCertificateInCa: /^SSL_CTX_load_verify_locations\("[^"]*"\) failed: no certificate or crl found/,
+      notPem: /^cannot load certificate "[^"]*": it holds no PEM certificate/,
+    },
     valid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key' } },
-      { config: 'proxy_pass http://127.0.0.1:8080;\nproxy_ssl_certificate missing.crt;\nproxy_ssl_certificate_key missing.key;\nproxy_ssl_trusted_certificate missing-ca.crt;\n', context: 'http/location', files: {} },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate /nowhere/on/this/machine/server.crt;\n    ssl_certificate_key /nowhere/on/this/machine/server.key;\n}\n', context: 'http', files: {} },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
+      },
+      {
+        config: conf`
+          proxy_pass http://127.0.0.1:8080;
+          proxy_ssl_certificate missing.crt;
+          proxy_ssl_certificate_key missing.key;
+          proxy_ssl_trusted_certificate missing-ca.crt;
+        `,
+        context: 'http/location',
+        files: {},
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate /nowhere/on/this/machine/server.crt;
+              ssl_certificate_key /nowhere/on/this/machine/server.key;
+          }
+        `,
+        context: 'http',
+        files: {},
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate missing.crt;\n    ssl_certificate_key server.key;\n}\n', context: 'http', lines: [3], files: { 'server.key': 'server-key' } },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_client_certificate notes.txt;\n    ssl_verify_client on;\n}\n', context: 'http', lines: [5], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'notes.txt': 'not-pem' } },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.key;\n    ssl_certificate_key server.key;\n}\n', context: 'http', lines: [3], files: { 'server.key': 'server-key' } },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate missing.crt;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 3, column: 21, messageId: 'missing' }],
+        files: { 'server.key': 'server-key' },
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_client_certificate notes.txt;
+              ssl_verify_client on;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 5, column: 28, messageId: 'noCertificateInCa' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'notes.txt': 'not-pem' },
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.key;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 3, column: 21, messageId: 'notPem' }],
+        files: { 'server.key': 'server-key' },
+      },
     ],
   },
   check(ctx) {

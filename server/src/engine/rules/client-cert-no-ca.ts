@@ -4,6 +4,7 @@ import { versionAtLeast } from '../knowledge/tls';
 import { serverTls } from '../model/servers';
 import { absenceCaveat, directiveSpan, Rule } from './rule';
 import { LDir } from '../model/model';
+import { conf } from './case-text';
 
 export const clientCertNoCa: Rule = {
   id: 'client-cert-no-ca',
@@ -15,13 +16,62 @@ that issues them: \`ssl_client_certificate\` (which also tells clients which CAs
 1.27.2 \`ssl_trusted_certificate\`. Without one, \`nginx -t\` fails for every TLS server that inherits the
 setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
   cases: {
+    messages: {
+      noCa: /^no ssl_client_certificate (or ssl_trusted_certificate )?for ssl_verify_client: nginx -t fails/,
+    },
     valid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_verify_client optional_no_ca;\n}\n', context: 'http' },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_trusted_certificate ca.crt;\n    ssl_verify_client on;\n}\n', context: 'http', nginxVersion: '1.28' },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_verify_client optional_no_ca;
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_trusted_certificate ca.crt;
+              ssl_verify_client on;
+          }
+        `,
+        context: 'http',
+        nginxVersion: '1.28',
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_verify_client on;\n}\n', context: 'http', lines: [5] },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_trusted_certificate ca.crt;\n    ssl_verify_client on;\n}\n', context: 'http', nginxVersion: '1.22', lines: [6] },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_verify_client on;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 5, column: 5, messageId: 'noCa' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_trusted_certificate ca.crt;
+              ssl_verify_client on;
+          }
+        `,
+        context: 'http',
+        nginxVersion: '1.22',
+        errors: [{ line: 6, column: 5, messageId: 'noCa' }],
+      },
     ],
   },
   check(ctx) {

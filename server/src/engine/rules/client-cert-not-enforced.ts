@@ -6,6 +6,7 @@ import { serverTls } from '../model/servers';
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { argSpan, Rule } from './rule';
 import { versionAtLeast } from '../knowledge/tls';
+import { conf } from './case-text';
 
 /** Directives through which $ssl_client_verify can refuse a request, here or in the backend it is passed to. */
 const ENFORCING = new Set(['if', 'proxy_set_header', 'fastcgi_param', 'grpc_set_header', 'uwsgi_param', 'scgi_param', 'set', 'js_set', 'perl_set', 'access_by_lua_block', 'access_by_lua', 'access_by_lua_file']);
@@ -36,19 +37,96 @@ or the backend receiving it in a header; showing it in a response or a log does 
 authenticates nobody. Use \`ssl_verify_client on\`,
 or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
   cases: {
+    messages: {
+      notEnforced: /^ssl_verify_client optional(_no_ca)? lets clients without a/,
+    },
     valid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional;\n    if ($ssl_client_verify != SUCCESS) { return 403; }\n}\n', context: 'http' },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client on;\n}\n', context: 'http' },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_client_certificate ca.crt;
+              ssl_verify_client optional;
+              if ($ssl_client_verify != SUCCESS) { return 403; }
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_client_certificate ca.crt;
+              ssl_verify_client on;
+          }
+        `,
+        context: 'http',
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional_no_ca;\n    add_header X-Client-Verify $ssl_client_verify;\n}\n', context: 'http', lines: [6] },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_trusted_certificate ca.crt;\n    ssl_verify_client optional_no_ca;\n}\n', context: 'http', nginxVersion: '1.22', lines: [6],
-        fixed: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_trusted_certificate ca.crt;\n    ssl_verify_client on;\n    ssl_client_certificate ca.crt;\n}\n' },
       {
-        config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client optional;\n}\n',
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_client_certificate ca.crt;
+              ssl_verify_client optional_no_ca;
+              add_header X-Client-Verify $ssl_client_verify;
+          }
+        `,
         context: 'http',
-        lines: [6],
-        fixed: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n    ssl_client_certificate ca.crt;\n    ssl_verify_client on;\n}\n',
+        errors: [{ line: 6, column: 23, messageId: 'notEnforced' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_trusted_certificate ca.crt;
+              ssl_verify_client optional_no_ca;
+          }
+        `,
+        context: 'http',
+        nginxVersion: '1.22',
+        errors: [{ line: 6, column: 23, messageId: 'notEnforced' }],
+        fixed: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_trusted_certificate ca.crt;
+              ssl_verify_client on;
+              ssl_client_certificate ca.crt;
+          }
+        `,
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_client_certificate ca.crt;
+              ssl_verify_client optional;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 6, column: 23, messageId: 'notEnforced' }],
+        fixed: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+              ssl_client_certificate ca.crt;
+              ssl_verify_client on;
+          }
+        `,
       },
     ],
   },

@@ -4,6 +4,7 @@ import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
 import { checkedDirectives, outsideBuild } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
+import { conf } from './case-text';
 
 export const directiveArgs: Rule = {
   id: 'directive-args',
@@ -15,11 +16,43 @@ export const directiveArgs: Rule = {
 take (or lacks the block it needs). A frequent cause is a value with spaces that should have been quoted, or a
 \`;\` lost at the end of the previous line.`,
   cases: {
-    valid: [{ config: 'server_name a.test b.test c.test;\nlisten 443 ssl default_server;\n', context: 'http/server' }],
+    messages: {
+      argumentCount: /^invalid number of arguments in "[^"]*" directive/,
+      notTerminated: /^directive "[^"]*" is not terminated by ";"/,
+      noOpeningBrace: /^directive "[^"]*" has no opening "\{"/,
+    },
+    valid: [
+      {
+        config: conf`
+          server_name a.test b.test c.test;
+          listen 443 ssl default_server;
+        `,
+        context: 'http/server',
+      },
+    ],
     invalid: [
-      { config: 'proxy_ssl_verify on off;\n', context: 'http/location', lines: [1] },
-      { config: 'listen 80 {\n}\n', context: 'http/server', lines: [1] },
-      { config: 'server;\n', context: 'http', lines: [1] },
+      {
+        config: conf`
+          proxy_ssl_verify on off;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 1, messageId: 'argumentCount' }],
+      },
+      {
+        config: conf`
+          listen 80 {
+          }
+        `,
+        context: 'http/server',
+        errors: [{ line: 1, column: 1, messageId: 'notTerminated' }],
+      },
+      {
+        config: conf`
+          server;
+        `,
+        context: 'http',
+        errors: [{ line: 1, column: 1, messageId: 'noOpeningBrace' }],
+      },
     ],
   },
   check(ctx) {

@@ -6,6 +6,7 @@ import { LBlock, LDir } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { checkedDirectives } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
+import { conf } from './case-text';
 
 export const directiveDuplicate: Rule = {
   id: 'directive-duplicate',
@@ -18,15 +19,71 @@ export const directiveDuplicate: Rule = {
 even when it comes from an included file. Keep one. (Lists such as \`ssl_certificate\` or \`add_header\` may
 repeat, and \`ssl_protocols\` lines are combined.)`,
   cases: {
+    messages: {
+      duplicate: /^"[^"]*" directive is duplicate/,
+      duplicateLocation: /^duplicate location "[^"]*"/,
+    },
     valid: [
-      { config: 'ssl_protocols TLSv1.2;\nssl_protocols TLSv1.3;\nadd_header A b;\nadd_header C d;\n', context: 'http/server' },
-      { config: 'location ~ \\.php$ { }\nlocation ~ \\.php$ { }\nlocation @a { }\nlocation @a { }\nlocation /a { }\nlocation = /a { }\n', context: 'http/server' },
+      {
+        config: conf`
+          ssl_protocols TLSv1.2;
+          ssl_protocols TLSv1.3;
+          add_header A b;
+          add_header C d;
+        `,
+        context: 'http/server',
+      },
+      {
+        config: conf`
+          location ~ \.php$ { }
+          location ~ \.php$ { }
+          location @a { }
+          location @a { }
+          location /a { }
+          location = /a { }
+        `,
+        context: 'http/server',
+      },
     ],
     invalid: [
-      { config: 'proxy_ssl_verify on;\nproxy_ssl_verify on;\n', context: 'http/location', lines: [2] },
-      { config: 'proxy_pass http://a;\nproxy_pass http://b;\n', context: 'http/location', lines: [2] },
-      { config: 'location /a { }\nlocation = /a { }\nlocation /a { }\n', context: 'http/server', lines: [3] },
-      { config: 'location /a { }\nlocation ^~ /a { }\nlocation =/b { }\nlocation = /b { }\n', context: 'http/server', lines: [2, 4] },
+      {
+        config: conf`
+          proxy_ssl_verify on;
+          proxy_ssl_verify on;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 1, messageId: 'duplicate' }],
+      },
+      {
+        config: conf`
+          proxy_pass http://a;
+          proxy_pass http://b;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 1, messageId: 'duplicate' }],
+      },
+      {
+        config: conf`
+          location /a { }
+          location = /a { }
+          location /a { }
+        `,
+        context: 'http/server',
+        errors: [{ line: 3, column: 1, messageId: 'duplicateLocation' }],
+      },
+      {
+        config: conf`
+          location /a { }
+          location ^~ /a { }
+          location =/b { }
+          location = /b { }
+        `,
+        context: 'http/server',
+        errors: [
+          { line: 2, column: 1, messageId: 'duplicateLocation' },
+          { line: 4, column: 1, messageId: 'duplicateLocation' },
+        ],
+      },
     ],
   },
   check(ctx) {

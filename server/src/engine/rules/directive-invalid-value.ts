@@ -6,6 +6,7 @@ import { setArguments } from '../fixes/edits';
 import { argSpan, Rule, handlerLine } from './rule';
 import { own } from '../own';
 import { tlsFact } from '../knowledge/tls-directives';
+import { conf } from './case-text';
 
 const PROTOCOLS = ['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
 const ENUMS: Record<string, string[]> = {
@@ -31,16 +32,69 @@ export const directiveInvalidValue: Rule = {
 \`ssl_verify_client\` take one of their keywords, \`ssl_protocols\` takes protocol names, depths take a number.
 Anything else stops \`nginx -t\`.`,
   cases: {
+    messages: {
+      notOnOff: /^invalid value "[^"]*" in "[^"]*" directive, it must be "on" or "off"/,
+      notOneOf: /^invalid value "[^"]*" \(expected one of: /,
+      protocol: /^invalid value "[^"]*" \(protocols are /,
+      number: /^"[^"]*" directive invalid number/,
+      parameter: /^invalid parameter "[^"]*"/,
+    },
     valid: [
-      { config: 'proxy_ssl_verify ON;\nproxy_ssl_verify_depth 2;\nproxy_ssl_protocols TLSv1.2 TLSv1.3;\n', context: 'http/location' },
-      { config: 'listen 127.0.0.1:8443 ssl default_server backlog=511 reuseport;\n', context: 'http/server' },
+      {
+        config: conf`
+          proxy_ssl_verify ON;
+          proxy_ssl_verify_depth 2;
+          proxy_ssl_protocols TLSv1.2 TLSv1.3;
+        `,
+        context: 'http/location',
+      },
+      {
+        config: conf`
+          listen 127.0.0.1:8443 ssl default_server backlog=511 reuseport;
+        `,
+        context: 'http/server',
+      },
     ],
     invalid: [
-      { config: 'proxy_ssl_verify yes;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
-      { config: 'ssl_verify_client required;\n', context: 'http/server', lines: [1] },
-      { config: 'ssl_protocols TLSv1.2 TLSv1.4;\n', context: 'http/server', lines: [1] },
-      { config: 'proxy_ssl_verify_depth two;\n', context: 'http/location', lines: [1] },
-      { config: 'listen 127.0.0.1:8080\nserver_name a.test;\n', context: 'http/server', lines: [2] },
+      {
+        config: conf`
+          proxy_ssl_verify yes;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 18, messageId: 'notOnOff' }],
+        fixed: conf`
+          proxy_ssl_verify on;
+        `,
+      },
+      {
+        config: conf`
+          ssl_verify_client required;
+        `,
+        context: 'http/server',
+        errors: [{ line: 1, column: 19, messageId: 'notOneOf' }],
+      },
+      {
+        config: conf`
+          ssl_protocols TLSv1.2 TLSv1.4;
+        `,
+        context: 'http/server',
+        errors: [{ line: 1, column: 23, messageId: 'protocol' }],
+      },
+      {
+        config: conf`
+          proxy_ssl_verify_depth two;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 24, messageId: 'number' }],
+      },
+      {
+        config: conf`
+          listen 127.0.0.1:8080
+          server_name a.test;
+        `,
+        context: 'http/server',
+        errors: [{ line: 2, column: 1, messageId: 'parameter' }],
+      },
     ],
   },
   check(ctx) {

@@ -7,6 +7,7 @@ import { checkedDirectives, loadedModules, outsideBuild } from './checked-direct
 import { thirdPartyContexts } from '../knowledge/modules';
 import { LDir } from '../model/model';
 import { handlerLine, Rule } from './rule';
+import { conf } from './case-text';
 
 export const directiveNotAllowedHere: Rule = {
   id: 'directive-not-allowed-here',
@@ -19,12 +20,60 @@ export const directiveNotAllowedHere: Rule = {
 location instead), and \`ssl_verify_client\` is a server-level setting. Move the directive to a block that
 accepts it.`,
   cases: {
-    valid: [{ config: 'proxy_ssl_verify on;\nproxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n', context: 'http/server' }],
+    messages: {
+      notAllowed: /^"[^"]*" directive is not allowed here/,
+      locationOutside: /^location "[^"]*" is outside location/,
+    },
+    valid: [
+      {
+        config: conf`
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+        `,
+        context: 'http/server',
+      },
+    ],
     invalid: [
-      { config: 'if ($arg_a) {\n    proxy_ssl_verify on;\n}\n', context: 'http/location', lines: [2] },
-      { config: 'location / {\n    ssl_verify_client on;\n}\n', context: 'http/server', lines: [2] },
-      { config: 'upstream b {\n    proxy_ssl_verify on;\n    server 127.0.0.1;\n}\n', context: 'http', lines: [2] },
-      { config: 'location /a {\n    return 200;\nlocation /b {\n    return 204;\n}\n}\n', context: 'http/server', lines: [3] },
+      {
+        config: conf`
+          if ($arg_a) {
+              proxy_ssl_verify on;
+          }
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 5, messageId: 'notAllowed' }],
+      },
+      {
+        config: conf`
+          location / {
+              ssl_verify_client on;
+          }
+        `,
+        context: 'http/server',
+        errors: [{ line: 2, column: 5, messageId: 'notAllowed' }],
+      },
+      {
+        config: conf`
+          upstream b {
+              proxy_ssl_verify on;
+              server 127.0.0.1;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 2, column: 5, messageId: 'notAllowed' }],
+      },
+      {
+        config: conf`
+          location /a {
+              return 200;
+          location /b {
+              return 204;
+          }
+          }
+        `,
+        context: 'http/server',
+        errors: [{ line: 3, column: 1, messageId: 'locationOutside' }],
+      },
     ],
   },
   check(ctx) {

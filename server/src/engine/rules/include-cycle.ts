@@ -2,6 +2,7 @@
 
 import { Rule } from './rule';
 import { modelProblems } from './model-problems';
+import { conf } from './case-text';
 
 export const includeCycle: Rule = {
   id: 'include-cycle',
@@ -11,8 +12,28 @@ export const includeCycle: Rule = {
   explanation: `A file includes itself, directly or through others. nginx follows includes without checking for
 cycles and fails once it runs out of file descriptors or memory. Reported once; the cycle is not followed.`,
   cases: {
-    valid: [{ config: 'events {}\nhttp {}\n' }],
-    invalid: [{ config: 'events {}\nhttp {\n    include nginx.conf;\n}\n', lines: [3] }],
+    messages: {
+      cycle: /^include cycle: /,
+    },
+    valid: [
+      {
+        config: conf`
+          events {}
+          http {}
+        `,
+      },
+    ],
+    invalid: [
+      {
+        config: conf`
+          events {}
+          http {
+              include nginx.conf;
+          }
+        `,
+        errors: [{ line: 3, column: 5, messageId: 'cycle' }],
+      },
+    ],
   },
   check: (ctx) => modelProblems(ctx, 'include-cycle'),
 };

@@ -2,6 +2,7 @@
 
 import { Rule } from './rule';
 import { modelProblems } from './model-problems';
+import { conf } from './case-text';
 
 export const includeLimit: Rule = {
   id: 'include-limit',
@@ -11,7 +12,14 @@ export const includeLimit: Rule = {
   explanation: `To stay fast and bounded, the analyser follows includes to a limited depth and number of files.
 Findings past the limit are missing; nginx itself has no such limit.`,
   cases: {
-    valid: [{ config: 'events {}\nhttp {}\n' }],
+    valid: [
+      {
+        config: conf`
+          events {}
+          http {}
+        `,
+      },
+    ],
     invalid: [],
   },
   check: (ctx) => modelProblems(ctx, 'include-limit'),

@@ -2,6 +2,7 @@
 
 import { Rule } from './rule';
 import { modelProblems } from './model-problems';
+import { conf } from './case-text';
 
 export const includeNotFound: Rule = {
   id: 'include-not-found',
@@ -12,8 +13,30 @@ export const includeNotFound: Rule = {
 to \`nginx -c\`), never against the file that contains the \`include\`. A literal path that does not exist stops
 nginx; a pattern with \`*\`, \`?\` or \`[\` that matches nothing is accepted silently.`,
   cases: {
-    valid: [{ config: 'events {}\nhttp {\n    include /nonexistent-dir-for-tests/*.conf;\n}\n' }],
-    invalid: [{ config: 'events {}\nhttp {\n    include /nonexistent-dir-for-tests/site.conf;\n}\n', lines: [3] }],
+    messages: {
+      notFound: /^open\(\) "[^"]*" failed \(2: No such file or directory\)/,
+    },
+    valid: [
+      {
+        config: conf`
+          events {}
+          http {
+              include /nonexistent-dir-for-tests/*.conf;
+          }
+        `,
+      },
+    ],
+    invalid: [
+      {
+        config: conf`
+          events {}
+          http {
+              include /nonexistent-dir-for-tests/site.conf;
+          }
+        `,
+        errors: [{ line: 3, column: 5, messageId: 'notFound' }],
+      },
+    ],
   },
   check: (ctx) => modelProblems(ctx, 'include-missing'),
 };

@@ -5,6 +5,7 @@ import { isFlagOn } from '../model/tls-uses';
 import { lineOf } from '../syntax/positions';
 import { versionAtLeast } from '../knowledge/tls';
 import { absenceCaveat, directiveSpan, handlerLine, Rule } from './rule';
+import { conf } from './case-text';
 
 export const listenSslNoCertificate: Rule = {
   id: 'listen-ssl-no-certificate',
@@ -17,13 +18,56 @@ default server of that address nginx refuses to start. For the others it starts,
 them by SNI get the default server's certificate, which will not match their name. Add the certificate, or
 use \`ssl_reject_handshake on\` in a default server meant to refuse unknown names.`,
   cases: {
+    messages: {
+      defaultServer: /^no "ssl_certificate" is defined for the "listen \.\.\. ssl" directive: this is the default server/,
+      otherServer: /^This TLS server has no ssl_certificate: /,
+    },
     valid: [
-      { config: 'ssl_certificate a.crt;\nssl_certificate_key a.key;\nserver {\n    listen 443 ssl;\n}\n', context: 'http' },
-      { config: 'server {\n    listen 443 ssl default_server;\n    ssl_reject_handshake on;\n}\n', context: 'http' },
+      {
+        config: conf`
+          ssl_certificate a.crt;
+          ssl_certificate_key a.key;
+          server {
+              listen 443 ssl;
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl default_server;
+              ssl_reject_handshake on;
+          }
+        `,
+        context: 'http',
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 443 ssl;\n}\n', context: 'http', lines: [2] },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n}\nserver {\n    listen 443;\n    server_name b.test;\n}\n', context: 'http', lines: [7] },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 2, column: 5, messageId: 'defaultServer' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+          }
+          server {
+              listen 443;
+              server_name b.test;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 7, column: 5, messageId: 'otherServer' }],
+      },
     ],
   },
   check(ctx) {

@@ -1,6 +1,7 @@
 // A complete config without an events block: nginx refuses to start.
 
 import { Rule } from './rule';
+import { conf } from './case-text';
 
 export const missingEvents: Rule = {
   id: 'missing-events',
@@ -8,12 +9,43 @@ export const missingEvents: Rule = {
   title: 'No events block',
   nginxRejects: true,
   explanation: `A main nginx config must contain an \`events { }\` block, even an empty one. Without it the syntax
-check passes but \`nginx -t\` then fails with "no \"events\" section in configuration", and nginx does not
+check passes but \`nginx -t\` then fails with "no "events" section in configuration", and nginx does not
 start. Only complete configs (those with \`http\`, \`stream\` or \`mail\` at the top level) are checked; files
 included from elsewhere are not, nor a file marked \`# nginx-context: main\` (a piece of a main config).`,
   cases: {
-    valid: [{ config: 'events {}\nhttp {}\n' }, { config: 'server { listen 80; }\n', context: 'http' }, { config: '# nginx-context: main\nhttp {}\n' }],
-    invalid: [{ config: 'http {\n    server { listen 80; }\n}\n', lines: [1] }],
+    messages: {
+      noEvents: /^no "events" section in configuration/,
+    },
+    valid: [
+      {
+        config: conf`
+          events {}
+          http {}
+        `,
+      },
+      {
+        config: conf`
+          server { listen 80; }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          # nginx-context: main
+          http {}
+        `,
+      },
+    ],
+    invalid: [
+      {
+        config: conf`
+          http {
+              server { listen 80; }
+          }
+        `,
+        errors: [{ line: 1, column: 1, messageId: 'noEvents' }],
+      },
+    ],
     // (Also when the http block comes from an include: the finding is on that include, in the main file.)
   },
   check(ctx) {

@@ -1,6 +1,7 @@
 // A stream or mail server with no listen: nginx refuses it (an http server would listen on port 80).
 
 import { Rule, handlerLine } from './rule';
+import { conf } from './case-text';
 
 export const missingListen: Rule = {
   id: 'missing-listen',
@@ -12,8 +13,31 @@ export const missingListen: Rule = {
 \`stream\` or \`mail\` has no default: nginx refuses the config with "no \\"listen\\" is defined for server". Add
 the address and port the server accepts connections on.`,
   cases: {
-    valid: [{ config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5432;\n}\n', context: 'stream' }],
-    invalid: [{ config: 'server {\n    proxy_pass 127.0.0.1:5432;\n}\n', context: 'stream', lines: [1] }],
+    messages: {
+      noListen: /^no "listen" is defined for server/,
+    },
+    valid: [
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:5432;
+          }
+        `,
+        context: 'stream',
+      },
+    ],
+    invalid: [
+      {
+        config: conf`
+          server {
+              proxy_pass 127.0.0.1:5432;
+          }
+        `,
+        context: 'stream',
+        errors: [{ line: 1, column: 1, messageId: 'noListen' }],
+      },
+    ],
   },
   check(ctx) {
     for (const ld of ctx.model.named('server')) {

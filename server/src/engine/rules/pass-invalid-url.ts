@@ -2,6 +2,7 @@
 
 import { parsePassUrl } from '../model/pass-url';
 import { argSpan, Rule, handlerLine } from './rule';
+import { conf } from './case-text';
 
 export const passInvalidUrl: Rule = {
   id: 'pass-invalid-url',
@@ -15,16 +16,77 @@ config (unless it contains variables): \`proxy_pass\` needs \`http://\` or \`htt
 \`proxy_pass\` takes no scheme at all (TLS there is \`proxy_ssl on\`); an upstream group name cannot carry a
 port; and inside \`if\`, \`limit_except\`, a regex location or a named location the URL may not have a path.`,
   cases: {
+    messages: {
+      prefix: /^invalid URL prefix in /,
+      groupWithPort: /^upstream "[^"]*" may not have port/,
+      uriPart: /cannot have URI part in location given by regular expression/,
+      invalidHost: /^invalid host in upstream /,
+      noPort: /^no port in upstream /,
+    },
     valid: [
-      { config: 'upstream backend { server 127.0.0.1:8443; }\nserver {\n    location / { proxy_pass https://backend; }\n    location ~ \\.php$ { proxy_pass http://127.0.0.1:9000; }\n    location /g { grpc_pass grpcs://127.0.0.1:50051; }\n}\n', context: 'http' },
-      { config: 'proxy_pass $scheme://$host$request_uri;\n', context: 'http/location' },
+      {
+        config: conf`
+          upstream backend { server 127.0.0.1:8443; }
+          server {
+              location / { proxy_pass https://backend; }
+              location ~ \.php$ { proxy_pass http://127.0.0.1:9000; }
+              location /g { grpc_pass grpcs://127.0.0.1:50051; }
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          proxy_pass $scheme://$host$request_uri;
+        `,
+        context: 'http/location',
+      },
     ],
     invalid: [
-      { config: 'proxy_pass ftp://127.0.0.1;\n', context: 'http/location', lines: [1] },
-      { config: 'upstream backend { server 127.0.0.1:8443; }\nserver {\n    location / { proxy_pass https://backend:8443; }\n}\n', context: 'http', lines: [3] },
-      { config: 'if ($arg_a) {\n    proxy_pass http://127.0.0.1:8080/path;\n}\n', context: 'http/location', lines: [2] },
-      { config: 'grpc_pass https://127.0.0.1:50051;\ngrpc_pass grpc://127.0.0.1;\n', context: 'http/location', lines: [1, 2] },
-      { config: 'server {\n    listen 5000;\n    proxy_pass https://127.0.0.1:5443;\n}\n', context: 'stream', lines: [3] },
+      {
+        config: conf`
+          proxy_pass ftp://127.0.0.1;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 12, messageId: 'prefix' }],
+      },
+      {
+        config: conf`
+          upstream backend { server 127.0.0.1:8443; }
+          server {
+              location / { proxy_pass https://backend:8443; }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 3, column: 29, messageId: 'groupWithPort' }],
+      },
+      {
+        config: conf`
+          if ($arg_a) {
+              proxy_pass http://127.0.0.1:8080/path;
+          }
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 16, messageId: 'uriPart' }],
+      },
+      {
+        config: conf`
+          grpc_pass https://127.0.0.1:50051;
+          grpc_pass grpc://127.0.0.1;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 11, messageId: 'invalidHost' }, { line: 2, column: 11, messageId: 'noPort' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 5000;
+              proxy_pass https://127.0.0.1:5443;
+          }
+        `,
+        context: 'stream',
+        errors: [{ line: 3, column: 16, messageId: 'invalidHost' }],
+      },
     ],
   },
   check(ctx) {

@@ -4,6 +4,7 @@ import { ConfigModel } from '../model/model';
 import { parsePassUrl } from '../model/pass-url';
 import { setArguments } from '../fixes/edits';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const plaintextToTlsPort: Rule = {
   id: 'plaintext-to-tls-port',
@@ -15,10 +16,39 @@ export const plaintextToTlsPort: Rule = {
 unencrypted HTTP to a port where a TLS server listens: requests fail with "400 plain HTTP request was sent to
 HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`https://\` (and verify it).`,
   cases: {
-    valid: [{ config: 'proxy_pass http://127.0.0.1:8080;\n', context: 'http/location' }],
+    messages: {
+      port: /^Plain HTTP to port \d+: this is a TLS port/,
+      group: /^Plain HTTP to upstream group "[^"]*", whose servers listen on port/,
+    },
+    valid: [
+      {
+        config: conf`
+          proxy_pass http://127.0.0.1:8080;
+        `,
+        context: 'http/location',
+      },
+    ],
     invalid: [
-      { config: 'proxy_pass http://a.example.com:443;\n', context: 'http/location', lines: [1], fixed: 'proxy_pass https://a.example.com:443;\n' },
-      { config: 'upstream b { server 10.0.0.1:443; server 10.0.0.2:443; }\nserver {\n    location / { proxy_pass http://b; }\n}\n', context: 'http', lines: [3] },
+      {
+        config: conf`
+          proxy_pass http://a.example.com:443;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 12, messageId: 'port' }],
+        fixed: conf`
+          proxy_pass https://a.example.com:443;
+        `,
+      },
+      {
+        config: conf`
+          upstream b { server 10.0.0.1:443; server 10.0.0.2:443; }
+          server {
+              location / { proxy_pass http://b; }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 3, column: 29, messageId: 'group' }],
+      },
     ],
   },
   check(ctx) {

@@ -58,8 +58,12 @@ export interface RuleCase {
   /** A complete nginx.conf unless `context` says which block the text is the body of. */
   config: string;
   context?: 'http' | 'http/server' | 'http/location' | 'stream' | 'stream/server';
-  /** 1-based lines the rule must report (invalid cases); empty for valid ones. */
-  lines?: number[];
+  /**
+   * What the rule must report (invalid cases), like ESLint's RuleTester: every finding of the rule, in
+   * document order, at a 1-based line and column (where its range starts), with the id of its message
+   * when given. No more and no fewer findings than listed.
+   */
+  errors?: CaseError[];
   nginxVersion?: string;
   /** The nginx build (setting nginxTlsProxy.modules); the default preset when absent. */
   modules?: string;
@@ -89,7 +93,21 @@ export const CASE_FILES = {
 } as const;
 export type CaseFile = keyof typeof CASE_FILES;
 
+export interface CaseError {
+  line: number;
+  column: number;
+  /** A key of the rule's `cases.messages`: the kind of message reported there. */
+  messageId?: string;
+}
+
 export interface RuleCases {
+  /**
+   * Stable short ids for the kinds of message the rule reports, each recognised by its wording (the
+   * messages themselves are written for people and carry names and lines). The cases' errors name them;
+   * the test suite requires every finding of the cases to match exactly one. Kept here, beside the cases,
+   * rather than passed by `check` to `report`: see ARCHITECTURE.md (Rule cases).
+   */
+  messages?: Record<string, RegExp>;
   valid: RuleCase[];
   invalid: RuleCase[];
 }

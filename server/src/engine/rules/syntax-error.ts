@@ -1,6 +1,7 @@
 // The tokenizer's and block structure's errors, in nginx's words, where the user has to look.
 
 import { Rule } from './rule';
+import { conf } from './case-text';
 
 export const syntaxError: Rule = {
   id: 'syntax-error',
@@ -12,15 +13,78 @@ export const syntaxError: Rule = {
 nginx stops at the first of these; the editor shows them all, each at the place to fix (for a missing \`;\`
 that is the directive lacking it, not the \`}\` nginx trips over).`,
   cases: {
+    messages: {
+      notTerminated: /^unexpected "[^"]*": the directive "[^"]*" is not terminated by/,
+      unexpected: /^unexpected "[^"]*"$/,
+      unterminatedString: /^unterminated string:/,
+      blockNotClosed: /^unexpected end of file, expecting "}": the "[^"]*" block opened here is not closed/,
+    },
     valid: [
-      { config: 'events {}\nhttp {\n    server {\n        location ~ "^/a{2}$" { return 200 a}b; }\n        set $x "${host}x";\n    }\n}\n' },
+      {
+        config: conf`
+          events {}
+          http {
+              server {
+                  location ~ "^/a{2}$" { return 200 a}b; }
+                  set $x "${'$'}{host}x";
+              }
+          }
+        `,
+      },
     ],
     invalid: [
-      { config: 'events {}\nhttp {\n    server {\n        listen 80\n    }\n}\n', lines: [4] },
-      { config: 'events {}\nhttp {\n    server {\n        server_name "a.test"b.test;\n    }\n}\n', lines: [4] },
-      { config: 'events {}\nhttp {\n    server {\n        return 200 "unterminated;\n    }\n}\n', lines: [4] },
-      { config: 'events {}\nhttp {\n    server {\n        listen 80;\n}\n', lines: [2] },
-      { config: 'events {}\nhttp {\n}\n}\n', lines: [4] },
+      {
+        config: conf`
+          events {}
+          http {
+              server {
+                  listen 80
+              }
+          }
+        `,
+        errors: [{ line: 4, column: 9, messageId: 'notTerminated' }],
+      },
+      {
+        config: conf`
+          events {}
+          http {
+              server {
+                  server_name "a.test"b.test;
+              }
+          }
+        `,
+        errors: [{ line: 4, column: 29, messageId: 'unexpected' }],
+      },
+      {
+        config: conf`
+          events {}
+          http {
+              server {
+                  return 200 "unterminated;
+              }
+          }
+        `,
+        errors: [{ line: 4, column: 20, messageId: 'unterminatedString' }],
+      },
+      {
+        config: conf`
+          events {}
+          http {
+              server {
+                  listen 80;
+          }
+        `,
+        errors: [{ line: 2, column: 1, messageId: 'blockNotClosed' }],
+      },
+      {
+        config: conf`
+          events {}
+          http {
+          }
+          }
+        `,
+        errors: [{ line: 4, column: 1, messageId: 'unexpected' }],
+      },
     ],
   },
   check(ctx) {

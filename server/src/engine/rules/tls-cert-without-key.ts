@@ -7,6 +7,7 @@ import { lineNumber } from '../model/describe';
 import { absenceCaveat, directiveSpan, Rule } from './rule';
 import { versionAtLeast, versionLabel } from '../knowledge/tls';
 import { LDir } from '../model/model';
+import { conf } from './case-text';
 
 export const tlsCertWithoutKey: Rule = {
   id: 'tls-cert-without-key',
@@ -19,14 +20,60 @@ certificate \`proxy_ssl_certificate\` with \`proxy_ssl_certificate_key\`. A cert
 \`nginx -t\` ("no ... key is defined for certificate"). A key without a certificate is silently ignored,
 which usually means the client certificate you meant to present is not sent: that is a warning.`,
   cases: {
+    messages: {
+      noKey: /^no "\w+" is defined for certificate "[^"]*": nginx -t fails/,
+      keyWithoutCertificate: /^\w+_ssl_certificate_key without \w+_ssl_certificate: /,
+    },
     valid: [
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n}\n', context: 'http' },
-      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_certificate c.crt;\nproxy_ssl_certificate_key c.key;\n', context: 'http/location' },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+          proxy_ssl_certificate c.crt;
+          proxy_ssl_certificate_key c.key;
+        `,
+        context: 'http/location',
+      },
     ],
     invalid: [
-      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_certificate c.crt;\n', context: 'http/location', lines: [2] },
-      { config: 'ssl_certificate a.crt;\nserver {\n    listen 443 ssl;\n    ssl_certificate b.crt;\n    ssl_certificate_key b.key;\n    ssl_certificate c.crt;\n}\n', context: 'http', lines: [6] },
-      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_certificate_key c.key;\n', context: 'http/location', lines: [2] },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+          proxy_ssl_certificate c.crt;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 1, messageId: 'noKey' }],
+      },
+      {
+        config: conf`
+          ssl_certificate a.crt;
+          server {
+              listen 443 ssl;
+              ssl_certificate b.crt;
+              ssl_certificate_key b.key;
+              ssl_certificate c.crt;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 6, column: 5, messageId: 'noKey' }],
+      },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+          proxy_ssl_certificate_key c.key;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 1, messageId: 'keyWithoutCertificate' }],
+      },
     ],
   },
   check(ctx) {

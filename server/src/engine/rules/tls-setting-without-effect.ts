@@ -5,6 +5,7 @@ import { LDir } from '../model/model';
 import { isFlagOn, tlsUses } from '../model/tls-uses';
 import { tlsDirective, upstreamSuffixes } from '../knowledge/tls-directives';
 import { directiveSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
 
@@ -18,12 +19,40 @@ verification is off they are never read, and the config looks safer than it is. 
 \`proxy_ssl_*\` setting is ignored unless \`proxy_ssl on\` is set, and then the connection to the upstream is not
 encrypted at all: that one is a warning.`,
   cases: {
+    messages: {
+      verifyOff: /^\w+ has no effect: \w+_ssl_verify is off/,
+      noProxySsl: /^proxy_ssl_verify is ignored: "proxy_ssl on" is not set/,
+    },
     valid: [
-      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location' },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate ca.crt;
+        `,
+        context: 'http/location',
+      },
     ],
     invalid: [
-      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location', lines: [2] },
-      { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl_verify on;\n}\n', context: 'stream', lines: [4] },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+          proxy_ssl_trusted_certificate ca.crt;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 1, messageId: 'verifyOff' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:5443;
+              proxy_ssl_verify on;
+          }
+        `,
+        context: 'stream',
+        errors: [{ line: 4, column: 5, messageId: 'noProxySsl' }],
+      },
     ],
   },
   check(ctx) {

@@ -2,6 +2,7 @@
 
 import { argSpan, Rule } from './rule';
 import { tlsFact } from '../knowledge/tls-directives';
+import { conf } from './case-text';
 
 const WEAK = /^(RC4|DES|3DES|IDEA|SEED|NULL|eNULL|aNULL|ADH|AECDH|EXP|EXPORT|EXPORT40|EXPORT56|MD5|LOW|DES-CBC3-SHA)$|(^|-)(RC4|DES|NULL|EXP|EXPORT|MD5|ADH|AECDH)(-|$)/i;
 
@@ -27,11 +28,39 @@ NULL (no encryption), anonymous key exchange (aNULL/ADH: no authentication), exp
 \`@SECLEVEL=0\`, which re-enables everything OpenSSL otherwise refuses. Exclusions such as \`!aNULL\` are fine.
 nginx's defaults (\`HIGH:!aNULL:!MD5\` for servers, \`DEFAULT\` upstream) are safe with current OpenSSL.`,
   cases: {
-    valid: [{ config: 'ssl_ciphers HIGH:!aNULL:!MD5:!RC4:!3DES;\n', context: 'http/server' }],
+    messages: {
+      weak: /^The cipher list allows weak or unauthenticated ciphers: /,
+    },
+    valid: [
+      {
+        config: conf`
+          ssl_ciphers HIGH:!aNULL:!MD5:!RC4:!3DES;
+        `,
+        context: 'http/server',
+      },
+    ],
     invalid: [
-      { config: 'ssl_ciphers RC4-SHA:HIGH;\n', context: 'http/server', lines: [1] },
-      { config: 'proxy_ssl_ciphers DEFAULT:@SECLEVEL=0;\n', context: 'http/location', lines: [1] },
-      { config: 'ssl_ciphers "HIGH:aNULL:DES-CBC3-SHA";\n', context: 'http/server', lines: [1] },
+      {
+        config: conf`
+          ssl_ciphers RC4-SHA:HIGH;
+        `,
+        context: 'http/server',
+        errors: [{ line: 1, column: 13, messageId: 'weak' }],
+      },
+      {
+        config: conf`
+          proxy_ssl_ciphers DEFAULT:@SECLEVEL=0;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 19, messageId: 'weak' }],
+      },
+      {
+        config: conf`
+          ssl_ciphers "HIGH:aNULL:DES-CBC3-SHA";
+        `,
+        context: 'http/server',
+        errors: [{ line: 1, column: 13, messageId: 'weak' }],
+      },
     ],
   },
   check(ctx) {

@@ -8,6 +8,7 @@ import { settingsBlock, tlsUses } from '../model/tls-uses';
 import { tlsDirective, tlsFact } from '../knowledge/tls-directives';
 import { serverTls } from '../model/servers';
 import { argSpan, directiveSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 
 export const tlsWeakProtocols: Rule = {
@@ -21,15 +22,66 @@ accepts them without a word. Up to nginx 1.23.3 they are also what you get by de
 TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstream connection without its own
 \`ssl_protocols\`/\`proxy_ssl_protocols\` line inherits them. Use \`TLSv1.2 TLSv1.3\`.`,
   cases: {
+    messages: {
+      enabled: /^(SSLv3|TLSv1)[^:]* (is|are) obsolete and enabled here/,
+      upstreamDefault: /^TLS to this upstream uses nginx [\d.]+'s default protocols/,
+      serverDefault: /^This TLS server uses nginx [\d.]+'s default protocols/,
+    },
     valid: [
-      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_protocols TLSv1.2 TLSv1.3;\n', context: 'http/location', nginxVersion: '1.22' },
-      { config: 'proxy_pass https://a.example.com;\n', context: 'http/location', nginxVersion: '1.28' },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+          proxy_ssl_protocols TLSv1.2 TLSv1.3;
+        `,
+        context: 'http/location',
+        nginxVersion: '1.22',
+      },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+        `,
+        context: 'http/location',
+        nginxVersion: '1.28',
+      },
     ],
     invalid: [
-      { config: 'proxy_ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_protocols TLSv1.2 TLSv1.3;\n' },
-      { config: 'ssl_protocols SSLv3 TLSv1.2;\n', context: 'http/server', lines: [1] },
-      { config: 'proxy_pass https://a.example.com;\n', context: 'http/location', nginxVersion: '1.22', lines: [1] },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate a.crt;\n    ssl_certificate_key a.key;\n}\n', context: 'http', nginxVersion: '1.26', lines: [2] },
+      {
+        config: conf`
+          proxy_ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 1, messageId: 'enabled' }],
+        fixed: conf`
+          proxy_ssl_protocols TLSv1.2 TLSv1.3;
+        `,
+      },
+      {
+        config: conf`
+          ssl_protocols SSLv3 TLSv1.2;
+        `,
+        context: 'http/server',
+        errors: [{ line: 1, column: 15, messageId: 'enabled' }],
+      },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+        `,
+        context: 'http/location',
+        nginxVersion: '1.22',
+        errors: [{ line: 1, column: 1, messageId: 'upstreamDefault' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+          }
+        `,
+        context: 'http',
+        nginxVersion: '1.26',
+        errors: [{ line: 2, column: 5, messageId: 'serverDefault' }],
+      },
     ],
   },
   check(ctx) {

@@ -3,6 +3,7 @@
 import { describeCertificate } from '../certificates/files';
 import { tlsFact } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const trustedCaNotCa: Rule = {
   id: 'trusted-ca-not-ca',
@@ -17,12 +18,45 @@ run time: the certificate a peer presents has an issuer that is not in the file,
 "upstream SSL certificate verify error: (20:unable to get local issuer certificate)" and clients a 400. Name
 the CA that issued the certificates instead (the root, or the intermediate with its root).`,
   cases: {
+    messages: {
+      notCa: /^"[^"]*" holds no CA certificate /,
+    },
     valid: [
-      { config: 'proxy_pass https://backend.test;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location', files: { 'ca.crt': 'root-ca' } },
+      {
+        config: conf`
+          proxy_pass https://backend.test;
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate ca.crt;
+        `,
+        context: 'http/location',
+        files: { 'ca.crt': 'root-ca' },
+      },
     ],
     invalid: [
-      { config: 'proxy_pass https://backend.test;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate backend.crt;\n', context: 'http/location', lines: [3], files: { 'backend.crt': 'server-cert' } },
-      { config: 'server {\n    listen 443 ssl;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_client_certificate client.crt;\n    ssl_verify_client on;\n}\n', context: 'http', lines: [5], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert' } },
+      {
+        config: conf`
+          proxy_pass https://backend.test;
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate backend.crt;
+        `,
+        context: 'http/location',
+        errors: [{ line: 3, column: 31, messageId: 'notCa' }],
+        files: { 'backend.crt': 'server-cert' },
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_client_certificate client.crt;
+              ssl_verify_client on;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 5, column: 28, messageId: 'notCa' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert' },
+      },
     ],
   },
   check(ctx) {

@@ -6,6 +6,7 @@ import { checkedDirectives, loadedModules } from './checked-directives';
 import { setName } from '../fixes/edits';
 import { Rule, handlerLine } from './rule';
 import { introducedAfter, versionLabel } from '../knowledge/tls';
+import { conf } from './case-text';
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -48,15 +49,77 @@ export const unknownDirective: Rule = {
 that is not loaded) is reported with the module that defines it and how to get it. Names of modules we do not
 know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive\`).`,
   cases: {
+    messages: {
+      didYouMean: /^unknown directive "[^"]*"; did you mean "[^"]*"\?$/,
+      plusOnly: /^unknown directive "[^"]*"; it is NGINX Plus only/,
+      moduleNotInBuild: /^unknown directive "[^"]*"; defined by the third-party .* module/,
+      newerVersion: /^unknown directive "[^"]*": it appeared in nginx \d/,
+    },
     valid: [
-      { config: 'more_set_headers "X-A: b";\ncontent_by_lua_block { ngx.say("}") }\n', context: 'http/location', modules: 'debian-extras' },
-      { config: 'load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;\nevents { }\nhttp {\n    server {\n        location / {\n            echo hello;\n        }\n    }\n}\n' },
+      {
+        config: conf`
+          more_set_headers "X-A: b";
+          content_by_lua_block { ngx.say("}") }
+        `,
+        context: 'http/location',
+        modules: 'debian-extras',
+      },
+      {
+        config: conf`
+          load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+          events { }
+          http {
+              server {
+                  location / {
+                      echo hello;
+                  }
+              }
+          }
+        `,
+      },
     ],
     invalid: [
-      { config: 'proxy_ssl_verfy on;\n', context: 'http/location', lines: [1], fixed: 'proxy_ssl_verify on;\n' },
-      { config: 'upstream b {\n    server 127.0.0.1:8080;\n    sticky cookie srv;\n}\n', context: 'http', nginxVersion: '1.28', lines: [3] },
-      { config: 'more_set_headers "X-A: b";\n', context: 'http/location', lines: [1] },
-      { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_alpn h2;\n}\n', context: 'stream', nginxVersion: '1.22', lines: [5] },
+      {
+        config: conf`
+          proxy_ssl_verfy on;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 1, messageId: 'didYouMean' }],
+        fixed: conf`
+          proxy_ssl_verify on;
+        `,
+      },
+      {
+        config: conf`
+          upstream b {
+              server 127.0.0.1:8080;
+              sticky cookie srv;
+          }
+        `,
+        context: 'http',
+        nginxVersion: '1.28',
+        errors: [{ line: 3, column: 5, messageId: 'plusOnly' }],
+      },
+      {
+        config: conf`
+          more_set_headers "X-A: b";
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 1, messageId: 'moduleNotInBuild' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:5443;
+              proxy_ssl on;
+              proxy_ssl_alpn h2;
+          }
+        `,
+        context: 'stream',
+        nginxVersion: '1.22',
+        errors: [{ line: 5, column: 5, messageId: 'newerVersion' }],
+      },
     ],
   },
   check(ctx) {

@@ -4,6 +4,7 @@ import { isKnownVariable } from '../model/variables';
 import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
 import { own } from '../own';
+import { conf } from './case-text';
 
 /** Which arguments hold values nginx compiles (and so checks variables in); regexes are left out. */
 const VALUE_ARGS: Record<string, 'all' | number[] | 'from1'> = {
@@ -29,14 +30,51 @@ export const unknownVariable: Rule = {
 from the config itself (\`set\`, \`map\`, \`geo\`, \`split_clients\`, named captures of regexes) or from
 third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a file that is not included.`,
   cases: {
+    messages: {
+      unknown: /^unknown "[^"]*" variable: nothing defines/,
+    },
     valid: [
-      { config: 'set $backend 127.0.0.1;\nproxy_set_header X-Id $request_id;\nproxy_set_header X-H $http_x_forwarded_for;\nproxy_pass http://$backend:8080;\n', context: 'http/location' },
-      { config: 'location ~ ^/(?<app>[a-z]+)/ {\n    return 200 "$app $1";\n}\n', context: 'http/server' },
-      { config: 'if ($request_uri ~ ^/a$) { return 404; }\n', context: 'http/location' },
+      {
+        config: conf`
+          set $backend 127.0.0.1;
+          proxy_set_header X-Id $request_id;
+          proxy_set_header X-H $http_x_forwarded_for;
+          proxy_pass http://$backend:8080;
+        `,
+        context: 'http/location',
+      },
+      {
+        config: conf`
+          location ~ ^/(?<app>[a-z]+)/ {
+              return 200 "$app $1";
+          }
+        `,
+        context: 'http/server',
+      },
+      {
+        config: conf`
+          if ($request_uri ~ ^/a$) { return 404; }
+        `,
+        context: 'http/location',
+      },
     ],
     invalid: [
-      { config: 'proxy_set_header X-Real-IP $remote_adr;\nproxy_pass http://127.0.0.1:8080;\n', context: 'http/location', lines: [1] },
-      { config: 'set $upstream_proto https;\nproxy_pass $upstream_proto://$upstream_app:8443;\n', context: 'http/location', lines: [2] },
+      {
+        config: conf`
+          proxy_set_header X-Real-IP $remote_adr;
+          proxy_pass http://127.0.0.1:8080;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 28, messageId: 'unknown' }],
+      },
+      {
+        config: conf`
+          set $upstream_proto https;
+          proxy_pass $upstream_proto://$upstream_app:8443;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 30, messageId: 'unknown' }],
+      },
     ],
   },
   check(ctx) {

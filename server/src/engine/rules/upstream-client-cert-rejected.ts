@@ -10,6 +10,7 @@ import { settingsBlock, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamClientCertRejected: Rule = {
   id: 'upstream-client-cert-rejected',
@@ -24,12 +25,79 @@ one, gets 400 "The SSL certificate error" (backend log: "client SSL certificate 
 verify the first certificate)" or "(10:certificate has expired)"). \`nginx -t\` passes. The fix names the client
 certificate and key of the config that the backend's CA did issue, when there is one.`,
   cases: {
+    messages: {
+      noClientCertificate: /requires a client certificate \(ssl_verify_client \w+, line \d+\) and nginx sends none/,
+      refused: /refuses the client certificate "[^"]*" nginx sends/,
+    },
     valid: [
-      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_client_certificate root.crt;\n    ssl_verify_client on;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_certificate client.crt;\n        proxy_ssl_certificate_key client.key;\n    }\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca', 'client.crt': 'client-cert', 'client.key': 'client-key' } },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_client_certificate root.crt;
+              ssl_verify_client on;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_certificate client.crt;
+                  proxy_ssl_certificate_key client.key;
+              }
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca', 'client.crt': 'client-cert', 'client.key': 'client-key' },
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_client_certificate root.crt;\n    ssl_verify_client on;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n    }\n}\n', context: 'http', lines: [12], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' } },
-      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n    ssl_client_certificate root.crt;\n    ssl_verify_client on;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_certificate old.crt;\n        proxy_ssl_certificate_key old.key;\n    }\n}\n', context: 'http', lines: [12], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca', 'old.crt': 'expired-cert', 'old.key': 'expired-key' } },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_client_certificate root.crt;
+              ssl_verify_client on;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 12, column: 20, messageId: 'noClientCertificate' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+      },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_client_certificate root.crt;
+              ssl_verify_client on;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_certificate old.crt;
+                  proxy_ssl_certificate_key old.key;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 12, column: 20, messageId: 'refused' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca', 'old.crt': 'expired-cert', 'old.key': 'expired-key' },
+      },
     ],
   },
   check(ctx) {

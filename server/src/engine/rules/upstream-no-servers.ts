@@ -1,6 +1,7 @@
 // An upstream group with no server in it: nginx refuses the config.
 
 import { absenceCaveat, handlerLine, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamNoServers: Rule = {
   id: 'upstream-no-servers',
@@ -11,8 +12,30 @@ export const upstreamNoServers: Rule = {
 upstream") even if nothing uses it. Servers filled in later by a service-discovery agent (\`state\` files,
 the API) still need the block to name a file or a placeholder that nginx can read at start.`,
   cases: {
-    valid: [{ config: 'upstream backend {\n    server 127.0.0.1:8080;\n}\n', context: 'http' }],
-    invalid: [{ config: 'upstream backend {\n    zone backend 64k;\n}\n', context: 'http', lines: [1] }],
+    messages: {
+      noServers: /^no servers are inside upstream/,
+    },
+    valid: [
+      {
+        config: conf`
+          upstream backend {
+              server 127.0.0.1:8080;
+          }
+        `,
+        context: 'http',
+      },
+    ],
+    invalid: [
+      {
+        config: conf`
+          upstream backend {
+              zone backend 64k;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 1, column: 1, messageId: 'noServers' }],
+      },
+    ],
   },
   check(ctx) {
     for (const g of ctx.model.upstreams().values()) {

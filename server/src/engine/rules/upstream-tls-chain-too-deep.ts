@@ -7,6 +7,7 @@ import { isFlagOn, settingsBlock, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamTlsChainTooDeep: Rule = {
   id: 'upstream-tls-chain-too-deep',
@@ -19,14 +20,74 @@ refuses one two intermediates down). When the backend is a server of the same co
 that is too deep fails every handshake with a 502 and "upstream SSL certificate verify error: (20:unable to get
 local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the chain needs.`,
   cases: {
+    messages: {
+      tooDeep: / intermediate CAs below the trusted .*, but \w+_ssl_verify_depth is/,
+    },
     valid: [
-      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n        proxy_ssl_verify_depth 0;\n    }\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' } },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_name backend.test;
+                  proxy_ssl_verify_depth 0;
+              }
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+      },
     ],
     invalid: [
       {
-        config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate chain.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n        proxy_ssl_verify_depth 0;\n    }\n}\n',
-        context: 'http', lines: [10], files: { 'chain.crt': 'deep-chain', 'server.key': 'deep-key', 'root.crt': 'root-ca' },
-        fixed: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate chain.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n        proxy_ssl_verify_depth 1;\n    }\n}\n',
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate chain.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_name backend.test;
+                  proxy_ssl_verify_depth 0;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 10, column: 20, messageId: 'tooDeep' }],
+        files: { 'chain.crt': 'deep-chain', 'server.key': 'deep-key', 'root.crt': 'root-ca' },
+        fixed: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate chain.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_name backend.test;
+                  proxy_ssl_verify_depth 1;
+              }
+          }
+        `,
       },
     ],
   },

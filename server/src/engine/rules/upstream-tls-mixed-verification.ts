@@ -7,6 +7,7 @@ import { tlsDirective } from '../knowledge/tls-directives';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamTlsMixedVerification: Rule = {
   id: 'upstream-tls-mixed-verification',
@@ -20,15 +21,36 @@ with no handshake at all. If two locations reach the same peer with different \`
 depth or CRL, the stricter one can end up on a connection the laxer one accepted. Give them identical
 settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that group.`,
   cases: {
+    messages: {
+      mixed: /is also reached from line \d+ with different verification settings/,
+    },
     valid: [
-      { config: 'server {\n    location /a { proxy_pass https://a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n    location /b { proxy_pass https://a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n', context: 'http' },
+      {
+        config: conf`
+          server {
+              location /a { proxy_pass https://a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }
+              location /b { proxy_pass https://a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }
+          }
+        `,
+        context: 'http',
+      },
     ],
     invalid: [
       {
-        config: 'server {\n    location /a { proxy_pass https://a.example.com; }\n    location /b { proxy_pass https://a.example.com/b; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n',
+        config: conf`
+          server {
+              location /a { proxy_pass https://a.example.com; }
+              location /b { proxy_pass https://a.example.com/b; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }
+          }
+        `,
         context: 'http',
-        lines: [2, 3],
-        fixed: 'server {\n    location /a { proxy_pass https://a.example.com; proxy_ssl_session_reuse off; }\n    location /b { proxy_pass https://a.example.com/b; proxy_ssl_session_reuse off; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }\n}\n',
+        errors: [{ line: 2, column: 30, messageId: 'mixed' }, { line: 3, column: 30, messageId: 'mixed' }],
+        fixed: conf`
+          server {
+              location /a { proxy_pass https://a.example.com; proxy_ssl_session_reuse off; }
+              location /b { proxy_pass https://a.example.com/b; proxy_ssl_session_reuse off; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.crt; }
+          }
+        `,
       },
     ],
   },

@@ -5,6 +5,7 @@ import { anchorIn, isCertificateName, verificationName } from '../model/verifica
 import { isFlagOn, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamTlsNameMismatch: Rule = {
   id: 'upstream-tls-name-mismatch',
@@ -19,12 +20,50 @@ matches, even a certificate with that IP in its subjectAltName. The result is a 
 ("upstream SSL certificate does not match"). Set \`proxy_ssl_name\` to the name the certificate is issued
 for (and \`proxy_ssl_server_name on\` to send it as SNI).`,
   cases: {
+    messages: {
+      ipAddress: /^The upstream certificate is checked against the IP address /,
+      groupName: /^The upstream certificate is checked against "[^"]*", the upstream group's name/,
+    },
     valid: [
-      { config: 'upstream backend { server 10.0.0.1:443; }\nserver {\n    location / {\n        proxy_pass https://backend;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate ca.crt;\n        proxy_ssl_name api.example.com;\n    }\n}\n', context: 'http' },
+      {
+        config: conf`
+          upstream backend { server 10.0.0.1:443; }
+          server {
+              location / {
+                  proxy_pass https://backend;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate ca.crt;
+                  proxy_ssl_name api.example.com;
+              }
+          }
+        `,
+        context: 'http',
+      },
     ],
     invalid: [
-      { config: 'proxy_pass https://10.0.0.1:8443;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate ca.crt;\n', context: 'http/location', lines: [1] },
-      { config: 'upstream backend { server api.internal.example:443; }\nserver {\n    location / {\n        proxy_pass https://backend;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate ca.crt;\n    }\n}\n', context: 'http', lines: [4] },
+      {
+        config: conf`
+          proxy_pass https://10.0.0.1:8443;
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate ca.crt;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 12, messageId: 'ipAddress' }],
+      },
+      {
+        config: conf`
+          upstream backend { server api.internal.example:443; }
+          server {
+              location / {
+                  proxy_pass https://backend;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate ca.crt;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 4, column: 20, messageId: 'groupName' }],
+      },
     ],
   },
   check(ctx) {

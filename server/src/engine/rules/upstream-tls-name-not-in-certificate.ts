@@ -9,6 +9,7 @@ import { isFlagOn, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamTlsNameNotInCertificate: Rule = {
   id: 'upstream-tls-name-not-in-certificate',
@@ -22,14 +23,71 @@ certificate is known: a name it does not carry fails every request with a 502 an
 not match "NAME"" in the error log. The fix sets \`proxy_ssl_name\` to a name the certificate carries (and the SNI
 follows it when \`proxy_ssl_server_name\` is on).`,
   cases: {
+    messages: {
+      nameNotInCertificate: /^nginx checks the backend's certificate for "[^"]*" /,
+    },
     valid: [
-      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n    }\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' } },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_name backend.test;
+              }
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+      },
     ],
     invalid: [
       {
-        config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name other.test;\n    }\n}\n',
-        context: 'http', lines: [10], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
-        fixed: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n    }\n}\n',
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_name other.test;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 10, column: 20, messageId: 'nameNotInCertificate' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+        fixed: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_name backend.test;
+              }
+          }
+        `,
       },
     ],
   },

@@ -5,6 +5,7 @@ import { anchorIn, verificationName } from '../model/verification';
 import { isFlagOn, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamTlsNoSni: Rule = {
   id: 'upstream-tls-no-sni',
@@ -16,12 +17,32 @@ export const upstreamTlsNoSni: Rule = {
 load balancers and any server hosting several names then answer with their default certificate, or refuse
 the handshake: with verification on that is a 502, without it you may silently talk to the wrong site.`,
   cases: {
+    messages: {
+      noSni: /^No SNI is sent to /,
+    },
     valid: [
-      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_server_name on;\n', context: 'http/location' },
-      { config: 'proxy_pass https://10.0.0.1;\n', context: 'http/location' },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+          proxy_ssl_server_name on;
+        `,
+        context: 'http/location',
+      },
+      {
+        config: conf`
+          proxy_pass https://10.0.0.1;
+        `,
+        context: 'http/location',
+      },
     ],
     invalid: [
-      { config: 'proxy_pass https://a.example.com;\n', context: 'http/location', lines: [1] },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 12, messageId: 'noSni' }],
+      },
     ],
   },
   check(ctx) {

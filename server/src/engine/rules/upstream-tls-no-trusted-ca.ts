@@ -6,6 +6,7 @@ import { tlsDirective } from '../knowledge/tls-directives';
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
 import { absenceCaveat, directiveSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamTlsNoTrustedCa: Rule = {
   id: 'upstream-tls-no-trusted-ca',
@@ -18,18 +19,73 @@ upstream (or whose \`proxy_pass\` has variables, since the scheme may turn out t
 with "no proxy_ssl_trusted_certificate for proxy_ssl_verify". Name the CA bundle (or the private CA that
 issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.`,
   cases: {
+    messages: {
+      noCa: /^no \w+_ssl_trusted_certificate for \w+_ssl_verify: verification is on/,
+    },
     valid: [
-      { config: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    server {\n        location / { proxy_pass http://127.0.0.1:8080; }\n    }\n}\n' },
-      { config: 'proxy_pass https://a.example.com;\nproxy_ssl_verify on;\nproxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n', context: 'http/location' },
+      {
+        config: conf`
+          events {}
+          http {
+              proxy_ssl_verify on;
+              server {
+                  location / { proxy_pass http://127.0.0.1:8080; }
+              }
+          }
+        `,
+      },
+      {
+        config: conf`
+          proxy_pass https://a.example.com;
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+        `,
+        context: 'http/location',
+      },
     ],
     invalid: [
       {
-        config: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    server {\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n',
-        lines: [3],
-        fixed: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    server {\n        location / { proxy_pass https://a.example.com; }\n    }\n}\n',
+        config: conf`
+          events {}
+          http {
+              proxy_ssl_verify on;
+              server {
+                  location / { proxy_pass https://a.example.com; }
+              }
+          }
+        `,
+        errors: [{ line: 3, column: 5, messageId: 'noCa' }],
+        fixed: conf`
+          events {}
+          http {
+              proxy_ssl_verify on;
+              proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+              server {
+                  location / { proxy_pass https://a.example.com; }
+              }
+          }
+        `,
       },
-      { config: 'proxy_pass http://$host;\nproxy_ssl_verify on;\n', context: 'http/location', lines: [2] },
-      { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n    proxy_ssl_verify on;\n}\n', context: 'stream', lines: [5] },
+      {
+        config: conf`
+          proxy_pass http://$host;
+          proxy_ssl_verify on;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 1, messageId: 'noCa' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:5443;
+              proxy_ssl on;
+              proxy_ssl_verify on;
+          }
+        `,
+        context: 'stream',
+        errors: [{ line: 5, column: 5, messageId: 'noCa' }],
+      },
     ],
   },
   check(ctx) {

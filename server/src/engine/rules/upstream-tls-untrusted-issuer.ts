@@ -10,6 +10,7 @@ import { isFlagOn, settingsBlock, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamTlsUntrustedIssuer: Rule = {
   id: 'upstream-tls-untrusted-issuer',
@@ -26,11 +27,55 @@ certificate)" in the error log (20, "unable to get local issuer certificate", wh
 intermediates). \`nginx -t\` says nothing. The fix names a CA file of the workspace that does
 issue the backend's certificate, when the config names one.`,
   cases: {
+    messages: {
+      untrusted: /, which does not lead to a CA in /,
+    },
     valid: [
-      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n        proxy_ssl_name backend.test;\n    }\n}\n', context: 'http', files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' } },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_name backend.test;
+              }
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+      },
     ],
     invalid: [
-      { config: 'server {\n    listen 127.0.0.1:8443 ssl;\n    server_name backend.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:8443;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate other.crt;\n        proxy_ssl_name backend.test;\n    }\n}\n', context: 'http', lines: [10], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'other.crt': 'intermediate-ca' } },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate other.crt;
+                  proxy_ssl_name backend.test;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 10, column: 20, messageId: 'untrusted' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'other.crt': 'intermediate-ca' },
+      },
     ],
   },
   check(ctx) {

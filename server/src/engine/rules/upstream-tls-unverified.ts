@@ -5,6 +5,7 @@ import { isFlagOn, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
 import { argSpan, Rule } from './rule';
+import { conf } from './case-text';
 
 export const upstreamTlsUnverified: Rule = {
   id: 'upstream-tls-unverified',
@@ -22,33 +23,164 @@ Turn verification on where the pass directive is, name the CA file to trust (ngi
 its own), and send SNI so that a host serving several names shows the certificate for the one you asked for.
 The quick fix does all three and changes an existing \`off\` rather than adding a duplicate.`,
   cases: {
+    messages: {
+      unverified: /^TLS to .* is not verified \(/,
+    },
     valid: [
-      { config: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n        }\n    }\n}\n' },
-      { config: 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    server {\n        location / {\n            location /api { proxy_pass https://a.example.com; }\n        }\n    }\n}\n' },
-      { config: 'proxy_pass http://127.0.0.1:8080;\n', context: 'http/location' },
-      { config: 'set $upstream_app 127.0.0.1;\nset $upstream_proto http;\nproxy_pass $upstream_proto://$upstream_app:8080;\n', context: 'http/location' },
-      { config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:8443;\n}\n', context: 'stream' },
+      {
+        config: conf`
+          events {}
+          http {
+              server {
+                  location / {
+                      proxy_pass https://a.example.com;
+                      proxy_ssl_verify on;
+                      proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+                  }
+              }
+          }
+        `,
+      },
+      {
+        config: conf`
+          events {}
+          http {
+              proxy_ssl_verify on;
+              proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+              server {
+                  location / {
+                      location /api { proxy_pass https://a.example.com; }
+                  }
+              }
+          }
+        `,
+      },
+      {
+        config: conf`
+          proxy_pass http://127.0.0.1:8080;
+        `,
+        context: 'http/location',
+      },
+      {
+        config: conf`
+          set $upstream_app 127.0.0.1;
+          set $upstream_proto http;
+          proxy_pass $upstream_proto://$upstream_app:8080;
+        `,
+        context: 'http/location',
+      },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:8443;
+          }
+        `,
+        context: 'stream',
+      },
     ],
     invalid: [
       {
-        config: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n        }\n    }\n}\n',
-        lines: [5],
-        fixed: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass https://a.example.com;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n            proxy_ssl_server_name on;\n        }\n    }\n}\n',
+        config: conf`
+          events {}
+          http {
+              server {
+                  location / {
+                      proxy_pass https://a.example.com;
+                  }
+              }
+          }
+        `,
+        errors: [{ line: 5, column: 24, messageId: 'unverified' }],
+        fixed: conf`
+          events {}
+          http {
+              server {
+                  location / {
+                      proxy_pass https://a.example.com;
+                      proxy_ssl_verify on;
+                      proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+                      proxy_ssl_server_name on;
+                  }
+              }
+          }
+        `,
       },
       {
-        config: 'events {}\nhttp {\n    server {\n        proxy_ssl_verify off;\n        location / {\n            if ($arg_x) {\n                proxy_pass HTTPS://a.example.com;\n            }\n            limit_except GET { proxy_pass "https://b.example.com"; }\n        }\n    }\n}\n',
-        lines: [7, 9],
+        config: conf`
+          events {}
+          http {
+              server {
+                  proxy_ssl_verify off;
+                  location / {
+                      if ($arg_x) {
+                          proxy_pass HTTPS://a.example.com;
+                      }
+                      limit_except GET { proxy_pass "https://b.example.com"; }
+                  }
+              }
+          }
+        `,
+        errors: [{ line: 7, column: 28, messageId: 'unverified' }, { line: 9, column: 43, messageId: 'unverified' }],
       },
-      { config: 'grpc_pass grpcs://127.0.0.1:50051;\n', context: 'http/location', lines: [1] },
-      { config: 'uwsgi_pass suwsgi://127.0.0.1:3031;\n', context: 'http/location', lines: [1] },
-      { config: 'proxy_pass https://$host$request_uri;\n', context: 'http/location', lines: [1] },
-      { config: 'set $upstream_app 127.0.0.1;\nset $upstream_proto https;\nproxy_pass $upstream_proto://$upstream_app:8443;\n', context: 'http/location', lines: [3] },
-      { config: 'proxy_pass\n    https://a.example.com\n    ;\n', context: 'http/location', lines: [2] },
       {
-        config: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl on;\n}\n',
+        config: conf`
+          grpc_pass grpcs://127.0.0.1:50051;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 11, messageId: 'unverified' }],
+      },
+      {
+        config: conf`
+          uwsgi_pass suwsgi://127.0.0.1:3031;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 12, messageId: 'unverified' }],
+      },
+      {
+        config: conf`
+          proxy_pass https://$host$request_uri;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 12, messageId: 'unverified' }],
+      },
+      {
+        config: conf`
+          set $upstream_app 127.0.0.1;
+          set $upstream_proto https;
+          proxy_pass $upstream_proto://$upstream_app:8443;
+        `,
+        context: 'http/location',
+        errors: [{ line: 3, column: 12, messageId: 'unverified' }],
+      },
+      {
+        config: conf`
+          proxy_pass
+              https://a.example.com
+              ;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 5, messageId: 'unverified' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:5443;
+              proxy_ssl on;
+          }
+        `,
         context: 'stream',
-        lines: [3],
-        fixed: 'server {\n    listen 127.0.0.1:5000;\n    proxy_pass 127.0.0.1:5443;\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    proxy_ssl on;\n}\n',
+        errors: [{ line: 3, column: 16, messageId: 'unverified' }],
+        fixed: conf`
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:5443;
+              proxy_ssl_verify on;
+              proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+              proxy_ssl on;
+          }
+        `,
       },
     ],
   },

@@ -1,7 +1,7 @@
 // lua-nginx-module reads a `*_by_lua_block { … }` body with its own Lua lexer, not nginx's:
 // braces inside Lua strings, comments and long brackets do not count. This mirrors that.
 
-const LBRACE = 123, RBRACE = 125, DQ = 34, SQ = 39, BSLASH = 92, LF = 10, DASH = 45, LBRACKET = 91, RBRACKET = 93, EQ = 61;
+const LBRACE = 123, RBRACE = 125, DQ = 34, SQ = 39, BSLASH = 92, LF = 10, DASH = 45, LBRACKET = 91, EQ = 61;
 
 /**
  * Offset of the quote closing the string opened at `open` (or of the newline ending it, when `stopAtNewline`),

@@ -130,7 +130,6 @@ export function parse(text: string): SyntaxTree {
           i, i + 1, n - i - 1 >= NGINX_TOKEN_LIMIT - 1 ? i : n);
         a.addToken(i, n, TokenKind.Quoted | TokenFlag.Unclosed);
         unterminated = true;
-        i = n;
         break;
       }
       a.addToken(i, j + 1, TokenKind.Quoted);
