@@ -33,3 +33,26 @@ test('edge cases apply back: CRLF, no final newline, insertion at the start and 
     assert.equal(applyPatch(before, d), after, JSON.stringify({ before, after, d }));
   }
 });
+
+test('random line edits, many of them, apply back (the diff is found change by change, not whole)', () => {
+  let seed = 99;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let round = 0; round < 60; round++) {
+    const before = Array.from({ length: 20 + rand(300) }, () => ['a;', 'b;', '}', '    proxy_pass https://x;', ''][rand(5)] + '\n').join('') + (rand(2) ? 'tail;' : '');
+    const lines = before.split('\n');
+    const edits = 1 + rand(40);
+    for (let k = 0; k < edits; k++) {
+      const at = rand(lines.length);
+      const what = rand(3);
+      if (what === 0) lines.splice(at, 0, '    proxy_ssl_verify on;');
+      else if (what === 1 && lines.length > 1) lines.splice(at, 1 + rand(3));
+      else lines[at] = lines[at] + ' # changed';
+    }
+    const after = lines.join('\n');
+    const d = unifiedDiff('f', before, after);
+    assert.equal(applyPatch(before, d), after, `round ${round}`);
+  }
+});

@@ -146,7 +146,13 @@ export async function check(o: CheckOptions): Promise<number> {
     }
     for (let round = 0; round < 5; round++) {
       const byFile = new Map<string, TextEdit[]>();
-      for (const fix of service.safeFixes(findings)) for (const e of fix.edits) byFile.set(e.path, [...(byFile.get(e.path) ?? []), e]);
+      for (const fix of service.safeFixes(findings)) {
+        for (const e of fix.edits) {
+          const list = byFile.get(e.path);
+          if (list) list.push(e);
+          else byFile.set(e.path, [e]);
+        }
+      }
       if (byFile.size === 0) break;
       for (const [file, edits] of byFile) {
         const text = service.textOf(file);

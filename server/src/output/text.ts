@@ -85,12 +85,77 @@ function securityFields(r: RuleInfo | undefined): Pick<JsonFinding, 'tags' | 'se
  */
 export function unifiedDiff(file: string, before: string, after: string): string {
   if (before === after) return '';
-  const patch = structuredPatch(file, file, before, after, '', '', { context: 3 });
+  const a = linesOf(before), b = linesOf(after);
   let out = `--- ${escapeControls(file)}\n+++ ${escapeControls(file)}\n`;
-  for (const h of patch.hunks) {
-    // As diff -u prints it: an empty side starts one line before the hunk.
-    out += `@@ -${h.oldLines === 0 ? h.oldStart - 1 : h.oldStart},${h.oldLines} +${h.newLines === 0 ? h.newStart - 1 : h.newStart},${h.newLines} @@\n`;
-    for (const l of h.lines) out += l + '\n';
+  // The library's diff costs the product of the texts' length and the number of changes: on a large config
+  // with thousands of fixes that never ends. The changed places are found here by a bounded scan; the
+  // library diffs each one with its context, and the hunks are placed back at their lines.
+  for (const w of changedWindows(a, b, CONTEXT)) {
+    const patch = structuredPatch(file, file, a.slice(w.a0, w.a1).join(''), b.slice(w.b0, w.b1).join(''), '', '', { context: CONTEXT });
+    for (const h of patch.hunks) {
+      const oldStart = h.oldStart + w.a0, newStart = h.newStart + w.b0;
+      // As diff -u prints it: an empty side starts one line before the hunk.
+      out += `@@ -${h.oldLines === 0 ? oldStart - 1 : oldStart},${h.oldLines} +${h.newLines === 0 ? newStart - 1 : newStart},${h.newLines} @@\n`;
+      for (const l of h.lines) out += l + '\n';
+    }
   }
   return out;
+}
+
+const CONTEXT = 3;
+/** How far ahead (in lines, both texts together) a change is followed before the rest is diffed whole. */
+const LOOKAHEAD = 400;
+
+/** Lines with their endings, so that joining a slice gives back that part of the text exactly. */
+function linesOf(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+interface Window {
+  a0: number;
+  a1: number;
+  b0: number;
+  b1: number;
+}
+
+/**
+ * Line ranges of `a` and `b` around each change, with `context` lines either side, merged where they touch.
+ * Between two windows the texts are the same lines. A change is where the lines first differ, up to the
+ * nearest point (fewest lines skipped on both sides) where two lines in a row agree again.
+ */
+function changedWindows(a: string[], b: string[], context: number): Window[] {
+  const regions: Window[] = [];
+  const agree = (i: number, j: number) =>
+    (i === a.length && j === b.length) || (i < a.length && j < b.length && a[i] === b[j] && (i + 1 === a.length || j + 1 === b.length ? i + 1 === a.length && j + 1 === b.length : a[i + 1] === b[j + 1]));
+  let i = 0, j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) { i++; j++; continue; }
+    let found = false;
+    for (let d = 1; d <= LOOKAHEAD && !found; d++) {
+      for (let x = 0; x <= d; x++) {
+        const ii = i + x, jj = j + d - x;
+        if (ii > a.length || jj > b.length || !agree(ii, jj)) continue;
+        regions.push({ a0: i, a1: ii, b0: j, b1: jj });
+        i = ii;
+        j = jj;
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      regions.push({ a0: i, a1: a.length, b0: j, b1: b.length });
+      break;
+    }
+  }
+  const windows: Window[] = [];
+  for (const r of regions) {
+    const before = Math.min(context, r.a0), after = Math.min(context, a.length - r.a1);
+    const w = { a0: r.a0 - before, a1: r.a1 + after, b0: r.b0 - before, b1: r.b1 + after };
+    const last = windows[windows.length - 1];
+    if (last && w.a0 <= last.a1) {
+      last.a1 = w.a1;
+      last.b1 = w.b1;
+    } else windows.push(w);
+  }
+  return windows;
 }
