@@ -118,6 +118,19 @@ test('symlink loops are reported and never hang: a link to itself, a folder link
   assert.ok(out.some((f) => f.rule === 'upstream-tls-unverified' && f.file.endsWith('conf.d/site.conf')), JSON.stringify(out));
 });
 
+test('an include cycle through a symlink is caught at the link: the file including a link to itself', () => {
+  const base = path.join(dir, 'cycle');
+  write(path.join(base, 'nginx.conf'), 'events {}\nhttp { include sites/a.conf; }\n');
+  write(path.join(base, 'sites/a.conf'), 'include sites/again.conf;\n' + SITE);
+  fs.symlinkSync('a.conf', path.join(base, 'sites/again.conf'));
+  const r = cappedCli(['check', '.', '--format', 'json', '--fail-on', 'none'], base);
+  const cycles = (JSON.parse(r.stdout) as J).filter((f) => f.rule === 'include-cycle');
+  assert.equal(cycles.length, 1, r.stdout);
+  // nginx.conf → a.conf → again.conf (which is a.conf): reported there, not one expansion of a.conf later.
+  assert.equal(cycles[0].message.split(' → ').length, 3, cycles[0].message);
+  assert.match(cycles[0].message, /"[^"]*sites\/again\.conf" is already being included/);
+});
+
 test('the engine: a file system that resolves links analyses a file under the name its main config includes', () => {
   const files: Record<string, string> = {
     '/etc/nginx/nginx.conf': 'events {}\nhttp {\n    proxy_ssl_verify on;\n    proxy_ssl_trusted_certificate /ca.pem;\n    proxy_ssl_server_name on;\n    include /etc/nginx/sites-enabled/*;\n}\n',

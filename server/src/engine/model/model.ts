@@ -140,8 +140,8 @@ export class ConfigModel {
 
   /** Walks the syntax trees with an explicit stack: input depth never becomes call-stack depth. */
   private expand(file: ConfigFile, into: LBlock): void {
-    interface Frame { dirs: Directive[]; i: number; block: LBlock; file: ConfigFile; via: LDir | null; chain: string[] }
-    const stack: Frame[] = [{ dirs: file.tree.root.children, i: 0, block: into, file, via: null, chain: [file.path] }];
+    interface Frame { dirs: Directive[]; i: number; block: LBlock; file: ConfigFile; via: LDir | null; chain: string[]; ids: string[] }
+    const stack: Frame[] = [{ dirs: file.tree.root.children, i: 0, block: into, file, via: null, chain: [file.path], ids: [this.identity(file.path)] }];
     const maxDepth = this.opts.maxIncludeDepth ?? 32;
     const maxFiles = this.opts.maxFiles ?? 2000;
     const maxBytes = this.opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES;
@@ -171,7 +171,9 @@ export class ConfigModel {
         }
         for (let k = targets.length - 1; k >= 0; k--) {
           const target = targets[k];
-          if (f.chain.includes(target)) {
+          // By identity: a link to a file being included closes the cycle as much as its own name does.
+          const id = this.identity(target);
+          if (f.ids.includes(id)) {
             this.problem('include-cycle', `include cycle: "${target}" is already being included (${[...f.chain, target].join(' → ')}); nginx would recurse until it runs out of file descriptors`, ld);
             continue;
           }
@@ -193,7 +195,7 @@ export class ConfigModel {
             this.problem('include-missing', /^\d+: /.test(why) ? `open() "${target}" failed (${why})` : `"${target}" is not read: ${why}`, ld);
             continue;
           }
-          stack.push({ dirs: inc.tree.root.children, i: 0, block: f.block, file: inc, via: ld, chain: [...f.chain, target] });
+          stack.push({ dirs: inc.tree.root.children, i: 0, block: f.block, file: inc, via: ld, chain: [...f.chain, target], ids: [...f.ids, id] });
         }
         continue;
       }
@@ -202,8 +204,18 @@ export class ConfigModel {
         const kind: BlockKind = inData ? f.block.kind : childBlockKind(f.block.kind, d.name) ?? 'opaque';
         const child: LBlock = { kind, owner: ld, parent: f.block, items: [], synthetic: false };
         ld.child = child;
-        stack.push({ dirs: d.block.children, i: 0, block: child, file: f.file, via: f.via, chain: f.chain });
+        stack.push({ dirs: d.block.children, i: 0, block: child, file: f.file, via: f.via, chain: f.chain, ids: f.ids });
       }
+    }
+  }
+
+  /** A file's identity (symlinks resolved where the file system can say; a missing file is its own path). */
+  private identity(path: string): string {
+    if (!this.fs.realpath) return path;
+    try {
+      return this.fs.realpath(path);
+    } catch {
+      return path;
     }
   }
 
