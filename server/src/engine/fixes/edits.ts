@@ -3,6 +3,7 @@
 
 import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
 import { TextEdit } from '../types';
+import { computeLineStarts } from '../syntax/positions';
 
 // Facts of the text fixes are built for, computed once per text (the same text serves every fix of a file):
 // asked per fix from the text itself, they cost a scan each, and a 1 MB single line with 20 000 findings
@@ -11,11 +12,8 @@ interface TextFacts { text: string; starts: number[]; eol?: string; unit?: strin
 let facts: TextFacts | undefined;
 
 function factsOf(text: string): TextFacts {
-  if (facts === undefined || facts.text !== text) {
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    facts = { text, starts };
-  }
+  // Lines as an editor shows them (`\n`, `\r\n` or a lone `\r`): inserted lines must look like lines there.
+  if (facts === undefined || facts.text !== text) facts = { text, starts: computeLineStarts(text) };
   return facts;
 }
 
@@ -31,11 +29,12 @@ function lineIndex(starts: number[], offset: number): number {
   return lo;
 }
 
+/** The file's own line break (its first one), so that an insertion does not mix styles. */
 function eolOf(text: string): string {
   const f = factsOf(text);
   if (f.eol === undefined) {
-    const i = text.indexOf('\n');
-    f.eol = i > 0 && text.charCodeAt(i - 1) === 13 ? '\r\n' : '\n';
+    const brk = f.starts.length > 1 ? f.starts[1] : -1;
+    f.eol = brk < 0 ? '\n' : text.charCodeAt(brk - 1) === 13 ? '\r' : brk >= 2 && text.charCodeAt(brk - 2) === 13 ? '\r\n' : '\n';
   }
   return f.eol;
 }
@@ -48,8 +47,10 @@ function lineStartOf(text: string, offset: number): number {
 function lineEndOf(text: string, offset: number): number {
   const starts = factsOf(text).starts;
   const k = lineIndex(starts, offset);
-  let i = k + 1 < starts.length ? starts[k + 1] - 1 : text.length;
-  if (i > 0 && text.charCodeAt(i - 1) === 13) i--;
+  if (k + 1 >= starts.length) return text.length;
+  // The next line starts after `\n`, `\r\n` or `\r`: the line ends before that break.
+  let i = starts[k + 1] - 1;
+  if (text.charCodeAt(i) === 10 && i > 0 && text.charCodeAt(i - 1) === 13) i--;
   return i;
 }
 
@@ -58,7 +59,7 @@ function indentIfLineStart(text: string, offset: number): string | null {
   let i = offset;
   while (i > 0) {
     const c = text.charCodeAt(i - 1);
-    if (c === 10) break;
+    if (c === 10 || c === 13) break;
     if (c !== 32 && c !== 9) return null;
     i--;
   }
@@ -71,7 +72,7 @@ function indentUnit(text: string): string {
 }
 
 function unitOf(text: string): string {
-  const m = /\n(\t+|  +)\S/.exec(text);
+  const m = /[\n\r](\t+|  +)\S/.exec(text);
   if (!m) return '    ';
   if (m[1].startsWith('\t')) return '\t';
   return m[1].length >= 4 ? '    ' : m[1];
@@ -124,7 +125,7 @@ function insertion(block: LBlock, lines: string[], anchor?: LDir): TextEdit | nu
     const eol = eolOf(text);
     const last = file.tree.root.children[file.tree.root.children.length - 1];
     const term = last && last.terminator < 0 && !last.block ? ';' : '';
-    const needsEol = text.length > 0 && !text.endsWith('\n');
+    const needsEol = text.length > 0 && !text.endsWith('\n') && !text.endsWith('\r');
     return { path: file.path, start: text.length, end: text.length, newText: term + (needsEol ? eol : '') + lines.map((l) => l + eol).join('') };
   }
   // A block that was never closed has a guessed extent: nothing is inserted into it.
