@@ -6,6 +6,7 @@ export * from './engine';
 export * from './node/node-fs';
 export * from './output/text';
 export * from './output/sarif';
+export * from './output/stream-json';
 export * from './output/nginx-messages';
 export * from './output/report';
 export * from './node/node-certificates';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
-  readConfigFile, scanConfigFiles, Severity, TextEdit, toJson, toSarif, unifiedDiff,
+  readConfigFile, scanConfigFiles, Severity, TextEdit, toJsonLazy, toSarif, unifiedDiff, writeJson,
 } from '../core';
 import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
 
@@ -177,8 +177,10 @@ export async function check(o: CheckOptions): Promise<number> {
   }
   for (const n of [...unreadable, ...cannotRead, ...notices]) process.stderr.write(`nginx-tls-proxy: ${n}\n`);
   if (!(o.fix && o.dryRun)) {
-    if (o.format === 'json') process.stdout.write(JSON.stringify(toJson(findings, service.rules()), null, 2) + '\n');
-    else if (o.format === 'sarif') process.stdout.write(JSON.stringify(toSarif(findings, process.cwd(), service.rules()), null, 2) + '\n');
+    // Streamed: tens of thousands of findings never become one string.
+    const write = (s: string) => process.stdout.write(s);
+    if (o.format === 'json') { writeJson(toJsonLazy(findings, service.rules()), write); write('\n'); }
+    else if (o.format === 'sarif') { writeJson(toSarif(findings, process.cwd(), service.rules(), true), write); write('\n'); }
     else process.stdout.write(formatText(findings, process.cwd(), o.color));
   }
   if (unreadable.length || cannotRead.size || writeFailed) return 2;

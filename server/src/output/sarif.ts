@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, RuleInfo } from '../engine';
 import { sorted } from './text';
+import { LazyList } from './stream-json';
 
 const LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
 export const RULE_DOCS = 'https://github.com/nginx-tls-proxy/nginx-tls-proxy/blob/main/docs/rules/';
@@ -29,7 +30,8 @@ function cisMarkdown(r: RuleInfo): string {
   return r.cis ? `\n\nImplements ${r.cis.benchmark}, recommendation ${r.cis.recommendation}${r.cis.source ? ` ([source](${r.cis.source}))` : ''}.` : '';
 }
 
-export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[]): unknown {
+/** `lazy`: the results as a LazyList, each made when written (stream-json.ts); else a plain array. */
+export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[], lazy = false): unknown {
   const uri = (p: string) => {
     const r = path.relative(cwd, p);
     return r.startsWith('..') ? pathToFileURL(p).href : r.split(path.sep).join('/');
@@ -60,7 +62,7 @@ export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[]): un
           })),
         },
       },
-      results: sorted(findings).map((f) => ({
+      results: lazyOrNot(lazy, sorted(findings), (f) => ({
         ruleId: f.ruleId,
         level: LEVEL[f.severity],
         message: { text: f.message },
@@ -77,4 +79,8 @@ export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[]): un
       })),
     }],
   };
+}
+
+function lazyOrNot<T, U>(lazy: boolean, list: T[], make: (x: T) => U): U[] | LazyList<U> {
+  return lazy ? new LazyList(list.length, (i) => make(list[i])) : list.map(make);
 }

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { structuredPatch } from 'diff';
 import type { Finding, RuleInfo } from '../engine';
+import { LazyList } from './stream-json';
 
 function rel(file: string, cwd: string): string {
   const r = path.relative(cwd, file);
@@ -56,19 +57,29 @@ export interface JsonFinding {
 
 /** The findings as JSON records; with `rules`, each carries its rule's tags, security severity and CIS item. */
 export function toJson(findings: Finding[], rules?: readonly RuleInfo[]): JsonFinding[] {
+  const list = toJsonLazy(findings, rules);
+  return Array.from({ length: list.length }, (_, i) => list.item(i));
+}
+
+/** The same records, each made when it is written (see stream-json.ts). */
+export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): LazyList<JsonFinding> {
   const byId = new Map((rules ?? []).map((r) => [r.id, r]));
-  return sorted(findings).map((f) => ({
-    file: f.path,
-    line: f.range.start.line + 1,
-    column: f.range.start.character + 1,
-    endLine: f.range.end.line + 1,
-    endColumn: f.range.end.character + 1,
-    severity: f.severity,
-    rule: f.ruleId,
-    message: f.message,
-    fixes: f.fixes.map((x) => ({ title: x.title, safe: !!x.safe })),
-    ...(rules ? securityFields(byId.get(f.ruleId)) : {}),
-  }));
+  const list = sorted(findings);
+  return new LazyList(list.length, (i) => {
+    const f = list[i];
+    return {
+      file: f.path,
+      line: f.range.start.line + 1,
+      column: f.range.start.character + 1,
+      endLine: f.range.end.line + 1,
+      endColumn: f.range.end.character + 1,
+      severity: f.severity,
+      rule: f.ruleId,
+      message: f.message,
+      fixes: f.fixes.map((x) => ({ title: x.title, safe: !!x.safe })),
+      ...(rules ? securityFields(byId.get(f.ruleId)) : {}),
+    };
+  });
 }
 
 function securityFields(r: RuleInfo | undefined): Pick<JsonFinding, 'tags' | 'securitySeverity' | 'cis'> {
