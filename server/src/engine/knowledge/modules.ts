@@ -482,12 +482,14 @@ export function modulesOfSharedObject(path: string): string[] {
   return out;
 }
 
-export function makeBuild(preset: string, extra: string[] = []): Build {
+/** A preset, with `extra` modules added and `removed` ones taken out (a build configured `--without-…`). */
+export function makeBuild(preset: string, extra: string[] = [], removed: string[] = []): Build {
   const p = own(PRESETS, preset) ?? PRESETS[DEFAULT_PRESET];
   const modules = new Set(p.modules);
   for (const m of extra) modules.add(m);
+  for (const m of removed) modules.delete(m);
   return {
-    label: preset + (extra.length ? ' + ' + extra.join(', ') : ''), modules, loadable: new Set(p.loadable), plus: !!p.plus, compat: p.compat,
+    label: preset + (extra.length ? ' + ' + extra.join(', ') : '') + (removed.length ? ' − ' + removed.join(', ') : ''), modules, loadable: new Set(p.loadable), plus: !!p.plus, compat: p.compat,
     loadNeeded: !!p.loadNeeded, commands: preset.startsWith('debian-') ? debianCommands() : undefined,
   };
 }
