@@ -14,11 +14,15 @@ export const directiveArgs: Rule = {
 take (or lacks the block it needs). A frequent cause is a value with spaces that should have been quoted, or a
 \`;\` lost at the end of the previous line.`,
   cases: {
-    valid: [{ config: 'server_name a.test b.test c.test;\nlisten 443 ssl default_server;\n', context: 'http/server' }],
+    valid: [{ config: 'server_name a.test b.test c.test;\nlisten 443 ssl default_server;\n', context: 'http/server' },
+      { config: 'add_header X-A a always;\nrewrite ^/a /b last;\nreturn 301 https://a.test;\n', context: 'http/location' }],
     invalid: [
       { config: 'proxy_ssl_verify on off;\n', context: 'http/location', lines: [1] },
       { config: 'listen 80 {\n}\n', context: 'http/server', lines: [1] },
       { config: 'server;\n', context: 'http', lines: [1] },
+      { config: 'add_header X-A a always extra;\n', context: 'http/location', lines: [1] },
+      { config: 'rewrite ^/a /b last extra;\n', context: 'http/location', lines: [1] },
+      { config: 'return 301 https://a.test extra;\n', context: 'http/location', lines: [1] },
     ],
   },
   check(ctx) {
