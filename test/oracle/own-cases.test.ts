@@ -131,6 +131,13 @@ const CASES: OwnCase[] = [
   { name: 'proxy_temp_path with five arguments', expect: 'reject', line: 6, conf: srv('        proxy_temp_path /tmp/p 1 2 2 1;\n') },
   { name: 'expires modified with a time', expect: 'accept', conf: srv('        expires modified 1h;\n') },
   { name: 'fastcgi_param with if_not_empty and one more', expect: 'reject', line: 6, conf: srv('        fastcgi_param A $arg_a if_not_empty x;\n') },
+
+  // --- directives newer than 1.22 (since-versions from nginx's changelog) and older ones 1.22 has ---
+  { name: 'keepalive_min_timeout (1.27.4) on 1.22', expect: 'reject', line: 6, conf: srv('        keepalive_min_timeout 1s;\n') },
+  { name: 'early_hints (1.29.0) on 1.22', expect: 'reject', line: 6, conf: srv('        early_hints $http2;\n') },
+  { name: 'proxy_pass_trailers (1.27.2) on 1.22', expect: 'reject', line: 7, conf: srv('        location / {\n            proxy_pass_trailers on;\n            proxy_pass http://127.0.0.1:18081;\n        }\n') },
+  { name: 'add_header_inherit (1.29.3) on 1.22', expect: 'reject', line: 6, conf: srv('        add_header_inherit merge;\n') },
+  { name: 'keepalive_time (1.19.10), limit_req_dry_run (1.17.1), absolute_redirect (1.11.8) on 1.22', expect: 'accept', conf: srv('        keepalive_time 1h;\n        limit_req_dry_run on;\n        absolute_redirect off;\n') },
 ];
 
 let base = '';

@@ -169,3 +169,14 @@ test('CLI: --modules and --modules-from choose the build', { skip: !fs.existsSyn
   assert.equal(bad.status, 2);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('since-versions from nginx\'s changelog: a directive newer than the configured version is unknown there, with the version', () => {
+  const at = (v: string, conf: string) => findings(conf, defaultSettings({ nginxVersion: parseVersion(v) })).filter((f) => f.ruleId === 'unknown-directive').map((f) => f.message);
+  const conf = 'events {}\nhttp {\n    server {\n        listen 80;\n        keepalive_min_timeout 1s;\n        keepalive_time 1h;\n        location / {\n            proxy_ssl_certificate_cache max=10;\n            proxy_pass http://a.test;\n        }\n    }\n}\n';
+  const old = at('1.18', conf);
+  assert.equal(old.length, 3, old.join('\n'));
+  assert.match(old.join('\n'), /"keepalive_min_timeout": it appeared in nginx 1\.27\.4/);
+  assert.match(old.join('\n'), /"keepalive_time": it appeared in nginx 1\.19\.10/);
+  assert.deepEqual(at('1.22', conf).length, 2);
+  assert.deepEqual(at('1.28', conf), []);
+});
