@@ -88,7 +88,24 @@ const CHANGES_SINCE: [[number, number, number], string[]][] = [
   [[1, 31, 0], ['proxy_ssl_alpn']],
   [[1, 31, 3], ['fastcgi_socket_rcvbuf', 'fastcgi_socket_sndbuf', 'grpc_socket_rcvbuf', 'grpc_socket_sndbuf', 'proxy_socket_rcvbuf', 'proxy_socket_sndbuf', 'scgi_socket_rcvbuf', 'scgi_socket_sndbuf', 'tunnel_socket_rcvbuf', 'tunnel_socket_sndbuf', 'uwsgi_socket_rcvbuf', 'uwsgi_socket_sndbuf', 'xml_external_entities']],
 ];
-for (const [v, names] of CHANGES_SINCE) for (const n of names) if (!SINCE.has(n)) SINCE.set(n, v);
+/**
+ * Directives of features the changelog introduces without naming each directive: "the ngx_http_grpc_module"
+ * (1.13.10, with "the "subrequest_output_buffer_size" directive"), "the ngx_http_mirror_module" (1.13.4), "HTTP/2 server push support" (1.13.9), "the "random"
+ * directive inside the "upstream" block" (1.15.1, the name new in both modules), "client certificate validation
+ * with OCSP" (1.19.0), "the ngx_stream_pass_module" (1.25.5), "the ngx_http_tunnel_module" (1.31.0). Each
+ * version is also the first release tag of github.com/nginx/nginx whose sources define the name (ngx_string
+ * in src/, every release-1.x tag from 1.9.0 read), which agrees with every entry of CHANGES_SINCE as well.
+ */
+const FEATURE_SINCE: [[number, number, number], string[]][] = [
+  [[1, 13, 4], ['mirror', 'mirror_request_body']],
+  [[1, 13, 9], ['http2_max_concurrent_pushes']],
+  [[1, 13, 10], ['subrequest_output_buffer_size', 'grpc_bind', 'grpc_buffer_size', 'grpc_connect_timeout', 'grpc_hide_header', 'grpc_ignore_headers', 'grpc_intercept_errors', 'grpc_next_upstream', 'grpc_next_upstream_timeout', 'grpc_next_upstream_tries', 'grpc_pass', 'grpc_pass_header', 'grpc_read_timeout', 'grpc_send_timeout', 'grpc_set_header', 'grpc_ssl_certificate', 'grpc_ssl_certificate_key', 'grpc_ssl_ciphers', 'grpc_ssl_crl', 'grpc_ssl_name', 'grpc_ssl_password_file', 'grpc_ssl_protocols', 'grpc_ssl_server_name', 'grpc_ssl_session_reuse', 'grpc_ssl_trusted_certificate', 'grpc_ssl_verify', 'grpc_ssl_verify_depth']],
+  [[1, 15, 1], ['random']],
+  [[1, 19, 0], ['ssl_ocsp_cache', 'ssl_ocsp_responder']],
+  [[1, 25, 5], ['pass']],
+  [[1, 31, 0], ['tunnel_bind', 'tunnel_buffer_size', 'tunnel_connect_timeout', 'tunnel_next_upstream', 'tunnel_next_upstream_timeout', 'tunnel_next_upstream_tries', 'tunnel_pass', 'tunnel_read_timeout', 'tunnel_send_lowat', 'tunnel_send_timeout', 'tunnel_socket_keepalive']],
+];
+for (const [v, names] of [...CHANGES_SINCE, ...FEATURE_SINCE]) for (const n of names) if (!SINCE.has(n)) SINCE.set(n, v);
 
 /** The version a directive appeared in, when it is newer than what `v` knows. */
 export function introducedAfter(name: string, v: NginxVersion): string | undefined {
