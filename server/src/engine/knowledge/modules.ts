@@ -516,6 +516,10 @@ export function buildFromNginxV(text: string): { build: Build; version?: string;
   // Shell-like split: quotes group (--with-cc-opt='-g -O2 …').
   for (const m of line.matchAll(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g)) args.push(m[0].replace(/['"]/g, ''));
   const modules = new Set<string>([...CORE, ...HTTP_DEFAULT]);
+  // ngx_http_tunnel_module is built by default from nginx 1.31.0 (changelog: "the ngx_http_tunnel_module"); an
+  // older nginx -V does not have it.
+  const [maj, min] = (version ?? '').split('.').map(Number);
+  if (version && (maj < 1 || (maj === 1 && min < 31))) modules.delete('ngx_http_tunnel_module');
   const loadable = new Set<string>();
   const unknown: string[] = [];
   let compat = false;
