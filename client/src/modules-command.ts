@@ -2,10 +2,10 @@
 // lets the language server read the build out of its output, and writes that build and version to the
 // workspace settings, so unknown-directive and the version checks describe the nginx the configs run on.
 
-import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ModulesFromNginxV } from '../../server/src/engine';
+import { nginxVersionOutput } from './nginx-test';
 
 export async function useMyNginxModules(client: LanguageClient | undefined, output: vscode.LogOutputChannel): Promise<void> {
   if (!vscode.workspace.isTrusted) {
@@ -16,12 +16,7 @@ export async function useMyNginxModules(client: LanguageClient | undefined, outp
   const cfg = vscode.workspace.getConfiguration('nginxTlsProxy');
   const binary = cfg.get<string>('nginxBinary') || 'nginx';
   output.info(`running ${binary} -V`);
-  // nginx -V writes to stderr; both streams are read so a build that prints elsewhere is read too.
-  const result = await new Promise<{ text: string; error?: string }>((resolve) => {
-    execFile(binary, ['-V'], { timeout: 30000 }, (err, stdout, stderr) => {
-      resolve({ text: stdout + stderr, error: err ? err.message : undefined });
-    });
-  });
+  const result = await nginxVersionOutput(binary);
   output.info(result.text);
   const found = await client.sendRequest<ModulesFromNginxV>('nginxTlsProxy/modulesFromNginxV', { text: result.text });
   if (found.problem) {
