@@ -6,6 +6,7 @@ import { insertScaffold } from './scaffold';
 import { nginxTestDiagnostics, runNginxTest } from './nginx-test';
 import { registerTlsView } from './tls-view';
 import { probeUpstreams } from './probe-command';
+import { useMyNginxModules } from './modules-command';
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -104,6 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('nginxTlsProxy.showEffectiveTls', showEffective),
     vscode.commands.registerCommand('nginxTlsProxy.chooseRoot', chooseRoot),
     vscode.commands.registerCommand('nginxTlsProxy.probeUpstreams', () => probeUpstreams(client, output)),
+    vscode.commands.registerCommand('nginxTlsProxy.useNginxModules', () => useMyNginxModules(client, output)),
     vscode.commands.registerCommand('nginxTlsProxy.nginxTest', async () => {
       const r = await rootsOf(vscode.window.activeTextEditor?.document);
       await runNginxTest(output, r?.roots[0]);

@@ -13,6 +13,18 @@ export function nginxTestDiagnostics(): vscode.DiagnosticCollection {
   return (nginxDiagnostics ??= vscode.languages.createDiagnosticCollection('nginx -t'));
 }
 
+/**
+ * `nginx -V` of the configured binary (its build and version: nginx prints them on stderr). The one other run of
+ * the user's nginx besides -t, kept here so this file stays the only place a program is started; refused in an
+ * untrusted workspace whoever calls it.
+ */
+export async function nginxVersionOutput(binary: string): Promise<{ text: string; error?: string }> {
+  if (!vscode.workspace.isTrusted) return { text: '', error: 'the workspace is not trusted' };
+  return new Promise((resolve) => {
+    execFile(binary, ['-V'], { timeout: 30000 }, (err, stdout, stderr) => resolve({ text: stdout + stderr, error: err ? err.message : undefined }));
+  });
+}
+
 export async function runNginxTest(output: vscode.LogOutputChannel, rootFromServer: string | undefined): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('nginx -t runs a program: trust this workspace first.');

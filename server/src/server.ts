@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { ancestorMainConfigs, createLanguageService, Finding, isCancelled, listConfigCandidates, nodeCertificateParser, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
+import { ancestorMainConfigs, createLanguageService, Finding, isCancelled, listConfigCandidates, modulesFromNginxV, nodeCertificateParser, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { ProbeResult, RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
 import { registerInventory } from './features/inventory';
@@ -385,6 +385,10 @@ connection.onRequest('nginxTlsProxy/probeResults', (p: { results: ProbeResult[] 
   validateAll();
   return null;
 });
+
+// The client's "Use my nginx's modules" command: the client runs `nginx -V` (trusted workspace only) and the
+// engine, here, reads the build out of it; the client writes the settings this answers.
+connection.onRequest('nginxTlsProxy/modulesFromNginxV', (p: { text: string }) => modulesFromNginxV(typeof p?.text === 'string' ? p.text : ''));
 
 process.on('uncaughtException', (e) => {
   // Log and keep serving: one bad request must not end the session.

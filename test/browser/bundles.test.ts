@@ -57,7 +57,7 @@ test('package.json: a browser entry; the commands that run programs are hidden i
   // Commands that start a program or open connections: desktop only.
   // The TLS upstreams view and report are desktop-only until the web server answers the inventory request
   // (ARCHITECTURE.md, known debt).
-  const runsPrograms = ['nginxTlsProxy.nginxTest', 'nginxTlsProxy.probeUpstreams', 'nginxTlsProxy.showTlsReport', 'nginxTlsProxy.refreshTlsUpstreams'];
+  const runsPrograms = ['nginxTlsProxy.nginxTest', 'nginxTlsProxy.useNginxModules', 'nginxTlsProxy.probeUpstreams', 'nginxTlsProxy.showTlsReport', 'nginxTlsProxy.refreshTlsUpstreams'];
   for (const c of runsPrograms) assert.ok(palette.some((m) => m.command === c && /^nginxTlsProxy\.desktop$/.test(m.when ?? '')), c);
   const web = fs.readFileSync(BUNDLES[0], 'utf8');
   for (const { command } of manifest.contributes.commands as { command: string }[]) {

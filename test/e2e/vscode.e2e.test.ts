@@ -335,12 +335,32 @@ test('in a real VS Code: warning, docs hover, quick fix, completion, navigation,
       }, 60000);
       assert.match(nginxSays, /nginx -t/);
       await shot(page, 'nginx-t');
+
+      // "Use my nginx's modules" runs the same binary with -V and writes the build and version it reports to the
+      // workspace settings; the setting resolves to the build nginx -V describes (checked in test/lsp).
+      await palette(page, "Use my nginx's modules");
+      const written = await until('workspace settings with the build', async () => {
+        try {
+          const json = JSON.parse(fs.readFileSync(path.join(dirs.ws, '.vscode/settings.json'), 'utf8'));
+          return json['nginxTlsProxy.modules'] && json['nginxTlsProxy.nginxVersion'] ? json : undefined;
+        } catch {
+          return undefined;
+        }
+      }, 60000);
+      const v = spawnSync(NGINX_BIN, ['-V'], { encoding: 'utf8' });
+      assert.equal(written['nginxTlsProxy.nginxVersion'], /nginx version: nginx\/([\d.]+)/.exec(v.stdout + v.stderr)![1]);
+      assert.ok(Array.isArray(written['nginxTlsProxy.modules']) && written['nginxTlsProxy.modules'].length > 0);
+      await until('the message naming what was found', async () => {
+        const texts = await page.locator('.notifications-toasts .notification-toast, .notification-list-item').allTextContents();
+        return texts.some((x) => /Workspace settings now describe/.test(x) && x.includes(written['nginxTlsProxy.nginxVersion']));
+      }, 30000);
+      await shot(page, 'use-modules');
     }
   });
 });
 
 test('in an untrusted workspace: diagnostics still work, and nginx -t is refused', { timeout: 300000 }, async (t) => {
-  await withCodeServer(t, { 'nginx.conf': CONFIG }, { trusted: false }, async ({ page }) => {
+  await withCodeServer(t, { 'nginx.conf': CONFIG }, { trusted: false }, async ({ page, dirs }) => {
     await page.getByRole('treeitem', { name: /nginx\.conf/ }).click({ timeout: 120000 });
     await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 120000 });
     await palette(page, 'Test with nginx -t');
@@ -350,6 +370,13 @@ test('in an untrusted workspace: diagnostics still work, and nginx -t is refused
     }, 60000);
     const problems = await page.locator('.markers-panel .monaco-list-row').allTextContents().catch(() => [] as string[]);
     assert.ok(!problems.some((x) => /nginx -t/.test(x)), 'nothing was run');
+    // Reading the modules runs the binary too: refused the same way, and no setting is written.
+    await palette(page, "Use my nginx's modules");
+    await until('the modules refusal', async () => {
+      const texts = await page.locator('.notifications-toasts .notification-toast, .notification-list-item').allTextContents();
+      return texts.some((x) => /Reading the modules runs your nginx binary: trust this workspace first/.test(x));
+    }, 60000);
+    assert.ok(!fs.existsSync(path.join(dirs.ws, '.vscode/settings.json')), 'no workspace setting written');
     await shot(page, 'untrusted');
   });
 });

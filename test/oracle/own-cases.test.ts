@@ -118,6 +118,26 @@ const CASES: OwnCase[] = [
     conf: 'events {}\nhttp {\n    server {\n        listen 127.0.0.1:18443 ssl;\n        ssl_certificate CERT;\n        ssl_certificate_key KEY;\n        ssl_client_certificate CA;\n        ssl_verify_client on;\n        ssl_protocols TLSv1.2 TLSv1.3;\n        return 200;\n    }\n}\n' },
   { name: 'stream proxy_ssl verified', expect: 'accept', needs: [STREAM],
     conf: `load_module ${STREAM};\nevents {}\nstream {\n    server {\n        listen 127.0.0.1:15000;\n        proxy_pass 127.0.0.1:15443;\n        proxy_ssl on;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate CA;\n        proxy_ssl_name localhost;\n    }\n}\n` },
+
+  // --- argument counts nginx's sources give where the docs' syntax is loose (NGX_CONF_TAKE23, TAKE12…) ---
+  { name: 'add_header with always: three arguments', expect: 'accept', conf: srv('        location / {\n            add_header X-A "a b" always;\n            return 204;\n        }\n') },
+  { name: 'add_header with four arguments', expect: 'reject', line: 7, conf: srv('        location / {\n            add_header X-A a always extra;\n            return 204;\n        }\n') },
+  { name: 'rewrite with a flag: three arguments', expect: 'accept', conf: srv('        location / {\n            rewrite ^/a(.*) /b$1 last;\n        }\n') },
+  { name: 'rewrite with four arguments', expect: 'reject', line: 7, conf: srv('        location / {\n            rewrite ^/a /b last break;\n        }\n') },
+  { name: 'return with three arguments', expect: 'reject', line: 6, conf: srv('        return 301 https://a.test extra;\n') },
+  { name: 'location with three arguments', expect: 'reject', line: 6, conf: srv('        location = /a /b {\n            return 204;\n        }\n') },
+  { name: 'ssl_session_cache with three arguments', expect: 'reject', line: 6, conf: srv('        ssl_session_cache builtin:1000 shared:SSL:1m none;\n') },
+  { name: 'ssl_session_cache builtin and shared', expect: 'accept', conf: srv('        ssl_session_cache builtin:1000 shared:SSL:1m;\n') },
+  { name: 'proxy_temp_path with five arguments', expect: 'reject', line: 6, conf: srv('        proxy_temp_path /tmp/p 1 2 2 1;\n') },
+  { name: 'expires modified with a time', expect: 'accept', conf: srv('        expires modified 1h;\n') },
+  { name: 'fastcgi_param with if_not_empty and one more', expect: 'reject', line: 6, conf: srv('        fastcgi_param A $arg_a if_not_empty x;\n') },
+
+  // --- directives newer than 1.22 (since-versions from nginx's changelog) and older ones 1.22 has ---
+  { name: 'keepalive_min_timeout (1.27.4) on 1.22', expect: 'reject', line: 6, conf: srv('        keepalive_min_timeout 1s;\n') },
+  { name: 'early_hints (1.29.0) on 1.22', expect: 'reject', line: 6, conf: srv('        early_hints $http2;\n') },
+  { name: 'proxy_pass_trailers (1.27.2) on 1.22', expect: 'reject', line: 7, conf: srv('        location / {\n            proxy_pass_trailers on;\n            proxy_pass http://127.0.0.1:18081;\n        }\n') },
+  { name: 'add_header_inherit (1.29.3) on 1.22', expect: 'reject', line: 6, conf: srv('        add_header_inherit merge;\n') },
+  { name: 'keepalive_time (1.19.10), limit_req_dry_run (1.17.1), absolute_redirect (1.11.8) on 1.22', expect: 'accept', conf: srv('        keepalive_time 1h;\n        limit_req_dry_run on;\n        absolute_redirect off;\n') },
 ];
 
 let base = '';

@@ -17,3 +17,19 @@ test('an unverified upstream: verify with the default bundle, or with a CA the c
   const out = applyEdits(text, f.fixes[1].edits);
   assert.match(out, /proxy_pass https:\/\/app\.internal\.example;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate \/etc\/nginx\/internal-ca\.pem;\n            proxy_ssl_server_name on;\n/);
 });
+
+test('a verified upstream group of IP addresses: the fix takes the name from the backend server of the same config, else offers none', () => {
+  const backend = '    server {\n        listen 10.0.0.5:8443 ssl;\n        server_name _ *.example.test api.example.test;\n        ssl_certificate a.crt;\n        ssl_certificate_key a.key;\n    }\n';
+  const front = '    upstream app {\n        server 10.0.0.5:8443;\n    }\n    server {\n        listen 80;\n        location / {\n            proxy_pass https://app;  # keep\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate ca.crt;\n        }\n    }\n';
+  const run = (text: string) => analyze('/c/nginx.conf', memoryFileSystem({ '/c/nginx.conf': text }), defaultSettings()).findings.find((x) => x.ruleId === 'upstream-tls-name-mismatch')!;
+  const text = `events {}\nhttp {\n${backend}${front}}\n`;
+  const f = run(text);
+  // No certificate parser here: the backend's server_name (its first plain DNS name) is the name.
+  assert.equal(f.fixes.length, 1);
+  assert.match(f.fixes[0].title, /api\.example\.test.*server_name of the backend server at line 3/);
+  assert.match(applyEdits(text, f.fixes[0].edits), /proxy_pass https:\/\/app;  # keep\n            proxy_ssl_name api\.example\.test;\n/);
+  // The backend is not in this config: no name to take, no fix, and the message says so.
+  const alone = run(`events {}\nhttp {\n${front}}\n`);
+  assert.deepEqual(alone.fixes, []);
+  assert.match(alone.message, /this config does not say which name that is, so no fix is offered/);
+});

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultSettings, memoryFileSystem } from '../../server/src/engine';
-import { resolveSettings } from '../../server/src/engine/settings';
+import { modulesFromNginxV, resolveSettings } from '../../server/src/engine/settings';
 import { allDirectives } from '../../server/src/engine/knowledge/directives';
 import { allModules, availability, buildFromNginxV, knownDirectiveNames, makeBuild, moduleInfo, modulesDefining, PRESETS } from '../../server/src/engine/knowledge/modules';
 import { analyze, parseVersion } from '../support/engine';
@@ -91,6 +91,35 @@ test('modules setting: a preset, a list, names of modules or packages; problems 
   assert.match(resolveSettings({ modules: 42 }).problems.join(), /preset/);
 });
 
+test('modules setting: -name takes a module out of the preset', () => {
+  const r = resolveSettings({ modules: ['nginx', '-ngx_http_v3_module', 'headers-more'] });
+  assert.deepEqual(r.problems, []);
+  assert.ok(!r.settings.build.modules.has('ngx_http_v3_module'));
+  assert.ok(r.settings.build.modules.has('ngx_http_headers_more_filter_module') && r.settings.build.modules.has('ngx_http_v2_module'));
+  assert.match(resolveSettings({ modules: ['nginx', '-no_such_thing'] }).problems.join(), /no_such_thing/);
+});
+
+test('Use my nginx\'s modules: nginx -V → the closest preset and its differences, resolving to the same build', () => {
+  const texts = [DEBIAN12_NGINX_V,
+    'nginx version: nginx/1.26.2\nconfigure arguments: --without-http_fastcgi_module --with-http_ssl_module --with-stream=dynamic --add-module=/src/headers-more-nginx-module-0.37\n',
+    'nginx version: nginx/1.27.4 (nginx-plus-r34)\nconfigure arguments: --with-http_ssl_module --with-stream\n'];
+  for (const text of texts) {
+    const found = modulesFromNginxV(text);
+    assert.equal(found.problem, undefined);
+    const written = resolveSettings({ modules: found.modules });
+    assert.deepEqual(written.problems, []);
+    const parsed = buildFromNginxV(text).build;
+    assert.deepEqual([...written.settings.build.modules].sort(), [...parsed.modules].sort(), text);
+    assert.equal(written.settings.build.plus, parsed.plus);
+  }
+  assert.equal(modulesFromNginxV(DEBIAN12_NGINX_V).modules[0].startsWith('debian-'), true, 'Debian 12\'s nginx: a Debian preset');
+  assert.equal(modulesFromNginxV(texts[1]).modules[0], 'nginx', 'another version: not a Debian 12 preset');
+  assert.ok(modulesFromNginxV(texts[1]).modules.includes('-ngx_http_fastcgi_module'));
+  assert.deepEqual(modulesFromNginxV(texts[1]).dynamic.includes('ngx_stream_core_module'), true);
+  assert.equal(modulesFromNginxV(texts[2]).modules[0], 'nginx-plus');
+  assert.match(modulesFromNginxV('bash: nginx: command not found').problem ?? '', /not the output of nginx -V/);
+});
+
 test('nginx -V: configure arguments become the build (static, =dynamic as loadable, --add-module by its directory)', () => {
   const { build, version } = buildFromNginxV(DEBIAN12_NGINX_V);
   assert.equal(version, '1.22.1');
@@ -139,4 +168,15 @@ test('CLI: --modules and --modules-from choose the build', { skip: !fs.existsSyn
   const bad = cli(['--modules', 'nope']);
   assert.equal(bad.status, 2);
   fs.rmSync(dir, { recursive: true });
+});
+
+test('since-versions from nginx\'s changelog: a directive newer than the configured version is unknown there, with the version', () => {
+  const at = (v: string, conf: string) => findings(conf, defaultSettings({ nginxVersion: parseVersion(v) })).filter((f) => f.ruleId === 'unknown-directive').map((f) => f.message);
+  const conf = 'events {}\nhttp {\n    server {\n        listen 80;\n        keepalive_min_timeout 1s;\n        keepalive_time 1h;\n        location / {\n            proxy_ssl_certificate_cache max=10;\n            proxy_pass http://a.test;\n        }\n    }\n}\n';
+  const old = at('1.18', conf);
+  assert.equal(old.length, 3, old.join('\n'));
+  assert.match(old.join('\n'), /"keepalive_min_timeout": it appeared in nginx 1\.27\.4/);
+  assert.match(old.join('\n'), /"keepalive_time": it appeared in nginx 1\.19\.10/);
+  assert.deepEqual(at('1.22', conf).length, 2);
+  assert.deepEqual(at('1.28', conf), []);
 });

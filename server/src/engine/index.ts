@@ -3,8 +3,8 @@
 
 export { createLanguageService } from './language-service';
 export type { Diagnosis, DiagnoseOptions, FixAllResult, LanguageService, LanguageServiceOptions, RuleInfo } from './language-service';
-export { defaultSettings, resolveSettings, DEFAULT_NGINX_VERSION, DEFAULT_TRUSTED_CERTIFICATE, DEFAULT_MAX_FILE_MB } from './settings';
-export type { RawSettings, ResolvedSettings } from './settings';
+export { defaultSettings, modulesFromNginxV, resolveSettings, DEFAULT_NGINX_VERSION, DEFAULT_TRUSTED_CERTIFICATE, DEFAULT_MAX_FILE_MB } from './settings';
+export type { ModulesFromNginxV, RawSettings, ResolvedSettings } from './settings';
 export type { EngineSettings, Finding, Fix, RelatedLocation, Severity, TextEdit } from './types';
 export type { FileSystem } from './model/filesystem';
 export { memoryFileSystem } from './model/filesystem';

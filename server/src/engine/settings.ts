@@ -119,13 +119,13 @@ export function resolveSettings(raw: RawSettings = {}): ResolvedSettings {
       if (raw.modules !== undefined && raw.modules !== '') {
         const r = resolveModules(raw.modules);
         problems.push(...r.problems);
-        s.build = { ...v.build, modules: new Set([...v.build.modules, ...r.modules]) };
+        s.build = { ...v.build, modules: new Set([...v.build.modules, ...r.modules].filter((m) => !r.removed.includes(m))) };
       }
     }
   } else if (raw.modules !== undefined && raw.modules !== '') {
     const r = resolveModules(raw.modules);
     problems.push(...r.problems);
-    s.build = makeBuild(r.preset, r.modules);
+    s.build = makeBuild(r.preset, r.modules, r.removed);
   }
   const root = typeof raw.rootConfig === 'string' && raw.rootConfig.trim() ? raw.rootConfig.trim() : undefined;
   return { settings: s, rootConfig: root, problems };
@@ -133,22 +133,71 @@ export function resolveSettings(raw: RawSettings = {}): ResolvedSettings {
 
 /**
  * `"debian-extras"`, `["nginx", "ngx_http_js_module"]`, `"openresty, headers-more"`: a preset (first, optional;
- * `nginx` when absent) and module names to add (module ids, labels, shared objects or package names).
+ * `nginx` when absent), module names to add (module ids, labels, shared objects or package names), and names
+ * with a leading `-` to take out (a build configured `--without-…`, as *Use my nginx's modules* writes it).
  */
-export function resolveModules(raw: unknown): { preset: string; modules: string[]; problems: string[] } {
+export function resolveModules(raw: unknown): { preset: string; modules: string[]; removed: string[]; problems: string[] } {
   const problems: string[] = [];
   let items: string[];
   if (typeof raw === 'string') items = raw.split(/[\s,]+/);
   else if (Array.isArray(raw)) items = raw.filter((x): x is string => typeof x === 'string').flatMap((x) => x.split(/[\s,]+/));
-  else return { preset: DEFAULT_PRESET, modules: [], problems: ['modules must be a preset name or a list of a preset and module names'] };
+  else return { preset: DEFAULT_PRESET, modules: [], removed: [], problems: ['modules must be a preset name or a list of a preset and module names'] };
   items = items.filter(Boolean);
   let preset = DEFAULT_PRESET;
   if (items.length && Object.prototype.hasOwnProperty.call(PRESETS, items[0])) preset = items.shift()!;
   const modules: string[] = [];
-  for (const name of items) {
+  const removed: string[] = [];
+  for (const item of items) {
+    const minus = item.startsWith('-');
+    const name = minus ? item.slice(1) : item;
     const ids = resolveModuleName(name);
-    if (ids) modules.push(...ids);
+    if (ids) (minus ? removed : modules).push(...ids);
     else problems.push(`modules: "${name}" is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a module we know`);
   }
-  return { preset, modules, problems };
+  return { preset, modules, removed, problems };
+}
+
+/** What *Use my nginx's modules* writes: the `modules` and `nginxVersion` settings an `nginx -V` output describes. */
+export interface ModulesFromNginxV {
+  /** For `nginxTlsProxy.modules`: the closest preset, then the modules to add and (`-name`) to take out. */
+  modules: string[];
+  /** For `nginxTlsProxy.nginxVersion`, when `nginx -V` names it. */
+  nginxVersion?: string;
+  /** Modules built as dynamic modules: the build has them once a `load_module` line loads them. */
+  dynamic: string[];
+  /** `--add-module` directories no module of ours is known by. */
+  unknown: string[];
+  /** Why nothing could be taken from the text, when nothing could. */
+  problem?: string;
+}
+
+/**
+ * The settings that describe the nginx whose `nginx -V` output this is. The setting holds a preset and
+ * differences, not the full list, so it stays readable and keeps the preset's facts (Debian's exact module
+ * versions): the preset chosen is the one that differs from the build in the fewest modules. Resolving the
+ * result gives the same static modules as parsing the text.
+ */
+export function modulesFromNginxV(text: string): ModulesFromNginxV {
+  if (!/configure arguments:/.test(text)) return { modules: [], dynamic: [], unknown: [], problem: 'not the output of nginx -V (no "configure arguments:" line)' };
+  const v = buildFromNginxV(text);
+  const have = v.build.modules;
+  let best: { preset: string; add: string[]; remove: string[] } | undefined;
+  for (const [preset, p] of Object.entries(PRESETS)) {
+    // NGINX Plus only when nginx -V says so: its commercial directives must not become known by a closer match.
+    if (!!p.plus !== v.build.plus) continue;
+    // Debian's presets carry the exact directives of Debian 12's module binaries (nginx 1.22): another
+    // version's modules are not those.
+    if (preset.startsWith('debian-') && v.version && !/^1\.22\./.test(v.version)) continue;
+    const mods = makeBuild(preset).modules;
+    const add = [...have].filter((m) => !mods.has(m)).sort();
+    const remove = [...mods].filter((m) => !have.has(m)).sort();
+    if (!best || add.length + remove.length < best.add.length + best.remove.length) best = { preset, add, remove };
+  }
+  const b = best!;
+  return {
+    modules: [b.preset, ...b.add, ...b.remove.map((m) => '-' + m)],
+    nginxVersion: v.version,
+    dynamic: [...v.build.loadable].sort(),
+    unknown: v.unknown,
+  };
 }

@@ -195,6 +195,8 @@ function load(): Map<string, DirectiveSpec[]> {
       syntax: d.syntax,
       description: d.description,
     };
+    const counted = own(SOURCE_ARITY, d.name);
+    if (counted && counted[1].includes(d.module)) [spec.minArgs, spec.maxArgs] = counted[0];
     for (const fix of own(ARITY_CORRECTIONS, d.name) ?? []) if (fix.module === d.module) Object.assign(spec, fix.set);
     const list = map.get(d.name);
     if (list) list.push(spec);
@@ -214,6 +216,73 @@ const ARITY_CORRECTIONS: Record<string, { module: string; set: Partial<Directive
   proxy_ssl_protocols: ['ngx_http_proxy_module', 'ngx_stream_proxy_module'].map((module) => ({ module, set: { minArgs: 1 } })),
   grpc_ssl_protocols: [{ module: 'ngx_http_grpc_module', set: { minArgs: 1 } }],
   uwsgi_ssl_protocols: [{ module: 'ngx_http_uwsgi_module', set: { minArgs: 1 } }],
+};
+
+/**
+ * Argument counts as nginx itself checks them, where the docs' syntax line cannot say: an optional `[x]` reads
+ * as "any number more", but nginx takes an exact set (`add_header name value [always]` is NGX_CONF_TAKE23: two
+ * or three). From the argument bits (NGX_CONF_TAKEn, TAKE12…, NOARGS) of each directive's ngx_command_t in
+ * nginx's sources (github.com/nginx/nginx at 3f6f782, src/), for every directive whose count the syntax line
+ * gets wrong; the same bits in Debian's nginx 1.22.1 binary (read by scripts/extract-module-commands.py), except
+ * `keepalive`, which took one argument before `local`. Not `limit_req_zone`: NGINX Plus adds `sync`.
+ * [min, max], the modules whose directive of that name this is.
+ */
+const SOURCE_ARITY: Record<string, [[number, number], string[]]> = {
+  add_header: [[2, 3], ['ngx_http_headers_module']],
+  add_trailer: [[2, 3], ['ngx_http_headers_module']],
+  client_body_temp_path: [[1, 4], ['ngx_http_core_module']],
+  dav_access: [[1, 3], ['ngx_http_dav_module']],
+  disable_symlinks: [[1, 2], ['ngx_http_core_module']],
+  expires: [[1, 2], ['ngx_http_headers_module']],
+  fastcgi_bind: [[1, 2], ['ngx_http_fastcgi_module']],
+  fastcgi_param: [[2, 3], ['ngx_http_fastcgi_module']],
+  fastcgi_store_access: [[1, 3], ['ngx_http_fastcgi_module']],
+  fastcgi_temp_path: [[1, 4], ['ngx_http_fastcgi_module']],
+  geo: [[1, 2], ['ngx_http_geo_module', 'ngx_stream_geo_module']],
+  geoip_city: [[1, 2], ['ngx_http_geoip_module', 'ngx_stream_geoip_module']],
+  geoip_country: [[1, 2], ['ngx_http_geoip_module', 'ngx_stream_geoip_module']],
+  geoip_org: [[1, 2], ['ngx_http_geoip_module', 'ngx_stream_geoip_module']],
+  grpc_bind: [[1, 2], ['ngx_http_grpc_module']],
+  grpc_ssl_certificate_cache: [[1, 3], ['ngx_http_grpc_module']],
+  hash: [[1, 2], ['ngx_http_upstream_module', 'ngx_stream_upstream_module']],
+  keepalive: [[1, 2], ['ngx_http_upstream_module']],
+  keepalive_disable: [[1, 2], ['ngx_http_core_module']],
+  keepalive_timeout: [[1, 2], ['ngx_http_core_module']],
+  least_time: [[1, 2], ['ngx_http_upstream_module', 'ngx_stream_upstream_module']],
+  limit_req: [[1, 3], ['ngx_http_limit_req_module']],
+  location: [[1, 2], ['ngx_http_core_module']],
+  memcached_bind: [[1, 2], ['ngx_http_memcached_module']],
+  open_file_cache: [[1, 2], ['ngx_http_core_module']],
+  open_log_file_cache: [[1, 4], ['ngx_http_log_module', 'ngx_stream_log_module']],
+  perl: [[1, 1], ['ngx_http_perl_module']],
+  perl_set: [[2, 2], ['ngx_http_perl_module']],
+  proxy_bind: [[1, 2], ['ngx_http_proxy_module', 'ngx_stream_proxy_module']],
+  proxy_cookie_flags: [[1, 4], ['ngx_http_proxy_module']],
+  proxy_ssl_certificate_cache: [[1, 3], ['ngx_http_proxy_module', 'ngx_stream_proxy_module']],
+  proxy_store_access: [[1, 3], ['ngx_http_proxy_module']],
+  proxy_temp_path: [[1, 4], ['ngx_http_proxy_module']],
+  random: [[0, 2], ['ngx_http_upstream_module', 'ngx_stream_upstream_module']],
+  return: [[1, 2], ['ngx_http_rewrite_module']],
+  rewrite: [[2, 3], ['ngx_http_rewrite_module']],
+  scgi_bind: [[1, 2], ['ngx_http_scgi_module']],
+  scgi_param: [[2, 3], ['ngx_http_scgi_module']],
+  scgi_store_access: [[1, 3], ['ngx_http_scgi_module']],
+  scgi_temp_path: [[1, 4], ['ngx_http_scgi_module']],
+  ssl_certificate_cache: [[1, 3], ['ngx_http_ssl_module', 'ngx_stream_ssl_module']],
+  ssl_ocsp_cache: [[1, 1], ['ngx_http_ssl_module', 'ngx_stream_ssl_module']],
+  ssl_session_cache: [[1, 2], ['ngx_http_ssl_module', 'ngx_mail_ssl_module', 'ngx_stream_ssl_module']],
+  thread_pool: [[2, 3], ['Core functionality']],
+  tunnel_bind: [[1, 2], ['ngx_http_tunnel_module']],
+  tunnel_pass: [[0, 1], ['ngx_http_tunnel_module']],
+  user: [[1, 2], ['Core functionality']],
+  userid_flags: [[1, 3], ['ngx_http_userid_module']],
+  uwsgi_bind: [[1, 2], ['ngx_http_uwsgi_module']],
+  uwsgi_param: [[2, 3], ['ngx_http_uwsgi_module']],
+  uwsgi_pass: [[1, 1], ['ngx_http_uwsgi_module']],
+  uwsgi_ssl_certificate_cache: [[1, 3], ['ngx_http_uwsgi_module']],
+  uwsgi_store_access: [[1, 3], ['ngx_http_uwsgi_module']],
+  uwsgi_temp_path: [[1, 4], ['ngx_http_uwsgi_module']],
+  zone: [[1, 2], ['ngx_http_upstream_module', 'ngx_stream_upstream_module']],
 };
 
 export function allDirectives(): Map<string, DirectiveSpec[]> {

@@ -482,12 +482,14 @@ export function modulesOfSharedObject(path: string): string[] {
   return out;
 }
 
-export function makeBuild(preset: string, extra: string[] = []): Build {
+/** A preset, with `extra` modules added and `removed` ones taken out (a build configured `--without-…`). */
+export function makeBuild(preset: string, extra: string[] = [], removed: string[] = []): Build {
   const p = own(PRESETS, preset) ?? PRESETS[DEFAULT_PRESET];
   const modules = new Set(p.modules);
   for (const m of extra) modules.add(m);
+  for (const m of removed) modules.delete(m);
   return {
-    label: preset + (extra.length ? ' + ' + extra.join(', ') : ''), modules, loadable: new Set(p.loadable), plus: !!p.plus, compat: p.compat,
+    label: preset + (extra.length ? ' + ' + extra.join(', ') : '') + (removed.length ? ' − ' + removed.join(', ') : ''), modules, loadable: new Set(p.loadable), plus: !!p.plus, compat: p.compat,
     loadNeeded: !!p.loadNeeded, commands: preset.startsWith('debian-') ? debianCommands() : undefined,
   };
 }
@@ -514,6 +516,10 @@ export function buildFromNginxV(text: string): { build: Build; version?: string;
   // Shell-like split: quotes group (--with-cc-opt='-g -O2 …').
   for (const m of line.matchAll(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g)) args.push(m[0].replace(/['"]/g, ''));
   const modules = new Set<string>([...CORE, ...HTTP_DEFAULT]);
+  // ngx_http_tunnel_module is built by default from nginx 1.31.0 (changelog: "the ngx_http_tunnel_module"); an
+  // older nginx -V does not have it.
+  const [maj, min] = (version ?? '').split('.').map(Number);
+  if (version && (maj < 1 || (maj === 1 && min < 31))) modules.delete('ngx_http_tunnel_module');
   const loadable = new Set<string>();
   const unknown: string[] = [];
   let compat = false;

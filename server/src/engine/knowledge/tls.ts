@@ -50,9 +50,62 @@ const SINCE = new Map<string, [number, number, number]>([
   ['quic_host_key', [1, 25, 0]],
   ['quic_active_connection_id_limit', [1, 25, 0]],
   ['quic_bpf', [1, 25, 0]],
-  ['proxy_pass_trailers', [1, 27, 4]],
-  ['keepalive_min_timeout', [1, 27, 4]],
 ]);
+
+/**
+ * Directives nginx's changelog (docs/xml/nginx/changes.xml of github.com/nginx/nginx at 3f6f782) introduces as new
+ * in a version from 1.11 on: a feature entry that names them as "the "X" directive(s)", where that entry is the
+ * first mention of the name in the changelog (so the name is not older elsewhere). Left out where the name is
+ * another module's too and the entry says which block or module (`keepalive_timeout` "in the upstream block"), was
+ * NGINX Plus's before (`least_time`, `sticky`), or is in Debian's nginx 1.22.1 already by a backport (`max_headers`):
+ * the check does not know the build. Each version below 1.22.1 was checked against Debian's 1.22.1 binary's
+ * directive table (scripts/extract-module-commands.py): it has every one of them and none of the later ones.
+ */
+const CHANGES_SINCE: [[number, number, number], string[]][] = [
+  [[1, 11, 6], ['fastcgi_cache_max_range_offset', 'http2_max_requests', 'proxy_cache_max_range_offset', 'scgi_cache_max_range_offset', 'uwsgi_cache_max_range_offset']],
+  [[1, 11, 8], ['absolute_redirect']],
+  [[1, 11, 10], ['fastcgi_cache_background_update', 'proxy_cache_background_update', 'scgi_cache_background_update', 'uwsgi_cache_background_update']],
+  [[1, 11, 11], ['worker_shutdown_timeout']],
+  [[1, 13, 2], ['add_trailer']],
+  [[1, 13, 9], ['http2_push', 'http2_push_preload']],
+  [[1, 15, 3], ['ssl_early_data']],
+  [[1, 15, 6], ['fastcgi_socket_keepalive', 'grpc_socket_keepalive', 'memcached_socket_keepalive', 'proxy_socket_keepalive', 'scgi_socket_keepalive', 'uwsgi_socket_keepalive']],
+  [[1, 15, 7], ['proxy_requests']],
+  [[1, 17, 1], ['limit_req_dry_run']],
+  [[1, 17, 6], ['limit_conn_dry_run']],
+  [[1, 17, 10], ['auth_delay']],
+  [[1, 19, 3], ['proxy_cookie_flags', 'userid_flags']],
+  [[1, 19, 4], ['grpc_ssl_conf_command', 'proxy_smtp_auth', 'proxy_ssl_conf_command', 'ssl_conf_command', 'ssl_reject_handshake', 'uwsgi_ssl_conf_command']],
+  [[1, 19, 10], ['keepalive_time']],
+  [[1, 21, 0], ['max_errors']],
+  [[1, 21, 4], ['mp4_start_key_frame', 'proxy_half_close', 'ssl_alpn']],
+  [[1, 27, 2], ['proxy_pass_trailers']],
+  [[1, 27, 4], ['grpc_ssl_certificate_cache', 'keepalive_min_timeout', 'proxy_ssl_certificate_cache', 'ssl_certificate_cache', 'ssl_object_cache_inheritable', 'uwsgi_ssl_certificate_cache']],
+  [[1, 29, 0], ['early_hints']],
+  [[1, 29, 1], ['ssl_certificate_compression']],
+  [[1, 29, 3], ['add_header_inherit', 'add_trailer_inherit']],
+  [[1, 29, 4], ['ssl_ech_file']],
+  [[1, 31, 0], ['proxy_ssl_alpn']],
+  [[1, 31, 3], ['fastcgi_socket_rcvbuf', 'fastcgi_socket_sndbuf', 'grpc_socket_rcvbuf', 'grpc_socket_sndbuf', 'proxy_socket_rcvbuf', 'proxy_socket_sndbuf', 'scgi_socket_rcvbuf', 'scgi_socket_sndbuf', 'tunnel_socket_rcvbuf', 'tunnel_socket_sndbuf', 'uwsgi_socket_rcvbuf', 'uwsgi_socket_sndbuf', 'xml_external_entities']],
+];
+/**
+ * Directives of features the changelog introduces without naming each directive: "the ngx_http_grpc_module"
+ * (1.13.10, with "the "subrequest_output_buffer_size" directive"), "the ngx_http_mirror_module" (1.13.4), "HTTP/2 server push support" (1.13.9), "the "random"
+ * directive inside the "upstream" block" (1.15.1, the name new in both modules), "client certificate validation
+ * with OCSP" (1.19.0), "the ngx_stream_pass_module" (1.25.5), "the ngx_http_tunnel_module" (1.31.0). Each
+ * version is also the first release tag of github.com/nginx/nginx whose sources define the name (ngx_string
+ * in src/, every release-1.x tag from 1.9.0 read), which agrees with every entry of CHANGES_SINCE as well.
+ */
+const FEATURE_SINCE: [[number, number, number], string[]][] = [
+  [[1, 13, 4], ['mirror', 'mirror_request_body']],
+  [[1, 13, 9], ['http2_max_concurrent_pushes']],
+  [[1, 13, 10], ['subrequest_output_buffer_size', 'grpc_bind', 'grpc_buffer_size', 'grpc_connect_timeout', 'grpc_hide_header', 'grpc_ignore_headers', 'grpc_intercept_errors', 'grpc_next_upstream', 'grpc_next_upstream_timeout', 'grpc_next_upstream_tries', 'grpc_pass', 'grpc_pass_header', 'grpc_read_timeout', 'grpc_send_timeout', 'grpc_set_header', 'grpc_ssl_certificate', 'grpc_ssl_certificate_key', 'grpc_ssl_ciphers', 'grpc_ssl_crl', 'grpc_ssl_name', 'grpc_ssl_password_file', 'grpc_ssl_protocols', 'grpc_ssl_server_name', 'grpc_ssl_session_reuse', 'grpc_ssl_trusted_certificate', 'grpc_ssl_verify', 'grpc_ssl_verify_depth']],
+  [[1, 15, 1], ['random']],
+  [[1, 19, 0], ['ssl_ocsp_cache', 'ssl_ocsp_responder']],
+  [[1, 25, 5], ['pass']],
+  [[1, 31, 0], ['tunnel_bind', 'tunnel_buffer_size', 'tunnel_connect_timeout', 'tunnel_next_upstream', 'tunnel_next_upstream_timeout', 'tunnel_next_upstream_tries', 'tunnel_pass', 'tunnel_read_timeout', 'tunnel_send_lowat', 'tunnel_send_timeout', 'tunnel_socket_keepalive']],
+];
+for (const [v, names] of [...CHANGES_SINCE, ...FEATURE_SINCE]) for (const n of names) if (!SINCE.has(n)) SINCE.set(n, v);
 
 /** The version a directive appeared in, when it is newer than what `v` knows. */
 export function introducedAfter(name: string, v: NginxVersion): string | undefined {

@@ -29,6 +29,7 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
         `,
         context: 'http/server',
       },
+      { config: 'add_header X-A a always;\nrewrite ^/a /b last;\nreturn 301 https://a.test;\n', context: 'http/location' },
     ],
     invalid: [
       {
@@ -53,6 +54,9 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
         context: 'http',
         errors: [{ line: 1, column: 1, messageId: 'noOpeningBrace' }],
       },
+      { config: 'add_header X-A a always extra;\n', context: 'http/location', errors: [{ line: 1, column: 1, messageId: 'argumentCount' }] },
+      { config: 'rewrite ^/a /b last extra;\n', context: 'http/location', errors: [{ line: 1, column: 1, messageId: 'argumentCount' }] },
+      { config: 'return 301 https://a.test extra;\n', context: 'http/location', errors: [{ line: 1, column: 1, messageId: 'argumentCount' }] },
     ],
   },
   check(ctx) {

@@ -3,6 +3,23 @@
 import { argSpan, Rule } from './rule';
 import { tlsFact } from '../knowledge/tls-directives';
 import { conf } from './case-text';
+import { LDir } from '../model/model';
+import { TextEdit } from '../types';
+
+/**
+ * The list the fix writes: nginx's own default for ssl_ciphers (since 1.0.5). Every OpenSSL nginx builds with
+ * (and LibreSSL, BoringSSL) knows these names, so nginx -t accepts it at any version; HIGH has no RC4, single
+ * DES or export suites, and no 3DES since OpenSSL 1.1.0. TLS 1.3 suites are not set by this directive.
+ */
+export const STRONG_CIPHERS = 'HIGH:!aNULL:!MD5';
+
+/** Replaces the cipher list argument and nothing else: its quotes (if any), comments and layout stay. */
+function replaceCipherList(ld: LDir, list: string): TextEdit {
+  const arg = ld.d.args[0];
+  const text = ld.file.tree.text.slice(arg.start, arg.end);
+  const q = text[0] === '"' || text[0] === "'" ? text[0] : '';
+  return { path: ld.file.path, start: arg.start, end: arg.end, newText: q + list + q };
+}
 
 const WEAK = /^(RC4|DES|3DES|IDEA|SEED|NULL|eNULL|aNULL|ADH|AECDH|EXP|EXPORT|EXPORT40|EXPORT56|MD5|LOW|DES-CBC3-SHA)$|(^|-)(RC4|DES|NULL|EXP|EXPORT|MD5|ADH|AECDH)(-|$)/i;
 
@@ -26,7 +43,11 @@ export const tlsWeakCiphers: Rule = {
   explanation: `The cipher list lets in suites that are broken or provide no protection: RC4, single and triple DES,
 NULL (no encryption), anonymous key exchange (aNULL/ADH: no authentication), export-grade, MD5-based, or
 \`@SECLEVEL=0\`, which re-enables everything OpenSSL otherwise refuses. Exclusions such as \`!aNULL\` are fine.
-nginx's defaults (\`HIGH:!aNULL:!MD5\` for servers, \`DEFAULT\` upstream) are safe with current OpenSSL.`,
+nginx's defaults (\`HIGH:!aNULL:!MD5\` for servers, \`DEFAULT\` upstream) are safe with current OpenSSL.
+
+The fix replaces the list with \`HIGH:!aNULL:!MD5\` (nginx's server default, which every nginx version and every
+OpenSSL accepts), changing only the argument: comments, quotes and layout stay. It is not applied by fix-all:
+clients or backends that speak only the suites taken away stop connecting, so the choice is yours.`,
   cases: {
     messages: {
       weak: /^The cipher list allows weak or unauthenticated ciphers: /,
@@ -61,6 +82,8 @@ nginx's defaults (\`HIGH:!aNULL:!MD5\` for servers, \`DEFAULT\` upstream) are sa
         context: 'http/server',
         errors: [{ line: 1, column: 13, messageId: 'weak' }],
       },
+      { config: 'ssl_ciphers   "RC4-SHA:HIGH"  ;  # legacy clients\n', context: 'http/server', errors: [{ line: 1, column: 15, messageId: 'weak' }], fixed: 'ssl_ciphers   "HIGH:!aNULL:!MD5"  ;  # legacy clients\n' },
+      { config: 'proxy_ssl_ciphers EXP-RC4-MD5:DEFAULT;\n', context: 'http/location', errors: [{ line: 1, column: 19, messageId: 'weak' }], fixed: 'proxy_ssl_ciphers HIGH:!aNULL:!MD5;\n' },
     ],
   },
   check(ctx) {
@@ -68,7 +91,11 @@ nginx's defaults (\`HIGH:!aNULL:!MD5\` for servers, \`DEFAULT\` upstream) are sa
       if (tlsFact(ld.d.name)?.value !== 'ciphers' || ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;
       const weak = weakCipherElements(ld.d.args[0].value);
       if (!weak.length) continue;
-      ctx.report({ ...argSpan(ld, 0), message: `The cipher list allows weak or unauthenticated ciphers: ${weak.join(', ')}.` });
+      ctx.report({
+        ...argSpan(ld, 0),
+        message: `The cipher list allows weak or unauthenticated ciphers: ${weak.join(', ')}.`,
+        fixes: () => [{ title: `Use the cipher list ${STRONG_CIPHERS} (nginx's default)`, edits: [replaceCipherList(ld, STRONG_CIPHERS)], isPreferred: true, safe: false }],
+      });
     }
   },
 };

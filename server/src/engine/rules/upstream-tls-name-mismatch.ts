@@ -2,10 +2,49 @@
 
 import { insertDirectives } from '../fixes/edits';
 import { anchorIn, isCertificateName, verificationName } from '../model/verification';
-import { isFlagOn, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
+import { isFlagOn, isIpLiteral, settingsBlock, TlsUse, tlsUses } from '../model/tls-uses';
+import { serverTls } from '../model/servers';
+import { ConfigModel } from '../model/model';
+import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
+import { backendsOf } from '../certificates/handshake';
+import type { CertificateFiles } from '../certificates/files';
+import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/**
+ * For a use whose servers are IP addresses, the name to check when the config itself says which name the
+ * backend has: a DNS name of the certificate the backend presents (a server of this config whose certificate
+ * could be read), else the first plain `server_name` of the TLS server of this config listening where the
+ * upstream points. Null when the config does not say (a backend elsewhere): no name is guessed.
+ */
+function nameOfBackend(model: ConfigModel, files: CertificateFiles | undefined, use: TlsUse): { name: string; from: string } | null {
+  if (files) {
+    for (const b of backendsOf(model, files, use)) {
+      const carried = b.chain[0]?.dnsNames.find((n) => !n.startsWith('*.') && isCertificateName(n));
+      if (carried) return { name: carried, from: `the certificate of the backend ${b.where}` };
+    }
+  }
+  const family = use.family === 'stream' ? 'stream' : 'http';
+  const targets = use.group ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443 })) : [{ host: use.host ?? '', port: use.port ?? 443 }];
+  for (const t of targets) {
+    const host = t.host.toLowerCase();
+    for (const server of serverTls(model)) {
+      if (server.family !== family || !server.listenSsl) continue;
+      const listens = server.listens.some((l) => {
+        const m = /^\S+ (.*):(\d+)$/.exec(l.key);
+        return !!m && +m[2] === t.port && (m[1] === '*' || m[1] === '[::]' || m[1] === host || (LOOPBACK.has(host) && LOOPBACK.has(m[1])));
+      });
+      if (!listens) continue;
+      const name = model.inBlock(server.block, 'server_name').flatMap((ld) => ld.d.args.map((a) => a.value.toLowerCase())).find((n) => isCertificateName(n) && !n.startsWith('*.'));
+      if (name) return { name, from: `the server_name of the backend server at line ${lineNumber(server.ld)}` };
+    }
+  }
+  return null;
+}
 
 export const upstreamTlsNameMismatch: Rule = {
   id: 'upstream-tls-name-mismatch',
@@ -18,7 +57,13 @@ against the host in the pass URL, which for \`proxy_pass https://backend\` is th
 "backend", not the names of its servers. nginx matches DNS names only: an IP address in the URL never
 matches, even a certificate with that IP in its subjectAltName. The result is a 502 for every request
 ("upstream SSL certificate does not match"). Set \`proxy_ssl_name\` to the name the certificate is issued
-for (and \`proxy_ssl_server_name on\` to send it as SNI).`,
+for (and \`proxy_ssl_server_name on\` to send it as SNI).
+
+The fix inserts \`proxy_ssl_name\` with a name the config itself gives: a DNS name among the group's servers; for
+servers that are IP addresses, a DNS name of the certificate the backend presents when the backend is a server of
+this config whose certificate can be read, else that server's \`server_name\`. A backend elsewhere gives no name to
+take, and a guessed name would only move the failure, so no fix is offered there: the name is the one on the
+certificate your backend presents (\`openssl s_client -connect ADDRESS:PORT\` shows it).`,
   cases: {
     messages: {
       ipAddress: /^The upstream certificate is checked against the IP address /,
@@ -64,6 +109,8 @@ for (and \`proxy_ssl_server_name on\` to send it as SNI).`,
         context: 'http',
         errors: [{ line: 4, column: 20, messageId: 'groupName' }],
       },
+      { config: 'upstream backend {\n    server 127.0.0.1:8443;\n}\nserver {\n    listen 127.0.0.1:8443 ssl;\n    server_name app.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://backend;   # the app\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n    }\n}\n', context: 'http', errors: [{ line: 13, column: 20, messageId: 'groupName' }], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' }, fixed: 'upstream backend {\n    server 127.0.0.1:8443;\n}\nserver {\n    listen 127.0.0.1:8443 ssl;\n    server_name app.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://backend;   # the app\n        proxy_ssl_name backend.test;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n    }\n}\n' },
+      { config: 'upstream backend { server 10.0.0.1:443; server 10.0.0.2:443; }\nserver {\n    location / {\n        proxy_pass https://backend;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate ca.crt;\n    }\n}\n', context: 'http', errors: [{ line: 4, column: 20, messageId: 'groupName' }] },
     ],
   },
   check(ctx) {
@@ -77,12 +124,25 @@ for (and \`proxy_ssl_server_name on\` to send it as SNI).`,
       if (isIpLiteral(use.host)) problem = `the IP address ${use.host}: nginx never matches an IP against a certificate, so every handshake fails`;
       else if (use.group && !isCertificateName(use.host) && use.host !== 'localhost') problem = `"${use.host}", the upstream group's name, which is not a DNS name a certificate would carry`;
       if (!problem) continue;
-      const fixes = naming.suggestion
-        ? [{ title: `Check the certificate for ${naming.suggestion} (${nameDirective})`, edits: [insertDirectives(settingsBlock(use.block), [`${nameDirective} ${naming.suggestion};`], anchorIn(settingsBlock(use.block), use.pass))!].filter(Boolean), isPreferred: true, safe: false }]
-        : [];
+      const block = settingsBlock(use.block);
+      const insert = (name: string) => insertDirectives(block, [`${nameDirective} ${name};`], anchorIn(block, use.pass));
+      let fixes: Fix[] = [];
+      let advice = `Set ${nameDirective} to the name in the certificate.`;
+      if (naming.suggestion) {
+        const edit = insert(naming.suggestion);
+        if (edit) fixes = [{ title: `Check the certificate for ${naming.suggestion} (${nameDirective})`, edits: [edit], isPreferred: true, safe: false }];
+      } else if (isIpLiteral(use.host) || use.group?.servers.every((x) => isIpLiteral(x.host) || x.host.startsWith('unix:'))) {
+        // Addresses only: the name is not in the URL or the group. Offered only when this config says it.
+        const known = nameOfBackend(ctx.model, ctx.certificates, use);
+        const edit = known && insert(known.name);
+        if (known && edit) {
+          fixes = [{ title: `Check the certificate for ${known.name} (${nameDirective}, from ${known.from})`, edits: [edit], isPreferred: true, safe: false }];
+          advice = `Set ${nameDirective} ${known.name} (${known.from}).`;
+        } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so no fix is offered.`;
+      }
       ctx.report({
         ...argSpan(use.pass, 0),
-        message: `The upstream certificate is checked against ${problem}. Set ${nameDirective} to the name in the certificate.`,
+        message: `The upstream certificate is checked against ${problem}. ${advice}`,
         fixes,
       });
     }
