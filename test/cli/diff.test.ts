@@ -41,7 +41,11 @@ test('random line edits, many of them, apply back (the diff is found change by c
     return seed % n;
   };
   for (let round = 0; round < 60; round++) {
-    const before = Array.from({ length: 20 + rand(300) }, () => ['a;', 'b;', '}', '    proxy_pass https://x;', ''][rand(5)] + '\n').join('') + (rand(2) ? 'tail;' : '');
+    const before =
+      Array.from(
+        { length: 20 + rand(300) },
+        () => ['a;', 'b;', '}', '    proxy_pass https://x;', ''][rand(5)] + '\n',
+      ).join('') + (rand(2) ? 'tail;' : '');
     const lines = before.split('\n');
     const edits = 1 + rand(40);
     for (let k = 0; k < edits; k++) {
