@@ -11,7 +11,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { createLanguageService, isCancelled, resolveSettings, RULE_DOCS } from './core';
-import type { FileSystem, Finding, RawSettings, Severity } from './core';
+import type { CertificateParser, FileSystem, Finding, RawSettings, Severity } from './core';
+import { registerInventory } from './features/inventory';
 import { registerNavigation } from './features/navigation';
 
 export interface ServerEnv {
@@ -25,6 +26,8 @@ export interface ServerEnv {
   defer(fn: () => void): void;
   /** Validation starts when this settles (the browser: the client's first delivery of the workspace's files). */
   ready?: Promise<void>;
+  /** Reads certificates and keys for the certificate rules and hovers; without one no certificate is read. */
+  certificates?: CertificateParser;
 }
 
 export interface LanguageServer {
@@ -50,6 +53,9 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   const service = createLanguageService({
     fs: { readFile: (p) => files.readFile(p), readError: (p) => files.readError?.(p), glob: (p) => files.glob(p), listDir: (p) => files.listDir?.(p) ?? [] },
     candidates: () => (candidateCache ??= env.candidates(folders)),
+    certificates: env.certificates,
+    // Certificate files outside the workspace folders are not the server's (model/certificates: pathMap).
+    workspaceFolders: () => folders,
   });
   let hasConfigurationCapability = false;
 
@@ -279,6 +285,17 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
     }
   };
   registerNavigation(connection, documents, { service, pathOf, uriOf, cancellable });
+  // The TLS upstreams view and report: every open document and every main config candidate of the workspace.
+  registerInventory(connection, { service, pathOf, uriOf, cancellable }, () => [...documents.all().map((d) => pathOf(d.uri)), ...(candidateCache ??= env.candidates(folders))], () => folders);
+  // The mutual-TLS scaffold offers the workspace's CA and client certificates (read with env.certificates).
+  connection.onRequest('nginxTlsProxy/certificateCandidates', (p: { uri: string }) => {
+    try {
+      return service.certificateCandidates(pathOf(p.uri));
+    } catch (e) {
+      connection.console.error(`certificate candidates failed: ${(e as Error).stack ?? e}`);
+      return { cas: [], clients: [] };
+    }
+  });
 
   documents.listen(connection);
   return { filesChanged };

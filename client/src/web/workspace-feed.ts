@@ -10,10 +10,13 @@ export interface FilesParams {
   replace?: boolean;
 }
 
-/** What nginx may read: configs and what they include, by name and by the directories distributions use. */
+/**
+ * What nginx may read: configs and what they include, by name and by the directories distributions use, and
+ * the certificate, key and CRL files the certificate rules read (PEM is text; keys stay in the editor's worker).
+ */
 export const CONFIG_GLOBS = [
   '**/*.{conf,nginx,nginxconf,types}',
-  '**/{nginx*,*_params,*.crt,*.pem,*.cer}',
+  '**/{nginx*,*_params,*.crt,*.pem,*.cer,*.key,*.crl}',
   '**/{sites-available,sites-enabled,conf.d,snippets,modules-enabled,nginx}/**',
 ];
 const EXCLUDE = '**/{node_modules,.git,dist,out}/**';

@@ -8,6 +8,7 @@
 import { BrowserMessageReader, BrowserMessageWriter, createConnection, ProposedFeatures } from 'vscode-languageserver/browser';
 import { pathOf, startLanguageServer } from '../language-server';
 import { WorkspaceFiles, type FilesParams } from './workspace-files';
+import { webCertificateParser } from './web-certificates';
 
 // The worker's global scope: it posts and receives messages like a Worker object does.
 const scope = self as unknown as Worker;
@@ -23,6 +24,8 @@ const server = startLanguageServer(connection, {
   uriOf: (path) => workspace.uriOf(path),
   defer: (fn) => setTimeout(fn, 0),
   ready,
+  // Certificates and keys arrive with the other files (PEM is text); this parser needs no Node and no await.
+  certificates: webCertificateParser,
 });
 
 connection.onNotification('nginxTlsProxy/files', (p: FilesParams) => {
