@@ -5,9 +5,9 @@
 // SHA-2 digests (sha2.ts) and signature checks (signatures.ts); private keys are read with the ASN.1 schemas
 // @peculiar/x509 is built on.
 //
-// What cannot be answered without a crypto library that derives public keys: a private key that does not
-// carry its public key (PKCS#8 Ed25519/Ed448 as OpenSSL writes them, DSA) has no `publicKeyId`, so
-// certificate-key-mismatch says nothing about it, as for an encrypted key. And `issued` checks names, key
+// Keys that do not carry their public half get it derived where that is cheap (Ed25519, ed25519.ts); the
+// others (Ed448, X25519/X448, DSA, RSA-PSS) have no `publicKeyId`, so certificate-key-mismatch says nothing
+// about them, as for an encrypted key. And `issued` checks names, key
 // identifiers and key usage always, the signature for RSA PKCS#1 v1.5 and ECDSA P-256/P-384 (what CAs use);
 // for other signatures it stops at the names and identifiers.
 
@@ -20,6 +20,7 @@ import { RSAPrivateKey, RSAPublicKey } from '@peculiar/asn1-rsa';
 import { ECParameters, ECPrivateKey } from '@peculiar/asn1-ecc';
 import type { CertificateInfo, CertificateParser, KeyInfo } from '../engine';
 import { children, content, encode, hex, oidString, pemDecode, readTlv } from './der';
+import { ed25519PublicKey } from './ed25519';
 import { sha256 } from './sha2';
 import { verifySignature } from './signatures';
 
@@ -173,6 +174,13 @@ function privateKeyFacts(label: string, der: Uint8Array): KeyFacts & { publicKey
       const params = info.privateKeyAlgorithm.parameters;
       const curve = params ? AsnConvert.parse(params, ECParameters).namedCurve : undefined;
       return ecFacts(AsnConvert.parse(inner, ECPrivateKey), curve);
+    }
+    if (alg === OID.ed25519) {
+      // CurvePrivateKey: an OCTET STRING holding the 32-byte seed, from which the public key is derived.
+      const seed = content(inner, readTlv(inner, 0));
+      if (seed.length !== 32) throw new Error('bad Ed25519 private key');
+      const spki = encode(SEQUENCE, encode(SEQUENCE, oidDer(OID.ed25519)), bitString(ed25519PublicKey(seed)));
+      return { keyType: 'Ed25519', keySize: 256, curve: undefined, publicKeyId: keyId(spki) };
     }
     return { keyType: KEY_TYPES[alg] ?? alg, keySize: FIXED_BITS[alg], curve: undefined };
   }
