@@ -2,7 +2,7 @@
 // the same openssl-made certificates and keys: every answer the rules use must be the same, so a config
 // reads the same in vscode.dev as on the desktop. The PKI: the rules' case PKI and the handshake PKI of
 // test/support/pki.ts, plus RSA (PKCS#8 and PKCS#1), P-384 with SHA-384, an RSA CA over an EC leaf, Ed25519,
-// an encrypted key, a subject with characters OpenSSL escapes, IPv6 names, and a CA that copies another's name.
+// an encrypted key, a subject with characters OpenSSL escapes, IPv6 names, and CAs that copy another's name.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +46,12 @@ function makeExtra(): void {
   // Ed25519, and an encrypted key.
   openssl(['genpkey', '-algorithm', 'ed25519', '-out', 'ed25519.key']);
   openssl(['req', '-x509', '-new', '-key', 'ed25519.key', '-days', '30', '-subj', '/CN=ed25519', '-out', 'ed25519.crt']);
+  // An Ed25519 CA's leaf without key identifiers, and a second Ed25519 CA of the same name: only the signature differs.
+  openssl(['req', '-x509', '-newkey', 'ed25519', '-nodes', '-keyout', 'ed-forged.key', '-days', '30', '-subj', '/CN=ed25519',
+    '-addext', 'subjectKeyIdentifier=none', '-addext', 'authorityKeyIdentifier=none', '-out', 'ed-forged.crt']);
+  openssl(['req', '-new', '-newkey', 'ed25519', '-nodes', '-keyout', 'ed-leaf.key', '-subj', '/CN=ed leaf', '-out', 'ed-leaf.csr']);
+  write('ed-leaf.ext', 'basicConstraints=CA:FALSE\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\nsubjectAltName=DNS:ed.test\n');
+  openssl(['x509', '-req', '-in', 'ed-leaf.csr', '-CA', 'ed25519.crt', '-CAkey', 'ed25519.key', '-CAcreateserial', '-days', '30', '-extfile', 'ed-leaf.ext', '-out', 'ed-leaf.crt']);
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-aes-128-cbc', '-pass', 'pass:secret', '-out', 'encrypted.key']);
   // A CA with the RSA CA's name and another key, and a leaf of the real one without key identifiers: only
   // the signature tells the two CAs apart.
@@ -127,10 +133,12 @@ test('issued: the same answer for every pair of certificates (names, key identif
   }
   assert.ok(yes >= 20, `${yes} issued pairs`);
   const cert = (f: string) => certs.find((c) => c.file === f)!;
-  // Only the signature separates the forged CA from the real one; RSA and ECDSA P-384 signatures are checked.
+  // Only the signature separates a forged CA from the real one; RSA, ECDSA P-384 and Ed25519 signatures are checked.
   assert.equal(webCertificateParser.issued(cert('extra/rsa-ca.crt').web, cert('extra/plain-leaf.crt').web), true);
   assert.equal(webCertificateParser.issued(cert('extra/forged-ca.crt').web, cert('extra/plain-leaf.crt').web), false);
   assert.equal(webCertificateParser.issued(cert('extra/p384-ca.crt').web, cert('extra/rsa-leaf.crt').web), true);
+  assert.equal(webCertificateParser.issued(cert('extra/ed25519.crt').web, cert('extra/ed-leaf.crt').web), true);
+  assert.equal(webCertificateParser.issued(cert('extra/ed-forged.crt').web, cert('extra/ed-leaf.crt').web), false);
 });
 
 test('what is not a certificate or a key is refused by both', (t) => {

@@ -1,9 +1,11 @@
 // Certificate signature checks for the web certificate parser, synchronous: the engine's `issued` question is
 // synchronous and WebCrypto's verify is not. RSA PKCS#1 v1.5 and ECDSA on P-256 and P-384 with SHA-256/384/512
-// (what CAs issue); anything else (RSA-PSS, Ed25519, P-521, compressed points) answers `undefined`: not checked.
+// (what CAs issue), and Ed25519; anything else (RSA-PSS, Ed448, P-521, compressed points) answers `undefined`:
+// not checked.
 // These only verify public data (no secret is involved), so plain BigInt arithmetic without constant time is fine.
 
 import { bigintOf, bytesOf, children, content, oidString, readTlv } from './der';
+import { ed25519Verify } from './ed25519';
 import { sha256, sha384, sha512 } from './sha2';
 
 type Hash = (d: Uint8Array) => Uint8Array;
@@ -24,6 +26,8 @@ const ECDSA: Record<string, Hash> = {
   '1.2.840.10045.4.3.3': sha384,
   '1.2.840.10045.4.3.4': sha512,
 };
+
+const ED25519 = '1.3.101.112';
 
 interface Curve { p: bigint; a: bigint; n: bigint; g: [bigint, bigint]; bytes: number }
 
@@ -187,6 +191,7 @@ export function verifySignature(algOid: string, signed: Uint8Array, sig: Uint8Ar
       const curve = CURVES[oidString(content(spki, params))];
       return curve ? verifyEcdsa(curve, ECDSA[algOid], signed, sig, keyBits) : undefined;
     }
+    if (algOid === ED25519) return keyType === ED25519 ? ed25519Verify(keyBits, signed, sig) : false;
     return undefined;
   } catch {
     return false;

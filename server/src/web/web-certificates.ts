@@ -8,8 +8,8 @@
 // Keys that do not carry their public half get it derived where that is cheap (Ed25519, ed25519.ts); the
 // others (Ed448, X25519/X448, DSA, RSA-PSS) have no `publicKeyId`, so certificate-key-mismatch says nothing
 // about them, as for an encrypted key. And `issued` checks names, key
-// identifiers and key usage always, the signature for RSA PKCS#1 v1.5 and ECDSA P-256/P-384 (what CAs use);
-// for other signatures it stops at the names and identifiers.
+// identifiers and key usage always, the signature for RSA PKCS#1 v1.5, ECDSA P-256/P-384 (what CAs use) and
+// Ed25519; for other signatures (RSA-PSS, Ed448, P-521) it stops at the names and identifiers.
 
 // tsyringe (under @peculiar/x509) needs the Reflect metadata API before it loads.
 import 'reflect-metadata';
