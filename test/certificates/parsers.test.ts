@@ -37,6 +37,8 @@ function makeExtra(): void {
   openssl(['req', '-new', '-key', 'ec-leaf.key', '-subj', '/O=#hash; and \\+plus/CN= spaced ', '-out', 'ec-leaf.csr']);
   write('ec-leaf.ext', 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nsubjectAltName=DNS:v6.test,IP:2001:db8::1,IP:10.1.2.3,IP:::ffff:1.2.3.4,email:ops@acme.test\n');
   openssl(['x509', '-req', '-in', 'ec-leaf.csr', '-CA', 'rsa-ca.crt', '-CAkey', 'rsa-ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'ec-leaf.ext', '-out', 'ec-leaf.crt']);
+  // A name in UTF-8 (node:crypto prints it unescaped).
+  openssl(['req', '-x509', '-new', '-key', 'ec-leaf.key', '-days', '30', '-utf8', '-subj', '/O=Bücher GmbH/CN=straße.test', '-out', 'utf8.crt']);
   // P-384 signing with SHA-384, a SEC1 ("EC PRIVATE KEY") key, over an RSA leaf.
   openssl(['ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'p384-ca.key']);
   openssl(['req', '-x509', '-new', '-key', 'p384-ca.key', '-sha384', '-days', '30', '-subj', '/CN=p384 ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-out', 'p384-ca.crt']);
@@ -96,6 +98,7 @@ test('certificates: subject, issuer, serial, dates, CA flag, names, fingerprint,
   const by = (f: string) => certs.find((c) => c.file === f)!.web;
   assert.deepEqual(by('extra/ec-leaf.crt').ipAddresses, ['2001:DB8:0:0:0:0:0:1', '10.1.2.3', '0:0:0:0:0:FFFF:102:304']);
   assert.equal(by('case/expired.crt').notAfter, Date.UTC(2020, 1, 1));
+  assert.equal(by('extra/utf8.crt').subject, 'O=Bücher GmbH, CN=straße.test');
   assert.equal(by('extra/rsa-ca.crt').keySize, 2048);
   assert.equal(by('extra/p384-ca.crt').curve, 'secp384r1');
   assert.ok(by('case/root.crt').isCa && !by('case/server.crt').isCa);
