@@ -213,6 +213,11 @@ test('browser-only extension in code-server\'s web worker extension host: squigg
     await upstream.waitFor({ timeout: 60000 });
     await until('the verified icon', async () => (await upstream.locator('.codicon-verified').count()) === 1, 60000);
     await shot(page, 'tls-view');
+    // The report opens beside the editor (a webview: the HTML is the worker's answer, no Node involved).
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill('>nginx TLS proxy: Open the TLS report');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open the TLS report' }).first().click({ timeout: 30000 });
+    await page.locator('.tab', { hasText: 'TLS report' }).first().waitFor({ timeout: 60000 });
 
     // The expired certificate: the client handed the .crt and .key over, the worker's parser read them.
     if (withCertificates) {

@@ -181,6 +181,9 @@ test('certificate rules on workspace files: expired, key mismatch, unreadable, a
   // The key comes back: the mismatch goes.
   await client.files({ [u('ssl/stray.key')]: pem('server-key') });
   await client.diagnostics(u('conf.d/tls.conf'), 1, (ds) => !ds.some((d) => d.code === 'certificate-key-mismatch') && ds.some((d) => d.code === 'certificate-expired'));
+  // The mutual-TLS scaffold's choices: each certificate with the key the web parser paired it with.
+  const found = await client.request<{ cas: { path: string }[]; clients: { path: string; key?: string }[] }>('nginxTlsProxy/certificateCandidates', { uri: u('conf.d/tls.conf') });
+  assert.deepEqual(found.clients.map((c) => [c.path, c.key]).sort(), [['ssl/expired.crt', 'ssl/expired.key'], ['ssl/server.crt', 'ssl/stray.key']], JSON.stringify(found));
   assert.deepEqual(await client.workerErrors(), []);
 });
 
