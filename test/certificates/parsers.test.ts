@@ -155,3 +155,23 @@ test('what is not a certificate or a key is refused by both', (t) => {
   assert.throws(() => nodeCertificateParser.privateKey(badKey));
   assert.throws(() => webCertificateParser.privateKey(badKey));
 });
+
+const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+test('the system CA bundle (real-world roots: RSA up to 4096 bits, P-384, long names, serial 0): equal answers', (t) => {
+  if (!fs.existsSync(SYSTEM_BUNDLE)) return t.skip(`${SYSTEM_BUNDLE} is absent (Debian's ca-certificates)`);
+  const blocks = pemBlocks(fs.readFileSync(SYSTEM_BUNDLE, 'latin1')).filter((b) => CERTIFICATE_LABELS.has(b.label));
+  const node = blocks.map((b) => nodeCertificateParser.certificate(b.text));
+  const web = blocks.map((b) => webCertificateParser.certificate(b.text));
+  for (let i = 0; i < blocks.length; i++) assert.deepEqual(plain(web[i]), plain(node[i]), node[i].subject);
+  // Every pair: self-signed roots verify against themselves, cross-signed ones against their signer.
+  let yes = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    for (let j = 0; j < blocks.length; j++) {
+      const want = nodeCertificateParser.issued(node[i], node[j]);
+      assert.equal(webCertificateParser.issued(web[i], web[j]), want, `${node[i].subject} issued ${node[j].subject}`);
+      if (want) yes++;
+    }
+  }
+  assert.ok(yes >= blocks.length / 2, `${yes} issued pairs of ${blocks.length} certificates`);
+});

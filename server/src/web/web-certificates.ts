@@ -196,6 +196,10 @@ function privateKeyFacts(label: string, der: Uint8Array): KeyFacts & { publicKey
 interface Raw {
   subject: Uint8Array;
   issuer: Uint8Array;
+  /** The names folded as OpenSSL compares them (case and inner spaces), for names encoded differently. */
+  subjectFolded: string;
+  issuerFolded: string;
+  keyType: string;
   spki: Uint8Array;
   tbs: Uint8Array;
   sigAlg: string;
@@ -208,19 +212,19 @@ interface Raw {
 
 const raws = new WeakMap<CertificateInfo, Raw>();
 
-function sameName(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length === b.length && a.every((x, i) => x === b[i])) return true;
-  // OpenSSL compares canonical forms (case and inner spaces folded); the one-line text folded likewise.
-  const canon = (n: Uint8Array) => nameText(n).toLowerCase().replace(/\s+/g, ' ');
-  return canon(a) === canon(b);
+/** OpenSSL compares canonical forms of names (case and inner spaces folded): the one-line text folded likewise. */
+const fold = (name: string) => name.toLowerCase().replace(/\s+/g, ' ');
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** X509_check_issued: names, key identifiers, the issuer's key usage, and a key that fits the signature. */
 function likelyIssued(i: Raw, s: Raw): boolean {
-  if (!sameName(i.subject, s.issuer)) return false;
+  if (i.subjectFolded !== s.issuerFolded && !sameBytes(i.subject, s.issuer)) return false;
   if (s.authorityKeyId && i.subjectKeyId && s.authorityKeyId !== i.subjectKeyId) return false;
   if (i.certSign === false) return false;
-  const keyType = spkiFacts(i.spki).keyType;
+  const keyType = i.keyType;
   const sigKey = s.sigAlg.startsWith('1.2.840.10045.4.') ? 'EC' : s.sigAlg.startsWith('1.2.840.113549.1.1.') ? (s.sigAlg === '1.2.840.113549.1.1.10' ? 'RSA-PSS' : 'RSA') : s.sigAlg === OID.ed25519 ? 'Ed25519' : s.sigAlg === OID.ed448 ? 'Ed448' : undefined;
   return !sigKey || sigKey === keyType || (sigKey === 'RSA-PSS' && keyType === 'RSA');
 }
@@ -248,9 +252,15 @@ export const webCertificateParser: CertificateParser = {
     const certSign = ku ? (ku.usages & KeyUsageFlags.keyCertSign) !== 0 : undefined;
     const san = x.getExtension('2.5.29.17');
     const { dns, ip } = san ? altNames(u8(san.value)) : { dns: [], ip: [] };
+    const subjectText = nameText(subject);
+    const issuerText = nameText(issuer);
+    const facts = spkiFacts(spki);
     const raw: Raw = {
       subject,
       issuer,
+      subjectFolded: fold(subjectText),
+      issuerFolded: fold(issuerText),
+      keyType: facts.keyType,
       spki,
       tbs: der.subarray(tbsT.start, tbsT.end),
       sigAlg: oidString(content(der, children(der, sigAlgT)[0])),
@@ -260,9 +270,10 @@ export const webCertificateParser: CertificateParser = {
       certSign,
     };
     const info: CertificateInfo = {
-      subject: nameText(subject),
-      issuer: nameText(issuer),
-      serial: x.serialNumber.toUpperCase(),
+      subject: subjectText,
+      issuer: issuerText,
+      // Whole bytes in upper-case hex as OpenSSL's BN_bn2hex writes them, which writes zero as "0".
+      serial: /^0+$/.test(x.serialNumber) ? '0' : x.serialNumber.toUpperCase(),
       notBefore: x.notBefore.getTime(),
       notAfter: x.notAfter.getTime(),
       // X509_check_ca's answer 1, as node's `ca`: CA:TRUE, and keyCertSign when a key usage is given.
@@ -272,7 +283,7 @@ export const webCertificateParser: CertificateParser = {
       dnsNames: dns,
       ipAddresses: ip,
       fingerprint256: colonHex(sha256(der)),
-      ...spkiFacts(spki),
+      ...facts,
       publicKeyId: keyId(spki),
     };
     raws.set(info, raw);
