@@ -11,8 +11,9 @@
 // identifiers and key usage always, the signature for RSA PKCS#1 v1.5, ECDSA P-256/P-384 (what CAs use) and
 // Ed25519; for other signatures (RSA-PSS, Ed448, P-521) it stops at the names and identifiers.
 
-// tsyringe (under @peculiar/x509) needs the Reflect metadata API before it loads.
-import 'reflect-metadata';
+// tsyringe (under @peculiar/x509) needs the Reflect metadata API before it loads; the lite build leaves out
+// the Map/WeakMap fallbacks for engines without them (every browser VS Code runs in has them).
+import 'reflect-metadata/lite';
 import { AuthorityKeyIdentifierExtension, BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, Name, SubjectKeyIdentifierExtension, X509Certificate } from '@peculiar/x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { PrivateKeyInfo } from '@peculiar/asn1-pkcs8';
