@@ -28,6 +28,13 @@ export interface ServerEnv {
   ready?: Promise<void>;
   /** Reads certificates and keys for the certificate rules and hovers; without one no certificate is read. */
   certificates?: CertificateParser;
+  /** The workspace folders' URIs, once the client has named them. */
+  workspaceFolders?(uris: string[]): void;
+  /**
+   * Files the last analysis looked for and the environment does not hold but may get (the browser: from the
+   * client). Settles true when some arrived; undefined when there is nothing to ask.
+   */
+  fetchMissing?(): Promise<boolean> | undefined;
 }
 
 export interface LanguageServer {
@@ -88,8 +95,10 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    folders = (params.workspaceFolders ?? []).map((f) => pathOf(f.uri));
-    if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)];
+    const folderUris = (params.workspaceFolders ?? []).map((f) => f.uri);
+    if (folderUris.length === 0 && params.rootUri) folderUris.push(params.rootUri);
+    folders = folderUris.map(pathOf);
+    env.workspaceFolders?.(folderUris);
     hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
     applySettings(params.initializationOptions ?? {});
     return {
@@ -194,6 +203,17 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
     } catch (e) {
       connection.console.error(`analysis of ${path} failed: ${(e as Error).stack ?? e}`);
       diagnostics = [];
+    }
+    // A file the analysis missed may only be missing here (the browser holds what the client sent): ask for it
+    // before saying it is missing. What arrives re-checks every open document; if nothing does, these stand.
+    const fetching = env.fetchMissing?.();
+    if (fetching) {
+      const version = doc.version;
+      void fetching.then((got) => {
+        if (got) filesChanged();
+        else if (documents.get(uri)?.version === version) connection.sendDiagnostics({ uri, version, diagnostics });
+      });
+      return;
     }
     connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
   }

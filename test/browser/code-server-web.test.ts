@@ -36,10 +36,13 @@ const SITE = `server {
 }
 `;
 
-/** A server whose certificate (made with openssl) expired in 2020, with its key, in the workspace. */
+/**
+ * A server whose certificate (made with openssl) expired in 2020, with its key, in the workspace. `.cert` is not
+ * one of the names the client hands over unasked: the server asks for it.
+ */
 const TLS_SITE = `server {
     listen 8443 ssl;
-    ssl_certificate ssl/expired.crt;
+    ssl_certificate ssl/expired.cert;
     ssl_certificate_key ssl/expired.key;
 }
 `;
@@ -126,7 +129,7 @@ test('browser-only extension in code-server\'s web worker extension host: squigg
   if (withCertificates) {
     const pki = makeCasePki(path.join(base, 'pki'));
     fs.mkdirSync(path.join(dirs.ws, 'ssl'));
-    fs.copyFileSync(pki['expired-cert'], path.join(dirs.ws, 'ssl/expired.crt'));
+    fs.copyFileSync(pki['expired-cert'], path.join(dirs.ws, 'ssl/expired.cert'));
     fs.copyFileSync(pki['expired-key'], path.join(dirs.ws, 'ssl/expired.key'));
     fs.writeFileSync(path.join(dirs.ws, 'sites-enabled/tls.conf'), TLS_SITE);
   }

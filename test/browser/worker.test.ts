@@ -187,6 +187,42 @@ test('certificate rules on workspace files: expired, key mismatch, unreadable, a
   assert.deepEqual(await client.workerErrors(), []);
 });
 
+test('files a config names outside the feed\'s globs are asked of the client before they are called missing', { skip: certSkip }, async () => {
+  const pem = (k: string) => fs.readFileSync(path.join(pkiDir, k), 'utf8');
+  const site = `server {
+    listen 443 ssl;
+    server_name odd.test;
+    include extra/tls-params;
+    ssl_certificate ssl/odd-name.cert;
+    ssl_certificate_key ssl/expired.key;
+    ssl_trusted_certificate ssl/nowhere.cert;
+}
+`;
+  client.disk.set(u('ssl/odd-name.cert'), pem('expired.crt'));
+  client.disk.set(u('extra/tls-params'), 'ssl_session_timeout 10m;\n');
+  await client.files({ [u('conf.d/odd.conf')]: site });
+  await client.open(u('conf.d/odd.conf'), site);
+  // The include and the certificate come on demand; the file nobody has stays missing.
+  const diags = await client.diagnostics(u('conf.d/odd.conf'), 1, (ds) => ds.some((d) => d.code === 'certificate-expired'));
+  assert.ok(client.asked.includes(u('extra/tls-params')), client.asked.join(' '));
+  assert.ok(client.asked.includes(u('ssl/odd-name.cert')), client.asked.join(' '));
+  assert.ok(client.asked.includes(u('ssl/nowhere.cert')), client.asked.join(' '));
+  const at = (code: string) => diags.filter((d) => d.code === code).map((d) => d.range.start.line);
+  assert.deepEqual(at('certificate-expired'), [4], JSON.stringify(diags, null, 1));
+  assert.deepEqual(at('certificate-unreadable'), [6], JSON.stringify(diags, null, 1));
+  // Never published as missing on the way: no flash of a finding that the next delivery takes back.
+  const odd = client.published.filter((p) => p.uri === u('conf.d/odd.conf'));
+  assert.ok(odd.length >= 1);
+  for (const p of odd) assert.ok(!p.diagnostics.some((d) => d.range.start.line === 3 || (d.range.start.line === 4 && d.code !== 'certificate-expired')), JSON.stringify(p.diagnostics, null, 1));
+  assert.ok(!diags.some((d) => /include/.test(String(d.message)) && /No such file/.test(String(d.message))), JSON.stringify(diags, null, 1));
+  // Each path is asked once until the workspace changes.
+  const before = client.asked.length;
+  await client.change(u('conf.d/odd.conf'), 2, site + '\n');
+  await client.diagnostics(u('conf.d/odd.conf'), 2);
+  assert.equal(client.asked.length, before);
+  assert.deepEqual(await client.workerErrors(), []);
+});
+
 test('the TLS inventory (TLS upstreams view) and the TLS report are answered by the web server', { skip }, async () => {
   const inv = await client.request<{ uses: { uri: string; url: string; state: string; upstream: string | null; servers: string[]; range: { start: { line: number } }; locationUri?: string }[] }>('nginxTlsProxy/inventory', {});
   const app = inv.uses.filter((x) => x.uri === u('conf.d/app.conf'));

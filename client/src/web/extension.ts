@@ -53,8 +53,11 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient('nginxTlsProxy', 'nginx TLS proxy', worker, clientOptions);
   await client.start();
   const c = client;
-  feed = new WorkspaceFeed((params) => c.sendNotification('nginxTlsProxy/files', params), (m) => output.warn(m));
-  await feed.start();
+  const f = new WorkspaceFeed((params) => c.sendNotification('nginxTlsProxy/files', params), (m) => output.warn(m));
+  feed = f;
+  // Files a config names that the feed's globs do not match: the server asks for them by URI.
+  c.onRequest('nginxTlsProxy/readFiles', (p: { uris: string[] }) => f.readFiles(p?.uris ?? []));
+  await f.start();
 }
 
 async function stop(): Promise<void> {
