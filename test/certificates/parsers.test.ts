@@ -1,7 +1,7 @@
 // The two CertificateParsers, node:crypto's (CLI, desktop server) and @peculiar/x509's (the web server), over
 // the same openssl-made certificates and keys: every answer the rules use must be the same, so a config
 // reads the same in vscode.dev as on the desktop. The PKI: the rules' case PKI and the handshake PKI of
-// test/support/pki.ts, plus RSA (PKCS#8 and PKCS#1), P-384 with SHA-384, an RSA CA over an EC leaf, Ed25519,
+// test/support/pki.ts, plus RSA (PKCS#8 and PKCS#1), RSA-PSS, DSA, P-384 with SHA-384, an RSA CA over an EC leaf, Ed25519,
 // an encrypted key, a subject with characters OpenSSL escapes, IPv6 names, and CAs that copy another's name.
 
 import { test, before, after } from 'node:test';
@@ -45,6 +45,13 @@ function makeExtra(): void {
   openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa-leaf.key', '-subj', '/CN=rsa leaf', '-out', 'rsa-leaf.csr']);
   write('rsa-leaf.ext', 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:rsa.test\n');
   openssl(['x509', '-req', '-sha384', '-in', 'rsa-leaf.csr', '-CA', 'p384-ca.crt', '-CAkey', 'p384-ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'rsa-leaf.ext', '-out', 'rsa-leaf.crt']);
+  // RSA-PSS (its key keeps the PSS parameters) and DSA (PKCS#8 holds x alone; the traditional form holds y too).
+  openssl(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-pkeyopt', 'rsa_pss_keygen_md:sha256', '-out', 'pss.key']);
+  openssl(['req', '-x509', '-new', '-key', 'pss.key', '-days', '30', '-subj', '/CN=pss', '-out', 'pss.crt']);
+  openssl(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:2048', '-out', 'dsa-params.pem']);
+  openssl(['genpkey', '-paramfile', 'dsa-params.pem', '-out', 'dsa.key']);
+  openssl(['pkey', '-in', 'dsa.key', '-traditional', '-out', 'dsa-traditional.key']);
+  openssl(['req', '-x509', '-new', '-key', 'dsa.key', '-days', '30', '-subj', '/CN=dsa', '-out', 'dsa.crt']);
   // Ed25519, and an encrypted key.
   openssl(['genpkey', '-algorithm', 'ed25519', '-out', 'ed25519.key']);
   openssl(['req', '-x509', '-new', '-key', 'ed25519.key', '-days', '30', '-subj', '/CN=ed25519', '-out', 'ed25519.crt']);
@@ -108,7 +115,7 @@ test('private keys: type, size, curve, encryption and the digest that pairs them
   if (skip) return t.skip(skip);
   assert.ok(keys.length >= 20, `${keys.length} keys`);
   const labels = new Set(keys.map((k) => /BEGIN ([A-Z ]+)-----/.exec(k.pem)![1]));
-  for (const l of ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']) assert.ok(labels.has(l), l);
+  for (const l of ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']) assert.ok(labels.has(l), l);
   for (const k of keys) {
     const node = plain(nodeCertificateParser.privateKey(k.pem));
     const web = plain(webCertificateParser.privateKey(k.pem));
@@ -118,6 +125,9 @@ test('private keys: type, size, curve, encryption and the digest that pairs them
   const cert = (f: string) => certs.find((c) => c.file === f)!.web;
   assert.equal(key('case/server.key').publicKeyId, cert('case/server.crt').publicKeyId);
   assert.equal(key('extra/rsa-leaf.key').publicKeyId, cert('extra/rsa-leaf.crt').publicKeyId);
+  assert.equal(key('extra/pss.key').publicKeyId, cert('extra/pss.crt').publicKeyId);
+  assert.equal(key('extra/dsa.key').publicKeyId, cert('extra/dsa.crt').publicKeyId);
+  assert.equal(key('extra/dsa-traditional.key').publicKeyId, cert('extra/dsa.crt').publicKeyId);
   // OpenSSL writes Ed25519 keys without their public half: the web parser derives it.
   assert.equal(key('extra/ed25519.key').publicKeyId, cert('extra/ed25519.crt').publicKeyId);
   assert.notEqual(key('case/stray.key').publicKeyId, cert('case/server.crt').publicKeyId);

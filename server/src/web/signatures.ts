@@ -1,6 +1,6 @@
 // Certificate signature checks for the web certificate parser, synchronous: the engine's `issued` question is
 // synchronous and WebCrypto's verify is not. RSA PKCS#1 v1.5 and ECDSA on P-256 and P-384 with SHA-256/384/512
-// (what CAs issue), and Ed25519; anything else (RSA-PSS, Ed448, P-521, compressed points) answers `undefined`:
+// (what CAs issue), and Ed25519; anything else (RSA-PSS, DSA, Ed448, P-521, compressed points) answers `undefined`:
 // not checked.
 // These only verify public data (no secret is involved), so plain BigInt arithmetic without constant time is fine.
 

@@ -5,11 +5,11 @@
 // SHA-2 digests (sha2.ts) and signature checks (signatures.ts); private keys are read with the ASN.1 schemas
 // @peculiar/x509 is built on.
 //
-// Keys that do not carry their public half get it derived where that is cheap (Ed25519, ed25519.ts); the
-// others (Ed448, X25519/X448, DSA, RSA-PSS) have no `publicKeyId`, so certificate-key-mismatch says nothing
-// about them, as for an encrypted key. And `issued` checks names, key
+// Keys that do not carry their public half get it derived (Ed25519 in ed25519.ts, DSA's g^x); the others
+// (Ed448, X25519/X448, DH) have no `publicKeyId`, so certificate-key-mismatch says nothing about them, as
+// for an encrypted key. And `issued` checks names, key
 // identifiers and key usage always, the signature for RSA PKCS#1 v1.5, ECDSA P-256/P-384 (what CAs use) and
-// Ed25519; for other signatures (RSA-PSS, Ed448, P-521) it stops at the names and identifiers.
+// Ed25519; for other signatures (RSA-PSS, DSA, Ed448, P-521) it stops at the names and identifiers.
 
 // tsyringe (under @peculiar/x509) needs the Reflect metadata API before it loads; the lite build leaves out
 // the Map/WeakMap fallbacks for engines without them (every browser VS Code runs in has them).
@@ -20,7 +20,7 @@ import { PrivateKeyInfo } from '@peculiar/asn1-pkcs8';
 import { RSAPrivateKey, RSAPublicKey } from '@peculiar/asn1-rsa';
 import { ECParameters, ECPrivateKey } from '@peculiar/asn1-ecc';
 import type { CertificateInfo, CertificateParser, KeyInfo } from '../engine';
-import { children, content, encode, hex, oidString, pemDecode, readTlv } from './der';
+import { bigintOf, children, content, encode, hex, oidString, pemDecode, readTlv } from './der';
 import { ed25519PublicKey } from './ed25519';
 import { sha256 } from './sha2';
 import { verifySignature } from './signatures';
@@ -153,6 +153,31 @@ function ecFacts(k: ECPrivateKey, curveOid: string | undefined): KeyFacts & { pu
   return { ...facts, publicKeyId: keyId(spki) };
 }
 
+/** A DSA key's facts and the digest of its SubjectPublicKeyInfo (parameters p, q, g; the key y as an INTEGER). */
+function dsaFacts(p: Uint8Array, q: Uint8Array, g: Uint8Array, y: Uint8Array): KeyFacts & { publicKeyId: string } {
+  const int = (b: Uint8Array) => encode(0x02, b);
+  const spki = encode(SEQUENCE, encode(SEQUENCE, oidDer(OID.dsa), encode(SEQUENCE, int(p), int(q), int(g))), bitString(int(y)));
+  return { keyType: 'DSA', keySize: bitLength(p), curve: undefined, publicKeyId: keyId(spki) };
+}
+
+/** The content bytes of a DER INTEGER for a non-negative value (a leading zero byte when the top bit is set). */
+function bytesToInteger(v: bigint): Uint8Array {
+  let h = v.toString(16);
+  if (h.length % 2) h = '0' + h;
+  if (parseInt(h.slice(0, 2), 16) >= 0x80) h = '00' + h;
+  return Uint8Array.from(h.match(/../g)!, (x) => parseInt(x, 16));
+}
+
+function modPow(b: bigint, e: bigint, m: bigint): bigint {
+  let r = 1n;
+  b %= m;
+  for (; e > 0n; e >>= 1n) {
+    if (e & 1n) r = (r * b) % m;
+    b = (b * b) % m;
+  }
+  return r;
+}
+
 function privateKeyFacts(label: string, der: Uint8Array): KeyFacts & { publicKeyId?: string } {
   if (label === 'RSA PRIVATE KEY') {
     const k = AsnConvert.parse(der, RSAPrivateKey);
@@ -168,8 +193,11 @@ function privateKeyFacts(label: string, der: Uint8Array): KeyFacts & { publicKey
     const inner = u8(info.privateKey.buffer);
     if (alg === OID.rsa || alg === OID.rsaPss) {
       const k = AsnConvert.parse(inner, RSAPrivateKey);
-      // RSA-PSS keys keep their own algorithm identifier; node's digest of them is not rebuilt here.
-      return { keyType: KEY_TYPES[alg], keySize: bitLength(new Uint8Array(k.modulus)), curve: undefined, ...(alg === OID.rsa ? { publicKeyId: keyId(rsaSpki(k.modulus, k.publicExponent)) } : {}) };
+      // The public key carries the private key's algorithm identifier as it is (RSA-PSS keeps its parameters).
+      const algT = children(der, readTlv(der, 0))[1];
+      const algDer = der.subarray(algT.start, algT.end);
+      const pub = u8(AsnConvert.serialize(new RSAPublicKey({ modulus: k.modulus, publicExponent: k.publicExponent })));
+      return { keyType: KEY_TYPES[alg], keySize: bitLength(new Uint8Array(k.modulus)), curve: undefined, publicKeyId: keyId(encode(SEQUENCE, algDer, bitString(pub))) };
     }
     if (alg === OID.ec) {
       const params = info.privateKeyAlgorithm.parameters;
@@ -183,12 +211,20 @@ function privateKeyFacts(label: string, der: Uint8Array): KeyFacts & { publicKey
       const spki = encode(SEQUENCE, encode(SEQUENCE, oidDer(OID.ed25519)), bitString(ed25519PublicKey(seed)));
       return { keyType: 'Ed25519', keySize: 256, curve: undefined, publicKeyId: keyId(spki) };
     }
+    if (alg === OID.dsa) {
+      // The private key is x alone; the public key is y = g^x mod p, with p, q, g from the algorithm's parameters.
+      const algT = children(der, readTlv(der, 0))[1];
+      const paramsT = children(der, algT)[1];
+      const [p, q, g] = children(der, paramsT).map((t) => content(der, t));
+      const x = content(inner, readTlv(inner, 0));
+      return dsaFacts(p, q, g, bytesToInteger(modPow(bigintOf(g), bigintOf(x), bigintOf(p))));
+    }
     return { keyType: KEY_TYPES[alg] ?? alg, keySize: FIXED_BITS[alg], curve: undefined };
   }
   if (label === 'DSA PRIVATE KEY') {
-    const top = readTlv(der, 0);
-    const [, p] = children(der, top);
-    return { keyType: 'DSA', keySize: bitLength(content(der, p)), curve: undefined };
+    // OpenSSL's traditional form: version, p, q, g, y (public), x.
+    const [, p, q, g, y] = children(der, readTlv(der, 0)).map((t) => content(der, t));
+    return dsaFacts(p, q, g, y);
   }
   throw new Error(`unsupported key type (${label})`);
 }
