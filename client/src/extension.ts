@@ -88,6 +88,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // The desktop (Node) extension can run programs and connect; the browser one cannot. A context key rather
   // than `isWeb`: code-server and vscode.dev-with-a-remote show a web UI over a Node extension host.
   void vscode.commands.executeCommand('setContext', 'nginxTlsProxy.desktop', true);
+  // The TLS upstreams view and report: shown wherever a client runs (the browser client sets it too).
+  void vscode.commands.executeCommand('setContext', 'nginxTlsProxy.active', true);
   output = vscode.window.createOutputChannel('nginx TLS proxy', { log: true });
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   status.command = 'nginxTlsProxy.chooseRoot';

@@ -4,7 +4,8 @@
 // The TLS report command shows the server's self-contained HTML in a webview without scripts.
 
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+// The common client type: the desktop client (Node) and the web client (a Web Worker) both show the view.
+import type { BaseLanguageClient as LanguageClient } from 'vscode-languageclient';
 
 type State = 'verified' | 'unverified' | 'mutual';
 
@@ -195,7 +196,7 @@ async function showReport(client: () => LanguageClient | undefined): Promise<voi
 export function registerTlsView(client: () => LanguageClient | undefined): vscode.Disposable[] {
   const provider = new TlsUpstreamsProvider(client);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const soon = () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => provider.refresh(), 300);

@@ -11,7 +11,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { createLanguageService, isCancelled, resolveSettings, RULE_DOCS } from './core';
-import type { FileSystem, Finding, RawSettings, Severity } from './core';
+import type { CertificateParser, FileSystem, Finding, RawSettings, Severity } from './core';
+import { registerInventory } from './features/inventory';
 import { registerNavigation } from './features/navigation';
 
 export interface ServerEnv {
@@ -25,6 +26,15 @@ export interface ServerEnv {
   defer(fn: () => void): void;
   /** Validation starts when this settles (the browser: the client's first delivery of the workspace's files). */
   ready?: Promise<void>;
+  /** Reads certificates and keys for the certificate rules and hovers; without one no certificate is read. */
+  certificates?: CertificateParser;
+  /** The workspace folders' URIs, once the client has named them. */
+  workspaceFolders?(uris: string[]): void;
+  /**
+   * Files the last analysis looked for and the environment does not hold but may get (the browser: from the
+   * client). Settles true when some arrived; undefined when there is nothing to ask.
+   */
+  fetchMissing?(): Promise<boolean> | undefined;
 }
 
 export interface LanguageServer {
@@ -50,6 +60,9 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   const service = createLanguageService({
     fs: { readFile: (p) => files.readFile(p), readError: (p) => files.readError?.(p), glob: (p) => files.glob(p), listDir: (p) => files.listDir?.(p) ?? [] },
     candidates: () => (candidateCache ??= env.candidates(folders)),
+    certificates: env.certificates,
+    // Certificate files outside the workspace folders are not the server's (model/certificates: pathMap).
+    workspaceFolders: () => folders,
   });
   let hasConfigurationCapability = false;
 
@@ -82,8 +95,10 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    folders = (params.workspaceFolders ?? []).map((f) => pathOf(f.uri));
-    if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)];
+    const folderUris = (params.workspaceFolders ?? []).map((f) => f.uri);
+    if (folderUris.length === 0 && params.rootUri) folderUris.push(params.rootUri);
+    folders = folderUris.map(pathOf);
+    env.workspaceFolders?.(folderUris);
     hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
     applySettings(params.initializationOptions ?? {});
     return {
@@ -188,6 +203,17 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
       connection.console.error(`analysis of ${path} failed: ${(e as Error).stack ?? e}`);
       diagnostics = [];
     }
+    // A file the analysis missed may only be missing here (the browser holds what the client sent): ask for it
+    // before saying it is missing. What arrives re-checks every open document; if nothing does, these stand.
+    const fetching = env.fetchMissing?.();
+    if (fetching) {
+      const version = doc.version;
+      void fetching.then((got) => {
+        if (got) filesChanged();
+        else if (documents.get(uri)?.version === version) connection.sendDiagnostics({ uri, version, diagnostics });
+      });
+      return;
+    }
     connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
   }
 
@@ -278,6 +304,17 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
     }
   };
   registerNavigation(connection, documents, { service, pathOf, uriOf, cancellable });
+  // The TLS upstreams view and report: every open document and every main config candidate of the workspace.
+  registerInventory(connection, { service, pathOf, uriOf, cancellable }, () => [...documents.all().map((d) => pathOf(d.uri)), ...(candidateCache ??= env.candidates(folders))], () => folders);
+  // The mutual-TLS scaffold offers the workspace's CA and client certificates (read with env.certificates).
+  connection.onRequest('nginxTlsProxy/certificateCandidates', (p: { uri: string }) => {
+    try {
+      return service.certificateCandidates(pathOf(p.uri));
+    } catch (e) {
+      connection.console.error(`certificate candidates failed: ${(e as Error).stack ?? e}`);
+      return { cas: [], clients: [] };
+    }
+  });
 
   documents.listen(connection);
   return { filesChanged };

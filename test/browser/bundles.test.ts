@@ -55,10 +55,11 @@ test('package.json: a browser entry; the commands that run programs are hidden i
   assert.equal(manifest.main, './dist/extension.js');
   const palette: { command: string; when?: string }[] = manifest.contributes.menus?.commandPalette ?? [];
   // Commands that start a program or open connections: desktop only.
-  // The TLS upstreams view and report are desktop-only until the web server answers the inventory request
-  // (ARCHITECTURE.md, known debt).
-  const runsPrograms = ['nginxTlsProxy.nginxTest', 'nginxTlsProxy.useNginxModules', 'nginxTlsProxy.probeUpstreams', 'nginxTlsProxy.showTlsReport', 'nginxTlsProxy.refreshTlsUpstreams'];
+  const runsPrograms = ['nginxTlsProxy.nginxTest', 'nginxTlsProxy.useNginxModules', 'nginxTlsProxy.probeUpstreams'];
   for (const c of runsPrograms) assert.ok(palette.some((m) => m.command === c && /^nginxTlsProxy\.desktop$/.test(m.when ?? '')), c);
+  // The TLS upstreams view and report are the server's answers: both clients show them (`nginxTlsProxy.active`).
+  for (const c of ['nginxTlsProxy.showTlsReport', 'nginxTlsProxy.refreshTlsUpstreams']) assert.ok(palette.some((m) => m.command === c && m.when === 'nginxTlsProxy.active'), c);
+  assert.deepEqual(manifest.contributes.views.explorer.map((v: { id: string; when?: string }) => [v.id, v.when]), [['nginxTlsProxy.tlsUpstreams', 'nginxTlsProxy.active']]);
   const web = fs.readFileSync(BUNDLES[0], 'utf8');
   for (const { command } of manifest.contributes.commands as { command: string }[]) {
     if (runsPrograms.includes(command)) assert.ok(!web.includes(`"${command}"`), `${command} registered in the browser`);

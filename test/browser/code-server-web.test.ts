@@ -1,6 +1,7 @@
 // The browser-only extension in a real VS Code's web worker extension host: a .vsix without `main` (only the
 // `browser` entry and dist/web/) installed into code-server 4.100.3 and driven in headless Chromium. The
-// language server can only be the Web Worker here (the package has no Node server): squiggle, hover, quick fix.
+// language server can only be the Web Worker here (the package has no Node server): squiggle, hover, quick fix,
+// the TLS upstreams view, and a certificate finding on a certificate the client read with workspace.fs.
 // Skips when code-server or Chromium is missing (scripts/install-code-server.sh), unless NGINX_TLS_E2E=1.
 
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { freePort } from '../support/nginx';
+import { makeCasePki, opensslAvailable } from '../support/pki';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CODE_SERVER = path.join(process.env.CODE_SERVER_HOME ?? path.join(os.homedir(), '.cache/nginx-tls-proxy/code-server-4.100.3'), 'node_modules/.bin/code-server');
@@ -31,6 +33,17 @@ const SITE = `server {
     location /api/ {
         proxy_pass https://backend.example.com;
     }
+}
+`;
+
+/**
+ * A server whose certificate (made with openssl) expired in 2020, with its key, in the workspace. `.cert` is not
+ * one of the names the client hands over unasked: the server asks for it.
+ */
+const TLS_SITE = `server {
+    listen 8443 ssl;
+    ssl_certificate ssl/expired.cert;
+    ssl_certificate_key ssl/expired.key;
 }
 `;
 
@@ -112,6 +125,14 @@ test('browser-only extension in code-server\'s web worker extension host: squigg
   fs.writeFileSync(path.join(dirs.ws, 'nginx.conf'), CONFIG);
   fs.mkdirSync(path.join(dirs.ws, 'sites-enabled'));
   fs.writeFileSync(path.join(dirs.ws, 'sites-enabled/app.conf'), SITE);
+  const withCertificates = opensslAvailable();
+  if (withCertificates) {
+    const pki = makeCasePki(path.join(base, 'pki'));
+    fs.mkdirSync(path.join(dirs.ws, 'ssl'));
+    fs.copyFileSync(pki['expired-cert'], path.join(dirs.ws, 'ssl/expired.cert'));
+    fs.copyFileSync(pki['expired-key'], path.join(dirs.ws, 'ssl/expired.key'));
+    fs.writeFileSync(path.join(dirs.ws, 'sites-enabled/tls.conf'), TLS_SITE);
+  }
   const vsix = browserOnlyVsix(dirs.pkg);
   const env = { ...process.env, HOME: dirs.home, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], XDG_CACHE_HOME: dirs['xdg-cache'], TMPDIR: dirs.tmp };
   const inst = spawnSync(CODE_SERVER, ['--user-data-dir', dirs.data, '--extensions-dir', dirs.ext, '--install-extension', vsix, '--force'], { env, encoding: 'utf8', timeout: 120000 });
@@ -185,6 +206,33 @@ test('browser-only extension in code-server\'s web worker extension host: squigg
     const rows = await page.locator('.quick-input-widget .monaco-list-row').allTextContents();
     assert.ok(!rows.some((r) => /nginx -t|Use my nginx's modules/.test(r)), rows.join('\n'));
     await page.keyboard.press('Escape');
+
+    // The TLS upstreams view, from the worker's inventory: the upstream the quick fix verified.
+    const header = page.locator('.pane-header', { hasText: 'TLS upstreams' });
+    await header.waitFor({ timeout: 60000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const pane = page.locator('.pane', { has: header });
+    const upstream = pane.locator('.monaco-list-row', { hasText: 'https://backend.example.com' }).first();
+    await upstream.waitFor({ timeout: 60000 });
+    await until('the verified icon', async () => (await upstream.locator('.codicon-verified').count()) === 1, 60000);
+    await shot(page, 'tls-view');
+    // The report opens beside the editor (a webview: the HTML is the worker's answer, no Node involved).
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill('>nginx TLS proxy: Open the TLS report');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open the TLS report' }).first().click({ timeout: 30000 });
+    await page.locator('.tab', { hasText: 'TLS report' }).first().waitFor({ timeout: 60000 });
+
+    // The expired certificate: the client handed the .crt and .key over, the worker's parser read them.
+    if (withCertificates) {
+      await page.getByRole('treeitem', { name: /tls\.conf/ }).first().click({ timeout: 60000 });
+      await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 120000 });
+      const expired = await until('problems panel entry for the expired certificate', async () => {
+        const texts = await page!.locator('.markers-panel .monaco-list-row').allTextContents();
+        return texts.find((x) => /expired/.test(x) && /2020-02-01/.test(x));
+      }, 60000);
+      assert.match(expired, /certificate-expired/);
+      await shot(page, 'certificate-expired');
+    }
   } catch (e) {
     if (page) {
       await page.screenshot({ path: path.join(base, 'failure.png') }).catch(() => undefined);

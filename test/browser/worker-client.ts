@@ -85,6 +85,12 @@ export class WorkerClient {
   page!: Page;
   configuration: Record<string, unknown> = {};
   logs: string[] = [];
+  /** Files the client can read but did not hand over (outside the feed's globs): URI → text. */
+  disk = new Map<string, string>();
+  /** URIs the server asked for with nginxTlsProxy/readFiles. */
+  asked: string[] = [];
+  /** Every diagnostics publication, in order. */
+  published: PublishDiagnosticsParams[] = [];
   private http!: { url: string; close(): Promise<void> };
   private diags = new Map<string, PublishDiagnosticsParams>();
   private waiters: (() => void)[] = [];
@@ -101,12 +107,18 @@ export class WorkerClient {
     this.conn = createMessageConnection(reader, new PageWriter(this.page));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diags.set(p.uri, p);
+      this.published.push(p);
       const w = this.waiters;
       this.waiters = [];
       w.forEach((f) => f());
     });
     this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.configuration));
     this.conn.onRequest('client/registerCapability', () => null);
+    // As the web client's WorkspaceFeed.readFiles: what it can read is sent, the rest is missing.
+    this.conn.onRequest('nginxTlsProxy/readFiles', (p: { uris: string[] }) => {
+      this.asked.push(...p.uris);
+      return { files: p.uris.filter((u) => this.disk.has(u)).map((uri) => ({ uri, text: this.disk.get(uri)! })) };
+    });
     this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push(p.message); });
     this.conn.listen();
   }

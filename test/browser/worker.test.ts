@@ -4,10 +4,16 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { applyLspEdits } from '../lsp/client';
+import { makeCasePki, opensslAvailable } from '../support/pki';
 import { skipReason, WorkerClient } from './worker-client';
 
 const skip = skipReason();
+/** The certificate tests make their PEM files with openssl and hand them over as the client's workspace files. */
+const certSkip = skip ?? (!opensslAvailable() ? 'openssl is not installed: no test PKI can be made' : undefined);
 const FOLDER = 'vscode-vfs://github/acme/site';
 const u = (p: string) => `${FOLDER}/${p}`;
 
@@ -37,6 +43,7 @@ proxy_ssl_name api.internal;
 `;
 
 let client: WorkerClient;
+let pkiDir = '';
 
 before(async () => {
   if (skip) return;
@@ -48,6 +55,7 @@ before(async () => {
 
 after(async () => {
   if (client) await client.stop();
+  if (pkiDir) fs.rmSync(pkiDir, { recursive: true, force: true });
 });
 
 test('diagnostics: the unverified upstream is flagged; the include delivered by the client is read', { skip }, async () => {
@@ -119,4 +127,112 @@ test('include links and definitions point at the files in the workspace scheme',
   const roots = await client.request<{ roots: string[] }>('nginxTlsProxy/roots', { uri: u('conf.d/app.conf') });
   assert.equal(roots.roots.length, 1);
   assert.match(roots.roots[0], /\/acme\/site\/nginx\.conf$/);
+});
+
+// Certificate files reach the worker like the configs (PEM is text): the web client's WorkspaceFeed reads
+// *.crt, *.key… with workspace.fs and hands them over, and the server reads them with the web parser.
+const TLS = `server {
+    listen 443 ssl;
+    server_name expired.test;
+    ssl_certificate ssl/expired.crt;
+    ssl_certificate_key ssl/expired.key;
+}
+server {
+    listen 443 ssl;
+    server_name backend.test;
+    ssl_certificate ssl/server.crt;
+    ssl_certificate_key ssl/stray.key;
+    ssl_client_certificate ssl/missing-ca.crt;
+    ssl_verify_client on;
+    location / {
+        proxy_pass https://api.internal;
+        proxy_ssl_verify on;
+        proxy_ssl_trusted_certificate ssl/server.crt;
+        proxy_ssl_server_name on;
+        proxy_ssl_name api.internal;
+    }
+}
+`;
+
+test('certificate rules on workspace files: expired, key mismatch, unreadable, a leaf as trusted CA', { skip: certSkip }, async () => {
+  pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-worker-pki-'));
+  const pki = makeCasePki(pkiDir);
+  const pem = (k: string) => fs.readFileSync(pki[k], 'utf8');
+  await client.files({
+    [u('conf.d/tls.conf')]: TLS,
+    [u('ssl/expired.crt')]: pem('expired-cert'),
+    [u('ssl/expired.key')]: pem('expired-key'),
+    [u('ssl/server.crt')]: pem('server-cert'),
+    [u('ssl/stray.key')]: pem('stray-key'),
+  });
+  await client.open(u('conf.d/tls.conf'), TLS);
+  const want = ['certificate-expired', 'certificate-key-mismatch', 'certificate-unreadable', 'trusted-ca-not-ca'];
+  const diags = await client.diagnostics(u('conf.d/tls.conf'), 1, (ds) => want.every((w) => ds.some((d) => d.code === w)));
+  const at = (code: string) => diags.filter((d) => d.code === code).map((d) => d.range.start.line);
+  assert.deepEqual(at('certificate-expired'), [3], JSON.stringify(diags, null, 1));
+  assert.match(String(diags.find((d) => d.code === 'certificate-expired')!.message), /2020-02-01/);
+  assert.deepEqual(at('certificate-key-mismatch'), [10]);
+  assert.deepEqual(at('certificate-unreadable'), [11]);
+  assert.deepEqual(at('trusted-ca-not-ca'), [16]);
+  // The hover on a certificate path reads it with the same parser.
+  const h = await client.request('textDocument/hover', { textDocument: { uri: u('conf.d/tls.conf') }, position: { line: 3, character: 24 } });
+  assert.match(h.contents.value, /expired\.test/);
+  assert.match(h.contents.value, /SHA-256/);
+  // The key comes back: the mismatch goes.
+  await client.files({ [u('ssl/stray.key')]: pem('server-key') });
+  await client.diagnostics(u('conf.d/tls.conf'), 1, (ds) => !ds.some((d) => d.code === 'certificate-key-mismatch') && ds.some((d) => d.code === 'certificate-expired'));
+  // The mutual-TLS scaffold's choices: each certificate with the key the web parser paired it with.
+  const found = await client.request<{ cas: { path: string }[]; clients: { path: string; key?: string }[] }>('nginxTlsProxy/certificateCandidates', { uri: u('conf.d/tls.conf') });
+  assert.deepEqual(found.clients.map((c) => [c.path, c.key]).sort(), [['ssl/expired.crt', 'ssl/expired.key'], ['ssl/server.crt', 'ssl/stray.key']], JSON.stringify(found));
+  assert.deepEqual(await client.workerErrors(), []);
+});
+
+test('files a config names outside the feed\'s globs are asked of the client before they are called missing', { skip: certSkip }, async () => {
+  const pem = (k: string) => fs.readFileSync(path.join(pkiDir, k), 'utf8');
+  const site = `server {
+    listen 443 ssl;
+    server_name odd.test;
+    include extra/tls-params;
+    ssl_certificate ssl/odd-name.cert;
+    ssl_certificate_key ssl/expired.key;
+    ssl_trusted_certificate ssl/nowhere.cert;
+}
+`;
+  client.disk.set(u('ssl/odd-name.cert'), pem('expired.crt'));
+  client.disk.set(u('extra/tls-params'), 'ssl_session_timeout 10m;\n');
+  await client.files({ [u('conf.d/odd.conf')]: site });
+  await client.open(u('conf.d/odd.conf'), site);
+  // The include and the certificate come on demand; the file nobody has stays missing.
+  const diags = await client.diagnostics(u('conf.d/odd.conf'), 1, (ds) => ds.some((d) => d.code === 'certificate-expired'));
+  assert.ok(client.asked.includes(u('extra/tls-params')), client.asked.join(' '));
+  assert.ok(client.asked.includes(u('ssl/odd-name.cert')), client.asked.join(' '));
+  assert.ok(client.asked.includes(u('ssl/nowhere.cert')), client.asked.join(' '));
+  const at = (code: string) => diags.filter((d) => d.code === code).map((d) => d.range.start.line);
+  assert.deepEqual(at('certificate-expired'), [4], JSON.stringify(diags, null, 1));
+  assert.deepEqual(at('certificate-unreadable'), [6], JSON.stringify(diags, null, 1));
+  // Never published as missing on the way: no flash of a finding that the next delivery takes back.
+  const odd = client.published.filter((p) => p.uri === u('conf.d/odd.conf'));
+  assert.ok(odd.length >= 1);
+  for (const p of odd) assert.ok(!p.diagnostics.some((d) => d.range.start.line === 3 || (d.range.start.line === 4 && d.code !== 'certificate-expired')), JSON.stringify(p.diagnostics, null, 1));
+  assert.ok(!diags.some((d) => /include/.test(String(d.message)) && /No such file/.test(String(d.message))), JSON.stringify(diags, null, 1));
+  // Each path is asked once until the workspace changes.
+  const before = client.asked.length;
+  await client.change(u('conf.d/odd.conf'), 2, site + '\n');
+  await client.diagnostics(u('conf.d/odd.conf'), 2);
+  assert.equal(client.asked.length, before);
+  assert.deepEqual(await client.workerErrors(), []);
+});
+
+test('the TLS inventory (TLS upstreams view) and the TLS report are answered by the web server', { skip }, async () => {
+  const inv = await client.request<{ uses: { uri: string; url: string; state: string; upstream: string | null; servers: string[]; range: { start: { line: number } }; locationUri?: string }[] }>('nginxTlsProxy/inventory', {});
+  const app = inv.uses.filter((x) => x.uri === u('conf.d/app.conf'));
+  assert.deepEqual(app.map((x) => [x.url, x.state, x.range.start.line]).sort(), [['https://api.internal', 'verified', 9], ['https://backend', 'unverified', 6]], JSON.stringify(inv.uses, null, 1));
+  const backend = app.find((x) => x.url === 'https://backend')!;
+  assert.equal(backend.upstream, 'backend');
+  assert.deepEqual(backend.servers, ['backend.internal:443']);
+  assert.equal(backend.locationUri, u('conf.d/app.conf'));
+  const report = await client.request<{ html: string }>('nginxTlsProxy/reportHtml', {});
+  assert.match(report.html, /^<!DOCTYPE html>/i);
+  assert.match(report.html, /https:\/\/backend/);
+  assert.doesNotMatch(report.html, /<script/i);
 });

@@ -1,10 +1,13 @@
 // The extension in a browser (vscode.dev, github.dev): starts the language server (dist/web/server.js) in a
 // Web Worker and hands it the workspace's nginx files, which a worker cannot read itself. Nothing that runs a
-// program is registered here (Test with nginx -t); package.json shows those commands only under `nginxTlsProxy.desktop`, a context key the Node client sets.
+// program is registered here (Test with nginx -t, the upstream probe); package.json shows those commands only
+// under `nginxTlsProxy.desktop`, a context key the Node client sets. The TLS upstreams view and the TLS report
+// are the server's answers (no program runs): shown here too, under `nginxTlsProxy.active`, which both clients set.
 
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions } from 'vscode-languageclient/browser';
 import { insertScaffold } from '../scaffold';
+import { registerTlsView } from '../tls-view';
 import { WorkspaceFeed } from './workspace-feed';
 
 let client: LanguageClient | undefined;
@@ -22,6 +25,8 @@ function settings(): Record<string, unknown> {
     rootConfig: c.get('rootConfig'),
     extraDirectives: c.get('extraDirectives'),
     maxFileSize: c.get('maxFileSize'),
+    certificateExpiryDays: c.get('certificateExpiryDays'),
+    pathMap: c.get('pathMap'),
   }));
 }
 
@@ -48,8 +53,11 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient('nginxTlsProxy', 'nginx TLS proxy', worker, clientOptions);
   await client.start();
   const c = client;
-  feed = new WorkspaceFeed((params) => c.sendNotification('nginxTlsProxy/files', params), (m) => output.warn(m));
-  await feed.start();
+  const f = new WorkspaceFeed((params) => c.sendNotification('nginxTlsProxy/files', params), (m) => output.warn(m));
+  feed = f;
+  // Files a config names that the feed's globs do not match: the server asks for them by URI.
+  c.onRequest('nginxTlsProxy/readFiles', (p: { uris: string[] }) => f.readFiles(p?.uris ?? []));
+  await f.start();
 }
 
 async function stop(): Promise<void> {
@@ -99,6 +107,7 @@ async function showEffective(): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  void vscode.commands.executeCommand('setContext', 'nginxTlsProxy.active', true);
   output = vscode.window.createOutputChannel('nginx TLS proxy', { log: true });
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   status.command = 'nginxTlsProxy.chooseRoot';
@@ -115,6 +124,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('nginxTlsProxy.showEffectiveTls', showEffective),
     vscode.commands.registerCommand('nginxTlsProxy.chooseRoot', chooseRoot),
     vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),
+    ...registerTlsView(() => client),
   );
   await start(context);
   void updateStatus();

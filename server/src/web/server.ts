@@ -8,6 +8,7 @@
 import { BrowserMessageReader, BrowserMessageWriter, createConnection, ProposedFeatures } from 'vscode-languageserver/browser';
 import { pathOf, startLanguageServer } from '../language-server';
 import { WorkspaceFiles, type FilesParams } from './workspace-files';
+import { webCertificateParser } from './web-certificates';
 
 // The worker's global scope: it posts and receives messages like a Worker object does.
 const scope = self as unknown as Worker;
@@ -23,6 +24,31 @@ const server = startLanguageServer(connection, {
   uriOf: (path) => workspace.uriOf(path),
   defer: (fn) => setTimeout(fn, 0),
   ready,
+  // Certificates and keys arrive with the other files (PEM is text); this parser needs no Node and no await.
+  certificates: webCertificateParser,
+  workspaceFolders: (uris) => workspace.setFolders(uris),
+  // Files a config names that the client's globs did not send (`ssl/site.cert`): asked for by URI.
+  fetchMissing: () => {
+    const { ask, waits } = workspace.takeMisses();
+    if (ask.length) {
+      const paths = ask.map((a) => a.path);
+      const answer = connection.sendRequest<FilesParams>('nginxTlsProxy/readFiles', { uris: ask.map((a) => a.uri) }).then(
+        (r) => {
+          const files = Array.isArray(r?.files) ? r.files : [];
+          workspace.answered(paths, files);
+          return files.length > 0;
+        },
+        // A client that cannot read them (an older one): the files are missing as far as the server can tell.
+        () => {
+          workspace.answered(paths, []);
+          return false;
+        },
+      );
+      workspace.asking(paths, answer);
+      waits.push(answer);
+    }
+    return waits.length ? Promise.all(waits).then((got) => got.some(Boolean)) : undefined;
+  },
 });
 
 connection.onNotification('nginxTlsProxy/files', (p: FilesParams) => {

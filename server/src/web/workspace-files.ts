@@ -1,7 +1,14 @@
 // The browser server's files: what the web client handed over (`nginxTlsProxy/files`), kept in memory and
 // served through the engine's synchronous FileSystem. Paths are the server's (language-server.ts `pathOf`);
 // each remembers its URI so that edits to a file that is not open go back to the right place.
+//
+// The client hands over what its globs match (configs, *.crt, *.key…). A config may name other files in the
+// workspace (`ssl_certificate ssl/site.cert`, `include extra/tls`): a read of such a path that finds nothing
+// is remembered, and the server asks the client for those files (`takeMisses`, `nginxTlsProxy/readFiles`)
+// before it publishes a finding that says they are missing. Each path is asked once until the files change;
+// an analysis that misses a path already asked waits for that answer.
 
+import { URI, Utils } from 'vscode-uri';
 import { globSegmentToRegExp } from '../core';
 import type { FileSystem } from '../core';
 
@@ -20,13 +27,61 @@ function looksLikeConfig(p: string): boolean {
   return /\.(conf|nginx|nginxconf)$/.test(name) || name === 'nginx.conf' || /\/(sites-available|sites-enabled|nginx)\//.test(p);
 }
 
+/** At most this many files are asked of the client per analysis: a config naming thousands stays bounded. */
+const MAX_ASKED = 200;
+
 export class WorkspaceFiles {
   private readonly texts = new Map<string, string>();
   private readonly uris = new Map<string, string>();
+  /** The workspace folders: server path → URI (only paths under them can be asked of the client). */
+  private folders: { path: string; uri: string }[] = [];
+  /** Paths read and not found since the last `takeMisses`. */
+  private readonly misses = new Set<string>();
+  /** Paths asked of the client: the answer (true when files came) while it is awaited. */
+  private readonly pending = new Map<string, Promise<boolean>>();
+  /** Paths the client answered it does not have. */
+  private readonly absent = new Set<string>();
 
   constructor(private readonly pathOf: (uri: string) => string) {}
 
-  apply(p: FilesParams): void {
+  setFolders(uris: string[]): void {
+    this.folders = uris.map((uri) => ({ path: this.pathOf(uri).replace(/\/+$/, ''), uri }));
+  }
+
+  /**
+   * What the reads since the last call missed: the workspace files to ask the client for (each once), and the
+   * answers already awaited for paths asked before.
+   */
+  takeMisses(): { ask: { path: string; uri: string }[]; waits: Promise<boolean>[] } {
+    const ask: { path: string; uri: string }[] = [];
+    const waits = new Set<Promise<boolean>>();
+    for (const p of this.misses) {
+      const w = this.pending.get(p);
+      if (w) { waits.add(w); continue; }
+      const f = this.folders.find((x) => p.startsWith(x.path + '/'));
+      if (f && ask.length < MAX_ASKED) ask.push({ path: p, uri: Utils.joinPath(URI.parse(f.uri), p.slice(f.path.length + 1)).toString() });
+    }
+    this.misses.clear();
+    return { ask, waits: [...waits] };
+  }
+
+  /** `paths` are asked of the client; `answer` settles when its files are applied. */
+  asking(paths: string[], answer: Promise<boolean>): void {
+    for (const p of paths) this.pending.set(p, answer);
+  }
+
+  /** The client's answer: its files, and the asked paths it did not send are not there. */
+  answered(paths: string[], files: { uri: string; text: string }[]): void {
+    this.apply({ files }, true);
+    for (const p of paths) {
+      this.pending.delete(p);
+      if (!this.texts.has(p)) this.absent.add(p);
+    }
+  }
+
+  apply(p: FilesParams, answer = false): void {
+    // Files changed in the workspace: what was not there may be now.
+    if (!answer) this.absent.clear();
     if (p.replace) {
       this.texts.clear();
       this.uris.clear();
@@ -63,7 +118,9 @@ export class WorkspaceFiles {
       readFile: (p) => {
         const t = texts.get(p);
         if (t === undefined) {
-          failures.set(p, this.isDir(p) ? '21: Is a directory' : '2: No such file or directory');
+          const dir = this.isDir(p);
+          failures.set(p, dir ? '21: Is a directory' : '2: No such file or directory');
+          if (!dir && !this.absent.has(p) && this.folders.some((f) => p.startsWith(f.path + '/'))) this.misses.add(p);
           return undefined;
         }
         if (t.length > maxBytes) {
