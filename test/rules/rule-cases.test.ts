@@ -11,6 +11,7 @@ import { resolveSettings } from '../../server/src/engine/settings';
 import { analyze, parseVersion, RULES } from '../support/engine';
 import { makeCasePki, opensslAvailable } from '../support/pki';
 import type { RuleCase } from '../../server/src/engine/rules/rule';
+import { probe } from '../../server/src/probe';
 
 const PATH = '/cases/nginx.conf';
 
@@ -25,12 +26,20 @@ before(() => {
 });
 after(() => { if (pkiDir) nodeFs.rmSync(pkiDir, { recursive: true, force: true }); });
 
-function run(ruleId: string, c: RuleCase) {
+async function run(ruleId: string, c: RuleCase) {
   const files: Record<string, string> = { [PATH]: c.config };
   for (const [name, kind] of Object.entries(c.files ?? {})) files['/cases/' + name] = pki![kind];
   const fs = memoryFileSystem(files);
   const settings = defaultSettings({ nginxVersion: parseVersion(c.nginxVersion ?? '1.30'), ...(c.modules ? { build: resolveSettings({ modules: c.modules }).settings.build } : {}) });
-  const { findings } = analyze(PATH, fs, settings, { rootKind: c.context ?? 'main', certificates: c.files ? nodeCertificateParser : undefined });
+  const opts = { rootKind: c.context ?? 'main', certificates: c.files || c.probe ? nodeCertificateParser : undefined } as const;
+  const first = analyze(PATH, fs, settings, opts);
+  const service = first.service;
+  let findings = first.findings;
+  if (c.probe) {
+    // As `check --probe` does: connect to the upstreams (real sockets on 127.0.0.1), then analyse again.
+    service.setProbeResults((await probe(service.probeTargets(PATH), 3000)).results);
+    findings = service.diagnose(PATH, { context: opts.rootKind, scope: 'config' }).findings;
+  }
   return { all: findings, mine: findings.filter((f) => f.ruleId === ruleId) };
 }
 
@@ -42,16 +51,16 @@ for (const rule of RULES) {
     assert.ok(rule.explanation.length > 100, 'explained in our own words');
   });
   rule.cases.valid.forEach((c, i) => {
-    test(`${rule.id}: valid #${i + 1} has no finding`, (t) => {
+    test(`${rule.id}: valid #${i + 1} has no finding`, async (t) => {
       if (c.files && !pki) return t.skip('openssl is not installed: the example\'s certificates cannot be made');
-      const { mine } = run(rule.id, c);
+      const { mine } = await run(rule.id, c);
       assert.deepEqual(mine.map((f) => `${f.range.start.line + 1}: ${f.message}`), []);
     });
   });
   rule.cases.invalid.forEach((c, i) => {
-    test(`${rule.id}: invalid #${i + 1} is reported on lines ${c.lines?.join(', ')}`, (t) => {
+    test(`${rule.id}: invalid #${i + 1} is reported on lines ${c.lines?.join(', ')}`, async (t) => {
       if (c.files && !pki) return t.skip('openssl is not installed: the example\'s certificates cannot be made');
-      const { mine } = run(rule.id, c);
+      const { mine } = await run(rule.id, c);
       const lines = [...new Set(mine.map((f) => f.range.start.line + 1))].sort((a, b) => a - b);
       assert.deepEqual(lines, c.lines ?? [], mine.map((f) => f.message).join('\n'));
       if (c.fixed !== undefined) {
@@ -60,7 +69,7 @@ for (const rule of RULES) {
         assert.ok(edits.every((e) => e.path === PATH));
         const fixed = applyEdits(c.config, edits);
         assert.equal(fixed, c.fixed);
-        assert.deepEqual(run(rule.id, { ...c, config: fixed }).mine.map((f) => f.message), [], 'the fix clears the finding');
+        assert.deepEqual((await run(rule.id, { ...c, config: fixed })).mine.map((f) => f.message), [], 'the fix clears the finding');
       }
     });
   });

@@ -30,4 +30,5 @@ export type { ScaffoldParams } from './service/scaffold';
 export type { FoldRange, OutlineSymbol } from './service/symbols';
 export type { CertificateInfo, CertificateParser, KeyInfo, PemFile } from './certificates/types';
 export type { CertificateCandidate, PathMapEntry, ProbeResult } from './certificates/files';
+export { probeKey } from './certificates/files';
 export type { ProbeTarget } from './certificates/handshake';

@@ -23,7 +23,7 @@ import { hoverAt, HoverResult } from './service/hover';
 import { tlsInventory, TlsInventoryUse } from './service/inventory';
 import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
-import { CertificateFiles } from './certificates/files';
+import { CertificateFiles, probeKey } from './certificates/files';
 import type { CertificateParser } from './certificates/types';
 import type { CertificateCandidate, ProbeResult } from './certificates/files';
 import { certificateCandidates } from './certificates/files';
@@ -330,7 +330,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const files = certificateFiles;
       if (!files) return [];
       const seen = new Map<string, ProbeTarget>();
-      for (const a of analyses(path)) for (const t of probeTargets(a.model, files, tlsUses(a.model))) seen.set(`${t.host}:${t.port}|${t.sni ?? ''}`, t);
+      for (const a of analyses(path)) for (const t of probeTargets(a.model, files, tlsUses(a.model), settings.nginxVersion)) seen.set(probeKey(t.host, t.port, t.sni, t.offer), t);
       return [...seen.values()];
     },
     certificateCandidates(path) {

@@ -61,6 +61,8 @@ export interface RuleCase {
   fixed?: string;
   /** Files beside the config, by relative name: what the test PKI puts there (see CASE_FILES). */
   files?: Record<string, CaseFile>;
+  /** Checked as `check --probe` checks: the config's TLS upstreams (on 127.0.0.1) are connected to first. */
+  probe?: boolean;
 }
 
 /** The files a rule's example can name, made by the test suite's PKI (openssl) and described in the docs. */

@@ -1,0 +1,77 @@
+// A probed upstream (`check --probe`, *Probe upstream TLS*) that did not complete the handshake nginx would
+// make: no connection, or a TLS handshake that failed with the protocols, ciphers and SNI of this use.
+// Reported only when the user asked for the probe: without probe results there is nothing to say.
+
+import { useProbeTargets } from '../certificates/handshake';
+import { tlsUses } from '../model/tls-uses';
+import { tlsDirective } from '../knowledge/tls-directives';
+import { argSpan, Rule } from './rule';
+
+/** A hint for the handshake failures whose cause the config decides, from OpenSSL's reason. */
+function hint(error: string, protocolsDirective: string, ciphersDirective: string): string {
+  if (/protocol version|unsupported protocol|wrong version number/i.test(error)) {
+    return ` The upstream speaks none of the protocols allowed here: allow the one it speaks in \`${protocolsDirective}\` (nginx before 1.23.4 does not offer TLSv1.3 to upstreams by default).`;
+  }
+  if (/handshake failure|no shared cipher|no cipher/i.test(error)) {
+    return ` No cipher in common, or the upstream refused the hello: compare \`${ciphersDirective}\` with what the upstream accepts.`;
+  }
+  return '';
+}
+
+export const upstreamUnreachable: Rule = {
+  id: 'upstream-unreachable',
+  defaultSeverity: 'warning',
+  title: 'A probed upstream did not complete the TLS handshake nginx would make',
+  nginxRejects: false,
+  explanation: `Reported only after a probe you asked for (\`check --probe\`, or *Probe upstream TLS* in VS Code), on the pass
+directive whose upstream did not answer. The probe connects as nginx would from this use: the same address, the SNI
+nginx sends (none when \`proxy_ssl_server_name\` is off), the client certificate, and only the protocols and ciphers the
+config allows here (the effective \`proxy_ssl_protocols\` and \`proxy_ssl_ciphers\`, or the defaults of the nginx version
+you set). Two kinds of failure are told apart: no TCP connection (refused, no route, no answer within 5 s), where nginx
+logs "connect() failed … while connecting to upstream" and answers 502 (504 on a timeout) unless another server of the
+group answers; and a TLS handshake that fails, typically because the upstream speaks only a protocol the config does
+not allow (a TLSv1.3-only backend behind \`proxy_ssl_protocols TLSv1.2\`, or behind nginx 1.22's default) or shares
+no cipher with it, where nginx logs "SSL_do_handshake() failed … while SSL handshaking to upstream" and every request
+through this pass gets 502. It is a warning, not an error: the probe sees the network from the machine it runs on, at
+that moment, and nginx's network may differ (another host, a firewall, a backend that was down for a minute).`,
+  cases: {
+    valid: [
+      // Without a probe nothing connects, and nothing is said about reachability.
+      { config: 'server {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:9;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n    }\n}\n', context: 'http', files: { 'root.crt': 'root-ca' } },
+    ],
+    invalid: [
+      // Nothing listens on the discard port of 127.0.0.1: the probe's connection is refused.
+      { config: 'server {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:9;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n    }\n}\n', context: 'http', lines: [4], probe: true, files: { 'root.crt': 'root-ca' } },
+    ],
+  },
+  check(ctx) {
+    const files = ctx.certificates;
+    if (!files) return;
+    const model = ctx.model;
+    for (const use of tlsUses(model)) {
+      for (const { target: t, via } of useProbeTargets(model, files, use, ctx.settings.nginxVersion)) {
+        const r = files.probed(t.host, t.port, t.sni, t.offer);
+        if (!r?.error) continue;
+        const address = `${t.host}:${t.port}`;
+        const protocolsDirective = tlsDirective(use.family, 'protocols');
+        const ciphersDirective = tlsDirective(use.family, 'ciphers');
+        const offered = (r.offered ?? t.protocols).join(' ');
+        const sni = t.sni ? `SNI "${t.sni}"` : 'no SNI';
+        const group = use.group && use.group.servers.length > 1 ? ` (nginx tries the group's next server first; with none answering, 502)` : '';
+        let message: string;
+        if (r.stage === 'config') {
+          message = `The TLS upstream ${address} cannot be probed as nginx would reach it: ${r.error}. Check \`${protocolsDirective}\` and \`${ciphersDirective}\` here.`;
+        } else if (r.stage === 'handshake') {
+          message = `Probed from here offering ${offered} with ${sni}, as nginx would, the TLS handshake with ${address} failed (${r.error}): every request through this pass gets 502, error log "SSL_do_handshake() failed … while SSL handshaking to upstream"${group}.${hint(r.error, protocolsDirective, ciphersDirective)}`;
+        } else {
+          message = `Probed from here, the TLS upstream ${address} did not accept a connection (${r.error}): nginx would log "connect() failed … while connecting to upstream" and answer 502${/within/.test(r.error) ? ' (504 when it times out)' : ''}${group}. The probe sees the network from this machine; nginx's may differ.`;
+        }
+        ctx.report({
+          ...argSpan(use.pass, 0),
+          message,
+          related: via ? [{ ld: via, message: 'the upstream server' }] : [],
+        });
+      }
+    }
+  },
+};
