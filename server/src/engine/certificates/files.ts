@@ -86,9 +86,12 @@ export interface ProbedUpstream {
   offered?: string[];
 }
 
-/** The key probe results are filed under: address, SNI and what was offered. */
-export function probeKey(host: string, port: number, sni: string | null, offer = ''): string {
-  return `${host.toLowerCase()}:${port}|${sni ?? ''}|${offer}`;
+/**
+ * The key probe results are filed under: address, SNI and what was offered. A result that does not say what
+ * was offered (a client older than the offer) is filed without it and answers for any offer.
+ */
+export function probeKey(host: string, port: number, sni: string | null, offer?: string): string {
+  return `${host.toLowerCase()}:${port}|${sni ?? ''}` + (offer === undefined ? '' : `|${offer}`);
 }
 
 export class CertificateFiles {
@@ -112,12 +115,12 @@ export class CertificateFiles {
       for (const pem of r.chain ?? []) {
         try { chain.push(this.env.parser.certificate(pem)); } catch { /* not a certificate: left out */ }
       }
-      this.probes.set(probeKey(r.host, r.port, r.sni, r.offer ?? ''), { chain, error: r.error, stage: r.stage, offered: r.offered });
+      this.probes.set(probeKey(r.host, r.port, r.sni, r.offer), { chain, error: r.error, stage: r.stage, offered: r.offered });
     }
   }
 
   probed(host: string, port: number, sni: string | null, offer: string): ProbedUpstream | undefined {
-    return this.probes.get(probeKey(host, port, sni, offer));
+    return this.probes.get(probeKey(host, port, sni, offer)) ?? this.probes.get(probeKey(host, port, sni));
   }
 
   get parser(): CertificateParser {
