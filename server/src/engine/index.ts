@@ -24,7 +24,7 @@ export type { CompletionEntry } from './service/completion';
 export type { FormatOptions, FormatResult, LineEdit } from './service/format';
 export { formatConfig, MAX_INDENT_LEVELS } from './service/format';
 export type { HoverResult } from './service/hover';
-export type { InventoryField, InventoryFinding, InventoryOrigin, InventoryPlace, InventoryState, TlsInventoryUse } from './service/inventory';
+export type { InventoryCertificate, InventoryField, InventoryFinding, InventoryOrigin, InventoryPlace, InventoryState, TlsInventoryUse } from './service/inventory';
 export type { Link, Target, WorkspaceSymbolEntry } from './service/navigation';
 export type { ScaffoldParams } from './service/scaffold';
 export type { FoldRange, OutlineSymbol } from './service/symbols';

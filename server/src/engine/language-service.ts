@@ -305,7 +305,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const seen = new Set<string>();
       const out: TlsInventoryUse[] = [];
       for (const a of workspace.analyzeFile(path, opts?.context ? opts : undefined).analyses) {
-        for (const u of tlsInventory(a.model, a.findings, settings.nginxVersion)) {
+        for (const u of tlsInventory(a.model, a.findings, settings.nginxVersion, certificateFiles)) {
           // A file several main configs include: one entry per distinct state.
           const key = u.file + '\0' + u.start + '\0' + u.effective.join('\0') + '\0' + u.server?.start + '\0' + u.location?.start;
           if (seen.has(key)) continue;
