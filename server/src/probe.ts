@@ -67,7 +67,6 @@ function probeOne(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
     let done = false;
     let connected = false;
     let socket: tls.TLSSocket | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (r: ProbeResult) => { if (!done) { done = true; clearTimeout(timer); socket?.destroy(); resolve(r); } };
     try {
       socket = tls.connect({
@@ -84,7 +83,7 @@ function probeOne(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
       return;
     }
     socket.once('connect', () => { connected = true; });
-    timer = setTimeout(() => finish({ ...base, stage: connected ? 'handshake' : 'connect', error: connected ? `no TLS handshake within ${timeoutMs / 1000} s` : `no connection within ${timeoutMs / 1000} s` }), timeoutMs);
+    const timer = setTimeout(() => finish({ ...base, stage: connected ? 'handshake' : 'connect', error: connected ? `no TLS handshake within ${timeoutMs / 1000} s` : `no connection within ${timeoutMs / 1000} s` }), timeoutMs);
     socket.once('secureConnect', () => finish({ ...base, chain: chainOf(socket!) }));
     socket.once('error', (e: NodeJS.ErrnoException) => finish({ ...base, stage: connected ? 'handshake' : 'connect', error: errorText(e) }));
   });
