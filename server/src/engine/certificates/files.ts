@@ -119,6 +119,11 @@ export class CertificateFiles {
     }
   }
 
+  /** Whether any probe result is held (without one, nothing was probed and probe rules have nothing to say). */
+  get hasProbes(): boolean {
+    return this.probes.size > 0;
+  }
+
   probed(host: string, port: number, sni: string | null, offer: string): ProbedUpstream | undefined {
     return this.probes.get(probeKey(host, port, sni, offer)) ?? this.probes.get(probeKey(host, port, sni));
   }

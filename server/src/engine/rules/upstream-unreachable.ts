@@ -46,7 +46,8 @@ that moment, and nginx's network may differ (another host, a firewall, a backend
   },
   check(ctx) {
     const files = ctx.certificates;
-    if (!files) return;
+    // Without a probe (the usual analysis) there is nothing to report: skip the work of naming targets.
+    if (!files || !files.hasProbes) return;
     const model = ctx.model;
     for (const use of tlsUses(model)) {
       for (const { target: t, via } of useProbeTargets(model, files, use, ctx.settings.nginxVersion)) {
