@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort, nginxAvailable, RunningNginx, startNginx, tempDir, writeNginxConf } from '../support/nginx';
 import { makeCasePki, opensslAvailable } from '../support/pki';
+import { offeredRange } from '../../server/src/probe';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 let base = '';
@@ -87,4 +88,12 @@ test('an unreachable upstream gets a clear finding on the pass directive within 
   assert.deepEqual(check(verified(ports.closed)).unreachable, [], 'nothing without --probe');
   // A healthy backend answers: no finding.
   assert.deepEqual(check(verified(ports.healthy), '--probe').unreachable, []);
+});
+
+test('the protocols offered: OpenSSL\'s contiguous run from the lowest enabled (measured on nginx: TLSv1.1 TLSv1.3 cannot reach a TLSv1.3-only backend)', () => {
+  assert.deepEqual(offeredRange(['TLSv1.2', 'TLSv1.3']), { min: 'TLSv1.2', max: 'TLSv1.3', offered: ['TLSv1.2', 'TLSv1.3'] });
+  assert.deepEqual(offeredRange(['TLSv1.1', 'TLSv1.3'])?.offered, ['TLSv1.1']);
+  assert.deepEqual(offeredRange(['TLSv1', 'TLSv1.1', 'TLSv1.2'])?.offered, ['TLSv1', 'TLSv1.1', 'TLSv1.2']);
+  assert.deepEqual(offeredRange(['SSLv3', 'TLSv1.2'])?.offered, ['TLSv1.2']);
+  assert.equal(offeredRange(['SSLv3']), null);
 });

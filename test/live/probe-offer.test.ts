@@ -81,6 +81,8 @@ const CASES: Case[] = [
   // The backend speaks only TLSv1.3; the config allows TLSv1.2: alert "protocol version".
   { path: '/v13-limited', body: (p) => `proxy_pass https://127.0.0.1:${p.v13};\n            proxy_ssl_protocols TLSv1.2;`, finding: 'upstream-unreachable',
     log: /SSL_do_handshake\(\) failed .*tlsv1 alert protocol version.* while SSL handshaking to upstream/, message: /offering TLSv1\.2 with no SNI.*tlsv1 alert protocol version.*proxy_ssl_protocols/ },
+  // A hole in the list: OpenSSL's client offers only the contiguous run from the lowest (TLSv1.1), not TLSv1.3.
+  { path: '/v13-hole', body: (p) => `proxy_pass https://127.0.0.1:${p.v13};\n            proxy_ssl_protocols TLSv1.1 TLSv1.3;`, finding: 'upstream-unreachable', message: /offering TLSv1\.1 with no SNI/ },
   { path: '/v13-allowed', body: (p) => `proxy_pass https://127.0.0.1:${p.v13};\n            proxy_ssl_protocols TLSv1.2 TLSv1.3;`, finding: null },
   // The backend speaks TLSv1.2 with one ECDSA suite; the config offers another: handshake failure.
   { path: '/cipher-mismatch', body: (p) => `proxy_pass https://127.0.0.1:${p.v12};\n            proxy_ssl_protocols TLSv1.2;\n            proxy_ssl_ciphers ECDHE-ECDSA-CHACHA20-POLY1305;`, finding: 'upstream-unreachable',
