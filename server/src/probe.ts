@@ -47,7 +47,7 @@ function chainOf(socket: tls.TLSSocket): string[] {
 function errorText(e: NodeJS.ErrnoException): string {
   const reason = /SSL routines:[^:]*:([^:]+):/.exec(e.message)?.[1] ?? /SSL routines::([^\n]+)/.exec(e.message)?.[1];
   const text = reason ?? e.message.split('\n')[0];
-  return e.code ? `${e.code}: ${text}` : text;
+  return e.code && !text.includes(e.code) ? `${e.code}: ${text}` : text;
 }
 
 function probeOne(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {

@@ -82,7 +82,7 @@ test('an unreachable upstream gets a clear finding on the pass directive within 
   const r = check(verified(ports.closed), '--probe');
   assert.deepEqual(r.findings, []);
   assert.deepEqual(r.unreachable.map((f) => [f.line, f.severity]), [[6, 'warning']]);
-  assert.match(r.unreachable[0].message, new RegExp(`127\\.0\\.0\\.1:${ports.closed} did not accept a connection \\(ECONNREFUSED`));
+  assert.match(r.unreachable[0].message, new RegExp(`127\\.0\\.0\\.1:${ports.closed} did not accept a connection \\(connect ECONNREFUSED`));
   assert.doesNotMatch(r.stderr, /probe:/, 'a finding, not a notice');
   assert.ok(r.ms < 20000, `took ${r.ms} ms`);
   assert.deepEqual(check(verified(ports.closed)).unreachable, [], 'nothing without --probe');

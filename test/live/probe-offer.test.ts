@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { freePort, nginxAvailable, RunningNginx, startNginx, tempDir, writeNginxConf } from '../support/nginx';
 import { makeCasePki, opensslAvailable } from '../support/pki';
@@ -18,6 +19,9 @@ let base = '';
 let pki: Record<string, string> = {};
 const running: RunningNginx[] = [];
 const ports: Record<string, number> = {};
+/** A TCP server that accepts and never answers: a TLS handshake that never completes. */
+let silent: net.Server | null = null;
+const held: net.Socket[] = [];
 const skip = () => (!nginxAvailable() ? 'nginx not installed' : !opensslAvailable() ? 'openssl not installed' : !fs.existsSync(CLI) ? 'dist/cli.js not built' : '');
 
 /** The version of the nginx on this machine (`nginx -v`), which the checker is told it runs. */
@@ -67,14 +71,19 @@ before(async () => {
 }
 `);
   running.push(await startNginx(dir, [ports.v13, ports.v12, ports.sni]));
+  silent = net.createServer((s) => { held.push(s); s.on('error', () => {}); });
+  await new Promise<void>((r) => silent!.listen(0, '127.0.0.1', r));
+  ports.silent = (silent.address() as net.AddressInfo).port;
 });
 
 after(async () => {
+  for (const s of held) s.destroy();
+  if (silent) await new Promise<void>((r) => silent!.close(() => r()));
   for (const n of running.reverse()) await n.stop();
   if (base) fs.rmSync(base, { recursive: true, force: true });
 });
 
-interface Case { path: string; body: (p: Record<string, number>) => string; finding: string | null; log?: RegExp; message?: RegExp }
+interface Case { path: string; body: (p: Record<string, number>) => string; finding: string | null; log?: RegExp; message?: RegExp; status?: number }
 
 const verified = 'proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate root.crt;\n            proxy_ssl_name backend.test;';
 const CASES: Case[] = [
@@ -93,7 +102,10 @@ const CASES: Case[] = [
     log: /upstream SSL certificate does not match "backend\.test"/ },
   { path: '/sni-on', body: (p) => `proxy_pass https://127.0.0.1:${p.sni};\n            ${verified}\n            proxy_ssl_server_name on;`, finding: null },
   { path: '/closed', body: (p) => `proxy_pass https://127.0.0.1:${p.closed};`, finding: 'upstream-unreachable',
-    log: /connect\(\) failed \(111: Connection refused\) while connecting to upstream/, message: /did not accept a connection \(ECONNREFUSED/ },
+    log: /connect\(\) failed \(111: Connection refused\) while connecting to upstream/, message: /did not accept a connection \(connect ECONNREFUSED/ },
+  // Connected, and then silence: the probe gives up after 5 s, nginx after proxy_connect_timeout, with a 504.
+  { path: '/silent', body: (p) => `proxy_pass https://127.0.0.1:${p.silent};\n            proxy_connect_timeout 2s;`, finding: 'upstream-unreachable', status: 504,
+    log: /upstream timed out \(110: Connection timed out\) while SSL handshaking to upstream/, message: /no TLS handshake within 5 s.*gets 504.*upstream timed out/ },
 ];
 
 test('the probe offers what nginx offers: its verdict per location matches real nginx proxying with the same config', async (t) => {
@@ -125,7 +137,7 @@ test('the probe offers what nginx offers: its verdict per location matches real 
     const reply = await get(`http://127.0.0.1:${proxy}${c.path}`);
     rows.push(`${c.path}: nginx ${reply.status}; probe ${mine.map((f) => f.rule).join(', ') || 'nothing'}`);
     assert.deepEqual(mine.map((f) => f.rule), c.finding ? [c.finding] : [], `${c.path}: ${mine.map((f) => f.message).join('\n')}`);
-    assert.equal(reply.status, c.finding ? 502 : 200, `${c.path}: nginx answers as predicted`);
+    assert.equal(reply.status, c.status ?? (c.finding ? 502 : 200), `${c.path}: nginx answers as predicted`);
     if (c.message) assert.match(mine[0].message, c.message);
     if (c.log) assert.match(n.errorLog(), c.log, c.path);
   }

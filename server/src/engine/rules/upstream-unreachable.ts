@@ -58,14 +58,22 @@ that moment, and nginx's network may differ (another host, a firewall, a backend
         const ciphersDirective = tlsDirective(use.family, 'ciphers');
         const offered = (r.offered ?? t.protocols).join(' ');
         const sni = t.sni ? `SNI "${t.sni}"` : 'no SNI';
-        const group = use.group && use.group.servers.length > 1 ? ` (nginx tries the group's next server first; with none answering, 502)` : '';
+        const group = !!use.group && use.group.servers.length > 1;
+        // The probe gives up after 5 s; nginx waits proxy_connect_timeout (60 s by default) and then answers 504.
+        const timedOut = /within \d+(\.\d+)? s/.test(r.error);
         let message: string;
         if (r.stage === 'config') {
           message = `The TLS upstream ${address} cannot be probed as nginx would reach it: ${r.error}. Check \`${protocolsDirective}\` and \`${ciphersDirective}\` here.`;
         } else if (r.stage === 'handshake') {
-          message = `Probed from here offering ${offered} with ${sni}, as nginx would, the TLS handshake with ${address} failed (${r.error}): every request through this pass gets 502, error log "SSL_do_handshake() failed … while SSL handshaking to upstream"${group}.${hint(r.error, protocolsDirective, ciphersDirective)}`;
+          const status = timedOut ? '504' : '502';
+          const outcome = group ? `nginx tries the group's next server, and with none answering the request gets ${status}` : `every request through this pass gets ${status}`;
+          const log = timedOut ? 'upstream timed out (110: Connection timed out) while SSL handshaking to upstream' : 'SSL_do_handshake() failed … while SSL handshaking to upstream';
+          message = `Probed from here offering ${offered} with ${sni}, as nginx would, the TLS handshake with ${address} failed (${r.error}): ${outcome}, error log "${log}".${hint(r.error, protocolsDirective, ciphersDirective)}`;
         } else {
-          message = `Probed from here, the TLS upstream ${address} did not accept a connection (${r.error}): nginx would log "connect() failed … while connecting to upstream" and answer 502${/within/.test(r.error) ? ' (504 when it times out)' : ''}${group}. The probe sees the network from this machine; nginx's may differ.`;
+          const status = timedOut ? '504' : '502';
+          const outcome = group ? `try the group's next server, and with none answering answer ${status}` : `answer ${status}`;
+          const log = timedOut ? 'upstream timed out (110: Connection timed out) while connecting to upstream' : 'connect() failed … while connecting to upstream';
+          message = `Probed from here, the TLS upstream ${address} did not accept a connection (${r.error}): nginx would log "${log}" and ${outcome}. The probe sees the network from this machine; nginx's may differ.`;
         }
         ctx.report({
           ...argSpan(use.pass, 0),
