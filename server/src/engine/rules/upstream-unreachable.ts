@@ -28,8 +28,8 @@ directive whose upstream did not answer. The probe connects as nginx would from 
 nginx sends (none when \`proxy_ssl_server_name\` is off), the client certificate, and only the protocols and ciphers the
 config allows here (the effective \`proxy_ssl_protocols\` and \`proxy_ssl_ciphers\`, or the defaults of the nginx version
 you set). Two kinds of failure are told apart: no TCP connection (refused, no route, no answer within 5 s), where nginx
-logs "connect() failed … while connecting to upstream" and answers 502 (504 on a timeout) unless another server of the
-group answers; and a TLS handshake that fails, typically because the upstream speaks only a protocol the config does
+logs "connect() failed … while connecting to upstream" and answers 502 (on a timeout, "upstream timed out" and 504,
+after \`proxy_connect_timeout\`) unless another server of the group answers; and a TLS handshake that fails, typically because the upstream speaks only a protocol the config does
 not allow (a TLSv1.3-only backend behind \`proxy_ssl_protocols TLSv1.2\`, or behind nginx 1.22's default) or shares
 no cipher with it, where nginx logs "SSL_do_handshake() failed … while SSL handshaking to upstream" and every request
 through this pass gets 502. It is a warning, not an error: the probe sees the network from the machine it runs on, at
@@ -37,7 +37,7 @@ that moment, and nginx's network may differ (another host, a firewall, a backend
   cases: {
     valid: [
       // Without a probe nothing connects, and nothing is said about reachability.
-      { config: 'server {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:9;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n    }\n}\n', context: 'http', files: { 'root.crt': 'root-ca' } },
+      { config: 'server {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://127.0.0.1:9;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n    }\n}\n', context: 'http', probe: false, files: { 'root.crt': 'root-ca' } },
     ],
     invalid: [
       // Nothing listens on the discard port of 127.0.0.1: the probe's connection is refused.
