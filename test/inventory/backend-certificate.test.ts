@@ -126,4 +126,6 @@ test('report --format markdown and html: the backend certificate column and line
   const html = report(dir, '--format', 'html');
   assert.ok(html.includes(`<div class="cert">backend certificate <code>CN=backend.test</code>, issued by <code>CN=Test Root</code>, expires <time datetime="${want.notAfter}">${want.notAfter.slice(0, 10)}</time> <span class="o">(127.0.0.1:8443, from the config)</span></div>`));
   assert.equal(html.match(/class="cert"/g)?.length, 2, 'one per use whose backend certificate is known');
+  // The diagram's backend box names it on hover too.
+  assert.ok(html.includes(`<title>127.0.0.1:8443: certificate CN=backend.test, issued by CN=Test Root, expires ${want.notAfter.slice(0, 10)}</title>`));
 });

@@ -159,7 +159,12 @@ export function reportSvg(uses: TlsInventoryUse[], show: ShowPath = keep): strin
     const up = node(2, upKey, u.upstream ? 'upstream ' + u.upstream : u.url, u.upstream ? `upstream ${u.upstream}` : u.url);
     edge([0, s], [1, l], 'plain');
     edge([1, l], [2, up], u.state);
-    for (const b of u.servers) edge([2, up], [3, node(3, 'b' + b, b, b)], u.state);
+    for (const b of u.servers) {
+      // The backend's box names its certificate on hover when the use knows it (the same one as in the table).
+      const c = u.backendCertificate;
+      const title = c && (c.backend === b || c.backend === b + ':443') ? `${b}: certificate ${c.subject}, issued by ${c.issuer}, expires ${day(c.notAfter)}` : b;
+      edge([2, up], [3, node(3, 'b' + b, b, title)], u.state);
+    }
   }
   const W = 270, BOX_W = 220, BOX_H = 30, GAP = 14, TOP = 40, LEFT = 10;
   let rows = 1;
