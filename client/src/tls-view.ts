@@ -35,11 +35,15 @@ export interface InventoryItem {
   upstreamUri?: string;
   upstreamLine?: number;
   /** The backend's certificate where the certificate checks know it (a server of the config, or a probe). */
-  backendCertificate?: { subject: string; issuer: string; notAfter: string; backend: string; from: 'config' | 'probe' } | null;
+  backendCertificate?: BackendCertificate | null;
+  /** Each backend's certificate that is known (a server without one is absent). */
+  backendCertificates?: BackendCertificate[];
 }
 
+interface BackendCertificate { subject: string; issuer: string; notAfter: string; backend: string; from: 'config' | 'probe' }
+
 /** The backend certificate in words for a tooltip: subject, issuer, expiry (and days left), where it is known from. */
-export function certificateText(c: NonNullable<InventoryItem['backendCertificate']>, now = Date.now()): string {
+export function certificateText(c: BackendCertificate, now = Date.now()): string {
   const days = Math.floor((Date.parse(c.notAfter) - now) / 86400000);
   const left = days < 0 ? `expired ${-days} day${days === -1 ? '' : 's'} ago` : `${days} day${days === 1 ? '' : 's'} left`;
   return `Backend certificate of ${c.backend} (${c.from === 'probe' ? 'probed' : 'from the config'}): ${c.subject}, issued by ${c.issuer}, expires ${c.notAfter.slice(0, 10)} (${left})`;
@@ -121,7 +125,8 @@ export function buildTree(uses: InventoryItem[], rel: (file: string) => string =
       md.appendMarkdown(`**${WORD[u.state]}** — `).appendText(u.reason);
       md.appendMarkdown('\n\n').appendCodeblock(`${u.directive} ${u.url};  # ${rel(vscode.Uri.parse(u.uri).fsPath)}:${u.line}`, 'nginx');
       md.appendMarkdown('\n\n' + u.effective.map((l) => '- ' + l.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&')).join('\n'));
-      if (u.backendCertificate) md.appendMarkdown('\n\n').appendText(certificateText(u.backendCertificate));
+      const known = u.backendCertificates ?? (u.backendCertificate ? [u.backendCertificate] : []);
+      for (const c of known) md.appendMarkdown('\n\n').appendText(certificateText(c));
       if (u.findings.length) md.appendMarkdown('\n\n' + u.findings.map((f) => `- \`${f.ruleId}\` ` + f.message.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&')).join('\n'));
       n.tooltip = md;
       n.command = open(u.uri, u.range);
@@ -132,8 +137,9 @@ export function buildTree(uses: InventoryItem[], rel: (file: string) => string =
         const n = new TlsNode(b, 'backend', uKey + '>b:' + b);
         n.iconPath = stateIcon(u.state);
         n.description = WORD[u.state];
-        // The certificate shown belongs to one backend of the group: on that backend's node only.
-        const cert = u.backendCertificate && (u.backendCertificate.backend === b || u.backendCertificate.backend === b + ':443') ? '\n' + certificateText(u.backendCertificate) : '';
+        // Each backend's node shows its own certificate (a server without a port is reached on 443).
+        const c = (u.backendCertificates ?? []).find((x) => x.backend === b || x.backend === b + ':443');
+        const cert = c ? '\n' + certificateText(c) : '';
         n.tooltip = `${b}: ${u.reason}${cert}`;
         n.command = u.upstreamUri && u.upstreamLine ? open(u.upstreamUri, { line: u.upstreamLine }) : open(u.uri, u.range);
         return n;

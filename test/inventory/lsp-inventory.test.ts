@@ -68,7 +68,10 @@ test('nginxTlsProxy/inventory: the backend certificate of a server of the same c
     const pki = makeCasePki(path.join(ws, 'pki'));
     fs.copyFileSync(pki['server-cert'], path.join(ws, 'server.crt'));
     fs.copyFileSync(pki['server-key'], path.join(ws, 'server.key'));
-    fs.writeFileSync(path.join(ws, 'nginx.conf'), 'events {}\nhttp {\n    upstream backends {\n        server 127.0.0.1:8443;\n    }\n    server {\n        listen 127.0.0.1:8443 ssl;\n        ssl_certificate server.crt;\n        ssl_certificate_key server.key;\n    }\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            proxy_pass https://backends;\n        }\n    }\n}\n');
+    fs.copyFileSync(pki['deep-chain'], path.join(ws, 'deep.crt'));
+    fs.copyFileSync(pki['deep-key'], path.join(ws, 'deep.key'));
+    // Two backends of one group, each with its certificate; a third server of the group is elsewhere (unknown).
+    fs.writeFileSync(path.join(ws, 'nginx.conf'), 'events {}\nhttp {\n    upstream backends {\n        server 127.0.0.1:8443;\n        server 127.0.0.1:8444;\n        server 10.9.9.9:8443;\n    }\n    server {\n        listen 127.0.0.1:8443 ssl;\n        ssl_certificate server.crt;\n        ssl_certificate_key server.key;\n    }\n    server {\n        listen 127.0.0.1:8444 ssl;\n        ssl_certificate deep.crt;\n        ssl_certificate_key deep.key;\n    }\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            proxy_pass https://backends;\n        }\n    }\n}\n');
     await own.initialize(ws);
     const r = await own.request('nginxTlsProxy/inventory', {});
     assert.equal(r.uses.length, 1);
@@ -77,6 +80,8 @@ test('nginxTlsProxy/inventory: the backend certificate of a server of the same c
     // The date the file carries (825 days from its making), in ISO 8601.
     const days = (Date.parse(c.notAfter) - Date.now()) / 86400000;
     assert.ok(days > 823 && days < 826, c.notAfter);
+    // Each backend's own, for the tree's backend nodes: the second is issued by the intermediate.
+    assert.deepEqual(r.uses[0].backendCertificates.map((x: any) => [x.backend, x.issuer]), [['127.0.0.1:8443', 'CN=Test Root'], ['127.0.0.1:8444', 'CN=Test Intermediate']]);
   } finally {
     await own.stop();
     fs.rmSync(ws, { recursive: true, force: true });

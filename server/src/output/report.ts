@@ -161,8 +161,8 @@ export function reportSvg(uses: TlsInventoryUse[], show: ShowPath = keep): strin
     edge([1, l], [2, up], u.state);
     for (const b of u.servers) {
       // The backend's box names its certificate on hover when the use knows it (the same one as in the table).
-      const c = u.backendCertificate;
-      const title = c && (c.backend === b || c.backend === b + ':443') ? `${b}: certificate ${c.subject}, issued by ${c.issuer}, expires ${day(c.notAfter)}` : b;
+      const c = u.backendCertificates.find((x) => x.backend === b || x.backend === b + ':443');
+      const title = c ? `${b}: certificate ${c.subject}, issued by ${c.issuer}, expires ${day(c.notAfter)}` : b;
       edge([2, up], [3, node(3, 'b' + b, b, title)], u.state);
     }
   }

@@ -93,8 +93,10 @@ export interface TlsInventoryUse {
   reason: string;
   /** The hover's "In effect here" lines for the same spot, for display. */
   effective: string[];
-  /** The backend's certificate (the leaf it presents), or null when no certificate check knows it. */
+  /** The backend's certificate (the leaf it presents; for a group, the first known), or null when no certificate check knows it. */
   backendCertificate: InventoryCertificate | null;
+  /** Every backend's certificate that is known, in the group's order (the tree's and the diagram's backends). */
+  backendCertificates: InventoryCertificate[];
 }
 
 const FIELD_SUFFIX: Record<InventoryField, string> = {
@@ -135,15 +137,16 @@ function serverLabel(model: ConfigModel, b: LBlock): string {
 
 const flagOn = (v: string | undefined) => (v ?? '').toLowerCase() === 'on';
 
-/** The leaf certificate of the first backend of `use` whose certificate is known (group order). */
-function backendCertificate(model: ConfigModel, files: CertificateFiles | undefined, use: TlsUse): InventoryCertificate | null {
-  if (!files) return null;
+/** The leaf certificate of each backend of `use` whose certificate is known, in the group's order. */
+function backendCertificates(model: ConfigModel, files: CertificateFiles | undefined, use: TlsUse): InventoryCertificate[] {
+  if (!files) return [];
+  const out: InventoryCertificate[] = [];
   for (const b of backendsOf(model, files, use)) {
     const leaf = b.chain[0];
     if (!leaf) continue;
-    return { subject: leaf.subject, issuer: leaf.issuer, notAfter: new Date(leaf.notAfter).toISOString(), backend: `${b.host}:${b.port}`, from: b.server ? 'config' : 'probe' };
+    out.push({ subject: leaf.subject, issuer: leaf.issuer, notAfter: new Date(leaf.notAfter).toISOString(), backend: `${b.host}:${b.port}`, from: b.server ? 'config' : 'probe' });
   }
-  return null;
+  return out;
 }
 
 /**
@@ -207,6 +210,7 @@ function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], v
   }
   if (!use.certain) reason += ' (the scheme comes from a variable: TLS only when it is https)';
   const own = fileFindings.filter((f) => f.start >= pass.d.start && f.end <= pass.d.end);
+  const certificates = backendCertificates(model, files, use);
   return {
     file: pass.file.path,
     line: lineNumber(pass),
@@ -236,6 +240,7 @@ function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], v
     state,
     reason,
     effective: INVENTORY_FIELDS.map(describe),
-    backendCertificate: backendCertificate(model, files, use),
+    backendCertificate: certificates[0] ?? null,
+    backendCertificates: certificates,
   };
 }
