@@ -59,6 +59,8 @@ that moment, and nginx's network may differ (another host, a firewall, a backend
         const offered = (r.offered ?? t.protocols).join(' ');
         const sni = t.sni ? `SNI "${t.sni}"` : 'no SNI';
         const group = !!use.group && use.group.servers.length > 1;
+        // stream has no HTTP status to give: the client's connection is closed.
+        const stream = use.family === 'stream';
         // The probe gives up after 5 s; nginx waits proxy_connect_timeout (60 s by default) and then answers 504.
         const timedOut = /within \d+(\.\d+)? s/.test(r.error);
         let message: string;
@@ -66,12 +68,15 @@ that moment, and nginx's network may differ (another host, a firewall, a backend
           message = `The TLS upstream ${address} cannot be probed as nginx would reach it: ${r.error}. Check \`${protocolsDirective}\` and \`${ciphersDirective}\` here.`;
         } else if (r.stage === 'handshake') {
           const status = timedOut ? '504' : '502';
-          const outcome = group ? `nginx tries the group's next server, and with none answering the request gets ${status}` : `every request through this pass gets ${status}`;
+          const outcome = stream
+            ? (group ? 'nginx tries the group\'s next server, and with none answering closes the client\'s connection' : 'nginx closes every client connection through this proxy_pass')
+            : group ? `nginx tries the group's next server, and with none answering the request gets ${status}` : `every request through this pass gets ${status}`;
           const log = timedOut ? 'upstream timed out (110: Connection timed out) while SSL handshaking to upstream' : 'SSL_do_handshake() failed … while SSL handshaking to upstream';
           message = `Probed from here offering ${offered} with ${sni}, as nginx would, the TLS handshake with ${address} failed (${r.error}): ${outcome}, error log "${log}".${hint(r.error, protocolsDirective, ciphersDirective)}`;
         } else {
           const status = timedOut ? '504' : '502';
-          const outcome = group ? `try the group's next server, and with none answering answer ${status}` : `answer ${status}`;
+          const answer = stream ? 'close the client\'s connection' : `answer ${status}`;
+          const outcome = group ? `try the group's next server, and with none answering ${answer}` : answer;
           const log = timedOut ? 'upstream timed out (110: Connection timed out) while connecting to upstream' : 'connect() failed … while connecting to upstream';
           message = `Probed from here, the TLS upstream ${address} did not accept a connection (${r.error}): nginx would log "${log}" and ${outcome}. The probe sees the network from this machine; nginx's may differ.`;
         }
