@@ -48,7 +48,7 @@ export interface InventoryCertificate {
   issuer: string;
   /** ISO 8601 (UTC), e.g. `2028-03-01T12:00:00.000Z`. */
   notAfter: string;
-  /** The backend it belongs to, `host:port` (for a group, the first of its servers whose certificate is known). */
+  /** The backend it belongs to, `host:port` (a server without a port in the config: :443). */
   backend: string;
   /** Where it was learnt: the config's own files, or a probe. */
   from: 'config' | 'probe';
