@@ -160,3 +160,34 @@ test('nginx 1.22\'s default protocols lack TLSv1.3 for upstreams: a TLSv1.3-only
   assert.match(old[0].message, /before 1\.23\.4 does not offer TLSv1\.3/);
   assert.deepEqual(run('1.30'), []);
 });
+
+const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+test('stream proxy_ssl: the probe offers the stream proxy_ssl_protocols; nginx closes the client connection as the message says', async (t) => {
+  if (skip()) return t.skip(skip());
+  if (!fs.existsSync(STREAM_MODULE)) return t.skip('the stream module of Debian\'s nginx is not installed');
+  const dir = path.join(base, 'stream');
+  fs.mkdirSync(dir);
+  fs.chmodSync(dir, 0o755);
+  const front = await freePort();
+  const conf = writeNginxConf(dir, `stream {\n    server {\n        listen 127.0.0.1:${front};\n        proxy_pass 127.0.0.1:${ports.v13};\n        proxy_ssl on;\n        proxy_ssl_protocols TLSv1.2;\n    }\n}\n`, `load_module ${STREAM_MODULE};\n`);
+  const line = fs.readFileSync(conf, 'utf8').split('\n').findIndex((l) => l.includes('proxy_pass')) + 1;
+  const r = spawnSync(process.execPath, [CLI, 'check', 'nginx.conf', '--probe', '--nginx-version', nginxVersion(), '--format', 'json', '--fail-on', 'none'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+  const mine = (JSON.parse(r.stdout) as { rule: string; line: number; message: string }[]).filter((f) => f.rule === 'upstream-unreachable');
+  assert.deepEqual(mine.map((f) => f.line), [line], r.stdout);
+  assert.match(mine[0].message, /offering TLSv1\.2 with no SNI.*nginx closes every client connection through this proxy_pass/);
+  const n = await startNginx(dir, [front]);
+  running.push(n);
+  // A client of the stream server: nginx connects upstream, the handshake fails, the client's connection ends unanswered.
+  const got = await new Promise<string>((resolve) => {
+    let data = '';
+    const s = net.connect(front, '127.0.0.1', () => s.write('hello\n'));
+    s.on('data', (d) => (data += d));
+    s.on('error', () => {});
+    s.on('close', () => resolve(data));
+    setTimeout(() => { s.destroy(); resolve('still open: ' + data); }, 10000);
+  });
+  await n.stop();
+  assert.equal(got, '', 'closed without an answer');
+  assert.match(n.errorLog(), /SSL_do_handshake\(\) failed .*tlsv1 alert protocol version.* while SSL handshaking to upstream/);
+});
