@@ -11,7 +11,9 @@ const RULES = createLanguageService({ fs: memoryFileSystem({}) }).rules();
 function example(c: RuleCase): string {
   const ctx = c.context ? `# nginx-context: ${c.context.replace('/', '-').replace('http-', '')}\n` : '';
   const files = Object.entries(c.files ?? {}).map(([name, kind]) => `- \`${name}\`: ${CASE_FILES[kind]}`).join('\n');
-  return '```nginx\n' + ctx + c.config.trimEnd() + '\n```\n' + (files ? `\nwith, beside the config:\n\n${files}\n` : '');
+  const probed = c.probe ? '\nchecked with `check --probe`: its upstreams connected to as nginx would\n'
+    : c.probe === false ? '\nchecked without `--probe`: nothing is connected to\n' : '';
+  return '```nginx\n' + ctx + c.config.trimEnd() + '\n```\n' + (files ? `\nwith, beside the config:\n\n${files}\n` : '') + probed;
 }
 
 /** GitHub's buckets of security-severity. */

@@ -30,7 +30,8 @@ export async function probeUpstreams(client: LanguageClient | undefined, output:
   for (const r of failed) output.warn(`probe ${r.host}:${r.port}${r.sni ? ' (SNI ' + r.sni + ')' : ''}: ${r.error}`);
   await client.sendRequest('nginxTlsProxy/probeResults', { results });
   const more = skipped ? `; ${skipped} not probed` : '';
-  const msg = `Probed ${results.length} upstream(s): ${results.length - failed.length} answered${failed.length ? `, ${failed.length} did not (see Output)` : ''}${more}. Findings are in the Problems view.`;
+  // Those that did not answer are upstream-unreachable findings on their pass directives (the server makes them).
+  const msg = `Probed ${results.length} upstream(s): ${results.length - failed.length} answered${failed.length ? `, ${failed.length} did not (upstream-unreachable; details in Output)` : ''}${more}. Findings are in the Problems view.`;
   if (failed.length) void vscode.window.showWarningMessage(msg);
   else void vscode.window.showInformationMessage(msg);
 }

@@ -35,6 +35,19 @@ export interface InventoryItem {
   locationRange?: LspRange;
   upstreamUri?: string;
   upstreamLine?: number;
+  /** The backend's certificate where the certificate checks know it (a server of the config, or a probe). */
+  backendCertificate?: BackendCertificate | null;
+  /** Each backend's certificate that is known (a server without one is absent). */
+  backendCertificates?: BackendCertificate[];
+}
+
+interface BackendCertificate { subject: string; issuer: string; notAfter: string; backend: string; from: 'config' | 'probe' }
+
+/** The backend certificate in words for a tooltip: subject, issuer, expiry (and days left), where it is known from. */
+export function certificateText(c: BackendCertificate, now = Date.now()): string {
+  const days = Math.floor((Date.parse(c.notAfter) - now) / 86400000);
+  const left = days < 0 ? `expired ${-days} day${days === -1 ? '' : 's'} ago` : `${days} day${days === 1 ? '' : 's'} left`;
+  return `Backend certificate of ${c.backend} (${c.from === 'probe' ? 'probed' : 'from the config'}): ${c.subject}, issued by ${c.issuer}, expires ${c.notAfter.slice(0, 10)} (${left})`;
 }
 
 export const VIEW_ID = 'nginxTlsProxy.tlsUpstreams';
@@ -113,6 +126,8 @@ export function buildTree(uses: InventoryItem[], rel: (file: string) => string =
       md.appendMarkdown(`**${WORD[u.state]}** — `).appendText(u.reason);
       md.appendMarkdown('\n\n').appendCodeblock(`${u.directive} ${u.url};  # ${rel(vscode.Uri.parse(u.uri).fsPath)}:${u.line}`, 'nginx');
       md.appendMarkdown('\n\n' + u.effective.map((l) => '- ' + l.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&')).join('\n'));
+      const known = u.backendCertificates ?? (u.backendCertificate ? [u.backendCertificate] : []);
+      for (const c of known) md.appendMarkdown('\n\n').appendText(certificateText(c));
       if (u.findings.length) md.appendMarkdown('\n\n' + u.findings.map((f) => `- \`${f.ruleId}\` ` + f.message.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&')).join('\n'));
       n.tooltip = md;
       n.command = open(u.uri, u.range);
@@ -123,7 +138,10 @@ export function buildTree(uses: InventoryItem[], rel: (file: string) => string =
         const n = new TlsNode(b, 'backend', uKey + '>b:' + b);
         n.iconPath = stateIcon(u.state);
         n.description = WORD[u.state];
-        n.tooltip = `${b}: ${u.reason}`;
+        // Each backend's node shows its own certificate (a server without a port is reached on 443).
+        const c = (u.backendCertificates ?? []).find((x) => x.backend === b || x.backend === b + ':443');
+        const cert = c ? '\n' + certificateText(c) : '';
+        n.tooltip = `${b}: ${u.reason}${cert}`;
         n.command = u.upstreamUri && u.upstreamLine ? open(u.upstreamUri, { line: u.upstreamLine }) : open(u.uri, u.range);
         return n;
       });

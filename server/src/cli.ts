@@ -28,7 +28,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'modules-from': { type: 'string', value: 'TEXT', help: 'the build (and version) of an nginx from its `nginx -V` output: --modules-from "$(nginx -V 2>&1)"' },
   'path-map': { type: 'string', multiple: true, value: 'FROM=TO', help: 'read the server\'s FROM/... certificate files from TO/... here (TO relative to the current folder)' },
   'certificate-expiry-days': { type: 'string', value: 'N', help: 'warn this many days before a certificate expires (default 30)' },
-  probe: { type: 'boolean', help: `connect to every TLS upstream the config names, as nginx would, and check the certificate it presents (timeout ${PROBE_TIMEOUT_MS / 1000} s each, at most ${PROBE_MAX_CONNECTIONS})` },
+  probe: { type: 'boolean', help: `connect to every TLS upstream the config names, as nginx would (SNI, client certificate, protocols and ciphers), check the certificate it presents and report those that do not answer (timeout ${PROBE_TIMEOUT_MS / 1000} s each, at most ${PROBE_MAX_CONNECTIONS})` },
 };
 
 interface Command extends CommandSpec {

@@ -4,17 +4,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  createLanguageService, listConfigCandidates, mergeInventories, NodeFileSystem, reportHtml, reportMarkdown,
+  createLanguageService, listConfigCandidates, mergeInventories, nodeCertificateParser, NodeFileSystem, probeKey, reportHtml, reportMarkdown,
   resolveSettings, toReportJson,
 } from './core';
-import type { RawSettings } from './core';
+import type { ProbeTarget, RawSettings } from './core';
+import { probe, PROBE_MAX_CONNECTIONS, PROBE_TIMEOUT_MS } from './probe';
 
 export const REPORT_USAGE = `  report [paths...]       the TLS map: every upstream TLS use and its settings (--format json|markdown|html)`;
 
 const HELP = `usage: nginx-tls-proxy report [paths...] [options]
 
 Lists every place nginx opens TLS to an upstream, with the verification, trusted CA, checked name, SNI,
-client certificate, protocols and ciphers in effect there, where each comes from, and the findings on it.
+client certificate, protocols and ciphers in effect there, where each comes from, the findings on it, and the
+backend's certificate (subject, issuer, expiry) where it is known: a server of the same config whose
+certificate file is readable, or, with --probe, what the upstream presents.
 
 options:
   --format json|markdown|html   (default markdown)
@@ -24,6 +27,9 @@ options:
   --nginx-version X.Y     nginx version the configs run on (defaults differ by version)
   --rule ID=off|error|warning|info|hint
   --extra-directive NAME  a directive of another module that is not unknown (repeatable)
+  --path-map FROM=TO      read the server's FROM/... certificate files from TO/... here (repeatable)
+  --probe                 connect to the TLS upstreams as nginx would and read the certificates they present
+                          (timeout ${PROBE_TIMEOUT_MS / 1000} s each, at most ${PROBE_MAX_CONNECTIONS}); without it nothing connects
 `;
 
 type Format = 'json' | 'markdown' | 'html';
@@ -33,13 +39,14 @@ function fail(message: string): number {
   return 2;
 }
 
-export function runReport(argv: string[]): number {
+export async function runReport(argv: string[]): Promise<number> {
   let format: Format = 'markdown';
+  let probing = false;
   let output: string | undefined;
   let title = 'TLS upstreams';
   let root: string | undefined;
   const paths: string[] = [];
-  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[] } = { rules: {}, extraDirectives: [] };
+  const raw: RawSettings & { rules: Record<string, string>; extraDirectives: string[]; pathMap: Record<string, string> } = { rules: {}, extraDirectives: [], pathMap: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string | undefined => argv[++i];
@@ -75,6 +82,16 @@ export function runReport(argv: string[]): number {
         if ((v = value()) === undefined) return fail(`${a} needs a value`);
         raw.extraDirectives.push(v);
         break;
+      case '--path-map': {
+        v = value();
+        const eq = v?.indexOf('=') ?? -1;
+        if (v === undefined || eq <= 0 || eq === v.length - 1) return fail(`--path-map: "${v ?? ''}" is not FROM=TO`);
+        raw.pathMap[v.slice(0, eq)] = v.slice(eq + 1);
+        break;
+      }
+      case '--probe':
+        probing = true;
+        break;
       case '-h': case '--help':
         process.stdout.write(HELP);
         return 0;
@@ -106,7 +123,16 @@ export function runReport(argv: string[]): number {
       candidates.push(abs, ...listConfigCandidates([path.dirname(abs)], 2000));
     }
   }
-  const service = createLanguageService({ fs: new NodeFileSystem(settings.maxAnalysisBytes), settings, candidates: () => candidates, rootConfig: root });
+  // The certificate parser and the working directory as the workspace, as `check` has them: the backends'
+  // certificates are read where the config names them.
+  const service = createLanguageService({ fs: new NodeFileSystem(settings.maxAnalysisBytes), settings, candidates: () => candidates, rootConfig: root, certificates: nodeCertificateParser, workspaceFolders: () => [process.cwd()] });
+  if (probing) {
+    const wanted = new Map<string, ProbeTarget>();
+    for (const t of [...new Set(targets)].flatMap((x) => service.probeTargets(x))) wanted.set(probeKey(t.host, t.port, t.sni, t.offer), t);
+    const { results, skipped } = await probe([...wanted.values()]);
+    if (skipped) process.stderr.write(`nginx-tls-proxy: probe: ${skipped} more upstreams not probed (at most ${PROBE_MAX_CONNECTIONS})\n`);
+    service.setProbeResults(results);
+  }
   const uses = mergeInventories([...new Set(targets)].map((t) => service.inventory(t)));
   const cwd = process.cwd();
   const show = (file: string) => {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort, nginxAvailable, RunningNginx, startNginx, tempDir, writeNginxConf } from '../support/nginx';
 import { makeCasePki, opensslAvailable } from '../support/pki';
+import { offeredRange } from '../../server/src/probe';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 let base = '';
@@ -47,8 +48,10 @@ function check(location: string, ...args: string[]) {
   fs.writeFileSync(path.join(dir, 'nginx.conf'), `events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n${location}        }\n    }\n}\n`);
   const started = Date.now();
   const r = spawnSync(process.execPath, [CLI, 'check', 'nginx.conf', '--format', 'json', '--fail-on', 'none', ...args], { cwd: dir, encoding: 'utf8', timeout: 60000 });
-  const findings = (JSON.parse(r.stdout) as { rule: string; message: string }[]).filter((f) => /^upstream-tls-(untrusted|chain|name-not)|^certificate-expired/.test(f.rule));
-  return { findings, stderr: r.stderr, ms: Date.now() - started };
+  const all = JSON.parse(r.stdout) as { rule: string; message: string; severity: string; line: number }[];
+  const findings = all.filter((f) => /^upstream-tls-(untrusted|chain|name-not)|^certificate-expired/.test(f.rule));
+  const unreachable = all.filter((f) => f.rule === 'upstream-unreachable');
+  return { findings, unreachable, stderr: r.stderr, ms: Date.now() - started };
 }
 
 const verified = (port: number, extra = '') => `            proxy_pass https://127.0.0.1:${port};\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate root.crt;\n            proxy_ssl_name backend.test;\n${extra}`;
@@ -74,10 +77,23 @@ test('each kind of failure in what the upstream presents', (t) => {
   assert.deepEqual(untrusted.map((f) => f.rule), ['upstream-tls-untrusted-issuer']);
 });
 
-test('an unreachable upstream gets a clear notice within the timeout', (t) => {
+test('an unreachable upstream gets a clear finding on the pass directive within the timeout, only when probed', (t) => {
   if (skip()) return t.skip(skip());
   const r = check(verified(ports.closed), '--probe');
   assert.deepEqual(r.findings, []);
-  assert.match(r.stderr, new RegExp(`probe: 127\\.0\\.0\\.1:${ports.closed}: ECONNREFUSED`));
+  assert.deepEqual(r.unreachable.map((f) => [f.line, f.severity]), [[6, 'warning']]);
+  assert.match(r.unreachable[0].message, new RegExp(`127\\.0\\.0\\.1:${ports.closed} did not accept a connection \\(connect ECONNREFUSED`));
+  assert.doesNotMatch(r.stderr, /probe:/, 'a finding, not a notice');
   assert.ok(r.ms < 20000, `took ${r.ms} ms`);
+  assert.deepEqual(check(verified(ports.closed)).unreachable, [], 'nothing without --probe');
+  // A healthy backend answers: no finding.
+  assert.deepEqual(check(verified(ports.healthy), '--probe').unreachable, []);
+});
+
+test('the protocols offered: OpenSSL\'s contiguous run from the lowest enabled (measured on nginx: TLSv1.1 TLSv1.3 cannot reach a TLSv1.3-only backend)', () => {
+  assert.deepEqual(offeredRange(['TLSv1.2', 'TLSv1.3']), { min: 'TLSv1.2', max: 'TLSv1.3', offered: ['TLSv1.2', 'TLSv1.3'] });
+  assert.deepEqual(offeredRange(['TLSv1.1', 'TLSv1.3'])?.offered, ['TLSv1.1']);
+  assert.deepEqual(offeredRange(['TLSv1', 'TLSv1.1', 'TLSv1.2'])?.offered, ['TLSv1', 'TLSv1.1', 'TLSv1.2']);
+  assert.deepEqual(offeredRange(['SSLv3', 'TLSv1.2'])?.offered, ['TLSv1.2']);
+  assert.equal(offeredRange(['SSLv3']), null);
 });

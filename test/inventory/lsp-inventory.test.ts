@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LspClient } from '../lsp/client';
+import { makeCasePki, opensslAvailable } from '../support/pki';
 
 const ROOT = path.resolve(__dirname, '../..');
 let dir = '';
@@ -57,4 +58,32 @@ test('nginxTlsProxy/reportHtml: the self-contained report, paths relative to the
   assert.match(r.html, /<svg role="img"/);
   assert.match(r.html, />nginx\.conf:13</);
   assert.ok(!r.html.includes(dir), 'workspace paths are shown relative');
+});
+
+test('nginxTlsProxy/inventory: the backend certificate of a server of the same config, for the tree view\'s hover', async (t) => {
+  if (!opensslAvailable()) return t.skip('openssl not installed');
+  const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-inv-lsp-cert-')));
+  const own = new LspClient();
+  try {
+    const pki = makeCasePki(path.join(ws, 'pki'));
+    fs.copyFileSync(pki['server-cert'], path.join(ws, 'server.crt'));
+    fs.copyFileSync(pki['server-key'], path.join(ws, 'server.key'));
+    fs.copyFileSync(pki['deep-chain'], path.join(ws, 'deep.crt'));
+    fs.copyFileSync(pki['deep-key'], path.join(ws, 'deep.key'));
+    // Two backends of one group, each with its certificate; a third server of the group is elsewhere (unknown).
+    fs.writeFileSync(path.join(ws, 'nginx.conf'), 'events {}\nhttp {\n    upstream backends {\n        server 127.0.0.1:8443;\n        server 127.0.0.1:8444;\n        server 10.9.9.9:8443;\n    }\n    server {\n        listen 127.0.0.1:8443 ssl;\n        ssl_certificate server.crt;\n        ssl_certificate_key server.key;\n    }\n    server {\n        listen 127.0.0.1:8444 ssl;\n        ssl_certificate deep.crt;\n        ssl_certificate_key deep.key;\n    }\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            proxy_pass https://backends;\n        }\n    }\n}\n');
+    await own.initialize(ws);
+    const r = await own.request('nginxTlsProxy/inventory', {});
+    assert.equal(r.uses.length, 1);
+    const c = r.uses[0].backendCertificate;
+    assert.deepEqual({ ...c, notAfter: typeof c.notAfter }, { subject: 'CN=backend.test', issuer: 'CN=Test Root', notAfter: 'string', backend: '127.0.0.1:8443', from: 'config' });
+    // The date the file carries (825 days from its making), in ISO 8601.
+    const days = (Date.parse(c.notAfter) - Date.now()) / 86400000;
+    assert.ok(days > 823 && days < 826, c.notAfter);
+    // Each backend's own, for the tree's backend nodes: the second is issued by the intermediate.
+    assert.deepEqual(r.uses[0].backendCertificates.map((x: any) => [x.backend, x.issuer]), [['127.0.0.1:8443', 'CN=Test Root'], ['127.0.0.1:8444', 'CN=Test Intermediate']]);
+  } finally {
+    await own.stop();
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
 });

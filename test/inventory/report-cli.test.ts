@@ -31,6 +31,15 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const origin = { oneOf: [{ const: 'default' }, { type: 'object', additionalProperties: false, required: ['file', 'line'], properties: { file: { type: 'string' }, line: { type: 'integer', minimum: 1 } } }] };
 const nullableString = { type: ['string', 'null'] };
+const backendCertificateSchema = {
+  oneOf: [
+    { type: 'null' },
+    {
+      type: 'object', additionalProperties: false, required: ['subject', 'issuer', 'notAfter'],
+      properties: { subject: { type: 'string', minLength: 1 }, issuer: { type: 'string', minLength: 1 }, notAfter: { type: 'string', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$' } },
+    },
+  ],
+};
 const FIELDS = ['verify', 'trustedCertificate', 'verifyDepth', 'name', 'sni', 'clientCertificate', 'clientCertificateKey', 'protocols', 'ciphers', 'sessionReuse'];
 const SCHEMA = {
   type: 'object',
@@ -42,7 +51,7 @@ const SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['file', 'line', 'directive', 'url', 'upstream', 'servers', 'verify', 'trustedCertificate', 'verifyDepth', 'name', 'sni', 'clientCertificate', 'clientCertificateKey', 'protocols', 'ciphers', 'sessionReuse', 'findings', 'origins'],
+        required: ['file', 'line', 'directive', 'url', 'upstream', 'servers', 'verify', 'trustedCertificate', 'verifyDepth', 'name', 'sni', 'clientCertificate', 'clientCertificateKey', 'protocols', 'ciphers', 'sessionReuse', 'findings', 'origins', 'backendCertificate'],
         properties: {
           file: { type: 'string' },
           line: { type: 'integer', minimum: 1 },
@@ -62,6 +71,7 @@ const SCHEMA = {
           sessionReuse: { type: 'boolean' },
           findings: { type: 'array', items: { type: 'string', pattern: '^[a-z]+(-[a-z]+)*$' } },
           origins: { type: 'object', additionalProperties: false, required: FIELDS, properties: Object.fromEntries(FIELDS.map((f) => [f, origin])) },
+          backendCertificate: backendCertificateSchema,
         },
       },
     },
@@ -99,7 +109,7 @@ test('report --format markdown: a table for a pull-request comment (snapshot)', 
   assert.equal(r.stdout, fs.readFileSync(SNAPSHOT, 'utf8'), 'the Markdown changed: check it, then UPDATE_SNAPSHOTS=1');
   const rows = r.stdout.split('\n').filter((l) => l.startsWith('| '));
   assert.equal(rows.length, 1 + 6);
-  for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length, 12, row);
+  for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length, 13, row);
 });
 
 function htmlReport(title = 'TLS upstreams'): string {

@@ -86,3 +86,27 @@ test('probe over LSP: the server names the upstreams to probe and checks the cha
   assert.ok(mine.some((d) => d.code === 'certificate-expired' && /\(probed\) presents "expired.test"/.test(String(d.message))), mine.map((d) => d.message).join('\n'));
   assert.ok(mine.some((d) => d.code === 'upstream-tls-name-not-in-certificate'));
 });
+
+test('probe over LSP: the targets carry the offer (protocols, ciphers), and a failure the client reports is an upstream-unreachable diagnostic', async (t) => {
+  if (skip) return t.skip(skip);
+  const conf = 'events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            proxy_pass https://127.0.0.1:9444;\n            proxy_ssl_protocols TLSv1.2;\n            proxy_ssl_ciphers HIGH:!aNULL;\n        }\n    }\n}\n';
+  fs.writeFileSync(path.join(dir, 'unreachable.conf'), conf);
+  const u = 'file://' + path.join(dir, 'unreachable.conf');
+  client.open(u, conf);
+  await client.diagnostics(u, 1);
+  const targets = await client.request('nginxTlsProxy/probeTargets', { uri: u });
+  assert.deepEqual(targets.map((x: any) => [x.host, x.port, x.sni, x.protocols, x.ciphers]), [['127.0.0.1', 9444, null, ['TLSv1.2'], 'HIGH:!aNULL']]);
+  // What the client's probe reports for a TLSv1.3-only backend (the shape probe.ts gives), echoing the offer.
+  const [x] = targets;
+  await client.request('nginxTlsProxy/probeResults', { results: [{ host: x.host, port: x.port, sni: x.sni, offer: x.offer, offered: ['TLSv1.2'], stage: 'handshake', error: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: tlsv1 alert protocol version' }] });
+  let diags = await client.diagnostics(u);
+  for (let i = 0; i < 50 && !diags.some((d) => d.code === 'upstream-unreachable'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    diags = await client.diagnostics(u);
+  }
+  const mine = diags.filter((d) => d.code === 'upstream-unreachable');
+  assert.equal(mine.length, 1, diags.map((d) => d.message).join('\n'));
+  assert.equal(mine[0].range.start.line, 5);
+  assert.equal(mine[0].severity, 2);
+  assert.match(String(mine[0].message), /offering TLSv1\.2 with no SNI.*tlsv1 alert protocol version.*every request through this pass gets 502/);
+});

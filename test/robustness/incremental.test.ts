@@ -44,6 +44,27 @@ function sharedSettingsConfig(servers: number): string {
   return parts.join('');
 }
 
+/** A proxy and its backends in one config (compose style): findings in one server name another server's name. */
+function backendsConfig(pairs: number): string {
+  const parts = ['events {}\nhttp {\n'];
+  for (let i = 0; i < pairs; i++) {
+    parts.push(`    upstream g${i} { server 127.0.0.${i + 1}:8443; }
+    server {
+        listen 127.0.0.${i + 1}:8443 ssl;
+        server_name app${i}.test;
+        ssl_certificate /etc/ssl/app.crt;
+        ssl_certificate_key /etc/ssl/app.key;
+    }
+    server {
+        listen 80;
+        location / { proxy_pass https://g${i}; proxy_ssl_verify on; proxy_ssl_trusted_certificate /etc/ssl/ca.crt; }
+    }
+`);
+  }
+  parts.push('}\n');
+  return parts.join('');
+}
+
 function streamConfig(servers: number): string {
   const parts = ['events {}\nstream {\n    upstream tcp { server 10.0.0.2:5443; }\n'];
   for (let i = 0; i < servers; i++) {
@@ -96,6 +117,11 @@ test('incremental findings equal a fresh analysis: one file, http', () => {
 
 test('incremental findings equal a fresh analysis: findings on shared http-level settings', () => {
   const n = compare({ '/w/nginx.conf': sharedSettingsConfig(8) }, '/w/nginx.conf', '/w/nginx.conf', 160, 5);
+  assert.ok(n >= 30, `only ${n} of 160 edits were analysed incrementally`);
+});
+
+test('incremental findings equal a fresh analysis: backends and their proxies in one config', () => {
+  const n = compare({ '/w/nginx.conf': backendsConfig(5) }, '/w/nginx.conf', '/w/nginx.conf', 160, 13);
   assert.ok(n >= 30, `only ${n} of 160 edits were analysed incrementally`);
 });
 

@@ -11,6 +11,7 @@ import { resolveSettings } from '../../server/src/engine/settings';
 import { analyze, parseVersion, RULES } from '../support/engine';
 import { makeCasePki, opensslAvailable } from '../support/pki';
 import type { RuleCase } from '../../server/src/engine/rules/rule';
+import { probe } from '../../server/src/probe';
 
 const PATH = '/cases/nginx.conf';
 
@@ -25,12 +26,20 @@ before(() => {
 });
 after(() => { if (pkiDir) nodeFs.rmSync(pkiDir, { recursive: true, force: true }); });
 
-function run(ruleId: string, c: RuleCase) {
+async function run(ruleId: string, c: RuleCase) {
   const files: Record<string, string> = { [PATH]: c.config };
   for (const [name, kind] of Object.entries(c.files ?? {})) files['/cases/' + name] = pki![kind];
   const fs = memoryFileSystem(files);
   const settings = defaultSettings({ nginxVersion: parseVersion(c.nginxVersion ?? '1.30'), ...(c.modules ? { build: resolveSettings({ modules: c.modules }).settings.build } : {}) });
-  const { findings } = analyze(PATH, fs, settings, { rootKind: c.context ?? 'main', certificates: c.files ? nodeCertificateParser : undefined });
+  const opts = { rootKind: c.context ?? 'main', certificates: c.files || c.probe ? nodeCertificateParser : undefined } as const;
+  const first = analyze(PATH, fs, settings, opts);
+  const service = first.service;
+  let findings = first.findings;
+  if (c.probe) {
+    // As `check --probe` does: connect to the upstreams (real sockets on 127.0.0.1), then analyse again.
+    service.setProbeResults((await probe(service.probeTargets(PATH), 3000)).results);
+    findings = service.diagnose(PATH, { context: opts.rootKind, scope: 'config' }).findings;
+  }
   return { all: findings, mine: findings.filter((f) => f.ruleId === ruleId) };
 }
 
@@ -48,8 +57,8 @@ function messageIdOf(ruleId: string, table: Record<string, RegExp> | undefined, 
 type Rule = (typeof RULES)[number];
 
 /** What an invalid case states, checked as ESLint's RuleTester checks it: the errors, then the fixed text. */
-function assertInvalid(rule: Rule, c: RuleCase): void {
-  const { mine } = run(rule.id, c);
+async function assertInvalid(rule: Rule, c: RuleCase): Promise<void> {
+  const { mine } = await run(rule.id, c);
   // Every finding, in document order, against every stated error: one list each, compared whole, so a
   // finding too many, one missing, or one in another column fails alike. The message id is compared only
   // where the case states it (ESLint's RuleTester does the same).
@@ -69,16 +78,16 @@ function assertInvalid(rule: Rule, c: RuleCase): void {
     assert.ok(edits.every((e) => e.path === PATH));
     const fixed = applyEdits(c.config, edits);
     assert.equal(fixed, c.fixed);
-    assert.deepEqual(run(rule.id, { ...c, config: fixed }).mine.map((f) => f.message), [], 'the fix clears the finding');
+    assert.deepEqual((await run(rule.id, { ...c, config: fixed })).mine.map((f) => f.message), [], 'the fix clears the finding');
   }
 }
 
-test('the runner fails a case whose column, count, message id or fixed text is wrong', () => {
+test('the runner fails a case whose column, count, message id or fixed text is wrong', async () => {
   // A checker that passes everything would make every case above meaningless: each way an invalid case can
   // be wrong is tried on a real rule's case and must be refused.
   const rule = RULES.find((r) => r.id === 'upstream-tls-unverified')!;
   const c = rule.cases.invalid.find((x) => x.fixed !== undefined && x.errors?.length === 1)!;
-  assertInvalid(rule, c);
+  await assertInvalid(rule, c);
   const e = c.errors![0];
   const wrong: RuleCase[] = [
     { ...c, errors: [{ ...e, column: e.column + 1 }] },
@@ -87,9 +96,9 @@ test('the runner fails a case whose column, count, message id or fixed text is w
     { ...c, errors: [{ ...e, messageId: 'noSuchId' }] },
     { ...c, fixed: c.fixed + '\n' },
   ];
-  for (const w of wrong) assert.throws(() => assertInvalid(rule, w), assert.AssertionError, JSON.stringify(w.errors));
+  for (const w of wrong) await assert.rejects(assertInvalid(rule, w), assert.AssertionError, JSON.stringify(w.errors));
   // Without a messageId the error still pins line and column.
-  assertInvalid(rule, { ...c, errors: [{ line: e.line, column: e.column }] });
+  await assertInvalid(rule, { ...c, errors: [{ line: e.line, column: e.column }] });
 });
 
 for (const rule of RULES) {
@@ -105,17 +114,17 @@ for (const rule of RULES) {
     for (const id of stated) if (id !== undefined) assert.ok(rule.cases.messages?.[id], `message id ${id} is in the rule's table`);
   });
   rule.cases.valid.forEach((c, i) => {
-    test(`${rule.id}: valid #${i + 1} has no finding`, (t) => {
+    test(`${rule.id}: valid #${i + 1} has no finding`, async (t) => {
       if (c.files && !pki) return t.skip('openssl is not installed: the example\'s certificates cannot be made');
-      const { mine } = run(rule.id, c);
+      const { mine } = await run(rule.id, c);
       assert.deepEqual(mine.map((f) => `${f.range.start.line + 1}: ${f.message}`), []);
     });
   });
   rule.cases.invalid.forEach((c, i) => {
     const where = (c.errors ?? []).map((e) => `${e.line}:${e.column}${e.messageId ? ` ${e.messageId}` : ''}`).join(', ');
-    test(`${rule.id}: invalid #${i + 1} is reported at ${where}`, (t) => {
+    test(`${rule.id}: invalid #${i + 1} is reported at ${where}`, async (t) => {
       if (c.files && !pki) return t.skip('openssl is not installed: the example\'s certificates cannot be made');
-      assertInvalid(rule, c);
+      await assertInvalid(rule, c);
     });
   });
 }

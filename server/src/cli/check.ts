@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
-  readConfigFile, scanConfigFiles, Severity, TextEdit, toJsonLazy, toSarif, unifiedDiff, writeJson,
+  probeKey, readConfigFile, scanConfigFiles, Severity, TextEdit, toJsonLazy, toSarif, unifiedDiff, writeJson,
 } from '../core';
 import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
 
@@ -129,9 +129,9 @@ export async function check(o: CheckOptions): Promise<number> {
   const notices: string[] = [];
   if (o.probe) {
     const probeTargets = new Map<string, ReturnType<typeof service.probeTargets>[number]>();
-    for (const t of targets.flatMap((x) => service.probeTargets(x))) probeTargets.set(`${t.host}:${t.port}|${t.sni ?? ''}`, t);
+    for (const t of targets.flatMap((x) => service.probeTargets(x))) probeTargets.set(probeKey(t.host, t.port, t.sni, t.offer), t);
     const { results, skipped } = await probe([...probeTargets.values()]);
-    for (const r of results) if (r.error) notices.push(`probe: ${shown(r.host)}:${r.port}${r.sni ? ' (SNI ' + shown(r.sni) + ')' : ''}: ${r.error}`);
+    // An upstream that did not answer is a finding (upstream-unreachable) on the pass directive, not a notice.
     if (skipped) notices.push(`probe: ${skipped} more upstreams not probed (at most ${PROBE_MAX_CONNECTIONS})`);
     service.setProbeResults(results);
     findings = run();

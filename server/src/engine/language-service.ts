@@ -23,7 +23,7 @@ import { hoverAt, HoverResult } from './service/hover';
 import { tlsInventory, TlsInventoryUse } from './service/inventory';
 import { parseJson } from './service/parse-json';
 import { parse } from './syntax/parser';
-import { CertificateFiles } from './certificates/files';
+import { CertificateFiles, probeKey } from './certificates/files';
 import type { CertificateParser } from './certificates/types';
 import type { CertificateCandidate, ProbeResult } from './certificates/files';
 import { certificateCandidates } from './certificates/files';
@@ -309,7 +309,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const seen = new Set<string>();
       const out: TlsInventoryUse[] = [];
       for (const a of workspace.analyzeFile(path, opts?.context ? opts : undefined).analyses) {
-        for (const u of tlsInventory(a.model, a.findings, settings.nginxVersion)) {
+        for (const u of tlsInventory(a.model, a.findings, settings.nginxVersion, certificateFiles)) {
           // A file several main configs include: one entry per distinct state.
           const key = u.file + '\0' + u.start + '\0' + u.effective.join('\0') + '\0' + u.server?.start + '\0' + u.location?.start;
           if (seen.has(key)) continue;
@@ -334,7 +334,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const files = certificateFiles;
       if (!files) return [];
       const seen = new Map<string, ProbeTarget>();
-      for (const a of analyses(path)) for (const t of probeTargets(a.model, files, tlsUses(a.model))) seen.set(`${t.host}:${t.port}|${t.sni ?? ''}`, t);
+      for (const a of analyses(path)) for (const t of probeTargets(a.model, files, tlsUses(a.model), settings.nginxVersion)) seen.set(probeKey(t.host, t.port, t.sni, t.offer), t);
       return [...seen.values()];
     },
     certificateCandidates(path) {

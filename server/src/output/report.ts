@@ -2,7 +2,7 @@
 // self-contained HTML page (no scripts, nothing fetched) with a diagram servers → locations → upstreams →
 // backends and the table. Paths are shown through `show` (the CLI: relative to the working directory).
 
-import type { InventoryField, InventoryOrigin, InventoryState, TlsInventoryUse } from '../engine';
+import type { InventoryCertificate, InventoryField, InventoryOrigin, InventoryState, TlsInventoryUse } from '../engine';
 
 export interface ReportUse {
   file: string;
@@ -24,6 +24,12 @@ export interface ReportUse {
   /** Rule ids of the findings on the pass directive. */
   findings: string[];
   origins: Record<InventoryField, { file: string; line: number } | 'default'>;
+  /**
+   * The certificate the backend presents (its leaf), where the certificate checks know it — a server of the
+   * same config with a readable `ssl_certificate`, or what `--probe` read — else null. `subject` and `issuer`
+   * as `CN=…, O=…`; `notAfter` in ISO 8601 UTC. For a group, the first of its servers whose certificate is known.
+   */
+  backendCertificate: { subject: string; issuer: string; notAfter: string } | null;
 }
 
 export type ShowPath = (path: string) => string;
@@ -70,6 +76,7 @@ export function toReportJson(uses: TlsInventoryUse[], show: ShowPath = keep): { 
       sessionReuse: u.sessionReuse,
       findings: [...new Set(u.findings.map((f) => f.ruleId))],
       origins: Object.fromEntries(Object.entries(u.origins).map(([k, o]) => [k, origin(o, show)])) as ReportUse['origins'],
+      backendCertificate: u.backendCertificate ? { subject: u.backendCertificate.subject, issuer: u.backendCertificate.issuer, notAfter: u.backendCertificate.notAfter } : null,
     })),
   };
 }
@@ -91,19 +98,24 @@ function md(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[`*_[\]<>]/g, (c) => '\\' + c).replace(/[\r\n]+/g, ' ');
 }
 
+/** `2028-03-01` of an ISO date: the day is what a reader of a report wants. */
+const day = (iso: string) => iso.slice(0, 10);
+
 const code = (s: string | null) => (s === null || s === '' ? '—' : '`' + s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ') + '`');
 
 /** A Markdown table for a pull-request comment. */
 export function reportMarkdown(uses: TlsInventoryUse[], show: ShowPath = keep): string {
   let out = '### TLS upstreams\n\n' + counts(uses) + '\n\n';
   if (!uses.length) return out;
-  out += '| Where | Pass | Upstream → servers | TLS | Trusted CA | Name checked | SNI | Client certificate | Protocols | Findings |\n';
-  out += '|---|---|---|---|---|---|---|---|---|---|\n';
+  out += '| Where | Pass | Upstream → servers | TLS | Trusted CA | Name checked | SNI | Client certificate | Protocols | Backend certificate | Findings |\n';
+  out += '|---|---|---|---|---|---|---|---|---|---|---|\n';
   for (const u of uses) {
     const state = u.state === 'unverified' ? '⚠️ unverified' : u.state === 'mutual' ? '🔐 mutual TLS' : '✅ verified';
     const upstream = (u.upstream ? code(u.upstream) + ' → ' : '') + (u.servers.length ? u.servers.map(code).join(', ') : '—');
     const findings = [...new Set(u.findings.map((f) => f.ruleId))].map(code).join(', ') || '—';
-    out += `| ${md(where(u))} (${code(show(u.file) + ':' + u.line)}) | ${code(u.directive + ' ' + u.url)} | ${upstream} | ${state}${u.certain ? '' : ' (scheme from a variable)'} | ${code(u.trustedCertificate)} | ${code(u.name)} | ${u.sni ? 'on' : 'off'} | ${code(u.clientCertificate)} | ${code(u.protocols.join(' '))} | ${findings} |\n`;
+    const c = u.backendCertificate;
+    const cert = c ? `${code(c.subject)} by ${code(c.issuer)}, expires ${day(c.notAfter)}` : '—';
+    out += `| ${md(where(u))} (${code(show(u.file) + ':' + u.line)}) | ${code(u.directive + ' ' + u.url)} | ${upstream} | ${state}${u.certain ? '' : ' (scheme from a variable)'} | ${code(u.trustedCertificate)} | ${code(u.name)} | ${u.sni ? 'on' : 'off'} | ${code(u.clientCertificate)} | ${code(u.protocols.join(' '))} | ${cert} | ${findings} |\n`;
   }
   return out;
 }
@@ -147,7 +159,12 @@ export function reportSvg(uses: TlsInventoryUse[], show: ShowPath = keep): strin
     const up = node(2, upKey, u.upstream ? 'upstream ' + u.upstream : u.url, u.upstream ? `upstream ${u.upstream}` : u.url);
     edge([0, s], [1, l], 'plain');
     edge([1, l], [2, up], u.state);
-    for (const b of u.servers) edge([2, up], [3, node(3, 'b' + b, b, b)], u.state);
+    for (const b of u.servers) {
+      // The backend's box names its certificate on hover when the use knows it (the same one as in the table).
+      const c = u.backendCertificates.find((x) => x.backend === b || x.backend === b + ':443');
+      const title = c ? `${b}: certificate ${c.subject}, issued by ${c.issuer}, expires ${day(c.notAfter)}` : b;
+      edge([2, up], [3, node(3, 'b' + b, b, title)], u.state);
+    }
   }
   const W = 270, BOX_W = 220, BOX_H = 30, GAP = 14, TOP = 40, LEFT = 10;
   let rows = 1;
@@ -196,6 +213,12 @@ function fieldValue(u: TlsInventoryUse, f: InventoryField): string {
   return v === null ? '—' : String(v);
 }
 
+function certificateHtml(c: InventoryCertificate | null): string {
+  if (!c) return '';
+  return `<div class="cert">backend certificate <code>${esc(c.subject)}</code>, issued by <code>${esc(c.issuer)}</code>, ` +
+    `expires <time datetime="${esc(c.notAfter)}">${esc(day(c.notAfter))}</time> <span class="o">(${esc(c.backend)}, ${c.from === 'probe' ? 'probed' : 'from the config'})</span></div>`;
+}
+
 /** One self-contained HTML page: no script, no external resource, printable. */
 export function reportHtml(uses: TlsInventoryUse[], show: ShowPath = keep, title = 'TLS upstreams'): string {
   const rows = uses.map((u) => {
@@ -207,7 +230,7 @@ export function reportHtml(uses: TlsInventoryUse[], show: ShowPath = keep, title
     const findings = u.findings.map((f) => `<li class="${esc(f.severity)}"><code>${esc(f.ruleId)}</code> ${esc(f.message)}</li>`).join('');
     return `<tr class="${u.state}"><td>${esc(where(u))}<div class="o">${esc(show(u.file))}:${u.line}</div></td>` +
       `<td><code>${esc(u.directive)} ${esc(u.url)}</code>${u.upstream ? `<div>upstream <code>${esc(u.upstream)}</code></div>` : ''}<div class="o">${u.servers.map(esc).join(', ') || '—'}</div></td>` +
-      `<td><span class="badge ${u.state}">${STATE_WORD[u.state]}</span><div class="reason">${esc(u.reason)}</div></td>` +
+      `<td><span class="badge ${u.state}">${STATE_WORD[u.state]}</span><div class="reason">${esc(u.reason)}</div>${certificateHtml(u.backendCertificate)}</td>` +
       `<td><ul>${settings}</ul></td><td>${findings ? `<ul>${findings}</ul>` : '—'}</td></tr>`;
   }).join('\n');
   return `<!DOCTYPE html>
@@ -236,6 +259,7 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; word-break: br
 .badge { font-weight: 600; padding: 0 .4em; border-radius: 3px; border: 1px solid; }
 .badge.verified { color: #1a7f37; } .badge.mutual { color: #0550ae; } .badge.unverified { color: #cf222e; }
 .reason { font-size: 12px; margin-top: .3em; }
+.cert { font-size: 12px; margin-top: .3em; }
 li.error code { color: #cf222e; } li.warning code { color: #9a6700; }
 @media print { body { margin: 0; } tr { break-inside: avoid; } .scroll { overflow: visible; break-after: page; } .diagram { max-width: 100%; height: auto; } }
 </style>

@@ -68,12 +68,34 @@ export interface ProbeResult {
   host: string;
   port: number;
   sni: string | null;
+  /** The target's `offer` (protocols and ciphers as the config writes them), echoed. */
+  offer?: string;
+  /** The protocols the probe offered (after OpenSSL's rule that they be contiguous), for messages. */
+  offered?: string[];
   chain?: string[];
   error?: string;
+  /** Where it failed: no TCP connection, or the TLS handshake itself (protocol, cipher, alert). */
+  stage?: 'connect' | 'handshake' | 'config';
+}
+
+/** What is kept of a probe result, by address, SNI and offer. */
+export interface ProbedUpstream {
+  chain: CertificateInfo[];
+  error?: string;
+  stage?: ProbeResult['stage'];
+  offered?: string[];
+}
+
+/**
+ * The key probe results are filed under: address, SNI and what was offered. A result that does not say what
+ * was offered (a client older than the offer) is filed without it and answers for any offer.
+ */
+export function probeKey(host: string, port: number, sni: string | null, offer?: string): string {
+  return `${host.toLowerCase()}:${port}|${sni ?? ''}` + (offer === undefined ? '' : `|${offer}`);
 }
 
 export class CertificateFiles {
-  private probes = new Map<string, { chain: CertificateInfo[]; error?: string }>();
+  private probes = new Map<string, ProbedUpstream>();
   private cache = new Map<string, { text: string | undefined; state: FileState }>();
   private refsByModel = new WeakMap<ConfigModel, CertificateRef[]>();
   private readonly map: PathMapEntry[];
@@ -93,12 +115,17 @@ export class CertificateFiles {
       for (const pem of r.chain ?? []) {
         try { chain.push(this.env.parser.certificate(pem)); } catch { /* not a certificate: left out */ }
       }
-      this.probes.set(`${r.host.toLowerCase()}:${r.port}|${r.sni ?? ''}`, { chain, error: r.error });
+      this.probes.set(probeKey(r.host, r.port, r.sni, r.offer), { chain, error: r.error, stage: r.stage, offered: r.offered });
     }
   }
 
-  probed(host: string, port: number, sni: string | null): { chain: CertificateInfo[]; error?: string } | undefined {
-    return this.probes.get(`${host.toLowerCase()}:${port}|${sni ?? ''}`);
+  /** Whether any probe result is held (without one, nothing was probed and probe rules have nothing to say). */
+  get hasProbes(): boolean {
+    return this.probes.size > 0;
+  }
+
+  probed(host: string, port: number, sni: string | null, offer: string): ProbedUpstream | undefined {
+    return this.probes.get(probeKey(host, port, sni, offer)) ?? this.probes.get(probeKey(host, port, sni));
   }
 
   get parser(): CertificateParser {

@@ -6,9 +6,10 @@ import { ConfigModel, LDir } from '../model/model';
 import { serverTls, ServerInfo } from '../model/servers';
 import { isFlagOn, isIpLiteral, TlsUse } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
-import { CertificateFiles, CertificateRef } from './files';
+import { CertificateFiles, CertificateRef, probeKey } from './files';
 import { CertificateInfo } from './types';
-import { lineNumber } from '../model/describe';
+import { defaultOf, lineNumber } from '../model/describe';
+import { NginxVersion } from '../knowledge/tls';
 
 export interface Backend {
   /** The address the proxy connects to (the pass URL's host, or a server of its upstream group). */
@@ -92,7 +93,7 @@ export function backendsOf(model: ConfigModel, files: CertificateFiles, use: Tls
       if (hit && onSocket[onSocket.length - 1] !== server) onSocket.push(server);
     }
     const probed = () => {
-      const r = files.probed(t.host, t.port, sni);
+      const r = files.probed(t.host, t.port, sni, offerKey(model, use));
       if (r && r.chain.length) out.push({ host: t.host, port: t.port, via: t.via, server: null, certificate: null, chain: r.chain, sni, where: '(probed)' });
     };
     if (!onSocket.length) { probed(); continue; }
@@ -158,34 +159,70 @@ export interface ProbeTarget {
   host: string;
   port: number;
   sni: string | null;
+  /**
+   * The protocols and ciphers nginx offers there, as the config writes them (`TLSv1.2|HIGH:!aNULL`; empty
+   * parts for defaults): part of the key a result is filed under, since two locations that offer different
+   * protocols to the same backend can get different answers.
+   */
+  offer: string;
+  /** The effective `*_ssl_protocols` (the version's default when unset): what the probe offers. */
+  protocols: string[];
+  /** The effective `*_ssl_ciphers` (OpenSSL syntax; TLSv1.2 and below, as nginx applies it). */
+  ciphers: string;
   /** Files read here (after the path map) for the client certificate nginx sends, if any. */
   clientCertificate?: string;
   clientKey?: string;
 }
 
-/** The upstreams a probe would connect to: those of TLS uses whose backend is not a server of this config. */
-export function probeTargets(model: ConfigModel, files: CertificateFiles, uses: readonly TlsUse[]): ProbeTarget[] {
-  const out = new Map<string, ProbeTarget>();
-  for (const use of uses) {
-    if (!use.certain || !use.host) continue;
-    const inConfig = new Set(backendsOf(model, files, use).filter((b) => b.server).map((b) => b.host + ':' + b.port));
-    const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
-    const sslName = model.first(tlsDirective(use.family, 'name'), use.block)?.d.args[0]?.value ?? null;
-    const cert = model.first(tlsDirective(use.family, 'certificate'), use.block);
-    const key = model.first(tlsDirective(use.family, 'certificate_key'), use.block);
-    const certRef = cert && files.ref(model, cert);
-    const keyRef = key && files.ref(model, key);
-    const targets = use.group ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443 })) : [{ host: use.host, port: use.port ?? 443 }];
-    for (const t of targets) {
-      if (t.host.startsWith('unix:') || t.host.includes('$') || inConfig.has(t.host + ':' + t.port)) continue;
-      const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
-      const target: ProbeTarget = { host: t.host, port: t.port, sni, clientCertificate: certRef?.path, clientKey: keyRef?.path };
-      out.set(probeKey(t.host, t.port, sni), target);
-    }
-  }
-  return [...out.values()];
+function written(model: ConfigModel, name: string, block: TlsUse['block']): string[] | null {
+  const found = model.effective(name, block).found;
+  return found.length ? found.flatMap((ld) => ld.d.args.map((a) => a.value)) : null;
 }
 
-export function probeKey(host: string, port: number, sni: string | null): string {
-  return `${host.toLowerCase()}:${port}|${sni ?? ''}`;
+/** The offer's key: the effective protocols and ciphers as written (defaults as empty), independent of the version. */
+export function offerKey(model: ConfigModel, use: TlsUse): string {
+  const protocols = written(model, tlsDirective(use.family, 'protocols'), use.block);
+  const ciphers = written(model, tlsDirective(use.family, 'ciphers'), use.block);
+  return `${protocols?.join(' ') ?? ''}|${ciphers?.join(' ') ?? ''}`;
+}
+
+/** What nginx offers the upstream of `use` in its ClientHello: protocols and ciphers in effect there. */
+export function offerOf(model: ConfigModel, use: TlsUse, version: NginxVersion): { protocols: string[]; ciphers: string } {
+  const value = (suffix: string) => {
+    const name = tlsDirective(use.family, suffix);
+    return written(model, name, use.block) ?? (defaultOf(name, version) ?? '').split(/\s+/).filter(Boolean);
+  };
+  return { protocols: value('protocols'), ciphers: value('ciphers').join(' ') };
+}
+
+/**
+ * The addresses of `use` a probe connects to: those that are not servers of this config (those are predicted),
+ * each with the group's `server` directive it comes from (kept out of the target, which crosses the LSP as JSON).
+ */
+export function useProbeTargets(model: ConfigModel, files: CertificateFiles, use: TlsUse, version: NginxVersion): { target: ProbeTarget; via: LDir | null }[] {
+  if (!use.certain || !use.host) return [];
+  const inConfig = new Set(backendsOf(model, files, use).filter((b) => b.server).map((b) => b.host + ':' + b.port));
+  const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
+  const sslName = model.first(tlsDirective(use.family, 'name'), use.block)?.d.args[0]?.value ?? null;
+  const cert = model.first(tlsDirective(use.family, 'certificate'), use.block);
+  const key = model.first(tlsDirective(use.family, 'certificate_key'), use.block);
+  const certRef = cert && files.ref(model, cert);
+  const keyRef = key && files.ref(model, key);
+  const offer = offerKey(model, use);
+  const { protocols, ciphers } = offerOf(model, use, version);
+  const targets = use.group ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443, via: s.dir })) : [{ host: use.host, port: use.port ?? 443, via: null }];
+  const out: { target: ProbeTarget; via: LDir | null }[] = [];
+  for (const t of targets) {
+    if (t.host.startsWith('unix:') || t.host.includes('$') || inConfig.has(t.host + ':' + t.port)) continue;
+    const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
+    out.push({ target: { host: t.host, port: t.port, sni, offer, protocols, ciphers, clientCertificate: certRef?.path, clientKey: keyRef?.path }, via: t.via });
+  }
+  return out;
+}
+
+/** The upstreams a probe would connect to: those of TLS uses whose backend is not a server of this config. */
+export function probeTargets(model: ConfigModel, files: CertificateFiles, uses: readonly TlsUse[], version: NginxVersion): ProbeTarget[] {
+  const out = new Map<string, ProbeTarget>();
+  for (const use of uses) for (const { target: t } of useProbeTargets(model, files, use, version)) out.set(probeKey(t.host, t.port, t.sni, t.offer), t);
+  return [...out.values()];
 }

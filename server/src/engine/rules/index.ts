@@ -39,6 +39,7 @@ import { upstreamTlsUntrustedIssuer } from './upstream-tls-untrusted-issuer';
 import { upstreamTlsChainTooDeep } from './upstream-tls-chain-too-deep';
 import { upstreamTlsNameNotInCertificate } from './upstream-tls-name-not-in-certificate';
 import { upstreamClientCertRejected } from './upstream-client-cert-rejected';
+import { upstreamUnreachable } from './upstream-unreachable';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -77,6 +78,7 @@ export const RULES: readonly Rule[] = [
   upstreamTlsChainTooDeep,
   upstreamTlsNameNotInCertificate,
   upstreamClientCertRejected,
+  upstreamUnreachable,
 ].map(withSecurityMetadata);
 
 export function ruleById(id: string): Rule | undefined {

@@ -71,6 +71,11 @@ export interface RuleCase {
   fixed?: string;
   /** Files beside the config, by relative name: what the test PKI puts there (see CASE_FILES). */
   files?: Record<string, CaseFile>;
+  /**
+   * true: checked as `check --probe` checks, the config's TLS upstreams (on 127.0.0.1) connected to first.
+   * false: the same config without a probe, said so on the docs page (nothing is connected to).
+   */
+  probe?: boolean;
 }
 
 /** The files a rule's example can name, made by the test suite's PKI (openssl) and described in the docs. */

@@ -51,7 +51,6 @@ export const upstreamTlsNameMismatch: Rule = {
   defaultSeverity: 'warning',
   title: 'Verified upstream checked against a name its certificate cannot have',
   nginxRejects: false,
-  locality: 'server',
   explanation: `With verification on, nginx checks the upstream certificate against \`proxy_ssl_name\`, or by default
 against the host in the pass URL, which for \`proxy_pass https://backend\` is the upstream group's name
 "backend", not the names of its servers. nginx matches DNS names only: an IP address in the URL never

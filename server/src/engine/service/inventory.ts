@@ -9,6 +9,8 @@ import { ConfigModel, LBlock, LDir } from '../model/model';
 import { tlsUses, TlsUse } from '../model/tls-uses';
 import { verificationName } from '../model/verification';
 import { Finding, Severity } from '../types';
+import { backendsOf } from '../certificates/handshake';
+import type { CertificateFiles } from '../certificates/files';
 
 /** Where a value comes from: the directive that sets it, or nginx's built-in default. */
 export type InventoryOrigin = { file: string; line: number } | 'default';
@@ -34,6 +36,22 @@ export interface InventoryFinding {
   ruleId: string;
   severity: Severity;
   message: string;
+}
+
+/**
+ * The certificate the backend presents, where the certificate checks know it: the `ssl_certificate` of a server
+ * of this config the use reaches (compose setups, test rigs), or the chain a probe read.
+ */
+export interface InventoryCertificate {
+  /** `CN=backend.test, O=Example`, as the hover writes it. */
+  subject: string;
+  issuer: string;
+  /** ISO 8601 (UTC), e.g. `2028-03-01T12:00:00.000Z`. */
+  notAfter: string;
+  /** The backend it belongs to, `host:port` (a server without a port in the config: :443). */
+  backend: string;
+  /** Where it was learnt: the config's own files, or a probe. */
+  from: 'config' | 'probe';
 }
 
 export interface TlsInventoryUse {
@@ -75,6 +93,10 @@ export interface TlsInventoryUse {
   reason: string;
   /** The hover's "In effect here" lines for the same spot, for display. */
   effective: string[];
+  /** The backend's certificate (the leaf it presents; for a group, the first known), or null when no certificate check knows it. */
+  backendCertificate: InventoryCertificate | null;
+  /** Every backend's certificate that is known, in the group's order (the tree's and the diagram's backends). */
+  backendCertificates: InventoryCertificate[];
 }
 
 const FIELD_SUFFIX: Record<InventoryField, string> = {
@@ -115,18 +137,33 @@ function serverLabel(model: ConfigModel, b: LBlock): string {
 
 const flagOn = (v: string | undefined) => (v ?? '').toLowerCase() === 'on';
 
-/** The inventory of one model: every TLS use in document order, findings from `findings` (all files). */
-export function tlsInventory(model: ConfigModel, findings: readonly Finding[], version: NginxVersion): TlsInventoryUse[] {
+/** The leaf certificate of each backend of `use` whose certificate is known, in the group's order. */
+function backendCertificates(model: ConfigModel, files: CertificateFiles | undefined, use: TlsUse): InventoryCertificate[] {
+  if (!files) return [];
+  const out: InventoryCertificate[] = [];
+  for (const b of backendsOf(model, files, use)) {
+    const leaf = b.chain[0];
+    if (!leaf) continue;
+    out.push({ subject: leaf.subject, issuer: leaf.issuer, notAfter: new Date(leaf.notAfter).toISOString(), backend: `${b.host}:${b.port}`, from: b.server ? 'config' : 'probe' });
+  }
+  return out;
+}
+
+/**
+ * The inventory of one model: every TLS use in document order, findings from `findings` (all files), and the
+ * backends' certificates when `files` (the certificate checks) is given.
+ */
+export function tlsInventory(model: ConfigModel, findings: readonly Finding[], version: NginxVersion, files?: CertificateFiles): TlsInventoryUse[] {
   const byFile = new Map<string, Finding[]>();
   for (const f of findings) {
     const list = byFile.get(f.path);
     if (list) list.push(f);
     else byFile.set(f.path, [f]);
   }
-  return tlsUses(model).map((use) => inventoryOf(model, use, byFile.get(use.pass.file.path) ?? [], version));
+  return tlsUses(model).map((use) => inventoryOf(model, use, byFile.get(use.pass.file.path) ?? [], version, files));
 }
 
-function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], version: NginxVersion): TlsInventoryUse {
+function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], version: NginxVersion, files: CertificateFiles | undefined): TlsInventoryUse {
   const origins = {} as Record<InventoryField, InventoryOrigin>;
   const raw = {} as Record<InventoryField, string[] | null>;
   for (const field of INVENTORY_FIELDS) {
@@ -173,6 +210,7 @@ function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], v
   }
   if (!use.certain) reason += ' (the scheme comes from a variable: TLS only when it is https)';
   const own = fileFindings.filter((f) => f.start >= pass.d.start && f.end <= pass.d.end);
+  const certificates = backendCertificates(model, files, use);
   return {
     file: pass.file.path,
     line: lineNumber(pass),
@@ -202,5 +240,7 @@ function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], v
     state,
     reason,
     effective: INVENTORY_FIELDS.map(describe),
+    backendCertificate: certificates[0] ?? null,
+    backendCertificates: certificates,
   };
 }
