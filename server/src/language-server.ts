@@ -14,6 +14,7 @@ import { createLanguageService, isCancelled, resolveSettings, RULE_DOCS } from '
 import type { CertificateParser, FileSystem, Finding, RawSettings, Severity } from './core';
 import { registerInventory } from './features/inventory';
 import { registerNavigation } from './features/navigation';
+import { quickFixAction } from './features/quick-fix';
 
 export interface ServerEnv {
   /** The files the engine reads, with a per-file byte budget from the settings (default when omitted). */
@@ -268,7 +269,7 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
         const id = (diag.data as { id?: unknown } | undefined)?.id;
         if (typeof id !== 'string') continue;
         for (const fix of service.fixesFor(path, id)) {
-          actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: fix.isPreferred, edit: toWorkspaceEdit(fix.edits) });
+          actions.push(quickFixAction(fix, diag, toWorkspaceEdit(fix.edits)));
         }
       }
       return actions;

@@ -11,6 +11,7 @@ import { URI } from 'vscode-uri';
 import { ancestorMainConfigs, createLanguageService, Finding, isCancelled, listConfigCandidates, modulesFromNginxV, nodeCertificateParser, NodeFileSystem, resolveSettings, RULE_DOCS, Severity } from './core';
 import type { ProbeResult, RawSettings } from './core';
 import { registerNavigation } from './features/navigation';
+import { quickFixAction } from './features/quick-fix';
 import { registerInventory } from './features/inventory';
 import { ON_TYPE_TRIGGERS, registerFormatting } from './features/formatting';
 
@@ -337,7 +338,7 @@ connection.onCodeAction((params, token) => cancellable('codeAction', token, [] a
       const id = (diag.data as { id?: unknown } | undefined)?.id;
       if (typeof id !== 'string') continue;
       for (const fix of service.fixesFor(path, id)) {
-        actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: fix.isPreferred, edit: toWorkspaceEdit(fix.edits) });
+        actions.push(quickFixAction(fix, diag, toWorkspaceEdit(fix.edits)));
       }
     }
     return actions;

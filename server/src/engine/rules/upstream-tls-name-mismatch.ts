@@ -46,6 +46,9 @@ function nameOfBackend(model: ConfigModel, files: CertificateFiles | undefined, 
   return null;
 }
 
+/** Where the name the user gives goes, until they give it (a plain word, so the text still parses). */
+const NAME_PLACEHOLDER = '__CERTIFICATE_NAME__';
+
 export const upstreamTlsNameMismatch: Rule = {
   id: 'upstream-tls-name-mismatch',
   defaultSeverity: 'warning',
@@ -61,8 +64,9 @@ for (and \`proxy_ssl_server_name on\` to send it as SNI).
 The fix inserts \`proxy_ssl_name\` with a name the config itself gives: a DNS name among the group's servers; for
 servers that are IP addresses, a DNS name of the certificate the backend presents when the backend is a server of
 this config whose certificate can be read, else that server's \`server_name\`. A backend elsewhere gives no name to
-take, and a guessed name would only move the failure, so no fix is offered there: the name is the one on the
-certificate your backend presents (\`openssl s_client -connect ADDRESS:PORT\` shows it).`,
+take, and a guessed name would only move the failure: there the editor's quick fix asks you for the name (the one
+on the certificate your backend presents; \`openssl s_client -connect ADDRESS:PORT\` shows it) and inserts it. The
+command line offers no fix for it.`,
   cases: {
     messages: {
       ipAddress: /^The upstream certificate is checked against the IP address /,
@@ -137,7 +141,12 @@ certificate your backend presents (\`openssl s_client -connect ADDRESS:PORT\` sh
         if (known && edit) {
           fixes = [{ title: `Check the certificate for ${known.name} (${nameDirective}, from ${known.from})`, edits: [edit], isPreferred: true, safe: false }];
           advice = `Set ${nameDirective} ${known.name} (${known.from}).`;
-        } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so no fix is offered.`;
+        } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so the quick fix asks for it.`;
+      }
+      if (!fixes.length) {
+        // Nothing in the config names the certificate: the editor asks the user, and nothing guesses.
+        const edit = insert(NAME_PLACEHOLDER);
+        if (edit) fixes = [{ title: `Set ${nameDirective} to the certificate's name…`, edits: [edit], isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${use.host}"` : use.host} (written as ${nameDirective})` } }];
       }
       ctx.report({
         ...argSpan(use.pass, 0),
