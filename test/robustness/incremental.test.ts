@@ -7,6 +7,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { createLanguageService, defaultSettings, Finding, memoryFileSystem } from '../../server/src/engine';
 
 function httpConfig(servers: number): string {
@@ -144,4 +146,82 @@ test('incremental findings equal a fresh analysis: a fragment analysed alone', (
   const site = httpConfig(6).replace(/^events \{\}\nhttp \{\n/, '').replace(/\}\n$/, '');
   const n = compare({ '/srv/site.conf': site }, '/srv/site.conf', '/srv/site.conf', 120, 31);
   assert.ok(n >= 20, `only ${n} of 120 edits were analysed incrementally`);
+});
+
+// Names typed over a directive's name: what a rule that compares across the config reads (TLS directives, pass
+// directives, listen, server_name, set) and what it does not.
+const RENAMES = ['proxy_ssl_verify', 'proxy_ssl_trusted_certificate', 'proxy_ssl_name', 'proxy_ssl_server_name', 'proxy_ssl_session_reuse', 'proxy_ssl_certificate', 'proxy_ssl_certificate_key', 'proxy_ssl_protocols', 'proxy_ssl', 'grpc_ssl_verify', 'ssl_certificate', 'ssl_certificate_key', 'ssl_protocols', 'ssl_verify_client', 'ssl_client_certificate', 'ssl_reject_handshake', 'proxy_pass', 'grpc_pass', 'uwsgi_pass', 'listen', 'server_name', 'set', 'starttls', 'keepalive', 'proxy_set_header', 'return', 'root', 'add_header'];
+
+test('incremental findings equal a fresh analysis: every rule example, with names typed over names', () => {
+  const rules = createLanguageService({ fs: memoryFileSystem({}) }).rules();
+  const PATH = '/cases/nginx.conf';
+  let rnd = 99;
+  const rand = (n: number) => {
+    rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
+    return rnd % n;
+  };
+  let incremental = 0;
+  const keptRules = new Set<string>();
+  let edits = 0;
+  for (const rule of rules) {
+    for (const c of [...rule.cases.valid, ...rule.cases.invalid]) {
+      if (c.probe) continue;
+      const context = c.context ?? 'main';
+      const live = createLanguageService({ fs: memoryFileSystem({ [PATH]: c.config }), settings: defaultSettings(), candidates: () => [PATH] });
+      live.diagnose(PATH, { context, scope: 'config' });
+      let text = c.config;
+      for (let i = 0; i < 24; i++) {
+        const words = [...text.matchAll(/[a-z_]{3,}/g)];
+        if (i % 3 === 0 && words.length) {
+          // A word replaced by a directive name, as when one name is typed over another.
+          const w = words[rand(words.length)];
+          text = text.slice(0, w.index) + RENAMES[rand(RENAMES.length)] + text.slice(w.index! + w[0].length);
+        } else {
+          const at = rand(text.length);
+          const removed = rand(4) === 0 ? rand(4) : 0;
+          const inserted = rand(6) === 0 ? INSERTS[rand(INSERTS.length)] : 'abcdefghij'[rand(10)];
+          text = text.slice(0, at) + inserted + text.slice(at + removed);
+        }
+        if (i % 8 === 7) text = c.config;
+        live.setText(PATH, text);
+        const got = live.diagnose(PATH, { context, scope: 'config' });
+        const fresh = createLanguageService({ fs: memoryFileSystem({ [PATH]: text }), settings: defaultSettings(), candidates: () => [PATH] }).diagnose(PATH, { context, scope: 'config' });
+        edits++;
+        if (got.kept > 0) incremental++;
+        got.keptRules.forEach((r) => keptRules.add(r));
+        assert.deepEqual(got.findings.map(normal).sort(), fresh.findings.map(normal).sort(), `${rule.id} example, edit ${i}: ${JSON.stringify(text)}`);
+      }
+    }
+  }
+  assert.ok(incremental >= edits / 20, `only ${incremental} of ${edits} edits were analysed incrementally`);
+  // The rules that declare what they read must have had their findings kept somewhere, or this proves nothing.
+  for (const id of ['upstream-tls-no-trusted-ca', 'upstream-tls-mixed-verification', 'tls-setting-without-effect', 'tls-cert-without-key', 'upstream-tls-name-mismatch', 'listen-ssl-no-certificate', 'tls-weak-protocols']) {
+    assert.ok(keptRules.has(id), `${id}: its findings were never kept`);
+  }
+});
+
+test('an edit does not keep the analyses before it alive', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const path = '/w/nginx.conf';
+  let text = httpConfig(20);
+  const live = createLanguageService({ fs: memoryFileSystem({ [path]: text }), settings: defaultSettings(), candidates: () => [path] });
+  const first = live.diagnose(path).findings;
+  assert.ok(first.length > 20);
+  // Fixes made and not made: a finding's fix maker is what could hold its analysis.
+  assert.ok(Array.isArray(first[0].fixes));
+  const refs = first.map((f) => new WeakRef(f));
+  first.length = 0;
+  const at = text.indexOf('server_name s10');
+  for (let i = 0; i < 6; i++) {
+    text = text.slice(0, at + 12) + 'x' + text.slice(at + 12);
+    live.setText(path, text);
+    const d = live.diagnose(path);
+    assert.ok(d.kept > 0 && d.keptRules.length > 0, 'the edit was analysed incrementally, cross-config rules kept');
+    assert.ok(Array.isArray(d.findings[i].fixes));
+  }
+  await new Promise((r) => setImmediate(r));
+  gc();
+  const alive = refs.filter((r) => r.deref() !== undefined).length;
+  assert.equal(alive, 0, `${alive} findings of the first analysis are still reachable after six edits`);
 });

@@ -17,6 +17,8 @@ export interface Analysis {
   findings: Finding[];
   /** Findings kept from the analysis before an edit instead of being found again (0: every rule ran whole). */
   kept: number;
+  /** Rules that compare across the config whose findings were kept (the edit changed nothing they read). */
+  keptRules: string[];
 }
 
 /**
@@ -26,8 +28,8 @@ export interface Analysis {
 export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettings, modelOptions: ModelOptions = {}, certificates?: CertificateFiles, previous?: Analysis): Analysis {
   const model = new ConfigModel(rootPath, fs, modelOptions);
   const again = previous && reanalyzeEdit(previous, model, settings, certificates);
-  if (again) return { model, findings: again.findings, kept: again.kept };
-  return { model, findings: runRules(model, settings, RULES, certificates), kept: 0 };
+  if (again) return { model, findings: again.findings, kept: again.kept, keptRules: again.keptRules };
+  return { model, findings: runRules(model, settings, RULES, certificates), kept: 0, keptRules: [] };
 }
 
 export type { BlockKind };

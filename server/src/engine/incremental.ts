@@ -1,8 +1,9 @@
 // After an edit that stays inside one server block (typing in the editor, mostly): the rules whose findings
 // rest only on what is around a directive run on that server alone, their findings elsewhere are kept (moved
-// by the edit's length), and the rules that compare across the config run whole. Anything the plan cannot
-// prove unchanged (a new line, an include, a variable defined or removed, a brace that moves the block's end)
-// makes it decline, and the caller runs every rule.
+// by the edit's length); the rules that compare across the config keep theirs when the edit changed no
+// directive they read, and run whole otherwise. Anything the plan cannot prove unchanged (a new line, an
+// include, a variable defined or removed, a brace that moves the block's end) makes it decline, and the
+// caller runs every rule.
 
 import { ConfigFile, ConfigModel, LDir } from './model/model';
 import { definedVariableArgument } from './knowledge/variables';
@@ -29,7 +30,7 @@ const LOCAL_IDS = new Set(LOCAL.map((r) => r.id));
 const WHOLE: readonly Rule[] = RULES.filter((r) => r.locality !== 'server');
 
 /** The findings of `now`, from `before`'s where they cannot have changed; undefined when that is not provable. */
-export function reanalyzeEdit(before: Before, now: ConfigModel, settings: EngineSettings, certificates?: CertificateFiles): { findings: Finding[]; kept: number } | undefined {
+export function reanalyzeEdit(before: Before, now: ConfigModel, settings: EngineSettings, certificates?: CertificateFiles): { findings: Finding[]; kept: number; keptRules: string[] } | undefined {
   const edit = singleEdit(before.model, now);
   if (!edit) return undefined;
   const { oldFile, newFile, start, oldEnd, delta } = edit;
@@ -46,9 +47,13 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
     if (LOCAL_IDS.has(f.ruleId) && f.path === oldFile.path && f.start < o.start && f.end > o.start) return undefined;
   }
 
+  // Cross-config rules that read none of the directives the edit changed keep their findings too.
+  const changed = changedDirectives(oldUnit.dirs, newUnit.dirs, start, oldEnd, delta);
+  const keptWhole = changed ? keepable(before.findings, changed, oldFile, start, oldEnd) : new Set<string>();
+
   const inNew = (file: ConfigFile, at: number) => file === newFile && at >= n.start && at < n.end;
   const fresh = runRules(now.scoped(newUnit.dirs), settings, LOCAL, certificates, (f) => inNew(f.file, f.start));
-  const whole = runRules(now, settings, WHOLE, certificates);
+  const whole = runRules(now, settings, WHOLE.filter((r) => !keptWhole.has(r.id)), certificates);
 
   const refix = fixesAgain(now, settings, certificates);
   const byRule = new Map<string, Finding[]>();
@@ -60,14 +65,15 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
   const insertAt = new Map<string, number>();
   let kept = 0;
   for (const f of before.findings) {
-    if (!LOCAL_IDS.has(f.ruleId)) continue;
-    if (f.path === oldFile.path && f.start >= o.start && f.start < o.end) continue;
-    const after = f.path === oldFile.path && f.start >= o.end;
+    const local = LOCAL_IDS.has(f.ruleId);
+    if (!local && !keptWhole.has(f.ruleId)) continue;
+    if (local && f.path === oldFile.path && f.start >= o.start && f.start < o.end) continue;
+    const inFile = f.path === oldFile.path;
     // Fresh findings go where the old ones of the server were: before the first one after it.
-    if (after && !insertAt.has(f.ruleId)) insertAt.set(f.ruleId, byRule.get(f.ruleId)?.length ?? 0);
-    const file = f.path === oldFile.path ? newFile : now.files.get(f.path);
+    if (local && inFile && f.start >= o.end && !insertAt.has(f.ruleId)) insertAt.set(f.ruleId, byRule.get(f.ruleId)?.length ?? 0);
+    const file = inFile ? newFile : now.files.get(f.path);
     if (!file) return undefined;
-    add(new MovedFinding(f, after ? delta : 0, file, f.path === oldFile.path ? { oldFile, from: oldEnd, delta } : null, refix));
+    add(new MovedFinding(f, inFile && f.start >= oldEnd ? delta : 0, file, inFile ? { oldFile, from: oldEnd, delta } : null, refix));
     kept++;
   }
   for (const f of fresh) {
@@ -88,7 +94,53 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
     byRule.delete(r.id);
   }
   for (const list of byRule.values()) out.push(...list);
-  return { findings: out, kept };
+  return { findings: out, kept, keptRules: [...keptWhole] };
+}
+
+/**
+ * The cross-config rules whose findings an edit cannot have changed: they read none of the changed names,
+ * and none of their findings (nor what those point to) lies on the edited span. A plain function, not a
+ * closure of `reanalyzeEdit`: what closures there capture lives as long as the findings' fix makers.
+ */
+function keepable(findings: Finding[], changed: string[], oldFile: ConfigFile, start: number, oldEnd: number): Set<string> {
+  const out = new Set<string>();
+  for (const r of WHOLE) if (r.reads && !changed.some((name) => r.reads!(name))) out.add(r.id);
+  const off = (path: string, s: number, e: number) => path !== oldFile.path || e < start || s > oldEnd;
+  for (const f of findings) {
+    if (!out.has(f.ruleId)) continue;
+    if (!off(f.path, f.start, f.end) || f.related.some((x) => !off(x.path, rangeStart(oldFile, x.range), rangeEnd(oldFile, x.range)))) out.delete(f.ruleId);
+  }
+  return out;
+}
+
+const rangeStart = (file: ConfigFile, r: Range) => file.tree.lineStarts[r.start.line] + r.start.character;
+const rangeEnd = (file: ConfigFile, r: Range) => file.tree.lineStarts[r.end.line] + r.end.character;
+
+/**
+ * The names of the directives of one server that an edit of [start, oldEnd) changed, added or removed: those
+ * left over when the ones wholly before the edit and the ones after it (moved by `delta`) are matched
+ * between the two parses. undefined when one of them has a block (what is inside which block changed).
+ */
+function changedDirectives(old: LDir[], now: LDir[], start: number, oldEnd: number, delta: number): string[] | undefined {
+  const same = (a: LDir, b: LDir, shift: number) =>
+    a.d.name === b.d.name && a.d.start + shift === b.d.start && a.d.terminator + shift === b.d.terminator && !a.child === !b.child;
+  let i = 0;
+  // Before the edit: the directive's text up to its `;` or `{` is untouched.
+  while (i < old.length && i < now.length && old[i].d.terminator >= 0 && old[i].d.terminator < start && same(old[i], now[i], 0)) i++;
+  let j = 0;
+  while (j < old.length - i && j < now.length - i) {
+    const a = old[old.length - 1 - j], b = now[now.length - 1 - j];
+    if (a.d.start < oldEnd || !same(a, b, delta)) break;
+    j++;
+  }
+  const names: string[] = [];
+  for (const list of [old.slice(i, old.length - j), now.slice(i, now.length - j)]) {
+    for (const ld of list) {
+      if (ld.child || ld.d.block || ld.d.lua) return undefined;
+      names.push(ld.d.name);
+    }
+  }
+  return names;
 }
 
 interface Edit {
@@ -198,15 +250,15 @@ type Refix = (ruleId: string, path: string, start: number, id: string) => Fix[];
 
 /**
  * Fixes of a kept finding, made again on the new model (the old one's would edit stale offsets): its rule
- * re-run on the server that holds it, once per server and rule.
+ * re-run on the server that holds it (a cross-config rule: on the whole model), once per server and rule.
  */
 function fixesAgain(now: ConfigModel, settings: EngineSettings, certificates?: CertificateFiles): Refix {
   const runs = new Map<string, Map<string, Finding>>();
   return (ruleId, path, start, id) => {
-    const rule = LOCAL.find((r) => r.id === ruleId);
+    const rule = RULES.find((r) => r.id === ruleId);
     const file = now.files.get(path);
     if (!rule || !file) return [];
-    const unit = serverAround(now, file, start, start);
+    const unit = rule.locality === 'server' ? serverAround(now, file, start, start) : undefined;
     const key = ruleId + '\0' + (unit ? path + ':' + unit.ld.d.start : '');
     let found = runs.get(key);
     if (!found) {

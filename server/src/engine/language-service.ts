@@ -70,6 +70,8 @@ export interface Diagnosis {
   directives: number;
   /** Findings kept from the analysis before the last edit (incremental analysis); 0 when every rule ran whole. */
   kept: number;
+  /** Of those, the rules that compare across the config whose findings were kept. */
+  keptRules: string[];
   /** Why the file itself could not be read, if it could not. */
   unreadable?: string;
 }
@@ -220,13 +222,15 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const dependencies = new Set<string>();
       let directives = 0;
       let kept = 0;
+      const keptRules = new Set<string>();
       for (const a of fa.analyses) {
         for (const f of a.model.files.keys()) dependencies.add(f);
         directives += a.model.all.length;
         kept += a.kept;
+        a.keptRules.forEach((r) => keptRules.add(r));
       }
       const why = texts.has(path) ? undefined : fs.readError?.(path);
-      return { findings: fa.findings, roots: fa.roots, inferred: fa.inferred, dependencies: [...dependencies], directives, kept, unreadable: why };
+      return { findings: fa.findings, roots: fa.roots, inferred: fa.inferred, dependencies: [...dependencies], directives, kept, keptRules: [...keptRules], unreadable: why };
     },
     fixesFor(path, findingId) {
       const f = workspace.analyzeFile(path).findings.find((x) => x.id === findingId);

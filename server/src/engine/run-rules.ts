@@ -90,6 +90,10 @@ export class LazyFinding implements Finding {
   }
 }
 
+function reportAfterRun(): void {
+  throw new Error('a rule reported after its run ended');
+}
+
 /** `keep`: drops the reports it refuses (a rule run on a view of part of the config). */
 export function runRules(model: ConfigModel, settings: EngineSettings, rules: readonly Rule[] = RULES, certificates?: CertificateFiles, keep?: (f: RuleFinding) => boolean): Finding[] {
   const findings: Finding[] = [];
@@ -141,6 +145,10 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
           message: `rule ${rule.id} failed on this config: ${(e as Error).message}. Please report it.`,
         });
       }
+    } finally {
+      // Fix makers keep `ctx` (for its model and settings); they must not keep this run's bookkeeping, nor
+      // through `keep` the analysis before an edit (each edit would otherwise hold on to all earlier ones).
+      ctx.report = reportAfterRun;
     }
   }
   return findings;

@@ -132,6 +132,15 @@ export function tlsFact(name: string): TlsDirectiveFact | undefined {
   return FACTS.get(name);
 }
 
+/**
+ * A TLS directive by its name: one of the table, or one shaped like them that this table does not know
+ * (a newer nginx's, a misspelling's twin): `ssl`, `ssl_*`, `proxy_ssl*`, `grpc_ssl*`, `uwsgi_ssl*`.
+ */
+export function isTlsDirectiveName(name: string): boolean {
+  return FACTS.has(name) || TLS_SHAPED.test(name);
+}
+const TLS_SHAPED = /^(?:(?:proxy|grpc|uwsgi)_)?ssl(?:_|$)/;
+
 /** Every TLS directive nginx knows (all families spelled out). */
 export function allTlsFacts(): Iterable<TlsDirectiveFact> {
   return FACTS.values();

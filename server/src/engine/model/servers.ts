@@ -29,6 +29,9 @@ function normalise(addr: string): string {
   return addr + ':80';
 }
 
+/** The directives the list of servers and their sockets rests on (besides TLS directives). */
+export const SERVER_INPUTS: readonly string[] = ['server', 'listen'];
+
 const cache = new WeakMap<ConfigModel, ServerInfo[]>();
 
 export function serverTls(scope: ConfigModel): ServerInfo[] {

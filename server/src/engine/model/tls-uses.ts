@@ -31,6 +31,12 @@ const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string }> = {
   uwsgi_pass: { family: 'uwsgi', tls: 'suwsgi' },
 };
 
+/**
+ * The directives the list of TLS uses rests on (besides TLS directives themselves): the pass directives,
+ * `set` (a `$scheme://` URL), and the upstream groups they name.
+ */
+export const TLS_USE_INPUTS: readonly string[] = [...Object.keys(HTTP_PASS), 'set', 'upstream', 'server', 'keepalive'];
+
 export function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(host);
 }

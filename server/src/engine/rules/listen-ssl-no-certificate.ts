@@ -1,10 +1,10 @@
 // A TLS server with no certificate: fatal for the default server, a wrong certificate for the others.
 
-import { serverTls } from '../model/servers';
+import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { isFlagOn } from '../model/tls-uses';
 import { lineOf } from '../syntax/positions';
 import { versionAtLeast } from '../knowledge/tls';
-import { absenceCaveat, directiveSpan, handlerLine, Rule } from './rule';
+import { absenceCaveat, directiveSpan, handlerLine, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 export const listenSslNoCertificate: Rule = {
@@ -12,6 +12,7 @@ export const listenSslNoCertificate: Rule = {
   defaultSeverity: 'warning',
   title: 'TLS server without a certificate',
   nginxRejects: true,
+  reads: readsTlsAnd(SERVER_INPUTS, ['starttls']),
   explanation: `A server that listens with \`ssl\` (or shares an address:port with one that does: the flag belongs to
 the socket) needs \`ssl_certificate\` and \`ssl_certificate_key\`, in the server or inherited from http. For the
 default server of that address nginx refuses to start. For the others it starts, and clients asking for

@@ -4,6 +4,7 @@
 import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
 import { EngineSettings, Fix, RelatedLocation, Severity } from '../types';
 import { lineOf } from '../syntax/positions';
+import { isTlsDirectiveName } from '../knowledge/tls-directives';
 import type { CertificateFiles } from '../certificates/files';
 
 export interface RuleFinding {
@@ -49,6 +50,13 @@ export interface Rule {
    * server the rule runs on that server alone. Absent: the rule compares across the config and runs whole.
    */
   locality?: 'server';
+  /**
+   * For a rule that compares across the config: whether its findings can rest on directives of this name
+   * (their presence, arguments or order). After an edit inside one server block that changes only leaf
+   * directives whose names, before and after, it does not read, its findings are kept, moved by the edit.
+   * Absent: the rule runs after every edit.
+   */
+  reads?(name: string): boolean;
   check(ctx: RuleContext): void;
   /** The rule's own examples: run by the test suite, and shown on its documentation page. */
   cases: RuleCases;
@@ -121,6 +129,13 @@ export interface RuleCases {
  * The line nginx names for an error in this directive: its handler runs once the terminating `;` or `{`
  * has been read, so that is the line in its message (1-based).
  */
+/** A `reads` predicate: every TLS directive (known or not yet), and the names given. */
+export function readsTlsAnd(...names: Iterable<string>[]): (name: string) => boolean {
+  const set = new Set<string>();
+  for (const list of names) for (const n of list) set.add(n);
+  return (name) => set.has(name) || isTlsDirectiveName(name);
+}
+
 export function handlerLine(ld: LDir): number {
   const at = ld.d.terminator >= 0 ? ld.d.terminator : ld.d.start;
   return lineOf(ld.file.tree.nginxLineStarts, at) + 1;

@@ -1,10 +1,10 @@
 // A certificate with no private key (nginx refuses to start), or a key with no certificate (ignored).
 
-import { tlsUses, settingsBlock } from '../model/tls-uses';
+import { tlsUses, settingsBlock, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
-import { serverTls } from '../model/servers';
+import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { lineNumber } from '../model/describe';
-import { absenceCaveat, directiveSpan, Rule } from './rule';
+import { absenceCaveat, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { versionAtLeast, versionLabel } from '../knowledge/tls';
 import { LDir } from '../model/model';
 import { conf } from './case-text';
@@ -14,6 +14,7 @@ export const tlsCertWithoutKey: Rule = {
   defaultSeverity: 'error',
   title: 'Certificate without its private key',
   nginxRejects: true,
+  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   explanation: `Every certificate needs its private key: \`ssl_certificate\` pairs with \`ssl_certificate_key\` (the
 Nth certificate with the Nth key, inherited together from http to server), and the upstream client
 certificate \`proxy_ssl_certificate\` with \`proxy_ssl_certificate_key\`. A certificate without a key stops

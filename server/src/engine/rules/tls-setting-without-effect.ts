@@ -2,9 +2,9 @@
 
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
-import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective, upstreamSuffixes } from '../knowledge/tls-directives';
-import { directiveSpan, Rule } from './rule';
+import { directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
@@ -14,6 +14,7 @@ export const tlsSettingWithoutEffect: Rule = {
   defaultSeverity: 'hint',
   title: 'TLS setting that has no effect here',
   nginxRejects: false,
+  reads: readsTlsAnd(TLS_USE_INPUTS),
   explanation: `A trusted CA file, verify depth or CRL only matter once \`*_ssl_verify on\` is in effect: where
 verification is off they are never read, and the config looks safer than it is. In a stream server, every
 \`proxy_ssl_*\` setting is ignored unless \`proxy_ssl on\` is set, and then the connection to the upstream is not

@@ -4,10 +4,10 @@ import { defaultProtocols, versionLabel, WEAK_PROTOCOLS } from '../knowledge/tls
 import { setArguments, insertDirectives } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
 import { LBlock, LDir } from '../model/model';
-import { settingsBlock, tlsUses } from '../model/tls-uses';
+import { settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective, tlsFact } from '../knowledge/tls-directives';
-import { serverTls } from '../model/servers';
-import { argSpan, directiveSpan, Rule } from './rule';
+import { serverTls, SERVER_INPUTS } from '../model/servers';
+import { argSpan, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 
@@ -16,6 +16,7 @@ export const tlsWeakProtocols: Rule = {
   defaultSeverity: 'warning',
   title: 'Obsolete TLS/SSL protocol versions enabled',
   nginxRejects: false,
+  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   explanation: `SSLv2 and SSLv3 are broken, and TLS 1.0 and 1.1 were formally retired in 2021 (RFC 8996): they rely
 on SHA-1 and CBC constructions with practical attacks, and no current client or server needs them. nginx
 accepts them without a word. Up to nginx 1.23.3 they are also what you get by default (\`TLSv1 TLSv1.1

@@ -2,11 +2,11 @@
 // connections are shared per peer: the weakest location decides for all of them.
 
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
-import { isFlagOn, settingsBlock, TlsUse, tlsUses } from '../model/tls-uses';
+import { isFlagOn, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
-import { argSpan, Rule } from './rule';
+import { argSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamTlsMixedVerification: Rule = {
@@ -14,6 +14,7 @@ export const upstreamTlsMixedVerification: Rule = {
   defaultSeverity: 'warning',
   title: 'One upstream reached with different verification settings',
   nginxRejects: false,
+  reads: readsTlsAnd(TLS_USE_INPUTS),
   explanation: `nginx keeps TLS state per upstream peer, not per location: with \`proxy_ssl_session_reuse on\` (the
 default) a session negotiated by one location is resumed by another without verifying the certificate again,
 and with \`keepalive\` in the upstream group an idle connection opened by one location is reused by another

@@ -2,15 +2,15 @@
 
 import { insertDirectives } from '../fixes/edits';
 import { anchorIn, isCertificateName, verificationName } from '../model/verification';
-import { isFlagOn, isIpLiteral, settingsBlock, TlsUse, tlsUses } from '../model/tls-uses';
-import { serverTls, ServerInfo } from '../model/servers';
+import { isFlagOn, isIpLiteral, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { serverTls, ServerInfo, SERVER_INPUTS } from '../model/servers';
 import { ConfigModel } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { backendsOf } from '../certificates/handshake';
 import type { CertificateFiles } from '../certificates/files';
 import { Fix } from '../types';
-import { argSpan, Rule } from './rule';
+import { argSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -79,6 +79,7 @@ export const upstreamTlsNameMismatch: Rule = {
   defaultSeverity: 'warning',
   title: 'Verified upstream checked against a name its certificate cannot have',
   nginxRejects: false,
+  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS, ['server_name']),
   explanation: `With verification on, nginx checks the upstream certificate against \`proxy_ssl_name\`, or by default
 against the host in the pass URL, which for \`proxy_pass https://backend\` is the upstream group's name
 "backend", not the names of its servers. nginx matches DNS names only: an IP address in the URL never

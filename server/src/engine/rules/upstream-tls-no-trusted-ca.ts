@@ -1,11 +1,11 @@
 // Verification on, but no CA to verify against: nginx refuses to start.
 
 import { insertDirectives, quoteIfNeeded } from '../fixes/edits';
-import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
-import { absenceCaveat, directiveSpan, Rule } from './rule';
+import { absenceCaveat, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamTlsNoTrustedCa: Rule = {
@@ -13,6 +13,7 @@ export const upstreamTlsNoTrustedCa: Rule = {
   defaultSeverity: 'error',
   title: 'Upstream verification without a trusted CA file',
   nginxRejects: true,
+  reads: readsTlsAnd(TLS_USE_INPUTS),
   explanation: `\`proxy_ssl_verify on\` needs \`proxy_ssl_trusted_certificate\`: nginx never falls back to the system's
 CA store for upstream connections. Where verification is in effect for a location that talks TLS to its
 upstream (or whose \`proxy_pass\` has variables, since the scheme may turn out to be https), \`nginx -t\` fails
