@@ -51,6 +51,7 @@ before(async () => {
   await client.start();
   const init = await client.initialize(FOLDER);
   assert.equal(init.capabilities.hoverProvider, true);
+  assert.equal(init.capabilities.documentRangeFormattingProvider, true);
 });
 
 after(async () => {
@@ -235,4 +236,18 @@ test('the TLS inventory (TLS upstreams view) and the TLS report are answered by 
   assert.match(report.html, /^<!DOCTYPE html>/i);
   assert.match(report.html, /https:\/\/backend/);
   assert.doesNotMatch(report.html, /<script/i);
+});
+
+test('the web server formats a range and on type like the desktop one (the LSP wiring is shared)', { skip }, async () => {
+  const text = 'http {\nserver {\nlisten   80;\nlisten   443 ssl;\n}\n}\n';
+  const ru = u('conf.d/range.conf');
+  await client.open(ru, text);
+  await client.diagnostics(ru, 1);
+  // Line 2 only: the first listen.
+  const edits = await client.request('textDocument/rangeFormatting', { textDocument: { uri: ru }, range: { start: { line: 2, character: 2 }, end: { line: 2, character: 5 } }, options: { tabSize: 4, insertSpaces: true } });
+  assert.equal(applyLspEdits(text, edits), 'http {\nserver {\n        listen 80;\nlisten   443 ssl;\n}\n}\n');
+  // `}` typed at the end of line 4 closes server: the block is laid out.
+  const onBrace = await client.request('textDocument/onTypeFormatting', { textDocument: { uri: ru }, position: { line: 4, character: 1 }, ch: '}', options: { tabSize: 4, insertSpaces: true } });
+  assert.equal(applyLspEdits(text, onBrace), 'http {\n    server {\n        listen 80;\n        listen 443 ssl;\n    }\n}\n');
+  assert.deepEqual(await client.workerErrors(), []);
 });
