@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { insertScaffold } from './scaffold';
+import { applyFixWithInput } from './fix-with-input';
 import { nginxTestDiagnostics, runNginxTest } from './nginx-test';
 import { registerTlsView } from './tls-view';
 import { probeUpstreams } from './probe-command';
@@ -104,6 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand('nginxTlsProxy.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('nginxTlsProxy.insertScaffold', () => insertScaffold(client)),
+    vscode.commands.registerCommand('nginxTlsProxy.applyFixWithInput', (edit, input) => applyFixWithInput(client, edit, input)),
     vscode.commands.registerCommand('nginxTlsProxy.showEffectiveTls', showEffective),
     vscode.commands.registerCommand('nginxTlsProxy.chooseRoot', chooseRoot),
     vscode.commands.registerCommand('nginxTlsProxy.probeUpstreams', () => probeUpstreams(client, output)),

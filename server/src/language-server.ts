@@ -16,6 +16,7 @@ import type { CertificateParser, FileSystem, Finding, ProbeResult, RawSettings, 
 import { ON_TYPE_TRIGGERS, registerFormatting } from './features/formatting';
 import { registerInventory } from './features/inventory';
 import { registerNavigation } from './features/navigation';
+import { quickFixAction } from './features/quick-fix';
 
 export interface ServerEnv {
   /**
@@ -324,7 +325,7 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
         const id = (diag.data as { id?: unknown } | undefined)?.id;
         if (typeof id !== 'string') continue;
         for (const fix of service.fixesFor(path, id)) {
-          actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: fix.isPreferred, edit: toWorkspaceEdit(fix.edits) });
+          actions.push(quickFixAction(fix, diag, toWorkspaceEdit(fix.edits)));
         }
       }
       return actions;

@@ -95,6 +95,11 @@ export async function runReport(argv: string[]): Promise<number> {
       case '-h': case '--help':
         process.stdout.write(HELP);
         return 0;
+      case '--':
+        // Everything after it is a path, even one that starts with "-" (as for check).
+        paths.push(...argv.slice(i + 1));
+        i = argv.length;
+        break;
       default:
         if (a.startsWith('-')) return fail(`unknown option ${a}`);
         paths.push(a);

@@ -3,7 +3,7 @@
 // the runner executes them (bash --noprofile --norc -eo pipefail, env from the step, $GITHUB_OUTPUT), with
 // each step's `if:` evaluated as the runner evaluates it.
 //
-// The `uses:` steps (actions/setup-node, github/codeql-action/upload-sarif) are not run: they are other
+// The `uses:` steps (actions/setup-node, github/codeql-action/upload-sarif, actions/upload-artifact) are not run: they are other
 // repositories' JavaScript actions that download Node.js and post to the GitHub API with the job's token,
 // and here there is no network, no GitHub runner and no token. What can be checked offline is checked
 // instead: whether each would run, that every input it is given is one it declares, and that what it is
@@ -296,7 +296,8 @@ function runAction(inputs: Record<string, string>, cwd: string) {
 
 /**
  * The inputs the used actions declare, from their action.yml (github/codeql-action upload-sarif/action.yml
- * and actions/setup-node action.yml, read at github/codeql-action@03e7845 and actions/setup-node@02041c0).
+ * and actions/setup-node action.yml, read at github/codeql-action@03e7845 and actions/setup-node@02041c0;
+ * actions/upload-artifact action.yml at its v4 tag, ea165f8 = v4.6.2).
  * Only the names matter here: an input the action does not declare is ignored by the runner with a warning,
  * so a misspelt `sarif_file` would upload the default `../results` instead of our log.
  */
@@ -320,6 +321,15 @@ const DECLARED_INPUTS: Record<string, string[]> = {
     'scope',
     'token',
     'version',
+  ],
+  'actions/upload-artifact': [
+    'name',
+    'path',
+    'if-no-files-found',
+    'retention-days',
+    'compression-level',
+    'overwrite',
+    'include-hidden-files',
   ],
 };
 
@@ -356,8 +366,36 @@ function checkUpload(run: ReturnType<typeof runAction>, ws: string) {
 test('action.yml: a composite action whose steps check, upload SARIF and fail the job', () => {
   const a = action();
   assert.equal(a.runs.using, 'composite');
-  for (const k of ['paths', 'nginx-version', 'fail-on', 'args', 'sarif-file', 'upload-sarif', 'category', 'version'])
+  for (const k of [
+    'paths',
+    'nginx-version',
+    'fail-on',
+    'args',
+    'sarif-file',
+    'upload-sarif',
+    'category',
+    'version',
+    'report',
+    'report-artifact',
+  ])
     assert.ok(a.inputs[k], k);
+  assert.equal(a.inputs.report.default, '', 'no report unless asked for');
+  // The HTML report: written by the `report` run step, attached by upload-artifact (a pinned major version)
+  // only when that step wrote it, before the step that fails the job.
+  const ids = a.runs.steps.map((s) => s.id);
+  const artifact = a.runs.steps.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@'));
+  assert.match(a.runs.steps[artifact]?.uses ?? '', /^actions\/upload-artifact@v\d+$/);
+  assert.match(a.runs.steps[artifact].if ?? '', /steps\.report\.outputs\.report-file != ''/);
+  assert.deepEqual(a.runs.steps[artifact].with, {
+    name: '${{ inputs.report-artifact }}',
+    path: '${{ steps.report.outputs.report-file }}',
+    'if-no-files-found': 'error',
+  });
+  assert.ok(
+    ids.indexOf('check') < ids.indexOf('report') &&
+      ids.indexOf('report') < artifact &&
+      artifact < ids.indexOf('result'),
+  );
   const upload = a.runs.steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
   assert.ok(upload, 'uploads with github/codeql-action/upload-sarif');
   assert.match(upload!.if ?? '', /always\(\)/, 'uploads even when the check step reported findings');
@@ -427,4 +465,81 @@ test("the action's run steps, executed as a script: SARIF written, findings fail
   assert.equal(noUpload.outputs.check['exit-code'], '1');
   assert.equal(noUpload.uses.find((u) => u.uses.startsWith('github/codeql-action/upload-sarif'))!.ran, false);
   assert.ok(noUpload.uses.find((u) => u.uses.startsWith('actions/setup-node'))!.ran, 'setup-node always runs first');
+  // Without `report` neither the report step nor the artifact upload runs.
+  assert.equal(noUpload.statuses.report, undefined);
+  assert.equal(noUpload.uses.find((u) => u.uses.startsWith('actions/upload-artifact@'))!.ran, false);
+  assert.equal(noUpload.actionOutputs['report-file'], '');
+});
+
+test("the action's report step, executed as a script: a self-contained HTML report, attached as an artifact", () => {
+  const ws = path.join(dir, 'workspace-report');
+  write('workspace-report/nginx/nginx.conf', UNVERIFIED);
+  write('workspace-report/-odd/nginx.conf', CLEAN.replace('return 200;', 'proxy_pass https://b.example.com;'));
+  const artifact = (r: ReturnType<typeof runAction>) =>
+    r.uses.find((u) => u.uses.startsWith('actions/upload-artifact@'))!;
+
+  const run = runAction(
+    { paths: 'nginx/\n-odd\n', 'fail-on': 'warning', 'nginx-version': '1.26', report: 'out/nginx-tls-report.html' },
+    ws,
+  );
+  assert.equal(run.outputs.check['exit-code'], '1', run.outputs.check['#log']);
+  assert.equal(run.statuses.report, 0, run.outputs.report?.['#log']);
+  assert.equal(run.outputs.report['report-file'], 'out/nginx-tls-report.html');
+  assert.equal(run.actionOutputs['report-file'], 'out/nginx-tls-report.html');
+  const up = artifact(run);
+  assert.ok(up.ran, 'the artifact upload runs');
+  assert.deepEqual(up.with, {
+    name: 'nginx-tls-report',
+    path: 'out/nginx-tls-report.html',
+    'if-no-files-found': 'error',
+  });
+  // upload-artifact resolves `path` against the workspace (the runner's working directory).
+  const html = fs.readFileSync(path.join(ws, up.with.path), 'utf8');
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(
+    html,
+    /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">/,
+  );
+  assert.doesNotMatch(
+    html,
+    /<script|<link|<iframe|<object|<embed|<img|@import|url\(/i,
+    'self-contained: nothing to fetch',
+  );
+  for (const m of html.matchAll(/\s(?:src|href|xlink:href|action|srcset|poster|data)\s*=\s*"([^"]*)"/gi))
+    assert.fail(`an attribute loads ${m[1]}`);
+  assert.match(html, /<svg role="img"/, 'the diagram');
+  // Both paths are in it, the one that starts with "-" too (after `--`), and the findings of the check.
+  assert.match(html, /nginx\/nginx\.conf/);
+  assert.match(html, /-odd\/nginx\.conf/);
+  assert.match(html, /a\.example\.com/);
+  assert.match(html, /b\.example\.com/);
+  assert.match(html, /upstream-tls-unverified/);
+  assert.match(html, /upstream-tls-no-sni/);
+  assert.equal(run.statuses.result, 1, 'the findings still fail the job, after the upload');
+
+  // The options of `args` that the report knows reach it (a rule turned off is not in it); the others do not.
+  const quiet = runAction(
+    {
+      paths: 'nginx',
+      'fail-on': 'none',
+      args: '--trusted-ca /etc/ssl/certs/ca-certificates.crt --rule=upstream-tls-no-sni=off --fail-on none',
+      report: 'quiet.html',
+      'report-artifact': 'tls',
+    },
+    ws,
+  );
+  assert.equal(quiet.statuses.report, 0, quiet.outputs.report?.['#log']);
+  assert.deepEqual(artifact(quiet).with, { name: 'tls', path: 'quiet.html', 'if-no-files-found': 'error' });
+  const q = fs.readFileSync(path.join(ws, 'quiet.html'), 'utf8');
+  assert.match(q, /upstream-tls-unverified/);
+  assert.doesNotMatch(q, /upstream-tls-no-sni/);
+  assert.equal(quiet.statuses.result, 0);
+
+  // A check that could not read the paths: no report step, no upload, the job fails on the check's exit code.
+  const broken = runAction({ paths: 'missing-dir', report: 'broken.html' }, ws);
+  assert.equal(broken.outputs.check['exit-code'], '2');
+  assert.equal(broken.statuses.report, undefined);
+  assert.equal(artifact(broken).ran, false);
+  assert.ok(!fs.existsSync(path.join(ws, 'broken.html')));
+  assert.equal(broken.statuses.result, 2);
 });

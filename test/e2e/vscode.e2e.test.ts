@@ -10,7 +10,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, Page } from 'playwright-core';
-import { freePort } from '../support/nginx';
+import { freePort, nginxAvailable, RunningNginx, startNginx, tempDir, writeNginxConf } from '../support/nginx';
+import { makeCasePki, opensslAvailable } from '../support/pki';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CODE_SERVER = path.join(process.env.CODE_SERVER_HOME ?? path.join(os.homedir(), '.cache/nginx-tls-proxy/code-server-4.100.3'), 'node_modules/.bin/code-server');
@@ -108,11 +109,12 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, t
   }
 }
 
-async function shot(page: Page, name: string): Promise<void> {
+/** A screenshot into test-results/e2e; with NGINX_TLS_E2E_SCREENSHOTS=1 also into docs/images (the README's). */
+async function shot(page: Page, name: string, opts: { docs: boolean } = { docs: true }): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
   const file = path.join(RESULTS, `e2e-${name}.png`);
   await page.screenshot({ path: file });
-  if (process.env.NGINX_TLS_E2E_SCREENSHOTS === '1') {
+  if (opts.docs && process.env.NGINX_TLS_E2E_SCREENSHOTS === '1') {
     fs.mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
     fs.copyFileSync(file, path.join(ROOT, 'docs/images', `e2e-${name}.png`));
   }
@@ -357,6 +359,111 @@ test('in a real VS Code: warning, docs hover, quick fix, completion, navigation,
       await shot(page, 'use-modules');
     }
   });
+});
+
+// Issue 11 in the editor: a server certificate of the workspace that has expired (made with openssl, as
+// test/support/pki.ts makes the rules' cases) is an error on its ssl_certificate, in the editor and in
+// Problems, and its hover shows the certificate. Then *Probe upstream TLS* reaches a real nginx on 127.0.0.1
+// (a free port, its own folder, stopped by pid) that presents a certificate for backend.test while the config
+// checks other.test: the handshake prediction appears only after the probe.
+const certConfig = (port: number) => `events {}
+http {
+    server {
+        listen 8443 ssl;
+        server_name expired.test;
+        ssl_certificate expired.crt;
+        ssl_certificate_key expired.key;
+        location / {
+            proxy_pass https://127.0.0.1:${port};
+            proxy_ssl_verify on;
+            proxy_ssl_trusted_certificate root.crt;
+            proxy_ssl_name other.test;
+            proxy_ssl_server_name on;
+        }
+    }
+}
+`;
+
+test('in a real VS Code: an expired certificate, its hover, and the probe command against a real TLS upstream', { timeout: 300000 }, async (t) => {
+  if (!opensslAvailable()) {
+    if (required) assert.fail('NGINX_TLS_E2E=1 but openssl is missing');
+    return t.skip('needs openssl');
+  }
+  const base = tempDir('ntp-e2e-certs-');
+  let backend: RunningNginx | undefined;
+  try {
+    const pki = makeCasePki(path.join(base, 'pki'));
+    // The upstream: real nginx presenting backend.test's certificate (issued by the root the config trusts).
+    const port = await freePort();
+    const probing = nginxAvailable();
+    if (probing) {
+      const dir = path.join(base, 'backend');
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, 0o755);
+      writeNginxConf(dir, `http {\n    access_log off;\n    server {\n        listen 127.0.0.1:${port} ssl;\n        ssl_certificate ${pki['server-cert']};\n        ssl_certificate_key ${pki['server-key']};\n        return 200 "ok\\n";\n    }\n}\n`);
+      backend = await startNginx(dir, [port]);
+    } else if (required) assert.fail(`NGINX_TLS_E2E=1 but ${NGINX_BIN} is missing`);
+    const files = {
+      'nginx.conf': certConfig(port),
+      'expired.crt': fs.readFileSync(pki['expired-cert'], 'utf8'),
+      'expired.key': fs.readFileSync(pki['expired-key'], 'utf8'),
+      'root.crt': fs.readFileSync(pki['root-ca'], 'utf8'),
+    };
+    await withCodeServer(t, files, { trusted: true }, async ({ page }) => {
+      await page.getByRole('treeitem', { name: /nginx\.conf/ }).click({ timeout: 120000 });
+      await until('language mode nginx', async () => /nginx/i.test((await page.locator('#status\\.editor\\.mode').textContent().catch(() => '')) ?? ''));
+
+      // certificate-expired: an error squiggle and its entry in Problems.
+      await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 120000 });
+      await until('an error in the status bar', async () => /Errors: [1-9]/.test((await page.locator('#status\\.problems').getAttribute('aria-label')) ?? ''));
+      await page.locator('#status\\.problems').click();
+      const row = await until('certificate-expired in Problems', async () => {
+        const texts = await page.locator('.markers-panel .monaco-list-row').allTextContents();
+        return texts.find((x) => /certificate-expired/.test(x));
+      }, 60000);
+      assert.match(row, /expired on 2020-02-01/);
+      let texts = await page.locator('.markers-panel .monaco-list-row').allTextContents();
+      assert.ok(!texts.some((x) => /upstream-tls-name-not-in-certificate/.test(x)), 'nothing about the upstream before the probe');
+      await shot(page, 'certificate-expired', { docs: false });
+
+      // The hover on the file name: subject, issuer, validity (expired), fingerprint.
+      const file = await wordBox(page, 'expired.crt');
+      await page.mouse.move(file.x, file.y);
+      const hover = await until('certificate hover', async () => {
+        const h = await page.locator('.monaco-editor .monaco-hover').allTextContents();
+        return h.find((x) => /Subject:/.test(x));
+      }, 60000);
+      assert.match(hover, /Certificate file/);
+      assert.match(hover, /Subject:\s*\S*expired\.test/);
+      assert.match(hover, /Issuer:\s*\S*Test Root/);
+      assert.match(hover, /2020-01-01 to 2020-02-01 \(expired \d+ days ago\)/);
+      assert.match(hover, /SHA-256:/);
+      await shot(page, 'certificate-hover', { docs: false });
+      await page.mouse.move(5, 5);
+      await page.keyboard.press('Escape');
+
+      if (!probing) return;
+      // Probe upstream TLS: connects to 127.0.0.1:port with SNI other.test, reads the chain, and the name
+      // nginx checks is not in it.
+      await wordBox(page, 'proxy_ssl_name');
+      await palette(page, 'Probe upstream TLS');
+      await until('the probe notification', async () => {
+        const n = await page.locator('.notifications-toasts .notification-toast, .notification-list-item').allTextContents();
+        return n.some((x) => /Probed 1 upstream\(s\): 1 answered/.test(x));
+      }, 60000);
+      if (!(await page.locator('.markers-panel').isVisible().catch(() => false))) await page.locator('#status\\.problems').click();
+      const probed = await until('upstream-tls-name-not-in-certificate in Problems', async () => {
+        texts = await page.locator('.markers-panel .monaco-list-row').allTextContents();
+        return texts.find((x) => /upstream-tls-name-not-in-certificate/.test(x));
+      }, 60000);
+      assert.match(probed, /other\.test/);
+      assert.match(probed, /DNS:backend\.test/);
+      await shot(page, 'probe', { docs: false });
+    });
+  } finally {
+    await backend?.stop();
+    fs.rmSync(base, { recursive: true, force: true });
+  }
 });
 
 test('in an untrusted workspace: diagnostics still work, and nginx -t is refused', { timeout: 300000 }, async (t) => {

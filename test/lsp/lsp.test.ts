@@ -135,6 +135,27 @@ test('the fix for a missing trusted CA makes the config acceptable', async () =>
   assert.equal(after.filter((d) => d.code === 'upstream-tls-no-trusted-ca').length, 0);
 });
 
+test('a fix that needs a value from the user is a command: the client asks, fills the placeholder, applies the edit', async () => {
+  const text = 'events {}\nhttp {\n    upstream app { server 10.0.0.5:8443; }\n    server {\n        location / {\n            proxy_pass https://app;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate ca.crt;\n        }\n    }\n}\n';
+  const u = write('askname/nginx.conf', text);
+  client.open(u, text);
+  const diags = await client.diagnostics(u, 1);
+  const d = diags.find((x) => x.code === 'upstream-tls-name-mismatch');
+  assert.ok(d, JSON.stringify(diags));
+  const actions = await client.request('textDocument/codeAction', { textDocument: { uri: u }, range: d.range, context: { diagnostics: [d] } });
+  const ask = actions.find((a: { command?: { command: string } }) => a.command?.command === 'nginxTlsProxy.applyFixWithInput');
+  assert.ok(ask, JSON.stringify(actions));
+  assert.equal(ask.edit, undefined, 'no edit to apply as is');
+  const [edit, input] = ask.command.arguments;
+  assert.match(input.prompt, /upstream "app"/);
+  // What the client does with the user's answer.
+  const fixed = applyLspEdits(text, edit.changes[u].map((e: { range: unknown; newText: string }) => ({ ...e, newText: e.newText.split(input.placeholder).join('app.example.test') })));
+  assert.match(fixed, /proxy_pass https:\/\/app;\n            proxy_ssl_name app\.example\.test;\n/);
+  client.change(u, 2, fixed);
+  const after = await client.diagnostics(u, 2);
+  assert.equal(after.filter((x) => x.code === 'upstream-tls-name-mismatch').length, 0);
+});
+
 test('fix-all applies every safe fix at once', async () => {
   const text = 'events {}\nhttp {\n    server {\n        location /a { proxy_pass https://a.example.com; }\n        location /b {\n            grpc_pass grpcs://127.0.0.1:50051;\n        }\n    }\n}\n';
   const u = write('fixall/nginx.conf', text);

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions } from 'vscode-languageclient/browser';
 import { insertScaffold } from '../scaffold';
+import { applyFixWithInput } from '../fix-with-input';
 import { registerTlsView } from '../tls-view';
 import { WorkspaceFeed } from './workspace-feed';
 
@@ -121,6 +122,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand('nginxTlsProxy.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('nginxTlsProxy.insertScaffold', () => insertScaffold(client)),
+    vscode.commands.registerCommand('nginxTlsProxy.applyFixWithInput', (edit, input) => applyFixWithInput(client, edit, input)),
     vscode.commands.registerCommand('nginxTlsProxy.showEffectiveTls', showEffective),
     vscode.commands.registerCommand('nginxTlsProxy.chooseRoot', chooseRoot),
     vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),

@@ -25,6 +25,11 @@ export interface Fix {
   isPreferred: boolean;
   /** Safe to apply without looking (`--fix`, fix-all): it cannot change what the config means beyond the finding. */
   safe?: boolean;
+  /**
+   * A value only the user knows: the edits hold `placeholder` where it goes, and an editor asks for it
+   * (`prompt`) before applying them. Never safe; the CLI and SARIF do not offer such a fix.
+   */
+  input?: { placeholder: string; prompt: string };
 }
 
 export interface RelatedLocation {

@@ -67,8 +67,9 @@ export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[], laz
         level: LEVEL[f.severity],
         message: { text: f.message },
         locations: [{ physicalLocation: { artifactLocation: { uri: uri(f.path) }, region: region(f) } }],
-        fixes: f.fixes.length
-          ? f.fixes.map((x) => ({
+        // A fix that waits for a value from the user is not a change a tool could apply.
+        fixes: f.fixes.some((x) => !x.input)
+          ? f.fixes.filter((x) => !x.input).map((x) => ({
               description: { text: x.title },
               artifactChanges: x.edits.map((e) => ({
                 artifactLocation: { uri: uri(e.path) },

@@ -76,7 +76,7 @@ export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): La
       severity: f.severity,
       rule: f.ruleId,
       message: f.message,
-      fixes: f.fixes.map((x) => ({ title: x.title, safe: !!x.safe })),
+      fixes: f.fixes.filter((x) => !x.input).map((x) => ({ title: x.title, safe: !!x.safe })),
       ...(rules ? securityFields(byId.get(f.ruleId)) : {}),
     };
   });

@@ -71,8 +71,21 @@ function sslSockets(model: ConfigModel, family: string): Map<number, { server: S
   return index;
 }
 
-/** The backends of `use` that are servers of this config, with their certificates, when readable. */
+const backendsCache = new WeakMap<TlsUse, { files: CertificateFiles; backends: Backend[] }>();
+
+/**
+ * The backends of `use` that are servers of this config, with their certificates, when readable. Once per use
+ * (a use belongs to one model): the four handshake rules and the name fixes all ask.
+ */
 export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
+  const hit = backendsCache.get(use);
+  if (hit && hit.files === files) return hit.backends;
+  const backends = findBackends(model, files, use);
+  backendsCache.set(use, { files, backends });
+  return backends;
+}
+
+function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
   if (!use.certain || !use.host) return [];
   const family = use.family === 'stream' ? 'stream' : 'http';
   const targets = use.group

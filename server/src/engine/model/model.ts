@@ -237,7 +237,7 @@ export class ConfigModel {
   /** The occurrences of `name` that apply in `from` (nearest level that has any), without bookkeeping. */
   lookup(name: string, from: LBlock): LDir[] | undefined {
     for (let b: LBlock | null = from; b; b = b.parent) {
-      const found = (b.index ?? indexOf(b)).get(name);
+      const found = occurrences(b, name);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -251,7 +251,7 @@ export class ConfigModel {
   /** What `name` is in `from` (inherited through enclosing blocks as nginx merges them). */
   effective(name: string, from: LBlock): Effective {
     for (let b: LBlock | null = from; b; b = b.parent) {
-      const found = (b.index ?? indexOf(b)).get(name);
+      const found = occurrences(b, name);
       if (found !== undefined && found.length) return { name, found, level: b, from };
     }
     return { name, found: NONE, level: null, from };
@@ -288,7 +288,7 @@ export class ConfigModel {
 
   /** Directives named `name` directly in `block` (after include expansion). */
   inBlock(block: LBlock, name: string): LDir[] {
-    return indexOf(block).get(name) ?? [];
+    return occurrences(block, name) ?? [];
   }
 
   private byName: Map<string, LDir[]> | null = null;
@@ -414,6 +414,18 @@ export class ConfigModel {
 }
 
 const NONE = Object.freeze([]) as unknown as LDir[];
+
+/** Up to this many items a block is searched in place: a name index for each would cost more than it saves. */
+const SMALL_BLOCK = 12;
+
+/** The directives named `name` directly in `b`, or undefined when there are none. */
+function occurrences(b: LBlock, name: string): LDir[] | undefined {
+  const items = b.items;
+  if (items.length > SMALL_BLOCK) return (b.index ?? indexOf(b)).get(name);
+  let out: LDir[] | undefined;
+  for (let i = 0; i < items.length; i++) if (items[i].d.name === name) (out ??= []).push(items[i]);
+  return out;
+}
 
 function indexOf(b: LBlock): Map<string, LDir[]> {
   if (!b.index) {

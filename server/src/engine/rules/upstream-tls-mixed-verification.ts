@@ -95,14 +95,16 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
           }
         }
         if (!others.length) continue;
-        const block = settingsBlock(u.block);
         const reuseName = tlsDirective(u.family, 'session_reuse');
-        const setter = directiveSetter(ctx.model, block, anchorIn(block, u.pass));
-        setter.set(reuseName, 'off');
-        const edits = setter.edits();
         ctx.report({
           ...argSpan(u.pass, 0),
-          fixes: edits.length && !u.group?.keepalive ? [{ title: `Do not resume TLS sessions here (${reuseName} off)`, edits, isPreferred: true, safe: false }] : [],
+          fixes: () => {
+            const block = settingsBlock(u.block);
+            const setter = directiveSetter(ctx.model, block, anchorIn(block, u.pass));
+            setter.set(reuseName, 'off');
+            const edits = setter.edits();
+            return edits.length && !u.group?.keepalive ? [{ title: `Do not resume TLS sessions here (${reuseName} off)`, edits, isPreferred: true, safe: false }] : [];
+          },
           message: `"${u.url}" is also reached from line ${others.join(', ')}${more ? ` and ${more} more` : ''} with different verification settings (here: ${describeEffective(ctx.model, tlsDirective(u.family, 'verify'), u.block, ctx.settings.nginxVersion)}). TLS sessions${u.group?.keepalive ? ' and keepalive connections' : ''} are shared per upstream peer, so the laxest location decides for all.`,
         });
       }

@@ -3,7 +3,7 @@
 import { insertDirectives } from '../fixes/edits';
 import { anchorIn, isCertificateName, verificationName } from '../model/verification';
 import { isFlagOn, isIpLiteral, settingsBlock, TlsUse, tlsUses } from '../model/tls-uses';
-import { serverTls } from '../model/servers';
+import { serverTls, ServerInfo } from '../model/servers';
 import { ConfigModel } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -30,21 +30,49 @@ function nameOfBackend(model: ConfigModel, files: CertificateFiles | undefined, 
   }
   const family = use.family === 'stream' ? 'stream' : 'http';
   const targets = use.group ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443 })) : [{ host: use.host ?? '', port: use.port ?? 443 }];
+  const byPort = tlsServersByPort(model);
   for (const t of targets) {
     const host = t.host.toLowerCase();
-    for (const server of serverTls(model)) {
-      if (server.family !== family || !server.listenSsl) continue;
-      const listens = server.listens.some((l) => {
-        const m = /^\S+ (.*):(\d+)$/.exec(l.key);
-        return !!m && +m[2] === t.port && (m[1] === '*' || m[1] === '[::]' || m[1] === host || (LOOPBACK.has(host) && LOOPBACK.has(m[1])));
-      });
-      if (!listens) continue;
+    for (const { server, address } of byPort.get(family + ' ' + t.port) ?? []) {
+      if (!(address === '*' || address === '[::]' || address === host || (LOOPBACK.has(host) && LOOPBACK.has(address)))) continue;
       const name = model.inBlock(server.block, 'server_name').flatMap((ld) => ld.d.args.map((a) => a.value.toLowerCase())).find((n) => isCertificateName(n) && !n.startsWith('*.'));
       if (name) return { name, from: `the server_name of the backend server at line ${lineNumber(server.ld)}` };
     }
   }
   return null;
 }
+
+const portIndex = new WeakMap<ConfigModel, Map<string, { server: ServerInfo; address: string }[]>>();
+
+/**
+ * The TLS servers of the config by family and listening port, in document order: one pass per model (a scan of
+ * every server per upstream use made a config of 10 000 IP upstreams quadratic).
+ */
+function tlsServersByPort(model: ConfigModel): Map<string, { server: ServerInfo; address: string }[]> {
+  const whole = model.whole;
+  let hit = portIndex.get(whole);
+  if (hit) return hit;
+  hit = new Map();
+  for (const server of serverTls(whole)) {
+    if (!server.listenSsl) continue;
+    const seen = new Set<string>();
+    for (const l of server.listens) {
+      const m = /^\S+ (.*):(\d+)$/.exec(l.key);
+      if (!m) continue;
+      const key = server.family + ' ' + +m[2];
+      if (seen.has(key + ' ' + m[1])) continue;
+      seen.add(key + ' ' + m[1]);
+      const list = hit.get(key);
+      if (list) list.push({ server, address: m[1] });
+      else hit.set(key, [{ server, address: m[1] }]);
+    }
+  }
+  portIndex.set(whole, hit);
+  return hit;
+}
+
+/** Where the name the user gives goes, until they give it (a plain word, so the text still parses). */
+const NAME_PLACEHOLDER = '__CERTIFICATE_NAME__';
 
 export const upstreamTlsNameMismatch: Rule = {
   id: 'upstream-tls-name-mismatch',
@@ -61,8 +89,9 @@ for (and \`proxy_ssl_server_name on\` to send it as SNI).
 The fix inserts \`proxy_ssl_name\` with a name the config itself gives: a DNS name among the group's servers; for
 servers that are IP addresses, a DNS name of the certificate the backend presents when the backend is a server of
 this config whose certificate can be read, else that server's \`server_name\`. A backend elsewhere gives no name to
-take, and a guessed name would only move the failure, so no fix is offered there: the name is the one on the
-certificate your backend presents (\`openssl s_client -connect ADDRESS:PORT\` shows it).`,
+take, and a guessed name would only move the failure: there the editor's quick fix asks you for the name (the one
+on the certificate your backend presents; \`openssl s_client -connect ADDRESS:PORT\` shows it) and inserts it. The
+command line offers no fix for it.`,
   cases: {
     messages: {
       ipAddress: /^The upstream certificate is checked against the IP address /,
@@ -137,7 +166,12 @@ certificate your backend presents (\`openssl s_client -connect ADDRESS:PORT\` sh
         if (known && edit) {
           fixes = [{ title: `Check the certificate for ${known.name} (${nameDirective}, from ${known.from})`, edits: [edit], isPreferred: true, safe: false }];
           advice = `Set ${nameDirective} ${known.name} (${known.from}).`;
-        } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so no fix is offered.`;
+        } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so the quick fix asks for it.`;
+      }
+      if (!fixes.length) {
+        // Nothing in the config names the certificate: the editor asks the user, and nothing guesses.
+        const edit = insert(NAME_PLACEHOLDER);
+        if (edit) fixes = [{ title: `Set ${nameDirective} to the certificate's name…`, edits: [edit], isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${use.host}"` : use.host} (written as ${nameDirective})` } }];
       }
       ctx.report({
         ...argSpan(use.pass, 0),

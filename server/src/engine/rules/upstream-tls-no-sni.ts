@@ -54,14 +54,16 @@ the handshake: with verification on that is a 502, without it you may silently t
       const snName = tlsDirective(use.family, 'server_name');
       const sni = ctx.model.first(snName, use.block);
       if (isFlagOn(sni)) continue;
-      const block = settingsBlock(use.block);
-      const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
-      setter.set(snName, 'on');
-      const edits = setter.edits();
       ctx.report({
         ...argSpan(use.pass, 0),
         message: `No SNI is sent to "${name}" (${snName} is ${sni ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,
-        fixes: edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: true }] : [],
+        fixes: () => {
+          const block = settingsBlock(use.block);
+          const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
+          setter.set(snName, 'on');
+          const edits = setter.edits();
+          return edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: true }] : [];
+        },
       });
     }
   },
