@@ -1,7 +1,8 @@
-// The language server's LSP wiring, shared by the Node server (server.ts, stdio/IPC, files from disk) and the
-// browser server (web/server.ts, a Web Worker, files handed over by the client): a thin adapter from LSP to the
-// engine. The environment gives the connection, the file system and what "soon" means; nothing here touches
-// Node or the DOM.
+// The language server's LSP wiring, written once for the Node server (server.ts, stdio/IPC, files from disk) and
+// the browser server (web/server.ts, a Web Worker, files handed over by the client): a thin adapter from LSP to
+// the engine. The environment gives the connection, the file system, what "soon" means and the hooks only one
+// side has (reading stdin mid-request, configs above an open file, asking the client for files); nothing here
+// touches Node or the DOM.
 
 import {
   CodeAction, CodeActionKind, Connection, Diagnostic, DiagnosticSeverity, DiagnosticTag, Hover,
@@ -10,17 +11,34 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { createLanguageService, isCancelled, resolveSettings, RULE_DOCS } from './core';
-import type { CertificateParser, FileSystem, Finding, RawSettings, Severity } from './core';
+import { createLanguageService, isCancelled, modulesFromNginxV, resolveSettings, RULE_DOCS } from './core';
+import type { CertificateParser, FileSystem, Finding, ProbeResult, RawSettings, Severity } from './core';
+import { ON_TYPE_TRIGGERS, registerFormatting } from './features/formatting';
 import { registerInventory } from './features/inventory';
 import { registerNavigation } from './features/navigation';
 import { quickFixAction } from './features/quick-fix';
 
 export interface ServerEnv {
-  /** The files the engine reads, with a per-file byte budget from the settings (default when omitted). */
+  /**
+   * The files the engine reads, with a per-file byte budget from the settings (default when omitted). When its
+   * file systems have `realpath` (Node), a file's identity is used for dependencies too: an edit to
+   * sites-available/x re-checks the config that includes sites-enabled/x.
+   */
   fileSystem(maxBytes?: number): FileSystem;
   /** Files under the workspace folders that may be main configs. */
   candidates(folders: string[]): string[];
+  /**
+   * Main configs in the folders above an open file, outside the workspace folders (Node: /etc/nginx/nginx.conf
+   * for sites-available/x opened alone). Asked for every open document; the environment caches.
+   */
+  candidatesAbove?(path: string): string[];
+  /** Files changed behind the editor's back: the environment drops what it cached about them. */
+  filesChanged?(): void;
+  /**
+   * Reads what has arrived for the connection while a request blocks the turn (Node: stdin), so that a
+   * `$/cancelRequest` among it cancels its request at once. Called from the engine's cancellation checks.
+   */
+  poll?(): void;
   /** The URI of a file that is not open, when paths are not plain file: URIs (the browser's workspace). */
   uriOf?(path: string): string | undefined;
   /** Runs `fn` once the current turn is over (setImmediate in Node): pending edits coalesce into one run. */
@@ -56,11 +74,20 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
 
   const documents = new TextDocuments(TextDocument);
   let files = env.fileSystem();
+  // Identity is offered to the engine only by a file system that has it: without, a path is its own identity.
+  const realpath = files.realpath ? (p: string) => files.realpath?.(p) ?? p : undefined;
   let folders: string[] = [];
   let candidateCache: string[] | null = null;
+  const workspaceCandidates = (): string[] => (candidateCache ??= env.candidates(folders));
+  function candidates(): string[] {
+    const found = workspaceCandidates();
+    if (!env.candidatesAbove) return found;
+    const extra = documents.all().flatMap((d) => env.candidatesAbove!(pathOf(d.uri)));
+    return extra.length ? [...new Set([...found, ...extra])] : found;
+  }
   const service = createLanguageService({
-    fs: { readFile: (p) => files.readFile(p), readError: (p) => files.readError?.(p), glob: (p) => files.glob(p), listDir: (p) => files.listDir?.(p) ?? [] },
-    candidates: () => (candidateCache ??= env.candidates(folders)),
+    fs: { readFile: (p) => files.readFile(p), readError: (p) => files.readError?.(p), ...(realpath ? { realpath } : {}), glob: (p) => files.glob(p), listDir: (p) => files.listDir?.(p) ?? [] },
+    candidates,
     certificates: env.certificates,
     // Certificate files outside the workspace folders are not the server's (model/certificates: pathMap).
     workspaceFolders: () => folders,
@@ -115,6 +142,8 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
         referencesProvider: true,
         documentLinkProvider: { resolveProvider: false },
         documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
+        documentOnTypeFormattingProvider: ON_TYPE_TRIGGERS,
       },
       serverInfo: { name: 'nginx-tls-proxy', version: '0.1.0' },
     };
@@ -177,9 +206,11 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
 
   function validateDependents(uri: string): void {
     const changed = pathOf(uri);
+    const id = realpath?.(changed) ?? changed;
     schedule(uri);
     for (const d of documents.all()) {
-      if (d.uri !== uri && dependencies.get(d.uri)?.has(changed)) schedule(d.uri);
+      const deps = dependencies.get(d.uri);
+      if (d.uri !== uri && (deps?.has(changed) || deps?.has(id))) schedule(d.uri);
     }
   }
 
@@ -193,8 +224,12 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
     const path = pathOf(uri);
     let diagnostics: Diagnostic[];
     try {
-      const dx = service.diagnose(path);
-      dependencies.set(uri, new Set(dx.dependencies));
+      // Nothing cancels diagnostics, but while they run, what arrives is read (env.poll): a request cancelled
+      // meanwhile is answered before it starts.
+      const poll = env.poll;
+      const dx = service.diagnose(path, poll ? { cancel: () => (poll(), false) } : undefined);
+      // By name and by identity: an edit to sites-available/x reaches the config that includes sites-enabled/x.
+      dependencies.set(uri, new Set(realpath ? [...dx.dependencies, ...dx.dependencies.map(realpath)] : dx.dependencies));
       const findings = dx.findings;
       diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map(toDiagnostic);
       if (findings.length > MAX_DIAGNOSTICS) {
@@ -238,6 +273,7 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
 
   function filesChanged(): void {
     candidateCache = null;
+    env.filesChanged?.();
     service.filesChanged();
     validateAll();
   }
@@ -250,15 +286,35 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
     return { changes };
   }
 
-  connection.onCodeAction((params) => {
+  /**
+   * Runs a long request with the engine polling its token: a cancelled request answers RequestCancelled
+   * (-32800), a failing one is logged and answers `fallback`. The check also reads what has arrived (env.poll):
+   * the Node server's turn is blocked while a request runs, so its `$/cancelRequest` would wait otherwise (a
+   * worker gets it between its turns).
+   */
+  function cancellable<T>(name: string, token: CancellationToken, fallback: T, f: (cancel: () => boolean) => T): T | ResponseError<void> {
+    if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
     try {
+      return f(() => {
+        if (!token.isCancellationRequested) env.poll?.();
+        return token.isCancellationRequested;
+      });
+    } catch (e) {
+      if (isCancelled(e)) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+      connection.console.error(`${name} failed: ${(e as Error).stack ?? e}`);
+      return fallback;
+    }
+  }
+
+  connection.onCodeAction((params, token) => cancellable('codeAction', token, [] as CodeAction[], (cancel) => {
+    {
       const path = pathOf(params.textDocument.uri);
       const actions: CodeAction[] = [];
       const only = params.context.only;
       const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(CodeActionKind.SourceFixAll));
       if (wantsFixAll) {
         // Fix-all runs on save, often mid-edit: a file with syntax errors is left alone.
-        const r = service.fixAll(path);
+        const r = service.fixAll(path, cancel);
         if ('fixes' in r && r.fixes.length) {
           actions.push({ title: 'Fix all safe nginx TLS findings', kind: CodeActionKind.SourceFixAll, edit: toWorkspaceEdit(r.fixes.flatMap((x) => x.edits)) });
         }
@@ -273,11 +329,8 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
         }
       }
       return actions;
-    } catch (e) {
-      connection.console.error(`code actions failed: ${(e as Error).stack ?? e}`);
-      return [];
     }
-  });
+  }));
 
   connection.onHover((params): Hover | null => {
     try {
@@ -293,20 +346,29 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
     }
   });
 
-  // Long requests poll the request's token (a worker gets $/cancelRequest between its turns).
-  const cancellable = <T>(name: string, token: CancellationToken, fallback: T, f: (cancel: () => boolean) => T): T | ResponseError<void> => {
-    if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
-    try {
-      return f(() => token.isCancellationRequested);
-    } catch (e) {
-      if (isCancelled(e)) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
-      connection.console.error(`${name} failed: ${(e as Error).stack ?? e}`);
-      return fallback;
-    }
-  };
   registerNavigation(connection, documents, { service, pathOf, uriOf, cancellable });
+  registerFormatting(connection, documents, { service, pathOf, uriOf, cancellable });
   // The TLS upstreams view and report: every open document and every main config candidate of the workspace.
-  registerInventory(connection, { service, pathOf, uriOf, cancellable }, () => [...documents.all().map((d) => pathOf(d.uri)), ...(candidateCache ??= env.candidates(folders))], () => folders);
+  registerInventory(connection, { service, pathOf, uriOf, cancellable }, () => [...documents.all().map((d) => pathOf(d.uri)), ...workspaceCandidates()], () => folders);
+
+  // The client's "Probe upstream TLS" command: the server names the upstreams and takes what the client found.
+  // The server itself never connects anywhere; the client probes, in a trusted workspace only.
+  connection.onRequest('nginxTlsProxy/probeTargets', (p: { uri: string }) => {
+    try {
+      return service.probeTargets(pathOf(p.uri));
+    } catch (e) {
+      connection.console.error(`probe targets failed: ${(e as Error).stack ?? e}`);
+      return [];
+    }
+  });
+  connection.onRequest('nginxTlsProxy/probeResults', (p: { results: ProbeResult[] }) => {
+    service.setProbeResults(Array.isArray(p.results) ? p.results : []);
+    validateAll();
+    return null;
+  });
+  // The client's "Use my nginx's modules" command: the client runs `nginx -V` (trusted workspace only) and the
+  // engine, here, reads the build out of it; the client writes the settings this answers.
+  connection.onRequest('nginxTlsProxy/modulesFromNginxV', (p: { text: string }) => modulesFromNginxV(typeof p?.text === 'string' ? p.text : ''));
   // The mutual-TLS scaffold offers the workspace's CA and client certificates (read with env.certificates).
   connection.onRequest('nginxTlsProxy/certificateCandidates', (p: { uri: string }) => {
     try {

@@ -51,6 +51,7 @@ before(async () => {
   await client.start();
   const init = await client.initialize(FOLDER);
   assert.equal(init.capabilities.hoverProvider, true);
+  assert.equal(init.capabilities.documentRangeFormattingProvider, true);
 });
 
 after(async () => {
@@ -235,4 +236,39 @@ test('the TLS inventory (TLS upstreams view) and the TLS report are answered by 
   assert.match(report.html, /^<!DOCTYPE html>/i);
   assert.match(report.html, /https:\/\/backend/);
   assert.doesNotMatch(report.html, /<script/i);
+});
+
+test('the web server formats a range and on type like the desktop one (the LSP wiring is shared)', { skip }, async () => {
+  const text = 'http {\nserver {\nlisten   80;\nlisten   443 ssl;\n}\n}\n';
+  const ru = u('conf.d/range.conf');
+  await client.open(ru, text);
+  await client.diagnostics(ru, 1);
+  // Line 2 only: the first listen.
+  const edits = await client.request('textDocument/rangeFormatting', { textDocument: { uri: ru }, range: { start: { line: 2, character: 2 }, end: { line: 2, character: 5 } }, options: { tabSize: 4, insertSpaces: true } });
+  assert.equal(applyLspEdits(text, edits), 'http {\nserver {\n        listen 80;\nlisten   443 ssl;\n}\n}\n');
+  // `}` typed at the end of line 4 closes server: the block is laid out.
+  const onBrace = await client.request('textDocument/onTypeFormatting', { textDocument: { uri: ru }, position: { line: 4, character: 1 }, ch: '}', options: { tabSize: 4, insertSpaces: true } });
+  assert.equal(applyLspEdits(text, onBrace), 'http {\n    server {\n        listen 80;\n        listen 443 ssl;\n    }\n}\n');
+  assert.deepEqual(await client.workerErrors(), []);
+});
+
+test('a fix that needs a value from the user is the client command in the browser too (the LSP wiring is shared)', { skip }, async () => {
+  const text = 'upstream ask { server 10.0.0.5:8443; }\nserver {\n    listen 80;\n    location / {\n        proxy_pass https://ask;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    }\n}\n';
+  const au = u('conf.d/ask.conf');
+  await client.open(au, text);
+  const diags = await client.diagnostics(au, 1, (ds) => ds.some((d) => d.code === 'upstream-tls-name-mismatch'));
+  const d = diags.find((x) => x.code === 'upstream-tls-name-mismatch')!;
+  const actions = await client.request<any[]>('textDocument/codeAction', { textDocument: { uri: au }, range: d.range, context: { diagnostics: [d] } });
+  const ask = actions.find((a) => a.command?.command === 'nginxTlsProxy.applyFixWithInput');
+  assert.ok(ask, JSON.stringify(actions));
+  assert.equal(ask.edit, undefined, 'no edit to apply as is');
+  const [edit, input] = ask.command.arguments;
+  assert.match(input.prompt, /upstream "ask"/);
+  assert.deepEqual(Object.keys(edit.changes), [au]);
+  const fixed = applyLspEdits(text, edit.changes[au].map((e: { range: unknown; newText: string }) => ({ ...e, newText: e.newText.split(input.placeholder).join('ask.example.test') })));
+  assert.match(fixed, /proxy_pass https:\/\/ask;\n        proxy_ssl_name ask\.example\.test;\n/);
+  await client.change(au, 2, fixed);
+  const after = await client.diagnostics(au, 2);
+  assert.deepEqual(after.filter((x) => x.code === 'upstream-tls-name-mismatch'), [], JSON.stringify(after, null, 1));
+  assert.deepEqual(await client.workerErrors(), []);
 });
