@@ -9,7 +9,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import * as nodeFs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import { createLanguageService, defaultSettings, Finding, memoryFileSystem } from '../../server/src/engine';
+import { nodeCertificateParser } from '../../server/src/node/node-certificates';
+import { makeCasePki, opensslAvailable } from '../support/pki';
+import { RULES } from '../../server/src/engine/rules';
+import { analyze } from '../../server/src/engine/analyze';
+import { CertificateFiles } from '../../server/src/engine/certificates/files';
 
 function httpConfig(servers: number): string {
   const parts = ['events {}\nhttp {\n    proxy_ssl_trusted_certificate /etc/ssl/ca.pem;\n    upstream pool { server 10.0.0.1:443; server backend.example.com:8443; }\n'];
@@ -60,6 +68,27 @@ function backendsConfig(pairs: number): string {
     server {
         listen 80;
         location / { proxy_pass https://g${i}; proxy_ssl_verify on; proxy_ssl_trusted_certificate /etc/ssl/ca.crt; }
+    }
+`);
+  }
+  parts.push('}\n');
+  return parts.join('');
+}
+
+/** Servers asking for client certificates: some pass the verdict on to the backend, some check nothing. */
+function clientCertConfig(servers: number): string {
+  const parts = ['events {}\nhttp {\n    ssl_client_certificate /etc/ssl/clients.pem;\n'];
+  for (let i = 0; i < servers; i++) {
+    parts.push(`    server {
+        listen 44${i} ssl;
+        ssl_certificate /etc/ssl/s.crt;
+        ssl_certificate_key /etc/ssl/s.key;
+        ssl_verify_client ${i % 2 ? 'optional' : 'optional_no_ca'};
+        location / {
+            proxy_pass http://app;
+            ${i % 3 ? 'proxy_set_header X-Client-Verify $ssl_client_verify;' : 'add_header X-Seen $ssl_client_verify;'}
+            fastcgi_param VERIFY $ssl_client_verify;
+        }
     }
 `);
   }
@@ -127,6 +156,11 @@ test('incremental findings equal a fresh analysis: backends and their proxies in
   assert.ok(n >= 30, `only ${n} of 160 edits were analysed incrementally`);
 });
 
+test('incremental findings equal a fresh analysis: client certificates and what checks them', () => {
+  const n = compare({ '/w/nginx.conf': clientCertConfig(9) }, '/w/nginx.conf', '/w/nginx.conf', 200, 17);
+  assert.ok(n >= 30, `only ${n} of 200 edits were analysed incrementally`);
+});
+
 test('incremental findings equal a fresh analysis: stream servers', () => {
   const n = compare({ '/w/nginx.conf': streamConfig(10) }, '/w/nginx.conf', '/w/nginx.conf', 120, 11);
   assert.ok(n >= 20, `only ${n} of 120 edits were analysed incrementally`);
@@ -150,11 +184,18 @@ test('incremental findings equal a fresh analysis: a fragment analysed alone', (
 
 // Names typed over a directive's name: what a rule that compares across the config reads (TLS directives, pass
 // directives, listen, server_name, set) and what it does not.
-const RENAMES = ['proxy_ssl_verify', 'proxy_ssl_trusted_certificate', 'proxy_ssl_name', 'proxy_ssl_server_name', 'proxy_ssl_session_reuse', 'proxy_ssl_certificate', 'proxy_ssl_certificate_key', 'proxy_ssl_protocols', 'proxy_ssl', 'grpc_ssl_verify', 'ssl_certificate', 'ssl_certificate_key', 'ssl_protocols', 'ssl_verify_client', 'ssl_client_certificate', 'ssl_reject_handshake', 'proxy_pass', 'grpc_pass', 'uwsgi_pass', 'listen', 'server_name', 'set', 'starttls', 'keepalive', 'proxy_set_header', 'return', 'root', 'add_header'];
+const RENAMES = ['proxy_ssl_verify', 'proxy_ssl_trusted_certificate', 'proxy_ssl_name', 'proxy_ssl_server_name', 'proxy_ssl_session_reuse', 'proxy_ssl_certificate', 'proxy_ssl_certificate_key', 'proxy_ssl_protocols', 'proxy_ssl', 'grpc_ssl_verify', 'ssl_certificate', 'ssl_certificate_key', 'ssl_protocols', 'ssl_verify_client', 'ssl_client_certificate', 'ssl_reject_handshake', 'proxy_pass', 'grpc_pass', 'uwsgi_pass', 'listen', 'server_name', 'set', 'starttls', 'keepalive', 'proxy_set_header', 'fastcgi_param', 'grpc_set_header', 'return', 'root', 'add_header'];
 
-test('incremental findings equal a fresh analysis: every rule example, with names typed over names', () => {
+test('incremental findings equal a fresh analysis: every rule example, with names typed over names', (t) => {
   const rules = createLanguageService({ fs: memoryFileSystem({}) }).rules();
   const PATH = '/cases/nginx.conf';
+  // The examples' certificate files, so that the certificate rules have something to find (and to keep).
+  let pki: Record<string, string> = {};
+  if (opensslAvailable()) {
+    const dir = nodeFs.mkdtempSync(nodePath.join(os.tmpdir(), 'ntp-incr-pki-'));
+    t.after(() => nodeFs.rmSync(dir, { recursive: true, force: true }));
+    pki = Object.fromEntries(Object.entries(makeCasePki(dir)).map(([k, p]) => [k, nodeFs.readFileSync(p, 'utf8')]));
+  } else t.diagnostic('openssl not found: the certificate rules run without certificate files');
   let rnd = 99;
   const rand = (n: number) => {
     rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
@@ -167,12 +208,16 @@ test('incremental findings equal a fresh analysis: every rule example, with name
     for (const c of [...rule.cases.valid, ...rule.cases.invalid]) {
       if (c.probe) continue;
       const context = c.context ?? 'main';
-      const live = createLanguageService({ fs: memoryFileSystem({ [PATH]: c.config }), settings: defaultSettings(), candidates: () => [PATH] });
+      const beside: Record<string, string> = {};
+      for (const [name, kind] of Object.entries(c.files ?? {})) if (pki[kind]) beside['/cases/' + name] = pki[kind];
+      const service = (text: string) => createLanguageService({ fs: memoryFileSystem({ ...beside, [PATH]: text }), settings: defaultSettings({ now: Date.UTC(2026, 0, 1) }), candidates: () => [PATH], certificates: nodeCertificateParser });
+      const live = service(c.config);
       live.diagnose(PATH, { context, scope: 'config' });
       let text = c.config;
-      for (let i = 0; i < 24; i++) {
-        const words = [...text.matchAll(/[a-z_]{3,}/g)];
-        if (i % 3 === 0 && words.length) {
+      for (let i = 0; i < 32; i++) {
+        // Directive names (the first word of a statement), mostly; now and then any word.
+        const words = [...text.matchAll(rand(4) ? /(?<=(?:^|[;{}])\s*)[a-z_]{3,}/g : /[a-z_]{3,}/g)];
+        if (i % 2 === 0 && words.length) {
           // A word replaced by a directive name, as when one name is typed over another.
           const w = words[rand(words.length)];
           text = text.slice(0, w.index) + RENAMES[rand(RENAMES.length)] + text.slice(w.index! + w[0].length);
@@ -185,7 +230,7 @@ test('incremental findings equal a fresh analysis: every rule example, with name
         if (i % 8 === 7) text = c.config;
         live.setText(PATH, text);
         const got = live.diagnose(PATH, { context, scope: 'config' });
-        const fresh = createLanguageService({ fs: memoryFileSystem({ [PATH]: text }), settings: defaultSettings(), candidates: () => [PATH] }).diagnose(PATH, { context, scope: 'config' });
+        const fresh = service(text).diagnose(PATH, { context, scope: 'config' });
         edits++;
         if (got.kept > 0) incremental++;
         got.keptRules.forEach((r) => keptRules.add(r));
@@ -195,7 +240,10 @@ test('incremental findings equal a fresh analysis: every rule example, with name
   }
   assert.ok(incremental >= edits / 20, `only ${incremental} of ${edits} edits were analysed incrementally`);
   // The rules that declare what they read must have had their findings kept somewhere, or this proves nothing.
-  for (const id of ['upstream-tls-no-trusted-ca', 'upstream-tls-mixed-verification', 'tls-setting-without-effect', 'tls-cert-without-key', 'upstream-tls-name-mismatch', 'listen-ssl-no-certificate', 'tls-weak-protocols']) {
+  const declaring = rules.filter((r) => RULES.find((x) => x.id === r.id)?.reads).map((r) => r.id);
+  assert.ok(declaring.length >= 16, `${declaring.length} rules declare what they read`);
+  for (const id of declaring) {
+    if (!opensslAvailable() && (id.startsWith('certificate-') || id.includes('certificate') || id.includes('issuer') || id.includes('chain'))) continue;
     assert.ok(keptRules.has(id), `${id}: its findings were never kept`);
   }
 });
@@ -224,4 +272,29 @@ test('an edit does not keep the analyses before it alive', async () => {
   gc();
   const alive = refs.filter((r) => r.deref() !== undefined).length;
   assert.equal(alive, 0, `${alive} findings of the first analysis are still reachable after six edits`);
+});
+
+test('findings that rest on the clock are kept only while they are less than a minute old', { skip: !opensslAvailable() && 'openssl not found: no expired certificate to find' }, (t) => {
+  const dir = nodeFs.mkdtempSync(nodePath.join(os.tmpdir(), 'ntp-incr-clock-'));
+  t.after(() => nodeFs.rmSync(dir, { recursive: true, force: true }));
+  const pki = makeCasePki(dir);
+  const path = '/w/nginx.conf';
+  const server = (i: number) => `    server {\n        listen 44${i} ssl;\n        server_name s${i}.test;\n        ssl_certificate /w/old.crt;\n        ssl_certificate_key /w/old.key;\n        location / { root /srv; }\n    }\n`;
+  const text = `events {}\nhttp {\n${server(1)}${server(2)}}\n`;
+  const files = { '/w/old.crt': nodeFs.readFileSync(pki['expired-cert'], 'utf8'), '/w/old.key': nodeFs.readFileSync(pki['expired-key'], 'utf8') };
+  const at = text.indexOf('/srv') + 4;
+  const edited = text.slice(0, at) + 'x' + text.slice(at);
+  const T = Date.UTC(2026, 5, 1);
+  const keptAfter = (ms: number) => {
+    const fs = memoryFileSystem({ ...files, [path]: text });
+    const before = analyze(path, fs, defaultSettings({ now: T }), {}, new CertificateFiles({ parser: nodeCertificateParser, fs, workspaceFolders: [], pathMap: [] }));
+    assert.ok(before.findings.some((f) => f.ruleId === 'certificate-expired'));
+    const fs2 = memoryFileSystem({ ...files, [path]: edited });
+    const after = analyze(path, fs2, defaultSettings({ now: T + ms }), {}, new CertificateFiles({ parser: nodeCertificateParser, fs: fs2, workspaceFolders: [], pathMap: [] }), before);
+    assert.ok(after.keptRules.length > 0, "the edit took the incremental path");
+    return after.keptRules;
+  };
+  assert.ok(keptAfter(30_000).includes('certificate-expired'), 'kept 30 s later');
+  assert.ok(!keptAfter(61_000).includes('certificate-expired'), 'found again 61 s later');
+  assert.ok(keptAfter(61_000).includes('certificate-key-mismatch'), 'a rule that does not read the clock is kept whatever the time');
 });

@@ -19,6 +19,8 @@ export interface Analysis {
   kept: number;
   /** Rules that compare across the config whose findings were kept (the edit changed nothing they read). */
   keptRules: string[];
+  /** The time the findings of the rules that read the clock were computed at. */
+  clockAt: number;
 }
 
 /**
@@ -27,9 +29,10 @@ export interface Analysis {
  */
 export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettings, modelOptions: ModelOptions = {}, certificates?: CertificateFiles, previous?: Analysis): Analysis {
   const model = new ConfigModel(rootPath, fs, modelOptions);
-  const again = previous && reanalyzeEdit(previous, model, settings, certificates);
-  if (again) return { model, findings: again.findings, kept: again.kept, keptRules: again.keptRules };
-  return { model, findings: runRules(model, settings, RULES, certificates), kept: 0, keptRules: [] };
+  const now = settings.now ?? Date.now();
+  const again = previous && reanalyzeEdit(previous, model, settings, certificates, now);
+  if (again) return { model, findings: again.findings, kept: again.kept, keptRules: again.keptRules, clockAt: again.clockAt };
+  return { model, findings: runRules(model, settings, RULES, certificates), kept: 0, keptRules: [], clockAt: now };
 }
 
 export type { BlockKind };

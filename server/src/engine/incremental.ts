@@ -17,7 +17,11 @@ import type { CertificateFiles } from './certificates/files';
 interface Before {
   model: ConfigModel;
   findings: Finding[];
+  clockAt: number;
 }
+
+/** How old the findings of a rule that reads the clock may be and still be kept. */
+const CLOCK_SLACK_MS = 60_000;
 
 /** One server block of one file, and where it sits in a model's `all`. */
 interface Unit {
@@ -30,7 +34,7 @@ const LOCAL_IDS = new Set(LOCAL.map((r) => r.id));
 const WHOLE: readonly Rule[] = RULES.filter((r) => r.locality !== 'server');
 
 /** The findings of `now`, from `before`'s where they cannot have changed; undefined when that is not provable. */
-export function reanalyzeEdit(before: Before, now: ConfigModel, settings: EngineSettings, certificates?: CertificateFiles): { findings: Finding[]; kept: number; keptRules: string[] } | undefined {
+export function reanalyzeEdit(before: Before, now: ConfigModel, settings: EngineSettings, certificates: CertificateFiles | undefined, clock: number): { findings: Finding[]; kept: number; keptRules: string[]; clockAt: number } | undefined {
   const edit = singleEdit(before.model, now);
   if (!edit) return undefined;
   const { oldFile, newFile, start, oldEnd, delta } = edit;
@@ -49,7 +53,8 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
 
   // Cross-config rules that read none of the directives the edit changed keep their findings too.
   const changed = changedDirectives(oldUnit.dirs, newUnit.dirs, start, oldEnd, delta);
-  const keptWhole = changed ? keepable(before.findings, changed, oldFile, start, oldEnd) : new Set<string>();
+  const keptWhole = changed ? keepable(before.findings, changed, oldFile, start, oldEnd, clock - before.clockAt < CLOCK_SLACK_MS) : new Set<string>();
+  const clockKept = WHOLE.some((r) => r.clock && keptWhole.has(r.id));
 
   const inNew = (file: ConfigFile, at: number) => file === newFile && at >= n.start && at < n.end;
   const fresh = runRules(now.scoped(newUnit.dirs), settings, LOCAL, certificates, (f) => inNew(f.file, f.start));
@@ -94,7 +99,7 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
     byRule.delete(r.id);
   }
   for (const list of byRule.values()) out.push(...list);
-  return { findings: out, kept, keptRules: [...keptWhole] };
+  return { findings: out, kept, keptRules: [...keptWhole], clockAt: clockKept ? before.clockAt : clock };
 }
 
 /**
@@ -102,9 +107,9 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
  * and none of their findings (nor what those point to) lies on the edited span. A plain function, not a
  * closure of `reanalyzeEdit`: what closures there capture lives as long as the findings' fix makers.
  */
-function keepable(findings: Finding[], changed: string[], oldFile: ConfigFile, start: number, oldEnd: number): Set<string> {
+function keepable(findings: Finding[], changed: string[], oldFile: ConfigFile, start: number, oldEnd: number, clockFresh: boolean): Set<string> {
   const out = new Set<string>();
-  for (const r of WHOLE) if (r.reads && !changed.some((name) => r.reads!(name))) out.add(r.id);
+  for (const r of WHOLE) if (r.reads && (clockFresh || !r.clock) && !changed.some((name) => r.reads!(name))) out.add(r.id);
   const off = (path: string, s: number, e: number) => path !== oldFile.path || e < start || s > oldEnd;
   for (const f of findings) {
     if (!out.has(f.ruleId)) continue;

@@ -3,7 +3,7 @@
 // presents, and how verification against the proxy's trusted file goes (OpenSSL's chain building).
 
 import { ConfigModel, LDir } from '../model/model';
-import { serverTls, ServerInfo } from '../model/servers';
+import { serverTls, ServerInfo, SERVER_INPUTS } from '../model/servers';
 import { isFlagOn, isIpLiteral, TlsUse } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { CertificateFiles, CertificateRef, probeKey } from './files';
@@ -73,10 +73,14 @@ function sslSockets(model: ConfigModel, family: string): Map<number, { server: S
 
 const backendsCache = new WeakMap<TlsUse, { files: CertificateFiles; backends: Backend[] }>();
 
+/** The directives finding an upstream's backend servers in the config rests on (besides TLS directives). */
+export const BACKEND_INPUTS: readonly string[] = [...SERVER_INPUTS, 'server_name'];
+
 /**
  * The backends of `use` that are servers of this config, with their certificates, when readable. Once per use
  * (a use belongs to one model): the four handshake rules and the name fixes all ask.
  */
+
 export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
   const hit = backendsCache.get(use);
   if (hit && hit.files === files) return hit.backends;

@@ -2,10 +2,10 @@
 
 import { CertificateRef, daysUntil, describeCertificate, isoDate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
-import { RuleContext, argSpan, Rule } from './rule';
+import { argSpan, readsTlsAnd, Rule, RuleContext } from './rule';
 import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
-import { backendsOf } from '../certificates/handshake';
-import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { backendsOf, BACKEND_INPUTS } from '../certificates/handshake';
+import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { conf } from './case-text';
 
 /** The certificates of the files the config names that a time check applies to, with their file. */
@@ -30,6 +30,8 @@ export const certificateExpired: Rule = {
   defaultSeverity: 'error',
   title: 'An expired certificate',
   nginxRejects: false,
+  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  clock: true,
   tags: ['security'],
   explanation: `nginx loads an expired certificate without a word (\`nginx -t\` passes), and then every handshake
 that checks it fails: browsers and clients refuse an expired server certificate, a backend that verifies client

@@ -1,10 +1,12 @@
 // A key that does not belong to the certificate it is paired with: nginx -t fails.
 
+import { SERVER_INPUTS } from '../model/servers';
+import { TLS_USE_INPUTS } from '../model/tls-uses';
 import { allTlsFacts } from '../knowledge/tls-directives';
 import { CertificateRef, describeCertificate } from '../certificates/files';
 import { LBlock, LDir } from '../model/model';
 import { lineNumber } from '../model/describe';
-import { argSpan, handlerLine, Rule } from './rule';
+import { argSpan, handlerLine, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 /** Key directive → the certificate directive it pairs with (`ssl_certificate_key` → `ssl_certificate`). */
@@ -25,6 +27,7 @@ export const certificateKeyMismatch: Rule = {
   defaultSeverity: 'error',
   title: 'A key that does not belong to its certificate',
   nginxRejects: true,
+  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   explanation: `Each \`ssl_certificate_key\` must be the private key of the \`ssl_certificate\` it is paired with
 (the same for \`proxy_ssl_certificate\` / \`proxy_ssl_certificate_key\` and the grpc, uwsgi and stream spellings):
 otherwise \`nginx -t\` fails with "SSL_CTX_use_PrivateKey(…) failed (… key values mismatch)". Where several

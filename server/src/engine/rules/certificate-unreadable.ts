@@ -1,9 +1,9 @@
 // A certificate, key or CA file nginx would fail to load: missing, not PEM, or without what it must hold.
 
 import { CertificateRef, FileState } from '../certificates/files';
-import { argSpan, handlerLine, Rule, RuleContext } from './rule';
+import { argSpan, handlerLine, readsTlsAnd, Rule, RuleContext } from './rule';
 import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
-import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { conf } from './case-text';
 
 /**
@@ -50,6 +50,7 @@ export const certificateUnreadable: Rule = {
   defaultSeverity: 'error',
   title: 'A certificate, key or CA file nginx cannot load',
   nginxRejects: true,
+  reads: readsTlsAnd(TLS_USE_INPUTS),
   explanation: `nginx loads every certificate, key, CA and CRL file a config names when it reads the config, and
 \`nginx -t\` fails when one is missing, is not PEM, or holds nothing of what it must: a certificate for
 \`ssl_certificate\`, a private key for \`ssl_certificate_key\`, a certificate or CRL for the CA files ("no

@@ -1,8 +1,8 @@
 // Client certificates requested without a CA to check them against: nginx refuses to start.
 
 import { versionAtLeast } from '../knowledge/tls';
-import { serverTls } from '../model/servers';
-import { absenceCaveat, directiveSpan, Rule } from './rule';
+import { serverTls, SERVER_INPUTS } from '../model/servers';
+import { absenceCaveat, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { LDir } from '../model/model';
 import { conf } from './case-text';
 
@@ -11,6 +11,7 @@ export const clientCertNoCa: Rule = {
   defaultSeverity: 'error',
   title: 'Client certificate verification without a CA',
   nginxRejects: true,
+  reads: readsTlsAnd(SERVER_INPUTS),
   explanation: `\`ssl_verify_client on\` or \`optional\` makes nginx verify client certificates, which needs the CA
 that issues them: \`ssl_client_certificate\` (which also tells clients which CAs are accepted), or since nginx
 1.27.2 \`ssl_trusted_certificate\`. Without one, \`nginx -t\` fails for every TLS server that inherits the

@@ -2,9 +2,9 @@
 // config checks $ssl_client_verify itself.
 
 import { insertDirectives, setArguments } from '../fixes/edits';
-import { serverTls } from '../model/servers';
+import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { ConfigModel, LBlock, LDir } from '../model/model';
-import { argSpan, Rule } from './rule';
+import { argSpan, readsTlsAnd, Rule } from './rule';
 import { versionAtLeast } from '../knowledge/tls';
 import { conf } from './case-text';
 
@@ -30,6 +30,7 @@ export const clientCertNotEnforced: Rule = {
   defaultSeverity: 'warning',
   title: 'Optional client certificate that nothing enforces',
   nginxRejects: false,
+  reads: readsTlsAnd(SERVER_INPUTS, ENFORCING, ['map']),
   explanation: `With \`ssl_verify_client optional\` nginx asks for a client certificate, rejects an invalid one, and lets a
 client that sends none straight through with \`$ssl_client_verify\` = \`NONE\`; \`optional_no_ca\` even lets
 untrusted certificates through. Unless something checks \`$ssl_client_verify\` (an \`if\` returning 403, a map,

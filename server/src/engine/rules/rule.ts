@@ -57,6 +57,11 @@ export interface Rule {
    * Absent: the rule runs after every edit.
    */
   reads?(name: string): boolean;
+  /**
+   * The findings depend on the time too (certificate dates): kept after an edit only while they are less than
+   * a minute old, so that what the editor shows is never more than a minute behind the clock.
+   */
+  clock?: boolean;
   check(ctx: RuleContext): void;
   /** The rule's own examples: run by the test suite, and shown on its documentation page. */
   cases: RuleCases;

@@ -1,8 +1,10 @@
 // A trusted-CA file that holds no CA certificate: nginx loads it, and verification fails at run time.
 
+import { SERVER_INPUTS } from '../model/servers';
+import { TLS_USE_INPUTS } from '../model/tls-uses';
 import { describeCertificate } from '../certificates/files';
 import { tlsFact } from '../knowledge/tls-directives';
-import { argSpan, Rule } from './rule';
+import { argSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 export const trustedCaNotCa: Rule = {
@@ -10,6 +12,7 @@ export const trustedCaNotCa: Rule = {
   defaultSeverity: 'warning',
   title: 'A trusted CA file without a CA certificate',
   nginxRejects: false,
+  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   tags: ['security'],
   explanation: `\`proxy_ssl_trusted_certificate\`, \`ssl_client_certificate\` and \`ssl_trusted_certificate\` (and the
 grpc, uwsgi and stream spellings) name the CAs that issue the certificates nginx checks. nginx accepts a file

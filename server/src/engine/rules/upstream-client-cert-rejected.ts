@@ -1,15 +1,15 @@
 // The backend (a server of this same config) requires a client certificate, and nginx sends none, one its
 // CA did not issue, or an expired one: every request gets a 400.
 
-import { backendsOf, verifyChain } from '../certificates/handshake';
+import { backendsOf, verifyChain, BACKEND_INPUTS } from '../certificates/handshake';
 import { CertificateRef, describeCertificate, isoDate } from '../certificates/files';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
-import { settingsBlock, tlsUses } from '../model/tls-uses';
+import { settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
-import { argSpan, Rule } from './rule';
+import { argSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamClientCertRejected: Rule = {
@@ -17,6 +17,8 @@ export const upstreamClientCertRejected: Rule = {
   defaultSeverity: 'error',
   title: 'The backend requires a client certificate nginx does not send',
   nginxRejects: false,
+  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  clock: true,
   explanation: `A backend with \`ssl_verify_client on\` refuses every request that comes without a client certificate its
 CA (\`ssl_client_certificate\`, or \`ssl_trusted_certificate\`) issued. When that backend is a \`server\` of the same
 config as the proxy, the outcome is known: no \`proxy_ssl_certificate\` gets 400 "No required SSL certificate was

@@ -1,15 +1,15 @@
 // Verification on, and the backend (a server of this same config) presents a certificate that does not lead
 // to a CA in the trusted file: every request is a 502.
 
-import { backendsOf, verifyChain } from '../certificates/handshake';
+import { backendsOf, verifyChain, BACKEND_INPUTS } from '../certificates/handshake';
 import { describeCertificate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
-import { isFlagOn, settingsBlock, tlsUses } from '../model/tls-uses';
+import { isFlagOn, settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
-import { argSpan, Rule } from './rule';
+import { argSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamTlsUntrustedIssuer: Rule = {
@@ -17,6 +17,7 @@ export const upstreamTlsUntrustedIssuer: Rule = {
   defaultSeverity: 'error',
   title: 'The upstream\'s certificate is not issued by a CA the proxy trusts',
   nginxRejects: false,
+  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
   tags: ['security'],
   explanation: `With \`proxy_ssl_verify on\`, nginx accepts the upstream's certificate only if it leads, through the
 certificates the upstream sends, to a CA in \`proxy_ssl_trusted_certificate\`. When the backend is a \`server\` of the
