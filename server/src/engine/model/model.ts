@@ -27,6 +27,8 @@ export interface LBlock {
 
 export interface LDir {
   d: Directive;
+  /** `d.name`, read once: blocks are searched by it many times per analysis. */
+  name: string;
   file: ConfigFile;
   block: LBlock;
   child: LBlock | null;
@@ -159,7 +161,7 @@ export class ConfigModel {
       }
       const d = f.dirs[f.i++];
       pollCancellation();
-      const ld: LDir = { d, file: f.file, block: f.block, child: null, via: f.via };
+      const ld: LDir = { d, name: d.name, file: f.file, block: f.block, child: null, via: f.via };
       f.block.items.push(ld);
       this.all.push(ld);
       const inData = f.block.kind === 'raw' || f.block.kind === 'opaque';
@@ -302,9 +304,9 @@ export class ConfigModel {
     if (!this.byName) {
       const m = new Map<string, LDir[]>();
       for (const ld of this.all) {
-        const list = m.get(ld.d.name);
+        const list = m.get(ld.name);
         if (list) list.push(ld);
-        else m.set(ld.d.name, [ld]);
+        else m.set(ld.name, [ld]);
       }
       this.byName = m;
     }
@@ -423,7 +425,7 @@ function occurrences(b: LBlock, name: string): LDir[] | undefined {
   const items = b.items;
   if (items.length > SMALL_BLOCK) return (b.index ?? indexOf(b)).get(name);
   let out: LDir[] | undefined;
-  for (let i = 0; i < items.length; i++) if (items[i].d.name === name) (out ??= []).push(items[i]);
+  for (let i = 0; i < items.length; i++) if (items[i].name === name) (out ??= []).push(items[i]);
   return out;
 }
 
@@ -431,9 +433,9 @@ function indexOf(b: LBlock): Map<string, LDir[]> {
   if (!b.index) {
     const m = new Map<string, LDir[]>();
     for (const it of b.items) {
-      const list = m.get(it.d.name);
+      const list = m.get(it.name);
       if (list) list.push(it);
-      else m.set(it.d.name, [it]);
+      else m.set(it.name, [it]);
     }
     b.index = m;
   }

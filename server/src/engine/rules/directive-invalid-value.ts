@@ -103,9 +103,11 @@ Anything else stops \`nginx -t\`.`,
       if (d.argCount === 0 || !specsFor(d.name)) continue;
       if (d.name === 'listen' && d.argCount > 1) {
         const family = ld.block.kind.startsWith('stream') ? 'stream' : ld.block.kind.startsWith('mail') ? 'mail' : 'http';
-        const bad = d.args.slice(1).find((a) => !a.value.includes('$') && !LISTEN_PARAMS[family].test(a.value));
+        const args = d.args;
+        const at = args.findIndex((a, i) => i > 0 && !a.value.includes('$') && !LISTEN_PARAMS[family].test(a.value));
+        const bad = at > 0 ? args[at] : undefined;
         if (bad) {
-          ctx.report({ ...argSpan(ld, d.args.indexOf(bad)), nginxLine: handlerLine(ld), message: `invalid parameter "${bad.value}"` + (specsFor(bad.value) ? ` (a ";" is probably missing after "listen ${d.args[0].value}")` : '') });
+          ctx.report({ ...argSpan(ld, at), nginxLine: handlerLine(ld), message: `invalid parameter "${bad.value}"` + (specsFor(bad.value) ? ` (a ";" is probably missing after "listen ${d.args[0].value}")` : '') });
         }
         continue;
       }

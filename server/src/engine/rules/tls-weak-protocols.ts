@@ -89,9 +89,10 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
     const good = 'TLSv1.2 TLSv1.3';
     for (const ld of ctx.model.all) {
       if (tlsFact(ld.d.name)?.value !== 'protocols' || ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
-      const weak = ld.d.args.filter((a) => WEAK_PROTOCOLS.has(a.value.toLowerCase()));
+      const args = ld.d.args;
+      const weak = args.filter((a) => WEAK_PROTOCOLS.has(a.value.toLowerCase()));
       if (!weak.length) continue;
-      const first = ld.d.args.indexOf(weak[0]);
+      const first = args.indexOf(weak[0]);
       ctx.report({
         ...(weak.length === 1 ? argSpan(ld, first) : directiveSpan(ld)),
         message: `${weak.map((a) => a.value).join(', ')} ${weak.length > 1 ? 'are' : 'is'} obsolete and enabled here; allow only TLSv1.2 and TLSv1.3.`,

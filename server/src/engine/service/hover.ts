@@ -78,7 +78,7 @@ function argumentHoverMarkdown(model: ConfigModel, ld: LDir, offset: number): st
     return `**$${name}** — not defined anywhere in this config (nginx -t fails on unknown variables).`;
   }
   const group = passGroup(model, ld);
-  if (group && arg === ld.d.args[0]) {
+  if (group && arg && arg.start === ld.d.args[0].start) {
     const servers = group.servers.map((x) => `- \`${x.host}${x.port ? ':' + x.port : ''}\``).join('\n');
     return `**upstream ${group.name}** (${group.dir.file.path.split('/').pop()}:${lineNumber(group.dir)})${group.keepalive ? ' — keepalive: idle connections are shared by every location using it' : ''}\n\n${servers || '(no servers)'}`;
   }

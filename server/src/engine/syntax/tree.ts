@@ -3,8 +3,9 @@
 // A parse of a 2 MB config makes a few dozen typed arrays instead of hundreds of thousands of objects.
 //
 // The rest of the engine reads the tree through the interfaces of `types.ts` (Directive, Block, Token): those
-// are lazy read-only views over the arrays, made on first access and cached, so the same directive is always
-// the same object. Code that cares about speed can read the arrays directly (see the accessors below).
+// are lazy read-only views over the arrays. Directive and block views are made on first access and cached, so
+// the same directive is always the same object; argument tokens are made anew at each `args` read (compare
+// them by position). Code that cares about speed can read the arrays directly (see the accessors below).
 
 import { Block, Directive, SyntaxError, SyntaxTree, Token, TokenKind } from './types';
 import { computeLineStarts, computeNginxLineStarts } from './positions';
@@ -372,7 +373,6 @@ class DirectiveView implements Directive {
   #d: number;
   #name: string | undefined = undefined;
   #nameToken: Token | undefined = undefined;
-  #args: Token[] | undefined = undefined;
   constructor(t: CompactTree, d: number) {
     this.#t = t;
     this.#d = d;
@@ -380,23 +380,24 @@ class DirectiveView implements Directive {
   /** Index of this directive in the tree's arrays. */
   get index(): number { return this.#d; }
   get name(): string {
-    if (this.#name === undefined) this.#name = this.#t.arrays.dirName(this.#d);
+    if (this.#name === undefined) this.#name = this.#t.intern(this.#t.arrays.dirName(this.#d));
     return this.#name;
   }
   get nameToken(): Token {
     if (this.#nameToken === undefined) this.#nameToken = new TokenView(this.#t.arrays, this.#t.arrays.dirTok[this.#d]);
     return this.#nameToken;
   }
+  /**
+   * A new array of new token views at each call, not kept: a big analysis reads every argument once or twice,
+   * and keeping them all cost a tenth of its memory. Tokens are compared by position, never by identity.
+   */
   get args(): Token[] {
-    if (this.#args === undefined) {
-      const a = this.#t.arrays;
-      const first = a.dirTok[this.#d] + 1;
-      const n = a.dirArgc[this.#d];
-      const out: Token[] = new Array(n);
-      for (let k = 0; k < n; k++) out[k] = new TokenView(a, first + k);
-      this.#args = out;
-    }
-    return this.#args;
+    const a = this.#t.arrays;
+    const first = a.dirTok[this.#d] + 1;
+    const n = a.dirArgc[this.#d];
+    const out: Token[] = new Array(n);
+    for (let k = 0; k < n; k++) out[k] = new TokenView(a, first + k);
+    return out;
   }
   get argCount(): number { return this.#t.arrays.dirArgc[this.#d]; }
   get start(): number { return this.#t.arrays.dirStart(this.#d); }
@@ -456,6 +457,15 @@ export class CompactTree implements SyntaxTree {
 
   constructor(readonly arrays: TreeArrays, readonly errors: SyntaxError[], nginxLineStarts?: number[]) {
     this.#nginxLineStarts = nginxLineStarts;
+  }
+
+  /** One string per distinct directive name: a big config names the same hundred directives 100 000 times. */
+  #names = new Map<string, string>();
+  intern(name: string): string {
+    const had = this.#names.get(name);
+    if (had !== undefined) return had;
+    this.#names.set(name, name);
+    return name;
   }
 
   get text(): string { return this.arrays.text; }
