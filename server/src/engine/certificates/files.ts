@@ -156,11 +156,20 @@ export class CertificateFiles {
   ref(model: ConfigModel, ld: LDir, role = certificateRole(ld.d.name)): CertificateRef | undefined {
     const arg = ld.d.args[0];
     if (!role || !arg || ld.d.argCount !== 1 || !isStatic(arg.value) || !arg.value) return undefined;
-    const serverPath = isAbsolute(arg.value) ? normalize(arg.value) : join(model.prefix, arg.value);
-    const m = this.map.find((e) => serverPath === e.from || serverPath.startsWith(e.from + '/'));
-    const path = m ? m.to + serverPath.slice(m.from.length) : serverPath;
-    return { ld, role, configured: arg.value, serverPath, path, mapped: !!m };
+    const key = model.prefix + '\0' + arg.value;
+    let where = this.resolved.get(key);
+    if (!where) {
+      if (this.resolved.size > 10_000) this.resolved.clear();
+      const serverPath = isAbsolute(arg.value) ? normalize(arg.value) : join(model.prefix, arg.value);
+      const m = this.map.find((e) => serverPath === e.from || serverPath.startsWith(e.from + '/'));
+      where = { serverPath, path: m ? m.to + serverPath.slice(m.from.length) : serverPath, mapped: !!m };
+      this.resolved.set(key, where);
+    }
+    return { ld, role, configured: arg.value, serverPath: where.serverPath, path: where.path, mapped: where.mapped };
   }
+
+  /** Where each configured path is, by prefix and path: big configs name the same few files thousands of times. */
+  private resolved = new Map<string, { serverPath: string; path: string; mapped: boolean }>();
 
   /** Whether a missing file at `ref` is the user's to fix (inside the workspace, relative, or mapped). */
   ours(model: ConfigModel, ref: CertificateRef): boolean {

@@ -97,7 +97,8 @@ file. CA bundles outside the workspace (the system's) are not checked.`,
     }
     // What a live upstream presented (`check --probe`), where nginx verifies it.
     const files = ctx.certificates;
-    if (!files) return;
+    // Backends of this config are reported through the files they name (above): only probes add to that.
+    if (!files || !files.hasProbes) return;
     for (const use of tlsUses(ctx.model)) {
       if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       for (const b of backendsOf(ctx.model, files, use)) {
