@@ -110,6 +110,7 @@ function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse):
       if (hit && onSocket[onSocket.length - 1] !== server) onSocket.push(server);
     }
     const probed = () => {
+      if (!files.hasProbes) return;
       const r = files.probed(t.host, t.port, sni, offerKey(model, use));
       if (r && r.chain.length) out.push({ host: t.host, port: t.port, via: t.via, server: null, certificate: null, chain: r.chain, sni, where: '(probed)' });
     };
