@@ -11,8 +11,9 @@ import { RULES } from './rules';
 import { Rule } from './rules/rule';
 import { runRules } from './run-rules';
 import { Range, rangeOf } from './syntax/positions';
-import { EngineSettings, Finding, Fix, RelatedLocation, Severity } from './types';
+import { EngineSettings, Finding, Fix, RelatedLocation } from './types';
 import type { CertificateFiles } from './certificates/files';
+import { DeferredFinding } from './deferred-finding';
 
 interface Before {
   model: ConfigModel;
@@ -276,17 +277,8 @@ function fixesAgain(now: ConfigModel, settings: EngineSettings, certificates?: C
 }
 
 /** A finding kept from the analysis before the edit, moved by it, and told against the new text. */
-class MovedFinding implements Finding {
-  readonly id: string;
-  readonly ruleId: string;
-  readonly severity: Severity;
-  readonly message: string;
-  readonly path: string;
-  readonly start: number;
-  readonly end: number;
-  readonly nginxLine?: number;
+class MovedFinding extends DeferredFinding {
   private readonly relatedAt: { path: string; file: ConfigFile | undefined; start: number; end: number; range: Range; message: string }[];
-  private made: { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } | null = null;
 
   constructor(
     f: Finding,
@@ -295,15 +287,9 @@ class MovedFinding implements Finding {
     shift: { oldFile: ConfigFile; from: number; delta: number } | null,
     private readonly refix: Refix,
   ) {
-    this.ruleId = f.ruleId;
-    this.severity = f.severity;
-    this.message = f.message;
-    this.path = f.path;
-    this.start = f.start + delta;
-    this.end = f.end + delta;
-    if (f.nginxLine !== undefined) this.nginxLine = f.nginxLine;
     const base = f.ruleId + '@' + f.path + ':' + f.start + '-' + f.end;
-    this.id = f.id.startsWith(base) ? f.ruleId + '@' + f.path + ':' + this.start + '-' + this.end + f.id.slice(base.length) : f.id;
+    const start = f.start + delta, end = f.end + delta;
+    super(f.id.startsWith(base) ? f.ruleId + '@' + f.path + ':' + start + '-' + end + f.id.slice(base.length) : f.id, f.ruleId, f.severity, f.message, f.path, start, end, f.nginxLine);
     // Kept as offsets, not as the old finding: holding it would keep every earlier model alive.
     this.relatedAt = f.related.map((r) => {
       if (!shift || r.path !== shift.oldFile.path) return { path: r.path, file: undefined, start: 0, end: 0, range: r.range, message: r.message };
@@ -313,25 +299,15 @@ class MovedFinding implements Finding {
     });
   }
 
-  private get cache(): { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } {
-    return (this.made ??= {});
+  protected makeRange(): Range {
+    return rangeOf(this.file.tree.lineStarts, this.start, this.end);
   }
 
-  get range(): Range {
-    return (this.cache.range ??= rangeOf(this.file.tree.lineStarts, this.start, this.end));
+  protected makeRelated(): RelatedLocation[] {
+    return this.relatedAt.map((r) => ({ path: r.path, range: r.file ? rangeOf(r.file.tree.lineStarts, r.start, r.end) : r.range, message: r.message }));
   }
 
-  get related(): RelatedLocation[] {
-    return (this.cache.related ??= this.relatedAt.map((r) => ({ path: r.path, range: r.file ? rangeOf(r.file.tree.lineStarts, r.start, r.end) : r.range, message: r.message })));
-  }
-
-  get fixes(): Fix[] {
-    return (this.cache.fixes ??= this.refix(this.ruleId, this.path, this.start, this.id));
-  }
-
-  toJSON(): Finding {
-    const out: Finding = { id: this.id, ruleId: this.ruleId, severity: this.severity, message: this.message, path: this.path, start: this.start, end: this.end, range: this.range, fixes: this.fixes, related: this.related };
-    if (this.nginxLine !== undefined) out.nginxLine = this.nginxLine;
-    return out;
+  protected makeFixes(): Fix[] {
+    return this.refix(this.ruleId, this.path, this.start, this.id);
   }
 }

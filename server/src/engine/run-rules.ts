@@ -7,6 +7,7 @@ import { Rule, RuleContext, RuleFinding } from './rules/rule';
 import { lineOf, Range, rangeOf } from './syntax/positions';
 import { EngineSettings, Finding, Fix, RelatedLocation, Severity } from './types';
 import { pollCancellation } from './cancellation';
+import { DeferredFinding } from './deferred-finding';
 import type { CertificateFiles } from './certificates/files';
 
 /** `# nginx-tls-ignore: rule-id[,rule-id] reason` on the finding's line or the line above silences it. */
@@ -29,64 +30,37 @@ function suppressedLines(file: ConfigFile): Map<number, Set<string>> {
   return out;
 }
 
-/**
- * A finding whose range, related locations and fixes are worked out when first read: an analysis of a big
- * config makes tens of thousands of findings, and most of them are only counted, filtered or shown a page at
- * a time. Plain fields for everything else, so the shape stays a plain-data `Finding` to its readers.
- */
-export class LazyFinding implements Finding {
-  readonly message: string;
-  readonly path: string;
-  readonly start: number;
-  readonly end: number;
-  readonly nginxLine?: number;
+/** A rule's report as a finding: range, related locations and fixes made from it when first read. */
+export class LazyFinding extends DeferredFinding {
   private readonly file: ConfigFile;
   private readonly report: RuleFinding;
-  private made: { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } | null = null;
 
-  constructor(readonly id: string, readonly ruleId: string, readonly severity: Severity, r: RuleFinding, private readonly makeFixes: RuleFinding['fixes']) {
-    this.message = r.message;
-    this.path = r.file.path;
-    this.start = r.start;
-    this.end = r.end;
-    if (r.nginxLine !== undefined) this.nginxLine = r.nginxLine;
+  constructor(id: string, ruleId: string, severity: Severity, r: RuleFinding, private readonly fixMaker: RuleFinding['fixes']) {
+    super(id, ruleId, severity, r.message, r.file.path, r.start, r.end, r.nginxLine);
     this.file = r.file;
     this.report = r;
   }
 
-  private get cache(): { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } {
-    return (this.made ??= {});
+  protected makeRange(): Range {
+    return rangeOf(this.file.tree.lineStarts, this.start, this.end);
   }
 
-  get range(): Range {
-    return (this.cache.range ??= rangeOf(this.file.tree.lineStarts, this.start, this.end));
-  }
-
-  get related(): RelatedLocation[] {
-    return (this.cache.related ??= (this.report.related ?? []).map((r) => ({
+  protected makeRelated(): RelatedLocation[] {
+    return (this.report.related ?? []).map((r) => ({
       path: r.ld.file.path,
       range: rangeOf(r.ld.file.tree.lineStarts, r.ld.d.start, r.ld.d.nameToken.end),
       message: r.message,
-    })));
+    }));
   }
 
-  get fixes(): Fix[] {
-    const c = this.cache;
-    if (!c.fixes) {
-      const make = this.makeFixes;
-      if (typeof make !== 'function') c.fixes = Array.isArray(make) ? make : [];
-      else {
-        try { c.fixes = make(); } catch { c.fixes = []; }
-      }
+  protected makeFixes(): Fix[] {
+    const make = this.fixMaker;
+    if (typeof make !== 'function') return Array.isArray(make) ? make : [];
+    try {
+      return make();
+    } catch {
+      return [];
     }
-    return c.fixes;
-  }
-
-  /** Serialised as the plain data it stands for. */
-  toJSON(): Finding {
-    const out: Finding = { id: this.id, ruleId: this.ruleId, severity: this.severity, message: this.message, path: this.path, start: this.start, end: this.end, range: this.range, fixes: this.fixes, related: this.related };
-    if (this.nginxLine !== undefined) out.nginxLine = this.nginxLine;
-    return out;
   }
 }
 

@@ -13,7 +13,8 @@ export interface FileSystem {
   /**
    * The file's identity (its path with symlinks resolved), optional: two paths with one identity are one
    * file, so a file reached through a link (sites-enabled/x → ../sites-available/x) is analysed in the
-   * context of the config that includes the link. Without it, a path is its own identity.
+   * context of the config that includes the link. Without it, a path is its own identity. Never throws: a
+   * path that cannot be resolved (missing, unreadable) is its own identity.
    */
   realpath?(path: string): string;
   /** Entries of a directory (names, directories with a trailing `/`), for path completion; optional. */

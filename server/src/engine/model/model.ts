@@ -213,12 +213,7 @@ export class ConfigModel {
 
   /** A file's identity (symlinks resolved where the file system can say; a missing file is its own path). */
   private identity(path: string): string {
-    if (!this.fs.realpath) return path;
-    try {
-      return this.fs.realpath(path);
-    } catch {
-      return path;
-    }
+    return this.fs.realpath ? this.fs.realpath(path) : path;
   }
 
   private resolveInclude(ld: LDir): string[] {

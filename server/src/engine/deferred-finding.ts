@@ -1,0 +1,51 @@
+// A finding whose range, related locations and fixes are worked out when first read: an analysis of a big
+// config makes tens of thousands of findings, and most of them are only counted, filtered or shown a page at
+// a time. Plain fields for everything else, so the shape stays a plain-data `Finding` to its readers.
+
+import { Range } from './syntax/positions';
+import { Finding, Fix, RelatedLocation, Severity } from './types';
+
+export abstract class DeferredFinding implements Finding {
+  readonly nginxLine?: number;
+  private made: { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly ruleId: string,
+    readonly severity: Severity,
+    readonly message: string,
+    readonly path: string,
+    readonly start: number,
+    readonly end: number,
+    nginxLine: number | undefined,
+  ) {
+    if (nginxLine !== undefined) this.nginxLine = nginxLine;
+  }
+
+  protected abstract makeRange(): Range;
+  protected abstract makeRelated(): RelatedLocation[];
+  protected abstract makeFixes(): Fix[];
+
+  private get cache(): { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } {
+    return (this.made ??= {});
+  }
+
+  get range(): Range {
+    return (this.cache.range ??= this.makeRange());
+  }
+
+  get related(): RelatedLocation[] {
+    return (this.cache.related ??= this.makeRelated());
+  }
+
+  get fixes(): Fix[] {
+    return (this.cache.fixes ??= this.makeFixes());
+  }
+
+  /** Serialised as the plain data it stands for. */
+  toJSON(): Finding {
+    const out: Finding = { id: this.id, ruleId: this.ruleId, severity: this.severity, message: this.message, path: this.path, start: this.start, end: this.end, range: this.range, fixes: this.fixes, related: this.related };
+    if (this.nginxLine !== undefined) out.nginxLine = this.nginxLine;
+    return out;
+  }
+}
