@@ -153,8 +153,13 @@ export function familyPrefix(f: UpstreamFamily): string {
 
 /** `proxy_ssl_verify` for the proxy family, `grpc_ssl_verify` for grpc… */
 export function tlsDirective(family: UpstreamFamily, suffix: string): string {
-  return `${familyPrefix(family)}_ssl_${suffix}`;
+  const names = (NAMES[family] ??= new Map());
+  let name = names.get(suffix);
+  if (name === undefined) names.set(suffix, (name = `${familyPrefix(family)}_ssl_${suffix}`));
+  return name;
 }
+/** One string per name: rules ask for these per directive, and a fresh string is hashed anew at each lookup. */
+const NAMES: Partial<Record<UpstreamFamily, Map<string, string>>> = {};
 
 /** Upstream setting suffixes in display order, optionally only those matching `pick`. */
 export function upstreamSuffixes(pick: (row: Row) => boolean = () => true): string[] {
