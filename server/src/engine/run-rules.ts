@@ -33,12 +33,15 @@ function suppressedLines(file: ConfigFile): Map<number, Set<string>> {
 /** A rule's report as a finding: range, related locations and fixes made from it when first read. */
 export class LazyFinding extends DeferredFinding {
   private readonly file: ConfigFile;
-  private readonly report: RuleFinding;
+  // The report's parts still needed, not the report: tens of thousands of findings keep only what they use.
+  private readonly relatedAt: RuleFinding['related'];
+  private readonly fixMaker: RuleFinding['fixes'];
 
-  constructor(id: string, ruleId: string, severity: Severity, r: RuleFinding, private readonly fixMaker: RuleFinding['fixes']) {
+  constructor(id: string, ruleId: string, severity: Severity, r: RuleFinding) {
     super(id, ruleId, severity, r.message, r.file.path, r.start, r.end, r.nginxLine);
     this.file = r.file;
-    this.report = r;
+    this.relatedAt = r.related;
+    this.fixMaker = r.fixes;
   }
 
   protected makeRange(): Range {
@@ -46,7 +49,7 @@ export class LazyFinding extends DeferredFinding {
   }
 
   protected makeRelated(): RelatedLocation[] {
-    return (this.report.related ?? []).map((r) => ({
+    return (this.relatedAt ?? []).map((r) => ({
       path: r.ld.file.path,
       range: rangeOf(r.ld.file.tree.lineStarts, r.ld.d.start, r.ld.d.nameToken.end),
       message: r.message,
@@ -103,7 +106,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
         const base = rule.id + '@' + f.file.path + ':' + f.start + '-' + f.end;
         const n = ids.get(base) ?? 0;
         ids.set(base, n + 1);
-        findings.push(new LazyFinding(n ? base + '#' + n : base, rule.id, severity ?? f.severity ?? rule.defaultSeverity, f, f.fixes));
+        findings.push(new LazyFinding(n ? base + '#' + n : base, rule.id, severity ?? f.severity ?? rule.defaultSeverity, f));
       },
     };
     try {
