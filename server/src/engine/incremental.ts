@@ -129,7 +129,7 @@ const rangeEnd = (file: ConfigFile, r: Range) => file.tree.lineStarts[r.end.line
  */
 function changedDirectives(old: LDir[], now: LDir[], start: number, oldEnd: number, delta: number): string[] | undefined {
   const same = (a: LDir, b: LDir, shift: number) =>
-    a.d.name === b.d.name && a.d.start + shift === b.d.start && a.d.terminator + shift === b.d.terminator && !a.child === !b.child;
+    a.name === b.name && a.d.start + shift === b.d.start && a.d.terminator + shift === b.d.terminator && !a.child === !b.child;
   let i = 0;
   // Before the edit: the directive's text up to its `;` or `{` is untouched.
   while (i < old.length && i < now.length && old[i].d.terminator >= 0 && old[i].d.terminator < start && same(old[i], now[i], 0)) i++;
@@ -143,7 +143,7 @@ function changedDirectives(old: LDir[], now: LDir[], start: number, oldEnd: numb
   for (const list of [old.slice(i, old.length - j), now.slice(i, now.length - j)]) {
     for (const ld of list) {
       if (ld.child || ld.d.block || ld.d.lua) return undefined;
-      names.push(ld.d.name);
+      names.push(ld.name);
     }
   }
   return names;
@@ -223,7 +223,7 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
   let i = -1;
   for (let j = 0; j < all.length; j++) {
     const x = all[j];
-    if (x.file === file && path.has(x.d.start) && x.d.name === 'server' && x.child && (x.block.kind === 'http' || x.block.kind === 'stream')) i = j;
+    if (x.name === 'server' && x.child && x.file === file && path.has(x.d.start) && (x.block.kind === 'http' || x.block.kind === 'stream')) i = j;
   }
   if (i < 0) return undefined;
   const ld = all[i];
@@ -232,7 +232,7 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
   let j = i + 1;
   while (j < all.length && all[j].file === file && all[j].d.start < ld.d.end) {
     // What an include brings in is another file's business: not followed here.
-    if (all[j].d.name === 'include') return undefined;
+    if (all[j].name === 'include') return undefined;
     j++;
   }
   return { ld, dirs: all.slice(i, j) };
@@ -242,7 +242,7 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
 function signature(u: Unit, file: ConfigFile): string {
   const names: string[] = [];
   for (const ld of u.dirs) {
-    const at = definedVariableArgument(ld.d.name);
+    const at = definedVariableArgument(ld.name);
     if (at === undefined || !ld.d.argCount) continue;
     const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
     if (arg) names.push(arg.value);

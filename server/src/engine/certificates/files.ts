@@ -153,7 +153,7 @@ export class CertificateFiles {
   }
 
   /** The file `ld` names, if it names one with a static path. */
-  ref(model: ConfigModel, ld: LDir, role = certificateRole(ld.d.name)): CertificateRef | undefined {
+  ref(model: ConfigModel, ld: LDir, role = certificateRole(ld.name)): CertificateRef | undefined {
     const arg = ld.d.args[0];
     if (!role || !arg || ld.d.argCount !== 1 || !isStatic(arg.value) || !arg.value) return undefined;
     const key = model.prefix + '\0' + arg.value;

@@ -4,6 +4,7 @@
 import { BlockKind, childBlockKind } from '../knowledge/contexts';
 import { parse } from '../syntax/parser';
 import { Directive, SyntaxTree } from '../syntax/types';
+import type { CompactTree } from '../syntax/tree';
 import { FileSystem } from './filesystem';
 import { dirname, hasGlob, isAbsolute, join, normalize } from './paths';
 import { pollCancellation } from '../cancellation';
@@ -25,15 +26,28 @@ export interface LBlock {
   index?: Map<string, LDir[]>;
 }
 
-export interface LDir {
-  d: Directive;
-  /** `d.name`, read once: blocks are searched by it many times per analysis. */
-  name: string;
-  file: ConfigFile;
-  block: LBlock;
-  child: LBlock | null;
-  /** The `include` that brought this directive's file in, if any. */
-  via: LDir | null;
+/** A directive at one place in the expanded config. */
+export class LDir {
+  child: LBlock | null = null;
+
+  constructor(
+    /** The directive's index in its file's tree. */
+    readonly index: number,
+    /** Its name, one string per distinct name: blocks are searched by it many times per analysis. */
+    readonly name: string,
+    readonly file: ConfigFile,
+    readonly block: LBlock,
+    /** The `include` that brought this directive's file in, if any. */
+    readonly via: LDir | null,
+  ) {}
+
+  /**
+   * The directive's syntax, its view made on first access (and kept by the tree): after an edit, most
+   * directives are only looked up by name, and a view for each would be garbage to collect per keystroke.
+   */
+  get d(): Directive {
+    return (this.file.tree as CompactTree).directive(this.index);
+  }
 }
 
 export interface ModelProblem {
@@ -140,10 +154,14 @@ export class ConfigModel {
     return file;
   }
 
-  /** Walks the syntax trees with an explicit stack: input depth never becomes call-stack depth. */
+  /**
+   * Walks the syntax trees with an explicit stack (input depth never becomes call-stack depth), reading the
+   * tree's arrays: no directive or block view is made here.
+   */
   private expand(file: ConfigFile, into: LBlock): void {
-    interface Frame { dirs: Directive[]; i: number; block: LBlock; file: ConfigFile; via: LDir | null; chain: string[]; ids: string[] }
-    const stack: Frame[] = [{ dirs: file.tree.root.children, i: 0, block: into, file, via: null, chain: [file.path], ids: [this.identity(file.path)] }];
+    interface Frame { tree: CompactTree; next: number; block: LBlock; file: ConfigFile; via: LDir | null; chain: string[]; ids: string[] }
+    const top = file.tree as CompactTree;
+    const stack: Frame[] = [{ tree: top, next: top.arrays.blkFirst[0] ?? -1, block: into, file, via: null, chain: [file.path], ids: [this.identity(file.path)] }];
     const maxDepth = this.opts.maxIncludeDepth ?? 32;
     const maxFiles = this.opts.maxFiles ?? 2000;
     const maxBytes = this.opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES;
@@ -152,20 +170,24 @@ export class ConfigModel {
     let bytesCapped = false;
     while (stack.length) {
       const f = stack[stack.length - 1];
-      if (f.i >= f.dirs.length) { stack.pop(); continue; }
+      if (f.next < 0) { stack.pop(); continue; }
       if (this.all.length >= maxDirectives) {
         // Stop expanding, not just counting: what is past the cap is never built.
         const at = f.via ?? this.all[this.all.length - 1];
         if (at) this.problem('include-limit', `the expanded config has more than ${maxDirectives} directives: the rest is not analysed`, at);
         break;
       }
-      const d = f.dirs[f.i++];
+      const a = f.tree.arrays;
+      const k = f.next;
+      f.next = a.dirNext[k];
       pollCancellation();
-      const ld: LDir = { d, name: d.name, file: f.file, block: f.block, child: null, via: f.via };
+      const name = f.tree.intern(a.dirName(k));
+      const ld = new LDir(k, name, f.file, f.block, f.via);
       f.block.items.push(ld);
       this.all.push(ld);
       const inData = f.block.kind === 'raw' || f.block.kind === 'opaque';
-      if (d.name === 'include' && !inData && d.block === null && d.args.length === 1) {
+      const childBlock = a.dirChildBlock(k);
+      if (name === 'include' && !inData && childBlock < 0 && a.dirArgc[k] === 1) {
         const targets = this.resolveInclude(ld);
         if (f.chain.length >= maxDepth) {
           this.problem('include-limit', `includes nested deeper than ${maxDepth} levels are not followed`, ld);
@@ -197,16 +219,17 @@ export class ConfigModel {
             this.problem('include-missing', /^\d+: /.test(why) ? `open() "${target}" failed (${why})` : `"${target}" is not read: ${why}`, ld);
             continue;
           }
-          stack.push({ dirs: inc.tree.root.children, i: 0, block: f.block, file: inc, via: ld, chain: [...f.chain, target], ids: [...f.ids, id] });
+          const incTree = inc.tree as CompactTree;
+          stack.push({ tree: incTree, next: incTree.arrays.blkFirst[0] ?? -1, block: f.block, file: inc, via: ld, chain: [...f.chain, target], ids: [...f.ids, id] });
         }
         continue;
       }
-      if (d.block) {
+      if (childBlock >= 0) {
         // Inside data stays data; a block nginx has no kind for (third-party, misspelled) is not looked into.
-        const kind: BlockKind = inData ? f.block.kind : childBlockKind(f.block.kind, d.name) ?? 'opaque';
+        const kind: BlockKind = inData ? f.block.kind : childBlockKind(f.block.kind, name) ?? 'opaque';
         const child: LBlock = { kind, owner: ld, parent: f.block, items: [], synthetic: false };
         ld.child = child;
-        stack.push({ dirs: d.block.children, i: 0, block: child, file: f.file, via: f.via, chain: f.chain, ids: f.ids });
+        stack.push({ tree: f.tree, next: a.blkFirst[childBlock], block: child, file: f.file, via: f.via, chain: f.chain, ids: f.ids });
       }
     }
   }
@@ -393,11 +416,11 @@ export class ConfigModel {
       if (!family) continue;
       const g: UpstreamGroup = { name: ld.d.args[0].value, dir: ld, family, servers: [], keepalive: false };
       for (const item of ld.child.items) {
-        if (item.d.name === 'server' && item.d.args.length) {
+        if (item.name === 'server' && item.d.args.length) {
           const { host, port } = splitHostPort(item.d.args[0].value);
           g.servers.push({ host, port, dir: item });
         }
-        if (item.d.name === 'keepalive') g.keepalive = true;
+        if (item.name === 'keepalive') g.keepalive = true;
       }
       map.set(family + ':' + g.name.toLowerCase(), g);
     }

@@ -56,7 +56,9 @@ export function tlsUses(model: ConfigModel): TlsUse[] {
 function findTlsUses(model: ConfigModel): TlsUse[] {
   const out: TlsUse[] = [];
   for (const ld of model.all) {
-    const name = ld.d.name;
+    const name = ld.name;
+    // Only pass directives make TLS uses; their views are made for them alone.
+    if (own(HTTP_PASS, name) === undefined) continue;
     if (ld.d.argCount < 1) continue;
     const kind = ld.block.kind;
     if (kind === 'stream/server' && name === 'proxy_pass') {

@@ -6,7 +6,7 @@ import { ConfigModel, LDir } from './model';
 /** The directive that defines `name` in this config (set, map, geo, …), if one does. */
 export function variableDefinition(name: string, model: ConfigModel): LDir | undefined {
   for (const ld of model.all) {
-    const at = definedVariableArgument(ld.d.name);
+    const at = definedVariableArgument(ld.name);
     if (at === undefined || !ld.d.argCount) continue;
     const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
     if (arg && arg.value.replace(/^\$\{?/, '').replace(/\}$/, '') === name) return ld;
@@ -23,14 +23,14 @@ export function definedVariables(scope: ConfigModel): Set<string> {
   if (defined) return defined;
   defined = new Set<string>();
   for (const ld of model.all) {
-    const at = definedVariableArgument(ld.d.name);
+    const at = definedVariableArgument(ld.name);
     if (at !== undefined && ld.d.args.length) {
       const arg = at === 'last' ? ld.d.args[ld.d.args.length - 1] : ld.d.args[at as number];
       const m = arg && /^\$\{?([A-Za-z0-9_]+)/.exec(arg.value);
       if (m) defined.add(m[1]);
     }
     // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
-    if (ld.block.kind === 'raw' && ld.block.owner?.d.name === 'geoip2' && ld.d.name.startsWith('$')) defined.add(ld.d.name.slice(1));
+    if (ld.block.kind === 'raw' && ld.block.owner?.name === 'geoip2' && ld.name.startsWith('$')) defined.add(ld.name.slice(1));
   }
   // Named captures of any regex in the config's files (a comment mentioning one only makes us more lenient).
   for (const f of model.files.values()) {

@@ -90,7 +90,7 @@ file. CA bundles outside the workspace (the system's) are not checked.`,
       const what = certs.length > 1 ? `${expired.length} of the ${certs.length} certificates in ${roleWords[ref.role]} "${ref.configured}"` : `the ${roleWords[ref.role]} "${ref.configured}"`;
       const effect = ref.role === 'ca'
         ? 'certificates it issued no longer verify against it'
-        : tlsFact(ref.ld.d.name)?.side === 'server'
+        : tlsFact(ref.ld.name)?.side === 'server'
           ? 'clients refuse the handshake'
           : 'a backend that verifies client certificates refuses it (400 "The SSL certificate error")';
       ctx.report({ ...argSpan(ref.ld, 0), message: `${what}: ${which}. nginx loads it anyway, and ${effect}.` });

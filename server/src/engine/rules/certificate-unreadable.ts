@@ -11,15 +11,15 @@ import { conf } from './case-text';
  * files only with verification on there), a client CA only with ssl_verify_client.
  */
 function loaded(ctx: RuleContext, ref: CertificateRef): boolean {
-  const fact = tlsFact(ref.ld.d.name);
+  const fact = tlsFact(ref.ld.name);
   if (!fact) return true;
   if (fact.side === 'server') {
-    if (ref.ld.d.name !== 'ssl_client_certificate') return true;
+    if (ref.ld.name !== 'ssl_client_certificate') return true;
     const v = ctx.model.first('ssl_verify_client', ref.ld.block)?.d.args[0]?.value.toLowerCase();
     return v === 'on' || v === 'optional' || v === 'optional_no_ca' || ref.ld.block.kind === 'http' || ref.ld.block.kind === 'stream' || ref.ld.block.kind === 'main';
   }
   return tlsUses(ctx.model).some((use) => {
-    if (tlsDirective(use.family, fact.suffix) !== ref.ld.d.name || ctx.model.first(ref.ld.d.name, use.block) !== ref.ld) return false;
+    if (tlsDirective(use.family, fact.suffix) !== ref.ld.name || ctx.model.first(ref.ld.name, use.block) !== ref.ld) return false;
     return ref.role !== 'ca' || isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block));
   });
 }

@@ -10,7 +10,7 @@ const cache = new WeakMap<ConfigModel, LDir[]>();
 export function checkedDirectives(model: ConfigModel): LDir[] {
   let hit = cache.get(model);
   if (!hit) {
-    hit = model.all.filter((ld) => ld.block.kind !== 'raw' && ld.block.kind !== 'opaque' && ld.d.name !== '');
+    hit = model.all.filter((ld) => ld.block.kind !== 'raw' && ld.block.kind !== 'opaque' && ld.name !== '');
     cache.set(model, hit);
   }
   return hit;

@@ -16,8 +16,8 @@ function checksVerify(model: ConfigModel, block: LBlock): boolean {
   while (stack.length) {
     const b = stack.pop()!;
     for (const it of b.items) {
-      if (ENFORCING.has(it.d.name) && it.d.args.some((a) => a.value.includes('$ssl_client_verify'))) return true;
-      if (it.d.lua && it.d.name.startsWith('access_by_lua') && it.file.tree.text.slice(it.d.lua.start, it.d.lua.end).includes('ssl_client_verify')) return true;
+      if (ENFORCING.has(it.name) && it.d.args.some((a) => a.value.includes('$ssl_client_verify'))) return true;
+      if (it.d.lua && it.name.startsWith('access_by_lua') && it.file.tree.text.slice(it.d.lua.start, it.d.lua.end).includes('ssl_client_verify')) return true;
       if (it.child) stack.push(it.child);
     }
   }

@@ -89,7 +89,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
   check(ctx) {
     const seen = new Map<LBlock, Map<string, LDir>>();
     for (const ld of checkedDirectives(ctx.model)) {
-      if (ld.d.name === 'location' && ld.child && ld.d.args.length) {
+      if (ld.name === 'location' && ld.child && ld.d.args.length) {
         // nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with
         // the same URI in one block: "duplicate location". Regex and named locations may repeat.
         const match = locationMatch(ld.d.args.map((a) => a.value));
@@ -102,16 +102,16 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
         ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }] });
         continue;
       }
-      const spec = specIn(ld.d.name, ld.block.kind);
-      if (!spec || !rejectsDuplicates(ld.d.name, spec.isFlag)) continue;
+      const spec = specIn(ld.name, ld.block.kind);
+      if (!spec || !rejectsDuplicates(ld.name, spec.isFlag)) continue;
       let names = seen.get(ld.block);
       if (!names) seen.set(ld.block, (names = new Map()));
-      const first = names.get(ld.d.name);
-      if (!first) { names.set(ld.d.name, ld); continue; }
+      const first = names.get(ld.name);
+      if (!first) { names.set(ld.name, ld); continue; }
       ctx.report({
         ...directiveSpan(ld),
         nginxLine: handlerLine(ld),
-        message: `"${ld.d.name}" directive is duplicate (first set on line ${lineNumber(first)}${first.file !== ld.file ? ' of ' + first.file.path : ''})`,
+        message: `"${ld.name}" directive is duplicate (first set on line ${lineNumber(first)}${first.file !== ld.file ? ' of ' + first.file.path : ''})`,
         related: [{ ld: first, message: 'first occurrence' }],
       });
     }

@@ -78,26 +78,26 @@ accepts it.`,
   },
   check(ctx) {
     for (const ld of checkedDirectives(ctx.model)) {
-      if (ld.d.name === 'location' && ld.block.kind === 'http/location') {
+      if (ld.name === 'location' && ld.block.kind === 'http/location') {
         const outside = outsideParent(ld);
         if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });
         continue;
       }
-      if (isThirdPartyDirective(ld.d.name)) {
+      if (isThirdPartyDirective(ld.name)) {
         // Contexts as the module's own command table defines them (where we read it from its binary).
-        const kinds = outsideBuild(ctx.model, ctx.settings, ld.d.name) ? undefined : thirdPartyContexts(ld.d.name, ctx.settings.build, loadedModules(ctx.model));
+        const kinds = outsideBuild(ctx.model, ctx.settings, ld.name) ? undefined : thirdPartyContexts(ld.name, ctx.settings.build, loadedModules(ctx.model));
         if (!kinds || kinds.has(ld.block.kind)) continue;
         const guessed = ctx.model.kindGuessed(ld.block);
         ctx.report({
           nginxLine: handlerLine(ld), file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
           severity: guessed ? 'warning' : undefined,
-          message: `"${ld.d.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${[...new Set([...kinds].map(kindLabel))].join(', ')})` +
+          message: `"${ld.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${[...new Set([...kinds].map(kindLabel))].join(', ')})` +
             (guessed ? ` (if this file is included in ${kindLabel(ctx.model.top.kind)} context, as inferred; no main config includes it here: say where with "# nginx-context: …")` : ''),
         });
         continue;
       }
-      if (!specsFor(ld.d.name) || outsideBuild(ctx.model, ctx.settings, ld.d.name)) continue;
-      const spec = specIn(ld.d.name, ld.block.kind)!;
+      if (!specsFor(ld.name) || outsideBuild(ctx.model, ctx.settings, ld.name)) continue;
+      const spec = specIn(ld.name, ld.block.kind)!;
       if (isAllowedIn(spec, ld.block.kind)) continue;
       const allowed = spec.contexts === 'any' ? '' : [...new Set([...spec.contexts].map(kindLabel))].join(', ');
       // Where the block's kind only follows from a guessed context (a fragment nobody includes), the finding is
@@ -109,7 +109,7 @@ accepts it.`,
         start: ld.d.nameToken.start,
         end: ld.d.nameToken.end,
         severity: guessed ? 'warning' : undefined,
-        message: `"${ld.d.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${allowed})` +
+        message: `"${ld.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${allowed})` +
           (guessed ? ` (if this file is included in ${kindLabel(ctx.model.top.kind)} context, as inferred; no main config includes it here: say where with "# nginx-context: …")` : ''),
       });
     }

@@ -52,10 +52,10 @@ included from elsewhere are not, nor a file marked \`# nginx-context: main\` (a 
     const m = ctx.model;
     if (m.root.synthetic || !m.rootFile || m.top !== m.root) return;
     const top = m.root.items;
-    if (!top.some((ld) => ld.d.name === 'http' || ld.d.name === 'stream' || ld.d.name === 'mail')) return;
-    if (top.some((ld) => ld.d.name === 'events')) return;
+    if (!top.some((ld) => ld.name === 'http' || ld.name === 'stream' || ld.name === 'mail')) return;
+    if (top.some((ld) => ld.name === 'events')) return;
     // Point at the block in the main file, or at the include that brought it in.
-    const block = top.find((ld) => ld.d.name === 'http' || ld.d.name === 'stream' || ld.d.name === 'mail')!;
+    const block = top.find((ld) => ld.name === 'http' || ld.name === 'stream' || ld.name === 'mail')!;
     let at = block;
     while (at.file !== m.rootFile && at.via) at = at.via;
     ctx.report({ file: at.file, start: at.d.nameToken.start, end: at.d.nameToken.end, message: 'no "events" section in configuration: add an events { } block at the top level' });

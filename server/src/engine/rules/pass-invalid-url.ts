@@ -91,7 +91,7 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
   },
   check(ctx) {
     for (const ld of ctx.model.all) {
-      const name = ld.d.name;
+      const name = ld.name;
       if ((name !== 'proxy_pass' && name !== 'grpc_pass') || ld.d.args.length !== 1) continue;
       const url = ld.d.args[0].value;
       if (url.includes('$')) continue;

@@ -73,13 +73,13 @@ encrypted at all: that one is a warning.`,
     for (const ld of ctx.model.named('proxy_pass')) {
       if (ld.block.kind !== 'stream/server') continue;
       if (isFlagOn(ctx.model.first('proxy_ssl', ld.block))) continue;
-      const settings = ld.block.items.filter((x) => x.d.name.startsWith('proxy_ssl_'));
+      const settings = ld.block.items.filter((x) => x.name.startsWith('proxy_ssl_'));
       if (!settings.length || reported.has(settings[0])) continue;
       reported.add(settings[0]);
       ctx.report({
         ...directiveSpan(settings[0]),
         severity: 'warning',
-        message: `${settings.map((s) => s.d.name).join(', ')} ${settings.length > 1 ? 'are' : 'is'} ignored: "proxy_ssl on" is not set, so the connection to ${ld.d.args[0]?.value} is plain TCP, not TLS.`,
+        message: `${settings.map((s) => s.name).join(', ')} ${settings.length > 1 ? 'are' : 'is'} ignored: "proxy_ssl on" is not set, so the connection to ${ld.d.args[0]?.value} is plain TCP, not TLS.`,
       });
     }
   },

@@ -88,7 +88,7 @@ clients or backends that speak only the suites taken away stop connecting, so th
   },
   check(ctx) {
     for (const ld of ctx.model.all) {
-      if (tlsFact(ld.d.name)?.value !== 'ciphers' || ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;
+      if (tlsFact(ld.name)?.value !== 'ciphers' || ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;
       const weak = weakCipherElements(ld.d.args[0].value);
       if (!weak.length) continue;
       ctx.report({

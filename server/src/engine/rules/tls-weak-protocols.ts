@@ -88,7 +88,7 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
   check(ctx) {
     const good = 'TLSv1.2 TLSv1.3';
     for (const ld of ctx.model.all) {
-      if (tlsFact(ld.d.name)?.value !== 'protocols' || ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
+      if (tlsFact(ld.name)?.value !== 'protocols' || ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
       const args = ld.d.args;
       const weak = args.filter((a) => WEAK_PROTOCOLS.has(a.value.toLowerCase()));
       if (!weak.length) continue;

@@ -70,7 +70,7 @@ the CA that issued the certificates instead (the root, or the intermediate with 
       const f = files.read(ctx.model, ref);
       if (!f || !f.certificates.length || f.certificates.some((c) => c.isCa)) continue;
       const leaves = f.certificates.map(describeCertificate).join(', ');
-      const upstream = tlsFact(ref.ld.d.name)?.side === 'upstream';
+      const upstream = tlsFact(ref.ld.name)?.side === 'upstream';
       const effect = upstream
         ? 'the upstream\'s certificate will not verify: 502, "upstream SSL certificate verify error: (20:unable to get local issuer certificate)"'
         : 'client certificates will not verify: 400 "The SSL certificate error"';

@@ -125,7 +125,7 @@ know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive
   check(ctx) {
     const { build, nginxVersion, extraDirectives } = ctx.settings;
     for (const ld of checkedDirectives(ctx.model)) {
-      const name = ld.d.name;
+      const name = ld.name;
       if (extraDirectives.has(name)) continue;
       const newer = introducedAfter(name, nginxVersion);
       if (newer) {

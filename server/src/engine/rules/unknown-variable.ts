@@ -80,8 +80,8 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
   check(ctx) {
     const model = ctx.model;
     for (const ld of checkedDirectives(model)) {
-      const spec = own(VALUE_ARGS, ld.d.name);
-      const isIf = ld.d.name === 'if';
+      const spec = own(VALUE_ARGS, ld.name);
+      const isIf = ld.name === 'if';
       if (!spec && !isIf) continue;
       const args = ld.d.args;
       for (let i = 0; i < args.length; i++) {

@@ -103,7 +103,7 @@ issue the backend's certificate, when the config names one.`,
         const fixes: Fix[] = [];
         if (better) {
           const block = settingsBlock(use.block);
-          const edit = trustedDir.block === block ? setArguments(trustedDir, quoteIfNeeded(better.configured)) : insertDirectives(block, [`${trustedDir.d.name} ${quoteIfNeeded(better.configured)};`], use.pass);
+          const edit = trustedDir.block === block ? setArguments(trustedDir, quoteIfNeeded(better.configured)) : insertDirectives(block, [`${trustedDir.name} ${quoteIfNeeded(better.configured)};`], use.pass);
           if (edit) fixes.push({ title: `Trust ${better.configured}, the CA that issued the backend's certificate`, edits: [edit], isPreferred: true, safe: false });
         }
         ctx.report({

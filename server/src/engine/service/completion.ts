@@ -93,8 +93,8 @@ export function completions(model: ConfigModel, path: string, text: string, offs
     const start = offset - dollar[1].length;
     const own = new Set<string>();
     for (const ld of model.all) {
-      if ((ld.d.name === 'set' || ld.d.name === 'map' || ld.d.name === 'geo' || ld.d.name === 'split_clients') && ld.d.args.length) {
-        const v = ld.d.args[ld.d.name === 'set' ? 0 : ld.d.args.length - 1]?.value;
+      if ((ld.name === 'set' || ld.name === 'map' || ld.name === 'geo' || ld.name === 'split_clients') && ld.d.args.length) {
+        const v = ld.d.args[ld.name === 'set' ? 0 : ld.d.args.length - 1]?.value;
         if (v?.startsWith('$')) own.add(v.slice(1));
       }
     }

@@ -44,7 +44,7 @@ export function hoverAt(model: ConfigModel, path: string, offset: number, settin
 const TLS_SUFFIXES = upstreamSuffixes((r) => !!r.summary);
 
 function hoverMarkdown(model: ConfigModel, ld: LDir, settings: EngineSettings): string | null {
-  const name = ld.d.name;
+  const name = ld.name;
   const spec = specIn(name, ld.block.kind);
   const parts: string[] = [];
   if (spec) {
@@ -71,7 +71,7 @@ function argumentHoverMarkdown(model: ConfigModel, ld: LDir, offset: number): st
     const name = m[1];
     const def = variableDefinition(name, model);
     if (def) {
-      return `**$${name}** — defined by \`${def.d.name} ${def.d.args.map((a) => a.value).join(' ')}\` (${def.file.path.split('/').pop()}:${lineNumber(def)})`;
+      return `**$${name}** — defined by \`${def.name} ${def.d.args.map((a) => a.value).join(' ')}\` (${def.file.path.split('/').pop()}:${lineNumber(def)})`;
     }
     const doc = variableDoc(name);
     if (doc) return `**${doc.title}**\n\n${doc.description.trim()}`;
@@ -86,7 +86,7 @@ function argumentHoverMarkdown(model: ConfigModel, ld: LDir, offset: number): st
 }
 
 function effectiveLines(model: ConfigModel, ld: LDir, settings: EngineSettings): string[] {
-  const name = ld.d.name;
+  const name = ld.name;
   const use = tlsUses(model).find((u) => u.pass === ld);
   if (use) {
     return TLS_SUFFIXES.map((s) => describeEffective(model, tlsDirective(use.family, s), use.block, settings.nginxVersion));

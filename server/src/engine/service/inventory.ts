@@ -216,7 +216,7 @@ function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], v
     line: lineNumber(pass),
     start: pass.d.start,
     end: pass.d.end,
-    directive: pass.d.name,
+    directive: pass.name,
     url: use.url,
     family: use.family,
     certain: use.certain,

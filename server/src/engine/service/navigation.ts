@@ -16,7 +16,7 @@ const PASS = new Set(['proxy_pass', 'grpc_pass', 'uwsgi_pass', 'fastcgi_pass', '
 
 /** The upstream group a pass directive names, if it names one. */
 export function passGroup(model: ConfigModel, ld: LDir): ReturnType<ConfigModel['upstream']> {
-  if (!PASS.has(ld.d.name) || !ld.d.args.length) return undefined;
+  if (!PASS.has(ld.name) || !ld.d.args.length) return undefined;
   const url = ld.d.args[0].value;
   const stream = ld.block.kind.startsWith('stream');
   const { host } = parsePassUrl(url);
@@ -37,7 +37,7 @@ export function definitionAt(model: ConfigModel, path: string, offset: number): 
   const hit = directiveAt(model, path, offset);
   if (!hit) return [];
   const { ld } = hit;
-  if (ld.d.name === 'include' && hit.arg === 0) {
+  if (ld.name === 'include' && hit.arg === 0) {
     const files = [...new Set(model.includedBy(ld).map((x) => x.file.path))];
     return files.map((p) => ({ path: p, start: 0, end: 0 }));
   }
@@ -50,7 +50,7 @@ export function referencesAt(model: ConfigModel, path: string, offset: number): 
   const hit = directiveAt(model, path, offset);
   if (!hit) return [];
   let group = passGroup(model, hit.ld);
-  if (!group && hit.ld.d.name === 'upstream' && hit.ld.d.args.length) {
+  if (!group && hit.ld.name === 'upstream' && hit.ld.d.args.length) {
     const fam = hit.ld.block.kind === 'stream' ? 'stream' : 'http';
     group = model.upstream(fam, hit.ld.d.args[0].value);
   }
@@ -87,11 +87,11 @@ export function documentLinks(model: ConfigModel, path: string): Link[] {
     const a = ld.d.args[0];
     const v = a.value;
     if (!v || v.includes('$') || /^(data|engine|store):/.test(v)) continue;
-    if (ld.d.name === 'include') {
+    if (ld.name === 'include') {
       const files = [...new Set(model.includedBy(ld).map((x) => x.file.path))];
       if (files.length === 1) out.push({ start: a.start, end: a.end, target: files[0] });
       else if (!/[*?[]/.test(v)) out.push({ start: a.start, end: a.end, target: isAbsolute(v) ? v : join(model.prefix, v) });
-    } else if (tlsFact(ld.d.name)?.value === 'file') {
+    } else if (tlsFact(ld.name)?.value === 'file') {
       out.push({ start: a.start, end: a.end, target: isAbsolute(v) ? v : join(model.prefix, v) });
     }
   }
@@ -110,9 +110,9 @@ export function workspaceSymbols(model: ConfigModel): WorkspaceSymbolEntry[] {
   const out: WorkspaceSymbolEntry[] = [];
   for (const ld of model.all) {
     pollCancellation();
-    if (ld.d.name === 'server_name') {
+    if (ld.name === 'server_name') {
       for (const a of ld.d.args) if (a.value && a.value !== '_') out.push({ name: a.value, kind: 'server', path: ld.file.path, start: a.start, end: a.end });
-    } else if (ld.d.name === 'upstream' && ld.d.args.length) {
+    } else if (ld.name === 'upstream' && ld.d.args.length) {
       out.push({ name: ld.d.args[0].value, kind: 'upstream', path: ld.file.path, start: ld.d.start, end: ld.d.args[0].end });
     }
   }

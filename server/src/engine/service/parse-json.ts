@@ -27,9 +27,9 @@ export function parseJson(file: string, fs: FileSystem): unknown {
     while (stack.length) {
       const { b, target } = stack.pop()!;
       for (const ld of b.items) {
-        const j: JsonDirective = { directive: ld.d.name, line: lineOf(ld.file.tree.nginxLineStarts, ld.d.start) + 1, args: ld.d.args.map((a) => a.value) };
+        const j: JsonDirective = { directive: ld.name, line: lineOf(ld.file.tree.nginxLineStarts, ld.d.start) + 1, args: ld.d.args.map((a) => a.value) };
         if (ld.d.lua) j.args = [ld.file.tree.text.slice(ld.d.lua.start, ld.d.lua.end)];
-        if (ld.d.name === 'include') {
+        if (ld.name === 'include') {
           const incl = model.includedBy(ld).map((x) => x.file.path);
           j.includes = [...new Set(incl)].map((p) => index.get(p)!).filter((x) => x !== undefined);
         }
