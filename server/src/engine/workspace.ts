@@ -349,7 +349,9 @@ export class Workspace {
       }
       analyses = [a];
     }
-    const seen = new Set<string>();
+    // Several main configs can include the file: a finding they share is told once. Keyed by place first, the
+    // message compared only when two findings share one (hashing every message cost more than the rest).
+    const seen = new Map<string, string[]>();
     const findings: Finding[] = [];
     for (const a of analyses) {
       // The file may have been read under another name (a link to it): its findings are told under this one.
@@ -357,9 +359,11 @@ export class Workspace {
       for (const found of a.findings) {
         if (found.path !== alias && !everyFile) continue;
         const f = alias !== path && found.path === alias ? rehome(found, alias, path) : found;
-        const key = f.ruleId + '\0' + f.path + '\0' + f.start + '\0' + f.end + '\0' + f.message;
-        if (seen.has(key)) continue;
-        seen.add(key);
+        const key = f.ruleId + '\0' + f.path + '\0' + f.start + '\0' + f.end;
+        const messages = seen.get(key);
+        if (messages?.includes(f.message)) continue;
+        if (messages) messages.push(f.message);
+        else seen.set(key, [f.message]);
         findings.push(f);
       }
     }
