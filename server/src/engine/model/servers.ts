@@ -59,9 +59,10 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
   for (const s of servers) {
     for (const l of s.listens) {
       if (l.ssl) sslKeys.add(l.key);
-      const list = byKey.get(l.key) ?? [];
-      if (!list.includes(s)) list.push(s);
-      byKey.set(l.key, list);
+      const list = byKey.get(l.key);
+      // A server's listens come together: it is in the list already only if it is the last one.
+      if (!list) byKey.set(l.key, [s]);
+      else if (list[list.length - 1] !== s) list.push(s);
     }
   }
   for (const s of servers) {
