@@ -142,7 +142,7 @@ function changedDirectives(old: LDir[], now: LDir[], start: number, oldEnd: numb
   const names: string[] = [];
   for (const list of [old.slice(i, old.length - j), now.slice(i, now.length - j)]) {
     for (const ld of list) {
-      if (ld.child || ld.d.block || ld.d.lua) return undefined;
+      if (ld.child || ld.d.lua) return undefined;
       names.push(ld.name);
     }
   }

@@ -57,9 +57,9 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
   const out: TlsUse[] = [];
   for (const ld of model.all) {
     const name = ld.name;
+    const spec = own(HTTP_PASS, name);
     // Only pass directives make TLS uses; their views are made for them alone.
-    if (own(HTTP_PASS, name) === undefined) continue;
-    if (ld.d.argCount < 1) continue;
+    if (!spec || ld.d.argCount < 1) continue;
     const kind = ld.block.kind;
     if (kind === 'stream/server' && name === 'proxy_pass') {
       const on = model.effective('proxy_ssl', ld.block);
@@ -74,8 +74,7 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
       });
       continue;
     }
-    const spec = own(HTTP_PASS, name);
-    if (!spec || !(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
+    if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
     const resolved = resolveSchemeVariable(model, ld, ld.d.args[0].value);
     const url = resolved.url;
     const parsed = parsePassUrl(url);
