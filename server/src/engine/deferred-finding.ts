@@ -10,7 +10,11 @@ export abstract class DeferredFinding implements Finding {
   private made: { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } | null = null;
 
   constructor(
-    readonly id: string,
+    /**
+     * The id as given, or the counter of findings of this rule on this same span (0 for the first), from which
+     * the id is spelt when asked: most findings of a big analysis never have theirs read.
+     */
+    readonly key: string | number,
     readonly ruleId: string,
     readonly severity: Severity,
     readonly message: string,
@@ -20,6 +24,12 @@ export abstract class DeferredFinding implements Finding {
     nginxLine: number | undefined,
   ) {
     if (nginxLine !== undefined) this.nginxLine = nginxLine;
+  }
+
+  /** Names the finding to the adapters (LSP diagnostics carry it back in code actions): rule, place, counter. */
+  get id(): string {
+    const k = this.key;
+    return typeof k === 'string' ? k : this.ruleId + '@' + this.path + ':' + this.start + '-' + this.end + (k ? '#' + k : '');
   }
 
   protected abstract makeRange(): Range;

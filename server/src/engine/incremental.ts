@@ -289,7 +289,7 @@ class MovedFinding extends DeferredFinding {
   ) {
     const base = f.ruleId + '@' + f.path + ':' + f.start + '-' + f.end;
     const start = f.start + delta, end = f.end + delta;
-    super(f.id.startsWith(base) ? f.ruleId + '@' + f.path + ':' + start + '-' + end + f.id.slice(base.length) : f.id, f.ruleId, f.severity, f.message, f.path, start, end, f.nginxLine);
+    super(f instanceof DeferredFinding && typeof f.key === 'number' ? f.key : f.id.startsWith(base) ? f.ruleId + '@' + f.path + ':' + start + '-' + end + f.id.slice(base.length) : f.id, f.ruleId, f.severity, f.message, f.path, start, end, f.nginxLine);
     // Kept as offsets, not as the old finding: holding it would keep every earlier model alive.
     this.relatedAt = f.related.map((r) => {
       if (!shift || r.path !== shift.oldFile.path) return { path: r.path, file: undefined, start: 0, end: 0, range: r.range, message: r.message };

@@ -37,8 +37,8 @@ export class LazyFinding extends DeferredFinding {
   private readonly relatedAt: RuleFinding['related'];
   private readonly fixMaker: RuleFinding['fixes'];
 
-  constructor(id: string, ruleId: string, severity: Severity, r: RuleFinding) {
-    super(id, ruleId, severity, r.message, r.file.path, r.start, r.end, r.nginxLine);
+  constructor(ordinal: number, ruleId: string, severity: Severity, r: RuleFinding) {
+    super(ordinal, ruleId, severity, r.message, r.file.path, r.start, r.end, r.nginxLine);
     this.file = r.file;
     this.relatedAt = r.related;
     this.fixMaker = r.fixes;
@@ -77,8 +77,9 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
   const seen = new Set<string>();
   const suppressions = new Map<ConfigFile, Map<number, Set<string>>>();
   const repeated = model.expansions > model.files.size;
-  const ids = new Map<string, number>();
   for (const rule of rules) {
+    // Findings so far of this rule per file and span: a second one on the same span gets the next counter.
+    const spans = new Map<ConfigFile, Map<number | string, number>>();
     pollCancellation();
     const configured = settings.rules[rule.id];
     if (configured === 'off') continue;
@@ -101,12 +102,13 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
           const ids = sup.get(lineOf(f.file.tree.lineStarts, f.start));
           if (ids && (ids.has(rule.id) || ids.has('all'))) return;
         }
-        // An id that names the finding to the adapters (LSP diagnostics carry it back in code actions): its
-        // rule and place, and a counter for two findings of one rule on the same span.
-        const base = rule.id + '@' + f.file.path + ':' + f.start + '-' + f.end;
-        const n = ids.get(base) ?? 0;
-        ids.set(base, n + 1);
-        findings.push(new LazyFinding(n ? base + '#' + n : base, rule.id, severity ?? f.severity ?? rule.defaultSeverity, f));
+        let inFile = spans.get(f.file);
+        if (!inFile) spans.set(f.file, (inFile = new Map()));
+        // One number for both ends while it is exact (files are far below 2^26 characters).
+        const span = f.start < 2 ** 26 && f.end < 2 ** 27 ? f.start * 2 ** 27 + f.end : f.start + '-' + f.end;
+        const n = inFile.get(span) ?? 0;
+        inFile.set(span, n + 1);
+        findings.push(new LazyFinding(n, rule.id, severity ?? f.severity ?? rule.defaultSeverity, f));
       },
     };
     try {

@@ -4,7 +4,7 @@
 import { BlockKind, childBlockKind } from '../knowledge/contexts';
 import { parse } from '../syntax/parser';
 import { Directive, SyntaxTree } from '../syntax/types';
-import type { CompactTree } from '../syntax/tree';
+import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { FileSystem } from './filesystem';
 import { dirname, hasGlob, isAbsolute, join, normalize } from './paths';
 import { pollCancellation } from '../cancellation';
@@ -47,6 +47,58 @@ export class LDir {
    */
   get d(): Directive {
     return (this.file.tree as CompactTree).directive(this.index);
+  }
+
+  // Read straight from the tree's arrays: the rules that look at every directive ask only these, and a view
+  // (or an array of argument views) per directive is most of what a big analysis would allocate.
+
+  private get arrays(): TreeArrays {
+    return (this.file.tree as CompactTree).arrays;
+  }
+
+  get argc(): number {
+    return this.arrays.dirArgc[this.index];
+  }
+
+  /** Argument `i`'s value as nginx stores it (quotes removed, escapes resolved); '' past the last. */
+  arg(i: number): string {
+    const a = this.arrays;
+    return i < a.dirArgc[this.index] ? a.tokenValue(a.dirTok[this.index] + 1 + i) : '';
+  }
+
+  /** Where argument `i` is written (quotes included); past the last, the name. */
+  argStart(i: number): number {
+    const a = this.arrays;
+    return a.tokStart[a.dirTok[this.index] + (i < a.dirArgc[this.index] ? 1 + i : 0)];
+  }
+
+  argEnd(i: number): number {
+    const a = this.arrays;
+    return a.tokEnd[a.dirTok[this.index] + (i < a.dirArgc[this.index] ? 1 + i : 0)];
+  }
+
+  get nameStart(): number {
+    return this.arrays.tokStart[this.arrays.dirTok[this.index]];
+  }
+
+  get nameEnd(): number {
+    return this.arrays.tokEnd[this.arrays.dirTok[this.index]];
+  }
+
+  /** The end of the last argument (of the name without any). */
+  get lastArgEnd(): number {
+    const a = this.arrays;
+    return a.tokEnd[a.dirTok[this.index] + a.dirArgc[this.index]];
+  }
+
+  /** The `;` that ends it, or -1. */
+  get terminator(): number {
+    return this.arrays.dirTerm[this.index];
+  }
+
+  /** It has a `{ … }` (or a Lua body) in the source, whatever nginx then makes of it. */
+  get hasBody(): boolean {
+    return this.arrays.dirBlock[this.index] !== -1;
   }
 }
 

@@ -37,3 +37,22 @@ export function outsideBuild(model: ConfigModel, settings: EngineSettings, name:
   if (settings.extraDirectives.has(name)) return false;
   return !availability(name, settings.build, loadedModules(model), settings.nginxVersion).ok && modulesDefining(name).length > 0;
 }
+
+/**
+ * A verdict that depends only on a directive's name and its block's kind, worked out once per pair: a big
+ * config names the same few dozen directives in the same few kinds of block hundreds of thousands of times.
+ */
+export class ByKindAndName<T> {
+  private readonly kinds = new Map<string, Map<string, T>>();
+
+  get(kind: string, name: string): T | undefined {
+    return this.kinds.get(kind)?.get(name);
+  }
+
+  set(kind: string, name: string, value: T): T {
+    let names = this.kinds.get(kind);
+    if (!names) this.kinds.set(kind, (names = new Map()));
+    names.set(name, value);
+    return value;
+  }
+}

@@ -1,8 +1,8 @@
 // Wrong number of arguments, or a block where none belongs (and the reverse).
 
-import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
+import { DirectiveSpec, isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
-import { checkedDirectives, outsideBuild } from './checked-directives';
+import { ByKindAndName, checkedDirectives, outsideBuild } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
 
@@ -60,24 +60,31 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
     ],
   },
   check(ctx) {
+    // The spec a directive is held to, or null where another rule speaks first (unknown, outside the build,
+    // not allowed here).
+    const specs = new ByKindAndName<DirectiveSpec | null>();
     for (const ld of checkedDirectives(ctx.model)) {
-      const d = ld.d;
-      if (!specsFor(d.name) || isThirdPartyDirective(d.name) || outsideBuild(ctx.model, ctx.settings, d.name)) continue;
-      const spec = specIn(d.name, ld.block.kind)!;
-      if (!isAllowedIn(spec, ld.block.kind)) continue;
-      if (d.terminator < 0) continue; // the syntax error already says it
-      const hasBlock = d.block !== null || d.lua !== null;
+      const name = ld.name;
+      const kind = ld.block.kind;
+      let spec = specs.get(kind, name);
+      if (spec === undefined) {
+        const s = !specsFor(name) || isThirdPartyDirective(name) || outsideBuild(ctx.model, ctx.settings, name) ? undefined : specIn(name, kind);
+        spec = specs.set(kind, name, s && isAllowedIn(s, kind) ? s : null);
+      }
+      if (!spec) continue;
+      if (ld.terminator < 0) continue; // the syntax error already says it
+      const hasBlock = ld.hasBody;
       if (spec.isBlock && !hasBlock) {
-        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${d.name}" has no opening "{"` });
+        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${name}" has no opening "{"` });
         continue;
       }
       if (!spec.isBlock && hasBlock) {
-        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${d.name}" is not terminated by ";"` });
+        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${name}" is not terminated by ";"` });
         continue;
       }
-      const n = d.argCount;
+      const n = ld.argc;
       if (n < spec.minArgs || n > spec.maxArgs) {
-        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `invalid number of arguments in "${d.name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})` });
+        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `invalid number of arguments in "${name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})` });
       }
     }
   },

@@ -4,7 +4,7 @@ import { specIn } from '../knowledge/directives';
 import { rejectsDuplicates } from '../knowledge/tls';
 import { LBlock, LDir } from '../model/model';
 import { lineNumber } from '../model/describe';
-import { checkedDirectives } from './checked-directives';
+import { ByKindAndName, checkedDirectives } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
 
@@ -88,8 +88,9 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
   },
   check(ctx) {
     const seen = new Map<LBlock, Map<string, LDir>>();
+    const rejecting = new ByKindAndName<boolean>();
     for (const ld of checkedDirectives(ctx.model)) {
-      if (ld.name === 'location' && ld.child && ld.d.args.length) {
+      if (ld.name === 'location' && ld.child && ld.argc) {
         // nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with
         // the same URI in one block: "duplicate location". Regex and named locations may repeat.
         const match = locationMatch(ld.d.args.map((a) => a.value));
@@ -102,8 +103,12 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
         ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }] });
         continue;
       }
-      const spec = specIn(ld.name, ld.block.kind);
-      if (!spec || !rejectsDuplicates(ld.name, spec.isFlag)) continue;
+      let rejects = rejecting.get(ld.block.kind, ld.name);
+      if (rejects === undefined) {
+        const spec = specIn(ld.name, ld.block.kind);
+        rejects = rejecting.set(ld.block.kind, ld.name, !!spec && rejectsDuplicates(ld.name, spec.isFlag));
+      }
+      if (!rejects) continue;
       let names = seen.get(ld.block);
       if (!names) seen.set(ld.block, (names = new Map()));
       const first = names.get(ld.name);

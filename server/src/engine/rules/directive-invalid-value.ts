@@ -1,7 +1,7 @@
 // Values nginx checks at load time: on/off flags, keyword choices, protocol names, numbers.
 
-import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
-import { checkedDirectives } from './checked-directives';
+import { DirectiveSpec, isAllowedIn, specIn, specsFor } from '../knowledge/directives';
+import { ByKindAndName, checkedDirectives } from './checked-directives';
 import { setArguments } from '../fixes/edits';
 import { argSpan, Rule, handlerLine } from './rule';
 import { own } from '../own';
@@ -98,9 +98,18 @@ Anything else stops \`nginx -t\`.`,
     ],
   },
   check(ctx) {
+    // Per name and kind: the spec when the values are checked at all (flags, enums, protocols, numbers), else null.
+    const checking = new ByKindAndName<DirectiveSpec | null>();
     for (const ld of checkedDirectives(ctx.model)) {
+      if (ld.argc === 0) continue;
+      let spec = checking.get(ld.block.kind, ld.name);
+      if (spec === undefined) {
+        const s = specsFor(ld.name) ? specIn(ld.name, ld.block.kind) : undefined;
+        const checked = !!s && isAllowedIn(s, ld.block.kind) && (s.isFlag || own(ENUMS, ld.name) !== undefined || isProtocols(ld.name) || isNumber(ld.name));
+        spec = checking.set(ld.block.kind, ld.name, checked ? s! : null);
+      }
+      if (!spec && ld.name !== 'listen') continue;
       const d = ld.d;
-      if (d.argCount === 0 || !specsFor(d.name)) continue;
       if (d.name === 'listen' && d.argCount > 1) {
         const family = ld.block.kind.startsWith('stream') ? 'stream' : ld.block.kind.startsWith('mail') ? 'mail' : 'http';
         const args = d.args;
@@ -111,11 +120,8 @@ Anything else stops \`nginx -t\`.`,
         }
         continue;
       }
-      const spec = specIn(d.name, ld.block.kind)!;
-      if (!isAllowedIn(spec, ld.block.kind)) continue;
-      const checked = spec.isFlag || own(ENUMS, d.name) !== undefined || isProtocols(d.name) || isNumber(d.name);
       // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
-      if (!checked || d.args.some((a) => a.value.includes('$'))) continue;
+      if (!spec || d.args.some((a) => a.value.includes('$'))) continue;
       if (spec.isFlag && d.args.length === 1) {
         const v = d.args[0].value;
         if (v.toLowerCase() === 'on' || v.toLowerCase() === 'off') continue;

@@ -3,7 +3,7 @@
 import { kindLabel } from '../knowledge/contexts';
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
-import { checkedDirectives, loadedModules, outsideBuild } from './checked-directives';
+import { ByKindAndName, checkedDirectives, loadedModules, outsideBuild } from './checked-directives';
 import { thirdPartyContexts } from '../knowledge/modules';
 import { LDir } from '../model/model';
 import { handlerLine, Rule } from './rule';
@@ -77,28 +77,31 @@ accepts it.`,
     ],
   },
   check(ctx) {
+    // Whether a name may stand in a kind of block depends on those two alone: asked once per pair.
+    const fine = new ByKindAndName<true>();
     for (const ld of checkedDirectives(ctx.model)) {
       if (ld.name === 'location' && ld.block.kind === 'http/location') {
         const outside = outsideParent(ld);
         if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });
         continue;
       }
+      if (fine.get(ld.block.kind, ld.name)) continue;
       if (isThirdPartyDirective(ld.name)) {
         // Contexts as the module's own command table defines them (where we read it from its binary).
         const kinds = outsideBuild(ctx.model, ctx.settings, ld.name) ? undefined : thirdPartyContexts(ld.name, ctx.settings.build, loadedModules(ctx.model));
-        if (!kinds || kinds.has(ld.block.kind)) continue;
+        if (!kinds || kinds.has(ld.block.kind)) { fine.set(ld.block.kind, ld.name, true); continue; }
         const guessed = ctx.model.kindGuessed(ld.block);
         ctx.report({
-          nginxLine: handlerLine(ld), file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
+          nginxLine: handlerLine(ld), file: ld.file, start: ld.nameStart, end: ld.nameEnd,
           severity: guessed ? 'warning' : undefined,
           message: `"${ld.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${[...new Set([...kinds].map(kindLabel))].join(', ')})` +
             (guessed ? ` (if this file is included in ${kindLabel(ctx.model.top.kind)} context, as inferred; no main config includes it here: say where with "# nginx-context: …")` : ''),
         });
         continue;
       }
-      if (!specsFor(ld.name) || outsideBuild(ctx.model, ctx.settings, ld.name)) continue;
+      if (!specsFor(ld.name) || outsideBuild(ctx.model, ctx.settings, ld.name)) { fine.set(ld.block.kind, ld.name, true); continue; }
       const spec = specIn(ld.name, ld.block.kind)!;
-      if (isAllowedIn(spec, ld.block.kind)) continue;
+      if (isAllowedIn(spec, ld.block.kind)) { fine.set(ld.block.kind, ld.name, true); continue; }
       const allowed = spec.contexts === 'any' ? '' : [...new Set([...spec.contexts].map(kindLabel))].join(', ');
       // Where the block's kind only follows from a guessed context (a fragment nobody includes), the finding is
       // a guess too: a warning that says so, never a claim that nginx fails.
@@ -106,8 +109,8 @@ accepts it.`,
       ctx.report({
         nginxLine: handlerLine(ld),
         file: ld.file,
-        start: ld.d.nameToken.start,
-        end: ld.d.nameToken.end,
+        start: ld.nameStart,
+        end: ld.nameEnd,
         severity: guessed ? 'warning' : undefined,
         message: `"${ld.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; allowed in: ${allowed})` +
           (guessed ? ` (if this file is included in ${kindLabel(ctx.model.top.kind)} context, as inferred; no main config includes it here: say where with "# nginx-context: …")` : ''),

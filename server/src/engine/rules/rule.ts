@@ -142,7 +142,7 @@ export function readsTlsAnd(...names: Iterable<string>[]): (name: string) => boo
 }
 
 export function handlerLine(ld: LDir): number {
-  const at = ld.d.terminator >= 0 ? ld.d.terminator : ld.d.start;
+  const at = ld.terminator >= 0 ? ld.terminator : ld.nameStart;
   return lineOf(ld.file.tree.nginxLineStarts, at) + 1;
 }
 
@@ -158,14 +158,11 @@ export function absenceCaveat(ctx: RuleContext, block: LBlock): { severity?: Sev
 
 /** Range of a directive from its name to its last argument (what an editor underlines). */
 export function directiveSpan(ld: LDir): { file: ConfigFile; start: number; end: number } {
-  const d = ld.d;
-  const last = d.argCount ? d.args[d.argCount - 1].end : d.nameToken.end;
-  return { file: ld.file, start: d.start, end: last };
+  return { file: ld.file, start: ld.nameStart, end: ld.lastArgEnd };
 }
 
 export function argSpan(ld: LDir, i: number): { file: ConfigFile; start: number; end: number } {
-  const a = ld.d.args[i];
-  return a ? { file: ld.file, start: a.start, end: a.end } : directiveSpan(ld);
+  return i < ld.argc ? { file: ld.file, start: ld.argStart(i), end: ld.argEnd(i) } : directiveSpan(ld);
 }
 
 export type { RelatedLocation };

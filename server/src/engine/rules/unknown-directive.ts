@@ -124,27 +124,29 @@ know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive
   },
   check(ctx) {
     const { build, nginxVersion, extraDirectives } = ctx.settings;
+    // Whether a name is known depends on the name alone (and the build): asked once per distinct name.
+    const fine = new Set<string>(extraDirectives);
     for (const ld of checkedDirectives(ctx.model)) {
       const name = ld.name;
-      if (extraDirectives.has(name)) continue;
+      if (fine.has(name)) continue;
       const newer = introducedAfter(name, nginxVersion);
       if (newer) {
         ctx.report({
           nginxLine: handlerLine(ld),
-          file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
+          file: ld.file, start: ld.nameStart, end: ld.nameEnd,
           message: `unknown directive "${name}": it appeared in nginx ${newer}, and the configured version is ${versionLabel(nginxVersion)} (setting nginxTlsProxy.nginxVersion)`,
         });
         continue;
       }
       if (isKnownDirective(name)) {
         const a = availability(name, build, loadedModules(ctx.model), nginxVersion);
-        if (a.ok || !a.modules.length) continue;
+        if (a.ok || !a.modules.length) { fine.add(name); continue; }
         // Outside the build. In a partial view, a module the distribution ships for load_module may be loaded by
         // the main config this analysis cannot see: say so instead of claiming nginx fails.
         const maybeLoaded = a.loadable && build.loadNeeded && ctx.model.partlyUnknown(ld.block);
         ctx.report({
           nginxLine: handlerLine(ld),
-          file: ld.file, start: ld.d.nameToken.start, end: ld.d.nameToken.end,
+          file: ld.file, start: ld.nameStart, end: ld.nameEnd,
           severity: maybeLoaded ? 'warning' : undefined,
           message: `unknown directive "${name}"; ` + (a.olderVersion
             ? `the version of ${a.olderVersion.module} in the configured build (${a.olderVersion.from}) does not define it: it is newer`
@@ -157,8 +159,8 @@ know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive
       ctx.report({
         nginxLine: handlerLine(ld),
         file: ld.file,
-        start: ld.d.nameToken.start,
-        end: ld.d.nameToken.end,
+        start: ld.nameStart,
+        end: ld.nameEnd,
         message: `unknown directive "${name}"` + (hint ? `; did you mean "${hint}"?` : ''),
         fixes: hint ? [{ title: `Change to "${hint}"`, edits: [setName(ld, hint)], isPreferred: true }] : [],
       });

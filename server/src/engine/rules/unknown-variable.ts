@@ -79,30 +79,39 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
   },
   check(ctx) {
     const model = ctx.model;
+    // Asked once per distinct name: a big config uses the same few variables everywhere.
+    const known = new Map<string, boolean>();
+    const isKnown = (name: string) => {
+      let k = known.get(name);
+      if (k === undefined) known.set(name, (k = isKnownVariable(name, model)));
+      return k;
+    };
     for (const ld of checkedDirectives(model)) {
       const spec = own(VALUE_ARGS, ld.name);
       const isIf = ld.name === 'if';
       if (!spec && !isIf) continue;
-      const args = ld.d.args;
-      for (let i = 0; i < args.length; i++) {
+      const argc = ld.argc;
+      for (let i = 0; i < argc; i++) {
         if (isIf) {
-          if (i > 0 && OPERATORS.has(args[i - 1].value)) continue; // the regex operand
+          if (i > 0 && OPERATORS.has(ld.arg(i - 1))) continue; // the regex operand
         } else if (spec && spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
-        const a = args[i];
-        const text = ld.file.tree.text;
+        const value = ld.arg(i);
+        if (!value.includes('$')) continue;
         // `$1x` is the capture $1 followed by "x": captures are one digit.
-        for (const m of a.value.matchAll(/\$(\{)?(\d|[A-Za-z_][A-Za-z0-9_]*)/g)) {
+        for (const m of value.matchAll(/\$(\{)?(\d|[A-Za-z_][A-Za-z0-9_]*)/g)) {
           const name = m[2];
-          if (isKnownVariable(name, model)) continue;
+          if (isKnown(name)) continue;
           // `${UPPER_CASE}` is a placeholder of a template (envsubst fills it in before nginx reads the file).
           if (m[1] && /^[A-Z][A-Z0-9_]*$/.test(name)) continue;
           const caveat = absenceCaveat(ctx, ld.block);
           // Point at the variable in the source when it is written there as is.
-          const raw = text.slice(a.start, a.end);
+          const argStart = ld.argStart(i);
+          const argEnd = ld.argEnd(i);
+          const raw = ld.file.tree.text.slice(argStart, argEnd);
           const at = raw.indexOf(m[0]);
-          const start = at >= 0 ? a.start + at : a.start;
+          const start = at >= 0 ? argStart + at : argStart;
           ctx.report({
-            file: ld.file, start, end: at >= 0 ? start + m[0].length : a.end,
+            file: ld.file, start, end: at >= 0 ? start + m[0].length : argEnd,
             severity: caveat.severity,
             message: `unknown "${name}" variable: nothing defines $${name} (no set, map, geo or regex capture, and no module provides it)${caveat.note}`,
           });
