@@ -5,6 +5,7 @@ import { analyze, Analysis } from './analyze';
 import { BlockKind } from './knowledge/contexts';
 import { ConfigFile, ModelOptions } from './model/model';
 import { FileSystem } from './model/filesystem';
+import { ReadOnce } from './model/read-once';
 import { declaredContext, inferContext } from './model/context-inference';
 import { dirname, hasGlob, join, normalize } from './model/paths';
 import { parse } from './syntax/parser';
@@ -99,7 +100,10 @@ export class Workspace {
   private rootCache = new Map<string, Analysis>();
   private overlays: Overlays;
 
-  constructor(private fs: FileSystem, public settings: EngineSettings, private opts: WorkspaceOptions) {
+  private readonly fs: ReadOnce;
+
+  constructor(fs: FileSystem, public settings: EngineSettings, private opts: WorkspaceOptions) {
+    this.fs = new ReadOnce(fs);
     this.overlays = new Overlays((p) => this.real(p));
   }
 
@@ -326,6 +330,10 @@ export class Workspace {
 
   /** `alone`: analyse the file on its own as the body of a block of that kind (no main config looked for). */
   analyzeFile(path: string, alone?: { context?: BlockKind; prefix?: string; partial?: boolean }, everyFile = false): FileAnalysis {
+    return this.fs.during(() => this.analyzeFileOnce(path, alone, everyFile));
+  }
+
+  private analyzeFileOnce(path: string, alone: { context?: BlockKind; prefix?: string; partial?: boolean } | undefined, everyFile: boolean): FileAnalysis {
     const context = alone?.context;
     const prefix = alone?.prefix;
     const own = this.read(path);

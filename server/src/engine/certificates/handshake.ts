@@ -37,7 +37,7 @@ function listenParts(key: string): { addr: string; port: number } | null {
 }
 
 function serverNames(model: ConfigModel, s: ServerInfo): string[] {
-  return model.inBlock(s.block, 'server_name').flatMap((ld) => ld.d.args.map((a) => a.value.toLowerCase()));
+  return model.inBlock(s.block, 'server_name').flatMap((ld) => ld.values().map((v) => v.toLowerCase()));
 }
 
 function nameMatches(pattern: string, name: string): boolean {
@@ -96,7 +96,7 @@ function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse):
     ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443, via: s.dir }))
     : [{ host: use.host, port: use.port ?? 443, via: null }];
   const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
-  const sslName = model.first(tlsDirective(use.family, 'name'), use.block)?.d.args[0]?.value ?? null;
+  const sslName = firstValue(model.first(tlsDirective(use.family, 'name'), use.block));
   const byPort = sslSockets(model, family);
   const out: Backend[] = [];
   for (const t of targets) {
@@ -194,7 +194,7 @@ export interface ProbeTarget {
 
 function written(model: ConfigModel, name: string, block: TlsUse['block']): string[] | null {
   const found = model.effective(name, block).found;
-  return found.length ? found.flatMap((ld) => ld.d.args.map((a) => a.value)) : null;
+  return found.length ? found.flatMap((ld) => ld.values()) : null;
 }
 
 /** The offer's key: the effective protocols and ciphers as written (defaults as empty), independent of the version. */
@@ -221,7 +221,7 @@ export function useProbeTargets(model: ConfigModel, files: CertificateFiles, use
   if (!use.certain || !use.host) return [];
   const inConfig = new Set(backendsOf(model, files, use).filter((b) => b.server).map((b) => b.host + ':' + b.port));
   const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
-  const sslName = model.first(tlsDirective(use.family, 'name'), use.block)?.d.args[0]?.value ?? null;
+  const sslName = firstValue(model.first(tlsDirective(use.family, 'name'), use.block));
   const cert = model.first(tlsDirective(use.family, 'certificate'), use.block);
   const key = model.first(tlsDirective(use.family, 'certificate_key'), use.block);
   const certRef = cert && files.ref(model, cert);
@@ -243,4 +243,9 @@ export function probeTargets(model: ConfigModel, files: CertificateFiles, uses: 
   const out = new Map<string, ProbeTarget>();
   for (const use of uses) for (const { target: t } of useProbeTargets(model, files, use, version)) out.set(probeKey(t.host, t.port, t.sni, t.offer), t);
   return [...out.values()];
+}
+
+/** The first argument of `ld`, if there is one. */
+function firstValue(ld: LDir | undefined): string | null {
+  return ld && ld.argc ? ld.arg(0) : null;
 }

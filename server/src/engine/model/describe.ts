@@ -7,7 +7,11 @@ import { lineOf } from '../syntax/positions';
 import { ConfigModel, Effective, LBlock, LDir } from './model';
 
 export function valueOf(ld: LDir): string {
-  return ld.d.args.map((a) => a.value).join(' ');
+  const n = ld.argc;
+  if (n === 1) return ld.arg(0);
+  let out = '';
+  for (let i = 0; i < n; i++) out += (i ? ' ' : '') + ld.arg(i);
+  return out;
 }
 
 export function defaultOf(name: string, version: NginxVersion): string | undefined {
@@ -18,7 +22,7 @@ export function defaultOf(name: string, version: NginxVersion): string | undefin
 }
 
 export function lineNumber(ld: LDir): number {
-  return lineOf(ld.file.tree.lineStarts, ld.d.start) + 1;
+  return lineOf(ld.file.tree.lineStarts, ld.nameStart) + 1;
 }
 
 function where(ld: LDir, from: LBlock): string {
@@ -42,8 +46,8 @@ export function searchedWords(e: Effective, from: LBlock): string {
   return labels.slice(0, -1).join(', ') + ' or ' + labels[labels.length - 1];
 }
 
-export function describeEffective(model: ConfigModel, name: string, from: LBlock, version: NginxVersion): string {
-  const e = model.effective(name, from);
+/** `e`: the lookup when the caller has made it already. */
+export function describeEffective(model: ConfigModel, name: string, from: LBlock, version: NginxVersion, e = model.effective(name, from)): string {
   if (e.found.length) {
     return `${name}: ${e.found.map(valueOf).join(' + ')} — ${where(e.found[0], from)}`;
   }

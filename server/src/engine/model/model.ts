@@ -66,6 +66,14 @@ export class LDir {
     return i < a.dirArgc[this.index] ? a.tokenValue(a.dirTok[this.index] + 1 + i) : '';
   }
 
+  /** Every argument's value. */
+  values(): string[] {
+    const n = this.argc;
+    const out: string[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.arg(i);
+    return out;
+  }
+
   /** Where argument `i` is written (quotes included); past the last, the name. */
   argStart(i: number): number {
     const a = this.arrays;

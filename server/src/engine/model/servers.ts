@@ -47,9 +47,9 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     if (!family) continue;
     const listens: Listen[] = [];
     for (const l of model.inBlock(ld.child, 'listen')) {
-      if (!l.d.args.length) continue;
-      const flags = l.d.args.slice(1).map((a) => a.value.toLowerCase());
-      listens.push({ ld: l, key: family + ' ' + normalise(l.d.args[0].value), ssl: flags.includes('ssl'), defaultServer: flags.includes('default_server') || flags.includes('default') });
+      if (!l.argc) continue;
+      const flags = l.values().slice(1).map((v) => v.toLowerCase());
+      listens.push({ ld: l, key: family + ' ' + normalise(l.arg(0)), ssl: flags.includes('ssl'), defaultServer: flags.includes('default_server') || flags.includes('default') });
     }
     servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: [] });
   }

@@ -58,14 +58,13 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
   for (const ld of model.all) {
     const name = ld.name;
     const spec = own(HTTP_PASS, name);
-    // Only pass directives make TLS uses; their views are made for them alone.
-    if (!spec || ld.d.argCount < 1) continue;
+    if (!spec || ld.argc < 1) continue;
     const kind = ld.block.kind;
     if (kind === 'stream/server' && name === 'proxy_pass') {
       const on = model.effective('proxy_ssl', ld.block);
       const enabler = on.found[on.found.length - 1];
-      if (!enabler || enabler.d.args[0]?.value.toLowerCase() !== 'on') continue;
-      const url = ld.d.args[0].value;
+      if (!isFlagOn(enabler)) continue;
+      const url = ld.arg(0);
       const hasVar = url.includes('$');
       const { host, port } = splitHostPort(url);
       out.push({
@@ -75,7 +74,7 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
       continue;
     }
     if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
-    const resolved = resolveSchemeVariable(model, ld, ld.d.args[0].value);
+    const resolved = resolveSchemeVariable(model, ld, ld.arg(0));
     const url = resolved.url;
     const parsed = parsePassUrl(url);
     let certain: boolean;
@@ -101,8 +100,8 @@ export function settingsBlock(block: LBlock): LBlock {
   return b;
 }
 
-export function isFlagOn(ld: LDir | undefined): boolean {
-  return !!ld && ld.d.args.length > 0 && ld.d.args[0].value.toLowerCase() === 'on';
+export function isFlagOn(ld: LDir | undefined): ld is LDir {
+  return !!ld && ld.argc > 0 && ld.arg(0).toLowerCase() === 'on';
 }
 
 /**
@@ -110,6 +109,7 @@ export function isFlagOn(ld: LDir | undefined): boolean {
  * generated site configs. Resolved only when the nearest `set` of that variable is a literal.
  */
 function resolveSchemeVariable(model: ConfigModel, ld: LDir, url: string): { url: string; from: LDir | null } {
+  if (url.charCodeAt(0) !== 36 /* $ */) return { url, from: null };
   const m = /^\$\{?([A-Za-z0-9_]+)\}?:\/\//.exec(url);
   if (!m) return { url, from: null };
   for (let b: LBlock | null = ld.block; b; b = b.parent) {

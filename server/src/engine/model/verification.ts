@@ -20,7 +20,7 @@ export function isCertificateName(host: string): boolean {
 /** The name nginx checks and sends by default, and a better one when that cannot match. */
 export function verificationName(model: ConfigModel, use: TlsUse): { name: string | null; suggestion: string | null } {
   const sslName = model.first(tlsDirective(use.family, 'name'), use.block);
-  if (sslName) return { name: sslName.d.args[0]?.value ?? null, suggestion: null };
+  if (sslName) return { name: sslName.argc ? sslName.arg(0) : null, suggestion: null };
   if (!use.host) return { name: null, suggestion: null };
   if (isCertificateName(use.host) || use.host === 'localhost') return { name: use.host, suggestion: null };
   const firstServer = use.group?.servers.find((s) => !isIpLiteral(s.host) && !s.host.startsWith('unix:'));

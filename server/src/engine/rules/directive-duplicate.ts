@@ -93,7 +93,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
       if (ld.name === 'location' && ld.child && ld.argc) {
         // nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with
         // the same URI in one block: "duplicate location". Regex and named locations may repeat.
-        const match = locationMatch(ld.d.args.map((a) => a.value));
+        const match = locationMatch(ld.values());
         if (!match) continue;
         const key = '\0location ' + match.kind + ' ' + match.uri;
         let names = seen.get(ld.block);

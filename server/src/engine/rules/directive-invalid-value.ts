@@ -109,46 +109,46 @@ Anything else stops \`nginx -t\`.`,
         spec = checking.set(ld.block.kind, ld.name, checked ? s! : null);
       }
       if (!spec && ld.name !== 'listen') continue;
-      const d = ld.d;
-      if (d.name === 'listen' && d.argCount > 1) {
+      const name = ld.name;
+      const args = ld.values();
+      if (name === 'listen' && args.length > 1) {
         const family = ld.block.kind.startsWith('stream') ? 'stream' : ld.block.kind.startsWith('mail') ? 'mail' : 'http';
-        const args = d.args;
-        const at = args.findIndex((a, i) => i > 0 && !a.value.includes('$') && !LISTEN_PARAMS[family].test(a.value));
-        const bad = at > 0 ? args[at] : undefined;
-        if (bad) {
-          ctx.report({ ...argSpan(ld, at), nginxLine: handlerLine(ld), message: `invalid parameter "${bad.value}"` + (specsFor(bad.value) ? ` (a ";" is probably missing after "listen ${d.args[0].value}")` : '') });
+        const at = args.findIndex((a, i) => i > 0 && !a.includes('$') && !LISTEN_PARAMS[family].test(a));
+        if (at > 0) {
+          const bad = args[at];
+          ctx.report({ ...argSpan(ld, at), nginxLine: handlerLine(ld), message: `invalid parameter "${bad}"` + (specsFor(bad) ? ` (a ";" is probably missing after "listen ${args[0]}")` : '') });
         }
         continue;
       }
       // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
-      if (!spec || d.args.some((a) => a.value.includes('$'))) continue;
-      if (spec.isFlag && d.args.length === 1) {
-        const v = d.args[0].value;
+      if (!spec || args.some((a) => a.includes('$'))) continue;
+      if (spec.isFlag && args.length === 1) {
+        const v = args[0];
         if (v.toLowerCase() === 'on' || v.toLowerCase() === 'off') continue;
         const fixes = /^(yes|true|1|enable|enabled)$/i.test(v) ? 'on' : /^(no|false|0|disable|disabled)$/i.test(v) ? 'off' : null;
         ctx.report({
           ...argSpan(ld, 0),
           nginxLine: handlerLine(ld),
-          message: `invalid value "${v}" in "${d.name}" directive, it must be "on" or "off"`,
+          message: `invalid value "${v}" in "${name}" directive, it must be "on" or "off"`,
           fixes: fixes ? [{ title: `Change to "${fixes}"`, edits: [setArguments(ld, fixes)], isPreferred: true }] : [],
         });
         continue;
       }
-      const choices = own(ENUMS, d.name);
-      if (choices && d.args.length === 1 && !choices.includes(d.args[0].value.toLowerCase())) {
-        ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `invalid value "${d.args[0].value}" (expected one of: ${choices.join(', ')})` });
+      const choices = own(ENUMS, name);
+      if (choices && args.length === 1 && !choices.includes(args[0].toLowerCase())) {
+        ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `invalid value "${args[0]}" (expected one of: ${choices.join(', ')})` });
         continue;
       }
-      if (/(^|_)ssl_protocols$/.test(d.name)) {
-        d.args.forEach((a, i) => {
-          if (!PROTOCOLS.includes(a.value.toLowerCase())) {
-            ctx.report({ ...argSpan(ld, i), nginxLine: handlerLine(ld), message: `invalid value "${a.value}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)` });
+      if (/(^|_)ssl_protocols$/.test(name)) {
+        args.forEach((a, i) => {
+          if (!PROTOCOLS.includes(a.toLowerCase())) {
+            ctx.report({ ...argSpan(ld, i), nginxLine: handlerLine(ld), message: `invalid value "${a}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)` });
           }
         });
         continue;
       }
-      if (isNumber(d.name) && d.args.length === 1 && !/^\d+$/.test(d.args[0].value)) {
-        ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `"${d.name}" directive invalid number` });
+      if (isNumber(name) && args.length === 1 && !/^\d+$/.test(args[0])) {
+        ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `"${name}" directive invalid number` });
       }
     }
   },

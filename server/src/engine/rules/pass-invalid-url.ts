@@ -92,8 +92,8 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
   check(ctx) {
     for (const ld of ctx.model.all) {
       const name = ld.name;
-      if ((name !== 'proxy_pass' && name !== 'grpc_pass') || ld.d.args.length !== 1) continue;
-      const url = ld.d.args[0].value;
+      if ((name !== 'proxy_pass' && name !== 'grpc_pass') || ld.argc !== 1) continue;
+      const url = ld.arg(0);
       if (url.includes('$')) continue;
       const kind = ld.block.kind;
       const report = (message: string) => ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message });

@@ -53,8 +53,8 @@ HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`htt
   },
   check(ctx) {
     for (const ld of ctx.model.named('proxy_pass')) {
-      if (ld.d.args.length !== 1 || !ld.block.kind.startsWith('http/')) continue;
-      const url = ld.d.args[0].value;
+      if (ld.argc !== 1 || !ld.block.kind.startsWith('http/')) continue;
+      const url = ld.arg(0);
       const { scheme, hasVariables, host, port, rest } = parsePassUrl(url);
       if (scheme !== 'http' || hasVariables) continue;
       if (!toTls(ctx.model, host, port)) continue;

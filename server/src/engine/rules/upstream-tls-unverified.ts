@@ -1,6 +1,6 @@
 // An upstream reached over TLS whose certificate nginx never checks: anyone on the path can pose as it.
 
-import { describeEffective, lineNumber } from '../model/describe';
+import { describeEffective, lineNumber, valueOf } from '../model/describe';
 import { isFlagOn, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
@@ -193,9 +193,9 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       const what = use.family === 'stream'
         ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}`
         : use.schemeFrom
-          ? `"${use.pass.d.args[0].value}" (https from "set ${use.schemeFrom.d.args.map((a) => a.value).join(' ')}" on line ${lineNumber(use.schemeFrom)})`
+          ? `"${use.pass.arg(0)}" (https from "set ${valueOf(use.schemeFrom)}" on line ${lineNumber(use.schemeFrom)})`
           : `"${use.url}"`;
-      const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion);
+      const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion, verify);
       const explicit = verify.found.length > 0;
       ctx.report({
         ...argSpan(use.pass, 0),
