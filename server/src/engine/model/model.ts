@@ -167,7 +167,7 @@ export class ConfigModel {
   readonly problems: ModelProblem[] = [];
   private readonly problemKeys = new Set<string>();
   /** Every directive in expanded document order. */
-  readonly all: LDir[] = [];
+  readonly all: LDir[];
   readonly root: LBlock;
   /** The block the root file's own top-level directives live in (deeper than `root` for a fragment). */
   readonly top: LBlock;
@@ -194,7 +194,11 @@ export class ConfigModel {
     this.rootFile = this.load(rootPath);
     // `# nginx-context: main` marks a piece of a main config, not a complete one.
     if (this.rootFile && rootKind === 'main' && this.rootFile.tree.comments.some((c) => /^#\s*nginx-context:\s*main\b/i.test(c.value))) top.root.synthetic = true;
+    // Sized up front from the root file (grown past it by includes): growing an array of a million directives
+    // step by step copies it again and again in the large-object space.
+    this.all = new Array((this.rootFile?.tree as CompactTree | undefined)?.arrays.dirCount ?? 0);
     if (this.rootFile) this.expand(this.rootFile, top.leaf);
+    else this.all.length = 0;
   }
 
   private load(path: string): ConfigFile | undefined {
@@ -227,13 +231,14 @@ export class ConfigModel {
     const maxBytes = this.opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES;
     const maxDirectives = this.opts.maxExpandedDirectives ?? DEFAULT_MAX_EXPANDED_DIRECTIVES;
     let includedCount = 0;
+    let count = 0;
     let bytesCapped = false;
     while (stack.length) {
       const f = stack[stack.length - 1];
       if (f.next < 0) { stack.pop(); continue; }
-      if (this.all.length >= maxDirectives) {
+      if (count >= maxDirectives) {
         // Stop expanding, not just counting: what is past the cap is never built.
-        const at = f.via ?? this.all[this.all.length - 1];
+        const at = f.via ?? this.all[count - 1];
         if (at) this.problem('include-limit', `the expanded config has more than ${maxDirectives} directives: the rest is not analysed`, at);
         break;
       }
@@ -244,7 +249,7 @@ export class ConfigModel {
       const name = f.tree.intern(a.dirName(k));
       const ld = new LDir(k, name, f.file, f.block, f.via);
       f.block.items.push(ld);
-      this.all.push(ld);
+      this.all[count++] = ld;
       const inData = f.block.kind === 'raw' || f.block.kind === 'opaque';
       const childBlock = a.dirChildBlock(k);
       if (name === 'include' && !inData && childBlock < 0 && a.dirArgc[k] === 1) {
@@ -292,6 +297,7 @@ export class ConfigModel {
         stack.push({ tree: f.tree, next: a.blkFirst[childBlock], block: child, file: f.file, via: f.via, chain: f.chain, ids: f.ids });
       }
     }
+    this.all.length = count;
   }
 
   /** A file's identity (symlinks resolved where the file system can say; a missing file is its own path). */
