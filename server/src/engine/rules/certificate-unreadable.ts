@@ -1,8 +1,9 @@
 // A certificate, key or CA file nginx would fail to load: missing, not PEM, or without what it must hold.
 
-import { CertificateRef, FileState } from '../certificates/files';
+import { CertificateRef, certificateRole, FileState } from '../certificates/files';
+import { LDir } from '../model/model';
 import { argSpan, handlerLine, readsTlsAnd, Rule, RuleContext } from './rule';
-import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
+import { allTlsFacts, tlsFact, tlsDirective } from '../knowledge/tls-directives';
 import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { conf } from './case-text';
 
@@ -10,21 +11,36 @@ import { conf } from './case-text';
  * Whether nginx loads the file at all: upstream files only where a location talks TLS to its upstream (CA
  * files only with verification on there), a client CA only with ssl_verify_client.
  */
-function loaded(ctx: RuleContext, ref: CertificateRef): boolean {
+function loaded(ctx: RuleContext, ref: CertificateRef, upstreamLoaded: () => Set<LDir>): boolean {
   const fact = tlsFact(ref.ld.name);
   if (!fact) return true;
   if (fact.side === 'server') {
     if (ref.ld.name !== 'ssl_client_certificate') return true;
-    const v = ctx.model.first('ssl_verify_client', ref.ld.block)?.d.args[0]?.value.toLowerCase();
+    const v = ctx.model.first('ssl_verify_client', ref.ld.block)?.arg(0).toLowerCase();
     return v === 'on' || v === 'optional' || v === 'optional_no_ca' || ref.ld.block.kind === 'http' || ref.ld.block.kind === 'stream' || ref.ld.block.kind === 'main';
   }
-  return tlsUses(ctx.model).some((use) => {
-    if (tlsDirective(use.family, fact.suffix) !== ref.ld.name || ctx.model.first(ref.ld.name, use.block) !== ref.ld) return false;
-    return ref.role !== 'ca' || isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block));
-  });
+  return upstreamLoaded().has(ref.ld);
 }
 
-/** How nginx words the failure to load a file of each role. */
+/** Upstream-side file suffixes (`certificate`, `trusted_certificate`, …), from the TLS table. */
+const UPSTREAM_FILE_SUFFIXES = [...new Set([...allTlsFacts()].filter((f) => f.side === 'upstream' && f.value === 'file').map((f) => f.suffix))];
+
+/**
+ * The upstream-side file directives nginx loads: those in effect where some TLS connection is made (a CA file
+ * only where that connection is verified). Worked out once per check, not per file named.
+ */
+function upstreamFilesLoaded(ctx: RuleContext): Set<LDir> {
+  const out = new Set<LDir>();
+  for (const use of tlsUses(ctx.model)) {
+    for (const suffix of UPSTREAM_FILE_SUFFIXES) {
+      const ld = ctx.model.first(tlsDirective(use.family, suffix), use.block);
+      if (!ld || out.has(ld)) continue;
+      if (certificateRole(ld.name) !== 'ca' || isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) out.add(ld);
+    }
+  }
+  return out;
+}
+
 function loadFailure(ref: CertificateRef): string {
   switch (ref.role) {
     case 'certificate': return `cannot load certificate "${ref.serverPath}"`;
@@ -147,10 +163,12 @@ certificates where no location talks TLS to its upstream, upstream CA files wher
   check(ctx) {
     const files = ctx.certificates;
     if (!files) return;
+    let upstream: Set<LDir> | undefined;
+    const upstreamLoaded = () => (upstream ??= upstreamFilesLoaded(ctx));
     for (const ref of files.refs(ctx.model)) {
       const state = files.state(ctx.model, ref);
       const why = problem(ref, state);
-      if (!why || !loaded(ctx, ref)) continue;
+      if (!why || !loaded(ctx, ref, upstreamLoaded)) continue;
       const here = ref.mapped ? ` (read here as ${ref.path}, through the path map)` : ref.serverPath !== ref.configured ? ` (relative to the prefix ${ctx.model.prefix})` : '';
       ctx.report({ ...argSpan(ref.ld, 0), nginxLine: handlerLine(ref.ld), message: `${loadFailure(ref)}: ${why}${here}, so nginx -t fails.` });
     }
