@@ -110,6 +110,13 @@ is one. Encrypted keys are not checked.`,
     const refOf = new Map<LDir, CertificateRef>();
     for (const r of files.refs(model)) refOf.set(r.ld, r);
     const reported = new Set<string>();
+    // The certificate a key belongs to, by the key: many servers share one misplaced key, and looking through
+    // every file named for each of them was quadratic.
+    const owners = new Map<string, CertificateRef | undefined>();
+    const ownerOf = (publicKeyId: string) => {
+      if (!owners.has(publicKeyId)) owners.set(publicKeyId, files.refs(model).find((r) => r.role === 'certificate' && files.read(model, r)?.certificates[0]?.publicKeyId === publicKeyId));
+      return owners.get(publicKeyId);
+    };
     for (const [keyName, certName] of KEY_PAIRS) {
       const blocks = new Set<LBlock>([...model.named(keyName), ...model.named(certName)].map((ld) => ld.block));
       for (const block of blocks) {
@@ -127,7 +134,7 @@ is one. Encrypted keys are not checked.`,
           const id = keyDir.file.path + ':' + keyDir.d.start + ':' + certDir.file.path + ':' + certDir.d.start;
           if (reported.has(id)) return;
           reported.add(id);
-          const owner = files.refs(model).find((r) => r.role === 'certificate' && files.read(model, r)?.certificates[0]?.publicKeyId === key.publicKeyId);
+          const owner = ownerOf(key.publicKeyId);
           const belongs = owner ? ` It is the key of "${owner.configured}" (line ${lineNumber(owner.ld)}).` : '';
           const pos = certs.length > 1 ? ` (key #${i + 1} pairs with certificate #${i + 1})` : '';
           ctx.report({

@@ -107,6 +107,9 @@ certificate and key of the config that the backend's CA did issue, when there is
     if (!files) return;
     const model = ctx.model;
     const now = ctx.settings.now ?? Date.now();
+    // A replacement certificate (and its key) by the backend's CA files and the certificate now sent: looked up once
+    // for all the locations that send the same certificate to the same backend.
+    const replacements = new Map<string, { candidate?: CertificateRef; keyRef?: CertificateRef }>();
     for (const use of tlsUses(model)) {
       for (const b of backendsOf(model, files, use)) {
         if (!b.server) continue; // a probe does not see what the backend requires
@@ -140,12 +143,18 @@ certificate and key of the config that the backend's CA did issue, when there is
         }
         // The fix: a certificate of the config the backend's CA issued, still valid, with its key.
         const fixes: Fix[] = [];
-        const candidate = files.refs(model).find((r) => {
-          if (r.role !== 'certificate' || r === certRef) return false;
-          const c = files.read(model, r)?.certificates;
-          return !!c?.length && c[0].notAfter >= now && !c[0].isCa && verifyChain(files, c, cas).ok && c[0].fingerprint256 !== b.chain[0].fingerprint256;
-        });
-        const keyRef = candidate && files.refs(model).find((r) => r.role === 'key' && files.read(model, r)?.keys[0]?.publicKeyId === files.read(model, candidate)!.certificates[0].publicKeyId);
+        const replacementKey = caRefs.map((r) => r.path).join('\0') + '\0' + (certRef?.path ?? '') + '\0' + (b.chain[0]?.fingerprint256 ?? '');
+        let replacement = replacements.get(replacementKey);
+        if (!replacement) {
+          const candidate = files.refs(model).find((r) => {
+            if (r.role !== 'certificate' || r === certRef) return false;
+            const c = files.read(model, r)?.certificates;
+            return !!c?.length && c[0].notAfter >= now && !c[0].isCa && verifyChain(files, c, cas).ok && c[0].fingerprint256 !== b.chain[0].fingerprint256;
+          });
+          const keyRef = candidate && files.refs(model).find((r) => r.role === 'key' && files.read(model, r)?.keys[0]?.publicKeyId === files.read(model, candidate)!.certificates[0].publicKeyId);
+          replacements.set(replacementKey, (replacement = { candidate, keyRef }));
+        }
+        const { candidate, keyRef } = replacement;
         if (candidate && keyRef) {
           const block = settingsBlock(use.block);
           const keyDir = model.first(keyName, use.block);

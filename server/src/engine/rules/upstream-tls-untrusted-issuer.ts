@@ -2,7 +2,7 @@
 // to a CA in the trusted file: every request is a 502.
 
 import { backendsOf, verifyChain, BACKEND_INPUTS } from '../certificates/handshake';
-import { describeCertificate } from '../certificates/files';
+import { CertificateRef, describeCertificate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
@@ -83,6 +83,9 @@ issue the backend's certificate, when the config names one.`,
     const files = ctx.certificates;
     if (!files) return;
     const model = ctx.model;
+    // The CA file of the config that would verify a chain, by the CA file in use and the chain: the same backend
+    // behind thousands of locations is looked up once.
+    const betterFor = new Map<string, CertificateRef | undefined>();
     for (const use of tlsUses(model)) {
       if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
@@ -96,10 +99,14 @@ issue the backend's certificate, when the config names one.`,
         // OpenSSL: no issuer found for the leaf itself is 21, a chain that stops higher up is 20.
         const code = v.last === leaf ? '21:unable to verify the first certificate' : '20:unable to get local issuer certificate';
         // A CA file of the config that would verify it: the fix.
-        const better = files.refs(model).find((r) => (r.role === 'ca' || r.role === 'certificate') && r !== trustedRef && (() => {
-          const certs = files.read(model, r)?.certificates.filter((c: CertificateInfo) => c.isCa) ?? [];
-          return certs.length > 0 && verifyChain(files, b.chain, certs).ok;
-        })());
+        const key = trustedRef.path + '\0' + b.chain.map((c) => c.fingerprint256).join(',');
+        if (!betterFor.has(key)) {
+          betterFor.set(key, files.refs(model).find((r) => (r.role === 'ca' || r.role === 'certificate') && r !== trustedRef && (() => {
+            const certs = files.read(model, r)?.certificates.filter((c: CertificateInfo) => c.isCa) ?? [];
+            return certs.length > 0 && verifyChain(files, b.chain, certs).ok;
+          })()));
+        }
+        const better = betterFor.get(key);
         const fixes: Fix[] = [];
         if (better) {
           const block = settingsBlock(use.block);
