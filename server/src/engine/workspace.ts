@@ -76,6 +76,9 @@ class Overlays extends Map<string, string> {
   }
 }
 
+/** Beyond this change of length an edit is not one incremental analysis takes (one span on one line). */
+const MAX_INCREMENTAL_DELTA = 4096;
+
 /** A finding read under one name of a file (a link), told under another (the file the user asked about). */
 function rehome(f: Finding, from: string, to: string): Finding {
   const swap = (p: string) => (p === from ? to : p);
@@ -163,8 +166,11 @@ export class Workspace {
     for (const [key, a] of this.rootCache) {
       if (key === path || key.startsWith('\0fragment:') && key.endsWith(':' + path) || this.aliasIn(a, path) !== undefined) {
         this.rootCache.delete(key);
-        // The next analysis of this root starts from this one where the edit allows (see incremental.ts).
-        if (text !== undefined) this.previous.set(key, a);
+        // The next analysis of this root starts from this one where the edit allows (see incremental.ts). An
+        // edit that changes the length by more than a line can (all fixes applied at once) never does: the
+        // old analysis is let go now rather than held beside the new one while it is built.
+        const was = a.model.files.get(path)?.tree.text;
+        if (text !== undefined && (was === undefined || Math.abs(was.length - text.length) <= MAX_INCREMENTAL_DELTA)) this.previous.set(key, a);
       }
     }
   }

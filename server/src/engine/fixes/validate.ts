@@ -5,6 +5,7 @@
 
 import { parse } from '../syntax/parser';
 import { Directive, SyntaxTree } from '../syntax/types';
+import type { CompactTree } from '../syntax/tree';
 import { Fix, TextEdit } from '../types';
 import { applyEdits } from './edits';
 import { pollCancellation } from '../cancellation';
@@ -15,18 +16,22 @@ interface Placed {
   at: number;
 }
 
-/** Offsets of every directive's name in a tree, and each directive by its start. */
-function directivesByStart(tree: SyntaxTree): Map<number, Directive> {
-  const out = new Map<number, Directive>();
-  const stack = [tree.root];
-  while (stack.length) {
-    const b = stack.pop()!;
-    for (const d of b.children) {
-      out.set(d.start, d);
-      if (d.block) stack.push(d.block);
-    }
+/**
+ * The directive whose name starts at `offset`, if one does: a binary search over the tree's directives, which
+ * are in document order (a map of every directive by its start made a view of each, for a million of them).
+ */
+function directiveAt(tree: SyntaxTree, offset: number): Directive | undefined {
+  const t = tree as CompactTree;
+  const a = t.arrays;
+  let lo = 0, hi = a.dirCount - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const start = a.dirStart(mid);
+    if (start === offset) return t.directive(mid);
+    if (start < offset) lo = mid + 1;
+    else hi = mid - 1;
   }
-  return out;
+  return undefined;
 }
 
 /** Statements (`name args;` or `name args {`) that a piece of inserted text holds, by offset within it. */
@@ -56,10 +61,10 @@ function place(edits: TextEdit[]): Placed[] {
   });
 }
 
-function holds(placed: Placed[], after: Map<number, Directive>, afterTree: SyntaxTree): boolean {
+function holds(placed: Placed[], afterTree: SyntaxTree): boolean {
   for (const { edit, at } of placed) {
     for (const st of statementsIn(edit.newText)) {
-      const d = after.get(at + st.offset);
+      const d = directiveAt(afterTree, at + st.offset);
       if (!d || d.name !== st.name || d.terminator < 0) return false;
       if (d.args.length !== st.args.length || d.args.some((a, i) => a.value !== st.args[i])) return false;
     }
@@ -100,12 +105,11 @@ export function fixesThatHold(path: string, text: string, fixes: Fix[]): Fix[] {
   for (let round = 0; round < 4 && kept.length; round++) {
     const edits = kept.flatMap(mine);
     const afterTree = parse(applyEdits(text, edits));
-    const after = directivesByStart(afterTree);
     const all = place(edits);
     const at = new Map(all.map((p) => [p.edit, p]));
     const good = kept.filter((f) => {
       pollCancellation();
-      return holds(mine(f).map((e) => at.get(e)!), after, afterTree);
+      return holds(mine(f).map((e) => at.get(e)!), afterTree);
     });
     if (good.length === kept.length) return kept;
     kept = good;

@@ -38,7 +38,7 @@ export function knownCaFiles(scope: ConfigModel): string[] {
   if (hit) return hit;
   const out = new Set<string>();
   for (const name of CA_DIRECTIVES) {
-    for (const ld of model.named(name)) if (ld.d.args[0] && !ld.d.args[0].value.includes('$')) out.add(ld.d.args[0].value);
+    for (const ld of model.named(name)) if (ld.argc && !ld.arg(0).includes('$')) out.add(ld.arg(0));
   }
   caFiles.set(model, (hit = [...out]));
   return hit;
