@@ -1,7 +1,7 @@
 // Diagnostics published while typing are the ones a first look at the same text publishes: the server reuses
-// the diagnostics of findings an edit left alone, and that may not show. Two real server processes: one is
-// typed into (incremental edits), the other is handed each text afresh (closed and opened again).
-
+// the diagnostics of findings an edit left alone and writes them from bytes it encoded before, and that may not
+// show. Two real server processes: one is typed into (incremental edits), the other is handed each text afresh
+// (closed and opened again).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -87,5 +87,18 @@ test('diagnostics after each keystroke equal those of the same text opened afres
     // A diagnostic kept from before still finds its finding: its quick fixes are the fresh server's.
     const actions = async (client: LspClient, d: Diagnostic) => client.request<unknown[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
     for (const d of got) assert.deepEqual(await actions(typed, d), await actions(fresh, d), `fixes of "${d.message}" after edit ${version - 1}`);
+  }
+});
+
+// The server opens stdio itself (its own writer): the end of its input must still end it, as the library did.
+test('the server exits when its input ends: 0 after a shutdown request, 1 without', async () => {
+  for (const shutdown of [true, false]) {
+    const client = new LspClient();
+    await client.initialize(dir);
+    if (shutdown) await client.request('shutdown', null);
+    const exited = new Promise<number | null>((resolve) => client.proc.on('exit', (code) => resolve(code)));
+    client.proc.stdin!.end();
+    assert.equal(await exited, shutdown ? 0 : 1);
+    client.conn.dispose();
   }
 });
