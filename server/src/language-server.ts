@@ -129,11 +129,23 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   }
 
   /**
-   * The diagnostics last made for each open document, by finding id. A keystroke leaves most findings as they
-   * were: their diagnostics are the same objects again, not made anew (and the Node server's writer encodes
-   * each object once: server.ts). A diagnostic once made is never changed.
+   * The diagnostics last made for each open document, in order. A keystroke leaves most findings as they were:
+   * their diagnostics are the same objects again, not made anew (and the Node server's writer encodes each
+   * object once: server.ts). A diagnostic once made is never changed.
    */
-  const made = new Map<string, Map<string, Diagnostic>>();
+  const made = new Map<string, Diagnostic[]>();
+  const idOf = (d: Diagnostic) => (d.data as { id?: string } | undefined)?.id;
+
+  /** The diagnostics of `findings`, reusing those of `before` that still say the same. */
+  function diagnosticsOf(findings: Finding[], before: Diagnostic[]): Diagnostic[] {
+    let byId: Map<string | undefined, Diagnostic> | undefined;
+    return findings.map((f, i) => {
+      // A finding is mostly where it was in the list; when not, it is looked for by id (the map made once).
+      let was: Diagnostic | undefined = before[i];
+      if (was && idOf(was) !== f.id) was = (byId ??= new Map(before.map((d) => [idOf(d), d]))).get(f.id);
+      return stillSays(was, f) ?? toDiagnostic(f);
+    });
+  }
 
   /** `d` when it still says exactly what `f` says (everything else in a diagnostic follows from the rule). */
   function stillSays(d: Diagnostic | undefined, f: Finding): Diagnostic | undefined {
@@ -256,14 +268,8 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
       // By name and by identity: an edit to sites-available/x reaches the config that includes sites-enabled/x.
       dependencies.set(uri, new Set(realpath ? [...dx.dependencies, ...dx.dependencies.map(realpath)] : dx.dependencies));
       const findings = dx.findings;
-      const before = made.get(uri);
-      const now = new Map<string, Diagnostic>();
-      diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map((f) => {
-        const d = stillSays(before?.get(f.id), f) ?? toDiagnostic(f);
-        now.set(f.id, d);
-        return d;
-      });
-      made.set(uri, now);
+      diagnostics = diagnosticsOf(findings.slice(0, MAX_DIAGNOSTICS), made.get(uri) ?? []);
+      made.set(uri, [...diagnostics]);
       if (findings.length > MAX_DIAGNOSTICS) {
         diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'nginx-tls-proxy', message: `${findings.length - MAX_DIAGNOSTICS} more findings are not shown (run the nginx-tls-proxy CLI for all of them).` });
       }
