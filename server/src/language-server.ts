@@ -6,7 +6,7 @@
 
 import {
   CodeAction, CodeActionKind, Connection, Diagnostic, DiagnosticSeverity, DiagnosticTag, Hover,
-  InitializeParams, InitializeResult, TextDocuments, TextDocumentSyncKind, TextEdit as LspTextEdit,
+  InitializeParams, InitializeResult, Range, TextDocuments, TextDocumentSyncKind, TextEdit as LspTextEdit,
   WorkspaceEdit, CancellationToken, LSPErrorCodes, ResponseError,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -94,10 +94,16 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   });
   let hasConfigurationCapability = false;
 
+  /**
+   * The open document of each path (the first opened, when two URIs name one file): related locations ask for
+   * it once per finding, so it is looked up, not found by parsing every open URI again.
+   */
+  const openByPath = new Map<string, string>();
   function uriOf(path: string): string {
-    const open = documents.all().find((d) => pathOf(d.uri) === path);
-    return open ? open.uri : env.uriOf?.(path) ?? URI.file(path).toString();
+    return openByPath.get(path) ?? env.uriOf?.(path) ?? URI.file(path).toString();
   }
+
+  const sameRange = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 
   const SEVERITY: Record<Severity, DiagnosticSeverity> = {
     error: DiagnosticSeverity.Error,
@@ -119,6 +125,37 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
     };
     if (!f.ruleId.startsWith('internal')) d.codeDescription = { href: RULE_DOCS + f.ruleId + '.md' };
     if (f.ruleId === 'tls-setting-without-effect') d.tags = [DiagnosticTag.Unnecessary];
+    return d;
+  }
+
+  /**
+   * The diagnostics last made for each open document, in order. A keystroke leaves most findings as they were:
+   * their diagnostics are the same objects again, not made anew (and the Node server's writer encodes each
+   * object once: server.ts). A diagnostic once made is never changed.
+   */
+  const made = new Map<string, Diagnostic[]>();
+  const idOf = (d: Diagnostic) => (d.data as { id?: string } | undefined)?.id;
+
+  /** The diagnostics of `findings`, reusing those of `before` that still say the same. */
+  function diagnosticsOf(findings: Finding[], before: Diagnostic[]): Diagnostic[] {
+    let byId: Map<string | undefined, Diagnostic> | undefined;
+    return findings.map((f, i) => {
+      // A finding is mostly where it was in the list; when not, it is looked for by id (the map made once).
+      let was: Diagnostic | undefined = before[i];
+      if (was && idOf(was) !== f.id) was = (byId ??= new Map(before.map((d) => [idOf(d), d]))).get(f.id);
+      return stillSays(was, f) ?? toDiagnostic(f);
+    });
+  }
+
+  /** `d` when it still says exactly what `f` says (everything else in a diagnostic follows from the rule). */
+  function stillSays(d: Diagnostic | undefined, f: Finding): Diagnostic | undefined {
+    if (!d || d.message !== f.message || d.code !== f.ruleId || d.severity !== SEVERITY[f.severity] || !sameRange(d.range, f.range)) return undefined;
+    const was = d.relatedInformation!, now = f.related;
+    if (was.length !== now.length) return undefined;
+    for (let i = 0; i < now.length; i++) {
+      const a = was[i], b = now[i];
+      if (a.message !== b.message || !sameRange(a.location.range, b.range) || a.location.uri !== uriOf(b.path)) return undefined;
+    }
     return d;
   }
 
@@ -231,7 +268,8 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
       // By name and by identity: an edit to sites-available/x reaches the config that includes sites-enabled/x.
       dependencies.set(uri, new Set(realpath ? [...dx.dependencies, ...dx.dependencies.map(realpath)] : dx.dependencies));
       const findings = dx.findings;
-      diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map(toDiagnostic);
+      diagnostics = diagnosticsOf(findings.slice(0, MAX_DIAGNOSTICS), made.get(uri) ?? []);
+      made.set(uri, [...diagnostics]);
       if (findings.length > MAX_DIAGNOSTICS) {
         diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'nginx-tls-proxy', message: `${findings.length - MAX_DIAGNOSTICS} more findings are not shown (run the nginx-tls-proxy CLI for all of them).` });
       }
@@ -254,7 +292,9 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   }
 
   documents.onDidOpen((e) => {
-    service.setText(pathOf(e.document.uri), e.document.getText());
+    const path = pathOf(e.document.uri);
+    if (!openByPath.has(path)) openByPath.set(path, e.document.uri);
+    service.setText(path, e.document.getText());
     validateDependents(e.document.uri);
   });
 
@@ -265,9 +305,16 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
   });
 
   documents.onDidClose((e) => {
-    service.setText(pathOf(e.document.uri), undefined);
+    const path = pathOf(e.document.uri);
+    if (openByPath.get(path) === e.document.uri) {
+      openByPath.delete(path);
+      const other = documents.all().find((d) => pathOf(d.uri) === path);
+      if (other) openByPath.set(path, other.uri);
+    }
+    service.setText(path, undefined);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     dependencies.delete(e.document.uri);
+    made.delete(e.document.uri);
     validateDependents(e.document.uri);
   });
 
