@@ -14,6 +14,7 @@ import { Range, rangeOf } from './syntax/positions';
 import { EngineSettings, Finding, Fix, RelatedLocation } from './types';
 import type { CertificateFiles } from './certificates/files';
 import { DeferredFinding } from './deferred-finding';
+import type { CompactTree } from './syntax/tree';
 
 interface Before {
   model: ConfigModel;
@@ -39,6 +40,7 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
   const edit = singleEdit(before.model, now);
   if (!edit) return undefined;
   const { oldFile, newFile, start, oldEnd, delta } = edit;
+  (newFile.tree as CompactTree).shiftLineStartsFrom(oldFile.tree as CompactTree, start, delta);
   const oldUnit = serverAround(before.model, oldFile, start, oldEnd);
   const newUnit = serverAround(now, newFile, start, start + (oldEnd - start) + delta);
   if (!oldUnit || !newUnit) return undefined;

@@ -8,7 +8,7 @@
 // them by position). Code that cares about speed can read the arrays directly (see the accessors below).
 
 import { Block, Directive, SyntaxError, SyntaxTree, Token, TokenKind } from './types';
-import { computeLineStarts, computeNginxLineStarts } from './positions';
+import { computeLineStarts, computeNginxLineStarts, lineOf } from './positions';
 
 /** Bits of `tokFlags` above the kind (the kind is the low two bits). */
 export const enum TokenFlag {
@@ -495,6 +495,18 @@ export class CompactTree implements SyntaxTree {
   get nginxLineStarts(): number[] {
     if (this.#nginxLineStarts === undefined) this.#nginxLineStarts = computeNginxLineStarts(this.arrays.text);
     return this.#nginxLineStarts;
+  }
+
+  /**
+   * Takes line starts from `old` when this text is `old`'s with one change at `at` that adds or removes no line
+   * break: the lines after it move by `delta`. A keystroke in a big file then needs no scan of the whole text.
+   */
+  shiftLineStartsFrom(old: CompactTree, at: number, delta: number): void {
+    const prev = old.#nginxLineStarts;
+    if (this.#nginxLineStarts !== undefined || prev === undefined) return;
+    const out = prev.slice();
+    for (let i = lineOf(prev, at) + 1; i < out.length; i++) out[i] += delta;
+    this.#nginxLineStarts = out;
   }
 
   directive(d: number): Directive {
