@@ -126,13 +126,13 @@ export function unifiedDiff(file: string, before: string, after: string): string
 /** unifiedDiff's text, written in chunks of about 16 KB (thousands of fixes in a big config: megabytes of diff). */
 export function writeUnifiedDiff(file: string, before: string, after: string, write: (chunk: string) => void): void {
   if (before === after) return;
-  const a = linesOf(before), b = linesOf(after);
+  const a = new Lines(before), b = new Lines(after);
   let out = `--- ${escapeControls(file)}\n+++ ${escapeControls(file)}\n`;
   // The library's diff costs the product of the texts' length and the number of changes: on a large config
   // with thousands of fixes that never ends. The changed places are found here by a bounded scan; the
   // library diffs each one with its context, and the hunks are placed back at their lines.
   for (const w of changedWindows(a, b, CONTEXT)) {
-    const patch = structuredPatch(file, file, a.slice(w.a0, w.a1).join(''), b.slice(w.b0, w.b1).join(''), '', '', { context: CONTEXT });
+    const patch = structuredPatch(file, file, a.text(w.a0, w.a1), b.text(w.b0, w.b1), '', '', { context: CONTEXT });
     for (const h of patch.hunks) {
       const oldStart = h.oldStart + w.a0, newStart = h.newStart + w.b0;
       // As diff -u prints it: an empty side starts one line before the hunk.
@@ -151,17 +151,33 @@ const CONTEXT = 3;
 /** How far ahead (in lines, both texts together) a change is followed before the rest is diffed whole. */
 const LOOKAHEAD = 400;
 
-/** Lines with their endings, so that joining a slice gives back that part of the text exactly. */
-function linesOf(text: string): string[] {
-  // A scan with indexOf: a global regex match cost twice as much on a config of half a million lines.
-  const lines: string[] = [];
-  for (let at = 0; at < text.length; ) {
-    const nl = text.indexOf('\n', at);
-    const end = nl < 0 ? text.length : nl + 1;
-    lines.push(text.slice(at, end));
-    at = end;
+/**
+ * A text's lines, their endings included, as where each starts: no string per line (half a million of them,
+ * kept alive for the whole diff of a large config, cost more than the diff itself).
+ */
+class Lines {
+  /** Line i is [starts[i], starts[i + 1]); the last entry is the text's end. */
+  private readonly starts = [0];
+
+  constructor(private readonly whole: string) {
+    for (let nl = whole.indexOf('\n'); nl >= 0; nl = whole.indexOf('\n', nl + 1)) this.starts.push(nl + 1);
+    if (this.starts[this.starts.length - 1] !== whole.length) this.starts.push(whole.length);
   }
-  return lines;
+
+  get length(): number {
+    return this.starts.length - 1;
+  }
+
+  /** Lines `from` up to `to` (not included), as they are in the text. */
+  text(from: number, to: number): string {
+    return this.whole.slice(this.starts[from], this.starts[to]);
+  }
+
+  /** Whether line `i` is the same as line `j` of `other`. */
+  same(i: number, other: Lines, j: number): boolean {
+    const s = this.starts, o = other.starts;
+    return s[i + 1] - s[i] === o[j + 1] - o[j] && this.text(i, i + 1) === other.text(j, j + 1);
+  }
 }
 
 interface Window {
@@ -176,13 +192,13 @@ interface Window {
  * Between two windows the texts are the same lines. A change is where the lines first differ, up to the
  * nearest point (fewest lines skipped on both sides) where two lines in a row agree again.
  */
-function changedWindows(a: string[], b: string[], context: number): Window[] {
+function changedWindows(a: Lines, b: Lines, context: number): Window[] {
   const regions: Window[] = [];
   const agree = (i: number, j: number) =>
-    (i === a.length && j === b.length) || (i < a.length && j < b.length && a[i] === b[j] && (i + 1 === a.length || j + 1 === b.length ? i + 1 === a.length && j + 1 === b.length : a[i + 1] === b[j + 1]));
+    (i === a.length && j === b.length) || (i < a.length && j < b.length && a.same(i, b, j) && (i + 1 === a.length || j + 1 === b.length ? i + 1 === a.length && j + 1 === b.length : a.same(i + 1, b, j + 1)));
   let i = 0, j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) { i++; j++; continue; }
+    if (i < a.length && j < b.length && a.same(i, b, j)) { i++; j++; continue; }
     let found = false;
     for (let d = 1; d <= LOOKAHEAD && !found; d++) {
       for (let x = 0; x <= d; x++) {
