@@ -32,3 +32,16 @@ test('a lazy list is written as the array it stands for, its items made one at a
   assert.ok(chunks.length > 1, 'written in several pieces, not as one string');
   assert.equal(streamed(new LazyList(0, () => 1)), '[]');
 });
+
+test('lazy lists at any depth, in arrays and objects and inside items of other lazy lists, write as the arrays they stand for', () => {
+  // Items of every shape JSON.stringify treats apart: left out or null, multi-line, nested, made by toJSON.
+  const items: unknown[] = [undefined, () => 1, null, 'a\nb', { a: [1, { b: [] }], c: {}, d: undefined }, [], {}, [[1]], { toJSON: () => undefined }, new Date(0), 'é \u2028 😀'];
+  const lazy = () => new LazyList(items.length, (i) => items[i]);
+  let value: unknown = { top: lazy() };
+  for (let depth = 0; depth < 6; depth++) {
+    value = depth % 2 ? { k: value, other: [1, { z: undefined }], inner: new LazyList(2, (i) => ({ i, list: lazy() })) } : [value, 'q', lazy()];
+    // JSON.stringify writes a lazy list through its toJSON: the whole array, the reference to compare with.
+    assert.equal(streamed(value), JSON.stringify(value, null, 2), `depth ${depth}`);
+    assert.equal(streamed(new LazyList(3, () => value)), JSON.stringify([value, value, value], null, 2));
+  }
+});

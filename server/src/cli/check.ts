@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, formatText, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
-  probeKey, readConfigFile, scanConfigFiles, Severity, TextEdit, toJsonLazy, toSarif, unifiedDiff, writeJson,
+  ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
+  probeKey, readConfigFile, scanConfigFiles, Severity, TextEdit, toJsonLazy, toSarif, writeJson, writeText, writeUnifiedDiff,
 } from '../core';
 import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
 
@@ -25,6 +25,9 @@ export interface CheckOptions {
 }
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/** Output is streamed: tens of thousands of findings (or megabytes of diff) never become one string. */
+const write = (s: string) => { process.stdout.write(s); };
 
 /** A path as text output can show it: control characters (a newline would split a record) escaped. */
 export function shown(p: string): string {
@@ -166,7 +169,7 @@ export async function check(o: CheckOptions): Promise<number> {
     }
     const changed = [...current].filter(([file, text]) => original.get(file) !== text);
     if (o.dryRun) {
-      for (const [file, text] of changed) process.stdout.write(unifiedDiff(file, original.get(file)!, text));
+      for (const [file, text] of changed) writeUnifiedDiff(file, original.get(file)!, text, write);
     } else {
       const problems = writeAll(changed.map(([file, text]) => ({ path: file, before: original.get(file)!, text, latin1: nfs.encodings.get(file) === 'latin1' })));
       if (problems.length) {
@@ -177,11 +180,9 @@ export async function check(o: CheckOptions): Promise<number> {
   }
   for (const n of [...unreadable, ...cannotRead, ...notices]) process.stderr.write(`nginx-tls-proxy: ${n}\n`);
   if (!(o.fix && o.dryRun)) {
-    // Streamed: tens of thousands of findings never become one string.
-    const write = (s: string) => process.stdout.write(s);
     if (o.format === 'json') { writeJson(toJsonLazy(findings, service.rules()), write); write('\n'); }
     else if (o.format === 'sarif') { writeJson(toSarif(findings, process.cwd(), service.rules(), true), write); write('\n'); }
-    else process.stdout.write(formatText(findings, process.cwd(), o.color));
+    else writeText(findings, process.cwd(), o.color, write);
   }
   if (unreadable.length || cannotRead.size || writeFailed) return 2;
   if (o.failOn === 'none') return 0;

@@ -32,9 +32,15 @@ function cisMarkdown(r: RuleInfo): string {
 
 /** `lazy`: the results as a LazyList, each made when written (stream-json.ts); else a plain array. */
 export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[], lazy = false): unknown {
+  // Tens of thousands of results name a handful of files: each file's URI is made once.
+  const uris = new Map<string, string>();
   const uri = (p: string) => {
-    const r = path.relative(cwd, p);
-    return r.startsWith('..') ? pathToFileURL(p).href : r.split(path.sep).join('/');
+    let u = uris.get(p);
+    if (u === undefined) {
+      const r = path.relative(cwd, p);
+      uris.set(p, (u = r.startsWith('..') ? pathToFileURL(p).href : r.split(path.sep).join('/')));
+    }
+    return u;
   };
   const region = (f: { range: Finding['range'] }) => ({
     startLine: f.range.start.line + 1,

@@ -1,15 +1,29 @@
 // JSON written piece by piece, byte for byte what `JSON.stringify(value, null, 2)` gives: a report with tens
 // of thousands of findings never exists as one string, nor as one array of output records (a `LazyList`
 // makes each record when it is written, and it is garbage right after).
+//
+// Only the few containers above a lazy list are walked here. Each record of a lazy list, and anything else
+// without one inside (the rules of a SARIF log), goes through JSON.stringify itself at the depth it is
+// written at: serialising piece by piece in JavaScript cost more than the analysis it reports on.
 
 /** An array whose items are made when they are written. */
 export class LazyList<T> {
   constructor(readonly length: number, readonly item: (i: number) => T) {}
+
+  /** Inside a value JSON.stringify serialises (a lazy list within a lazy list's item): the whole array. */
+  toJSON(): T[] {
+    return Array.from({ length: this.length }, (_, i) => this.item(i));
+  }
 }
 
-const CHUNK = 1 << 16;
+/**
+ * Written pieces are gathered up to this many characters (here and in the text outputs). Kept well under V8's large-object size (128 KB;
+ * a string of two-byte characters takes two per character): strings larger than that are allocated and
+ * collected one by one outside the young generation, and cost several times as much to make.
+ */
+export const CHUNK = 1 << 14;
 
-/** Writes `value` as `JSON.stringify(value, null, 2)` would, in chunks of about 64 KB. */
+/** Writes `value` as `JSON.stringify(value, null, 2)` would, in chunks of about 16 KB. */
 export function writeJson(value: unknown, write: (chunk: string) => void): void {
   let buffer = '';
   const out = (s: string) => {
@@ -19,41 +33,89 @@ export function writeJson(value: unknown, write: (chunk: string) => void): void 
       buffer = '';
     }
   };
+  const holders = lazyHolders(value);
+  // JSON.stringify's text of `v` at the depth of `indent` (its lines after the first indented by it).
+  const nested = (v: unknown, indent: string): string | undefined => {
+    const s = JSON.stringify(v, null, 2) as string | undefined;
+    return s === undefined || indent === '' ? s : s.replace(/\n/g, '\n' + indent);
+  };
   // The output's shape is ours (reports a few levels deep): recursion on it is bounded, never on input.
-  const emit = (v: unknown, indent: string): boolean => {
-    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(): unknown }).toJSON();
-    if (v instanceof LazyList || Array.isArray(v)) {
+  const emit = (v: unknown, indent: string): void => {
+    const inner = indent + '  ';
+    if (v instanceof LazyList) {
       const n = v.length;
-      if (n === 0) { out('[]'); return true; }
-      const inner = indent + '  ';
+      if (n === 0) { out('[]'); return; }
       out('[\n');
       for (let i = 0; i < n; i++) {
-        out(inner);
-        const item = v instanceof LazyList ? v.item(i) : v[i];
-        if (!emit(item, inner)) out('null');
+        out(item(v.item(i), inner.length / 2));
         out(i + 1 < n ? ',\n' : '\n');
       }
       out(indent + ']');
-      return true;
+      return;
     }
-    if (v !== null && typeof v === 'object') {
-      const inner = indent + '  ';
-      let first = true;
-      for (const [k, x] of Object.entries(v)) {
-        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-        out(first ? '{\n' : ',\n');
-        first = false;
-        out(inner + JSON.stringify(k) + ': ');
-        emit(x, inner);
-      }
-      out(first ? '{}' : '\n' + indent + '}');
-      return true;
+    if (Array.isArray(v)) {
+      if (v.length === 0) { out('[]'); return; }
+      out('[\n');
+      v.forEach((x: unknown, i) => {
+        out(inner);
+        if (holders.has(x as object) || x instanceof LazyList) emit(x, inner);
+        else out(nested(x, inner) ?? 'null');
+        out(i + 1 < v.length ? ',\n' : '\n');
+      });
+      out(indent + ']');
+      return;
     }
-    const s = JSON.stringify(v);
-    if (s === undefined) return false;
-    out(s);
-    return true;
+    let first = true;
+    for (const [k, x] of Object.entries(v as object)) {
+      const whole = holders.has(x as object) || x instanceof LazyList;
+      const text = whole ? '' : nested(x, inner);
+      if (text === undefined) continue;
+      out((first ? '{\n' : ',\n') + inner + JSON.stringify(k) + ': ');
+      first = false;
+      if (whole) emit(x, inner);
+      else out(text);
+    }
+    out(first ? '{}' : '\n' + indent + '}');
   };
-  if (!emit(value, '')) return;
-  write(buffer);
+  if (value instanceof LazyList || holders.has(value as object)) emit(value, '');
+  else {
+    const s = JSON.stringify(value, null, 2) as string | undefined;
+    if (s === undefined) return;
+    out(s);
+  }
+  if (buffer) write(buffer);
+}
+
+/**
+ * An array item `depth` (1 or more) levels down, as JSON.stringify(…, null, 2) writes it there, its first
+ * line's indentation included (an item JSON cannot represent is `null`, as in an array). It is stringified
+ * inside `depth - 1` arrays of one item around an array of it, which puts it at that depth, and cut out of
+ * them: JSON.stringify does the indenting, and its text is not gone over again to indent it.
+ */
+function item(v: unknown, depth: number): string {
+  let wrapped = v;
+  for (let k = 0; k < depth; k++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  // Level k (0 … depth - 1) opens with a line of 2k spaces and `[`, and closes with one of 2k spaces and `]`.
+  const frame = depth * (depth + 1);
+  return text.slice(frame, text.length - frame);
+}
+
+/**
+ * The arrays and plain objects with a lazy list somewhere inside: only those are walked by writeJson. An
+ * object with a `toJSON` is left to JSON.stringify (which calls it; a lazy list in what it returns is
+ * written whole, by LazyList.toJSON).
+ */
+function lazyHolders(value: unknown): Set<object> {
+  const holders = new Set<object>();
+  const visit = (v: unknown): boolean => {
+    if (v instanceof LazyList) return true;
+    if (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+    let holds = false;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (visit(x)) holds = true;
+    if (holds) holders.add(v);
+    return holds;
+  };
+  visit(value);
+  return holders;
 }

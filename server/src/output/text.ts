@@ -3,16 +3,21 @@
 import * as path from 'node:path';
 import { structuredPatch } from 'diff';
 import type { Finding, RuleInfo } from '../engine';
-import { LazyList } from './stream-json';
+import { CHUNK, LazyList } from './stream-json';
 
 function rel(file: string, cwd: string): string {
   const r = path.relative(cwd, file);
   return r.startsWith('..') ? file : r;
 }
 
+const CONTROLS = /[\x00-\x1f\x7f\x9b]/g;
+/** The same characters, for a test (a global regex's test would move its lastIndex). */
+const CONTROL = new RegExp(CONTROLS.source);
+
 /** Control characters (a newline, ESC) escaped: one finding is one line, and a path cannot drive the terminal. */
 export function escapeControls(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f\x9b]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+  // Almost no message has one: a test is much cheaper than a replace with a callback.
+  return CONTROL.test(s) ? s.replace(CONTROLS, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')) : s;
 }
 
 /** ANSI colours of the severities (text output on a terminal). */
@@ -20,17 +25,32 @@ const COLOR: Record<Finding['severity'], string> = { error: '\x1b[1;31m', warnin
 
 export function formatText(findings: Finding[], cwd: string, color = false): string {
   let out = '';
+  writeText(findings, cwd, color, (s) => (out += s));
+  return out;
+}
+
+/** formatText's text, written in chunks of about 16 KB: tens of thousands of findings never become one string. */
+export function writeText(findings: Finding[], cwd: string, color: boolean, write: (chunk: string) => void): void {
+  // A path is made relative and escaped once, not once per finding on it.
+  const shownPath = new Map<string, string>();
+  let out = '';
   for (const f of sorted(findings)) {
-    const where = `${escapeControls(rel(f.path, cwd))}:${f.range.start.line + 1}:${f.range.start.character + 1}:`;
+    let file = shownPath.get(f.path);
+    if (file === undefined) shownPath.set(f.path, (file = escapeControls(rel(f.path, cwd))));
+    const where = `${file}:${f.range.start.line + 1}:${f.range.start.character + 1}:`;
     const message = escapeControls(f.message);
     out += color
       ? `\x1b[1m${where}\x1b[0m ${COLOR[f.severity]}${f.severity}:\x1b[0m ${message} \x1b[2m[${f.ruleId}]\x1b[0m\n`
       : `${where} ${f.severity}: ${message} [${f.ruleId}]\n`;
+    if (out.length >= CHUNK) {
+      write(out);
+      out = '';
+    }
   }
   const counts = { error: 0, warning: 0, information: 0, hint: 0 };
   for (const f of findings) counts[f.severity]++;
   if (findings.length) out += `${findings.length} finding(s): ${counts.error} error, ${counts.warning} warning, ${counts.information} info, ${counts.hint} hint\n`;
-  return out;
+  if (out) write(out);
 }
 
 export function sorted(findings: Finding[]): Finding[] {
@@ -63,22 +83,25 @@ export function toJson(findings: Finding[], rules?: readonly RuleInfo[]): JsonFi
 
 /** The same records, each made when it is written (see stream-json.ts). */
 export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): LazyList<JsonFinding> {
-  const byId = new Map((rules ?? []).map((r) => [r.id, r]));
+  // A rule's fields are the same on all its findings: made once per rule, not once per finding.
+  const security = new Map((rules ?? []).map((r) => [r.id, securityFields(r)]));
+  const unknownRule = securityFields(undefined);
   const list = sorted(findings);
   return new LazyList(list.length, (i) => {
     const f = list[i];
-    return {
+    const { start, end } = f.range;
+    const record: JsonFinding = {
       file: f.path,
-      line: f.range.start.line + 1,
-      column: f.range.start.character + 1,
-      endLine: f.range.end.line + 1,
-      endColumn: f.range.end.character + 1,
+      line: start.line + 1,
+      column: start.character + 1,
+      endLine: end.line + 1,
+      endColumn: end.character + 1,
       severity: f.severity,
       rule: f.ruleId,
       message: f.message,
       fixes: f.fixes.filter((x) => !x.input).map((x) => ({ title: x.title, safe: !!x.safe })),
-      ...(rules ? securityFields(byId.get(f.ruleId)) : {}),
     };
+    return rules ? Object.assign(record, security.get(f.ruleId) ?? unknownRule) : record;
   });
 }
 
@@ -95,31 +118,66 @@ function securityFields(r: RuleInfo | undefined): Pick<JsonFinding, 'tags' | 'se
  * hunks come from the `diff` library (jsdiff): several separate changes give several hunks.
  */
 export function unifiedDiff(file: string, before: string, after: string): string {
-  if (before === after) return '';
-  const a = linesOf(before), b = linesOf(after);
+  let out = '';
+  writeUnifiedDiff(file, before, after, (s) => (out += s));
+  return out;
+}
+
+/** unifiedDiff's text, written in chunks of about 16 KB (thousands of fixes in a big config: megabytes of diff). */
+export function writeUnifiedDiff(file: string, before: string, after: string, write: (chunk: string) => void): void {
+  if (before === after) return;
+  const a = new Lines(before), b = new Lines(after);
   let out = `--- ${escapeControls(file)}\n+++ ${escapeControls(file)}\n`;
   // The library's diff costs the product of the texts' length and the number of changes: on a large config
   // with thousands of fixes that never ends. The changed places are found here by a bounded scan; the
   // library diffs each one with its context, and the hunks are placed back at their lines.
   for (const w of changedWindows(a, b, CONTEXT)) {
-    const patch = structuredPatch(file, file, a.slice(w.a0, w.a1).join(''), b.slice(w.b0, w.b1).join(''), '', '', { context: CONTEXT });
+    const patch = structuredPatch(file, file, a.text(w.a0, w.a1), b.text(w.b0, w.b1), '', '', { context: CONTEXT });
     for (const h of patch.hunks) {
       const oldStart = h.oldStart + w.a0, newStart = h.newStart + w.b0;
       // As diff -u prints it: an empty side starts one line before the hunk.
       out += `@@ -${h.oldLines === 0 ? oldStart - 1 : oldStart},${h.oldLines} +${h.newLines === 0 ? newStart - 1 : newStart},${h.newLines} @@\n`;
       for (const l of h.lines) out += l + '\n';
     }
+    if (out.length >= CHUNK) {
+      write(out);
+      out = '';
+    }
   }
-  return out;
+  if (out) write(out);
 }
 
 const CONTEXT = 3;
 /** How far ahead (in lines, both texts together) a change is followed before the rest is diffed whole. */
 const LOOKAHEAD = 400;
 
-/** Lines with their endings, so that joining a slice gives back that part of the text exactly. */
-function linesOf(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+/**
+ * A text's lines, their endings included, as where each starts: no string per line (half a million of them,
+ * kept alive for the whole diff of a large config, cost more than the diff itself).
+ */
+class Lines {
+  /** Line i is [starts[i], starts[i + 1]); the last entry is the text's end. */
+  private readonly starts = [0];
+
+  constructor(private readonly whole: string) {
+    for (let nl = whole.indexOf('\n'); nl >= 0; nl = whole.indexOf('\n', nl + 1)) this.starts.push(nl + 1);
+    if (this.starts[this.starts.length - 1] !== whole.length) this.starts.push(whole.length);
+  }
+
+  get length(): number {
+    return this.starts.length - 1;
+  }
+
+  /** Lines `from` up to `to` (not included), as they are in the text. */
+  text(from: number, to: number): string {
+    return this.whole.slice(this.starts[from], this.starts[to]);
+  }
+
+  /** Whether line `i` is the same as line `j` of `other`. */
+  same(i: number, other: Lines, j: number): boolean {
+    const s = this.starts, o = other.starts;
+    return s[i + 1] - s[i] === o[j + 1] - o[j] && this.text(i, i + 1) === other.text(j, j + 1);
+  }
 }
 
 interface Window {
@@ -134,13 +192,13 @@ interface Window {
  * Between two windows the texts are the same lines. A change is where the lines first differ, up to the
  * nearest point (fewest lines skipped on both sides) where two lines in a row agree again.
  */
-function changedWindows(a: string[], b: string[], context: number): Window[] {
+function changedWindows(a: Lines, b: Lines, context: number): Window[] {
   const regions: Window[] = [];
   const agree = (i: number, j: number) =>
-    (i === a.length && j === b.length) || (i < a.length && j < b.length && a[i] === b[j] && (i + 1 === a.length || j + 1 === b.length ? i + 1 === a.length && j + 1 === b.length : a[i + 1] === b[j + 1]));
+    (i === a.length && j === b.length) || (i < a.length && j < b.length && a.same(i, b, j) && (i + 1 === a.length || j + 1 === b.length ? i + 1 === a.length && j + 1 === b.length : a.same(i + 1, b, j + 1)));
   let i = 0, j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) { i++; j++; continue; }
+    if (i < a.length && j < b.length && a.same(i, b, j)) { i++; j++; continue; }
     let found = false;
     for (let d = 1; d <= LOOKAHEAD && !found; d++) {
       for (let x = 0; x <= d; x++) {
