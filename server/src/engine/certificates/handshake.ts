@@ -3,11 +3,12 @@
 // presents, and how verification against the proxy's trusted file goes (OpenSSL's chain building).
 
 import { ConfigModel, LDir } from '../model/model';
-import { serverTls, ServerInfo, SERVER_INPUTS } from '../model/servers';
+import { ServerInfo, SERVER_INPUTS } from '../model/servers';
 import { isFlagOn, isIpLiteral, TlsUse } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { CertificateFiles, CertificateRef, probeKey } from './files';
 import { CertificateInfo } from './types';
+import { answeringServer, LOOPBACK } from './sockets';
 import { defaultOf, lineNumber } from '../model/describe';
 import { NginxVersion } from '../knowledge/tls';
 
@@ -28,49 +29,6 @@ export interface Backend {
   sni: string | null;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-function listenParts(key: string): { addr: string; port: number } | null {
-  // `http 127.0.0.1:8443`, `http *:443`, `http [::]:443`
-  const m = /^\S+ (.*):(\d+)$/.exec(key);
-  return m ? { addr: m[1], port: +m[2] } : null;
-}
-
-function serverNames(model: ConfigModel, s: ServerInfo): string[] {
-  return model.inBlock(s.block, 'server_name').flatMap((ld) => ld.values().map((v) => v.toLowerCase()));
-}
-
-function nameMatches(pattern: string, name: string): boolean {
-  if (pattern.startsWith('~')) return false;
-  if (pattern.startsWith('*.')) return name.endsWith(pattern.slice(1));
-  if (pattern.startsWith('.')) return name === pattern.slice(1) || name.endsWith(pattern);
-  if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
-  return pattern === name;
-}
-
-const socketIndex = new WeakMap<ConfigModel, Map<string, Map<number, { server: ServerInfo; addr: string }[]>>>();
-
-/** TLS-listening servers of a family by port, once per model: a lookup per use instead of a scan of every server. */
-function sslSockets(model: ConfigModel, family: string): Map<number, { server: ServerInfo; addr: string }[]> {
-  let perFamily = socketIndex.get(model);
-  if (!perFamily) socketIndex.set(model, (perFamily = new Map()));
-  let index = perFamily.get(family);
-  if (index) return index;
-  index = new Map();
-  for (const server of serverTls(model)) {
-    if (server.family !== family || !server.listenSsl) continue;
-    for (const l of server.listens) {
-      const p = listenParts(l.key);
-      if (!p) continue;
-      let list = index.get(p.port);
-      if (!list) index.set(p.port, (list = []));
-      list.push({ server, addr: p.addr });
-    }
-  }
-  perFamily.set(family, index);
-  return index;
-}
-
 const backendsCache = new WeakMap<TlsUse, { files: CertificateFiles; backends: Backend[] }>();
 
 /** The directives finding an upstream's backend servers in the config rests on (besides TLS directives). */
@@ -80,7 +38,6 @@ export const BACKEND_INPUTS: readonly string[] = [...SERVER_INPUTS, 'server_name
  * The backends of `use` that are servers of this config, with their certificates, when readable. Once per use
  * (a use belongs to one model): the four handshake rules and the name fixes all ask.
  */
-
 export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
   const hit = backendsCache.get(use);
   if (hit && hit.files === files) return hit.backends;
@@ -97,31 +54,22 @@ function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse):
     : [{ host: use.host, port: use.port ?? 443, via: null }];
   const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
   const sslName = firstValue(model.first(tlsDirective(use.family, 'name'), use.block));
-  const byPort = sslSockets(model, family);
   const out: Backend[] = [];
   for (const t of targets) {
     if (t.host.startsWith('unix:') || t.host.includes('$')) continue;
     const host = t.host.toLowerCase();
     const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
-    // Servers listening on that port at that address (or on every address).
-    const onSocket: ServerInfo[] = [];
-    for (const { server, addr } of byPort.get(t.port) ?? []) {
-      const hit = addr === '*' || addr === '[::]' || addr === host || (LOOPBACK.has(host) && LOOPBACK.has(addr));
-      if (hit && onSocket[onSocket.length - 1] !== server) onSocket.push(server);
-    }
     const probed = () => {
       if (!files.hasProbes) return;
       const r = files.probed(t.host, t.port, sni, offerKey(model, use));
       if (r && r.chain.length) out.push({ host: t.host, port: t.port, via: t.via, server: null, certificate: null, chain: r.chain, sni, where: '(probed)' });
     };
-    if (!onSocket.length) { probed(); continue; }
+    const answer = answeringServer(model, family, host, t.port, sni);
+    if (!answer) { probed(); continue; }
     // A name that is not a local address is only taken to mean this config's server when one of them is
     // named so (the compose and test-rig layouts), never just because something listens on the port.
-    const named = onSocket.filter((s) => serverNames(model, s).some((n) => nameMatches(n, host)));
-    if (!LOOPBACK.has(host) && !isIpLiteral(host) && !named.length) { probed(); continue; }
-    // nginx picks the server by SNI, else the default server of the socket.
-    const bySni = sni ? onSocket.find((s) => serverNames(model, s).some((n) => nameMatches(n, sni))) : undefined;
-    const server = bySni ?? onSocket.find((s) => s.defaultFor.some((k) => { const p = listenParts(k); return !!p && p.port === t.port; })) ?? onSocket[0];
+    if (!LOOPBACK.has(host) && !isIpLiteral(host) && !answer.named) { probed(); continue; }
+    const server = answer.server;
     const certDir = model.effective('ssl_certificate', server.block).found[0];
     if (!certDir) continue;
     const certificate = files.ref(model, certDir);

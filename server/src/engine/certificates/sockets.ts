@@ -1,0 +1,120 @@
+// Which server block of this config answers a TLS connection to host:port, as nginx picks it: the servers
+// listening on the port at that address (or on every address), then the one whose server_name matches the SNI,
+// else the socket's default server, else the first. Indexed once per model, so that each of tens of thousands of
+// pass directives asks a few map lookups instead of walking every server on the port.
+
+import { ConfigModel } from '../model/model';
+import { serverTls, ServerInfo } from '../model/servers';
+
+export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+function listenParts(key: string): { addr: string; port: number } | null {
+  // `http 127.0.0.1:8443`, `http *:443`, `http [::]:443`
+  const m = /^\S+ (.*):(\d+)$/.exec(key);
+  return m ? { addr: m[1], port: +m[2] } : null;
+}
+
+/** The names a server answers to (lower case, as written: exact, wildcard or regex). */
+function serverNames(model: ConfigModel, s: ServerInfo): string[] {
+  return model.inBlock(s.block, 'server_name').flatMap((ld) => ld.values().map((v) => v.toLowerCase()));
+}
+
+/** Whether server name `pattern` matches `name` (regex names are never taken to match). */
+function nameMatches(pattern: string, name: string): boolean {
+  if (pattern.startsWith('~')) return false;
+  if (pattern.startsWith('*.')) return name.endsWith(pattern.slice(1));
+  if (pattern.startsWith('.')) return name === pattern.slice(1) || name.endsWith(pattern);
+  if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
+  return pattern === name;
+}
+
+const isWildcard = (p: string) => p.startsWith('*.') || p.startsWith('.') || p.endsWith('.*');
+
+/** One listen of a TLS server on the port; `order` is its place among them (config order). */
+interface Entry {
+  server: ServerInfo;
+  addr: string;
+  order: number;
+}
+
+interface PortIndex {
+  firstByAddr: Map<string, Entry>;
+  /** By exact server name, each list in config order. */
+  byName: Map<string, Entry[]>;
+  wildcards: { entry: Entry; pattern: string }[];
+  /** Listens of servers that are the default server of some socket on this port, in config order. */
+  defaults: Entry[];
+}
+
+const indexes = new WeakMap<ConfigModel, Map<string, Map<number, PortIndex>>>();
+
+function portIndexes(model: ConfigModel, family: string): Map<number, PortIndex> {
+  let perFamily = indexes.get(model);
+  if (!perFamily) indexes.set(model, (perFamily = new Map()));
+  let ports = perFamily.get(family);
+  if (ports) return ports;
+  ports = new Map();
+  let order = 0;
+  for (const server of serverTls(model)) {
+    if (server.family !== family || !server.listenSsl) continue;
+    let names: string[] | undefined;
+    for (const l of server.listens) {
+      const p = listenParts(l.key);
+      if (!p) continue;
+      let idx = ports.get(p.port);
+      if (!idx) ports.set(p.port, (idx = { firstByAddr: new Map(), byName: new Map(), wildcards: [], defaults: [] }));
+      const entry: Entry = { server, addr: p.addr, order: order++ };
+      if (!idx.firstByAddr.has(p.addr)) idx.firstByAddr.set(p.addr, entry);
+      for (const n of (names ??= serverNames(model, server))) {
+        if (n.startsWith('~')) continue;
+        if (isWildcard(n)) idx.wildcards.push({ entry, pattern: n });
+        else {
+          const list = idx.byName.get(n);
+          if (!list) idx.byName.set(n, [entry]);
+          else if (list[list.length - 1] !== entry) list.push(entry);
+        }
+      }
+      if (server.defaultFor.some((k) => listenParts(k)?.port === p.port)) idx.defaults.push(entry);
+    }
+  }
+  perFamily.set(family, ports);
+  return ports;
+}
+
+/** Whether a listen at `addr` takes a connection made to `host`. */
+function reaches(addr: string, host: string): boolean {
+  return addr === '*' || addr === '[::]' || addr === host || (LOOPBACK.has(host) && LOOPBACK.has(addr));
+}
+
+function earliest(a: Entry | undefined, b: Entry | undefined): Entry | undefined {
+  return !a ? b : !b ? a : a.order <= b.order ? a : b;
+}
+
+/** The first listen, in config order, of a server named `name` that a connection to `host` reaches. */
+function firstNamed(idx: PortIndex, name: string, host: string): Entry | undefined {
+  let best = idx.byName.get(name)?.find((e) => reaches(e.addr, host));
+  for (const w of idx.wildcards) if (reaches(w.entry.addr, host) && nameMatches(w.pattern, name)) best = earliest(best, w.entry);
+  return best;
+}
+
+export interface SocketAnswer {
+  /** The server nginx hands the connection to. */
+  server: ServerInfo;
+  /** Some server on the socket is named `host` (the config's own backend, reached by its name). */
+  named: boolean;
+}
+
+/**
+ * The server of this config that answers a TLS connection to `host`:`port` (lower-case host) with SNI `sni`
+ * (null: none sent), or undefined when no TLS server of the family listens there.
+ */
+export function answeringServer(model: ConfigModel, family: string, host: string, port: number, sni: string | null): SocketAnswer | undefined {
+  const idx = portIndexes(model, family).get(port);
+  if (!idx) return undefined;
+  let first: Entry | undefined;
+  for (const addr of ['*', '[::]', host, ...(LOOPBACK.has(host) ? LOOPBACK : [])]) first = earliest(first, idx.firstByAddr.get(addr));
+  if (!first) return undefined;
+  const bySni = sni ? firstNamed(idx, sni, host) : undefined;
+  const byDefault = idx.defaults.find((e) => reaches(e.addr, host));
+  return { server: (bySni ?? byDefault ?? first).server, named: firstNamed(idx, host, host) !== undefined };
+}
