@@ -5,6 +5,7 @@
 
 import { ConfigModel } from '../model/model';
 import { serverTls, ServerInfo } from '../model/servers';
+import { isCertificateName } from '../model/verification';
 
 export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -39,6 +40,8 @@ interface Entry {
 
 interface PortIndex {
   firstByAddr: Map<string, Entry>;
+  /** Per address, the first listen of a server with a name a certificate can carry (not a wildcard), and that name. */
+  firstCertifiedByAddr: Map<string, { entry: Entry; name: string }>;
   /** By exact server name, each list in config order. */
   byName: Map<string, Entry[]>;
   wildcards: { entry: Entry; pattern: string }[];
@@ -48,7 +51,9 @@ interface PortIndex {
 
 const indexes = new WeakMap<ConfigModel, Map<string, Map<number, PortIndex>>>();
 
-function portIndexes(model: ConfigModel, family: string): Map<number, PortIndex> {
+function portIndexes(scope: ConfigModel, family: string): Map<number, PortIndex> {
+  // Servers are the whole config's, whatever part of it a rule looks at.
+  const model = scope.whole;
   let perFamily = indexes.get(model);
   if (!perFamily) indexes.set(model, (perFamily = new Map()));
   let ports = perFamily.get(family);
@@ -62,9 +67,13 @@ function portIndexes(model: ConfigModel, family: string): Map<number, PortIndex>
       const p = listenParts(l.key);
       if (!p) continue;
       let idx = ports.get(p.port);
-      if (!idx) ports.set(p.port, (idx = { firstByAddr: new Map(), byName: new Map(), wildcards: [], defaults: [] }));
+      if (!idx) ports.set(p.port, (idx = { firstByAddr: new Map(), firstCertifiedByAddr: new Map(), byName: new Map(), wildcards: [], defaults: [] }));
       const entry: Entry = { server, addr: p.addr, order: order++ };
       if (!idx.firstByAddr.has(p.addr)) idx.firstByAddr.set(p.addr, entry);
+      if (!idx.firstCertifiedByAddr.has(p.addr)) {
+        const name = (names ??= serverNames(model, server)).find((n) => isCertificateName(n) && !n.startsWith('*.'));
+        if (name) idx.firstCertifiedByAddr.set(p.addr, { entry, name });
+      }
       for (const n of (names ??= serverNames(model, server))) {
         if (n.startsWith('~')) continue;
         if (isWildcard(n)) idx.wildcards.push({ entry, pattern: n });
@@ -112,9 +121,29 @@ export function answeringServer(model: ConfigModel, family: string, host: string
   const idx = portIndexes(model, family).get(port);
   if (!idx) return undefined;
   let first: Entry | undefined;
-  for (const addr of ['*', '[::]', host, ...(LOOPBACK.has(host) ? LOOPBACK : [])]) first = earliest(first, idx.firstByAddr.get(addr));
+  for (const addr of addressesReaching(host)) first = earliest(first, idx.firstByAddr.get(addr));
   if (!first) return undefined;
   const bySni = sni ? firstNamed(idx, sni, host) : undefined;
   const byDefault = idx.defaults.find((e) => reaches(e.addr, host));
   return { server: (bySni ?? byDefault ?? first).server, named: firstNamed(idx, host, host) !== undefined };
+}
+
+/** The addresses whose listens a connection to `host` reaches. */
+function addressesReaching(host: string): string[] {
+  return ['*', '[::]', host, ...(LOOPBACK.has(host) ? LOOPBACK : [])];
+}
+
+/**
+ * The first server, in config order, of those listening with TLS where a connection to `host`:`port` goes, that
+ * has a name a certificate can carry: the name the config itself gives that backend.
+ */
+export function firstCertifiedServer(model: ConfigModel, family: string, host: string, port: number): { server: ServerInfo; name: string } | undefined {
+  const idx = portIndexes(model, family).get(port);
+  if (!idx) return undefined;
+  let best: { entry: Entry; name: string } | undefined;
+  for (const addr of addressesReaching(host)) {
+    const hit = idx.firstCertifiedByAddr.get(addr);
+    if (hit && (!best || hit.entry.order < best.entry.order)) best = hit;
+  }
+  return best && { server: best.entry.server, name: best.name };
 }

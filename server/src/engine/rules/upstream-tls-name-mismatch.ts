@@ -3,17 +3,16 @@
 import { insertDirectives } from '../fixes/edits';
 import { anchorIn, isCertificateName, verificationName } from '../model/verification';
 import { isFlagOn, isIpLiteral, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
-import { serverTls, ServerInfo, SERVER_INPUTS } from '../model/servers';
+import { SERVER_INPUTS } from '../model/servers';
 import { ConfigModel } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { backendsOf } from '../certificates/handshake';
+import { firstCertifiedServer } from '../certificates/sockets';
 import type { CertificateFiles } from '../certificates/files';
 import { Fix } from '../types';
 import { argSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /**
  * For a use whose servers are IP addresses, the name to check when the config itself says which name the
@@ -30,45 +29,11 @@ function nameOfBackend(model: ConfigModel, files: CertificateFiles | undefined, 
   }
   const family = use.family === 'stream' ? 'stream' : 'http';
   const targets = use.group ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443 })) : [{ host: use.host ?? '', port: use.port ?? 443 }];
-  const byPort = tlsServersByPort(model);
   for (const t of targets) {
-    const host = t.host.toLowerCase();
-    for (const { server, address } of byPort.get(family + ' ' + t.port) ?? []) {
-      if (!(address === '*' || address === '[::]' || address === host || (LOOPBACK.has(host) && LOOPBACK.has(address)))) continue;
-      const name = model.inBlock(server.block, 'server_name').flatMap((ld) => ld.d.args.map((a) => a.value.toLowerCase())).find((n) => isCertificateName(n) && !n.startsWith('*.'));
-      if (name) return { name, from: `the server_name of the backend server at line ${lineNumber(server.ld)}` };
-    }
+    const hit = firstCertifiedServer(model, family, t.host.toLowerCase(), t.port);
+    if (hit) return { name: hit.name, from: `the server_name of the backend server at line ${lineNumber(hit.server.ld)}` };
   }
   return null;
-}
-
-const portIndex = new WeakMap<ConfigModel, Map<string, { server: ServerInfo; address: string }[]>>();
-
-/**
- * The TLS servers of the config by family and listening port, in document order: one pass per model (a scan of
- * every server per upstream use made a config of 10 000 IP upstreams quadratic).
- */
-function tlsServersByPort(model: ConfigModel): Map<string, { server: ServerInfo; address: string }[]> {
-  const whole = model.whole;
-  let hit = portIndex.get(whole);
-  if (hit) return hit;
-  hit = new Map();
-  for (const server of serverTls(whole)) {
-    if (!server.listenSsl) continue;
-    const seen = new Set<string>();
-    for (const l of server.listens) {
-      const m = /^\S+ (.*):(\d+)$/.exec(l.key);
-      if (!m) continue;
-      const key = server.family + ' ' + +m[2];
-      if (seen.has(key + ' ' + m[1])) continue;
-      seen.add(key + ' ' + m[1]);
-      const list = hit.get(key);
-      if (list) list.push({ server, address: m[1] });
-      else hit.set(key, [{ server, address: m[1] }]);
-    }
-  }
-  portIndex.set(whole, hit);
-  return hit;
 }
 
 /** Where the name the user gives goes, until they give it (a plain word, so the text still parses). */
