@@ -3,6 +3,8 @@
 // unverified https upstreams: two findings per server).
 //   - parse ≤ 2× a one-pass scan of the same text; parse + every rule ≤ 5×; per-MB cost flat within 1.5× from
 //     10 to 10 000 servers;
+//   - a config whose servers all listen on one TLS port and proxy over https to hosts by name: per-server cost
+//     flat within 1.5× from 1 000 to 10 000 servers (a scan of the port's servers per upstream was quadratic);
 //   - on ~20 MB / 20 000 findings, every CLI format (text, json, sarif, --fix --dry-run) within 8× a
 //     whole-process raw scan, peak RSS ≤ 400 MB (goal 150);
 //   - language server keystroke → diagnostics p50 ≤ 30 ms, p95 ≤ 100 ms on 1 MB; p50 ≤ 10 ms on 100 KB; RSS
@@ -124,6 +126,44 @@ const flatP = perMb[top].parse / perMb[lo].parse;
 const flatF = perMb[top].full / perMb[lo].full;
 target(`parse per-MB cost, ${top} ÷ ${lo} servers`, `${flatP.toFixed(2)}×`, '≤ 1.5×', flatP <= 1.5);
 target(`parse + rules per-MB cost, ${top} ÷ ${lo} servers`, `${flatF.toFixed(2)}×`, '≤ 1.5×', flatF <= 1.5);
+
+// 1b. every server on one TLS port, proxying over https to hosts by name, some of them servers of the config:
+// which server answers each upstream must be an index lookup, not a walk over every server on the port.
+function sharedPort(servers) {
+  const parts = ['events { worker_connections 1024; }\nhttp {\n'];
+  for (let i = 0; i < servers; i++) {
+    parts.push(`    server {
+        listen 443 ssl;
+        server_name s${i}.example.com;
+        ssl_certificate /etc/nginx/tls/s.crt;
+        ssl_certificate_key /etc/nginx/tls/s.key;
+        location / {
+            proxy_pass https://s${(i * 7919) % servers}.example.com;
+            proxy_ssl_verify on;
+            proxy_ssl_trusted_certificate /etc/nginx/tls/ca.crt;
+            proxy_ssl_server_name on;
+        }
+        location /api/ { proxy_pass https://api${i % 10}.example.net; }
+    }
+`);
+  }
+  parts.push('}\n');
+  return parts.join('');
+}
+{
+  const [small, large] = QUICK ? [200, 2000] : [1000, 10000];
+  const per = {};
+  for (const n of [small, large]) {
+    const text = sharedPort(n);
+    // With a certificate parser, as the CLI and the server run: the handshake rules look for each upstream's server.
+    const withCerts = () => core.createLanguageService({ fs: core.memoryFileSystem({ [FILE]: text }), rootConfig: FILE, certificates: core.nodeCertificateParser }).diagnose(FILE);
+    const ms = time(withCerts, n === small ? 5 : 2, 1);
+    per[n] = ms / n;
+    log(`shared TLS port, ${n} servers: ${ms.toFixed(0)} ms (${(per[n] * 1000).toFixed(1)} µs per server)`);
+  }
+  const r = per[large] / per[small];
+  target(`shared TLS port (every server on 443, proxying to hosts by name): per-server cost, ${large} ÷ ${small} servers`, `${r.toFixed(2)}×`, '≤ 1.5×', r <= 1.5);
+}
 
 // 2. the CLI, whole process, on ~20 MB with ~20 000 findings
 const bigServers = serversFor(QUICK ? 2e6 : 20e6);
