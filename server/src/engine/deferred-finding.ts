@@ -7,7 +7,7 @@ import { Finding, Fix, RelatedLocation, Severity } from './types';
 
 export abstract class DeferredFinding implements Finding {
   readonly nginxLine?: number;
-  private made: { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } | null = null;
+  private made: { range?: Range; related?: RelatedLocation[] } | null = null;
 
   constructor(
     /**
@@ -36,7 +36,7 @@ export abstract class DeferredFinding implements Finding {
   protected abstract makeRelated(): RelatedLocation[];
   protected abstract makeFixes(): Fix[];
 
-  private get cache(): { range?: Range; fixes?: Fix[]; related?: RelatedLocation[] } {
+  private get cache(): { range?: Range; related?: RelatedLocation[] } {
     return (this.made ??= {});
   }
 
@@ -48,8 +48,12 @@ export abstract class DeferredFinding implements Finding {
     return (this.cache.related ??= this.makeRelated());
   }
 
+  /**
+   * Made at each read, not kept: JSON and SARIF read every finding's fixes once, and keeping tens of thousands
+   * of them held a hundred megabytes to the end of the run. A reader that needs them twice keeps what it got.
+   */
   get fixes(): Fix[] {
-    return (this.cache.fixes ??= this.makeFixes());
+    return this.makeFixes();
   }
 
   /** Serialised as the plain data it stands for. */

@@ -68,22 +68,25 @@ export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[], laz
           })),
         },
       },
-      results: lazyOrNot(lazy, sorted(findings), (f) => ({
-        ruleId: f.ruleId,
-        level: LEVEL[f.severity],
-        message: { text: f.message },
-        locations: [{ physicalLocation: { artifactLocation: { uri: uri(f.path) }, region: region(f) } }],
+      results: lazyOrNot(lazy, sorted(findings), (f) => {
         // A fix that waits for a value from the user is not a change a tool could apply.
-        fixes: f.fixes.some((x) => !x.input)
-          ? f.fixes.filter((x) => !x.input).map((x) => ({
-              description: { text: x.title },
-              artifactChanges: x.edits.map((e) => ({
-                artifactLocation: { uri: uri(e.path) },
-                replacements: [{ deletedRegion: { charOffset: e.start, charLength: e.end - e.start }, insertedContent: { text: e.newText } }],
-              })),
-            }))
-          : undefined,
-      })),
+        const applicable = f.fixes.filter((x) => !x.input);
+        return {
+          ruleId: f.ruleId,
+          level: LEVEL[f.severity],
+          message: { text: f.message },
+          locations: [{ physicalLocation: { artifactLocation: { uri: uri(f.path) }, region: region(f) } }],
+          fixes: applicable.length
+            ? applicable.map((x) => ({
+                description: { text: x.title },
+                artifactChanges: x.edits.map((e) => ({
+                  artifactLocation: { uri: uri(e.path) },
+                  replacements: [{ deletedRegion: { charOffset: e.start, charLength: e.end - e.start }, insertedContent: { text: e.newText } }],
+                })),
+              }))
+            : undefined,
+        };
+      }),
     }],
   };
 }
