@@ -487,13 +487,13 @@ export class ConfigModel {
     if (this.upstreamIndex) return this.upstreamIndex;
     const map = new Map<string, UpstreamGroup>();
     for (const ld of this.named('upstream')) {
-      if (!ld.child || ld.d.args.length !== 1) continue;
+      if (!ld.child || ld.argc !== 1) continue;
       const family = ld.block.kind === 'stream' ? 'stream' : ld.block.kind === 'http' ? 'http' : null;
       if (!family) continue;
-      const g: UpstreamGroup = { name: ld.d.args[0].value, dir: ld, family, servers: [], keepalive: false };
+      const g: UpstreamGroup = { name: ld.arg(0), dir: ld, family, servers: [], keepalive: false };
       for (const item of ld.child.items) {
-        if (item.name === 'server' && item.d.args.length) {
-          const { host, port } = splitHostPort(item.d.args[0].value);
+        if (item.name === 'server' && item.argc) {
+          const { host, port } = splitHostPort(item.arg(0));
           g.servers.push({ host, port, dir: item });
         }
         if (item.name === 'keepalive') g.keepalive = true;
