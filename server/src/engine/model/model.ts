@@ -196,7 +196,8 @@ export class ConfigModel {
     if (this.rootFile && rootKind === 'main' && this.rootFile.tree.comments.some((c) => /^#\s*nginx-context:\s*main\b/i.test(c.value))) top.root.synthetic = true;
     // Sized up front from the root file (grown past it by includes): growing an array of a million directives
     // step by step copies it again and again in the large-object space.
-    this.all = new Array((this.rootFile?.tree as CompactTree | undefined)?.arrays.dirCount ?? 0);
+    const rootDirectives = (this.rootFile?.tree as CompactTree | undefined)?.arrays.dirCount ?? 0;
+    this.all = new Array(Math.min(rootDirectives, opts.maxExpandedDirectives ?? DEFAULT_MAX_EXPANDED_DIRECTIVES));
     if (this.rootFile) this.expand(this.rootFile, top.leaf);
     else this.all.length = 0;
   }
