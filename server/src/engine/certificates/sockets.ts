@@ -62,7 +62,7 @@ function portIndexes(scope: ConfigModel, family: string): Map<number, PortIndex>
   let order = 0;
   for (const server of serverTls(model)) {
     if (server.family !== family || !server.listenSsl) continue;
-    let names: string[] | undefined;
+    const names = serverNames(model, server);
     for (const l of server.listens) {
       const p = listenParts(l.key);
       if (!p) continue;
@@ -71,10 +71,10 @@ function portIndexes(scope: ConfigModel, family: string): Map<number, PortIndex>
       const entry: Entry = { server, addr: p.addr, order: order++ };
       if (!idx.firstByAddr.has(p.addr)) idx.firstByAddr.set(p.addr, entry);
       if (!idx.firstCertifiedByAddr.has(p.addr)) {
-        const name = (names ??= serverNames(model, server)).find((n) => isCertificateName(n) && !n.startsWith('*.'));
+        const name = names.find((n) => isCertificateName(n) && !n.startsWith('*.'));
         if (name) idx.firstCertifiedByAddr.set(p.addr, { entry, name });
       }
-      for (const n of (names ??= serverNames(model, server))) {
+      for (const n of names) {
         if (n.startsWith('~')) continue;
         if (isWildcard(n)) idx.wildcards.push({ entry, pattern: n });
         else {
