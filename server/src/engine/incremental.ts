@@ -50,7 +50,9 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
   if (signature(oldUnit, oldFile) !== signature(newUnit, newFile)) return undefined;
 
   // Findings that straddle the server's edge would be half old, half new.
-  for (const f of before.findings) {
+  const fList = before.findings;
+  for (let fIndex = 0; fIndex < fList.length; fIndex++) {
+    const f = fList[fIndex];
     if (LOCAL_IDS.has(f.ruleId) && f.path === oldFile.path && f.start < o.start && f.end > o.start) return undefined;
   }
 
@@ -72,7 +74,8 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
   };
   const insertAt = new Map<string, number>();
   let kept = 0;
-  for (const f of before.findings) {
+  for (let fIndex = 0; fIndex < fList.length; fIndex++) {
+    const f = fList[fIndex];
     const local = LOCAL_IDS.has(f.ruleId);
     if (!local && !keptWhole.has(f.ruleId)) continue;
     if (local && f.path === oldFile.path && f.start >= o.start && f.start < o.end) continue;
@@ -114,7 +117,9 @@ function keepable(findings: Finding[], changed: string[], oldFile: ConfigFile, s
   const out = new Set<string>();
   for (const r of WHOLE) if (r.reads && (clockFresh || !r.clock) && !changed.some((name) => r.reads!(name))) out.add(r.id);
   const off = (path: string, s: number, e: number) => path !== oldFile.path || e < start || s > oldEnd;
-  for (const f of findings) {
+  const fList = findings;
+  for (let fIndex = 0; fIndex < fList.length; fIndex++) {
+    const f = fList[fIndex];
     if (!out.has(f.ruleId)) continue;
     if (!off(f.path, f.start, f.end) || f.related.some((x) => !off(x.path, rangeStart(oldFile, x.range), rangeEnd(oldFile, x.range)))) out.delete(f.ruleId);
   }

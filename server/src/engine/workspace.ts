@@ -8,7 +8,7 @@ import { FileSystem } from './model/filesystem';
 import { ReadOnce } from './model/read-once';
 import { declaredContext, inferContext } from './model/context-inference';
 import { dirname, hasGlob, join, normalize } from './model/paths';
-import { parse } from './syntax/parser';
+import { reparse } from './syntax/reparse';
 import { EngineSettings, Finding } from './types';
 import { rangeOf } from './syntax/positions';
 import { pollCancellation } from './cancellation';
@@ -269,7 +269,7 @@ export class Workspace {
   private parsed(path: string, text: string): ConfigFile {
     const cached = this.parseCache.get(path);
     if (cached && cached.tree.text === text) return cached;
-    const file = { path, tree: parse(text) };
+    const file = { path, tree: reparse(cached?.tree, text) };
     this.parseCache.set(path, file);
     return file;
   }
@@ -370,7 +370,9 @@ export class Workspace {
     for (const a of analyses) {
       // The file may have been read under another name (a link to it): its findings are told under this one.
       const alias = roots.length ? this.aliasIn(a, path) ?? path : path;
-      for (const found of a.findings) {
+      const foundList = a.findings;
+      for (let foundIndex = 0; foundIndex < foundList.length; foundIndex++) {
+        const found = foundList[foundIndex];
         if (found.path !== alias && !everyFile) continue;
         const f = alias !== path && found.path === alias ? rehome(found, alias, path) : found;
         const key = f.ruleId + '\0' + f.path + '\0' + f.start + '\0' + f.end;

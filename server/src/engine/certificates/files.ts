@@ -138,7 +138,9 @@ export class CertificateFiles {
     if (refs) return refs;
     refs = [];
     // One pass in document order: merging the lists per directive name meant sorting tens of thousands of them.
-    for (const ld of model.all) {
+    const ldList = model.all;
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       const role = FILE_DIRECTIVES.get(ld.name);
       if (!role) continue;
       const r = this.ref(model, ld, role);

@@ -60,7 +60,9 @@ function portIndexes(scope: ConfigModel, family: string): Map<number, PortIndex>
   if (ports) return ports;
   ports = new Map();
   let order = 0;
-  for (const server of serverTls(model)) {
+  const serverList = serverTls(model);
+  for (let serverIndex = 0; serverIndex < serverList.length; serverIndex++) {
+    const server = serverList[serverIndex];
     if (server.family !== family || !server.listenSsl) continue;
     const names = serverNames(model, server);
     for (const l of server.listens) {

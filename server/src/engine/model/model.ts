@@ -2,7 +2,7 @@
 // kind, and one question answered for everyone: what is directive D at this point, and where from.
 
 import { BlockKind, childBlockKind } from '../knowledge/contexts';
-import { parse } from '../syntax/parser';
+import { reparse } from '../syntax/reparse';
 import { Directive, SyntaxTree } from '../syntax/types';
 import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { FileSystem } from './filesystem';
@@ -210,7 +210,7 @@ export class ConfigModel {
     let file: ConfigFile;
     if (cached && cached.tree.text === text) file = cached;
     else {
-      file = { path, tree: parse(text) };
+      file = { path, tree: reparse(cached?.tree, text) };
       cache?.set(path, file);
     }
     this.files.set(path, file);
@@ -398,7 +398,9 @@ export class ConfigModel {
   named(name: string): readonly LDir[] {
     if (!this.byName) {
       const m = new Map<string, LDir[]>();
-      for (const ld of this.all) {
+      const ldList = this.all;
+      for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+        const ld = ldList[ldIndex];
         const list = m.get(ld.name);
         if (list) list.push(ld);
         else m.set(ld.name, [ld]);
@@ -415,7 +417,9 @@ export class ConfigModel {
     if (!this.byFile) {
       const m = new Map<string, LDir[]>();
       const seen = new Set<Directive>();
-      for (const ld of this.all) {
+      const ldList = this.all;
+      for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+        const ld = ldList[ldIndex];
         if (seen.has(ld.d)) continue;
         seen.add(ld.d);
         const list = m.get(ld.file.path);
@@ -448,7 +452,9 @@ export class ConfigModel {
   includedBy(include: LDir): readonly LDir[] {
     if (!this.byVia) {
       const m = new Map<LDir, LDir[]>();
-      for (const ld of this.all) {
+      const ldList = this.all;
+      for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+        const ld = ldList[ldIndex];
         if (!ld.via) continue;
         const list = m.get(ld.via);
         if (list) list.push(ld);
@@ -487,12 +493,16 @@ export class ConfigModel {
   upstreams(): Map<string, UpstreamGroup> {
     if (this.upstreamIndex) return this.upstreamIndex;
     const map = new Map<string, UpstreamGroup>();
-    for (const ld of this.named('upstream')) {
+    const ldList = this.named('upstream');
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (!ld.child || ld.argc !== 1) continue;
       const family = ld.block.kind === 'stream' ? 'stream' : ld.block.kind === 'http' ? 'http' : null;
       if (!family) continue;
       const g: UpstreamGroup = { name: ld.arg(0), dir: ld, family, servers: [], keepalive: false };
-      for (const item of ld.child.items) {
+      const itemList = ld.child.items;
+      for (let itemIndex = 0; itemIndex < itemList.length; itemIndex++) {
+        const item = itemList[itemIndex];
         if (item.name === 'server' && item.argc) {
           const { host, port } = splitHostPort(item.arg(0));
           g.servers.push({ host, port, dir: item });
@@ -527,7 +537,9 @@ function occurrences(b: LBlock, name: string): LDir[] | undefined {
 function indexOf(b: LBlock): Map<string, LDir[]> {
   if (!b.index) {
     const m = new Map<string, LDir[]>();
-    for (const it of b.items) {
+    const itList = b.items;
+    for (let itIndex = 0; itIndex < itList.length; itIndex++) {
+      const it = itList[itIndex];
       const list = m.get(it.name);
       if (list) list.push(it);
       else m.set(it.name, [it]);

@@ -40,7 +40,9 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
   const hit = cache.get(model);
   if (hit) return hit;
   const servers: ServerInfo[] = [];
-  for (const ld of model.named('server')) {
+  const ldList = model.named('server');
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     if (!ld.child) continue;
     const kind = ld.child.kind;
     const family = kind === 'http/server' ? 'http' : kind === 'stream/server' ? 'stream' : kind === 'mail/server' ? 'mail' : null;

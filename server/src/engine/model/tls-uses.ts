@@ -55,7 +55,9 @@ export function tlsUses(model: ConfigModel): TlsUse[] {
 
 function findTlsUses(model: ConfigModel): TlsUse[] {
   const out: TlsUse[] = [];
-  for (const ld of model.all) {
+  const ldList = model.all;
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     const name = ld.name;
     const spec = own(HTTP_PASS, name);
     if (!spec || ld.argc < 1) continue;

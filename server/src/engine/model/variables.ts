@@ -5,7 +5,9 @@ import { ConfigModel, LDir } from './model';
 
 /** The directive that defines `name` in this config (set, map, geo, …), if one does. */
 export function variableDefinition(name: string, model: ConfigModel): LDir | undefined {
-  for (const ld of model.all) {
+  const ldList = model.all;
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     const at = definedVariableArgument(ld.name);
     if (at === undefined || !ld.d.argCount) continue;
     const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
@@ -22,7 +24,9 @@ export function definedVariables(scope: ConfigModel): Set<string> {
   let defined = cache.get(model);
   if (defined) return defined;
   defined = new Set<string>();
-  for (const ld of model.all) {
+  const ldList = model.all;
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     const at = definedVariableArgument(ld.name);
     if (at !== undefined && ld.d.args.length) {
       const arg = at === 'last' ? ld.d.args[ld.d.args.length - 1] : ld.d.args[at as number];

@@ -99,7 +99,9 @@ file. CA bundles outside the workspace (the system's) are not checked.`,
     const files = ctx.certificates;
     // Backends of this config are reported through the files they name (above): only probes add to that.
     if (!files || !files.hasProbes) return;
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       for (const b of backendsOf(ctx.model, files, use)) {
         const leaf = b.chain[0];

@@ -31,7 +31,9 @@ const UPSTREAM_FILE_SUFFIXES = [...new Set([...allTlsFacts()].filter((f) => f.si
  */
 function upstreamFilesLoaded(ctx: RuleContext): Set<LDir> {
   const out = new Set<LDir>();
-  for (const use of tlsUses(ctx.model)) {
+  const useList = tlsUses(ctx.model);
+  for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+    const use = useList[useIndex];
     for (const suffix of UPSTREAM_FILE_SUFFIXES) {
       const ld = ctx.model.first(tlsDirective(use.family, suffix), use.block);
       if (!ld || out.has(ld)) continue;

@@ -78,7 +78,9 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
   check(ctx) {
     const newer = versionAtLeast(ctx.settings.nginxVersion, 1, 27, 2);
     const seen = new Set<LDir>();
-    for (const s of serverTls(ctx.model)) {
+    const sList = serverTls(ctx.model);
+    for (let sIndex = 0; sIndex < sList.length; sIndex++) {
+      const s = sList[sIndex];
       if (s.family === 'mail') continue;
       const mode = ctx.model.first('ssl_verify_client', s.block);
       const value = mode?.d.args[0]?.value.toLowerCase();

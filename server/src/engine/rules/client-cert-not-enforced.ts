@@ -15,7 +15,9 @@ function checksVerify(model: ConfigModel, block: LBlock): boolean {
   const stack: LBlock[] = [block];
   while (stack.length) {
     const b = stack.pop()!;
-    for (const it of b.items) {
+    const itList = b.items;
+    for (let itIndex = 0; itIndex < itList.length; itIndex++) {
+      const it = itList[itIndex];
       if (ENFORCING.has(it.name) && it.d.args.some((a) => a.value.includes('$ssl_client_verify'))) return true;
       if (it.d.lua && it.name.startsWith('access_by_lua') && it.file.tree.text.slice(it.d.lua.start, it.d.lua.end).includes('ssl_client_verify')) return true;
       if (it.child) stack.push(it.child);
@@ -133,7 +135,9 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
   },
   check(ctx) {
     const seen = new Set<LDir>();
-    for (const s of serverTls(ctx.model)) {
+    const sList = serverTls(ctx.model);
+    for (let sIndex = 0; sIndex < sList.length; sIndex++) {
+      const s = sList[sIndex];
       if (s.family !== 'http' || !s.listenSsl) continue;
       const mode = ctx.model.first('ssl_verify_client', s.block);
       const value = mode?.d.args[0]?.value.toLowerCase();

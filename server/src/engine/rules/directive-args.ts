@@ -63,7 +63,9 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
     // The spec a directive is held to, or null where another rule speaks first (unknown, outside the build,
     // not allowed here).
     const specs = new ByKindAndName<DirectiveSpec | null>();
-    for (const ld of checkedDirectives(ctx.model)) {
+    const ldList = checkedDirectives(ctx.model);
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       const name = ld.name;
       const kind = ld.block.kind;
       let spec = specs.get(kind, name);

@@ -89,7 +89,9 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
   check(ctx) {
     const seen = new Map<LBlock, Map<string, LDir>>();
     const rejecting = new ByKindAndName<boolean>();
-    for (const ld of checkedDirectives(ctx.model)) {
+    const ldList = checkedDirectives(ctx.model);
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (ld.name === 'location' && ld.child && ld.argc) {
         // nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with
         // the same URI in one block: "duplicate location". Regex and named locations may repeat.

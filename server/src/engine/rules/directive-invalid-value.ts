@@ -100,7 +100,9 @@ Anything else stops \`nginx -t\`.`,
   check(ctx) {
     // Per name and kind: the spec when the values are checked at all (flags, enums, protocols, numbers), else null.
     const checking = new ByKindAndName<DirectiveSpec | null>();
-    for (const ld of checkedDirectives(ctx.model)) {
+    const ldList = checkedDirectives(ctx.model);
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (ld.argc === 0) continue;
       let spec = checking.get(ld.block.kind, ld.name);
       if (spec === undefined) {

@@ -79,7 +79,9 @@ accepts it.`,
   check(ctx) {
     // Whether a name may stand in a kind of block depends on those two alone: asked once per pair.
     const fine = new ByKindAndName<true>();
-    for (const ld of checkedDirectives(ctx.model)) {
+    const ldList = checkedDirectives(ctx.model);
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (ld.name === 'location' && ld.block.kind === 'http/location') {
         const outside = outsideParent(ld);
         if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });

@@ -40,7 +40,9 @@ the address and port the server accepts connections on.`,
     ],
   },
   check(ctx) {
-    for (const ld of ctx.model.named('server')) {
+    const ldList = ctx.model.named('server');
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (!ld.child) continue;
       if (ld.child.kind !== 'stream/server' && ld.child.kind !== 'mail/server') continue;
       if (ctx.model.inBlock(ld.child, 'listen').length || ctx.model.partlyUnknown(ld.child) && ctx.model.hasUnreadInclude(ld.child)) continue;

@@ -90,7 +90,9 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
     ],
   },
   check(ctx) {
-    for (const ld of ctx.model.all) {
+    const ldList = ctx.model.all;
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       const name = ld.name;
       if ((name !== 'proxy_pass' && name !== 'grpc_pass') || ld.argc !== 1) continue;
       const url = ld.arg(0);

@@ -52,7 +52,9 @@ HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`htt
     ],
   },
   check(ctx) {
-    for (const ld of ctx.model.named('proxy_pass')) {
+    const ldList = ctx.model.named('proxy_pass');
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (ld.argc !== 1 || !ld.block.kind.startsWith('http/')) continue;
       const url = ld.arg(0);
       const { scheme, hasVariables, host, port, rest } = parsePassUrl(url);

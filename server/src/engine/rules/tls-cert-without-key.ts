@@ -79,7 +79,9 @@ which usually means the client certificate you meant to present is not sent: tha
   },
   check(ctx) {
     const seen = new Set<LDir>();
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       const block = settingsBlock(use.block);
       const certName = tlsDirective(use.family, 'certificate');
       const keyName = tlsDirective(use.family, 'certificate_key');
@@ -102,7 +104,9 @@ which usually means the client certificate you meant to present is not sent: tha
         ctx.report({ ...directiveSpan(key), severity: 'warning', message: `${keyName} without ${certName}: nginx ignores the key and presents no client certificate to the upstream (line ${lineNumber(use.pass)}).` });
       }
     }
-    for (const s of serverTls(ctx.model)) {
+    const sList = serverTls(ctx.model);
+    for (let sIndex = 0; sIndex < sList.length; sIndex++) {
+      const s = sList[sIndex];
       if (s.family === 'mail') continue;
       const certs = ctx.model.effective('ssl_certificate', s.block).found;
       const keys = ctx.model.effective('ssl_certificate_key', s.block).found;

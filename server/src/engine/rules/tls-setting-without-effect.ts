@@ -58,7 +58,9 @@ encrypted at all: that one is a warning.`,
   },
   check(ctx) {
     const reported = new Set<LDir>();
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!use.certain) continue;
       if (isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       for (const s of VERIFY_ONLY) {
@@ -70,7 +72,9 @@ encrypted at all: that one is a warning.`,
       }
     }
     // Stream servers that configure upstream TLS without switching it on.
-    for (const ld of ctx.model.named('proxy_pass')) {
+    const ldList = ctx.model.named('proxy_pass');
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (ld.block.kind !== 'stream/server') continue;
       if (isFlagOn(ctx.model.first('proxy_ssl', ld.block))) continue;
       const settings = ld.block.items.filter((x) => x.name.startsWith('proxy_ssl_'));

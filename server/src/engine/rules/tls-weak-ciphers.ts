@@ -87,7 +87,9 @@ clients or backends that speak only the suites taken away stop connecting, so th
     ],
   },
   check(ctx) {
-    for (const ld of ctx.model.all) {
+    const ldList = ctx.model.all;
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (tlsFact(ld.name)?.value !== 'ciphers' || ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;
       const weak = weakCipherElements(ld.d.args[0].value);
       if (!weak.length) continue;

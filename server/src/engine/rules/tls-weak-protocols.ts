@@ -87,7 +87,9 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
   },
   check(ctx) {
     const good = 'TLSv1.2 TLSv1.3';
-    for (const ld of ctx.model.all) {
+    const ldList = ctx.model.all;
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if (tlsFact(ld.name)?.value !== 'protocols' || ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
       const args = ld.d.args;
       const weak = args.filter((a) => WEAK_PROTOCOLS.has(a.value.toLowerCase()));
@@ -113,11 +115,15 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
         fixes: edit ? [{ title: `Add ${name} ${good}`, edits: [edit], isPreferred: true, safe: false }] : [],
       });
     };
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!use.certain) continue;
       report(tlsDirective(use.family, 'protocols'), use.pass, settingsBlock(use.block), 'TLS to this upstream');
     }
-    for (const s of serverTls(ctx.model)) {
+    const sList = serverTls(ctx.model);
+    for (let sIndex = 0; sIndex < sList.length; sIndex++) {
+      const s = sList[sIndex];
       if (!s.listenSsl) continue;
       report('ssl_protocols', s.listenSsl, s.block, 'This TLS server');
     }

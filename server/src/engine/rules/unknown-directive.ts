@@ -126,7 +126,9 @@ know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive
     const { build, nginxVersion, extraDirectives } = ctx.settings;
     // Whether a name is known depends on the name alone (and the build): asked once per distinct name.
     const fine = new Set<string>(extraDirectives);
-    for (const ld of checkedDirectives(ctx.model)) {
+    const ldList = checkedDirectives(ctx.model);
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       const name = ld.name;
       if (fine.has(name)) continue;
       const newer = introducedAfter(name, nginxVersion);

@@ -86,7 +86,9 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
       if (k === undefined) known.set(name, (k = isKnownVariable(name, model)));
       return k;
     };
-    for (const ld of checkedDirectives(model)) {
+    const ldList = checkedDirectives(model);
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       const spec = own(VALUE_ARGS, ld.name);
       const isIf = ld.name === 'if';
       if (!spec && !isIf) continue;

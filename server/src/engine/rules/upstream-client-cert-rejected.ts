@@ -110,7 +110,9 @@ certificate and key of the config that the backend's CA did issue, when there is
     // A replacement certificate (and its key) by the backend's CA files and the certificate now sent: looked up once
     // for all the locations that send the same certificate to the same backend.
     const replacements = new Map<string, { candidate?: CertificateRef; keyRef?: CertificateRef }>();
-    for (const use of tlsUses(model)) {
+    const useList = tlsUses(model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       for (const b of backendsOf(model, files, use)) {
         if (!b.server) continue; // a probe does not see what the backend requires
         const server = b.server;

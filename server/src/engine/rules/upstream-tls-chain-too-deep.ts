@@ -96,7 +96,9 @@ local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the 
     const files = ctx.certificates;
     if (!files) return;
     const model = ctx.model;
-    for (const use of tlsUses(model)) {
+    const useList = tlsUses(model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
       const trustedRef = trustedDir && files.ref(model, trustedDir);

@@ -57,7 +57,9 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
   },
   check(ctx) {
     const groups = new Map<string, TlsUse[]>();
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
       const key = use.family + ' ' + (use.group ? 'group ' + use.group.name.toLowerCase() : use.host.toLowerCase() + ':' + (use.port ?? 443));
       const list = groups.get(key) ?? [];

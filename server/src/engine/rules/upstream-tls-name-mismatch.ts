@@ -108,7 +108,9 @@ command line offers no fix for it.`,
     ],
   },
   check(ctx) {
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
       if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const naming = verificationName(ctx.model, use);

@@ -96,7 +96,9 @@ follows it when \`proxy_ssl_server_name\` is on).`,
     const files = ctx.certificates;
     if (!files) return;
     const model = ctx.model;
-    for (const use of tlsUses(model)) {
+    const useList = tlsUses(model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
       if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const nameName = tlsDirective(use.family, 'name');

@@ -46,7 +46,9 @@ the handshake: with verification on that is a 502, without it you may silently t
     ],
   },
   check(ctx) {
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!use.certain) continue;
       const { name } = verificationName(ctx.model, use);
       if (!name || isIpLiteral(name) || name.includes('$')) continue;

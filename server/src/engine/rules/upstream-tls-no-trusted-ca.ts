@@ -91,7 +91,9 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
   },
   check(ctx) {
     const seen = new Set<LDir>();
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       const verifyName = tlsDirective(use.family, 'verify');
       const trustedName = tlsDirective(use.family, 'trusted_certificate');
       const verify = ctx.model.effective(verifyName, use.block);

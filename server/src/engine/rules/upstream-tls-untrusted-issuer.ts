@@ -86,7 +86,9 @@ issue the backend's certificate, when the config names one.`,
     // The CA file of the config that would verify a chain, by the CA file in use and the chain: the same backend
     // behind thousands of locations is looked up once.
     const betterFor = new Map<string, CertificateRef | undefined>();
-    for (const use of tlsUses(model)) {
+    const useList = tlsUses(model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
       const trustedRef = trustedDir && files.ref(model, trustedDir);

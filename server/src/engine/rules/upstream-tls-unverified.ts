@@ -185,7 +185,9 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
     ],
   },
   check(ctx) {
-    for (const use of tlsUses(ctx.model)) {
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       if (!use.certain) continue;
       const verifyName = tlsDirective(use.family, 'verify');
       const verify = ctx.model.effective(verifyName, use.block);

@@ -53,7 +53,9 @@ that moment, and nginx's network may differ (another host, a firewall, a backend
     // Without a probe (the usual analysis) there is nothing to report: skip the work of naming targets.
     if (!files || !files.hasProbes) return;
     const model = ctx.model;
-    for (const use of tlsUses(model)) {
+    const useList = tlsUses(model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
       for (const { target: t, via } of useProbeTargets(model, files, use, ctx.settings.nginxVersion)) {
         const r = files.probed(t.host, t.port, t.sni, t.offer);
         if (!r?.error) continue;

@@ -27,7 +27,9 @@ const WORD = /[A-Za-z0-9_]/;
 /** The innermost block of `file` whose braces contain `offset`, in model terms. */
 export function blockAt(model: ConfigModel, path: string, offset: number): LBlock | null {
   let best: LDir | null = null;
-  for (const ld of model.all) {
+  const ldList = model.all;
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     if (ld.file.path !== path || !ld.child || !ld.d.block) continue;
     const b = ld.d.block;
     const close = b.close < 0 ? Infinity : b.close;
@@ -92,7 +94,9 @@ export function completions(model: ConfigModel, path: string, text: string, offs
   if (dollar) {
     const start = offset - dollar[1].length;
     const own = new Set<string>();
-    for (const ld of model.all) {
+    const ldList = model.all;
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
       if ((ld.name === 'set' || ld.name === 'map' || ld.name === 'geo' || ld.name === 'split_clients') && ld.d.args.length) {
         const v = ld.d.args[ld.name === 'set' ? 0 : ld.d.args.length - 1]?.value;
         if (v?.startsWith('$')) own.add(v.slice(1));

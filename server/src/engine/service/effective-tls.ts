@@ -16,7 +16,9 @@ export function effectiveTls(model: ConfigModel, path: string, offset: number, v
   if (!block) return { where: 'nowhere', lines: [] };
   const lines: string[] = [];
   const families = new Set<string>();
-  for (const use of tlsUses(model)) {
+  const useList = tlsUses(model);
+  for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+    const use = useList[useIndex];
     for (let b: typeof block | null = use.block; b; b = b.parent) if (b === block) families.add(use.family === 'stream' ? 'proxy' : use.family);
   }
   if (families.size === 0) families.add(block.kind.startsWith('stream') ? 'proxy' : 'proxy');

@@ -24,7 +24,9 @@ export function passGroup(model: ConfigModel, ld: LDir): ReturnType<ConfigModel[
 }
 
 function directiveAt(model: ConfigModel, path: string, offset: number): { ld: LDir; arg: number } | null {
-  for (const ld of model.all) {
+  const ldList = model.all;
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     if (ld.file.path !== path || ld.d.start > offset || ld.d.end < offset) continue;
     if (ld.d.nameToken.start <= offset && offset <= ld.d.nameToken.end) return { ld, arg: -1 };
     const i = ld.d.args.findIndex((a) => a.start <= offset && offset <= a.end);
@@ -56,7 +58,9 @@ export function referencesAt(model: ConfigModel, path: string, offset: number): 
   }
   if (!group) return [];
   const out: Target[] = [{ path: group.dir.file.path, start: group.dir.d.args[0].start, end: group.dir.d.args[0].end }];
-  for (const ld of model.all) {
+  const ldList = model.all;
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     if (passGroup(model, ld) === group) out.push({ path: ld.file.path, start: ld.d.args[0].start, end: ld.d.args[0].end });
   }
   return dedupe(out);
@@ -81,7 +85,9 @@ export interface Link {
 export function documentLinks(model: ConfigModel, path: string): Link[] {
   const out: Link[] = [];
   const seen = new Set<number>();
-  for (const ld of model.all) {
+  const ldList = model.all;
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     if (ld.file.path !== path || !ld.d.args.length || seen.has(ld.d.start)) continue;
     seen.add(ld.d.start);
     const a = ld.d.args[0];
@@ -108,7 +114,9 @@ export interface WorkspaceSymbolEntry {
 
 export function workspaceSymbols(model: ConfigModel): WorkspaceSymbolEntry[] {
   const out: WorkspaceSymbolEntry[] = [];
-  for (const ld of model.all) {
+  const ldList = model.all;
+  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+    const ld = ldList[ldIndex];
     pollCancellation();
     if (ld.name === 'server_name') {
       for (const a of ld.d.args) if (a.value && a.value !== '_') out.push({ name: a.value, kind: 'server', path: ld.file.path, start: a.start, end: a.end });

@@ -26,7 +26,9 @@ export function parseJson(file: string, fs: FileSystem): unknown {
     const stack: { b: LBlock; target: (p: string) => JsonDirective[] }[] = [{ b: block, target: holder }];
     while (stack.length) {
       const { b, target } = stack.pop()!;
-      for (const ld of b.items) {
+      const ldList = b.items;
+      for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+        const ld = ldList[ldIndex];
         const j: JsonDirective = { directive: ld.name, line: lineOf(ld.file.tree.nginxLineStarts, ld.d.start) + 1, args: ld.d.args.map((a) => a.value) };
         if (ld.d.lua) j.args = [ld.file.tree.text.slice(ld.d.lua.start, ld.d.lua.end)];
         if (ld.name === 'include') {

@@ -274,6 +274,40 @@ export class TreeArrays {
     this.commentCount = k + 1;
   }
 
+  /**
+   * These arrays over `text`, which is this tree's text with the characters of one token (or comment) changed:
+   * every offset at or after `from` (that token's end) moves by `delta`; the arrays without offsets are shared.
+   */
+  shiftedCopy(text: string, from: number, delta: number): TreeArrays {
+    const out = new TreeArrays(text);
+    const move = (src: Int32Array, used: number): Int32Array => {
+      const v = src.slice(0, used);
+      for (let i = 0; i < used; i++) if (v[i] >= from) v[i] += delta;
+      return v;
+    };
+    out.tokenCount = this.tokenCount;
+    out.tokStart = move(this.tokStart, this.tokenCount);
+    out.tokEnd = move(this.tokEnd, this.tokenCount);
+    out.tokFlags = this.tokFlags;
+    out.dirCount = this.dirCount;
+    out.dirTok = this.dirTok;
+    out.dirArgc = this.dirArgc;
+    out.dirEnd = move(this.dirEnd, this.dirCount);
+    out.dirTerm = move(this.dirTerm, this.dirCount);
+    out.dirParent = this.dirParent;
+    out.dirBlock = this.dirBlock;
+    out.dirNext = this.dirNext;
+    out.blockCount = this.blockCount;
+    out.blkOwner = this.blkOwner;
+    out.blkOpen = move(this.blkOpen, this.blockCount);
+    out.blkClose = move(this.blkClose, this.blockCount);
+    out.blkFirst = this.blkFirst;
+    out.commentCount = this.commentCount;
+    out.comStart = move(this.comStart, this.commentCount);
+    out.comEnd = move(this.comEnd, this.commentCount);
+    return out;
+  }
+
   // ---- reading ---------------------------------------------------------------------------------------------
 
   tokenKind(k: number): TokenKind {
@@ -457,6 +491,18 @@ export class CompactTree implements SyntaxTree {
 
   constructor(readonly arrays: TreeArrays, readonly errors: SyntaxError[], nginxLineStarts?: number[]) {
     this.#nginxLineStarts = nginxLineStarts;
+  }
+
+  /**
+   * This tree after an edit at `editAt` that changed only the inside of one token or comment (`reparse.ts`
+   * proves that): offsets from `from` (the token's end) on move by `delta`, line starts after the edit too.
+   */
+  withShift(text: string, editAt: number, from: number, delta: number): CompactTree {
+    const t = new CompactTree(this.arrays.shiftedCopy(text, from, delta), []);
+    t.#names = this.#names;
+    // A quoted value can span lines: the lines to move are those after the edit, not after the token's end.
+    t.shiftLineStartsFrom(this, editAt, delta);
+    return t;
   }
 
   /** One string per distinct directive name: a big config names the same hundred directives 100 000 times. */
