@@ -12,7 +12,7 @@ import * as vm from 'node:vm';
 import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { createLanguageService, defaultSettings, Finding, memoryFileSystem } from '../../server/src/engine';
+import { createLanguageService, defaultSettings, Finding, memoryFileSystem, parse } from '../../server/src/engine';
 import { nodeCertificateParser } from '../../server/src/node/node-certificates';
 import { makeCasePki, opensslAvailable } from '../support/pki';
 import { RULES } from '../../server/src/engine/rules';
@@ -122,7 +122,7 @@ function compare(files: Record<string, string>, target: string, diagnosed: strin
   const live = createLanguageService({ fs: memoryFileSystem(files), settings: defaultSettings(), candidates });
   live.diagnose(diagnosed);
   let text = files[target];
-  let incremental = 0;
+  let incremental = 0, reused = 0;
   for (let i = 0; i < edits; i++) {
     // Mostly single-character typing inside a line, now and then something that breaks the structure; back
     // to the original text every 20 edits, as a broken brace would otherwise stay broken to the end.
@@ -134,10 +134,14 @@ function compare(files: Record<string, string>, target: string, diagnosed: strin
     const got = live.diagnose(diagnosed);
     const fresh = createLanguageService({ fs: memoryFileSystem({ ...files, [target]: text }), settings: defaultSettings(), candidates }).diagnose(diagnosed);
     if (got.kept > 0) incremental++;
+    if (got.modelsReused > 0) reused++;
     const a = got.findings.map(normal).sort();
     const b = fresh.findings.map(normal).sort();
     assert.deepEqual(a, b, `edit ${i} (seed ${seed}): ${JSON.stringify(inserted)} at ${at}, ${removed} removed`);
   }
+  // Letters typed inside arguments (while no earlier edit has left the text broken): the previous model must
+  // have been reused for some, or its re-pointing would go untested.
+  assert.ok(reused >= 3, `the previous model was reused for only ${reused} of ${edits} edits`);
   return incremental;
 }
 
@@ -246,6 +250,53 @@ test('incremental findings equal a fresh analysis: every rule example, with name
     if (!opensslAvailable() && (id.startsWith('certificate-') || id.includes('certificate') || id.includes('issuer') || id.includes('chain'))) continue;
     assert.ok(keptRules.has(id), `${id}: its findings were never kept`);
   }
+});
+
+// The previous model re-pointed to the new text (`model/after-edit.ts`): a letter typed at the end of every
+// argument and every comment of every rule example, in turn, from the example's text. Its findings — and the
+// fixes, which read the model's arguments (upstream groups, CA files, names) — equal a fresh analysis'.
+test('incremental findings equal a fresh analysis: a letter typed in every argument of every rule example', (t) => {
+  const rules = createLanguageService({ fs: memoryFileSystem({}) }).rules();
+  const PATH = '/cases/nginx.conf';
+  let pki: Record<string, string> = {};
+  if (opensslAvailable()) {
+    const dir = nodeFs.mkdtempSync(nodePath.join(os.tmpdir(), 'ntp-incr-args-'));
+    t.after(() => nodeFs.rmSync(dir, { recursive: true, force: true }));
+    pki = Object.fromEntries(Object.entries(makeCasePki(dir)).map(([k, p]) => [k, nodeFs.readFileSync(p, 'utf8')]));
+  } else t.diagnostic('openssl not found: the certificate rules run without certificate files');
+  let edits = 0, reused = 0;
+  for (const rule of rules) {
+    for (const c of [...rule.cases.valid, ...rule.cases.invalid]) {
+      if (c.probe) continue;
+      const context = c.context ?? 'main';
+      const beside: Record<string, string> = {};
+      for (const [name, kind] of Object.entries(c.files ?? {})) if (pki[kind]) beside['/cases/' + name] = pki[kind];
+      const service = (text: string) => createLanguageService({ fs: memoryFileSystem({ ...beside, [PATH]: text }), settings: defaultSettings({ now: Date.UTC(2026, 0, 1) }), candidates: () => [PATH], certificates: nodeCertificateParser });
+      const tree = parse(c.config);
+      const ends: number[] = tree.comments.map((x) => x.end);
+      const stack = [...tree.root.children];
+      while (stack.length) {
+        const d = stack.pop()!;
+        for (const a of d.args) ends.push(a.kind === 1 ? a.end - 1 : a.end);
+        if (d.block) stack.push(...d.block.children);
+      }
+      const live = service(c.config);
+      live.diagnose(PATH, { context, scope: 'config' });
+      for (const end of ends.sort((a, b) => a - b)) {
+        // Back to the example's text first (an edit the model cannot be reused for), then the letter.
+        live.setText(PATH, c.config);
+        live.diagnose(PATH, { context, scope: 'config' });
+        const text = c.config.slice(0, end) + 'q' + c.config.slice(end);
+        live.setText(PATH, text);
+        const got = live.diagnose(PATH, { context, scope: 'config' });
+        const fresh = service(text).diagnose(PATH, { context, scope: 'config' });
+        edits++;
+        if (got.modelsReused) reused++;
+        assert.deepEqual(got.findings.map(normal).sort(), fresh.findings.map(normal).sort(), `${rule.id} example: ${JSON.stringify(text)}`);
+      }
+    }
+  }
+  assert.ok(reused >= edits / 2, `the previous model was reused for ${reused} of ${edits} edits`);
 });
 
 test('an edit does not keep the analyses before it alive', async () => {

@@ -8,6 +8,7 @@ import { EngineSettings, Finding } from './types';
 import type { CertificateFiles } from './certificates/files';
 import { runRules } from './run-rules';
 import { reanalyzeEdit } from './incremental';
+import { adoptAfterEdit } from './model/after-edit';
 
 export { DEFAULT_NGINX_VERSION, DEFAULT_TRUSTED_CERTIFICATE, defaultSettings } from './settings';
 export { runRules } from './run-rules';
@@ -21,6 +22,8 @@ export interface Analysis {
   keptRules: string[];
   /** The time the findings of the rules that read the clock were computed at. */
   clockAt: number;
+  /** The model is the previous analysis' one, re-pointed to the new text (`model/after-edit.ts`). */
+  modelReused?: boolean;
 }
 
 /**
@@ -28,11 +31,16 @@ export interface Analysis {
  * the rules that look only around a directive run on that block alone and keep their other findings.
  */
 export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettings, modelOptions: ModelOptions = {}, certificates?: CertificateFiles, previous?: Analysis): Analysis {
-  const model = new ConfigModel(rootPath, fs, modelOptions);
+  // Typing inside an argument: the previous model, re-pointed to the new text, is the new one. Its findings'
+  // related locations are read first (they are worked out from the directives, which then read the new text).
+  if (previous) for (const f of previous.findings) void f.related;
+  const adopted = previous && adoptAfterEdit(previous.model, rootPath, fs, modelOptions);
+  const model = adopted ? adopted.model : new ConfigModel(rootPath, fs, modelOptions);
   const now = settings.now ?? Date.now();
-  const again = previous && reanalyzeEdit(previous, model, settings, certificates, now);
-  if (again) return { model, findings: again.findings, kept: again.kept, keptRules: again.keptRules, clockAt: again.clockAt };
-  return { model, findings: runRules(model, settings, RULES, certificates), kept: 0, keptRules: [], clockAt: now };
+  const again = previous && reanalyzeEdit(previous, model, settings, certificates, now, adopted);
+  const modelReused = !!adopted;
+  if (again) return { model, findings: again.findings, kept: again.kept, keptRules: again.keptRules, clockAt: again.clockAt, modelReused };
+  return { model, findings: runRules(model, settings, RULES, certificates), kept: 0, keptRules: [], clockAt: now, modelReused };
 }
 
 export type { BlockKind };

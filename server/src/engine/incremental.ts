@@ -36,18 +36,29 @@ const LOCAL_IDS = new Set(LOCAL.map((r) => r.id));
 const WHOLE: readonly Rule[] = RULES.filter((r) => r.locality !== 'server');
 
 /** The findings of `now`, from `before`'s where they cannot have changed; undefined when that is not provable. */
-export function reanalyzeEdit(before: Before, now: ConfigModel, settings: EngineSettings, certificates: CertificateFiles | undefined, clock: number): { findings: Finding[]; kept: number; keptRules: string[]; clockAt: number } | undefined {
-  const edit = singleEdit(before.model, now);
+export function reanalyzeEdit(before: Before, now: ConfigModel, settings: EngineSettings, certificates: CertificateFiles | undefined, clock: number, adopted?: Edit): { findings: Finding[]; kept: number; keptRules: string[]; clockAt: number } | undefined {
+  // An adopted model (`model/after-edit.ts`) is `before`'s, spent: its directives read the new text, and the
+  // edit stayed inside one argument or comment (same directives, same blocks, same variables defined).
+  const edit = adopted ? checkedLine(before.model, adopted) : singleEdit(before.model, now);
   if (!edit) return undefined;
   const { oldFile, newFile, start, oldEnd, delta } = edit;
   (newFile.tree as CompactTree).shiftLineStartsFrom(oldFile.tree as CompactTree, start, delta);
-  const oldUnit = serverAround(before.model, oldFile, start, oldEnd);
   const newUnit = serverAround(now, newFile, start, start + (oldEnd - start) + delta);
-  if (!oldUnit || !newUnit) return undefined;
-  const o = oldUnit.ld.d, n = newUnit.ld.d;
-  if (o.start !== n.start || o.end + delta !== n.end || o.block!.close + delta !== n.block!.close) return undefined;
-  if (before.model.all.length - oldUnit.dirs.length !== now.all.length - newUnit.dirs.length) return undefined;
-  if (signature(oldUnit, oldFile) !== signature(newUnit, newFile)) return undefined;
+  if (!newUnit) return undefined;
+  const n = newUnit.ld.d;
+  let oldUnit: Unit, o: { start: number; end: number };
+  if (adopted) {
+    oldUnit = newUnit;
+    o = { start: n.start, end: n.end - delta };
+  } else {
+    const found = serverAround(before.model, oldFile, start, oldEnd);
+    if (!found) return undefined;
+    oldUnit = found;
+    o = found.ld.d;
+    if (o.start !== n.start || o.end + delta !== n.end || found.ld.d.block!.close + delta !== n.block!.close) return undefined;
+    if (before.model.all.length - oldUnit.dirs.length !== now.all.length - newUnit.dirs.length) return undefined;
+    if (signature(oldUnit, oldFile) !== signature(newUnit, newFile)) return undefined;
+  }
 
   // Findings that straddle the server's edge would be half old, half new.
   const fList = before.findings;
@@ -57,7 +68,7 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
   }
 
   // Cross-config rules that read none of the directives the edit changed keep their findings too.
-  const changed = changedDirectives(oldUnit.dirs, newUnit.dirs, start, oldEnd, delta);
+  const changed = adopted ? editedDirective(newUnit.dirs, start) : changedDirectives(oldUnit.dirs, newUnit.dirs, start, oldEnd, delta);
   const keptWhole = changed ? keepable(before.findings, changed, oldFile, start, oldEnd, clock - before.clockAt < CLOCK_SLACK_MS) : new Set<string>();
   const clockKept = WHOLE.some((r) => r.clock && keptWhole.has(r.id));
 
@@ -156,7 +167,28 @@ function changedDirectives(old: LDir[], now: LDir[], start: number, oldEnd: numb
   return names;
 }
 
-interface Edit {
+/**
+ * The directive of the unit holding the edited argument (`[]` for an edit in a comment: no directive
+ * changed); undefined when it has a block (what is inside which block may read its arguments).
+ */
+function editedDirective(dirs: LDir[], start: number): string[] | undefined {
+  for (let i = dirs.length - 1; i >= 0; i--) {
+    const ld = dirs[i];
+    if (ld.nameStart > start) continue;
+    if (start > ld.lastArgEnd) return [];
+    return ld.child || ld.d.lua ? undefined : [ld.name];
+  }
+  return [];
+}
+
+/** The adopted edit, unless its line holds a suppression comment (which silences this line and the next). */
+function checkedLine(old: ConfigModel, edit: Edit): Edit | undefined {
+  if (old.expansions !== old.files.size || edit.oldFile.tree.errors.length) return undefined;
+  if (lineAt(edit.oldFile.tree.text, edit.start).includes('nginx-tls-ignore') || lineAt(edit.newFile.tree.text, edit.start).includes('nginx-tls-ignore')) return undefined;
+  return edit;
+}
+
+export interface Edit {
   oldFile: ConfigFile;
   newFile: ConfigFile;
   /** The changed text is [start, oldEnd) before and [start, oldEnd + delta) after. */

@@ -72,6 +72,8 @@ export interface Diagnosis {
   kept: number;
   /** Of those, the rules that compare across the config whose findings were kept. */
   keptRules: string[];
+  /** Analyses whose model was the previous one, re-pointed to the new text (the edit stayed inside an argument). */
+  modelsReused: number;
   /** Why the file itself could not be read, if it could not. */
   unreadable?: string;
 }
@@ -221,16 +223,17 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const fa = runCancellable(opts?.cancel, () => workspace.analyzeFile(path, opts?.context ? opts : undefined, opts?.scope === 'config'));
       const dependencies = new Set<string>();
       let directives = 0;
-      let kept = 0;
+      let kept = 0, modelsReused = 0;
       const keptRules = new Set<string>();
       for (const a of fa.analyses) {
         for (const f of a.model.files.keys()) dependencies.add(f);
         directives += a.model.all.length;
         kept += a.kept;
+        if (a.modelReused) modelsReused++;
         a.keptRules.forEach((r) => keptRules.add(r));
       }
       const why = texts.has(path) ? undefined : fs.readError?.(path);
-      return { findings: fa.findings, roots: fa.roots, inferred: fa.inferred, dependencies: [...dependencies], directives, kept, keptRules: [...keptRules], unreadable: why };
+      return { findings: fa.findings, roots: fa.roots, inferred: fa.inferred, dependencies: [...dependencies], directives, kept, keptRules: [...keptRules], modelsReused, unreadable: why };
     },
     fixesFor(path, findingId) {
       const f = workspace.analyzeFile(path).findings.find((x) => x.id === findingId);

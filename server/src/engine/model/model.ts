@@ -35,7 +35,8 @@ export class LDir {
     readonly index: number,
     /** Its name, one string per distinct name: blocks are searched by it many times per analysis. */
     readonly name: string,
-    readonly file: ConfigFile,
+    /** Re-pointed only by `ConfigModel.adopt`, to the same file after an edit inside one of its tokens. */
+    public file: ConfigFile,
     readonly block: LBlock,
     /** The `include` that brought this directive's file in, if any. */
     readonly via: LDir | null,
@@ -200,6 +201,42 @@ export class ConfigModel {
     this.all = new Array(Math.min(rootDirectives, opts.maxExpandedDirectives ?? DEFAULT_MAX_EXPANDED_DIRECTIVES));
     if (this.rootFile) this.expand(this.rootFile, top.leaf);
     else this.all.length = 0;
+  }
+
+  /**
+   * The model of the config after an edit of `oldFile` that changed the inside of one argument or comment
+   * and nothing else (`syntax/reparse.ts` proves the trees have the same structure; the caller, that the
+   * changed argument is not one the expansion reads): `previous`'s directives and blocks, re-pointed to
+   * `newFile`, with its problems moved. `previous` is spent: its directives now read the new text. What
+   * reads argument values (upstream groups, the rules' per-model memos) starts afresh on the new object.
+   */
+  static adopt(previous: ConfigModel, oldFile: ConfigFile, newFile: ConfigFile, from: number, delta: number): ConfigModel {
+    const m = Object.create(ConfigModel.prototype) as ConfigModel;
+    Object.assign(m, previous);
+    const files = new Map(previous.files);
+    files.set(newFile.path, newFile);
+    const move = (x: number) => (x >= from ? x + delta : x);
+    Object.assign(m, {
+      files,
+      problems: previous.problems.map((p) => (p.file === oldFile ? { ...p, file: newFile, start: move(p.start), end: move(p.end) } : p)),
+      rootFile: previous.rootFile === oldFile ? newFile : previous.rootFile,
+      upstreamIndex: null,
+    });
+    let expansions = 0;
+    const all = previous.all;
+    for (let i = 0; i < all.length; i++) {
+      const ld = all[i];
+      if (ld.file !== oldFile) continue;
+      ld.file = newFile;
+      if (ld.index === 0) expansions++;
+    }
+    m.expandedBytes = previous.expandedBytes + expansions * delta;
+    return m;
+  }
+
+  /** The options this model was built with. */
+  get options(): Readonly<ModelOptions> {
+    return this.opts;
   }
 
   private load(path: string): ConfigFile | undefined {

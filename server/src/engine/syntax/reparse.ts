@@ -43,6 +43,27 @@ function lastAtOrBefore(starts: Int32Array, count: number, at: number): number {
 }
 
 function shifted(old: CompactTree, text: string): CompactTree | undefined {
+  const edit = tokenEdit(old, text);
+  return edit && old.withShift(text, edit.start, edit.from, edit.delta);
+}
+
+/** One edit that stays inside one argument token or one comment (see `tokenEdit`). */
+export interface TokenEdit {
+  /** The changed text is [start, oldEnd) before and [start, oldEnd + delta) after. */
+  start: number;
+  oldEnd: number;
+  delta: number;
+  /** The token's (or comment's) end before the edit: every offset from here on moves by `delta`. */
+  from: number;
+  /** The directive whose argument changed; -1 for a comment. */
+  directive: number;
+}
+
+/**
+ * The edit that turns `old`'s text into `text`, when it changes the inside of one argument or one comment
+ * and nothing about how the text is cut into tokens; undefined otherwise.
+ */
+export function tokenEdit(old: CompactTree, text: string): TokenEdit | undefined {
   const a = old.arrays;
   const before = a.text;
   if (old.errors.length || before === text) return undefined;
@@ -59,39 +80,36 @@ function shifted(old: CompactTree, text: string): CompactTree | undefined {
   const delta = text.length - before.length;
 
   // Where the edit is: in one comment, or in one argument token.
-  let threshold: number;
   const c = lastAtOrBefore(a.comStart, a.commentCount, s);
   if (c >= 0 && a.comStart[c] < s && e <= a.comEnd[c]) {
     // After the `#`, up to the line's end: anything but a line break stays comment.
     if (!inert(before, s, e, true) || !inert(text, s, s + (e - s) + delta, true)) return undefined;
     if (a.comEnd[c] - a.comStart[c] + delta >= NGINX_TOKEN_LIMIT) return undefined;
-    threshold = a.comEnd[c];
-  } else {
-    const k = lastAtOrBefore(a.tokStart, a.tokenCount, s);
-    if (k < 0 || e > a.tokEnd[k]) return undefined;
-    const start = a.tokStart[k], end = a.tokEnd[k];
-    // Touching the next token too (no blank between them) would change both.
-    if (k + 1 < a.tokenCount && a.tokStart[k + 1] <= e) return undefined;
-    const flags = a.tokFlags[k];
-    const kind = flags & TokenFlag.KindMask;
-    if (flags & ~TokenFlag.KindMask) return undefined;
-    // A directive's name decides what its block is and whether a Lua body follows: parsed again.
-    const d = lastAtOrBefore(a.dirTok, a.dirCount, k);
-    if (d < 0 || a.dirTok[d] === k || k > a.dirTok[d] + a.dirArgc[d]) return undefined;
-    const newLength = end - start + delta;
-    if (kind === TokenKind.Word) {
-      if (newLength <= 0 || newLength >= NGINX_TOKEN_LIMIT) return undefined;
-    } else if (kind === TokenKind.Quoted) {
-      // Strictly between the quotes; the value (quotes excluded) short of nginx's buffer.
-      if (s <= start || e >= end || newLength - 2 >= NGINX_TOKEN_LIMIT - 1) return undefined;
-    } else return undefined;
-    if (!inert(before, s, e, false) || !inert(text, s, s + (e - s) + delta, false)) return undefined;
-    // Escapes pair up with what follows them, and `${` keeps a `{` in the word: a token holding either is
-    // parsed again rather than reasoned about.
-    const oldToken = before.slice(start, end);
-    if (oldToken.includes('\\') || oldToken.includes('${') || oldToken.includes('(')) return undefined;
-    if (kind === TokenKind.Word && text.charCodeAt(start + newLength - 1) === 36 && text.charCodeAt(start + newLength) === 123) return undefined;
-    threshold = end;
+    return { start: s, oldEnd: e, delta, from: a.comEnd[c], directive: -1 };
   }
-  return old.withShift(text, s, threshold, delta);
+  const k = lastAtOrBefore(a.tokStart, a.tokenCount, s);
+  if (k < 0 || e > a.tokEnd[k]) return undefined;
+  const start = a.tokStart[k], end = a.tokEnd[k];
+  // Touching the next token too (no blank between them) would change both.
+  if (k + 1 < a.tokenCount && a.tokStart[k + 1] <= e) return undefined;
+  const flags = a.tokFlags[k];
+  const kind = flags & TokenFlag.KindMask;
+  if (flags & ~TokenFlag.KindMask) return undefined;
+  // A directive's name decides what its block is and whether a Lua body follows: parsed again.
+  const d = lastAtOrBefore(a.dirTok, a.dirCount, k);
+  if (d < 0 || a.dirTok[d] === k || k > a.dirTok[d] + a.dirArgc[d]) return undefined;
+  const newLength = end - start + delta;
+  if (kind === TokenKind.Word) {
+    if (newLength <= 0 || newLength >= NGINX_TOKEN_LIMIT) return undefined;
+  } else if (kind === TokenKind.Quoted) {
+    // Strictly between the quotes; the value (quotes excluded) short of nginx's buffer.
+    if (s <= start || e >= end || newLength - 2 >= NGINX_TOKEN_LIMIT - 1) return undefined;
+  } else return undefined;
+  if (!inert(before, s, e, false) || !inert(text, s, s + (e - s) + delta, false)) return undefined;
+  // Escapes pair up with what follows them, and `${` keeps a `{` in the word: a token holding either is
+  // parsed again rather than reasoned about.
+  const oldToken = before.slice(start, end);
+  if (oldToken.includes('\\') || oldToken.includes('${') || oldToken.includes('(')) return undefined;
+  if (kind === TokenKind.Word && text.charCodeAt(start + newLength - 1) === 36 && text.charCodeAt(start + newLength) === 123) return undefined;
+  return { start: s, oldEnd: e, delta, from: end, directive: d };
 }

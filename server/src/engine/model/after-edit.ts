@@ -1,0 +1,61 @@
+// Typing inside one argument (or one comment) of a big config changes no directive, block or include: the
+// model of the new text is the previous one with that file's tree swapped. Building it by expansion would
+// make every directive object again, per keystroke, and most of a keystroke's garbage with them.
+
+import { definedVariableArgument } from '../knowledge/variables';
+import { tokenEdit } from '../syntax/reparse';
+import type { CompactTree } from '../syntax/tree';
+import { FileSystem } from './filesystem';
+import { ConfigFile, ConfigModel, ModelOptions } from './model';
+
+export interface AdoptedEdit {
+  model: ConfigModel;
+  oldFile: ConfigFile;
+  newFile: ConfigFile;
+  /** The changed text is [start, oldEnd) before and [start, oldEnd + delta) after. */
+  start: number;
+  oldEnd: number;
+  delta: number;
+}
+
+/** What expansion reads besides names: the option values a model is built with. */
+const SHAPING: (keyof ModelOptions)[] = ['rootKind', 'fragment', 'contextGuessed', 'prefix', 'maxIncludeDepth', 'maxFiles', 'maxExpandedBytes', 'maxExpandedDirectives'];
+
+/**
+ * The model of `rootPath` now, made from `previous` (spent by it) when the only change since is one edit
+ * inside one argument or comment of one file; undefined when that does not hold (build the model anew).
+ */
+export function adoptAfterEdit(previous: ConfigModel, rootPath: string, fs: FileSystem, opts: ModelOptions): AdoptedEdit | undefined {
+  if (previous.rootPath !== rootPath) return undefined;
+  for (const key of SHAPING) if (previous.options[key] !== opts[key]) return undefined;
+  let changed: [ConfigFile, string] | undefined;
+  for (const [path, file] of previous.files) {
+    const text = opts.overlays?.get(path) ?? fs.readFile(path);
+    if (text === undefined) return undefined;
+    if (text === file.tree.text) continue;
+    if (changed) return undefined;
+    changed = [file, text];
+  }
+  if (!changed) return undefined;
+  const [oldFile, text] = changed;
+  const oldTree = oldFile.tree as CompactTree;
+  const edit = tokenEdit(oldTree, text);
+  if (!edit) return undefined;
+  if (edit.directive < 0) {
+    // Comments that say how to read the file (its context) or what to silence.
+    const line = text.slice(text.lastIndexOf('\n', edit.start) + 1, text.indexOf('\n', edit.start) >>> 0);
+    const was = oldTree.text.slice(oldTree.text.lastIndexOf('\n', edit.start) + 1, oldTree.text.indexOf('\n', edit.start) >>> 0);
+    if (/nginx-(context|tls)/i.test(line) || /nginx-(context|tls)/i.test(was)) return undefined;
+  } else {
+    // An include's argument names the files expanded; a variable's definition is read config-wide.
+    const name = oldTree.arrays.dirName(edit.directive);
+    if (name === 'include' || definedVariableArgument(name) !== undefined) return undefined;
+  }
+  const maxBytes = opts.maxExpandedBytes;
+  if (maxBytes !== undefined && previous.expandedBytes + Math.max(0, edit.delta) * previous.expansions >= maxBytes) return undefined;
+  const cached = opts.parseCache?.get(oldFile.path);
+  const newFile: ConfigFile = cached && cached.tree.text === text ? cached : { path: oldFile.path, tree: oldTree.withShift(text, edit.start, edit.from, edit.delta) };
+  opts.parseCache?.set(newFile.path, newFile);
+  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta);
+  return { model, oldFile, newFile, start: edit.start, oldEnd: edit.oldEnd, delta: edit.delta };
+}
