@@ -299,6 +299,41 @@ test('incremental findings equal a fresh analysis: a letter typed in every argum
   assert.ok(reused >= edits / 2, `the previous model was reused for ${reused} of ${edits} edits`);
 });
 
+// A server's names route an upstream's connection only where it listens with TLS on a port an upstream of the
+// config connects to: typing in another server's server_name keeps the backend rules' findings; typing in a
+// backend's runs them again.
+test('a server_name edit re-runs the backend rules only in a server an upstream can reach', () => {
+  const path = '/w/nginx.conf';
+  const text = `events {}
+http {
+    server { listen 8443 ssl; server_name backend.test; ssl_certificate /c.crt; ssl_certificate_key /c.key; }
+    server {
+        listen 443 ssl;
+        server_name front.test;
+        ssl_certificate /c.crt;
+        ssl_certificate_key /c.key;
+        location / { proxy_pass https://127.0.0.1:8443; proxy_ssl_verify on; proxy_ssl_trusted_certificate /ca.crt; }
+    }
+}
+`;
+  const backendRules = ['upstream-tls-name-mismatch', 'upstream-tls-name-not-in-certificate', 'upstream-tls-untrusted-issuer', 'upstream-tls-chain-too-deep', 'upstream-client-cert-rejected', 'certificate-expired'];
+  const typed = (name: string) => {
+    const live = createLanguageService({ fs: memoryFileSystem({ [path]: text }), settings: defaultSettings(), candidates: () => [path] });
+    live.diagnose(path);
+    const at = text.indexOf(name) + name.length;
+    const after = text.slice(0, at) + 'x' + text.slice(at);
+    live.setText(path, after);
+    const got = live.diagnose(path);
+    const fresh = createLanguageService({ fs: memoryFileSystem({ [path]: after }), settings: defaultSettings(), candidates: () => [path] }).diagnose(path);
+    assert.deepEqual(got.findings.map(normal).sort(), fresh.findings.map(normal).sort());
+    return got.keptRules;
+  };
+  const front = typed('front.test');
+  for (const id of backendRules) assert.ok(front.includes(id), `${id}: kept after an edit of a server no upstream reaches`);
+  const backend = typed('backend.test');
+  for (const id of backendRules) assert.ok(!backend.includes(id), `${id}: run again after an edit of a backend's name`);
+});
+
 test('an edit does not keep the analyses before it alive', async () => {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;

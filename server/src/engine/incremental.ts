@@ -8,7 +8,7 @@
 import { ConfigFile, ConfigModel, LDir } from './model/model';
 import { definedVariableArgument } from './knowledge/variables';
 import { RULES } from './rules';
-import { Rule } from './rules/rule';
+import { EditSite, Rule } from './rules/rule';
 import { runRules } from './run-rules';
 import { Range, rangeOf } from './syntax/positions';
 import { EngineSettings, Finding, Fix, RelatedLocation } from './types';
@@ -69,7 +69,7 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
 
   // Cross-config rules that read none of the directives the edit changed keep their findings too.
   const changed = adopted ? editedDirective(newUnit.dirs, start) : changedDirectives(oldUnit.dirs, newUnit.dirs, start, oldEnd, delta);
-  const keptWhole = changed ? keepable(before.findings, changed, oldFile, start, oldEnd, clock - before.clockAt < CLOCK_SLACK_MS) : new Set<string>();
+  const keptWhole = changed ? keepable(before.findings, changed, { model: now, server: newUnit.ld }, oldFile, start, oldEnd, clock - before.clockAt < CLOCK_SLACK_MS) : new Set<string>();
   const clockKept = WHOLE.some((r) => r.clock && keptWhole.has(r.id));
 
   const inNew = (file: ConfigFile, at: number) => file === newFile && at >= n.start && at < n.end;
@@ -124,9 +124,9 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
  * and none of their findings (nor what those point to) lies on the edited span. A plain function, not a
  * closure of `reanalyzeEdit`: what closures there capture lives as long as the findings' fix makers.
  */
-function keepable(findings: Finding[], changed: string[], oldFile: ConfigFile, start: number, oldEnd: number, clockFresh: boolean): Set<string> {
+function keepable(findings: Finding[], changed: string[], site: EditSite, oldFile: ConfigFile, start: number, oldEnd: number, clockFresh: boolean): Set<string> {
   const out = new Set<string>();
-  for (const r of WHOLE) if (r.reads && (clockFresh || !r.clock) && !changed.some((name) => r.reads!(name))) out.add(r.id);
+  for (const r of WHOLE) if (r.reads && (clockFresh || !r.clock) && !changed.some((name) => r.reads!(name, site))) out.add(r.id);
   const off = (path: string, s: number, e: number) => path !== oldFile.path || e < start || s > oldEnd;
   const fList = findings;
   for (let fIndex = 0; fIndex < fList.length; fIndex++) {

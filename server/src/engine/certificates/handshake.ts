@@ -3,9 +3,9 @@
 // presents, and how verification against the proxy's trusted file goes (OpenSSL's chain building).
 
 import { ConfigModel, LDir } from '../model/model';
-import { ServerInfo, SERVER_INPUTS } from '../model/servers';
-import { isFlagOn, isIpLiteral, TlsUse } from '../model/tls-uses';
-import { tlsDirective } from '../knowledge/tls-directives';
+import { ServerInfo, serverTls } from '../model/servers';
+import { isFlagOn, isIpLiteral, TlsUse, tlsUses } from '../model/tls-uses';
+import { isTlsDirectiveName, tlsDirective } from '../knowledge/tls-directives';
 import { CertificateFiles, CertificateRef, probeKey } from './files';
 import { CertificateInfo } from './types';
 import { answeringServer, LOOPBACK } from './sockets';
@@ -31,8 +31,48 @@ export interface Backend {
 
 const backendsCache = new WeakMap<TlsUse, { files: CertificateFiles; backends: Backend[] }>();
 
-/** The directives finding an upstream's backend servers in the config rests on (besides TLS directives). */
-export const BACKEND_INPUTS: readonly string[] = [...SERVER_INPUTS, 'server_name'];
+/**
+ * A `reads` predicate for a rule that looks upstreams' backends up: the TLS directives and `inputs` (the pass
+ * directives, `listen`…), and `server_name`, except in a server that cannot be anyone's backend (it listens with TLS on no port an
+ * upstream of this config connects to): its names route no upstream's connection.
+ */
+export function readsBackendsAnd(...inputs: Iterable<string>[]): (name: string, site?: { model: ConfigModel; server: LDir }) => boolean {
+  const set = new Set<string>();
+  for (const list of inputs) for (const n of list) set.add(n);
+  return (name, site) => (name === 'server_name' ? !site || mayBeBackend(site.model, site.server) : set.has(name) || isTlsDirectiveName(name));
+}
+
+const targeted = new WeakMap<ConfigModel, Set<string>>();
+
+/** `family port` of every connection an upstream of this config makes (as `findBackends` looks them up). */
+function targetedPorts(scope: ConfigModel): Set<string> {
+  const model = scope.whole;
+  let hit = targeted.get(model);
+  if (hit) return hit;
+  hit = new Set();
+  const uses = tlsUses(model);
+  for (let i = 0; i < uses.length; i++) {
+    const use = uses[i];
+    if (!use.certain || !use.host) continue;
+    const family = use.family === 'stream' ? 'stream' : 'http';
+    if (use.group) for (const s of use.group.servers) hit.add(family + ' ' + (s.port ?? 443));
+    else hit.add(family + ' ' + (use.port ?? 443));
+  }
+  targeted.set(model, hit);
+  return hit;
+}
+
+/** Whether `server` listens with TLS on a port an upstream of this config connects to. */
+function mayBeBackend(model: ConfigModel, server: LDir): boolean {
+  const info = serverTls(model).find((s) => s.ld === server);
+  if (!info) return true;
+  if (!info.listenSsl) return false;
+  const ports = targetedPorts(model);
+  return info.listens.some((l) => {
+    const port = /:(\d+)$/.exec(l.key);
+    return !port || ports.has(info.family + ' ' + port[1]);
+  });
+}
 
 /**
  * The backends of `use` that are servers of this config, with their certificates, when readable. Once per use

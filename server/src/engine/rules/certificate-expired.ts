@@ -2,9 +2,10 @@
 
 import { CertificateRef, daysUntil, describeCertificate, isoDate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
-import { argSpan, readsTlsAnd, Rule, RuleContext } from './rule';
+import { argSpan, Rule, RuleContext } from './rule';
 import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
-import { backendsOf, BACKEND_INPUTS } from '../certificates/handshake';
+import { backendsOf, readsBackendsAnd } from '../certificates/handshake';
+import { SERVER_INPUTS } from '../model/servers';
 import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { conf } from './case-text';
 
@@ -30,7 +31,7 @@ export const certificateExpired: Rule = {
   defaultSeverity: 'error',
   title: 'An expired certificate',
   nginxRejects: false,
-  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  reads: readsBackendsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   clock: true,
   tags: ['security'],
   explanation: `nginx loads an expired certificate without a word (\`nginx -t\` passes), and then every handshake

@@ -1,10 +1,11 @@
 // A certificate close to its end date (nginxTlsProxy.certificateExpiryDays, default 30).
 
-import { BACKEND_INPUTS } from '../certificates/handshake';
+import { readsBackendsAnd } from '../certificates/handshake';
+import { SERVER_INPUTS } from '../model/servers';
 import { TLS_USE_INPUTS } from '../model/tls-uses';
 import { daysUntil, describeCertificate, isoDate } from '../certificates/files';
 import { datedCertificates } from './certificate-expired';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
 
 export const certificateExpiresSoon: Rule = {
@@ -12,7 +13,7 @@ export const certificateExpiresSoon: Rule = {
   defaultSeverity: 'warning',
   title: 'A certificate that expires soon',
   nginxRejects: false,
-  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  reads: readsBackendsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   clock: true,
   explanation: `A certificate the config names ends within \`nginxTlsProxy.certificateExpiryDays\` days (default 30):
 after that day every handshake that checks it fails, as for \`certificate-expired\`, with no change to the config

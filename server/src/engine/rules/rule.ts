@@ -56,7 +56,7 @@ export interface Rule {
    * directives whose names, before and after, it does not read, its findings are kept, moved by the edit.
    * Absent: the rule runs after every edit.
    */
-  reads?(name: string): boolean;
+  reads?(name: string, site?: EditSite): boolean;
   /**
    * The findings depend on the time too (certificate dates): kept after an edit only while they are less than
    * a minute old, so that what the editor shows is never more than a minute behind the clock.
@@ -134,6 +134,12 @@ export interface RuleCases {
  * The line nginx names for an error in this directive: its handler runs once the terminating `;` or `{`
  * has been read, so that is the line in its message (1-based).
  */
+/** Where an edit whose findings `reads` is asked about was made: the server block holding it, in the new model. */
+export interface EditSite {
+  model: ConfigModel;
+  server: LDir;
+}
+
 /** A `reads` predicate: every TLS directive (known or not yet), and the names given. */
 export function readsTlsAnd(...names: Iterable<string>[]): (name: string) => boolean {
   const set = new Set<string>();

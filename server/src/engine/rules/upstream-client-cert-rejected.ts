@@ -1,7 +1,8 @@
 // The backend (a server of this same config) requires a client certificate, and nginx sends none, one its
 // CA did not issue, or an expired one: every request gets a 400.
 
-import { backendsOf, verifyChain, BACKEND_INPUTS } from '../certificates/handshake';
+import { backendsOf, verifyChain, readsBackendsAnd } from '../certificates/handshake';
+import { SERVER_INPUTS } from '../model/servers';
 import { CertificateRef, describeCertificate, isoDate } from '../certificates/files';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
@@ -9,7 +10,7 @@ import { LDir } from '../model/model';
 import { settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamClientCertRejected: Rule = {
@@ -17,7 +18,7 @@ export const upstreamClientCertRejected: Rule = {
   defaultSeverity: 'error',
   title: 'The backend requires a client certificate nginx does not send',
   nginxRejects: false,
-  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  reads: readsBackendsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   clock: true,
   explanation: `A backend with \`ssl_verify_client on\` refuses every request that comes without a client certificate its
 CA (\`ssl_client_certificate\`, or \`ssl_trusted_certificate\`) issued. When that backend is a \`server\` of the same

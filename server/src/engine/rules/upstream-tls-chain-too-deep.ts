@@ -1,12 +1,13 @@
 // The backend's certificate leads to a trusted CA, through more intermediates than the verify depth allows.
 
-import { backendsOf, verifyChain, BACKEND_INPUTS } from '../certificates/handshake';
+import { backendsOf, verifyChain, readsBackendsAnd } from '../certificates/handshake';
+import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
 import { isFlagOn, settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamTlsChainTooDeep: Rule = {
@@ -14,7 +15,7 @@ export const upstreamTlsChainTooDeep: Rule = {
   defaultSeverity: 'error',
   title: 'The upstream\'s chain has more intermediates than the verify depth allows',
   nginxRejects: false,
-  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  reads: readsBackendsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   explanation: `\`proxy_ssl_verify_depth N\` (default 1) lets nginx accept at most N intermediate CAs between the upstream's
 certificate and the trusted CA (measured: depth 1 accepts a leaf issued by an intermediate of the root, and
 refuses one two intermediates down). When the backend is a server of the same config, its chain is known: one

@@ -7,11 +7,11 @@ import { SERVER_INPUTS } from '../model/servers';
 import { ConfigModel } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
-import { backendsOf } from '../certificates/handshake';
+import { backendsOf, readsBackendsAnd } from '../certificates/handshake';
 import { firstCertifiedServer } from '../certificates/sockets';
 import type { CertificateFiles } from '../certificates/files';
 import { Fix } from '../types';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
 
 /**
@@ -44,7 +44,7 @@ export const upstreamTlsNameMismatch: Rule = {
   defaultSeverity: 'warning',
   title: 'Verified upstream checked against a name its certificate cannot have',
   nginxRejects: false,
-  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS, ['server_name']),
+  reads: readsBackendsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   explanation: `With verification on, nginx checks the upstream certificate against \`proxy_ssl_name\`, or by default
 against the host in the pass URL, which for \`proxy_pass https://backend\` is the upstream group's name
 "backend", not the names of its servers. nginx matches DNS names only: an IP address in the URL never

@@ -1,6 +1,7 @@
 // The name nginx checks is not a DNS name of the backend's certificate (a server of this same config).
 
-import { backendsOf, certificateHasName, BACKEND_INPUTS } from '../certificates/handshake';
+import { backendsOf, certificateHasName, readsBackendsAnd } from '../certificates/handshake';
+import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
 import { isCertificateName } from '../model/verification';
@@ -8,7 +9,7 @@ import { lineNumber } from '../model/describe';
 import { isFlagOn, isIpLiteral, settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamTlsNameNotInCertificate: Rule = {
@@ -16,7 +17,7 @@ export const upstreamTlsNameNotInCertificate: Rule = {
   defaultSeverity: 'error',
   title: 'The name nginx checks is not in the upstream\'s certificate',
   nginxRejects: false,
-  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  reads: readsBackendsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   explanation: `With \`proxy_ssl_verify on\`, nginx checks the upstream's certificate for \`proxy_ssl_name\`, or by default the
 host of the pass URL (the group's name for an upstream group). Only DNS names count: an IP address in the
 certificate's subjectAltName never satisfies it (measured). When the backend is a server of the same config, its

@@ -1,7 +1,8 @@
 // Verification on, and the backend (a server of this same config) presents a certificate that does not lead
 // to a CA in the trusted file: every request is a 502.
 
-import { backendsOf, verifyChain, BACKEND_INPUTS } from '../certificates/handshake';
+import { backendsOf, verifyChain, readsBackendsAnd } from '../certificates/handshake';
+import { SERVER_INPUTS } from '../model/servers';
 import { CertificateRef, describeCertificate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
@@ -9,7 +10,7 @@ import { lineNumber } from '../model/describe';
 import { isFlagOn, settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamTlsUntrustedIssuer: Rule = {
@@ -17,7 +18,7 @@ export const upstreamTlsUntrustedIssuer: Rule = {
   defaultSeverity: 'error',
   title: 'The upstream\'s certificate is not issued by a CA the proxy trusts',
   nginxRejects: false,
-  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  reads: readsBackendsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   tags: ['security'],
   explanation: `With \`proxy_ssl_verify on\`, nginx accepts the upstream's certificate only if it leads, through the
 certificates the upstream sends, to a CA in \`proxy_ssl_trusted_certificate\`. When the backend is a \`server\` of the

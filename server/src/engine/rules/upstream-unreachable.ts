@@ -2,10 +2,11 @@
 // make: no connection, or a TLS handshake that failed with the protocols, ciphers and SNI of this use.
 // Reported only when the user asked for the probe: without probe results there is nothing to say.
 
-import { useProbeTargets, BACKEND_INPUTS } from '../certificates/handshake';
+import { useProbeTargets, readsBackendsAnd } from '../certificates/handshake';
+import { SERVER_INPUTS } from '../model/servers';
 import { tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, Rule } from './rule';
 
 /** A hint for the handshake failures whose cause the config decides, from OpenSSL's reason. */
 function hint(error: string, protocolsDirective: string, ciphersDirective: string): string {
@@ -23,7 +24,7 @@ export const upstreamUnreachable: Rule = {
   defaultSeverity: 'warning',
   title: 'A probed upstream did not complete the TLS handshake nginx would make',
   nginxRejects: false,
-  reads: readsTlsAnd(TLS_USE_INPUTS, BACKEND_INPUTS),
+  reads: readsBackendsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
   explanation: `Reported only after a probe you asked for (\`check --probe\`, or *Probe upstream TLS* in VS Code), on the pass
 directive whose upstream did not answer. The probe connects as nginx would from this use: the same address, the SNI
 nginx sends (none when \`proxy_ssl_server_name\` is off), the client certificate, and only the protocols and ciphers the
