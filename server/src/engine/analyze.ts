@@ -39,8 +39,12 @@ export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettin
   const now = settings.now ?? Date.now();
   const again = previous && reanalyzeEdit(previous, model, settings, certificates, now, adopted);
   const modelReused = !!adopted;
-  if (again) return { model, findings: again.findings, kept: again.kept, keptRules: again.keptRules, clockAt: again.clockAt, modelReused };
-  return { model, findings: runRules(model, settings, RULES, certificates), kept: 0, keptRules: [], clockAt: now, modelReused };
+  const out: Analysis = again
+    ? { model, findings: again.findings, kept: again.kept, keptRules: again.keptRules, clockAt: again.clockAt, modelReused }
+    : { model, findings: runRules(model, settings, RULES, certificates), kept: 0, keptRules: [], clockAt: now, modelReused };
+  // The model adopted from is let go: each edit's model would otherwise hold every one before it.
+  model.release();
+  return out;
 }
 
 export type { BlockKind };

@@ -4,7 +4,7 @@
 
 import { ConfigModel, LDir } from '../model/model';
 import { ServerInfo, serverTls } from '../model/servers';
-import { isFlagOn, isIpLiteral, TlsUse, tlsUses } from '../model/tls-uses';
+import { isFlagOn, isIpLiteral, readsTlsUseInput, TlsUse, tlsUses } from '../model/tls-uses';
 import { isTlsDirectiveName, tlsDirective } from '../knowledge/tls-directives';
 import { CertificateFiles, CertificateRef, probeKey } from './files';
 import { CertificateInfo } from './types';
@@ -29,7 +29,8 @@ export interface Backend {
   sni: string | null;
 }
 
-const backendsCache = new WeakMap<TlsUse, { files: CertificateFiles; backends: Backend[] }>();
+/** By use, for one model and one set of files (a use is taken over by the next model after an argument edit). */
+const backendsCache = new WeakMap<TlsUse, { model: ConfigModel; files: CertificateFiles; backends: Backend[] }>();
 
 /**
  * A `reads` predicate for a rule that looks upstreams' backends up: the TLS directives and `inputs` (the pass
@@ -47,8 +48,11 @@ const targeted = new WeakMap<ConfigModel, Set<string>>();
 /** `family port` of every connection an upstream of this config makes (as `findBackends` looks them up). */
 function targetedPorts(scope: ConfigModel): Set<string> {
   const model = scope.whole;
-  let hit = targeted.get(model);
-  if (hit) return hit;
+  let hit = targeted.get(model) ?? model.carried(targeted, readsTlsUseInput);
+  if (hit) {
+    targeted.set(model, hit);
+    return hit;
+  }
   hit = new Set();
   const uses = tlsUses(model);
   for (let i = 0; i < uses.length; i++) {
@@ -80,9 +84,9 @@ function mayBeBackend(model: ConfigModel, server: LDir): boolean {
  */
 export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
   const hit = backendsCache.get(use);
-  if (hit && hit.files === files) return hit.backends;
+  if (hit && hit.files === files && hit.model === model.whole) return hit.backends;
   const backends = findBackends(model, files, use);
-  backendsCache.set(use, { files, backends });
+  backendsCache.set(use, { model: model.whole, files, backends });
   return backends;
 }
 

@@ -4,10 +4,14 @@
 // pass directives asks a few map lookups instead of walking every server on the port.
 
 import { ConfigModel } from '../model/model';
-import { serverTls, ServerInfo } from '../model/servers';
+import { serverTls, ServerInfo, SERVER_INPUTS } from '../model/servers';
+import { isTlsDirectiveName } from '../knowledge/tls-directives';
 import { isCertificateName } from '../model/verification';
 
 export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** What the servers listening on each port, and their names, rest on. */
+const readsSocketInput = (name: string): boolean => name === 'server_name' || SERVER_INPUTS.includes(name) || isTlsDirectiveName(name);
 
 function listenParts(key: string): { addr: string; port: number } | null {
   // `http 127.0.0.1:8443`, `http *:443`, `http [::]:443`
@@ -55,7 +59,7 @@ function portIndexes(scope: ConfigModel, family: string): Map<number, PortIndex>
   // Servers are the whole config's, whatever part of it a rule looks at.
   const model = scope.whole;
   let perFamily = indexes.get(model);
-  if (!perFamily) indexes.set(model, (perFamily = new Map()));
+  if (!perFamily) indexes.set(model, (perFamily = model.carried(indexes, readsSocketInput) ?? new Map()));
   let ports = perFamily.get(family);
   if (ports) return ports;
   ports = new Map();

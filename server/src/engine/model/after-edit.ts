@@ -56,6 +56,6 @@ export function adoptAfterEdit(previous: ConfigModel, rootPath: string, fs: File
   const cached = opts.parseCache?.get(oldFile.path);
   const newFile: ConfigFile = cached && cached.tree.text === text ? cached : { path: oldFile.path, tree: oldTree.withShift(text, edit.start, edit.from, edit.delta) };
   opts.parseCache?.set(newFile.path, newFile);
-  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta);
+  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta, edit.directive < 0 ? null : oldTree.arrays.dirName(edit.directive));
   return { model, oldFile, newFile, start: edit.start, oldEnd: edit.oldEnd, delta: edit.delta };
 }

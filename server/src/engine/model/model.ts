@@ -210,7 +210,7 @@ export class ConfigModel {
    * `newFile`, with its problems moved. `previous` is spent: its directives now read the new text. What
    * reads argument values (upstream groups, the rules' per-model memos) starts afresh on the new object.
    */
-  static adopt(previous: ConfigModel, oldFile: ConfigFile, newFile: ConfigFile, from: number, delta: number): ConfigModel {
+  static adopt(previous: ConfigModel, oldFile: ConfigFile, newFile: ConfigFile, from: number, delta: number, edited: string | null): ConfigModel {
     const m = Object.create(ConfigModel.prototype) as ConfigModel;
     Object.assign(m, previous);
     const files = new Map(previous.files);
@@ -220,7 +220,8 @@ export class ConfigModel {
       files,
       problems: previous.problems.map((p) => (p.file === oldFile ? { ...p, file: newFile, start: move(p.start), end: move(p.end) } : p)),
       rootFile: previous.rootFile === oldFile ? newFile : previous.rootFile,
-      upstreamIndex: null,
+      upstreamIndex: edited !== null && UPSTREAM_INPUTS.includes(edited) ? null : previous.upstreamIndex,
+      origin: { model: previous, edited },
     });
     let expansions = 0;
     const all = previous.all;
@@ -232,6 +233,25 @@ export class ConfigModel {
     }
     m.expandedBytes = previous.expandedBytes + expansions * delta;
     return m;
+  }
+
+  /** While this model's analysis runs: the model it was adopted from, and the directive the edit changed (null: a comment). */
+  private origin: { model: ConfigModel; edited: string | null } | null = null;
+
+  /**
+   * A per-model memo of the model this one was adopted from, when the edit changed no directive the memo
+   * `reads` (its values are then this model's too: the same directives, the same arguments). Never for a
+   * view made by `scoped`, whose memos cover only its piece.
+   */
+  carried<T>(cache: WeakMap<ConfigModel, T>, reads: (name: string) => boolean): T | undefined {
+    const o = this.origin;
+    if (!o || this.whole !== this || (o.edited !== null && reads(o.edited))) return undefined;
+    return cache.get(o.model);
+  }
+
+  /** Lets the model this one was adopted from go (its memos are taken over or made anew from here on). */
+  release(): void {
+    this.origin = null;
   }
 
   /** The options this model was built with. */
@@ -558,6 +578,9 @@ export class ConfigModel {
 }
 
 const NONE = Object.freeze([]) as unknown as LDir[];
+
+/** What the upstream groups rest on. */
+const UPSTREAM_INPUTS = ['upstream', 'server', 'keepalive'];
 
 /** Up to this many items a block is searched in place: a name index for each would cost more than it saves. */
 const SMALL_BLOCK = 12;

@@ -1,6 +1,7 @@
 // Virtual servers and their listening sockets: which are TLS, which is the default for an address:port.
 
 import { ConfigModel, LBlock, LDir } from './model';
+import { isTlsDirectiveName } from '../knowledge/tls-directives';
 
 export interface Listen {
   ld: LDir;
@@ -32,13 +33,18 @@ function normalise(addr: string): string {
 /** The directives the list of servers and their sockets rests on (besides TLS directives). */
 export const SERVER_INPUTS: readonly string[] = ['server', 'listen'];
 
+const readsServerInput = (name: string): boolean => SERVER_INPUTS.includes(name) || isTlsDirectiveName(name);
+
 const cache = new WeakMap<ConfigModel, ServerInfo[]>();
 
 export function serverTls(scope: ConfigModel): ServerInfo[] {
   // Which servers speak TLS depends on every server of the config (the ssl flag is per address).
   const model = scope.whole;
-  const hit = cache.get(model);
-  if (hit) return hit;
+  const hit = cache.get(model) ?? model.carried(cache, readsServerInput);
+  if (hit) {
+    cache.set(model, hit);
+    return hit;
+  }
   const servers: ServerInfo[] = [];
   const ldList = model.named('server');
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {

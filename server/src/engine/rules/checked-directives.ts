@@ -8,7 +8,8 @@ import { EngineSettings } from '../types';
 const cache = new WeakMap<ConfigModel, LDir[]>();
 
 export function checkedDirectives(model: ConfigModel): LDir[] {
-  let hit = cache.get(model);
+  // Which directives are checked rests on names and block kinds only: an edit inside an argument keeps it.
+  let hit = cache.get(model) ?? model.carried(cache, () => false);
   if (!hit) {
     const checked = (ld: LDir) => ld.block.kind !== 'raw' && ld.block.kind !== 'opaque' && ld.name !== '';
     // Most configs have nothing to leave out: the model's own list then, not a copy of a million entries.
