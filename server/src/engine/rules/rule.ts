@@ -54,7 +54,8 @@ export interface Rule {
    * For a rule that compares across the config: whether its findings can rest on directives of this name
    * (their presence, arguments or order). After an edit inside one server block that changes only leaf
    * directives whose names, before and after, it does not read, its findings are kept, moved by the edit.
-   * Absent: the rule runs after every edit.
+   * Absent: the rule runs after every edit. `site`, when given, is where the edit is: a rule may answer by
+   * what the name means there (a server's `server_name` routes no upstream unless an upstream can reach it).
    */
   reads?(name: string, site?: EditSite): boolean;
   /**
