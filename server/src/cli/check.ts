@@ -7,6 +7,7 @@ import {
   probeKey, readConfigFile, scanConfigFiles, Severity, TextEdit, toJsonLazy, toSarif, writeJson, writeText, writeUnifiedDiff,
 } from '../core';
 import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
+import { writeStdout } from './stdout';
 
 /** An input or output that cannot be read or written: exit 2. */
 export class IoError extends Error {}
@@ -27,7 +28,7 @@ export interface CheckOptions {
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
 /** Output is streamed: tens of thousands of findings (or megabytes of diff) never become one string. */
-const write = (s: string) => { process.stdout.write(s); };
+const write = writeStdout;
 
 /** A path as text output can show it: control characters (a newline would split a record) escaped. */
 export function shown(p: string): string {
