@@ -187,23 +187,33 @@ test('colour on a terminal unless NO_COLOR (decided by useColor)', async () => {
 // quietly, with the check's own exit code.
 test('check: output waits for a slow reader and stops quietly when the reader goes away', async () => {
   const big = path.join(dir, 'big.conf');
-  const servers = Array.from({ length: 3000 }, (_, i) => `    server { listen 80; location / { proxy_pass https://h${i}.example.com; } }\n`);
+  const servers = Array.from(
+    { length: 3000 },
+    (_, i) => `    server { listen 80; location / { proxy_pass https://h${i}.example.com; } }\n`,
+  );
   fs.writeFileSync(big, `events {}\nhttp {\n${servers.join('')}}\n`);
   const { spawn } = await import('node:child_process');
-  const run = (readEarly: boolean) => new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'check', '--format', 'json', big], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.stdout.pause();
-    // Nothing is read for a moment: the writer waits on the full pipe.
-    setTimeout(() => {
-      if (readEarly) {
-        child.stdout.once('data', (d: Buffer) => { out += d; child.stdout.destroy(); });
-      } else child.stdout.on('data', (d: Buffer) => (out += d));
-      child.stdout.resume();
-    }, 300);
-    child.on('close', (status) => resolve({ status, out, err }));
-  });
+  const run = (readEarly: boolean) =>
+    new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'check', '--format', 'json', big], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '',
+        err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d));
+      child.stdout.pause();
+      // Nothing is read for a moment: the writer waits on the full pipe.
+      setTimeout(() => {
+        if (readEarly) {
+          child.stdout.once('data', (d: Buffer) => {
+            out += d;
+            child.stdout.destroy();
+          });
+        } else child.stdout.on('data', (d: Buffer) => (out += d));
+        child.stdout.resume();
+      }, 300);
+      child.on('close', (status) => resolve({ status, out, err }));
+    });
   const whole = await run(false);
   assert.equal(whole.status, 1, whole.err);
   // Every server's finding, whole and in order (the report parses).
