@@ -5,7 +5,7 @@
 // edits that stay inside one server block must actually take the incremental path (`kept` > 0), or the
 // comparison would prove nothing.
 
-import { test } from 'node:test';
+import { test, TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -190,16 +190,29 @@ test('incremental findings equal a fresh analysis: a fragment analysed alone', (
 // directives, listen, server_name, set) and what it does not.
 const RENAMES = ['proxy_ssl_verify', 'proxy_ssl_trusted_certificate', 'proxy_ssl_name', 'proxy_ssl_server_name', 'proxy_ssl_session_reuse', 'proxy_ssl_certificate', 'proxy_ssl_certificate_key', 'proxy_ssl_protocols', 'proxy_ssl', 'grpc_ssl_verify', 'ssl_certificate', 'ssl_certificate_key', 'ssl_protocols', 'ssl_verify_client', 'ssl_client_certificate', 'ssl_reject_handshake', 'proxy_pass', 'grpc_pass', 'uwsgi_pass', 'listen', 'server_name', 'set', 'starttls', 'keepalive', 'proxy_set_header', 'fastcgi_param', 'grpc_set_header', 'return', 'root', 'add_header'];
 
+/** The rule examples' certificate files (PEM text by kind), so that the certificate rules have something to find. */
+function casePki(t: TestContext): Record<string, string> {
+  if (!opensslAvailable()) {
+    t.diagnostic('openssl not found: the certificate rules run without certificate files');
+    return {};
+  }
+  const dir = nodeFs.mkdtempSync(nodePath.join(os.tmpdir(), 'ntp-incr-pki-'));
+  t.after(() => nodeFs.rmSync(dir, { recursive: true, force: true }));
+  return Object.fromEntries(Object.entries(makeCasePki(dir)).map(([k, p]) => [k, nodeFs.readFileSync(p, 'utf8')]));
+}
+
+/** A fresh service over one rule example's text at `path`, with the certificate files it names beside it. */
+function caseService(c: { files?: Record<string, string> }, pki: Record<string, string>, path: string): (text: string) => ReturnType<typeof createLanguageService> {
+  const beside: Record<string, string> = {};
+  for (const [name, kind] of Object.entries(c.files ?? {})) if (pki[kind]) beside['/cases/' + name] = pki[kind];
+  return (text) => createLanguageService({ fs: memoryFileSystem({ ...beside, [path]: text }), settings: defaultSettings({ now: Date.UTC(2026, 0, 1) }), candidates: () => [path], certificates: nodeCertificateParser });
+}
+
 test('incremental findings equal a fresh analysis: every rule example, with names typed over names', (t) => {
   const rules = createLanguageService({ fs: memoryFileSystem({}) }).rules();
   const PATH = '/cases/nginx.conf';
   // The examples' certificate files, so that the certificate rules have something to find (and to keep).
-  let pki: Record<string, string> = {};
-  if (opensslAvailable()) {
-    const dir = nodeFs.mkdtempSync(nodePath.join(os.tmpdir(), 'ntp-incr-pki-'));
-    t.after(() => nodeFs.rmSync(dir, { recursive: true, force: true }));
-    pki = Object.fromEntries(Object.entries(makeCasePki(dir)).map(([k, p]) => [k, nodeFs.readFileSync(p, 'utf8')]));
-  } else t.diagnostic('openssl not found: the certificate rules run without certificate files');
+  const pki = casePki(t);
   let rnd = 99;
   const rand = (n: number) => {
     rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
@@ -212,9 +225,7 @@ test('incremental findings equal a fresh analysis: every rule example, with name
     for (const c of [...rule.cases.valid, ...rule.cases.invalid]) {
       if (c.probe) continue;
       const context = c.context ?? 'main';
-      const beside: Record<string, string> = {};
-      for (const [name, kind] of Object.entries(c.files ?? {})) if (pki[kind]) beside['/cases/' + name] = pki[kind];
-      const service = (text: string) => createLanguageService({ fs: memoryFileSystem({ ...beside, [PATH]: text }), settings: defaultSettings({ now: Date.UTC(2026, 0, 1) }), candidates: () => [PATH], certificates: nodeCertificateParser });
+      const service = caseService(c, pki, PATH);
       const live = service(c.config);
       live.diagnose(PATH, { context, scope: 'config' });
       let text = c.config;
@@ -258,20 +269,13 @@ test('incremental findings equal a fresh analysis: every rule example, with name
 test('incremental findings equal a fresh analysis: a letter typed in every argument of every rule example', (t) => {
   const rules = createLanguageService({ fs: memoryFileSystem({}) }).rules();
   const PATH = '/cases/nginx.conf';
-  let pki: Record<string, string> = {};
-  if (opensslAvailable()) {
-    const dir = nodeFs.mkdtempSync(nodePath.join(os.tmpdir(), 'ntp-incr-args-'));
-    t.after(() => nodeFs.rmSync(dir, { recursive: true, force: true }));
-    pki = Object.fromEntries(Object.entries(makeCasePki(dir)).map(([k, p]) => [k, nodeFs.readFileSync(p, 'utf8')]));
-  } else t.diagnostic('openssl not found: the certificate rules run without certificate files');
+  const pki = casePki(t);
   let edits = 0, reused = 0;
   for (const rule of rules) {
     for (const c of [...rule.cases.valid, ...rule.cases.invalid]) {
       if (c.probe) continue;
       const context = c.context ?? 'main';
-      const beside: Record<string, string> = {};
-      for (const [name, kind] of Object.entries(c.files ?? {})) if (pki[kind]) beside['/cases/' + name] = pki[kind];
-      const service = (text: string) => createLanguageService({ fs: memoryFileSystem({ ...beside, [PATH]: text }), settings: defaultSettings({ now: Date.UTC(2026, 0, 1) }), candidates: () => [PATH], certificates: nodeCertificateParser });
+      const service = caseService(c, pki, PATH);
       const tree = parse(c.config);
       const ends: number[] = tree.comments.map((x) => x.end);
       const stack = [...tree.root.children];

@@ -11,6 +11,7 @@ import { RULES } from './rules';
 import { EditSite, Rule } from './rules/rule';
 import { runRules } from './run-rules';
 import { Range, rangeOf } from './syntax/positions';
+import { changedSpan } from './syntax/reparse';
 import { EngineSettings, Finding, Fix, RelatedLocation } from './types';
 import type { CertificateFiles } from './certificates/files';
 import { DeferredFinding } from './deferred-finding';
@@ -213,16 +214,8 @@ function singleEdit(old: ConfigModel, now: ConfigModel): Edit | undefined {
   if (!pair) return undefined;
   const [oldFile, newFile] = pair;
   const a = oldFile.tree.text, b = newFile.tree.text;
-  const max = Math.min(a.length, b.length);
-  // Chunks first (compared natively), then characters within the chunk that differs.
-  const CHUNK = 4096;
-  let p = 0;
-  while (p + CHUNK <= max && a.slice(p, p + CHUNK) === b.slice(p, p + CHUNK)) p += CHUNK;
-  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
-  let s = 0;
-  while (s + CHUNK <= max - p && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
-  while (s < max - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
-  const oldEnd = a.length - s, newEnd = b.length - s;
+  const { start: p, oldEnd, delta } = changedSpan(a, b);
+  const newEnd = oldEnd + delta;
   // Line numbers appear in messages and ranges of findings elsewhere: an edit that adds or removes a line
   // would move them all.
   if (/[\r\n]/.test(a.slice(p, oldEnd)) || /[\r\n]/.test(b.slice(p, newEnd))) return undefined;

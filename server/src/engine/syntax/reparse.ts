@@ -47,6 +47,20 @@ function shifted(old: CompactTree, text: string): CompactTree | undefined {
   return edit && old.withShift(text, edit.start, edit.from, edit.delta);
 }
 
+/** The one span where `before` and `after` differ: [start, oldEnd) before, [start, oldEnd + delta) after. */
+export function changedSpan(before: string, after: string): { start: number; oldEnd: number; delta: number } {
+  const max = Math.min(before.length, after.length);
+  // Chunks first (compared natively), then characters within the chunk that differs.
+  const CHUNK = 4096;
+  let s = 0;
+  while (s + CHUNK <= max && before.slice(s, s + CHUNK) === after.slice(s, s + CHUNK)) s += CHUNK;
+  while (s < max && before.charCodeAt(s) === after.charCodeAt(s)) s++;
+  let tail = 0;
+  while (tail + CHUNK <= max - s && before.slice(before.length - tail - CHUNK, before.length - tail) === after.slice(after.length - tail - CHUNK, after.length - tail)) tail += CHUNK;
+  while (tail < max - s && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  return { start: s, oldEnd: before.length - tail, delta: after.length - before.length };
+}
+
 /** One edit that stays inside one argument token or one comment (see `tokenEdit`). */
 export interface TokenEdit {
   /** The changed text is [start, oldEnd) before and [start, oldEnd + delta) after. */
@@ -67,17 +81,7 @@ export function tokenEdit(old: CompactTree, text: string): TokenEdit | undefined
   const a = old.arrays;
   const before = a.text;
   if (old.errors.length || before === text) return undefined;
-  // The one span that differs: [s, e) before, [s, e + delta) after.
-  const max = Math.min(before.length, text.length);
-  const CHUNK = 4096;
-  let s = 0;
-  while (s + CHUNK <= max && before.slice(s, s + CHUNK) === text.slice(s, s + CHUNK)) s += CHUNK;
-  while (s < max && before.charCodeAt(s) === text.charCodeAt(s)) s++;
-  let tail = 0;
-  while (tail + CHUNK <= max - s && before.slice(before.length - tail - CHUNK, before.length - tail) === text.slice(text.length - tail - CHUNK, text.length - tail)) tail += CHUNK;
-  while (tail < max - s && before.charCodeAt(before.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
-  const e = before.length - tail;
-  const delta = text.length - before.length;
+  const { start: s, oldEnd: e, delta } = changedSpan(before, text);
 
   // Where the edit is: in one comment, or in one argument token.
   const c = lastAtOrBefore(a.comStart, a.commentCount, s);
