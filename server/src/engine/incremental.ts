@@ -40,7 +40,7 @@ const WHOLE: readonly Rule[] = RULES.filter((r) => r.locality !== 'server');
 export function reanalyzeEdit(before: Before, now: ConfigModel, settings: EngineSettings, certificates: CertificateFiles | undefined, clock: number, adopted?: Edit): { findings: Finding[]; kept: number; keptRules: string[]; clockAt: number } | undefined {
   // An adopted model (`model/after-edit.ts`) is `before`'s, spent: its directives read the new text, and the
   // edit stayed inside one argument or comment (same directives, same blocks, same variables defined).
-  const edit = adopted ? checkedLine(before.model, adopted) : singleEdit(before.model, now);
+  const edit = plainEdit(before.model, now, adopted ?? singleEdit(before.model, now));
   if (!edit) return undefined;
   const { oldFile, newFile, start, oldEnd, delta } = edit;
   (newFile.tree as CompactTree).shiftLineStartsFrom(oldFile.tree as CompactTree, start, delta);
@@ -129,9 +129,8 @@ function keepable(findings: Finding[], changed: string[], site: EditSite, oldFil
   const out = new Set<string>();
   for (const r of WHOLE) if (r.reads && (clockFresh || !r.clock) && !changed.some((name) => r.reads!(name, site))) out.add(r.id);
   const off = (path: string, s: number, e: number) => path !== oldFile.path || e < start || s > oldEnd;
-  const fList = findings;
-  for (let fIndex = 0; fIndex < fList.length; fIndex++) {
-    const f = fList[fIndex];
+  for (let fIndex = 0; fIndex < findings.length; fIndex++) {
+    const f = findings[fIndex];
     if (!out.has(f.ruleId)) continue;
     if (!off(f.path, f.start, f.end) || f.related.some((x) => !off(x.path, rangeStart(oldFile, x.range), rangeEnd(oldFile, x.range)))) out.delete(f.ruleId);
   }
@@ -182,9 +181,11 @@ function editedDirective(dirs: LDir[], start: number): string[] | undefined {
   return [];
 }
 
-/** The adopted edit, unless its line holds a suppression comment (which silences this line and the next). */
-function checkedLine(old: ConfigModel, edit: Edit): Edit | undefined {
-  if (old.expansions !== old.files.size || edit.oldFile.tree.errors.length) return undefined;
+/** `edit`, unless plain bookkeeping cannot move the findings around it. */
+function plainEdit(old: ConfigModel, now: ConfigModel, edit: Edit | undefined): Edit | undefined {
+  // A file included from two places has two sets of findings: plain bookkeeping cannot move both.
+  if (!edit || old.expansions !== old.files.size || now.expansions !== now.files.size) return undefined;
+  // A suppression comment on this line silences findings of this line and the next one.
   if (lineAt(edit.oldFile.tree.text, edit.start).includes('nginx-tls-ignore') || lineAt(edit.newFile.tree.text, edit.start).includes('nginx-tls-ignore')) return undefined;
   return edit;
 }
@@ -201,8 +202,6 @@ export interface Edit {
 /** The one file whose text differs, and the span that changed; undefined unless it is one span on one line. */
 function singleEdit(old: ConfigModel, now: ConfigModel): Edit | undefined {
   if (old.rootPath !== now.rootPath || old.files.size !== now.files.size) return undefined;
-  // A file included from two places has two sets of findings: plain bookkeeping cannot move both.
-  if (old.expansions !== old.files.size || now.expansions !== now.files.size) return undefined;
   let pair: [ConfigFile, ConfigFile] | undefined;
   for (const [path, f] of now.files) {
     const was = old.files.get(path);
@@ -219,8 +218,6 @@ function singleEdit(old: ConfigModel, now: ConfigModel): Edit | undefined {
   // Line numbers appear in messages and ranges of findings elsewhere: an edit that adds or removes a line
   // would move them all.
   if (/[\r\n]/.test(a.slice(p, oldEnd)) || /[\r\n]/.test(b.slice(p, newEnd))) return undefined;
-  // A suppression comment on this line silences findings of this line and the next one.
-  if (lineAt(a, p).includes('nginx-tls-ignore') || lineAt(b, p).includes('nginx-tls-ignore')) return undefined;
   return { oldFile, newFile, start: p, oldEnd, delta: newEnd - oldEnd };
 }
 

@@ -5,10 +5,10 @@
 import { ConfigModel, LDir } from '../model/model';
 import { ServerInfo, serverTls } from '../model/servers';
 import { isFlagOn, isIpLiteral, readsTlsUseInput, TlsUse, tlsUses } from '../model/tls-uses';
-import { isTlsDirectiveName, tlsDirective } from '../knowledge/tls-directives';
+import { readsTlsAnd, tlsDirective } from '../knowledge/tls-directives';
 import { CertificateFiles, CertificateRef, probeKey } from './files';
 import { CertificateInfo } from './types';
-import { answeringServer, LOOPBACK } from './sockets';
+import { answeringServer, listenParts, LOOPBACK } from './sockets';
 import { defaultOf, lineNumber } from '../model/describe';
 import { NginxVersion } from '../knowledge/tls';
 
@@ -34,13 +34,12 @@ const backendsCache = new WeakMap<TlsUse, { model: ConfigModel; files: Certifica
 
 /**
  * A `reads` predicate for a rule that looks upstreams' backends up: the TLS directives and `inputs` (the pass
- * directives, `listen`…), and `server_name`, except in a server that cannot be anyone's backend (it listens with TLS on no port an
- * upstream of this config connects to): its names route no upstream's connection.
+ * directives, `listen`…), and `server_name`, except in a server that cannot be anyone's backend (it listens
+ * with TLS on no port an upstream of this config connects to): its names route no upstream's connection.
  */
 export function readsBackendsAnd(...inputs: Iterable<string>[]): (name: string, site?: { model: ConfigModel; server: LDir }) => boolean {
-  const set = new Set<string>();
-  for (const list of inputs) for (const n of list) set.add(n);
-  return (name, site) => (name === 'server_name' ? !site || mayBeBackend(site.model, site.server) : set.has(name) || isTlsDirectiveName(name));
+  const base = readsTlsAnd(...inputs);
+  return (name, site) => (name === 'server_name' ? !site || mayBeBackend(site.model, site.server) : base(name));
 }
 
 const targeted = new WeakMap<ConfigModel, Set<string>>();
@@ -73,8 +72,8 @@ function mayBeBackend(model: ConfigModel, server: LDir): boolean {
   if (!info.listenSsl) return false;
   const ports = targetedPorts(model);
   return info.listens.some((l) => {
-    const port = /:(\d+)$/.exec(l.key);
-    return !port || ports.has(info.family + ' ' + port[1]);
+    const p = listenParts(l.key);
+    return !p || ports.has(info.family + ' ' + p.port);
   });
 }
 

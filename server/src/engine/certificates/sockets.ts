@@ -5,15 +5,15 @@
 
 import { ConfigModel } from '../model/model';
 import { serverTls, ServerInfo, SERVER_INPUTS } from '../model/servers';
-import { isTlsDirectiveName } from '../knowledge/tls-directives';
+import { readsTlsAnd } from '../knowledge/tls-directives';
 import { isCertificateName } from '../model/verification';
 
 export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** What the servers listening on each port, and their names, rest on. */
-const readsSocketInput = (name: string): boolean => name === 'server_name' || SERVER_INPUTS.includes(name) || isTlsDirectiveName(name);
+const readsSocketInput = readsTlsAnd(SERVER_INPUTS, ['server_name']);
 
-function listenParts(key: string): { addr: string; port: number } | null {
+export function listenParts(key: string): { addr: string; port: number } | null {
   // `http 127.0.0.1:8443`, `http *:443`, `http [::]:443`
   const m = /^\S+ (.*):(\d+)$/.exec(key);
   return m ? { addr: m[1], port: +m[2] } : null;

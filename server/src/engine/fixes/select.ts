@@ -41,9 +41,8 @@ export function selectSafeFixes(findings: Finding[]): Fix[] {
     return t;
   };
   const added = new Set<string>(); // block + directive name inserted by a fix already taken
-  const fList = findings;
-  for (let fIndex = 0; fIndex < fList.length; fIndex++) {
-    const f = fList[fIndex];
+  for (let fIndex = 0; fIndex < findings.length; fIndex++) {
+    const f = findings[fIndex];
     const fix = f.fixes.find((x) => x.isPreferred && x.safe);
     if (!fix || seen.has(fix)) continue;
     if (fix.edits.some((e) => rangesOf(e).hits(e.start, e.end))) continue;

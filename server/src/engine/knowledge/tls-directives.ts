@@ -141,6 +141,16 @@ export function isTlsDirectiveName(name: string): boolean {
 }
 const TLS_SHAPED = /^(?:(?:proxy|grpc|uwsgi)_)?ssl(?:_|$)/;
 
+/**
+ * Whether something resting on the TLS directives and on `names` can change when a directive of that name
+ * does: a rule's `reads`, a per-model memo's inputs.
+ */
+export function readsTlsAnd(...names: Iterable<string>[]): (name: string) => boolean {
+  const set = new Set<string>();
+  for (const list of names) for (const n of list) set.add(n);
+  return (name) => set.has(name) || isTlsDirectiveName(name);
+}
+
 /** Every TLS directive nginx knows (all families spelled out). */
 export function allTlsFacts(): Iterable<TlsDirectiveFact> {
   return FACTS.values();

@@ -41,21 +41,21 @@ export function adoptAfterEdit(previous: ConfigModel, rootPath: string, fs: File
   const oldTree = oldFile.tree as CompactTree;
   const edit = tokenEdit(oldTree, text);
   if (!edit) return undefined;
-  if (edit.directive < 0) {
+  const edited = edit.directive < 0 ? null : oldTree.arrays.dirName(edit.directive);
+  if (edited === null) {
     // Comments that say how to read the file (its context) or what to silence.
     const line = text.slice(text.lastIndexOf('\n', edit.start) + 1, text.indexOf('\n', edit.start) >>> 0);
     const was = oldTree.text.slice(oldTree.text.lastIndexOf('\n', edit.start) + 1, oldTree.text.indexOf('\n', edit.start) >>> 0);
     if (/nginx-(context|tls)/i.test(line) || /nginx-(context|tls)/i.test(was)) return undefined;
-  } else {
+  } else if (edited === 'include' || definedVariableArgument(edited) !== undefined) {
     // An include's argument names the files expanded; a variable's definition is read config-wide.
-    const name = oldTree.arrays.dirName(edit.directive);
-    if (name === 'include' || definedVariableArgument(name) !== undefined) return undefined;
+    return undefined;
   }
   const maxBytes = opts.maxExpandedBytes;
   if (maxBytes !== undefined && previous.expandedBytes + Math.max(0, edit.delta) * previous.expansions >= maxBytes) return undefined;
   const cached = opts.parseCache?.get(oldFile.path);
   const newFile: ConfigFile = cached && cached.tree.text === text ? cached : { path: oldFile.path, tree: oldTree.withShift(text, edit.start, edit.from, edit.delta) };
   opts.parseCache?.set(newFile.path, newFile);
-  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta, edit.directive < 0 ? null : oldTree.arrays.dirName(edit.directive));
+  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta, edited);
   return { model, oldFile, newFile, start: edit.start, oldEnd: edit.oldEnd, delta: edit.delta };
 }

@@ -208,7 +208,8 @@ export class ConfigModel {
    * and nothing else (`syntax/reparse.ts` proves the trees have the same structure; the caller, that the
    * changed argument is not one the expansion reads): `previous`'s directives and blocks, re-pointed to
    * `newFile`, with its problems moved. `previous` is spent: its directives now read the new text. What
-   * reads argument values (upstream groups, the rules' per-model memos) starts afresh on the new object.
+   * rests on the `edited` directive's arguments (the upstream groups, the per-model memos, see `carried`)
+   * is worked out again on the new object; the rest is taken over.
    */
   static adopt(previous: ConfigModel, oldFile: ConfigFile, newFile: ConfigFile, from: number, delta: number, edited: string | null): ConfigModel {
     const m = Object.create(ConfigModel.prototype) as ConfigModel;

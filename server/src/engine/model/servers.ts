@@ -1,7 +1,7 @@
 // Virtual servers and their listening sockets: which are TLS, which is the default for an address:port.
 
 import { ConfigModel, LBlock, LDir } from './model';
-import { isTlsDirectiveName } from '../knowledge/tls-directives';
+import { readsTlsAnd } from '../knowledge/tls-directives';
 
 export interface Listen {
   ld: LDir;
@@ -33,7 +33,7 @@ function normalise(addr: string): string {
 /** The directives the list of servers and their sockets rests on (besides TLS directives). */
 export const SERVER_INPUTS: readonly string[] = ['server', 'listen'];
 
-const readsServerInput = (name: string): boolean => SERVER_INPUTS.includes(name) || isTlsDirectiveName(name);
+const readsServerInput = readsTlsAnd(SERVER_INPUTS);
 
 const cache = new WeakMap<ConfigModel, ServerInfo[]>();
 

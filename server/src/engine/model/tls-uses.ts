@@ -3,7 +3,7 @@
 import { UpstreamFamily } from '../knowledge/tls';
 import { ConfigModel, LBlock, LDir, splitHostPort, UpstreamGroup } from './model';
 import { own } from '../own';
-import { isTlsDirectiveName } from '../knowledge/tls-directives';
+import { readsTlsAnd } from '../knowledge/tls-directives';
 import { parsePassUrl } from './pass-url';
 
 export interface TlsUse {
@@ -39,7 +39,7 @@ const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string }> = {
 export const TLS_USE_INPUTS: readonly string[] = [...Object.keys(HTTP_PASS), 'set', 'upstream', 'server', 'keepalive'];
 
 /** Whether the list of TLS uses can rest on directives named `name`. */
-export const readsTlsUseInput = (name: string): boolean => TLS_USE_INPUTS.includes(name) || isTlsDirectiveName(name);
+export const readsTlsUseInput = readsTlsAnd(TLS_USE_INPUTS);
 
 export function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(host);

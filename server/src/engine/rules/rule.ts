@@ -4,7 +4,7 @@
 import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
 import { EngineSettings, Fix, RelatedLocation, Severity } from '../types';
 import { lineOf } from '../syntax/positions';
-import { isTlsDirectiveName } from '../knowledge/tls-directives';
+import { readsTlsAnd } from '../knowledge/tls-directives';
 import type { CertificateFiles } from '../certificates/files';
 
 export interface RuleFinding {
@@ -131,23 +131,18 @@ export interface RuleCases {
   invalid: RuleCase[];
 }
 
-/**
- * The line nginx names for an error in this directive: its handler runs once the terminating `;` or `{`
- * has been read, so that is the line in its message (1-based).
- */
 /** Where an edit whose findings `reads` is asked about was made: the server block holding it, in the new model. */
 export interface EditSite {
   model: ConfigModel;
   server: LDir;
 }
 
-/** A `reads` predicate: every TLS directive (known or not yet), and the names given. */
-export function readsTlsAnd(...names: Iterable<string>[]): (name: string) => boolean {
-  const set = new Set<string>();
-  for (const list of names) for (const n of list) set.add(n);
-  return (name) => set.has(name) || isTlsDirectiveName(name);
-}
+export { readsTlsAnd };
 
+/**
+ * The line nginx names for an error in this directive: its handler runs once the terminating `;` or `{`
+ * has been read, so that is the line in its message (1-based).
+ */
 export function handlerLine(ld: LDir): number {
   const at = ld.terminator >= 0 ? ld.terminator : ld.nameStart;
   return lineOf(ld.file.tree.nginxLineStarts, at) + 1;

@@ -155,9 +155,8 @@ function backendCertificates(model: ConfigModel, files: CertificateFiles | undef
  */
 export function tlsInventory(model: ConfigModel, findings: readonly Finding[], version: NginxVersion, files?: CertificateFiles): TlsInventoryUse[] {
   const byFile = new Map<string, Finding[]>();
-  const fList = findings;
-  for (let fIndex = 0; fIndex < fList.length; fIndex++) {
-    const f = fList[fIndex];
+  for (let fIndex = 0; fIndex < findings.length; fIndex++) {
+    const f = findings[fIndex];
     const list = byFile.get(f.path);
     if (list) list.push(f);
     else byFile.set(f.path, [f]);

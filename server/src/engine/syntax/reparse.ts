@@ -12,7 +12,8 @@ import { SyntaxTree, TokenKind } from './types';
 
 /** The tree of `text`, from `old` (the tree of the text before one edit) where that is provably the same. */
 export function reparse(old: SyntaxTree | undefined, text: string): SyntaxTree {
-  return (old instanceof CompactTree && shifted(old, text)) || parse(text);
+  const edit = old instanceof CompactTree ? tokenEdit(old, text) : undefined;
+  return edit ? (old as CompactTree).withShift(text, edit.start, edit.from, edit.delta) : parse(text);
 }
 
 /** Characters that may come or go inside a token without changing how the text is cut into tokens. */
@@ -40,11 +41,6 @@ function lastAtOrBefore(starts: Int32Array, count: number, at: number): number {
     if (starts[mid] <= at) { k = mid; lo = mid + 1; } else hi = mid - 1;
   }
   return k;
-}
-
-function shifted(old: CompactTree, text: string): CompactTree | undefined {
-  const edit = tokenEdit(old, text);
-  return edit && old.withShift(text, edit.start, edit.from, edit.delta);
 }
 
 /** The one span where `before` and `after` differ: [start, oldEnd) before, [start, oldEnd + delta) after. */
