@@ -282,9 +282,12 @@ export class ConfigModel {
    * tree's arrays: no directive or block view is made here.
    */
   private expand(file: ConfigFile, into: LBlock): void {
-    interface Frame { tree: CompactTree; next: number; block: LBlock; file: ConfigFile; via: LDir | null; chain: string[]; ids: string[] }
+    // `fill`: where the block's next directive goes, shared by the frames of one block (its own and those of
+    // the files included into it). A block's items are made at the size of its own directives and filled in
+    // place: grown by push, a three-directive location kept room for seventeen.
+    interface Frame { tree: CompactTree; next: number; block: LBlock; fill: { n: number }; file: ConfigFile; via: LDir | null; chain: string[]; ids: string[] }
     const top = file.tree as CompactTree;
-    const stack: Frame[] = [{ tree: top, next: top.arrays.blkFirst[0] ?? -1, block: into, file, via: null, chain: [file.path], ids: [this.identity(file.path)] }];
+    const stack: Frame[] = [{ tree: top, next: top.arrays.blkFirst[0] ?? -1, block: into, fill: { n: into.items.length }, file, via: null, chain: [file.path], ids: [this.identity(file.path)] }];
     const maxDepth = this.opts.maxIncludeDepth ?? 32;
     const maxFiles = this.opts.maxFiles ?? 2000;
     const maxBytes = this.opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES;
@@ -307,7 +310,7 @@ export class ConfigModel {
       pollCancellation();
       const name = f.tree.intern(a.dirName(k));
       const ld = new LDir(k, name, f.file, f.block, f.via);
-      f.block.items.push(ld);
+      f.block.items[f.fill.n++] = ld;
       this.all[count++] = ld;
       const inData = f.block.kind === 'raw' || f.block.kind === 'opaque';
       const childBlock = a.dirChildBlock(k);
@@ -344,18 +347,22 @@ export class ConfigModel {
             continue;
           }
           const incTree = inc.tree as CompactTree;
-          stack.push({ tree: incTree, next: incTree.arrays.blkFirst[0] ?? -1, block: f.block, file: inc, via: ld, chain: [...f.chain, target], ids: [...f.ids, id] });
+          stack.push({ tree: incTree, next: incTree.arrays.blkFirst[0] ?? -1, block: f.block, fill: f.fill, file: inc, via: ld, chain: [...f.chain, target], ids: [...f.ids, id] });
         }
         continue;
       }
       if (childBlock >= 0) {
         // Inside data stays data; a block nginx has no kind for (third-party, misspelled) is not looked into.
         const kind: BlockKind = inData ? f.block.kind : childBlockKind(f.block.kind, name) ?? 'opaque';
-        const child: LBlock = { kind, owner: ld, parent: f.block, items: [], synthetic: false };
+        let own = 0;
+        for (let c = a.blkFirst[childBlock]; c >= 0; c = a.dirNext[c]) own++;
+        const child: LBlock = { kind, owner: ld, parent: f.block, items: own ? new Array<LDir>(own) : [], synthetic: false };
         ld.child = child;
-        stack.push({ tree: f.tree, next: a.blkFirst[childBlock], block: child, file: f.file, via: f.via, chain: f.chain, ids: f.ids });
+        stack.push({ tree: f.tree, next: a.blkFirst[childBlock], block: child, fill: { n: 0 }, file: f.file, via: f.via, chain: f.chain, ids: f.ids });
       }
     }
+    // Stopped at the directive cap: the blocks still open keep only what was placed (no holes).
+    for (let i = 0; i < stack.length; i++) if (stack[i].fill.n < stack[i].block.items.length) stack[i].block.items.length = stack[i].fill.n;
     this.all.length = count;
   }
 

@@ -111,10 +111,9 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
         rejects = rejecting.set(ld.block.kind, ld.name, !!spec && rejectsDuplicates(ld.name, spec.isFlag));
       }
       if (!rejects) continue;
-      let names = seen.get(ld.block);
-      if (!names) seen.set(ld.block, (names = new Map()));
-      const first = names.get(ld.name);
-      if (!first) { names.set(ld.name, ld); continue; }
+      // The block's own first of that name (ld itself is in the block): no per-block map of names to keep.
+      const first = ctx.model.first(ld.name, ld.block)!;
+      if (first === ld) continue;
       ctx.report({
         ...directiveSpan(ld),
         nginxLine: handlerLine(ld),

@@ -112,8 +112,9 @@ Anything else stops \`nginx -t\`.`,
       }
       if (!spec && ld.name !== 'listen') continue;
       const name = ld.name;
-      const args = ld.values();
-      if (name === 'listen' && args.length > 1) {
+      const argc = ld.argc;
+      if (name === 'listen' && argc > 1) {
+        const args = ld.values();
         const family = ld.block.kind.startsWith('stream') ? 'stream' : ld.block.kind.startsWith('mail') ? 'mail' : 'http';
         const at = args.findIndex((a, i) => i > 0 && !a.includes('$') && !LISTEN_PARAMS[family].test(a));
         if (at > 0) {
@@ -122,11 +123,13 @@ Anything else stops \`nginx -t\`.`,
         }
         continue;
       }
-      // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
-      if (!spec || args.some((a) => a.includes('$'))) continue;
-      if (spec.isFlag && args.length === 1) {
-        const v = args[0];
-        if (v.toLowerCase() === 'on' || v.toLowerCase() === 'off') continue;
+      if (!spec) continue;
+      // A flag is checked from its one value: most checked directives are flags, and most say on or off.
+      if (spec.isFlag && argc === 1) {
+        const v = ld.arg(0);
+        if (v === 'on' || v === 'off' || v.includes('$')) continue;
+        const lower = v.toLowerCase();
+        if (lower === 'on' || lower === 'off') continue;
         const fixes = /^(yes|true|1|enable|enabled)$/i.test(v) ? 'on' : /^(no|false|0|disable|disabled)$/i.test(v) ? 'off' : null;
         ctx.report({
           ...argSpan(ld, 0),
@@ -136,6 +139,9 @@ Anything else stops \`nginx -t\`.`,
         });
         continue;
       }
+      const args = ld.values();
+      // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
+      if (args.some((a) => a.includes('$'))) continue;
       const choices = own(ENUMS, name);
       if (choices && args.length === 1 && !choices.includes(args[0].toLowerCase())) {
         ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `invalid value "${args[0]}" (expected one of: ${choices.join(', ')})` });

@@ -1,6 +1,6 @@
 // A variable nobody defines: nginx refuses the config ("unknown variable") when it compiles the value.
 
-import { isKnownVariable } from '../model/variables';
+import { isKnownVariable, VariableReferences } from '../model/variables';
 import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
 import { own } from '../own';
@@ -86,6 +86,7 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
       if (k === undefined) known.set(name, (k = isKnownVariable(name, model)));
       return k;
     };
+    const scanner = new VariableReferences();
     const ldList = checkedDirectives(model);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
@@ -99,21 +100,21 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
         } else if (spec && spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
         const value = ld.arg(i);
         if (!value.includes('$')) continue;
-        // `$1x` is the capture $1 followed by "x": captures are one digit.
-        for (const m of value.matchAll(/\$(\{)?(\d|[A-Za-z_][A-Za-z0-9_]*)/g)) {
-          const name = m[2];
+        const refs = scanner.reset(value);
+        while (refs.next()) {
+          const { name, braced, at: refAt, length } = refs;
           if (isKnown(name)) continue;
           // `${UPPER_CASE}` is a placeholder of a template (envsubst fills it in before nginx reads the file).
-          if (m[1] && /^[A-Z][A-Z0-9_]*$/.test(name)) continue;
+          if (braced && /^[A-Z][A-Z0-9_]*$/.test(name)) continue;
           const caveat = absenceCaveat(ctx, ld.block);
           // Point at the variable in the source when it is written there as is.
           const argStart = ld.argStart(i);
           const argEnd = ld.argEnd(i);
           const raw = ld.file.tree.text.slice(argStart, argEnd);
-          const at = raw.indexOf(m[0]);
+          const at = raw.indexOf(value.slice(refAt, refAt + length));
           const start = at >= 0 ? argStart + at : argStart;
           ctx.report({
-            file: ld.file, start, end: at >= 0 ? start + m[0].length : argEnd,
+            file: ld.file, start, end: at >= 0 ? start + length : argEnd,
             severity: caveat.severity,
             message: `unknown "${name}" variable: nothing defines $${name} (no set, map, geo or regex capture, and no module provides it)${caveat.note}`,
           });

@@ -9,6 +9,9 @@ import { anchorIn } from '../model/verification';
 import { argSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
+/** The settings whose values make two uses of one peer verify alike. */
+const SIGNATURE = ['verify', 'trusted_certificate', 'verify_depth', 'crl'] as const;
+
 export const upstreamTlsMixedVerification: Rule = {
   id: 'upstream-tls-mixed-verification',
   defaultSeverity: 'warning',
@@ -62,16 +65,20 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
       const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
       const key = use.family + ' ' + (use.group ? 'group ' + use.group.name.toLowerCase() : use.host.toLowerCase() + ':' + (use.port ?? 443));
-      const list = groups.get(key) ?? [];
-      list.push(use);
-      groups.set(key, list);
+      const list = groups.get(key);
+      if (list) list.push(use);
+      else groups.set(key, [use]);
     }
     for (const uses of groups.values()) {
       if (uses.length < 2) continue;
-      const sig = (u: TlsUse) => ['verify', 'trusted_certificate', 'verify_depth', 'crl'].map((s) => {
-        const ld = ctx.model.first(tlsDirective(u.family, s), u.block);
-        return ld ? valueOf(ld).toLowerCase() : '';
-      }).join('|');
+      const sig = (u: TlsUse) => {
+        let out = '';
+        for (let i = 0; i < SIGNATURE.length; i++) {
+          const ld = ctx.model.first(tlsDirective(u.family, SIGNATURE[i]), u.block);
+          out += (i ? '|' : '') + (ld ? valueOf(ld).toLowerCase() : '');
+        }
+        return out;
+      };
       const shared = (u: TlsUse) => {
         const reuse = ctx.model.first(tlsDirective(u.family, 'session_reuse'), u.block);
         return !reuse || isFlagOn(reuse) || !!u.group?.keepalive;
@@ -90,12 +97,13 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
         const mine = sigOf.get(u)!;
         const others: number[] = [];
         let more = 0;
+        // The first lines of the other signatures, and a count of the rest (not a walk over them: a group
+        // reached from thousands of locations split two ways would make this quadratic).
         for (const [s, list] of bySig) {
           if (s === mine) continue;
-          for (const o of list) {
-            if (others.length < MAX_LINES) others.push(lineNumber(o.pass));
-            else more++;
-          }
+          const shown = Math.min(list.length, MAX_LINES - others.length);
+          for (let i = 0; i < shown; i++) others.push(lineNumber(list[i].pass));
+          more += list.length - shown;
         }
         if (!others.length) continue;
         const reuseName = tlsDirective(u.family, 'session_reuse');
