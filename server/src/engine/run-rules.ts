@@ -67,6 +67,27 @@ export class LazyFinding extends DeferredFinding {
   }
 }
 
+/**
+ * How many findings of one rule came before on this span (start, end), counting this one. Keyed by the start
+ * alone (a small integer: a key made of both ends would be a heap number or a string per finding); the rare
+ * start with several ends keeps a map of them.
+ */
+function nextOnSpan(inFile: Map<number, number | Map<number, number>>, start: number, end: number): number {
+  const had = inFile.get(start);
+  if (had === undefined) {
+    inFile.set(start, end);
+    return 0;
+  }
+  if (typeof had === 'number') {
+    // One finding so far at this start, which ended at `had`.
+    inFile.set(start, new Map([[had, 1], [end, had === end ? 2 : 1]]));
+    return had === end ? 1 : 0;
+  }
+  const n = had.get(end) ?? 0;
+  had.set(end, n + 1);
+  return n;
+}
+
 function reportAfterRun(): void {
   throw new Error('a rule reported after its run ended');
 }
@@ -79,7 +100,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
   const repeated = model.expansions > model.files.size;
   for (const rule of rules) {
     // Findings so far of this rule per file and span: a second one on the same span gets the next counter.
-    const spans = new Map<ConfigFile, Map<number | string, number>>();
+    const spans = new Map<ConfigFile, Map<number, number | Map<number, number>>>();
     pollCancellation();
     const configured = settings.rules[rule.id];
     if (configured === 'off') continue;
@@ -104,11 +125,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
         }
         let inFile = spans.get(f.file);
         if (!inFile) spans.set(f.file, (inFile = new Map()));
-        // One number for both ends while it is exact (files are far below 2^26 characters).
-        const span = f.start < 2 ** 26 && f.end < 2 ** 27 ? f.start * 2 ** 27 + f.end : f.start + '-' + f.end;
-        const n = inFile.get(span) ?? 0;
-        inFile.set(span, n + 1);
-        findings.push(new LazyFinding(n, rule.id, severity ?? f.severity ?? rule.defaultSeverity, f));
+        findings.push(new LazyFinding(nextOnSpan(inFile, f.start, f.end), rule.id, severity ?? f.severity ?? rule.defaultSeverity, f));
       },
     };
     try {

@@ -29,8 +29,11 @@ export interface Backend {
   sni: string | null;
 }
 
-/** By use, for one model and one set of files (a use is taken over by the next model after an argument edit). */
-const backendsCache = new WeakMap<TlsUse, { model: ConfigModel; files: CertificateFiles; backends: Backend[] }>();
+/**
+ * By model, then by use, for one set of files. One weak entry per model and a plain map inside: a weak entry per
+ * use (tens of thousands) made every garbage collection of a big analysis walk them all.
+ */
+const backendsCache = new WeakMap<ConfigModel, { files: CertificateFiles; byUse: Map<TlsUse, Backend[]> }>();
 
 /**
  * A `reads` predicate for a rule that looks upstreams' backends up: the TLS directives and `inputs` (the pass
@@ -82,10 +85,10 @@ function mayBeBackend(model: ConfigModel, server: LDir): boolean {
  * (a use belongs to one model): the four handshake rules and the name fixes all ask.
  */
 export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
-  const hit = backendsCache.get(use);
-  if (hit && hit.files === files && hit.model === model.whole) return hit.backends;
-  const backends = findBackends(model, files, use);
-  backendsCache.set(use, { model: model.whole, files, backends });
+  let cache = backendsCache.get(model.whole);
+  if (!cache || cache.files !== files) backendsCache.set(model.whole, (cache = { files, byUse: new Map() }));
+  let backends = cache.byUse.get(use);
+  if (!backends) cache.byUse.set(use, (backends = findBackends(model, files, use)));
   return backends;
 }
 

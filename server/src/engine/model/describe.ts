@@ -34,16 +34,19 @@ function where(ld: LDir, from: LBlock): string {
 
 /** The chain of levels searched, in words: "this location, its server or http". */
 export function searchedWords(e: Effective, from: LBlock): string {
-  const labels: string[] = [];
+  // "this location, its server or http": the words are joined as they come (no list per finding), the
+  // last one held back until it is known to be the last.
+  let out = '';
+  let last = '';
+  let n = 0;
   for (let b: LBlock | null = e.from; b; b = b === e.level ? null : b.parent) {
     if (b.kind === 'main' || b.kind === 'http/if-location' || b.kind === 'http/limit_except' || b.kind === 'http/if-server') continue;
     const l = kindLabel(b.kind);
-    if (labels.length === 0 && b === from) labels.push('this ' + l);
-    else if (labels.length === 0) labels.push(l);
-    else labels.push(labels.length === 1 ? 'its ' + l : l);
+    if (n >= 1) out += (n >= 2 ? ', ' : '') + last;
+    last = n === 0 ? (b === from ? 'this ' + l : l) : n === 1 ? 'its ' + l : l;
+    n++;
   }
-  if (labels.length <= 1) return labels.join('');
-  return labels.slice(0, -1).join(', ') + ' or ' + labels[labels.length - 1];
+  return n <= 1 ? last : out + ' or ' + last;
 }
 
 /** `e`: the lookup when the caller has made it already. */

@@ -47,15 +47,23 @@ export function outsideBuild(model: ConfigModel, settings: EngineSettings, name:
  */
 export class ByKindAndName<T> {
   private readonly kinds = new Map<string, Map<string, T>>();
+  // The last kind asked and its names: a block's directives come one after another, all of one kind.
+  private lastKind: string | undefined = undefined;
+  private lastNames: Map<string, T> | undefined = undefined;
 
   get(kind: string, name: string): T | undefined {
-    return this.kinds.get(kind)?.get(name);
+    if (kind !== this.lastKind) {
+      this.lastKind = kind;
+      this.lastNames = this.kinds.get(kind);
+    }
+    return this.lastNames?.get(name);
   }
 
   set(kind: string, name: string, value: T): T {
     let names = this.kinds.get(kind);
     if (!names) this.kinds.set(kind, (names = new Map()));
     names.set(name, value);
+    if (kind === this.lastKind) this.lastNames = names;
     return value;
   }
 }

@@ -205,7 +205,8 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
           (explicit ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : '') +
           (ctx.model.hasUnreadInclude(use.block) ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)' : ''),
         fixes: () => verifyFixes(ctx.model, ctx.settings, use),
-        related: verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })),
+        // Most uses have verification nowhere: no empty list is made for each of them.
+        related: verify.found.length ? verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })) : undefined,
       });
     }
   },
