@@ -8,6 +8,7 @@ import {
 } from '../core';
 import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
 import { writeStdout } from './stdout';
+import { collectGarbage } from './collect-garbage';
 
 /** An input or output that cannot be read or written: exit 2. */
 export class IoError extends Error {}
@@ -166,6 +167,9 @@ export async function check(o: CheckOptions): Promise<number> {
         current.set(file, next);
         service.setText(file, next);
       }
+      // The last round's findings hold its whole analysis: let it go before the next one is built.
+      findings.length = 0;
+      collectGarbage();
       findings = run();
     }
     const changed = [...current].filter(([file, text]) => original.get(file) !== text);

@@ -17,7 +17,7 @@ export abstract class DeferredFinding implements Finding {
     readonly key: string | number,
     readonly ruleId: string,
     readonly severity: Severity,
-    readonly message: string,
+    private spelt: string | (() => string),
     readonly path: string,
     readonly start: number,
     readonly end: number,
@@ -30,6 +30,19 @@ export abstract class DeferredFinding implements Finding {
   get id(): string {
     const k = this.key;
     return typeof k === 'string' ? k : this.ruleId + '@' + this.path + ':' + this.start + '-' + this.end + (k ? '#' + k : '');
+  }
+
+  get message(): string {
+    const m = this.spelt;
+    if (typeof m === 'string') return m;
+    let s: string;
+    try {
+      s = m();
+    } catch (e) {
+      s = `(the message could not be made: ${(e as Error).message})`;
+    }
+    this.spelt = s;
+    return s;
   }
 
   protected abstract makeRange(): Range;

@@ -113,7 +113,8 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
         if (keep && !keep(f)) return;
         if (repeated) {
           // A file included from several places reports once per distinct finding.
-          const key = rule.id + '\0' + f.file.path + '\0' + f.start + '\0' + f.end + '\0' + f.message;
+          const message = typeof f.message === 'string' ? f.message : (f.message = f.message());
+          const key = rule.id + '\0' + f.file.path + '\0' + f.start + '\0' + f.end + '\0' + message;
           if (seen.has(key)) return;
           seen.add(key);
         }

@@ -367,6 +367,8 @@ export class Workspace {
     // message compared only when two findings share one (hashing every message cost more than the rest).
     const seen = new Map<string, string[]>();
     const findings: Finding[] = [];
+    // One analysis tells each finding once already (run-rules drops repeats): nothing to compare.
+    const shared = analyses.length > 1;
     for (const a of analyses) {
       // The file may have been read under another name (a link to it): its findings are told under this one.
       const alias = roots.length ? this.aliasIn(a, path) ?? path : path;
@@ -375,6 +377,10 @@ export class Workspace {
         const found = foundList[foundIndex];
         if (found.path !== alias && !everyFile) continue;
         const f = alias !== path && found.path === alias ? rehome(found, alias, path) : found;
+        if (!shared) {
+          findings.push(f);
+          continue;
+        }
         const key = f.ruleId + '\0' + f.path + '\0' + f.start + '\0' + f.end;
         const messages = seen.get(key);
         if (messages?.includes(f.message)) continue;

@@ -41,6 +41,13 @@ export function selectSafeFixes(findings: Finding[]): Fix[] {
     return t;
   };
   const added = new Set<string>(); // block + directive name inserted by a fix already taken
+  // The directive names an inserted text holds, by text: thousands of fixes insert the same few lines.
+  const namesIn = new Map<string, string[]>();
+  const namesOf = (text: string) => {
+    let list = namesIn.get(text);
+    if (!list) namesIn.set(text, (list = [...text.matchAll(/(?:^|[\s;{])([a-z_0-9]+)\s[^;{}]*;/g)].map((m) => m[1])));
+    return list;
+  };
   for (let fIndex = 0; fIndex < findings.length; fIndex++) {
     const f = findings[fIndex];
     const fix = f.fixes.find((x) => x.isPreferred && x.safe);
@@ -48,7 +55,7 @@ export function selectSafeFixes(findings: Finding[]): Fix[] {
     if (fix.edits.some((e) => rangesOf(e).hits(e.start, e.end))) continue;
     // Two fixes adding the same directive to one block (or to one file, when an edit does not say which
     // block): leave the second for the next round, when the first is in the text and the analysis knows it.
-    const names = fix.edits.flatMap((e) => [...e.newText.matchAll(/(?:^|[\s;{])([a-z_0-9]+)\s[^;{}]*;/g)].map((m) => e.path + '\0' + (e.scope ?? '') + '\0' + m[1]));
+    const names = fix.edits.flatMap((e) => namesOf(e.newText).map((name) => e.path + '\0' + (e.scope ?? '') + '\0' + name));
     if (names.some((n) => added.has(n))) continue;
     names.forEach((n) => added.add(n));
     seen.add(fix);

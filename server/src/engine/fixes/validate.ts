@@ -34,10 +34,12 @@ function directiveAt(tree: SyntaxTree, offset: number): Directive | undefined {
   return undefined;
 }
 
+interface Statement { offset: number; name: string; args: string[] }
+
 /** Statements (`name args;` or `name args {`) that a piece of inserted text holds, by offset within it. */
-function statementsIn(newText: string): { offset: number; name: string; args: string[] }[] {
+function statementsIn(newText: string): Statement[] {
   const tree = parse(newText);
-  const out: { offset: number; name: string; args: string[] }[] = [];
+  const out: Statement[] = [];
   const stack = [tree.root];
   while (stack.length) {
     const b = stack.pop()!;
@@ -61,9 +63,9 @@ function place(edits: TextEdit[]): Placed[] {
   });
 }
 
-function holds(placed: Placed[], afterTree: SyntaxTree): boolean {
+function holds(placed: Placed[], afterTree: SyntaxTree, statementsOf: (newText: string) => Statement[]): boolean {
   for (const { edit, at } of placed) {
-    for (const st of statementsIn(edit.newText)) {
+    for (const st of statementsOf(edit.newText)) {
       const d = directiveAt(afterTree, at + st.offset);
       if (!d || d.name !== st.name || d.terminator < 0) return false;
       if (d.args.length !== st.args.length || d.args.some((a, i) => a.value !== st.args[i])) return false;
@@ -102,6 +104,13 @@ function containing(tree: SyntaxTree, offset: number): Directive | undefined {
 export function fixesThatHold(path: string, text: string, fixes: Fix[]): Fix[] {
   const mine = (f: Fix) => f.edits.filter((e) => e.path === path);
   let kept = fixes;
+  // Thousands of fixes insert the same few lines: each text is parsed once.
+  const parsed = new Map<string, Statement[]>();
+  const statementsOf = (newText: string) => {
+    let list = parsed.get(newText);
+    if (!list) parsed.set(newText, (list = statementsIn(newText)));
+    return list;
+  };
   for (let round = 0; round < 4 && kept.length; round++) {
     const edits = kept.flatMap(mine);
     const afterTree = parse(applyEdits(text, edits));
@@ -109,7 +118,7 @@ export function fixesThatHold(path: string, text: string, fixes: Fix[]): Fix[] {
     const at = new Map(all.map((p) => [p.edit, p]));
     const good = kept.filter((f) => {
       pollCancellation();
-      return holds(mine(f).map((e) => at.get(e)!), afterTree);
+      return holds(mine(f).map((e) => at.get(e)!), afterTree, statementsOf);
     });
     if (good.length === kept.length) return kept;
     kept = good;

@@ -11,7 +11,11 @@ export interface RuleFinding {
   file: ConfigFile;
   start: number;
   end: number;
-  message: string;
+  /**
+   * The message, or a function spelling it when first read: a rule with tens of thousands of findings keeps
+   * the few values it needs instead of each message's pieces (the language server shows a page of them).
+   */
+  message: string | (() => string);
   /** Overrides the rule's default severity for this finding (e.g. error for the default server). */
   severity?: Severity;
   nginxLine?: number;

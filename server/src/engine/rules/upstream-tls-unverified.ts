@@ -192,18 +192,20 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       const verifyName = tlsDirective(use.family, 'verify');
       const verify = ctx.model.effective(verifyName, use.block);
       if (isFlagOn(verify.found[0])) continue;
-      const what = use.family === 'stream'
-        ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}`
-        : use.schemeFrom
-          ? `"${use.pass.arg(0)}" (https from "set ${valueOf(use.schemeFrom)}" on line ${lineNumber(use.schemeFrom)})`
-          : `"${use.url}"`;
-      const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion, verify);
-      const explicit = verify.found.length > 0;
       ctx.report({
         ...argSpan(use.pass, 0),
-        message: `TLS to ${what} is not verified (${state}): nginx accepts any certificate, so anyone on the path can impersonate the upstream.` +
-          (explicit ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : '') +
-          (ctx.model.hasUnreadInclude(use.block) ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)' : ''),
+        // Spelt when read: a config with tens of thousands of these keeps only the use and its lookup.
+        message: () => {
+          const what = use.family === 'stream'
+            ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}`
+            : use.schemeFrom
+              ? `"${use.pass.arg(0)}" (https from "set ${valueOf(use.schemeFrom)}" on line ${lineNumber(use.schemeFrom)})`
+              : `"${use.url}"`;
+          const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion, verify);
+          return `TLS to ${what} is not verified (${state}): nginx accepts any certificate, so anyone on the path can impersonate the upstream.` +
+            (verify.found.length > 0 ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : '') +
+            (ctx.model.hasUnreadInclude(use.block) ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)' : '');
+        },
         fixes: () => verifyFixes(ctx.model, ctx.settings, use),
         // Most uses have verification nowhere: no empty list is made for each of them.
         related: verify.found.length ? verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })) : undefined,
