@@ -1,6 +1,7 @@
 // The engine's FileSystem on the local disk. Non-UTF-8 files are read as latin1 so that writing a fix back
 // restores every byte that was not edited.
 
+import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { globSegmentToRegExp } from '../engine';
@@ -11,6 +12,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export type Encoding = 'utf8' | 'latin1';
 
 export function decode(buf: Buffer): { text: string; encoding: Encoding } {
+  // Most configs are ASCII: read as latin1 they are the same string, made by a copy instead of a decode.
+  if (isAscii(buf)) return { text: buf.toString('latin1'), encoding: 'utf8' };
   try {
     return { text: decoder.decode(buf), encoding: 'utf8' };
   } catch {
