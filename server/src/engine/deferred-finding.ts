@@ -17,7 +17,7 @@ export abstract class DeferredFinding implements Finding {
     readonly key: string | number,
     readonly ruleId: string,
     readonly severity: Severity,
-    private spelt: string | (() => string),
+    private spelt: string | ((about: never) => string),
     readonly path: string,
     readonly start: number,
     readonly end: number,
@@ -32,12 +32,15 @@ export abstract class DeferredFinding implements Finding {
     return typeof k === 'string' ? k : this.ruleId + '@' + this.path + ':' + this.start + '-' + this.end + (k ? '#' + k : '');
   }
 
+  /** What a message or fix function given by the rule works from (see RuleFinding.about). */
+  protected about: unknown = undefined;
+
   get message(): string {
     const m = this.spelt;
     if (typeof m === 'string') return m;
     let s: string;
     try {
-      s = m();
+      s = (m as (about: unknown) => string)(this.about);
     } catch (e) {
       s = `(the message could not be made: ${(e as Error).message})`;
     }

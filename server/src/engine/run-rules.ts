@@ -42,6 +42,7 @@ export class LazyFinding extends DeferredFinding {
     this.file = r.file;
     this.relatedAt = r.related;
     this.fixMaker = r.fixes;
+    if (r.about !== undefined) this.about = r.about;
   }
 
   protected makeRange(): Range {
@@ -60,7 +61,7 @@ export class LazyFinding extends DeferredFinding {
     const make = this.fixMaker;
     if (typeof make !== 'function') return Array.isArray(make) ? make : [];
     try {
-      return make();
+      return (make as (about: unknown) => Fix[])(this.about);
     } catch {
       return [];
     }
@@ -113,7 +114,7 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
         if (keep && !keep(f)) return;
         if (repeated) {
           // A file included from several places reports once per distinct finding.
-          const message = typeof f.message === 'string' ? f.message : (f.message = f.message());
+          const message = typeof f.message === 'string' ? f.message : (f.message = (f.message as (about: unknown) => string)(f.about));
           const key = rule.id + '\0' + f.file.path + '\0' + f.start + '\0' + f.end + '\0' + message;
           if (seen.has(key)) return;
           seen.add(key);

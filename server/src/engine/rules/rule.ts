@@ -12,15 +12,21 @@ export interface RuleFinding {
   start: number;
   end: number;
   /**
-   * The message, or a function spelling it when first read: a rule with tens of thousands of findings keeps
-   * the few values it needs instead of each message's pieces (the language server shows a page of them).
+   * The message, or a function spelling it from `about` when first read: a rule with tens of thousands of
+   * findings keeps the few values it needs instead of each message's pieces (the language server shows a page
+   * of them).
    */
-  message: string | (() => string);
+  message: string | ((about: never) => string);
   /** Overrides the rule's default severity for this finding (e.g. error for the default server). */
   severity?: Severity;
   nginxLine?: number;
-  /** The fixes, or a function making them when first asked for (most findings are never fixed). */
-  fixes?: Fix[] | (() => Fix[]);
+  /** The fixes, or a function making them from `about` when first asked for (most findings are never fixed). */
+  fixes?: Fix[] | ((about: never) => Fix[]);
+  /**
+   * What the message and fix functions work from. With it, one pair of functions serves every finding of a
+   * rule's run: a closure (and its scope) per finding was most of what a finding cost.
+   */
+  about?: unknown;
   related?: { ld: LDir; message: string }[];
 }
 

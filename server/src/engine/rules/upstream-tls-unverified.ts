@@ -1,10 +1,11 @@
 // An upstream reached over TLS whose certificate nginx never checks: anyone on the path can pose as it.
 
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
-import { isFlagOn, tlsUses } from '../model/tls-uses';
+import { isFlagOn, TlsUse, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
 import { argSpan, Rule } from './rule';
+import { Fix } from '../types';
 import { conf } from './case-text';
 
 export const upstreamTlsUnverified: Rule = {
@@ -185,6 +186,22 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
     ],
   },
   check(ctx) {
+    // One pair of functions for every finding: each finding keeps its TLS use, and its message and fixes are
+    // made from it (and the same model) when first read.
+    const spell = (use: TlsUse): string => {
+      const verifyName = tlsDirective(use.family, 'verify');
+      const verify = ctx.model.effective(verifyName, use.block);
+      const what = use.family === 'stream'
+        ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}`
+        : use.schemeFrom
+          ? `"${use.pass.arg(0)}" (https from "set ${valueOf(use.schemeFrom)}" on line ${lineNumber(use.schemeFrom)})`
+          : `"${use.url}"`;
+      const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion, verify);
+      return `TLS to ${what} is not verified (${state}): nginx accepts any certificate, so anyone on the path can impersonate the upstream.` +
+        (verify.found.length > 0 ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : '') +
+        (ctx.model.hasUnreadInclude(use.block) ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)' : '');
+    };
+    const fix = (use: TlsUse): Fix[] => verifyFixes(ctx.model, ctx.settings, use);
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
@@ -194,19 +211,9 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       if (isFlagOn(verify.found[0])) continue;
       ctx.report({
         ...argSpan(use.pass, 0),
-        // Spelt when read: a config with tens of thousands of these keeps only the use and its lookup.
-        message: () => {
-          const what = use.family === 'stream'
-            ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}`
-            : use.schemeFrom
-              ? `"${use.pass.arg(0)}" (https from "set ${valueOf(use.schemeFrom)}" on line ${lineNumber(use.schemeFrom)})`
-              : `"${use.url}"`;
-          const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion, verify);
-          return `TLS to ${what} is not verified (${state}): nginx accepts any certificate, so anyone on the path can impersonate the upstream.` +
-            (verify.found.length > 0 ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : '') +
-            (ctx.model.hasUnreadInclude(use.block) ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)' : '');
-        },
-        fixes: () => verifyFixes(ctx.model, ctx.settings, use),
+        about: use,
+        message: spell,
+        fixes: fix,
         // Most uses have verification nowhere: no empty list is made for each of them.
         related: verify.found.length ? verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })) : undefined,
       });
