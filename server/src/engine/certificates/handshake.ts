@@ -8,7 +8,7 @@ import { isFlagOn, isIpLiteral, readsTlsUseInput, TlsUse, tlsUses } from '../mod
 import { readsTlsAnd, tlsDirective } from '../knowledge/tls-directives';
 import { CertificateFiles, CertificateRef, probeKey } from './files';
 import { CertificateInfo } from './types';
-import { answeringServer, listenParts, LOOPBACK } from './sockets';
+import { answeringServer, listenParts, listensOn, LOOPBACK } from './sockets';
 import { defaultOf, lineNumber } from '../model/describe';
 import { NginxVersion } from '../knowledge/tls';
 
@@ -98,6 +98,9 @@ function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse):
   const targets = use.group
     ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443, via: s.dir }))
     : [{ host: use.host, port: use.port ?? 443, via: null }];
+  // Most upstreams are other machines: when nothing here listens on their ports and nothing was probed, there
+  // is no backend to know, and the names nginx would send need not be worked out.
+  if (!files.hasProbes && !targets.some((t) => listensOn(model, family, t.port))) return [];
   const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
   const sslName = firstValue(model.first(tlsDirective(use.family, 'name'), use.block));
   const out: Backend[] = [];

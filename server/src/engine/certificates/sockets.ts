@@ -119,6 +119,11 @@ export interface SocketAnswer {
   named: boolean;
 }
 
+/** Whether a TLS server of the family listens on `port` (any address): without one, answeringServer finds none. */
+export function listensOn(model: ConfigModel, family: string, port: number): boolean {
+  return portIndexes(model, family).has(port);
+}
+
 /**
  * The server of this config that answers a TLS connection to `host`:`port` (lower-case host) with SNI `sni`
  * (null: none sent), or undefined when no TLS server of the family listens there.
