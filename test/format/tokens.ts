@@ -1,5 +1,5 @@
 // What formatting must keep: the token sequence nginx reads, block structure, Lua bodies and comments (a
-// comment may lose only its trailing blanks), in order.
+// comment may lose only its trailing blanks: spaces, tabs and carriage returns), in order.
 
 import { SyntaxTree } from '../../server/src/engine';
 
@@ -16,6 +16,6 @@ export function tokens(tree: SyntaxTree): string[] {
     if (d.lua) out.push('lua:' + text.slice(d.lua.start, d.lua.end));
     if (d.block) { out.push('{'); stack.push({ children: d.block.children, i: 0 }); } else out.push(';');
   }
-  for (const c of tree.comments) out.push('#' + c.value.replace(/[ \t]+$/, ''));
+  for (const c of tree.comments) out.push('#' + c.value.replace(/[ \t\r]+$/, ''));
   return out;
 }

@@ -4,7 +4,8 @@
 // `;`, `{`, `}`, comments, Lua bodies — exactly as the parser read them, and every gap between two items
 // (which, in a config without syntax errors, is nothing but spaces, tabs and line breaks) is replaced by
 // the layout's whitespace. Tokens, quoting, multi-line strings and `*_by_lua_block` bodies are copied byte
-// for byte; a comment loses only its trailing blanks. Nothing recurses on the input's depth: the tree is
+// for byte; a comment loses only its trailing blanks (spaces, tabs, and carriage returns: a lone one before the
+// line break would otherwise join the layout's `\n` into a `\r\n`, and the comment would change). Nothing recurses on the input's depth: the tree is
 // walked with an explicit stack and the layout is one pass over the items.
 //
 // Layout: one space between tokens; `{` on its directive's line; one directive per line (empty `{}` stays);
@@ -104,7 +105,7 @@ function itemsOf(tree: SyntaxTree): Item[] {
 
 function commentItem(text: string, c: { start: number; end: number }): Item {
   let end = c.end;
-  while (end > c.start + 1 && (text.charCodeAt(end - 1) === SP || text.charCodeAt(end - 1) === TAB)) end--;
+  for (let ch = text.charCodeAt(end - 1); end > c.start + 1 && (ch === SP || ch === TAB || ch === CR); ch = text.charCodeAt(end - 1)) end--;
   return { kind: K.Comment, start: c.start, end, d: null };
 }
 
