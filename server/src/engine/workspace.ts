@@ -367,11 +367,12 @@ export class Workspace {
     // message compared only when two findings share one (hashing every message cost more than the rest).
     const seen = new Map<string, string[]>();
     const findings: Finding[] = [];
-    // One analysis tells each finding once already (run-rules drops repeats): nothing to compare.
-    const shared = analyses.length > 1;
     for (const a of analyses) {
       // The file may have been read under another name (a link to it): its findings are told under this one.
       const alias = roots.length ? this.aliasIn(a, path) ?? path : path;
+      // One analysis tells each finding once already (run-rules drops repeats): nothing to compare, unless
+      // findings under another name of the file are told under this one too.
+      const shared = analyses.length > 1 || alias !== path;
       const foundList = a.findings;
       for (let foundIndex = 0; foundIndex < foundList.length; foundIndex++) {
         const found = foundList[foundIndex];
