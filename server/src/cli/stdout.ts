@@ -7,10 +7,15 @@ import * as fs from 'node:fs';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 let closed = false;
+/**
+ * Chunks are encoded into this one buffer when they fit (three bytes per UTF-16 unit at most): a new buffer
+ * per chunk made a hundred megabytes of SARIF into as much garbage outside the heap, collected by pressure.
+ */
+const scratch = Buffer.allocUnsafe(1 << 18);
 
 export function writeStdout(s: string): void {
   if (closed || !s) return;
-  const buf = Buffer.from(s, 'utf8');
+  const buf = s.length * 3 <= scratch.length ? scratch.subarray(0, scratch.write(s, 0, 'utf8')) : Buffer.from(s, 'utf8');
   let at = 0;
   while (at < buf.length) {
     try {
