@@ -96,7 +96,7 @@ export function probeKey(host: string, port: number, sni: string | null, offer?:
 
 export class CertificateFiles {
   private probes = new Map<string, ProbedUpstream>();
-  private cache = new Map<string, { text: string | undefined; state: FileState }>();
+  private cache = new Map<string, { text: string | undefined; state: FileState; elsewhere?: FileState }>();
   private refsByModel = new WeakMap<ConfigModel, CertificateRef[]>();
   private readonly map: PathMapEntry[];
 
@@ -193,17 +193,17 @@ export class CertificateFiles {
 
   state(model: ConfigModel, ref: CertificateRef): FileState {
     const text = this.readText(ref.path);
-    const cached = this.cache.get(ref.path);
-    let state: FileState;
-    if (cached && cached.text === text) state = cached.state;
-    else {
-      state = text === undefined
+    let entry = this.cache.get(ref.path);
+    if (!entry || entry.text !== text) {
+      const state: FileState = text === undefined
         ? { kind: 'missing', path: ref.path, error: this.env.fs.readError?.(ref.path) ?? '2: No such file or directory' }
         : { kind: 'read', path: ref.path, file: this.parse(ref.path, text) };
-      this.cache.set(ref.path, { text, state });
+      this.cache.set(ref.path, (entry = { text, state }));
     }
-    if (state.kind === 'missing' && !this.ours(model, ref)) return { kind: 'elsewhere', path: ref.path };
-    return state;
+    // The same answer object for every directive naming the missing file (big configs name a few files
+    // thousands of times).
+    if (entry.state.kind === 'missing' && !this.ours(model, ref)) return (entry.elsewhere ??= { kind: 'elsewhere', path: ref.path });
+    return entry.state;
   }
 
   /** A file by its path here (no reference needed), parsed when readable. */

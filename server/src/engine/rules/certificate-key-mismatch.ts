@@ -107,6 +107,9 @@ is one. Encrypted keys are not checked.`,
     const files = ctx.certificates;
     if (!files) return;
     const model = ctx.model;
+    // Nothing to compare unless a key file the config names can be read here (a config edited away from its
+    // server names files that are not): one pass over the named files, each read once.
+    if (!files.refs(model).some((r) => r.role === 'key' && files.read(model, r)?.keys.length)) return;
     const refOf = new Map<LDir, CertificateRef>();
     for (const r of files.refs(model)) refOf.set(r.ld, r);
     const reported = new Set<string>();
