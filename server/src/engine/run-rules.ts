@@ -42,7 +42,7 @@ export class LazyFinding extends DeferredFinding {
     this.file = r.file;
     this.relatedAt = r.related;
     this.fixMaker = r.fixes;
-    if (r.about !== undefined) this.about = r.about;
+    this.about = r.about;
   }
 
   protected makeRange(): Range {

@@ -12,7 +12,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export type Encoding = 'utf8' | 'latin1';
 
 export function decode(buf: Buffer): { text: string; encoding: Encoding } {
-  // Most configs are ASCII: read as latin1 they are the same string, made by a copy instead of a decode.
+  // Most configs are ASCII: as latin1 they are the same string, and a large one is kept outside the JS heap
+  // (a decoded one is a heap object the collector has to carry).
   if (isAscii(buf)) return { text: buf.toString('latin1'), encoding: 'utf8' };
   try {
     return { text: decoder.decode(buf), encoding: 'utf8' };

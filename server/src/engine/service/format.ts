@@ -5,8 +5,9 @@
 // (which, in a config without syntax errors, is nothing but spaces, tabs and line breaks) is replaced by
 // the layout's whitespace. Tokens, quoting, multi-line strings and `*_by_lua_block` bodies are copied byte
 // for byte; a comment loses only its trailing blanks (spaces, tabs, and carriage returns: a lone one before the
-// line break would otherwise join the layout's `\n` into a `\r\n`, and the comment would change). Nothing recurses on the input's depth: the tree is
-// walked with an explicit stack and the layout is one pass over the items.
+// line break would otherwise join the layout's `\n` into a `\r\n`, and the comment would change). Nothing
+// recurses on the input's depth: the tree is walked with an explicit stack and the layout is one pass over the
+// items.
 //
 // Layout: one space between tokens; `{` on its directive's line; one directive per line (empty `{}` stays);
 // `}` on its own line; blank lines collapsed to one, none after `{` or before `}`; comments where they
