@@ -308,7 +308,7 @@ export class ConfigModel {
       const k = f.next;
       f.next = a.dirNext[k];
       pollCancellation();
-      const name = f.tree.intern(a.dirName(k));
+      const name = f.tree.dirNameInterned(k);
       const ld = new LDir(k, name, f.file, f.block, f.via);
       f.block.items[f.fill.n++] = ld;
       this.all[count++] = ld;

@@ -94,7 +94,7 @@ file. CA bundles outside the workspace (the system's) are not checked.`,
         : tlsFact(ref.ld.name)?.side === 'server'
           ? 'clients refuse the handshake'
           : 'a backend that verifies client certificates refuses it (400 "The SSL certificate error")';
-      ctx.report({ ...argSpan(ref.ld, 0), message: `${what}: ${which}. nginx loads it anyway, and ${effect}.` });
+      ctx.report({ message: `${what}: ${which}. nginx loads it anyway, and ${effect}.`, ...argSpan(ref.ld, 0) });
     }
     // What a live upstream presented (`check --probe`), where nginx verifies it.
     const files = ctx.certificates;
@@ -107,7 +107,7 @@ file. CA bundles outside the workspace (the system's) are not checked.`,
       for (const b of backendsOf(ctx.model, files, use)) {
         const leaf = b.chain[0];
         if (b.server || leaf.notAfter >= now) continue;
-        ctx.report({ ...argSpan(use.pass, 0), message: `The upstream at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(leaf)}, which expired on ${isoDate(leaf.notAfter)}: every request gets 502, error log "upstream SSL certificate verify error: (10:certificate has expired)".` });
+        ctx.report({ message: `The upstream at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(leaf)}, which expired on ${isoDate(leaf.notAfter)}: every request gets 502, error log "upstream SSL certificate verify error: (10:certificate has expired)".`, ...argSpan(use.pass, 0) });
       }
     }
   },

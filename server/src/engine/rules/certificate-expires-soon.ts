@@ -61,7 +61,7 @@ chain or bundle); CA bundles outside the workspace (the system's) are not.`,
         const d = daysUntil(c.notAfter, now);
         return `${describeCertificate(c)} expires on ${isoDate(c.notAfter)} (${d === 0 ? 'today' : d === 1 ? 'in 1 day' : `in ${d} days`})`;
       }).join('; ');
-      ctx.report({ ...argSpan(ref.ld, 0), message: `"${ref.configured}": ${which}, within the ${horizon} days of nginxTlsProxy.certificateExpiryDays. Renew it before then: handshakes that check it fail from that day on.` });
+      ctx.report({ message: `"${ref.configured}": ${which}, within the ${horizon} days of nginxTlsProxy.certificateExpiryDays. Renew it before then: handshakes that check it fail from that day on.`, ...argSpan(ref.ld, 0) });
     }
   },
 };

@@ -141,10 +141,10 @@ is one. Encrypted keys are not checked.`,
           const belongs = owner ? ` It is the key of "${owner.configured}" (line ${lineNumber(owner.ld)}).` : '';
           const pos = certs.length > 1 ? ` (key #${i + 1} pairs with certificate #${i + 1})` : '';
           ctx.report({
-            ...argSpan(keyDir, 0),
             nginxLine: handlerLine(keyDir),
             message: `"${keyRef.configured}" is not the key of the certificate "${certRef.configured}"${pos}, ${describeCertificate(cert)}: nginx -t fails with SSL_CTX_use_PrivateKey("${keyRef.serverPath}") failed (key values mismatch).${belongs}`,
             related: [{ ld: certDir, message: 'the certificate it is paired with' }, ...(owner && owner.ld !== certDir ? [{ ld: owner.ld, message: 'the certificate this key belongs to' }] : [])],
+            ...argSpan(keyDir, 0),
           });
         });
       }

@@ -172,7 +172,7 @@ certificates where no location talks TLS to its upstream, upstream CA files wher
       const why = problem(ref, state);
       if (!why || !loaded(ctx, ref, upstreamLoaded)) continue;
       const here = ref.mapped ? ` (read here as ${ref.path}, through the path map)` : ref.serverPath !== ref.configured ? ` (relative to the prefix ${ctx.model.prefix})` : '';
-      ctx.report({ ...argSpan(ref.ld, 0), nginxLine: handlerLine(ref.ld), message: `${loadFailure(ref)}: ${why}${here}, so nginx -t fails.` });
+      ctx.report({ nginxLine: handlerLine(ref.ld), message: `${loadFailure(ref)}: ${why}${here}, so nginx -t fails.`, ...argSpan(ref.ld, 0) });
     }
   },
 };

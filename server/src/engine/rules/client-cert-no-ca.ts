@@ -88,7 +88,7 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
       if (value === 'optional_no_ca' && ocsp && ocsp.d.args[0]?.value.toLowerCase() !== 'off' && !seen.has(ocsp) && ctx.model.first('ssl_certificate', s.block)) {
         // Checking revocation of certificates nobody vouches for makes no sense to nginx: it refuses.
         seen.add(ocsp);
-        ctx.report({ ...directiveSpan(ocsp), message: '"ssl_ocsp" is incompatible with "ssl_verify_client optional_no_ca": nginx -t fails. Use optional (with a CA) or drop ssl_ocsp.' });
+        ctx.report({ message: '"ssl_ocsp" is incompatible with "ssl_verify_client optional_no_ca": nginx -t fails. Use optional (with a CA) or drop ssl_ocsp.', ...directiveSpan(ocsp) });
       }
       if (!mode || (value !== 'on' && value !== 'optional') || seen.has(mode)) continue;
       if (!(ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0)) continue; // no TLS context, never checked
@@ -97,11 +97,11 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
       seen.add(mode);
       const caveat = absenceCaveat(ctx, s.block);
       ctx.report({
-        ...directiveSpan(mode),
         severity: caveat.severity,
         message: (newer
           ? 'no ssl_client_certificate or ssl_trusted_certificate for ssl_verify_client: nginx -t fails. Name the CA that issues the client certificates.'
           : 'no ssl_client_certificate for ssl_verify_client: nginx -t fails. Name the CA that issues the client certificates in ssl_client_certificate.') + caveat.note,
+        ...directiveSpan(mode),
       });
     }
   },

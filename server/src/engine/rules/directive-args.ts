@@ -77,16 +77,16 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
       if (ld.terminator < 0) continue; // the syntax error already says it
       const hasBlock = ld.hasBody;
       if (spec.isBlock && !hasBlock) {
-        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${name}" has no opening "{"` });
+        ctx.report({ nginxLine: handlerLine(ld), message: `directive "${name}" has no opening "{"`, ...directiveSpan(ld) });
         continue;
       }
       if (!spec.isBlock && hasBlock) {
-        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `directive "${name}" is not terminated by ";"` });
+        ctx.report({ nginxLine: handlerLine(ld), message: `directive "${name}" is not terminated by ";"`, ...directiveSpan(ld) });
         continue;
       }
       const n = ld.argc;
       if (n < spec.minArgs || n > spec.maxArgs) {
-        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `invalid number of arguments in "${name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})` });
+        ctx.report({ nginxLine: handlerLine(ld), message: `invalid number of arguments in "${name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})`, ...directiveSpan(ld) });
       }
     }
   },

@@ -102,7 +102,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
         if (!names) seen.set(ld.block, (names = new Map()));
         const first = names.get(key);
         if (!first) { names.set(key, ld); continue; }
-        ctx.report({ ...directiveSpan(ld), nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }] });
+        ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }], ...directiveSpan(ld) });
         continue;
       }
       let rejects = rejecting.get(ld.block.kind, ld.name);
@@ -115,10 +115,10 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
       const first = ctx.model.first(ld.name, ld.block)!;
       if (first === ld) continue;
       ctx.report({
-        ...directiveSpan(ld),
         nginxLine: handlerLine(ld),
         message: `"${ld.name}" directive is duplicate (first set on line ${lineNumber(first)}${first.file !== ld.file ? ' of ' + first.file.path : ''})`,
         related: [{ ld: first, message: 'first occurrence' }],
+        ...directiveSpan(ld),
       });
     }
   },

@@ -119,7 +119,7 @@ Anything else stops \`nginx -t\`.`,
         const at = args.findIndex((a, i) => i > 0 && !a.includes('$') && !LISTEN_PARAMS[family].test(a));
         if (at > 0) {
           const bad = args[at];
-          ctx.report({ ...argSpan(ld, at), nginxLine: handlerLine(ld), message: `invalid parameter "${bad}"` + (specsFor(bad) ? ` (a ";" is probably missing after "listen ${args[0]}")` : '') });
+          ctx.report({ nginxLine: handlerLine(ld), message: `invalid parameter "${bad}"` + (specsFor(bad) ? ` (a ";" is probably missing after "listen ${args[0]}")` : ''), ...argSpan(ld, at) });
         }
         continue;
       }
@@ -132,10 +132,10 @@ Anything else stops \`nginx -t\`.`,
         if (lower === 'on' || lower === 'off') continue;
         const fixes = /^(yes|true|1|enable|enabled)$/i.test(v) ? 'on' : /^(no|false|0|disable|disabled)$/i.test(v) ? 'off' : null;
         ctx.report({
-          ...argSpan(ld, 0),
           nginxLine: handlerLine(ld),
           message: `invalid value "${v}" in "${name}" directive, it must be "on" or "off"`,
           fixes: fixes ? [{ title: `Change to "${fixes}"`, edits: [setArguments(ld, fixes)], isPreferred: true }] : [],
+          ...argSpan(ld, 0),
         });
         continue;
       }
@@ -144,19 +144,19 @@ Anything else stops \`nginx -t\`.`,
       if (args.some((a) => a.includes('$'))) continue;
       const choices = own(ENUMS, name);
       if (choices && args.length === 1 && !choices.includes(args[0].toLowerCase())) {
-        ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `invalid value "${args[0]}" (expected one of: ${choices.join(', ')})` });
+        ctx.report({ nginxLine: handlerLine(ld), message: `invalid value "${args[0]}" (expected one of: ${choices.join(', ')})`, ...argSpan(ld, 0) });
         continue;
       }
       if (/(^|_)ssl_protocols$/.test(name)) {
         args.forEach((a, i) => {
           if (!PROTOCOLS.includes(a.toLowerCase())) {
-            ctx.report({ ...argSpan(ld, i), nginxLine: handlerLine(ld), message: `invalid value "${a}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)` });
+            ctx.report({ nginxLine: handlerLine(ld), message: `invalid value "${a}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)`, ...argSpan(ld, i) });
           }
         });
         continue;
       }
       if (isNumber(name) && args.length === 1 && !/^\d+$/.test(args[0])) {
-        ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message: `"${name}" directive invalid number` });
+        ctx.report({ nginxLine: handlerLine(ld), message: `"${name}" directive invalid number`, ...argSpan(ld, 0) });
       }
     }
   },

@@ -79,7 +79,7 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
       if (!starttls || (mode !== 'on' && mode !== 'only')) continue;
       if (ctx.model.first('ssl_certificate', s.block)) continue;
       const caveat = absenceCaveat(ctx, s.block);
-      ctx.report({ ...directiveSpan(starttls), severity: caveat.severity ?? 'error', nginxLine: handlerLine(starttls), message: 'no "ssl_certificate" is defined for the "starttls" directive: nginx -t fails.' + caveat.note });
+      ctx.report({ severity: caveat.severity ?? 'error', nginxLine: handlerLine(starttls), message: 'no "ssl_certificate" is defined for the "starttls" directive: nginx -t fails.' + caveat.note, ...directiveSpan(starttls) });
     }
     const servers = serverTls(ctx.model).filter((s) => s.family !== 'mail');
     const rejectingDefault = new Set<string>();
@@ -95,13 +95,13 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
       const fatal = isDefault || sslKeys.some((k) => rejectingDefault.has(k));
       const caveat = absenceCaveat(ctx, s.block);
       ctx.report({
-        ...directiveSpan(s.listenSsl),
         severity: fatal ? caveat.severity ?? 'error' : 'warning',
         // nginx names the server's line; before stream virtual servers (1.25.5) stream named the listen line.
         nginxLine: fatal ? lineOf(s.ld.file.tree.nginxLineStarts, (s.family === 'stream' && !versionAtLeast(ctx.settings.nginxVersion, 1, 25, 5) ? s.listenSsl : s.ld).d.start) + 1 : undefined,
         message: (fatal
           ? 'no "ssl_certificate" is defined for the "listen ... ssl" directive: this is the default server for the address, so nginx -t fails.'
           : 'This TLS server has no ssl_certificate: clients reaching it get the default server\'s certificate, which will not match its name.') + caveat.note,
+        ...directiveSpan(s.listenSsl),
       });
     }
   },

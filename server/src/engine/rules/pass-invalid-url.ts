@@ -98,7 +98,7 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
       const url = ld.arg(0);
       if (url.includes('$')) continue;
       const kind = ld.block.kind;
-      const report = (message: string) => ctx.report({ ...argSpan(ld, 0), nginxLine: handlerLine(ld), message });
+      const report = (message: string) => ctx.report({ nginxLine: handlerLine(ld), message, ...argSpan(ld, 0) });
       if (kind === 'stream/server') {
         if (url.includes('://')) report(`invalid host in upstream "${url}": stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)`);
         continue;

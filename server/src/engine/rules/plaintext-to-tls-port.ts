@@ -61,9 +61,9 @@ HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`htt
       if (scheme !== 'http' || hasVariables) continue;
       if (!toTls(ctx.model, host, port)) continue;
       ctx.report({
-        ...argSpan(ld, 0),
         message: `Plain HTTP to ${port === 443 ? 'port 443' : `upstream group "${host}", whose servers listen on port 443`}: this is a TLS port. Did you mean https://?`,
         fixes: [{ title: 'Use https://', edits: [setArguments(ld, 'https://' + rest)], isPreferred: true, safe: false }],
+        ...argSpan(ld, 0),
       });
     }
   },

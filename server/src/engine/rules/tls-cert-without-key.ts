@@ -91,17 +91,17 @@ which usually means the client certificate you meant to present is not sent: tha
       if (cert && !certEmpty && !key && !seen.has(cert)) {
         seen.add(cert);
         const caveat = absenceCaveat(ctx, block);
-        ctx.report({ ...directiveSpan(cert), severity: caveat.severity, message: `no "${keyName}" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Add the matching ${keyName}.${caveat.note}` });
+        ctx.report({ severity: caveat.severity, message: `no "${keyName}" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Add the matching ${keyName}.${caveat.note}`, ...directiveSpan(cert) });
       }
       if (cert && certEmpty && !versionAtLeast(ctx.settings.nginxVersion, 1, 23, 0) && !seen.has(cert)) {
         // Before 1.23.0 an empty value is not "no certificate" but a path: the config folder itself.
         seen.add(cert);
-        ctx.report({ ...directiveSpan(cert), message: `${certName} "" cancels an inherited certificate only since nginx 1.23.0; nginx ${versionLabel(ctx.settings.nginxVersion)} tries to load the config folder as a certificate and fails.` });
+        ctx.report({ message: `${certName} "" cancels an inherited certificate only since nginx 1.23.0; nginx ${versionLabel(ctx.settings.nginxVersion)} tries to load the config folder as a certificate and fails.`, ...directiveSpan(cert) });
         continue;
       }
       if (key && (!cert || certEmpty) && !seen.has(key)) {
         seen.add(key);
-        ctx.report({ ...directiveSpan(key), severity: 'warning', message: `${keyName} without ${certName}: nginx ignores the key and presents no client certificate to the upstream (line ${lineNumber(use.pass)}).` });
+        ctx.report({ severity: 'warning', message: `${keyName} without ${certName}: nginx ignores the key and presents no client certificate to the upstream (line ${lineNumber(use.pass)}).`, ...directiveSpan(key) });
       }
     }
     const sList = serverTls(ctx.model);
@@ -115,12 +115,12 @@ which usually means the client certificate you meant to present is not sent: tha
         if (seen.has(cert)) continue;
         seen.add(cert);
         const caveat = absenceCaveat(ctx, s.block);
-        ctx.report({ ...directiveSpan(cert), severity: caveat.severity, message: `no "ssl_certificate_key" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Each ssl_certificate needs its own ssl_certificate_key, in the same order.${caveat.note}` });
+        ctx.report({ severity: caveat.severity, message: `no "ssl_certificate_key" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Each ssl_certificate needs its own ssl_certificate_key, in the same order.${caveat.note}`, ...directiveSpan(cert) });
       } else if (keys.length > certs.length && s.listenSsl) {
         const key = keys[certs.length];
         if (seen.has(key)) continue;
         seen.add(key);
-        ctx.report({ ...directiveSpan(key), severity: 'warning', message: 'ssl_certificate_key without a matching ssl_certificate: the key is not used.' });
+        ctx.report({ severity: 'warning', message: 'ssl_certificate_key without a matching ssl_certificate: the key is not used.', ...directiveSpan(key) });
       }
     }
   },

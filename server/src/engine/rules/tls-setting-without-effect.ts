@@ -68,7 +68,7 @@ encrypted at all: that one is a warning.`,
         const ld = ctx.model.first(name, use.block);
         if (!ld || reported.has(ld)) continue;
         reported.add(ld);
-        ctx.report({ ...directiveSpan(ld), message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.` });
+        ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
       }
     }
     // Stream servers that configure upstream TLS without switching it on.
@@ -81,9 +81,9 @@ encrypted at all: that one is a warning.`,
       if (!settings.length || reported.has(settings[0])) continue;
       reported.add(settings[0]);
       ctx.report({
-        ...directiveSpan(settings[0]),
         severity: 'warning',
         message: `${settings.map((s) => s.name).join(', ')} ${settings.length > 1 ? 'are' : 'is'} ignored: "proxy_ssl on" is not set, so the connection to ${ld.d.args[0]?.value} is plain TCP, not TLS.`,
+        ...directiveSpan(settings[0]),
       });
     }
   },

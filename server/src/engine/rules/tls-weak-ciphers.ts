@@ -94,9 +94,9 @@ clients or backends that speak only the suites taken away stop connecting, so th
       const weak = weakCipherElements(ld.d.args[0].value);
       if (!weak.length) continue;
       ctx.report({
-        ...argSpan(ld, 0),
         message: `The cipher list allows weak or unauthenticated ciphers: ${weak.join(', ')}.`,
         fixes: () => [{ title: `Use the cipher list ${STRONG_CIPHERS} (nginx's default)`, edits: [replaceCipherList(ld, STRONG_CIPHERS)], isPreferred: true, safe: false }],
+        ...argSpan(ld, 0),
       });
     }
   },

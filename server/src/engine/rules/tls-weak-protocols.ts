@@ -110,9 +110,9 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
       flagged.add(block);
       const edit = insertDirectives(block, [`${name} ${good};`], anchorIn(block, where));
       ctx.report({
-        ...directiveSpan(where),
         message: `${what} uses nginx ${version}'s default protocols, which include ${defaults.join(' and ')}: set ${name} ${good}.`,
         fixes: edit ? [{ title: `Add ${name} ${good}`, edits: [edit], isPreferred: true, safe: false }] : [],
+        ...directiveSpan(where),
       });
     };
     const useList = tlsUses(ctx.model);

@@ -74,7 +74,7 @@ the CA that issued the certificates instead (the root, or the intermediate with 
       const effect = upstream
         ? 'the upstream\'s certificate will not verify: 502, "upstream SSL certificate verify error: (20:unable to get local issuer certificate)"'
         : 'client certificates will not verify: 400 "The SSL certificate error"';
-      ctx.report({ ...argSpan(ref.ld, 0), message: `"${ref.configured}" holds no CA certificate (${leaves}: CA:FALSE or no basicConstraints). nginx loads it, but ${effect}. Name the CA that issued the certificates instead.` });
+      ctx.report({ message: `"${ref.configured}" holds no CA certificate (${leaves}: CA:FALSE or no basicConstraints). nginx loads it, but ${effect}. Name the CA that issued the certificates instead.`, ...argSpan(ref.ld, 0) });
     }
   },
 };

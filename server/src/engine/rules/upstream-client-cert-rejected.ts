@@ -172,10 +172,10 @@ certificate and key of the config that the backend's CA did issue, when there is
           if (!missing.length || ins) fixes.push({ title: `Send the client certificate ${candidate.configured}`, edits, isPreferred: true, safe: false });
         }
         ctx.report({
-          ...argSpan(use.pass, 0),
           message: `The backend at ${b.host}:${b.port} ${b.where} ${problem}.${candidate && keyRef ? ` "${candidate.configured}" (line ${lineNumber(candidate.ld)}) is issued by its CA.` : ''}`,
           related: [{ ld: mode, message: 'the backend requires a client certificate' }, ...caDirs.map((d) => ({ ld: d, message: 'the CAs the backend accepts' })), ...(certDir ? [{ ld: certDir, message: 'the certificate nginx sends' }] : [])],
           fixes,
+          ...argSpan(use.pass, 0),
         });
       }
     }

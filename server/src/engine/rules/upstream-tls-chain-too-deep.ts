@@ -116,10 +116,10 @@ local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the 
         const edit = depthDir && depthDir.block === block ? setArguments(depthDir, String(v.intermediates)) : insertDirectives(block, [`${depthName} ${v.intermediates};`], use.pass);
         const fixes: Fix[] = edit ? [{ title: `Set ${depthName} ${v.intermediates}`, edits: [edit], isPreferred: true, safe: false }] : [];
         ctx.report({
-          ...argSpan(use.pass, 0),
           message: `The backend at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(b.chain[0])}, ${v.intermediates} intermediate CAs below the trusted "${v.anchor.subject}", but ${depthName} is ${depth}${depthDir ? '' : ' (the default)'}: every request gets 502, error log "upstream SSL certificate verify error: (20:unable to get local issuer certificate)". Set ${depthName} ${v.intermediates}.`,
           related: [...(depthDir ? [{ ld: depthDir, message: 'the depth in effect' }] : []), ...(b.certificate ? [{ ld: b.certificate.ld, message: 'the chain the backend presents' }] : [])],
           fixes,
+          ...argSpan(use.pass, 0),
         });
       }
     }

@@ -108,7 +108,6 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
         if (!others.length) continue;
         const reuseName = tlsDirective(u.family, 'session_reuse');
         ctx.report({
-          ...argSpan(u.pass, 0),
           fixes: () => {
             const block = settingsBlock(u.block);
             const setter = directiveSetter(ctx.model, block, anchorIn(block, u.pass));
@@ -117,6 +116,7 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
             return edits.length && !u.group?.keepalive ? [{ title: `Do not resume TLS sessions here (${reuseName} off)`, edits, isPreferred: true, safe: false }] : [];
           },
           message: `"${u.url}" is also reached from line ${others.join(', ')}${more ? ` and ${more} more` : ''} with different verification settings (here: ${describeEffective(ctx.model, tlsDirective(u.family, 'verify'), u.block, ctx.settings.nginxVersion)}). TLS sessions${u.group?.keepalive ? ' and keepalive connections' : ''} are shared per upstream peer, so the laxest location decides for all.`,
+          ...argSpan(u.pass, 0),
         });
       }
     }

@@ -142,9 +142,9 @@ command line offers no fix for it.`,
         if (edit) fixes = [{ title: `Set ${nameDirective} to the certificate's name…`, edits: [edit], isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${use.host}"` : use.host} (written as ${nameDirective})` } }];
       }
       ctx.report({
-        ...argSpan(use.pass, 0),
         message: `The upstream certificate is checked against ${problem}. ${advice}`,
         fixes,
+        ...argSpan(use.pass, 0),
       });
     }
   },

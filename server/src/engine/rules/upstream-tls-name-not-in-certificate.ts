@@ -118,10 +118,10 @@ follows it when \`proxy_ssl_server_name\` is on).`,
         const names = [...leaf.dnsNames.map((n) => 'DNS:' + n), ...leaf.ipAddresses.map((n) => 'IP:' + n)].join(', ') || 'none';
         const ipNote = isIpLiteral(name) && leaf.ipAddresses.includes(name.replace(/^\[|\]$/g, '')) ? ' (an IP in the certificate does not count)' : '';
         ctx.report({
-          ...argSpan(use.pass, 0),
           message: `nginx checks the backend's certificate for "${name}"${nameDir ? ` (${nameName}, line ${lineNumber(nameDir)})` : ''}, but ${describeCertificate(leaf)} presented at ${b.host}:${b.port} ${b.where} carries ${names}${ipNote}: every request gets 502, error log "upstream SSL certificate does not match "${name}"".${carried ? ` Set ${nameName} ${carried}.` : ''}`,
           related: [...(nameDir ? [{ ld: nameDir, message: 'the name checked' }] : []), ...(b.certificate ? [{ ld: b.certificate.ld, message: 'the certificate the backend presents' }] : [])],
           fixes,
+          ...argSpan(use.pass, 0),
         });
       }
     }

@@ -57,7 +57,6 @@ the handshake: with verification on that is a 502, without it you may silently t
       const sni = ctx.model.first(snName, use.block);
       if (isFlagOn(sni)) continue;
       ctx.report({
-        ...argSpan(use.pass, 0),
         message: `No SNI is sent to "${name}" (${snName} is ${sni ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,
         fixes: () => {
           const block = settingsBlock(use.block);
@@ -66,6 +65,7 @@ the handshake: with verification on that is a 502, without it you may silently t
           const edits = setter.edits();
           return edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: true }] : [];
         },
+        ...argSpan(use.pass, 0),
       });
     }
   },

@@ -104,11 +104,11 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
       seen.add(on);
       const edit = insertDirectives(on.block, [`${trustedName} ${quoteIfNeeded(ctx.settings.trustedCertificate)};`], on);
       ctx.report({
-        ...directiveSpan(on),
         severity: caveat.severity,
         message: `no ${trustedName} for ${verifyName}: verification is on for "${use.pass.name} ${use.url}" (line ${lineNumber(use.pass)}) but no CA file is set, so nginx -t fails.${caveat.note}`,
         fixes: edit ? [{ title: `Add ${trustedName} ${ctx.settings.trustedCertificate}`, edits: [edit], isPreferred: true, safe: true }] : [],
         related: [{ ld: use.pass, message: 'TLS is used here' }],
+        ...directiveSpan(on),
       });
     }
   },

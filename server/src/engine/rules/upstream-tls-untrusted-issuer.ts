@@ -117,7 +117,6 @@ issue the backend's certificate, when the config names one.`,
           if (edit) fixes.push({ title: `Trust ${better.configured}, the CA that issued the backend's certificate`, edits: [edit], isPreferred: true, safe: false });
         }
         ctx.report({
-          ...argSpan(use.pass, 0),
           message: `The backend at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(leaf)}, issued by "${v.last.issuer}", which does not lead to a CA in "${trustedRef.configured}": every request gets 502, error log "upstream SSL certificate verify error: (${code})".${better ? ` "${better.configured}" (line ${lineNumber(better.ld)}) holds the CA that issued it.` : ''}`,
           related: [
             { ld: trustedDir, message: 'the CAs nginx trusts here' },
@@ -125,6 +124,7 @@ issue the backend's certificate, when the config names one.`,
             ...(b.via ? [{ ld: b.via, message: 'the upstream server' }] : []),
           ],
           fixes,
+          ...argSpan(use.pass, 0),
         });
       }
     }

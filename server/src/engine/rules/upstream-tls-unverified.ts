@@ -210,12 +210,12 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       const verify = ctx.model.effective(verifyName, use.block);
       if (isFlagOn(verify.found[0])) continue;
       ctx.report({
-        ...argSpan(use.pass, 0),
         about: use,
         message: spell,
         fixes: fix,
         // Most uses have verification nowhere: no empty list is made for each of them.
         related: verify.found.length ? verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })) : undefined,
+        ...argSpan(use.pass, 0),
       });
     }
   },

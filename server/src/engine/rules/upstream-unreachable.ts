@@ -88,9 +88,9 @@ that moment, and nginx's network may differ (another host, a firewall, a backend
           message = `Probed from here, the TLS upstream ${address} did not accept a connection (${r.error}): nginx would log "${log}" and ${outcome}. The probe sees the network from this machine; nginx's may differ.`;
         }
         ctx.report({
-          ...argSpan(use.pass, 0),
           message,
           related: via ? [{ ld: via, message: 'the upstream server' }] : [],
+          ...argSpan(use.pass, 0),
         });
       }
     }

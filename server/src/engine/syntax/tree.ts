@@ -414,7 +414,7 @@ class DirectiveView implements Directive {
   /** Index of this directive in the tree's arrays. */
   get index(): number { return this.#d; }
   get name(): string {
-    if (this.#name === undefined) this.#name = this.#t.intern(this.#t.arrays.dirName(this.#d));
+    if (this.#name === undefined) this.#name = this.#t.dirNameInterned(this.#d);
     return this.#name;
   }
   get nameToken(): Token {
@@ -500,6 +500,7 @@ export class CompactTree implements SyntaxTree {
   withShift(text: string, editAt: number, from: number, delta: number): CompactTree {
     const t = new CompactTree(this.arrays.shiftedCopy(text, from, delta), []);
     t.#names = this.#names;
+    t.#byHash = this.#byHash;
     // A quoted value can span lines: the lines to move are those after the edit, not after the token's end.
     t.shiftLineStartsFrom(this, editAt, delta);
     return t;
@@ -511,6 +512,36 @@ export class CompactTree implements SyntaxTree {
     const had = this.#names.get(name);
     if (had !== undefined) return had;
     this.#names.set(name, name);
+    return name;
+  }
+
+  /** Interned names by a hash of their text, so that a name already seen is found without slicing it. */
+  #byHash = new Map<number, string>();
+
+  /**
+   * Directive `d`'s name, interned. A plain word is hashed and compared where it lies in the text: slicing
+   * each of a big config's names only to find the string already interned was a string of garbage per
+   * directive. Quoted or escaped names (rare) take the slicing path.
+   */
+  dirNameInterned(d: number): string {
+    const a = this.arrays;
+    const k = a.dirTok[d];
+    const f = a.tokFlags[k];
+    if ((f & TokenFlag.KindMask) !== TokenKind.Word || f & TokenFlag.EscapedCr) return this.intern(a.dirName(d));
+    const text = a.text;
+    const s = a.tokStart[k];
+    const e = a.tokEnd[k];
+    let h = e - s;
+    for (let i = s; i < e; i++) {
+      const c = text.charCodeAt(i);
+      if (c === BSLASH) return this.intern(a.dirName(d));
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    const had = this.#byHash.get(h);
+    if (had !== undefined && had.length === e - s && text.startsWith(had, s)) return had;
+    const name = this.intern(a.dirName(d));
+    // On a collision the first name keeps the slot; the other is still interned, through the slicing path.
+    if (had === undefined) this.#byHash.set(h, name);
     return name;
   }
 
