@@ -3,22 +3,21 @@
 
 import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
 import { TextEdit } from '../types';
-import { computeLineStarts } from '../syntax/positions';
 
-// Facts of the text fixes are built for, computed once per text (the same text serves every fix of a file):
+// Facts of the text fixes are built for, kept for the last text (the same text serves every fix of a file):
 // asked per fix from the text itself, they cost a scan each, and a 1 MB single line with 20 000 findings
-// made that quadratic.
-interface TextFacts { text: string; starts: number[]; eol?: string; unit?: string }
+// made that quadratic. Line starts are the tree's own: lines as an editor shows them (`\n`, `\r\n` or a lone
+// `\r`), so that inserted lines look like lines there.
+interface TextFacts { text: string; eol?: string; unit?: string }
 let facts: TextFacts | undefined;
 
 function factsOf(text: string): TextFacts {
-  // Lines as an editor shows them (`\n`, `\r\n` or a lone `\r`): inserted lines must look like lines there.
-  if (facts === undefined || facts.text !== text) facts = { text, starts: computeLineStarts(text) };
+  if (facts === undefined || facts.text !== text) facts = { text };
   return facts;
 }
 
 /** Index of the line holding `offset` (the last line start at or before it). */
-function lineIndex(starts: number[], offset: number): number {
+function lineIndex(starts: readonly number[], offset: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -30,22 +29,25 @@ function lineIndex(starts: number[], offset: number): number {
 }
 
 /** The file's own line break (its first one), so that an insertion does not mix styles. */
-function eolOf(text: string): string {
+function eolOf(file: ConfigFile): string {
+  const text = file.tree.text;
   const f = factsOf(text);
   if (f.eol === undefined) {
-    const brk = f.starts.length > 1 ? f.starts[1] : -1;
+    const starts = file.tree.lineStarts;
+    const brk = starts.length > 1 ? starts[1] : -1;
     f.eol = brk < 0 ? '\n' : text.charCodeAt(brk - 1) === 13 ? '\r' : brk >= 2 && text.charCodeAt(brk - 2) === 13 ? '\r\n' : '\n';
   }
   return f.eol;
 }
 
-function lineStartOf(text: string, offset: number): number {
-  const starts = factsOf(text).starts;
+function lineStartOf(file: ConfigFile, offset: number): number {
+  const starts = file.tree.lineStarts;
   return starts[lineIndex(starts, offset)];
 }
 
-function lineEndOf(text: string, offset: number): number {
-  const starts = factsOf(text).starts;
+function lineEndOf(file: ConfigFile, offset: number): number {
+  const starts = file.tree.lineStarts;
+  const text = file.tree.text;
   const k = lineIndex(starts, offset);
   if (k + 1 >= starts.length) return text.length;
   // The next line starts after `\n`, `\r\n` or `\r`: the line ends before that break.
@@ -104,9 +106,9 @@ function insertion(block: LBlock, lines: string[], anchor?: LDir): TextEdit | nu
   const anchorHere = !!anchor && anchor.block === block && (!home || (anchor.file === home.file && anchor.d.parent === block.owner!.d.block));
   if (anchor && anchorHere) {
     const text = anchor.file.tree.text;
-    const eol = eolOf(text);
+    const eol = eolOf(anchor.file);
     const end = anchor.d.end;
-    const restEnd = lineEndOf(text, end);
+    const restEnd = lineEndOf(anchor.file, end);
     const rest = text.slice(end, restEnd);
     const indent = indentIfLineStart(text, anchor.d.start);
     // A statement still missing its ";" would swallow what is inserted after it as arguments: end it first.
@@ -122,7 +124,7 @@ function insertion(block: LBlock, lines: string[], anchor?: LDir): TextEdit | nu
     const file = anchor?.file;
     if (!file) return null;
     const text = file.tree.text;
-    const eol = eolOf(text);
+    const eol = eolOf(file);
     const last = file.tree.root.children[file.tree.root.children.length - 1];
     const term = last && last.terminator < 0 && !last.block ? ';' : '';
     const needsEol = text.length > 0 && !text.endsWith('\n') && !text.endsWith('\r');
@@ -131,7 +133,7 @@ function insertion(block: LBlock, lines: string[], anchor?: LDir): TextEdit | nu
   // A block that was never closed has a guessed extent: nothing is inserted into it.
   if (home.close < 0) return null;
   const text = home.file.tree.text;
-  const eol = eolOf(text);
+  const eol = eolOf(home.file);
   const children = block.owner!.d.block!.children;
   const lastChild = children[children.length - 1];
   // The block's last statement lacks its ";": the insertion starts by ending it.
@@ -147,7 +149,7 @@ function insertion(block: LBlock, lines: string[], anchor?: LDir): TextEdit | nu
     const ownerIndent = indentIfLineStart(text, block.owner!.d.start) ?? closeIndent;
     indent = ownerIndent + indentUnit(text);
   }
-  const at = lineStartOf(text, home.close);
+  const at = lineStartOf(home.file, home.close);
   const added = lines.map((l) => indent + l + eol).join('');
   if (open && open.end <= at) return { path: home.file.path, start: open.end, end: at, newText: ';' + text.slice(open.end, at) + added };
   return { path: home.file.path, start: at, end: at, newText: added };

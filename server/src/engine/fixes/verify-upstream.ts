@@ -2,7 +2,7 @@
 // default one (an upstream group's name) cannot match a certificate. Each directive goes where nginx allows
 // it (never `if`/`limit_except`), and an existing one is changed instead of duplicated.
 
-import { ConfigModel } from '../model/model';
+import { ConfigModel, LBlock, LDir } from '../model/model';
 import { isFlagOn, isIpLiteral, settingsBlock, TlsUse } from '../model/tls-uses';
 import { anchorIn, knownCaFiles, verificationName } from '../model/verification';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -10,24 +10,32 @@ import { Fix } from '../types';
 import { directiveSetter, quoteIfNeeded } from './edits';
 
 export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: string }, use: TlsUse): Fix[] {
+  // What every variant shares is worked out once: they differ only in the CA they trust.
+  const block = settingsBlock(use.block);
+  const where: Where = { block, anchor: anchorIn(block, use.pass), naming: verificationName(model, use) };
   const fixes: Fix[] = [];
-  const main = verifyFix(model, use, settings.trustedCertificate, true);
+  const main = verifyFix(model, use, where, settings.trustedCertificate, true);
   if (main) fixes.push(main);
   // The user's other choice: a CA the config already trusts elsewhere (a private CA for internal upstreams).
   for (const ca of knownCaFiles(model).filter((c) => c !== settings.trustedCertificate).slice(0, 3)) {
-    const alt = verifyFix(model, use, ca, false);
+    const alt = verifyFix(model, use, where, ca, false);
     if (alt) fixes.push(alt);
   }
   return fixes;
 }
 
-function verifyFix(model: ConfigModel, use: TlsUse, trusted: string, preferred: boolean): Fix | null {
-  const block = settingsBlock(use.block);
-  const setter = directiveSetter(model, block, anchorIn(block, use.pass));
+interface Where {
+  block: LBlock;
+  anchor: LDir | undefined;
+  naming: { name: string | null; suggestion: string | null };
+}
+
+function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: string, preferred: boolean): Fix | null {
+  const { block, naming } = where;
+  const setter = directiveSetter(model, block, where.anchor);
   const ensure = (suffix: string, value: string, ifUnset: boolean) => setter.set(tlsDirective(use.family, suffix), value, { ifUnset });
   ensure('verify', 'on', false);
   ensure('trusted_certificate', quoteIfNeeded(trusted), preferred);
-  const naming = verificationName(model, use);
   if (naming.suggestion) ensure('name', naming.suggestion, true);
   const checked = naming.suggestion ?? naming.name;
   if (checked && !isIpLiteral(checked)) {
