@@ -341,11 +341,15 @@ export function startLanguageServer(connection: Connection, env: ServerEnv): Lan
    */
   function cancellable<T>(name: string, token: CancellationToken, fallback: T, f: (cancel: () => boolean) => T): T | ResponseError<void> {
     if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+    const cancel = () => {
+      if (!token.isCancellationRequested) env.poll?.();
+      return token.isCancellationRequested;
+    };
     try {
-      return f(() => {
-        if (!token.isCancellationRequested) env.poll?.();
-        return token.isCancellationRequested;
-      });
+      const answer = f(cancel);
+      // Cancelled after the engine's part, while its answer was made into LSP's (a huge edit list): the
+      // client no longer wants it, and it says so rather than getting what it dropped.
+      return cancel() ? new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`) : answer;
     } catch (e) {
       if (isCancelled(e)) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       connection.console.error(`${name} failed: ${(e as Error).stack ?? e}`);

@@ -83,6 +83,53 @@ test('formatting a huge document: cancelled right after sending, or while it run
   }
 });
 
+test('a $/cancelRequest written in two pieces (header, then body) still cancels a long request', async () => {
+  assert.ok(fs.existsSync(SERVER), 'npm run build first');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-cancel-split-'));
+  const text = 'http {\nserver {\n' + Array.from({ length: 400000 }, (_, i) => `add_header X-H${i} v;\n`).join('') + '}\n}\n';
+  const file = path.join(dir, 'huge.conf');
+  fs.writeFileSync(file, text);
+  const uri = 'file://' + file;
+  const client = new LspClient(['--stdio'], ['bash', '-c', `ulimit -v 4000000; exec "${process.execPath}" "$0" "$@"`, SERVER]);
+  client.configuration = { maxFileSize: 1 };
+  // Written by hand, so that the pieces reach the server apart, as a client that writes header and body in
+  // two calls may deliver them. The answer is found in the output by its id.
+  const frame = (msg: object) => {
+    const body = Buffer.from(JSON.stringify(msg), 'utf8');
+    return { header: `Content-Length: ${body.length}\r\n\r\n`, body };
+  };
+  let tail = '';
+  const answer = new Promise<string>((resolve) => {
+    client.proc.stdout!.on('data', (d: Buffer) => {
+      tail = (tail + d.toString('latin1')).slice(-4096);
+      const at = tail.indexOf('"id":"split-1",');
+      if (at >= 0) resolve(tail.slice(at + 15, at + 40));
+    });
+  });
+  try {
+    await client.initialize(dir);
+    client.open(uri, text);
+    await client.diagnostics(uri, 1, 120000);
+    const request = frame({ jsonrpc: '2.0', id: 'split-1', method: 'textDocument/formatting', params: { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } } });
+    client.proc.stdin!.write(request.header);
+    client.proc.stdin!.write(request.body);
+    await new Promise((r) => setTimeout(r, 100));
+    const cancel = frame({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 'split-1' } });
+    client.proc.stdin!.write(cancel.header);
+    // Longer than the server's 20 ms between reads while it works: it reads the header alone first.
+    await new Promise((r) => setTimeout(r, 150));
+    client.proc.stdin!.write(cancel.body);
+    const got = await answer;
+    // Either cancelled, or (on a machine fast enough to finish within 250 ms) a complete answer.
+    assert.ok(got.startsWith('"error":{"code":-32800') || got.startsWith('"result":['), got);
+    if (got.startsWith('"result"')) console.log('formatting finished before the cancellation arrived: nothing was cancelled');
+    assert.equal(client.exited, null);
+  } finally {
+    await client.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the outline of a config 20 000 blocks deep is an answer (flattened past depth 200), not a stack overflow', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-deep-'));
   const depth = 20000;

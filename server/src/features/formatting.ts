@@ -11,8 +11,16 @@ export const ON_TYPE_TRIGGERS = { firstTriggerCharacter: '}', moreTriggerCharact
 
 export function registerFormatting(connection: Connection, documents: TextDocuments<TextDocument>, host: Host): void {
   const { service } = host;
-  const toLsp = (doc: TextDocument, edits: LineEdit[]): TextEdit[] =>
-    edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText }));
+  /** `cancel`: polled as the list is converted (400 000 edits take a while); a cancelled conversion stops short. */
+  const toLsp = (doc: TextDocument, edits: LineEdit[], cancel?: () => boolean): TextEdit[] => {
+    const out: TextEdit[] = [];
+    for (let i = 0; i < edits.length; i++) {
+      if (cancel && (i & 4095) === 4095 && cancel()) return out;
+      const e = edits[i];
+      out.push({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText });
+    }
+    return out;
+  };
   const run = (name: string, f: () => TextEdit[]): TextEdit[] => {
     try {
       return f();
@@ -30,7 +38,7 @@ export function registerFormatting(connection: Connection, documents: TextDocume
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `nginx TLS proxy: ${r.error}` });
       return [];
     }
-    return toLsp(doc, r.edits);
+    return toLsp(doc, r.edits, cancel);
   };
 
   // Long requests take the request's token: a cancelled one answers RequestCancelled instead of running on.
