@@ -23,17 +23,24 @@ async function timed<T>(p: Promise<T>): Promise<{ ms: number; value?: T; error?:
   }
 }
 
-test('formatting a huge document: cancelled right after sending, or while it runs, it answers RequestCancelled quickly', async () => {
+/**
+ * The real server under a memory cap, and a document of 400 000 badly indented lines (~10 MB): every line is
+ * an edit. Analysis is limited to syntax (maxFileSize 1) so that opening it is quick; formatting still walks
+ * every line.
+ */
+function hugeDocument(): { dir: string; text: string; uri: string; client: LspClient } {
   assert.ok(fs.existsSync(SERVER), 'npm run build first');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-cancel-'));
-  // 400 000 badly indented lines (~10 MB): every line is an edit. Analysis is limited to syntax (maxFileSize 1)
-  // so that opening it is quick; formatting still walks every line.
   const text = 'http {\nserver {\n' + Array.from({ length: 400000 }, (_, i) => `add_header X-H${i} v;\n`).join('') + '}\n}\n';
   const file = path.join(dir, 'huge.conf');
   fs.writeFileSync(file, text);
-  const uri = 'file://' + file;
   const client = new LspClient(['--stdio'], ['bash', '-c', `ulimit -v 4000000; exec "${process.execPath}" "$0" "$@"`, SERVER]);
   client.configuration = { maxFileSize: 1 };
+  return { dir, text, uri: 'file://' + file, client };
+}
+
+test('formatting a huge document: cancelled right after sending, or while it runs, it answers RequestCancelled quickly', async () => {
+  const { dir, text, uri, client } = hugeDocument();
   const format = (token?: CancellationTokenSource) => {
     const params = { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } };
     return token ? client.conn.sendRequest('textDocument/formatting', params, token.token) : client.conn.sendRequest('textDocument/formatting', params);
@@ -84,14 +91,7 @@ test('formatting a huge document: cancelled right after sending, or while it run
 });
 
 test('a $/cancelRequest written in two pieces (header, then body) still cancels a long request', async () => {
-  assert.ok(fs.existsSync(SERVER), 'npm run build first');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ntp-cancel-split-'));
-  const text = 'http {\nserver {\n' + Array.from({ length: 400000 }, (_, i) => `add_header X-H${i} v;\n`).join('') + '}\n}\n';
-  const file = path.join(dir, 'huge.conf');
-  fs.writeFileSync(file, text);
-  const uri = 'file://' + file;
-  const client = new LspClient(['--stdio'], ['bash', '-c', `ulimit -v 4000000; exec "${process.execPath}" "$0" "$@"`, SERVER]);
-  client.configuration = { maxFileSize: 1 };
+  const { dir, text, uri, client } = hugeDocument();
   // Written by hand, so that the pieces reach the server apart, as a client that writes header and body in
   // two calls may deliver them. The answer is found in the output by its id.
   const frame = (msg: object) => {
