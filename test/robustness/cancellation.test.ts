@@ -99,11 +99,18 @@ test('a $/cancelRequest written in two pieces (header, then body) still cancels 
     return { header: `Content-Length: ${body.length}\r\n\r\n`, body };
   };
   let tail = '';
-  const answer = new Promise<string>((resolve) => {
+  let timer: NodeJS.Timeout | undefined;
+  const answer = new Promise<string>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer to the formatting request within 120 s')), 120000);
     client.proc.stdout!.on('data', (d: Buffer) => {
-      tail = (tail + d.toString('latin1')).slice(-4096);
-      const at = tail.indexOf('"id":"split-1",');
-      if (at >= 0) resolve(tail.slice(at + 15, at + 40));
+      // Searched before it is cut to its end: a long answer starts a big chunk.
+      const seen = tail + d.toString('latin1');
+      const at = seen.indexOf('"id":"split-1",');
+      if (at >= 0) {
+        clearTimeout(timer);
+        resolve(seen.slice(at + 15, at + 40));
+      }
+      tail = seen.slice(-64);
     });
   });
   try {
@@ -125,6 +132,7 @@ test('a $/cancelRequest written in two pieces (header, then body) still cancels 
     if (got.startsWith('"result"')) console.log('formatting finished before the cancellation arrived: nothing was cancelled');
     assert.equal(client.exited, null);
   } finally {
+    clearTimeout(timer);
     await client.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
