@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  ancestorMainConfigs, applyEdits, createLanguageService, EngineSettings, Finding, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
-  probeKey, readConfigFile, scanConfigFiles, Severity, TextEdit, toJsonLazy, toSarif, writeJson, writeText, writeUnifiedDiff,
+  ancestorMainConfigs, createLanguageService, EngineSettings, Finding, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
+  probeKey, readConfigFile, scanConfigFiles, Severity, toJsonLazy, toSarif, writeJson, writeText, writeUnifiedDiff,
 } from '../core';
 import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
 import { writeStdout } from './stdout';
@@ -150,26 +150,20 @@ export async function check(o: CheckOptions): Promise<number> {
       notices.push(`${shown(file)}: not fixed: it has syntax errors (fix them first)`);
     }
     for (let round = 0; round < 5; round++) {
-      const byFile = new Map<string, TextEdit[]>();
-      for (const fix of service.safeFixes(findings)) {
-        for (const e of fix.edits) {
-          const list = byFile.get(e.path);
-          if (list) list.push(e);
-          else byFile.set(e.path, [e]);
-        }
+      // The round's findings hold its whole analysis: they are let go (and collected) before the fixed
+      // texts are parsed, so that two analyses of a big config are never in memory together.
+      const had = findings.length;
+      const applied = service.applySafeFixes(findings, collectGarbage);
+      for (const a of applied) {
+        if (!original.has(a.path)) original.set(a.path, a.before);
+        current.set(a.path, a.after);
       }
-      if (byFile.size === 0) break;
-      for (const [file, edits] of byFile) {
-        const text = service.textOf(file);
-        if (text === undefined) continue;
-        if (!original.has(file)) original.set(file, text);
-        const next = applyEdits(text, edits);
-        current.set(file, next);
-        service.setText(file, next);
+      // Nothing changed: the findings are still these (or, when every chosen fix failed to hold and they were
+      // let go, those of the same texts again).
+      if (applied.length === 0) {
+        if (had && findings.length === 0) findings = run();
+        break;
       }
-      // The last round's findings hold its whole analysis: let it go before the next one is built.
-      findings.length = 0;
-      collectGarbage();
       findings = run();
     }
     const changed = [...current].filter(([file, text]) => original.get(file) !== text);

@@ -2,7 +2,7 @@
 // service (everything an editor or a checker asks), settings, and plain data types. No editor or LSP types.
 
 export { createLanguageService } from './language-service';
-export type { Diagnosis, DiagnoseOptions, FixAllResult, LanguageService, LanguageServiceOptions, RuleInfo } from './language-service';
+export type { Diagnosis, DiagnoseOptions, AppliedFixes, FixAllResult, LanguageService, LanguageServiceOptions, RuleInfo } from './language-service';
 export { defaultSettings, modulesFromNginxV, resolveSettings, DEFAULT_NGINX_VERSION, DEFAULT_TRUSTED_CERTIFICATE, DEFAULT_MAX_FILE_MB } from './settings';
 export type { ModulesFromNginxV, RawSettings, ResolvedSettings } from './settings';
 export type { EngineSettings, Finding, Fix, RelatedLocation, Severity, TextEdit } from './types';

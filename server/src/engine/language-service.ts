@@ -7,7 +7,9 @@ import { BlockKind } from './knowledge/contexts';
 import { FileSystem } from './model/filesystem';
 import { Analysis } from './analyze';
 import { Workspace } from './workspace';
-import { fixesThatHold } from './fixes/validate';
+import { checkFixes, fixesThatHold } from './fixes/validate';
+import { applyEdits } from './fixes/edits';
+import type { SyntaxTree } from './syntax/types';
 import { selectSafeFixes } from './fixes/select';
 import { RULES } from './rules';
 import type { RuleCases } from './rules/rule';
@@ -92,6 +94,8 @@ export interface RuleInfo {
 }
 
 export type FixAllResult = { fixes: Fix[] } | { refused: string };
+/** A file changed by applySafeFixes: its text before and after the round. */
+export interface AppliedFixes { path: string; before: string; after: string }
 
 export interface LanguageService {
   readonly settings: EngineSettings;
@@ -119,6 +123,14 @@ export interface LanguageService {
    * each re-parsing as meant. Apply them, setText the results, diagnose again, repeat.
    */
   safeFixes(findings: Finding[]): Fix[];
+  /**
+   * One round of fixing many files at once (`check --fix`): the fixes safeFixes would give, applied. Once they
+   * are chosen `findings` is emptied and the analyses of the files they touch are let go, then `release` runs
+   * (a CLI collects garbage there), so that the old analysis is not held while the new texts are parsed. Each
+   * fix is kept only if it re-parses as meant; the new texts are set (as setText) and their parses kept for
+   * the next analysis. Returns the files changed, with their texts before and after.
+   */
+  applySafeFixes(findings: Finding[], release?: () => void): AppliedFixes[];
 
   hover(path: string, offset: number): HoverResult | null;
   complete(path: string, offset: number): CompletionEntry[];
@@ -189,6 +201,11 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     if (text === undefined) return undefined;
     return cached && cached.tree.text === text ? cached.tree : parse(text);
   };
+  /** The safe fixes of `findings` that can go together, none in or touching a file with syntax errors. */
+  const unbrokenSafeFixes = (findings: Finding[]): Fix[] => {
+    const broken = new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path));
+    return selectSafeFixes(findings.filter((f) => !broken.has(f.path))).filter((fix) => !fix.edits.some((e) => broken.has(e.path)));
+  };
   const holding = (fixes: Fix[]): Fix[] => {
     let kept = fixes;
     for (const p of new Set(fixes.flatMap((f) => f.edits.map((e) => e.path)))) {
@@ -251,8 +268,46 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       });
     },
     safeFixes(findings) {
-      const broken = new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path));
-      return holding(selectSafeFixes(findings.filter((f) => !broken.has(f.path))).filter((fix) => !fix.edits.some((e) => broken.has(e.path))));
+      return holding(unbrokenSafeFixes(findings));
+    },
+    applySafeFixes(findings, release) {
+      let kept = unbrokenSafeFixes(findings);
+      if (kept.length === 0) return [];
+      findings.length = 0;
+      const before = new Map<string, string>();
+      for (const fix of kept) {
+        for (const e of fix.edits) {
+          if (before.has(e.path)) continue;
+          const text = textOf(e.path);
+          if (text !== undefined) before.set(e.path, text);
+        }
+      }
+      kept = kept.filter((f) => f.edits.every((e) => before.has(e.path)));
+      for (const p of before.keys()) workspace.forget(p);
+      release?.();
+      const touches = (f: Fix, p: string) => f.edits.some((e) => e.path === p);
+      const checked = new Map<string, { kept: number; text?: string; tree?: SyntaxTree }>();
+      for (const [p, text] of before) {
+        const r = checkFixes(p, text, kept.filter((f) => touches(f, p)));
+        const ok = new Set(r.kept);
+        kept = kept.filter((f) => !touches(f, p) || ok.has(f));
+        checked.set(p, { kept: r.kept.length, text: r.text, tree: r.tree });
+      }
+      const out: AppliedFixes[] = [];
+      for (const [p, text] of before) {
+        const mine = kept.filter((f) => touches(f, p));
+        if (!mine.length) continue;
+        const c = checked.get(p)!;
+        // A fix that spans files and failed in a later one changes this file's set: its text is made again.
+        const same = c.text !== undefined && c.kept === mine.length;
+        const after = same ? c.text! : applyEdits(text, mine.flatMap((f) => f.edits.filter((e) => e.path === p)));
+        if (after === text) continue;
+        texts.set(p, after);
+        workspace.setOverlay(p, after);
+        if (same && c.tree) workspace.adoptParse(p, c.tree);
+        out.push({ path: p, before: text, after });
+      }
+      return out;
     },
 
     hover(path, offset) {

@@ -9,6 +9,7 @@ import { ReadOnce } from './model/read-once';
 import { declaredContext, inferContext } from './model/context-inference';
 import { dirname, hasGlob, join, normalize } from './model/paths';
 import { reparse } from './syntax/reparse';
+import type { SyntaxTree } from './syntax/types';
 import { EngineSettings, Finding } from './types';
 import { rangeOf } from './syntax/positions';
 import { pollCancellation } from './cancellation';
@@ -191,6 +192,21 @@ export class Workspace {
     this.mainCache.clear();
     this.includeArgs.clear();
     this.closures.clear();
+  }
+
+  /**
+   * Lets go of every analysis that read `path`, and of its parse: `check --fix` rewrites the whole file, and
+   * the old analysis would otherwise be held while the new text is parsed. The file's text stays as it is.
+   */
+  forget(path: string): void {
+    for (const [key, a] of this.rootCache) if (key === path || key.endsWith(':' + path) && key.startsWith('\0fragment:') || this.aliasIn(a, path) !== undefined) this.rootCache.delete(key);
+    for (const [key, a] of this.previous) if (key === path || this.aliasIn(a, path) !== undefined) this.previous.delete(key);
+    this.parseCache.delete(path);
+  }
+
+  /** `tree` is the parse of `path`'s text (set just before): the next analysis takes it instead of parsing. */
+  adoptParse(path: string, tree: SyntaxTree): void {
+    if (this.read(path) === tree.text) this.parseCache.set(path, { path, tree });
   }
 
   /** Files each main config reaches by scanned includes (null: too many to follow). */

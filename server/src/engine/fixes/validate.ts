@@ -102,6 +102,14 @@ function containing(tree: SyntaxTree, offset: number): Directive | undefined {
  * their edits of that file are looked at. One parse of the result per round: thousands of fixes stay linear.
  */
 export function fixesThatHold(path: string, text: string, fixes: Fix[]): Fix[] {
+  return checkFixes(path, text, fixes).kept;
+}
+
+/**
+ * fixesThatHold, with the text the kept fixes make and its parse (undefined when none is kept or the rounds
+ * ran out): `check --fix` analyses that text next, and its parse is not made twice.
+ */
+export function checkFixes(path: string, text: string, fixes: Fix[]): { kept: Fix[]; text?: string; tree?: SyntaxTree } {
   const mine = (f: Fix) => f.edits.filter((e) => e.path === path);
   let kept = fixes;
   // Thousands of fixes insert the same few lines: each text is parsed once.
@@ -113,17 +121,18 @@ export function fixesThatHold(path: string, text: string, fixes: Fix[]): Fix[] {
   };
   for (let round = 0; round < 4 && kept.length; round++) {
     const edits = kept.flatMap(mine);
-    const afterTree = parse(applyEdits(text, edits));
+    const after = applyEdits(text, edits);
+    const afterTree = parse(after);
     const all = place(edits);
     const at = new Map(all.map((p) => [p.edit, p]));
     const good = kept.filter((f) => {
       pollCancellation();
       return holds(mine(f).map((e) => at.get(e)!), afterTree, statementsOf);
     });
-    if (good.length === kept.length) return kept;
+    if (good.length === kept.length) return { kept, text: after, tree: afterTree };
     kept = good;
   }
-  return kept;
+  return { kept };
 }
 
 /** Whether one fix holds when applied alone to its file's text. */
