@@ -120,26 +120,31 @@ command line offers no fix for it.`,
       if (isIpLiteral(use.host)) problem = `the IP address ${use.host}: nginx never matches an IP against a certificate, so every handshake fails`;
       else if (use.group && !isCertificateName(use.host) && use.host !== 'localhost') problem = `"${use.host}", the upstream group's name, which is not a DNS name a certificate would carry`;
       if (!problem) continue;
-      const block = settingsBlock(use.block);
-      const insert = (name: string) => insertDirectives(block, [`${nameDirective} ${name};`], anchorIn(block, use.pass));
-      let fixes: Fix[] = [];
-      let advice = `Set ${nameDirective} to the name in the certificate.`;
-      if (naming.suggestion) {
-        const edit = insert(naming.suggestion);
-        if (edit) fixes = [{ title: `Check the certificate for ${naming.suggestion} (${nameDirective})`, edits: [edit], isPreferred: true, safe: false }];
-      } else if (isIpLiteral(use.host) || use.group?.servers.every((x) => isIpLiteral(x.host) || x.host.startsWith('unix:'))) {
-        // Addresses only: the name is not in the URL or the group. Offered only when this config says it.
-        const known = nameOfBackend(ctx.model, ctx.certificates, use);
-        const edit = known && insert(known.name);
-        if (known && edit) {
-          fixes = [{ title: `Check the certificate for ${known.name} (${nameDirective}, from ${known.from})`, edits: [edit], isPreferred: true, safe: false }];
-          advice = `Set ${nameDirective} ${known.name} (${known.from}).`;
-        } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so the quick fix asks for it.`;
-      }
-      if (!fixes.length) {
+      // The fixes are made when read (an editor's code action, --fix): in a big config most never are.
+      const insert = (name: string) => {
+        const block = settingsBlock(use.block);
+        return insertDirectives(block, [`${nameDirective} ${name};`], anchorIn(block, use.pass));
+      };
+      const ask = (): Fix[] => {
         // Nothing in the config names the certificate: the editor asks the user, and nothing guesses.
         const edit = insert(NAME_PLACEHOLDER);
-        if (edit) fixes = [{ title: `Set ${nameDirective} to the certificate's name…`, edits: [edit], isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${use.host}"` : use.host} (written as ${nameDirective})` } }];
+        return edit ? [{ title: `Set ${nameDirective} to the certificate's name…`, edits: [edit], isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${use.host}"` : use.host} (written as ${nameDirective})` } }] : [];
+      };
+      /** The fix that writes a name the config gives (`from`: where it comes from, for the title), else ask. */
+      const fixWriting = (name: string, from?: string) => (): Fix[] => {
+        const edit = insert(name);
+        return edit ? [{ title: `Check the certificate for ${name} (${nameDirective}${from ? `, from ${from}` : ''})`, edits: [edit], isPreferred: true, safe: false }] : ask();
+      };
+      let fixes = ask;
+      let advice = `Set ${nameDirective} to the name in the certificate.`;
+      if (naming.suggestion) fixes = fixWriting(naming.suggestion);
+      else if (isIpLiteral(use.host) || use.group?.servers.every((x) => isIpLiteral(x.host) || x.host.startsWith('unix:'))) {
+        // Addresses only: the name is not in the URL or the group. Offered only when this config says it.
+        const known = nameOfBackend(ctx.model, ctx.certificates, use);
+        if (known) {
+          fixes = fixWriting(known.name, known.from);
+          advice = `Set ${nameDirective} ${known.name} (${known.from}).`;
+        } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so the quick fix asks for it.`;
       }
       ctx.report({
         message: `The upstream certificate is checked against ${problem}. ${advice}`,
