@@ -155,20 +155,22 @@ export class CertificateFiles {
     if (!role || ld.argc !== 1) return undefined;
     const value = ld.arg(0);
     if (!value || !isStatic(value)) return undefined;
-    const key = model.prefix + '\0' + value;
-    let where = this.resolved.get(key);
+    // By prefix, then by value: a key joining the two was a new string to build and hash per directive.
+    let inPrefix = this.resolved.get(model.prefix);
+    if (!inPrefix) this.resolved.set(model.prefix, (inPrefix = new Map()));
+    let where = inPrefix.get(value);
     if (!where) {
-      if (this.resolved.size > 10_000) this.resolved.clear();
+      if (inPrefix.size > 10_000) inPrefix.clear();
       const serverPath = isAbsolute(value) ? normalize(value) : join(model.prefix, value);
       const m = this.map.find((e) => serverPath === e.from || serverPath.startsWith(e.from + '/'));
       where = { serverPath, path: m ? m.to + serverPath.slice(m.from.length) : serverPath, mapped: !!m };
-      this.resolved.set(key, where);
+      inPrefix.set(value, where);
     }
     return { ld, role, configured: value, serverPath: where.serverPath, path: where.path, mapped: where.mapped };
   }
 
   /** Where each configured path is, by prefix and path: big configs name the same few files thousands of times. */
-  private resolved = new Map<string, { serverPath: string; path: string; mapped: boolean }>();
+  private resolved = new Map<string, Map<string, { serverPath: string; path: string; mapped: boolean }>>();
 
   /** Whether a missing file at `ref` is the user's to fix (inside the workspace, relative, or mapped). */
   ours(model: ConfigModel, ref: CertificateRef): boolean {

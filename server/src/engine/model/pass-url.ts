@@ -18,11 +18,30 @@ export interface PassUrl {
   hasVariables: boolean;
 }
 
-const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+/** Where `scheme://` ends in `url` (the index of its `:`), or -1 without one. A scheme is a letter, then letters, digits, `+`, `.` or `-`. */
+function schemeEnd(url: string): number {
+  const first = url.charCodeAt(0) | 0x20;
+  if (first < 97 || first > 122) return -1;
+  for (let i = 1; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 58) return url.charCodeAt(i + 1) === 47 && url.charCodeAt(i + 2) === 47 ? i : -1;
+    const l = c | 0x20;
+    if (!((l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45)) return -1;
+  }
+  return -1;
+}
+
+/** Schemes as nginx's pass directives write them: the usual ones are not lower-cased into a new string each. */
+const SCHEMES = new Map(['http', 'https', 'grpc', 'grpcs', 'uwsgi', 'suwsgi'].map((x) => [x, x]));
 
 export function parsePassUrl(url: string): PassUrl {
-  const m = SCHEME.exec(url);
-  const rest = m ? url.slice(m[0].length) : url;
+  const end = schemeEnd(url);
+  let scheme: string | null = null;
+  if (end > 0) {
+    const raw = url.slice(0, end);
+    scheme = SCHEMES.get(raw) ?? raw.toLowerCase();
+  }
+  const rest = end > 0 ? url.slice(end + 3) : url;
   let hostPort = rest;
   let path: string | null = null;
   if (!rest.startsWith('unix:')) {
@@ -33,5 +52,5 @@ export function parsePassUrl(url: string): PassUrl {
     }
   }
   const { host, port } = splitHostPort(hostPort);
-  return { scheme: m ? m[1].toLowerCase() : null, rest, hostPort, host, port, path, hasVariables: url.includes('$') };
+  return { scheme, rest, hostPort, host, port, path, hasVariables: url.includes('$') };
 }
