@@ -4,8 +4,8 @@
 // would disappear while the risk stays).
 
 import { parse } from '../syntax/parser';
-import { Directive, SyntaxTree } from '../syntax/types';
-import type { CompactTree } from '../syntax/tree';
+import { SyntaxTree } from '../syntax/types';
+import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { Fix, TextEdit } from '../types';
 import { applyEdits } from './edits';
 import { pollCancellation } from '../cancellation';
@@ -17,21 +17,20 @@ interface Placed {
 }
 
 /**
- * The directive whose name starts at `offset`, if one does: a binary search over the tree's directives, which
- * are in document order (a map of every directive by its start made a view of each, for a million of them).
+ * The directive whose name starts at `offset`, or -1: a binary search over the tree's directives, which are in
+ * document order. Read from the arrays: a view per directive looked at would stay in the tree, and the tree
+ * checked here is the one the next analysis of `check --fix` takes.
  */
-function directiveAt(tree: SyntaxTree, offset: number): Directive | undefined {
-  const t = tree as CompactTree;
-  const a = t.arrays;
+function directiveAt(a: TreeArrays, offset: number): number {
   let lo = 0, hi = a.dirCount - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const start = a.dirStart(mid);
-    if (start === offset) return t.directive(mid);
+    if (start === offset) return mid;
     if (start < offset) lo = mid + 1;
     else hi = mid - 1;
   }
-  return undefined;
+  return -1;
 }
 
 interface Statement { offset: number; name: string; args: string[] }
@@ -63,38 +62,41 @@ function place(edits: TextEdit[]): Placed[] {
   });
 }
 
-function holds(placed: Placed[], afterTree: SyntaxTree, statementsOf: (newText: string) => Statement[]): boolean {
+function holds(placed: Placed[], after: TreeArrays, statementsOf: (newText: string) => Statement[]): boolean {
   for (const { edit, at } of placed) {
     for (const st of statementsOf(edit.newText)) {
-      const d = directiveAt(afterTree, at + st.offset);
-      if (!d || d.name !== st.name || d.terminator < 0) return false;
-      if (d.args.length !== st.args.length || d.args.some((a, i) => a.value !== st.args[i])) return false;
+      const d = directiveAt(after, at + st.offset);
+      if (d < 0 || after.dirTerm[d] < 0 || after.dirName(d) !== st.name) return false;
+      if (after.dirArgc[d] !== st.args.length) return false;
+      const first = after.dirTok[d] + 1;
+      for (let i = 0; i < st.args.length; i++) if (after.tokenValue(first + i) !== st.args[i]) return false;
     }
     // The statement the edit sits in (a changed value, a renamed directive) must be a whole statement.
-    const inside = containing(afterTree, at);
-    if (inside && inside.terminator < 0) return false;
+    const inside = containing(after, at);
+    if (inside >= 0 && after.dirTerm[inside] < 0) return false;
   }
   return true;
 }
 
-/** The innermost directive whose text (name to terminator) contains `offset`, if any. */
-function containing(tree: SyntaxTree, offset: number): Directive | undefined {
-  let found: Directive | undefined;
-  let children = tree.root.children;
-  for (;;) {
-    // Children are in document order: binary search for the last one starting at or before offset.
-    let lo = 0, hi = children.length - 1, hit = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (children[mid].start <= offset) { hit = mid; lo = mid + 1; } else hi = mid - 1;
-    }
-    if (hit < 0) return found;
-    const d = children[hit];
-    if (offset > d.end) return found;
-    found = d;
-    if (!d.block || offset <= d.block.open) return found;
-    children = d.block.children;
+/**
+ * The innermost directive whose text (name to terminator) contains `offset`, or -1. Going down from the top,
+ * the directive at each level that starts last at or before `offset` is an ancestor of the directive that
+ * does so in the whole document (or that one): its chain of owners is walked instead.
+ */
+function containing(a: TreeArrays, offset: number): number {
+  let lo = 0, hi = a.dirCount - 1, last = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (a.dirStart(mid) <= offset) { last = mid; lo = mid + 1; } else hi = mid - 1;
   }
+  const chain: number[] = [];
+  for (let d = last; d >= 0; d = a.blkOwner[a.dirParent[d]]) chain.push(d);
+  let found = -1;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    if (offset > a.dirEnd[chain[i]]) return found;
+    found = chain[i];
+  }
+  return found;
 }
 
 /**
@@ -123,11 +125,12 @@ export function checkFixes(path: string, text: string, fixes: Fix[]): { kept: Fi
     const edits = kept.flatMap(mine);
     const after = applyEdits(text, edits);
     const afterTree = parse(after);
+    const arrays = (afterTree as CompactTree).arrays;
     const all = place(edits);
     const at = new Map(all.map((p) => [p.edit, p]));
     const good = kept.filter((f) => {
       pollCancellation();
-      return holds(mine(f).map((e) => at.get(e)!), afterTree, statementsOf);
+      return holds(mine(f).map((e) => at.get(e)!), arrays, statementsOf);
     });
     if (good.length === kept.length) return { kept, text: after, tree: afterTree };
     kept = good;
