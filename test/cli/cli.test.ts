@@ -106,6 +106,22 @@ test('--fix rewrites in place; --dry-run prints a diff and writes nothing; --tru
   assert.equal(after.filter((x: any) => String(x.rule).startsWith('upstream-tls-')).length, 0);
 });
 
+test('--fix --dry-run exits as --fix would: by the findings left once the fixes are in', () => {
+  // Everything fixable: nothing is left, exit 0 (and the file is unchanged).
+  const f = write('dry-exit/clean-after/nginx.conf', UNVERIFIED);
+  const dry = cli(['check', f, '--fix', '--dry-run']);
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.match(dry.stdout, /\+            proxy_ssl_verify on;/);
+  assert.equal(fs.readFileSync(f, 'utf8'), UNVERIFIED);
+  // An upstream by IP address: verification goes on, and the name it is checked against is left for the user.
+  const ip = write('dry-exit/left/nginx.conf', UNVERIFIED.replace('a.example.com', '10.0.0.7:8443'));
+  const left = cli(['check', ip, '--fix', '--dry-run']);
+  assert.equal(left.status, 1, left.stderr);
+  assert.match(left.stdout, /\+            proxy_ssl_verify on;/);
+  assert.equal(cli(['check', ip, '--fix', '--dry-run', '--fail-on', 'none']).status, 0);
+  assert.equal(cli(['check', ip, '--fix', '--dry-run', '--fail-on', 'error']).status, 0);
+});
+
 test('--fix keeps the bytes of a latin1 file and the CRLF line endings', () => {
   const latin = Buffer.from('# caf\xe9\nevents {}\nhttp {\n    server {\n        location / { proxy_pass https://a.example.com; } # d\xe9j\xe0\n    }\n}\n', 'latin1');
   const f = write('latin1/nginx.conf', latin);

@@ -142,6 +142,8 @@ export async function check(o: CheckOptions): Promise<number> {
     findings = run();
   }
   let writeFailed = false;
+  /** Worked out before the findings are let go (--fix --dry-run). */
+  let failing: boolean | undefined;
   if (o.fix) {
     // Edits are applied to the very text they were computed from (the analysis's), never to a re-read.
     const original = new Map<string, string>();
@@ -168,6 +170,12 @@ export async function check(o: CheckOptions): Promise<number> {
     }
     const changed = [...current].filter(([file, text]) => original.get(file) !== text);
     if (o.dryRun) {
+      // Only the diff is written: the findings are needed for the exit code alone, and the analysis they
+      // hold is let go first (on a big config the diff's work would otherwise come on top of it).
+      failing = fails(findings, o.failOn);
+      findings = [];
+      service.releaseAnalyses();
+      collectGarbage();
       for (const [file, text] of changed) writeUnifiedDiff(file, original.get(file)!, text, write);
     } else {
       const problems = writeAll(changed.map(([file, text]) => ({ path: file, before: original.get(file)!, text, latin1: nfs.encodings.get(file) === 'latin1' })));
@@ -184,7 +192,12 @@ export async function check(o: CheckOptions): Promise<number> {
     else writeText(findings, process.cwd(), o.color, write);
   }
   if (unreadable.length || cannotRead.size || writeFailed) return 2;
-  if (o.failOn === 'none') return 0;
-  const threshold = RANK[o.failOn];
-  return findings.some((f) => RANK[f.severity] <= threshold) ? 1 : 0;
+  return (failing ?? fails(findings, o.failOn)) ? 1 : 0;
+}
+
+/** Whether a finding is at or above the --fail-on threshold. */
+function fails(findings: Finding[], failOn: Severity | 'none'): boolean {
+  if (failOn === 'none') return false;
+  const threshold = RANK[failOn];
+  return findings.some((f) => RANK[f.severity] <= threshold);
 }

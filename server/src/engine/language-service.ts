@@ -105,6 +105,11 @@ export interface LanguageService {
   setText(path: string, text: string | undefined): void;
   /** Files appeared, disappeared or changed on disk. */
   filesChanged(): void;
+  /**
+   * Lets go of every analysis and parse kept for reuse (texts given to setText stay): a batch caller done
+   * with its findings frees their memory for what it does next (`check --fix --dry-run` writing its diff).
+   */
+  releaseAnalyses(): void;
   /** The text the service analyses for `path`. */
   textOf(path: string): string | undefined;
 
@@ -233,6 +238,10 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     filesChanged() {
       certificateFiles?.invalidate();
       workspace.invalidate();
+    },
+    releaseAnalyses() {
+      workspace.invalidate();
+      workspace.parseCache.clear();
     },
     textOf,
 
