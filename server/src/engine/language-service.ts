@@ -7,9 +7,8 @@ import { BlockKind } from './knowledge/contexts';
 import { FileSystem } from './model/filesystem';
 import { Analysis } from './analyze';
 import { Workspace } from './workspace';
-import { checkFixes, fixesThatHold } from './fixes/validate';
-import { applyEdits } from './fixes/edits';
-import type { SyntaxTree } from './syntax/types';
+import { fixesThatHold } from './fixes/validate';
+import { AppliedFixes, applyFixRound } from './fixes/apply-round';
 import { selectSafeFixes } from './fixes/select';
 import { RULES } from './rules';
 import type { RuleCases } from './rules/rule';
@@ -94,8 +93,7 @@ export interface RuleInfo {
 }
 
 export type FixAllResult = { fixes: Fix[] } | { refused: string };
-/** A file changed by applySafeFixes: its text before and after the round. */
-export interface AppliedFixes { path: string; before: string; after: string }
+export type { AppliedFixes };
 
 export interface LanguageService {
   readonly settings: EngineSettings;
@@ -280,43 +278,19 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       return holding(unbrokenSafeFixes(findings));
     },
     applySafeFixes(findings, release) {
-      let kept = unbrokenSafeFixes(findings);
-      if (kept.length === 0) return [];
+      const fixes = unbrokenSafeFixes(findings);
+      if (fixes.length === 0) return [];
       findings.length = 0;
-      const before = new Map<string, string>();
-      for (const fix of kept) {
-        for (const e of fix.edits) {
-          if (before.has(e.path)) continue;
-          const text = textOf(e.path);
-          if (text !== undefined) before.set(e.path, text);
-        }
-      }
-      kept = kept.filter((f) => f.edits.every((e) => before.has(e.path)));
-      for (const p of before.keys()) workspace.forget(p);
-      release?.();
-      const touches = (f: Fix, p: string) => f.edits.some((e) => e.path === p);
-      const checked = new Map<string, { kept: number; text?: string; tree?: SyntaxTree }>();
-      for (const [p, text] of before) {
-        const r = checkFixes(p, text, kept.filter((f) => touches(f, p)));
-        const ok = new Set(r.kept);
-        kept = kept.filter((f) => !touches(f, p) || ok.has(f));
-        checked.set(p, { kept: r.kept.length, text: r.text, tree: r.tree });
-      }
-      const out: AppliedFixes[] = [];
-      for (const [p, text] of before) {
-        const mine = kept.filter((f) => touches(f, p));
-        if (!mine.length) continue;
-        const c = checked.get(p)!;
-        // A fix that spans files and failed in a later one changes this file's set: its text is made again.
-        const same = c.text !== undefined && c.kept === mine.length;
-        const after = same ? c.text! : applyEdits(text, mine.flatMap((f) => f.edits.filter((e) => e.path === p)));
-        if (after === text) continue;
-        texts.set(p, after);
-        workspace.setOverlay(p, after);
-        if (same && c.tree) workspace.adoptParse(p, c.tree);
-        out.push({ path: p, before: text, after });
-      }
-      return out;
+      return applyFixRound(fixes, {
+        textOf,
+        forget: (p) => workspace.forget(p),
+        release,
+        set(p, text, tree) {
+          texts.set(p, text);
+          workspace.setOverlay(p, text);
+          if (tree) workspace.adoptParse(p, tree);
+        },
+      });
     },
 
     hover(path, offset) {
