@@ -303,6 +303,28 @@ test('incremental findings equal a fresh analysis: a letter typed in every argum
   assert.ok(reused >= edits / 2, `the previous model was reused for ${reused} of ${edits} edits`);
 });
 
+// Ids name a finding by rule, line and column: a letter typed on one line leaves the ids of the findings on
+// every other line as they were (the server then sends their diagnostics on unchanged), and an id is what a
+// fresh analysis of the new text gives the same finding.
+test('a keystroke keeps the ids of the findings on the other lines', () => {
+  const path = '/w/nginx.conf';
+  const text = httpConfig(6);
+  const live = createLanguageService({ fs: memoryFileSystem({ [path]: text }), settings: defaultSettings(), candidates: () => [path] });
+  const before = live.diagnose(path).findings.map((f) => ({ id: f.id, line: f.range.start.line }));
+  assert.ok(before.length > 20, `${before.length} findings`);
+  const at = text.indexOf('server_name s3.example.com') + 'server_name s3'.length;
+  const line = text.slice(0, at).split('\n').length - 1;
+  const after = text.slice(0, at) + 'x' + text.slice(at);
+  live.setText(path, after);
+  const now = live.diagnose(path).findings;
+  const ids = new Set(now.map((f) => f.id));
+  const elsewhere = before.filter((f) => f.line !== line);
+  assert.ok(elsewhere.some((f) => f.line > line), 'findings after the edit, whose offsets moved');
+  for (const f of elsewhere) assert.ok(ids.has(f.id), `${f.id}: gone after an edit on line ${line + 1}`);
+  const fresh = createLanguageService({ fs: memoryFileSystem({ [path]: after }), settings: defaultSettings(), candidates: () => [path] }).diagnose(path);
+  assert.deepEqual([...ids].sort(), fresh.findings.map((f) => f.id).sort());
+});
+
 // A server's names route an upstream's connection only where it listens with TLS on a port an upstream of the
 // config connects to: typing in another server's server_name keeps the backend rules' findings; typing in a
 // backend's runs them again.

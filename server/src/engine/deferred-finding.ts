@@ -26,10 +26,16 @@ export abstract class DeferredFinding implements Finding {
     if (nginxLine !== undefined) this.nginxLine = nginxLine;
   }
 
-  /** Names the finding to the adapters (LSP diagnostics carry it back in code actions): rule, place, counter. */
+  /**
+   * Names the finding to the adapters (LSP diagnostics carry it back in code actions): rule, place, counter.
+   * The place is lines and columns, not offsets: after a keystroke the findings on other lines keep their
+   * ids, so that the server sends their diagnostics on as they were instead of making them again.
+   */
   get id(): string {
     const k = this.key;
-    return typeof k === 'string' ? k : this.ruleId + '@' + this.path + ':' + this.start + '-' + this.end + (k ? '#' + k : '');
+    if (typeof k === 'string') return k;
+    const { start, end } = this.range;
+    return `${this.ruleId}@${this.path}:${start.line}:${start.character}-${end.line}:${end.character}${k ? '#' + k : ''}`;
   }
 
   /** What a message or fix function given by the rule works from (see RuleFinding.about). */
