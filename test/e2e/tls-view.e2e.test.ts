@@ -113,6 +113,7 @@ test('in a real VS Code: the TLS upstreams view, click to the directive, update 
   let server: ChildProcess | undefined;
   let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
   let page: Page | undefined;
+  let failed = false;
   try {
     server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', dirs.data, '--extensions-dir', dirs.ext,
       '--config', path.join(base, 'config.yaml'), '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
@@ -132,9 +133,12 @@ test('in a real VS Code: the TLS upstreams view, click to the directive, update 
     const header = page.locator('.pane-header', { hasText: 'TLS upstreams' });
     await header.waitFor({ timeout: 60000 });
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-    // Room for the view: fold the workspace's file list (the file is open already).
-    const files = page.locator('.pane-header', { hasText: 'ws' }).first();
-    if ((await files.getAttribute('aria-expanded').catch(() => null)) === 'true') await files.click().catch(() => undefined);
+    // Room for the view: every other section of the Explorer folded (the file is open already). A tree
+    // renders only the rows it has room for: squeezed under an open file list, its second row never exists.
+    for (const other of await page.locator('.pane-header').all()) {
+      if (((await other.textContent().catch(() => '')) ?? '').includes('TLS upstreams')) continue;
+      if ((await other.getAttribute('aria-expanded').catch(() => null)) === 'true') await other.click().catch(() => undefined);
+    }
     const pane = page.locator('.pane', { has: header });
     const row = (text: string) => pane.locator('.monaco-list-row', { hasText: text }).first();
     await row('server www.example.com').waitFor({ timeout: 60000 });
@@ -185,6 +189,7 @@ test('in a real VS Code: the TLS upstreams view, click to the directive, update 
     assert.equal(await frame.locator('table tbody tr').count(), 2);
     await shot(page, 'tls-report');
   } catch (e) {
+    failed = true;
     if (page) await page.screenshot({ path: path.join(base, 'failure.png') }).catch(() => undefined);
     throw new Error(`${(e as Error).message}\nscreenshot: ${path.join(base, 'failure.png')}`);
   } finally {
@@ -195,6 +200,7 @@ test('in a real VS Code: the TLS upstreams view, click to the directive, update 
         .catch(() => { try { process.kill(-server!.pid!, 'SIGKILL'); } catch { /* gone */ } });
     }
     fs.closeSync(log);
-    if (!process.env.NGINX_TLS_E2E_KEEP) fs.rmSync(base, { recursive: true, force: true });
+    // A failed run keeps its folder (screenshot, code-server's log) for whoever looks into it.
+    if (!process.env.NGINX_TLS_E2E_KEEP && !failed) fs.rmSync(base, { recursive: true, force: true });
   }
 });

@@ -183,6 +183,7 @@ async function withCodeServer(t: { skip(msg: string): void }, files: Record<stri
   let server: ChildProcess | undefined;
   let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
   let page: Page | undefined;
+  let failed = false;
   try {
     server = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', dirs.data, '--extensions-dir', dirs.ext,
       '--config', path.join(base, 'config.yaml'), '--disable-telemetry', '--disable-update-check', ...(opts.trusted ? ['--disable-workspace-trust'] : []),
@@ -197,6 +198,7 @@ async function withCodeServer(t: { skip(msg: string): void }, files: Record<stri
     await page.waitForSelector('.monaco-workbench', { timeout: 120000 });
     await scenario({ page, dirs });
   } catch (e) {
+    failed = true;
     if (page) await page.screenshot({ path: path.join(base, 'failure.png') }).catch(() => undefined);
     const logText = fs.readFileSync(path.join(base, 'code-server.log'), 'utf8');
     throw new Error(`${(e as Error).message}\n--- code-server log (tail) ---\n${logText.slice(-4000)}\nscreenshot: ${path.join(base, 'failure.png')}`);
@@ -208,7 +210,8 @@ async function withCodeServer(t: { skip(msg: string): void }, files: Record<stri
         .catch(() => { try { process.kill(-server!.pid!, 'SIGKILL'); } catch { /* gone */ } });
     }
     fs.closeSync(log);
-    if (!process.env.NGINX_TLS_E2E_KEEP) fs.rmSync(base, { recursive: true, force: true });
+    // A failed run keeps its folder (screenshot, code-server's log) for whoever looks into it.
+    if (!process.env.NGINX_TLS_E2E_KEEP && !failed) fs.rmSync(base, { recursive: true, force: true });
   }
 }
 
