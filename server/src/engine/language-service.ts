@@ -260,7 +260,8 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       return { findings: fa.findings, roots: fa.roots, inferred: fa.inferred, dependencies: [...dependencies], directives, kept, keptRules: [...keptRules], modelsReused, unreadable: why };
     },
     fixesFor(path, findingId) {
-      const f = workspace.analyzeFile(path).findings.find((x) => x.id === findingId);
+      // An id starts with its rule's: only the findings of that rule have theirs spelt (from their range).
+      const f = workspace.analyzeFile(path).findings.find((x) => findingId.startsWith(x.ruleId) && findingId.charCodeAt(x.ruleId.length) === 64 && x.id === findingId);
       if (!f) return [];
       const broken = workspace.analyzeFile(path).findings.some((x) => x.ruleId === 'syntax-error');
       // In a file without syntax errors every statement is terminated and every block closed: the edit
