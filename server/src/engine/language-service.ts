@@ -204,6 +204,11 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     if (text === undefined) return undefined;
     return cached && cached.tree.text === text ? cached.tree : parse(text);
   };
+  const setText = (path: string, text: string | undefined): void => {
+    if (text === undefined) texts.delete(path);
+    else texts.set(path, text);
+    workspace.setOverlay(path, text);
+  };
   /** The safe fixes of `findings` that can go together, none in or touching a file with syntax errors. */
   const unbrokenSafeFixes = (findings: Finding[]): Fix[] => {
     const broken = new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path));
@@ -228,11 +233,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       rootConfig = root;
       workspace = makeWorkspace();
     },
-    setText(path, text) {
-      if (text === undefined) texts.delete(path);
-      else texts.set(path, text);
-      workspace.setOverlay(path, text);
-    },
+    setText,
     filesChanged() {
       certificateFiles?.invalidate();
       workspace.invalidate();
@@ -261,7 +262,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     },
     fixesFor(path, findingId) {
       // An id starts with its rule's: only the findings of that rule have theirs spelt (from their range).
-      const f = workspace.analyzeFile(path).findings.find((x) => findingId.startsWith(x.ruleId) && findingId.charCodeAt(x.ruleId.length) === 64 && x.id === findingId);
+      const f = workspace.analyzeFile(path).findings.find((x) => findingId.startsWith(x.ruleId) && findingId[x.ruleId.length] === '@' && x.id === findingId);
       if (!f) return [];
       const broken = workspace.analyzeFile(path).findings.some((x) => x.ruleId === 'syntax-error');
       // In a file without syntax errors every statement is terminated and every block closed: the edit
@@ -287,8 +288,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
         forget: (p) => workspace.forget(p),
         release,
         set(p, text, tree) {
-          texts.set(p, text);
-          workspace.setOverlay(p, text);
+          setText(p, text);
           if (tree) workspace.adoptParse(p, tree);
         },
       });

@@ -165,7 +165,7 @@ export class Workspace {
       for (const other of [...this.includeArgs.keys()]) if (other !== path && this.real(other) === id) { this.includeArgs.delete(other); this.mainCache.delete(other); this.closures.clear(); }
     }
     for (const [key, a] of this.rootCache) {
-      if (key === path || key.startsWith('\0fragment:') && key.endsWith(':' + path) || this.aliasIn(a, path) !== undefined) {
+      if (this.reads(key, a, path)) {
         this.rootCache.delete(key);
         // The next analysis of this root starts from this one where the edit allows (see incremental.ts). An
         // edit that changes the length by more than a line can (all fixes applied at once) never does: the
@@ -174,6 +174,11 @@ export class Workspace {
         if (text !== undefined && (was === undefined || Math.abs(was.length - text.length) <= MAX_INCREMENTAL_DELTA)) this.previous.set(key, a);
       }
     }
+  }
+
+  /** Whether the analysis cached under `key` read `path`: its root, the fragment it analysed, or a file it included. */
+  private reads(key: string, a: Analysis, path: string): boolean {
+    return key === path || key.startsWith('\0fragment:') && key.endsWith(':' + path) || this.aliasIn(a, path) !== undefined;
   }
 
   /** Analyses dropped by an edit, kept until their root is analysed again. */
@@ -199,8 +204,8 @@ export class Workspace {
    * the old analysis would otherwise be held while the new text is parsed. The file's text stays as it is.
    */
   forget(path: string): void {
-    for (const [key, a] of this.rootCache) if (key === path || key.endsWith(':' + path) && key.startsWith('\0fragment:') || this.aliasIn(a, path) !== undefined) this.rootCache.delete(key);
-    for (const [key, a] of this.previous) if (key === path || this.aliasIn(a, path) !== undefined) this.previous.delete(key);
+    for (const [key, a] of this.rootCache) if (this.reads(key, a, path)) this.rootCache.delete(key);
+    for (const [key, a] of this.previous) if (this.reads(key, a, path)) this.previous.delete(key);
     this.parseCache.delete(path);
   }
 
