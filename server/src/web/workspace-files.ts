@@ -49,15 +49,16 @@ export class WorkspaceFiles {
   }
 
   /**
-   * What the reads since the last call missed: the workspace files to ask the client for (each once), and the
-   * answers already awaited for paths asked before.
+   * What the reads since the last call missed: the workspace files to ask the client for (each once), and
+   * every answer still awaited. All of them, not only those of the paths this read missed: an analysis
+   * taken from the cache reads nothing, yet may rest on a miss that another document's analysis asked about
+   * (a site opened while its main config's includes are being fetched).
    */
   takeMisses(): { ask: { path: string; uri: string }[]; waits: Promise<boolean>[] } {
     const ask: { path: string; uri: string }[] = [];
-    const waits = new Set<Promise<boolean>>();
+    const waits = new Set<Promise<boolean>>(this.pending.values());
     for (const p of this.misses) {
-      const w = this.pending.get(p);
-      if (w) { waits.add(w); continue; }
+      if (this.pending.has(p)) continue;
       const f = this.folders.find((x) => p.startsWith(x.path + '/'));
       if (f && ask.length < MAX_ASKED) ask.push({ path: p, uri: Utils.joinPath(URI.parse(f.uri), p.slice(f.path.length + 1)).toString() });
     }
