@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPatch } from 'diff';
+import fc from 'fast-check';
 import { unifiedDiff } from '../../server/src/output/text';
 
 const lines = (n: number, f = (i: number) => `line ${i};`) =>
@@ -59,4 +60,41 @@ test('random line edits, many of them, apply back (the diff is found change by c
     const d = unifiedDiff('f', before, after);
     assert.equal(applyPatch(before, d), after, `round ${round}`);
   }
+});
+
+test('hunks written without the library apply back and change as few lines as the library', () => {
+  // Changes that only add or only remove lines are written directly. Where a line repeats, where it goes is
+  // a choice (before or after its twin) that may differ from the library's; the diff still applies back, with
+  // as many lines added and removed as the library's (CRLF, blank lines, changes next to each other).
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom('a;', 'b;', '}', '', '    proxy_pass https://x;', 'c;\r'), {
+        minLength: 0,
+        maxLength: 60,
+      }),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom('add', 'drop', 'change'), fc.nat(3)), { maxLength: 12 }),
+      fc.boolean(),
+      (start, edits, finalNewline) => {
+        const lines: string[] = [...start];
+        for (const [at, what, n] of edits) {
+          const i = lines.length ? at % (lines.length + 1) : 0;
+          if (what === 'add')
+            lines.splice(i, 0, ...Array.from({ length: n + 1 }, (_, k) => (k % 2 ? 'a;' : '    proxy_ssl_verify on;')));
+          else if (what === 'drop') lines.splice(i, n + 1);
+          else if (i < lines.length) lines[i] += ' # changed';
+        }
+        const join = (ls: string[]) => ls.join('\n') + (finalNewline && ls.length ? '\n' : '');
+        const before = join(start),
+          after = join(lines);
+        const direct = unifiedDiff('f', before, after);
+        const library = unifiedDiff('f', before, after, true);
+        const count = (d: string, sign: string) =>
+          d.split('\n').filter((l) => l[0] === sign && !/^(---|\+\+\+) /.test(l)).length;
+        assert.equal(count(direct, '+'), count(library, '+'));
+        assert.equal(count(direct, '-'), count(library, '-'));
+        assert.equal(applyPatch(before, direct), after);
+      },
+    ),
+    { numRuns: 3000 },
+  );
 });

@@ -115,16 +115,17 @@ function securityFields(r: RuleInfo | undefined): Pick<JsonFinding, 'tags' | 'se
 
 /**
  * A unified diff (`diff -u` layout, 3 lines of context) of a file's text before and after the fixes. The
- * hunks come from the `diff` library (jsdiff): several separate changes give several hunks.
+ * hunks of changes that replace lines come from the `diff` library (jsdiff); several separate changes give
+ * several hunks. `libraryOnly`: every hunk from the library (the tests compare the two).
  */
-export function unifiedDiff(file: string, before: string, after: string): string {
+export function unifiedDiff(file: string, before: string, after: string, libraryOnly = false): string {
   let out = '';
-  writeUnifiedDiff(file, before, after, (s) => (out += s));
+  writeUnifiedDiff(file, before, after, (s) => (out += s), libraryOnly);
   return out;
 }
 
 /** unifiedDiff's text, written in chunks of about 16 KB (thousands of fixes in a big config: megabytes of diff). */
-export function writeUnifiedDiff(file: string, before: string, after: string, write: (chunk: string) => void): void {
+export function writeUnifiedDiff(file: string, before: string, after: string, write: (chunk: string) => void, libraryOnly = false): void {
   if (before === after) return;
   const a = new Lines(before), b = new Lines(after);
   let out = `--- ${escapeControls(file)}\n+++ ${escapeControls(file)}\n`;
@@ -132,12 +133,10 @@ export function writeUnifiedDiff(file: string, before: string, after: string, wr
   // with thousands of fixes that never ends. The changed places are found here by a bounded scan; the
   // library diffs each one with its context, and the hunks are placed back at their lines.
   for (const w of changedWindows(a, b, CONTEXT)) {
-    const patch = structuredPatch(file, file, a.text(w.a0, w.a1), b.text(w.b0, w.b1), '', '', { context: CONTEXT });
-    for (const h of patch.hunks) {
-      const oldStart = h.oldStart + w.a0, newStart = h.newStart + w.b0;
-      // As diff -u prints it: an empty side starts one line before the hunk.
-      out += `@@ -${h.oldLines === 0 ? oldStart - 1 : oldStart},${h.oldLines} +${h.newLines === 0 ? newStart - 1 : newStart},${h.newLines} @@\n`;
-      for (const l of h.lines) out += l + '\n';
+    if (!libraryOnly && plainWindow(w, a, b)) out += directHunk(w, a, b);
+    else {
+      const patch = structuredPatch(file, file, a.text(w.a0, w.a1), b.text(w.b0, w.b1), '', '', { context: CONTEXT });
+      for (const h of patch.hunks) out += hunkHeader(h.oldStart + w.a0, h.oldLines, h.newStart + w.b0, h.newLines) + h.lines.join('\n') + '\n';
     }
     if (out.length >= CHUNK) {
       write(out);
@@ -145,6 +144,40 @@ export function writeUnifiedDiff(file: string, before: string, after: string, wr
     }
   }
   if (out) write(out);
+}
+
+// As diff -u prints it: an empty side starts one line before the hunk.
+const hunkHeader = (oldStart: number, oldLines: number, newStart: number, newLines: number) =>
+  `@@ -${oldLines === 0 ? oldStart - 1 : oldStart},${oldLines} +${newLines === 0 ? newStart - 1 : newStart},${newLines} @@\n`;
+
+/**
+ * Whether the window's changes only add lines, or only remove them (what most fixes do: insert directives):
+ * then one side is the other with lines left out, no diff has fewer changed lines, and the hunk is the window
+ * as it stands. Anything else goes to the library, which may align lines the scan did not (a line removed
+ * here and the same line added three lines on); so does a window that reaches a last line without its
+ * newline (diff -u marks it).
+ */
+function plainWindow(w: Window, a: Lines, b: Lines): boolean {
+  if ((w.a1 === a.length && !a.endsWithNewline) || (w.b1 === b.length && !b.endsWithNewline)) return false;
+  let adds = false, drops = false;
+  for (const r of w.changes) {
+    adds ||= r.b1 > r.b0;
+    drops ||= r.a1 > r.a0;
+  }
+  return !(adds && drops);
+}
+
+/** A plain window's hunk: its lines in order, the same ones as context, the others removed or added. */
+function directHunk(w: Window, a: Lines, b: Lines): string {
+  let out = hunkHeader(w.a0 + 1, w.a1 - w.a0, w.b0 + 1, w.b1 - w.b0);
+  let i = w.a0;
+  for (const r of w.changes) {
+    for (; i < r.a0; i++) out += ' ' + a.bare(i);
+    for (; i < r.a1; i++) out += '-' + a.bare(i);
+    for (let j = r.b0; j < r.b1; j++) out += '+' + b.bare(j);
+  }
+  for (; i < w.a1; i++) out += ' ' + a.bare(i);
+  return out;
 }
 
 const CONTEXT = 3;
@@ -173,6 +206,15 @@ class Lines {
     return this.whole.slice(this.starts[from], this.starts[to]);
   }
 
+  /** Line `i` with a `\n` ending (the library splits on `\n` alone: a `\r` stays in the line). */
+  bare(i: number): string {
+    return this.whole.slice(this.starts[i], this.starts[i + 1] - 1) + '\n';
+  }
+
+  get endsWithNewline(): boolean {
+    return this.whole.length === 0 || this.whole.charCodeAt(this.whole.length - 1) === 10;
+  }
+
   /** Whether line `i` is the same as line `j` of `other`. */
   same(i: number, other: Lines, j: number): boolean {
     const s = this.starts, o = other.starts;
@@ -180,11 +222,16 @@ class Lines {
   }
 }
 
-interface Window {
+interface Span {
   a0: number;
   a1: number;
   b0: number;
   b1: number;
+}
+
+/** Lines around changes; `changes` are the spans inside it where the texts differ, in order. */
+interface Window extends Span {
+  changes: Span[];
 }
 
 /**
@@ -193,7 +240,7 @@ interface Window {
  * nearest point (fewest lines skipped on both sides) where two lines in a row agree again.
  */
 function changedWindows(a: Lines, b: Lines, context: number): Window[] {
-  const regions: Window[] = [];
+  const regions: Span[] = [];
   const agree = (i: number, j: number) =>
     (i === a.length && j === b.length) || (i < a.length && j < b.length && a.same(i, b, j) && (i + 1 === a.length || j + 1 === b.length ? i + 1 === a.length && j + 1 === b.length : a.same(i + 1, b, j + 1)));
   let i = 0, j = 0;
@@ -219,11 +266,12 @@ function changedWindows(a: Lines, b: Lines, context: number): Window[] {
   const windows: Window[] = [];
   for (const r of regions) {
     const before = Math.min(context, r.a0), after = Math.min(context, a.length - r.a1);
-    const w = { a0: r.a0 - before, a1: r.a1 + after, b0: r.b0 - before, b1: r.b1 + after };
+    const w = { a0: r.a0 - before, a1: r.a1 + after, b0: r.b0 - before, b1: r.b1 + after, changes: [r] };
     const last = windows[windows.length - 1];
     if (last && w.a0 <= last.a1) {
       last.a1 = w.a1;
       last.b1 = w.b1;
+      last.changes.push(r);
     } else windows.push(w);
   }
   return windows;
