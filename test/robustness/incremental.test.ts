@@ -325,6 +325,39 @@ test('a keystroke keeps the ids of the findings on the other lines', () => {
   assert.deepEqual([...ids].sort(), fresh.findings.map((f) => f.id).sort());
 });
 
+// The variables a config defines are carried from one keystroke to the next unless the edit changes one. A
+// named capture counts wherever it is written (a comment too), so one completed in a comment, or pasted into
+// a string, changes the set although no directive that defines a variable was touched.
+test('a named capture typed in a comment or pasted in a string makes its variable known at once', () => {
+  const path = '/w/nginx.conf';
+  const server = (i: number) => `    server {\n        listen 80;\n        server_name s${i}.example.com;${i === 0 ? ' # see (?<ap>' : ''}\n        location /x { return 200 "$app"; }\n        location /y { return 200 "x${i}"; }\n    }\n`;
+  let text = `events {}\nhttp {\n${Array.from({ length: 8 }, (_, i) => server(i)).join('')}}\n`;
+  const live = createLanguageService({ fs: memoryFileSystem({ [path]: text }), settings: defaultSettings(), candidates: () => [path] });
+  const unknown = (findings: Finding[]) => findings.filter((f) => f.ruleId === 'unknown-variable').length;
+  assert.equal(unknown(live.diagnose(path).findings), 8);
+  const after = (needle: string) => text.indexOf(needle) + needle.length;
+  const steps: [string, string, string, number][] = [
+    ['a letter completing the capture in the comment', '(?<ap', 'p', 0],
+    ['a letter in a server name', 'server_name s5', 'q', 0],
+    ['a letter breaking the capture again', '(?<app', 'z', 8],
+    ['the capture pasted into a string', '"x1', '(?<app>', 0],
+    ['a letter in another string', '"x6', 'w', 0],
+  ];
+  let reused = 0;
+  for (const [what, where, typed, expected] of steps) {
+    const offset = after(where);
+    text = text.slice(0, offset) + typed + text.slice(offset);
+    live.setText(path, text);
+    const got = live.diagnose(path);
+    if (got.modelsReused > 0) reused++;
+    assert.equal(unknown(got.findings), expected, what);
+    const fresh = createLanguageService({ fs: memoryFileSystem({ [path]: text }), settings: defaultSettings(), candidates: () => [path] }).diagnose(path);
+    assert.deepEqual(got.findings.map(normal).sort(), fresh.findings.map(normal).sort(), what);
+  }
+  // The letters typed in a name and in a string reuse the previous model (and its set of variables).
+  assert.equal(reused, 2);
+});
+
 // A server's names route an upstream's connection only where it listens with TLS on a port an upstream of the
 // config connects to: typing in another server's server_name keeps the backend rules' findings; typing in a
 // backend's runs them again.

@@ -6,7 +6,7 @@
 // caller runs every rule.
 
 import { ConfigFile, ConfigModel, LDir } from './model/model';
-import { definedVariableArgument } from './knowledge/variables';
+import { definedVariableArgument, namedCaptures } from './knowledge/variables';
 import { RULES } from './rules';
 import { EditSite, Rule } from './rules/rule';
 import { runRules } from './run-rules';
@@ -221,13 +221,12 @@ function singleEdit(old: ConfigModel, now: ConfigModel): Edit | undefined {
   return { oldFile, newFile, start: p, oldEnd, delta: newEnd - oldEnd };
 }
 
+/** The line holding `at`, found by a walk out from it: a search for `\r` in a file without one read all of it. */
 function lineAt(text: string, at: number): string {
-  const from = Math.max(text.lastIndexOf('\n', at - 1), text.lastIndexOf('\r', at - 1)) + 1;
-  let to = text.length;
-  for (const c of ['\n', '\r']) {
-    const i = text.indexOf(c, at);
-    if (i >= 0 && i < to) to = i;
-  }
+  const isBreak = (c: number) => c === 10 || c === 13;
+  let from = Math.min(at, text.length), to = from;
+  while (from > 0 && !isBreak(text.charCodeAt(from - 1))) from--;
+  while (to < text.length && !isBreak(text.charCodeAt(to))) to++;
   return text.slice(from, to);
 }
 
@@ -277,7 +276,7 @@ function signature(u: Unit, file: ConfigFile): string {
     if (arg) names.push(arg.value);
   }
   const text = file.tree.text.slice(u.ld.d.start, u.ld.d.end);
-  for (const m of text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) names.push(m[1]);
+  names.push(...namedCaptures(text));
   return names.sort().join('\0');
 }
 

@@ -56,6 +56,17 @@ export function definedVariableArgument(directive: string): number | 'last' | un
   return own(DEFINERS, directive);
 }
 
+/**
+ * The names of a text's named regex captures (`(?<name>` and PCRE's `(?P<name>`): each defines `$name` where
+ * the regex matches. Read from the whole text, comments too (a comment mentioning one only makes the check
+ * more lenient). A match holds no whitespace, so it lies within one run of non-blank characters.
+ */
+export function namedCaptures(text: string): string[] {
+  const names: string[] = [];
+  for (const m of text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) names.push(m[1]);
+  return names;
+}
+
 /** A variable nginx (or a common module) provides itself, exactly or as part of a prefixed family. */
 export function isOfficialVariable(name: string): boolean {
   if (/^\d+$/.test(name)) return true; // regex captures $1…$9

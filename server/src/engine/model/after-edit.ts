@@ -2,7 +2,7 @@
 // model of the new text is the previous one with that file's tree swapped. Building it by expansion would
 // make every directive object again, per keystroke, and most of a keystroke's garbage with them.
 
-import { definedVariableArgument } from '../knowledge/variables';
+import { definedVariableArgument, namedCaptures } from '../knowledge/variables';
 import { tokenEdit } from '../syntax/reparse';
 import type { CompactTree } from '../syntax/tree';
 import { FileSystem } from './filesystem';
@@ -16,6 +16,14 @@ export interface AdoptedEdit {
   start: number;
   oldEnd: number;
   delta: number;
+}
+
+/** The named captures of the run of non-blank characters around [start, end): all that an edit there can change. */
+function capturesAround(text: string, start: number, end: number): string {
+  const blank = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+  while (start > 0 && !blank(text.charCodeAt(start - 1))) start--;
+  while (end < text.length && !blank(text.charCodeAt(end))) end++;
+  return namedCaptures(text.slice(start, end)).join(' ');
 }
 
 /** What expansion reads besides names: the option values a model is built with. */
@@ -51,6 +59,8 @@ export function adoptAfterEdit(previous: ConfigModel, rootPath: string, fs: File
     // An include's argument names the files expanded; a variable's definition is read config-wide.
     return undefined;
   }
+  // So is a named capture, wherever in the text it is: one typed, or one broken, anywhere in the edited run.
+  if (capturesAround(oldTree.text, edit.start, edit.oldEnd) !== capturesAround(text, edit.start, edit.oldEnd + edit.delta)) return undefined;
   const maxBytes = opts.maxExpandedBytes;
   if (maxBytes !== undefined && previous.expandedBytes + Math.max(0, edit.delta) * previous.expansions >= maxBytes) return undefined;
   const cached = opts.parseCache?.get(oldFile.path);

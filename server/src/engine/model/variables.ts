@@ -1,6 +1,6 @@
 // The variables a config defines (set, map, geo, … and named regex captures), and whether a name is known.
 
-import { definedVariableArgument, isOfficialVariable } from '../knowledge/variables';
+import { definedVariableArgument, isOfficialVariable, namedCaptures } from '../knowledge/variables';
 import { ConfigModel, LDir } from './model';
 
 /** The directive that defines `name` in this config (set, map, geo, …), if one does. */
@@ -74,11 +74,19 @@ export class VariableReferences {
 
 const cache = new WeakMap<ConfigModel, Set<string>>();
 
+/** Whether a directive of this name can define a variable (a geoip2 block's data lines are named `$var`). */
+const definesVariables = (name: string) => definedVariableArgument(name) !== undefined || name.startsWith('$');
+
 /** Variables the config defines: set, map, geo, … and named captures of its regexes. */
 export function definedVariables(scope: ConfigModel): Set<string> {
   const model = scope.whole;
-  let defined = cache.get(model);
-  if (defined) return defined;
+  // After a keystroke inside an argument or comment, the previous model's set holds (`after-edit.ts` declines
+  // an edit that changes a definition or a named capture): not a walk over the whole config per keystroke.
+  let defined = cache.get(model) ?? model.carried(cache, definesVariables);
+  if (defined) {
+    cache.set(model, defined);
+    return defined;
+  }
   defined = new Set<string>();
   const ldList = model.all;
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
@@ -92,10 +100,7 @@ export function definedVariables(scope: ConfigModel): Set<string> {
     // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
     if (ld.block.kind === 'raw' && ld.block.owner?.name === 'geoip2' && ld.name.startsWith('$')) defined.add(ld.name.slice(1));
   }
-  // Named captures of any regex in the config's files (a comment mentioning one only makes us more lenient).
-  for (const f of model.files.values()) {
-    for (const m of f.tree.text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) defined.add(m[1]);
-  }
+  for (const f of model.files.values()) for (const name of namedCaptures(f.tree.text)) defined.add(name);
   cache.set(model, defined);
   return defined;
 }
