@@ -11,6 +11,8 @@ import { conf } from './case-text';
 /** Directives through which $ssl_client_verify can refuse a request, here or in the backend it is passed to. */
 const ENFORCING = new Set(['if', 'proxy_set_header', 'fastcgi_param', 'grpc_set_header', 'uwsgi_param', 'scgi_param', 'set', 'js_set', 'perl_set', 'access_by_lua_block', 'access_by_lua', 'access_by_lua_file']);
 
+const OPTIONAL = new Set(['optional', 'optional_no_ca']);
+
 function checksVerify(model: ConfigModel, block: LBlock): boolean {
   const stack: LBlock[] = [block];
   while (stack.length) {
@@ -134,6 +136,9 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
     ],
   },
   check(ctx) {
+    // Only an optional mode lets clients through: without one anywhere, no server needs looking at (a keystroke
+    // in a header re-runs this rule on every server of a big config otherwise).
+    if (!ctx.model.named('ssl_verify_client').some((ld) => OPTIONAL.has(ld.arg(0).toLowerCase()))) return;
     const seen = new Set<LDir>();
     const sList = serverTls(ctx.model);
     for (let sIndex = 0; sIndex < sList.length; sIndex++) {
@@ -141,7 +146,7 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
       if (s.family !== 'http' || !s.listenSsl) continue;
       const mode = ctx.model.first('ssl_verify_client', s.block);
       const value = mode?.d.args[0]?.value.toLowerCase();
-      if (!mode || (value !== 'optional' && value !== 'optional_no_ca')) continue;
+      if (!mode || !value || !OPTIONAL.has(value)) continue;
       if (checksVerify(ctx.model, s.block)) continue;
       const key = mode.block === s.block ? mode : s.ld;
       if (seen.has(key)) continue;
