@@ -6,8 +6,21 @@ import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { lineNumber } from '../model/describe';
 import { absenceCaveat, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { versionAtLeast, versionLabel } from '../knowledge/tls';
-import { LDir } from '../model/model';
+import { LBlock, LDir } from '../model/model';
 import { conf } from './case-text';
+
+/** Whether each block holds as many directives of the first list as of the second. */
+function sameCountPerBlock(a: readonly LDir[], b: readonly LDir[]): boolean {
+  if (a.length !== b.length) return false;
+  const count = new Map<LBlock, number>();
+  for (const ld of a) count.set(ld.block, (count.get(ld.block) ?? 0) + 1);
+  for (const ld of b) {
+    const n = count.get(ld.block);
+    if (!n) return false;
+    count.set(ld.block, n - 1);
+  }
+  return true;
+}
 
 export const tlsCertWithoutKey: Rule = {
   id: 'tls-cert-without-key',
@@ -85,6 +98,8 @@ which usually means the client certificate you meant to present is not sent: tha
       const block = settingsBlock(use.block);
       const certName = tlsDirective(use.family, 'certificate');
       const keyName = tlsDirective(use.family, 'certificate_key');
+      // Most configs name no client certificate for their upstreams: then no use needs looking up.
+      if (!ctx.model.named(certName).length && !ctx.model.named(keyName).length) continue;
       const cert = ctx.model.first(certName, block);
       const key = ctx.model.first(keyName, block);
       const certEmpty = cert && cert.d.args[0]?.value === '';
@@ -104,6 +119,9 @@ which usually means the client certificate you meant to present is not sent: tha
         ctx.report({ severity: 'warning', message: `${keyName} without ${certName}: nginx ignores the key and presents no client certificate to the upstream (line ${lineNumber(use.pass)}).`, ...directiveSpan(key) });
       }
     }
+    // Where every block holds as many keys as certificates, the nearest level that has either has both, in
+    // equal numbers, for every server: none has a certificate without its key, or a key without its certificate.
+    if (sameCountPerBlock(ctx.model.named('ssl_certificate'), ctx.model.named('ssl_certificate_key'))) return;
     const sList = serverTls(ctx.model);
     for (let sIndex = 0; sIndex < sList.length; sIndex++) {
       const s = sList[sIndex];
