@@ -7,46 +7,10 @@ import { tlsDirective } from '../knowledge/tls-directives';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
 import { argSpan, readsTlsAnd, Rule } from './rule';
-import { ConfigModel, LBlock } from '../model/model';
 import { conf } from './case-text';
 
 /** The settings whose values make two uses of one peer verify alike. */
 const SIGNATURE = ['verify', 'trusted_certificate', 'verify_depth', 'crl'] as const;
-
-/**
- * The verification signature of a block per family: each SIGNATURE setting's value (lower case) where it is
- * set nearest, the block or one around it, as `first` finds it. Worked out once per block, outermost first:
- * a block that sets none of them shares the signature of the block around it (thousands of locations share
- * their server's), so a use costs a look at its own block's directives.
- */
-class Signatures {
-  private readonly memo = new Map<string, Map<LBlock, { parts: string[]; sig: string }>>();
-
-  constructor(private readonly model: ConfigModel) {}
-
-  of(family: TlsUse['family'], block: LBlock): string {
-    let perBlock = this.memo.get(family);
-    if (!perBlock) this.memo.set(family, (perBlock = new Map()));
-    const chain: LBlock[] = [];
-    let known: { parts: string[]; sig: string } | undefined;
-    for (let b: LBlock | null = block; b; b = b.parent) {
-      known = perBlock.get(b);
-      if (known) break;
-      chain.push(b);
-    }
-    let at = known ?? { parts: SIGNATURE.map(() => ''), sig: SIGNATURE.map(() => '').join('|') };
-    for (let k = chain.length - 1; k >= 0; k--) {
-      let parts: string[] | undefined;
-      for (let i = 0; i < SIGNATURE.length; i++) {
-        const here = this.model.inBlock(chain[k], tlsDirective(family, SIGNATURE[i]))[0];
-        if (here) (parts ??= [...at.parts])[i] = valueOf(here).toLowerCase();
-      }
-      if (parts) at = { parts, sig: parts.join('|') };
-      perBlock.set(chain[k], at);
-    }
-    return at.sig;
-  }
-}
 
 export const upstreamTlsMixedVerification: Rule = {
   id: 'upstream-tls-mixed-verification',
@@ -105,10 +69,16 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
       if (list) list.push(use);
       else groups.set(key, [use]);
     }
-    const signatures = new Signatures(ctx.model);
     for (const uses of groups.values()) {
       if (uses.length < 2) continue;
-      const sig = (u: TlsUse) => signatures.of(u.family, u.block);
+      const sig = (u: TlsUse) => {
+        let out = '';
+        for (let i = 0; i < SIGNATURE.length; i++) {
+          const ld = ctx.model.first(tlsDirective(u.family, SIGNATURE[i]), u.block);
+          out += (i ? '|' : '') + (ld ? valueOf(ld).toLowerCase() : '');
+        }
+        return out;
+      };
       const shared = (u: TlsUse) => {
         const reuse = ctx.model.first(tlsDirective(u.family, 'session_reuse'), u.block);
         return !reuse || isFlagOn(reuse) || !!u.group?.keepalive;
