@@ -53,9 +53,20 @@ interface PortIndex {
   defaults: Entry[];
 }
 
-const indexes = new WeakMap<ConfigModel, Map<string, Map<number, PortIndex>>>();
+/** The TLS listens on one port, in config order; indexed by name when a connection to the port is first asked about. */
+interface PortListens {
+  entries: Entry[];
+  index?: PortIndex;
+}
 
-function portIndexes(scope: ConfigModel, family: string): Map<number, PortIndex> {
+const indexes = new WeakMap<ConfigModel, Map<string, Map<number, PortListens>>>();
+
+/**
+ * The ports the family's TLS servers listen on. Their names are indexed per port, and only for a port a pass
+ * directive connects to: a config whose upstreams are elsewhere (its servers on 443, its backends on 8443)
+ * never reads a server name.
+ */
+function portListens(scope: ConfigModel, family: string): Map<number, PortListens> {
   // Servers are the whole config's, whatever part of it a rule looks at.
   const model = scope.whole;
   let perFamily = indexes.get(model);
@@ -68,32 +79,46 @@ function portIndexes(scope: ConfigModel, family: string): Map<number, PortIndex>
   for (let serverIndex = 0; serverIndex < serverList.length; serverIndex++) {
     const server = serverList[serverIndex];
     if (server.family !== family || !server.listenSsl) continue;
-    const names = serverNames(model, server);
     for (const l of server.listens) {
       const p = listenParts(l.key);
       if (!p) continue;
-      let idx = ports.get(p.port);
-      if (!idx) ports.set(p.port, (idx = { firstByAddr: new Map(), firstCertifiedByAddr: new Map(), byName: new Map(), wildcards: [], defaults: [] }));
-      const entry: Entry = { server, addr: p.addr, order: order++ };
-      if (!idx.firstByAddr.has(p.addr)) idx.firstByAddr.set(p.addr, entry);
-      if (!idx.firstCertifiedByAddr.has(p.addr)) {
-        const name = names.find((n) => isCertificateName(n) && !n.startsWith('*.'));
-        if (name) idx.firstCertifiedByAddr.set(p.addr, { entry, name });
-      }
-      for (const n of names) {
-        if (n.startsWith('~')) continue;
-        if (isWildcard(n)) idx.wildcards.push({ entry, pattern: n });
-        else {
-          const list = idx.byName.get(n);
-          if (!list) idx.byName.set(n, [entry]);
-          else if (list[list.length - 1] !== entry) list.push(entry);
-        }
-      }
-      if (server.defaultFor.some((k) => listenParts(k)?.port === p.port)) idx.defaults.push(entry);
+      let on = ports.get(p.port);
+      if (!on) ports.set(p.port, (on = { entries: [] }));
+      on.entries.push({ server, addr: p.addr, order: order++ });
     }
   }
   perFamily.set(family, ports);
   return ports;
+}
+
+function portIndex(model: ConfigModel, family: string, port: number): PortIndex | undefined {
+  const on = portListens(model, family).get(port);
+  if (!on) return undefined;
+  if (on.index) return on.index;
+  const idx: PortIndex = { firstByAddr: new Map(), firstCertifiedByAddr: new Map(), byName: new Map(), wildcards: [], defaults: [] };
+  // A server listening twice on the port has two entries in a row: its names are read once.
+  let namesOf: { server: ServerInfo; names: string[] } | undefined;
+  for (const entry of on.entries) {
+    const { server, addr } = entry;
+    if (namesOf?.server !== server) namesOf = { server, names: serverNames(model.whole, server) };
+    const names = namesOf.names;
+    if (!idx.firstByAddr.has(addr)) idx.firstByAddr.set(addr, entry);
+    if (!idx.firstCertifiedByAddr.has(addr)) {
+      const name = names.find((n) => isCertificateName(n) && !n.startsWith('*.'));
+      if (name) idx.firstCertifiedByAddr.set(addr, { entry, name });
+    }
+    for (const n of names) {
+      if (n.startsWith('~')) continue;
+      if (isWildcard(n)) idx.wildcards.push({ entry, pattern: n });
+      else {
+        const list = idx.byName.get(n);
+        if (!list) idx.byName.set(n, [entry]);
+        else if (list[list.length - 1] !== entry) list.push(entry);
+      }
+    }
+    if (server.defaultFor.some((k) => listenParts(k)?.port === port)) idx.defaults.push(entry);
+  }
+  return (on.index = idx);
 }
 
 /** Whether a listen at `addr` takes a connection made to `host`. */
@@ -121,7 +146,7 @@ export interface SocketAnswer {
 
 /** Whether a TLS server of the family listens on `port` (any address): without one, answeringServer finds none. */
 export function listensOn(model: ConfigModel, family: string, port: number): boolean {
-  return portIndexes(model, family).has(port);
+  return portListens(model, family).has(port);
 }
 
 /**
@@ -129,7 +154,7 @@ export function listensOn(model: ConfigModel, family: string, port: number): boo
  * (null: none sent), or undefined when no TLS server of the family listens there.
  */
 export function answeringServer(model: ConfigModel, family: string, host: string, port: number, sni: string | null): SocketAnswer | undefined {
-  const idx = portIndexes(model, family).get(port);
+  const idx = portIndex(model, family, port);
   if (!idx) return undefined;
   let first: Entry | undefined;
   for (const addr of addressesReaching(host)) first = earliest(first, idx.firstByAddr.get(addr));
@@ -149,7 +174,7 @@ function addressesReaching(host: string): string[] {
  * has a name a certificate can carry: the name the config itself gives that backend.
  */
 export function firstCertifiedServer(model: ConfigModel, family: string, host: string, port: number): { server: ServerInfo; name: string } | undefined {
-  const idx = portIndexes(model, family).get(port);
+  const idx = portIndex(model, family, port);
   if (!idx) return undefined;
   let best: { entry: Entry; name: string } | undefined;
   for (const addr of addressesReaching(host)) {
