@@ -285,9 +285,22 @@ export class TreeArrays {
       for (let i = 0; i < used; i++) if (v[i] >= from) v[i] += delta;
       return v;
     };
+    // Token and comment offsets rise with their index (they follow the text): only the tail from the first
+    // offset at or after `from` moves, found by a binary search (half of a big file's tokens, per keystroke).
+    const moveSorted = (src: Int32Array, used: number): Int32Array => {
+      const v = src.slice(0, used);
+      let lo = 0, hi = used;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (v[mid] >= from) hi = mid;
+        else lo = mid + 1;
+      }
+      for (let i = lo; i < used; i++) v[i] += delta;
+      return v;
+    };
     out.tokenCount = this.tokenCount;
-    out.tokStart = move(this.tokStart, this.tokenCount);
-    out.tokEnd = move(this.tokEnd, this.tokenCount);
+    out.tokStart = moveSorted(this.tokStart, this.tokenCount);
+    out.tokEnd = moveSorted(this.tokEnd, this.tokenCount);
     out.tokFlags = this.tokFlags;
     out.dirCount = this.dirCount;
     out.dirTok = this.dirTok;
@@ -303,8 +316,8 @@ export class TreeArrays {
     out.blkClose = move(this.blkClose, this.blockCount);
     out.blkFirst = this.blkFirst;
     out.commentCount = this.commentCount;
-    out.comStart = move(this.comStart, this.commentCount);
-    out.comEnd = move(this.comEnd, this.commentCount);
+    out.comStart = moveSorted(this.comStart, this.commentCount);
+    out.comEnd = moveSorted(this.comEnd, this.commentCount);
     return out;
   }
 
