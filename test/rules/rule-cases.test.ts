@@ -72,6 +72,8 @@ async function assertInvalid(rule: Rule, c: RuleCase): Promise<void> {
     expected.map((e) => ({ line: e.line, column: e.column, ...(e.messageId !== undefined ? { messageId: e.messageId } : {}) })),
     found.map((f) => `${f.line}:${f.column} ${f.message}`).join('\n'),
   );
+  // `check --fix` and fix-all ask only the rules that say they can make a safe fix for their fixes.
+  if (mine.some((f) => f.fixes.some((x) => x.safe))) assert.equal(rule.safeFixes, true, `${rule.id} makes a safe fix: its meta must say safeFixes: true`);
   if (c.fixed !== undefined) {
     const edits = mine.flatMap((f) => f.fixes.find((x) => x.isPreferred)?.edits ?? []);
     assert.ok(edits.length, 'a preferred fix exists');

@@ -12,6 +12,9 @@ import { AppliedFixes, applyFixRound } from './fixes/apply-round';
 import { selectSafeFixes } from './fixes/select';
 import { RULES } from './rules';
 import type { RuleCases } from './rules/rule';
+
+/** The rules that can make a fix safe to apply unattended: only their findings' fixes are made to choose from. */
+const SAFE_FIXING = new Set(RULES.filter((r) => r.safeFixes).map((r) => r.id));
 import { EngineSettings, Finding, Fix, Severity, TextEdit } from './types';
 import { defaultSettings } from './settings';
 import { completions, CompletionEntry } from './service/completion';
@@ -85,6 +88,8 @@ export interface RuleInfo {
   defaultSeverity: Severity;
   explanation: string;
   nginxRejects: boolean;
+  /** Whether the rule can make a fix safe to apply unattended (`check --fix`, fix all). */
+  safeFixes: boolean;
   tags: string[];
   securitySeverity?: number;
   cis?: { benchmark: string; recommendation: string; source?: string };
@@ -212,7 +217,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
   /** The safe fixes of `findings` that can go together, none in or touching a file with syntax errors. */
   const unbrokenSafeFixes = (findings: Finding[]): Fix[] => {
     const broken = new Set(findings.filter((f) => f.ruleId === 'syntax-error').map((f) => f.path));
-    return selectSafeFixes(findings.filter((f) => !broken.has(f.path))).filter((fix) => !fix.edits.some((e) => broken.has(e.path)));
+    return selectSafeFixes(findings.filter((f) => SAFE_FIXING.has(f.ruleId) && !broken.has(f.path))).filter((fix) => !fix.edits.some((e) => broken.has(e.path)));
   };
   const holding = (fixes: Fix[]): Fix[] => {
     let kept = fixes;
@@ -273,7 +278,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       return runCancellable(cancel, () => {
         const findings = workspace.analyzeFile(path).findings;
         if (findings.some((x) => x.ruleId === 'syntax-error')) return { refused: 'the file has syntax errors: fix them first' };
-        return { fixes: holding(selectSafeFixes(findings)) };
+        return { fixes: holding(selectSafeFixes(findings.filter((f) => SAFE_FIXING.has(f.ruleId)))) };
       });
     },
     safeFixes(findings) {
@@ -393,7 +398,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       certificateFiles?.setProbes(results);
       workspace.invalidate();
     },
-    rules: () => RULES.map((r) => ({ id: r.id, title: r.title, defaultSeverity: r.defaultSeverity, explanation: r.explanation, nginxRejects: r.nginxRejects, tags: r.tags ?? [], securitySeverity: r.securitySeverity, cis: r.cis, cases: r.cases })),
+    rules: () => RULES.map((r) => ({ id: r.id, title: r.title, defaultSeverity: r.defaultSeverity, explanation: r.explanation, nginxRejects: r.nginxRejects, safeFixes: r.safeFixes === true, tags: r.tags ?? [], securitySeverity: r.securitySeverity, cis: r.cis, cases: r.cases })),
   };
 }
 

@@ -73,6 +73,12 @@ export interface Rule {
    * a minute old, so that what the editor shows is never more than a minute behind the clock.
    */
   clock?: boolean;
+  /**
+   * The rule can make a fix safe to apply unattended (`check --fix`, fix all). Only such rules' findings are
+   * asked for their fixes when those are chosen: the others' fixes (tens of thousands on a big config) are
+   * never made there. The rule cases fail a rule that makes a safe fix without saying so.
+   */
+  safeFixes?: true;
   check(ctx: RuleContext): void;
   /** The rule's own examples: run by the test suite, and shown on its documentation page. */
   cases: RuleCases;

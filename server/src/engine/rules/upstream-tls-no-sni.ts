@@ -12,6 +12,7 @@ export const upstreamTlsNoSni: Rule = {
   defaultSeverity: 'information',
   title: 'No SNI sent to a named TLS upstream',
   nginxRejects: false,
+  safeFixes: true,
   locality: 'server',
   explanation: `nginx sends no Server Name Indication to upstreams unless \`proxy_ssl_server_name on\` is set. CDNs,
 load balancers and any server hosting several names then answer with their default certificate, or refuse

@@ -13,6 +13,7 @@ export const upstreamTlsNoTrustedCa: Rule = {
   defaultSeverity: 'error',
   title: 'Upstream verification without a trusted CA file',
   nginxRejects: true,
+  safeFixes: true,
   reads: readsTlsAnd(TLS_USE_INPUTS),
   explanation: `\`proxy_ssl_verify on\` needs \`proxy_ssl_trusted_certificate\`: nginx never falls back to the system's
 CA store for upstream connections. Where verification is in effect for a location that talks TLS to its

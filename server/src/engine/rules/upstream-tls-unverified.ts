@@ -13,6 +13,7 @@ export const upstreamTlsUnverified: Rule = {
   defaultSeverity: 'warning',
   title: 'TLS to an upstream without certificate verification',
   nginxRejects: false,
+  safeFixes: true,
   locality: 'server',
   explanation: `nginx encrypts the connection to an \`https://\`, \`grpcs://\` or \`suwsgi://\` upstream (and a stream
 upstream under \`proxy_ssl on\`), but unless \`proxy_ssl_verify on\` (or the \`grpc_\`/\`uwsgi_\` spelling) is in
