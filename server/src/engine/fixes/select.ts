@@ -40,7 +40,10 @@ export function selectSafeFixes(findings: Finding[]): Fix[] {
     if (!t) byPath.set(e.path, (t = new Taken()));
     return t;
   };
-  const added = new Set<string>(); // block + directive name inserted by a fix already taken
+  // The directive names inserted by the fixes taken, per block (an edit's scope names its file and block) or,
+  // for an edit that does not say which block, per file.
+  const added = new Map<string, Set<string>>();
+  const placeOf = (e: TextEdit) => e.scope ?? e.path + '\0';
   // The directive names an inserted text holds, by text: thousands of fixes insert the same few lines.
   const namesIn = new Map<string, string[]>();
   const namesOf = (text: string) => {
@@ -55,9 +58,16 @@ export function selectSafeFixes(findings: Finding[]): Fix[] {
     if (fix.edits.some((e) => rangesOf(e).hits(e.start, e.end))) continue;
     // Two fixes adding the same directive to one block (or to one file, when an edit does not say which
     // block): leave the second for the next round, when the first is in the text and the analysis knows it.
-    const names = fix.edits.flatMap((e) => namesOf(e.newText).map((name) => e.path + '\0' + (e.scope ?? '') + '\0' + name));
-    if (names.some((n) => added.has(n))) continue;
-    names.forEach((n) => added.add(n));
+    const clash = (e: TextEdit) => {
+      const there = added.get(placeOf(e));
+      return !!there && namesOf(e.newText).some((n) => there.has(n));
+    };
+    if (fix.edits.some(clash)) continue;
+    for (const e of fix.edits) {
+      let there = added.get(placeOf(e));
+      if (!there) added.set(placeOf(e), (there = new Set()));
+      for (const n of namesOf(e.newText)) there.add(n);
+    }
     seen.add(fix);
     taken.push(fix);
     for (const e of fix.edits) rangesOf(e).add(e.start, e.end);
