@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEdits, createLanguageService, Finding, memoryFileSystem } from '../../server/src/engine';
+import { selectSafeFixes } from '../../server/src/engine/fixes/select';
 
 const MAIN = '/c/nginx.conf';
 const SITE = '/c/site.conf';
@@ -57,4 +58,22 @@ test('applySafeFixes: a file with syntax errors is not touched, another one is',
   const applied = s.applySafeFixes(findings);
   assert.deepEqual(applied.map((a) => a.path), [SITE]);
   assert.equal(s.textOf('/c/broken.conf'), broken);
+});
+
+test('fixes chosen together never add one directive to one block twice, nor touch one place twice', () => {
+  // Findings made by hand: each with one safe preferred fix inserting directives at its own offset.
+  const finding = (start: number, newText: string, scope?: string, path = SITE): Finding =>
+    ({ id: `x@${start}`, ruleId: 'upstream-tls-unverified', severity: 'warning', message: 'm', path, start, end: start, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, related: [], fixes: [{ title: 't', isPreferred: true, safe: true, edits: [{ path, start, end: start, newText, ...(scope ? { scope } : {}) }] }] }) as Finding;
+  const verify = '\n    proxy_ssl_verify on;\n    proxy_ssl_server_name on;';
+  const chosen = selectSafeFixes([
+    finding(10, verify, `${SITE}:5`),
+    finding(20, '\n    proxy_ssl_verify on;', `${SITE}:5`), // the same directive, the same block: left for the next round
+    finding(30, '\n    proxy_ssl_name a;', `${SITE}:5`), // another directive in that block
+    finding(40, verify, `${SITE}:50`), // the same directives in another block
+    finding(40, '\n    proxy_ssl_name b;', `${SITE}:50`), // the same place as the one before
+    finding(60, verify), // no block named: per file
+    finding(70, '\n    proxy_ssl_server_name on;'), // so this one clashes with it
+    finding(80, verify, undefined, MAIN), // but not with one in another file
+  ]);
+  assert.deepEqual(chosen.map((f) => f.edits[0].start + ':' + f.edits[0].path), [`10:${SITE}`, `30:${SITE}`, `40:${SITE}`, `60:${SITE}`, `80:${MAIN}`]);
 });
