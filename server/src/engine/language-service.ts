@@ -13,8 +13,6 @@ import { selectSafeFixes } from './fixes/select';
 import { RULES } from './rules';
 import type { RuleCases } from './rules/rule';
 
-/** The rules that can make a fix safe to apply unattended: only their findings' fixes are made to choose from. */
-const SAFE_FIXING = new Set(RULES.filter((r) => r.safeFixes).map((r) => r.id));
 import { EngineSettings, Finding, Fix, Severity, TextEdit } from './types';
 import { defaultSettings } from './settings';
 import { completions, CompletionEntry } from './service/completion';
@@ -35,6 +33,9 @@ import { probeTargets, ProbeTarget } from './certificates/handshake';
 import { tlsUses } from './model/tls-uses';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
 import { CancellationCheck, runCancellable } from './cancellation';
+
+/** The rules that can make a fix safe to apply unattended: only their findings' fixes are made to choose from. */
+const SAFE_FIXING = new Set(RULES.filter((r) => r.safeFixes).map((r) => r.id));
 
 export interface LanguageServiceOptions {
   fs: FileSystem;

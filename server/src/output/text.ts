@@ -130,8 +130,9 @@ export function writeUnifiedDiff(file: string, before: string, after: string, wr
   const a = new Lines(before), b = new Lines(after);
   let out = `--- ${escapeControls(file)}\n+++ ${escapeControls(file)}\n`;
   // The library's diff costs the product of the texts' length and the number of changes: on a large config
-  // with thousands of fixes that never ends. The changed places are found here by a bounded scan; the
-  // library diffs each one with its context, and the hunks are placed back at their lines.
+  // with thousands of fixes that never ends. The changed places are found here by a bounded scan; a place
+  // where lines are only added or only removed is written as it is, the library diffs the others with their
+  // context, and the hunks are placed back at their lines.
   for (const w of changedWindows(a, b, CONTEXT)) {
     if (!libraryOnly && plainWindow(w, a, b)) out += directHunk(w, a, b);
     else {
