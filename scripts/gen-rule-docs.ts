@@ -35,6 +35,7 @@ export function rulePage(r: Rule): string {
   let out = `# ${r.id}\n\n${r.title}.\n\n`;
   out += `- Default severity: **${r.defaultSeverity}**\n`;
   out += `- \`nginx -t\` rejects configs with this finding: ${r.nginxRejects ? 'yes' : 'no'}\n`;
+  out += `- \`check --fix\` and *Fix all*: ${r.safeFixes ? 'apply its preferred quick fix where it is safe' : 'leave it alone (a quick fix it offers is yours to choose)'}\n`;
   out += `- Silence one occurrence: \`# nginx-tls-ignore: ${r.id} <reason>\` on the line above, or set \`"nginxTlsProxy.rules": { "${r.id}": "off" }\`\n`;
   out += security(r);
   out += '\n';
@@ -50,10 +51,10 @@ export function rulePage(r: Rule): string {
 }
 
 export function indexPage(): string {
-  let out = '# Rules\n\nEvery finding names its rule; the ids are stable.\n\n| id | default | nginx -t fails | security | what |\n|---|---|---|---|---|\n';
+  let out = '# Rules\n\nEvery finding names its rule; the ids are stable. *--fix*: `check --fix` and *Fix all* apply the rule\'s preferred quick fix where it is safe.\n\n| id | default | nginx -t fails | --fix | security | what |\n|---|---|---|---|---|---|\n';
   for (const r of RULES) {
     const sec = r.securitySeverity === undefined ? '' : [r.securitySeverity.toFixed(1), ...r.tags.filter((t) => t.startsWith('external/cwe/')).map((t) => 'CWE-' + t.slice('external/cwe/cwe-'.length)), ...(r.cis ? [`CIS ${r.cis.recommendation.split(' ')[0]}`] : [])].join(' · ');
-    out += `| [${r.id}](${r.id}.md) | ${r.defaultSeverity} | ${r.nginxRejects ? 'yes' : 'no'} | ${sec} | ${r.title} |\n`;
+    out += `| [${r.id}](${r.id}.md) | ${r.defaultSeverity} | ${r.nginxRejects ? 'yes' : 'no'} | ${r.safeFixes ? 'yes' : ''} | ${sec} | ${r.title} |\n`;
   }
   return out;
 }
