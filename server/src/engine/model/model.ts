@@ -75,6 +75,20 @@ export class LDir {
     return out;
   }
 
+  /**
+   * Whether argument `i` as written (quotes and escapes included) holds the character `code`: a test on the
+   * text in place, no string made. Unescaping drops quotes and backslashes and turns `\t`, `\r`, `\n` into
+   * their controls: any other character is in the value only where it is written.
+   */
+  argWrites(i: number, code: number): boolean {
+    const a = this.arrays;
+    if (i >= a.dirArgc[this.index]) return false;
+    const k = a.dirTok[this.index] + 1 + i;
+    const text = a.text;
+    for (let j = a.tokStart[k], end = a.tokEnd[k]; j < end; j++) if (text.charCodeAt(j) === code) return true;
+    return false;
+  }
+
   /** Where argument `i` is written (quotes included); past the last, the name. */
   argStart(i: number): number {
     const a = this.arrays;

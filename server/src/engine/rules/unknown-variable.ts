@@ -98,8 +98,9 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
         if (isIf) {
           if (i > 0 && OPERATORS.has(ld.arg(i - 1))) continue; // the regex operand
         } else if (spec && spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
+        // Most arguments hold no variable: told from the text in place, without making their values.
+        if (!ld.argWrites(i, 36 /* $ */)) continue;
         const value = ld.arg(i);
-        if (!value.includes('$')) continue;
         const refs = scanner.reset(value);
         while (refs.next()) {
           const { name, braced, at: refAt, length } = refs;
