@@ -184,6 +184,14 @@ export function serverSummary(): string[] {
   return [...FACTS.values()].filter((f) => f.side === 'server' && f.summary).map((f) => f.name);
 }
 
+/** The TLS directives whose value is of `kind` (`ciphers`, `protocols`…): a rule asks the model for these by name. */
+export function tlsNamesWithValue(kind: TlsDirectiveFact['value']): readonly string[] {
+  let names = BY_VALUE.get(kind);
+  if (!names) BY_VALUE.set(kind, (names = [...FACTS.values()].filter((f) => f.value === kind).map((f) => f.name)));
+  return names;
+}
+const BY_VALUE = new Map<TlsDirectiveFact['value'], string[]>();
+
 /** Every directive that names a file of CA certificates (upstream trust and client-certificate trust). */
 export function caFileDirectives(): string[] {
   return [...FACTS.values()].filter((f) => f.role === 'ca').map((f) => f.name);

@@ -8,6 +8,9 @@ import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { FileSystem } from './filesystem';
 import { dirname, hasGlob, isAbsolute, join, normalize } from './paths';
 import { pollCancellation } from '../cancellation';
+import { splitHostPort } from './pass-url';
+
+export { splitHostPort };
 
 export interface ConfigFile {
   path: string;
@@ -489,6 +492,22 @@ export class ConfigModel {
     return this.byName.get(name) ?? [];
   }
 
+  /** Every directive with one of `names`, in expanded document order. */
+  namedAny(names: readonly string[]): readonly LDir[] {
+    let only: readonly LDir[] | null = null;
+    let lists = 0;
+    for (const n of names) {
+      const list = this.named(n);
+      if (!list.length) continue;
+      only = list;
+      lists++;
+    }
+    if (lists <= 1) return only ?? [];
+    // Several names in use: their directives interleave, and document order is the order of `all`.
+    const wanted = new Set(names);
+    return this.all.filter((ld) => wanted.has(ld.name));
+  }
+
   private byFile: Map<string, LDir[]> | null = null;
 
   /** The directives of one file, in its text order (its first expansion when it is included twice). */
@@ -594,10 +613,27 @@ export class ConfigModel {
     return map;
   }
 
+  /** The group `name` names (case-insensitively, as nginx matches it). */
   upstream(family: 'http' | 'stream', name: string): UpstreamGroup | undefined {
-    return this.upstreams().get(family + ':' + name.toLowerCase());
+    const index = this.upstreams();
+    let byFamily = BY_FAMILY.get(index);
+    if (!byFamily) {
+      byFamily = { http: new Map(), stream: new Map() };
+      for (const g of index.values()) byFamily[g.family].set(g.name.toLowerCase(), g);
+      BY_FAMILY.set(index, byFamily);
+    }
+    const groups = byFamily[family];
+    // Pass URLs name hosts in lower case nearly always: asked as written first, lower-cased only if not found.
+    return groups.size === 0 ? undefined : groups.get(name) ?? (/[A-Z\u0080-\uffff]/.test(name) ? groups.get(name.toLowerCase()) : undefined);
   }
 }
+
+/**
+ * The groups of each family by lower-cased name (each rule asks by a pass URL's host: joining and lower-casing
+ * it per question cost more than some rules). Keyed by the index itself: a model adopted after an edit of an
+ * `upstream`, `server` or `keepalive` gets a new index and with it new maps.
+ */
+const BY_FAMILY = new WeakMap<Map<string, UpstreamGroup>, Record<'http' | 'stream', Map<string, UpstreamGroup>>>();
 
 const NONE = Object.freeze([]) as unknown as LDir[];
 
@@ -660,15 +696,3 @@ function syntheticChain(kind: BlockKind): { root: LBlock; leaf: LBlock } {
   return { root, leaf };
 }
 
-export function splitHostPort(addr: string): { host: string; port: number | null } {
-  if (addr.startsWith('unix:')) return { host: addr, port: null };
-  if (addr.startsWith('[')) {
-    const close = addr.indexOf(']');
-    const rest = addr.slice(close + 1);
-    return { host: addr.slice(0, close + 1), port: rest.startsWith(':') ? parseInt(rest.slice(1), 10) || null : null };
-  }
-  const i = addr.lastIndexOf(':');
-  if (i < 0) return { host: addr, port: null };
-  const p = addr.slice(i + 1);
-  return /^\d+$/.test(p) ? { host: addr.slice(0, i), port: parseInt(p, 10) } : { host: addr, port: null };
-}

@@ -1,8 +1,6 @@
 // The address of a pass directive, split the way nginx's URL parser splits it. The one place that knows the
 // shape `scheme://host:port/path`; rules and features read the parts instead of slicing strings.
 
-import { splitHostPort } from './model';
-
 export interface PassUrl {
   /** Lower-cased scheme without `://` (`https`, `grpcs`…), or null when the address has none. */
   scheme: string | null;
@@ -53,4 +51,18 @@ export function parsePassUrl(url: string): PassUrl {
   }
   const { host, port } = splitHostPort(hostPort);
   return { scheme, rest, hostPort, host, port, path, hasVariables: url.includes('$') };
+}
+
+/** `host:port`, `[v6]:port` or `unix:…` split; a port only when it is all digits. */
+export function splitHostPort(addr: string): { host: string; port: number | null } {
+  if (addr.startsWith('unix:')) return { host: addr, port: null };
+  if (addr.startsWith('[')) {
+    const close = addr.indexOf(']');
+    const rest = addr.slice(close + 1);
+    return { host: addr.slice(0, close + 1), port: rest.startsWith(':') ? parseInt(rest.slice(1), 10) || null : null };
+  }
+  const i = addr.lastIndexOf(':');
+  if (i < 0) return { host: addr, port: null };
+  const p = addr.slice(i + 1);
+  return /^\d+$/.test(p) ? { host: addr.slice(0, i), port: parseInt(p, 10) } : { host: addr, port: null };
 }

@@ -1,10 +1,10 @@
 // Where nginx opens TLS connections to upstreams, and which settings apply there.
 
 import { UpstreamFamily } from '../knowledge/tls';
-import { ConfigModel, LBlock, LDir, splitHostPort, UpstreamGroup } from './model';
+import { ConfigModel, LBlock, LDir, UpstreamGroup } from './model';
 import { own } from '../own';
 import { readsTlsAnd } from '../knowledge/tls-directives';
-import { parsePassUrl } from './pass-url';
+import { parsePassUrl, splitHostPort } from './pass-url';
 
 export interface TlsUse {
   family: UpstreamFamily;
@@ -36,6 +36,8 @@ const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string }> = {
  * The directives the list of TLS uses rests on (besides TLS directives themselves): the pass directives,
  * `set` (a `$scheme://` URL), and the upstream groups they name.
  */
+const PASS_NAMES = Object.keys(HTTP_PASS);
+
 export const TLS_USE_INPUTS: readonly string[] = [...Object.keys(HTTP_PASS), 'set', 'upstream', 'server', 'keepalive'];
 
 /** Whether the list of TLS uses can rest on directives named `name`. */
@@ -59,7 +61,7 @@ export function tlsUses(model: ConfigModel): TlsUse[] {
 
 function findTlsUses(model: ConfigModel): TlsUse[] {
   const out: TlsUse[] = [];
-  const ldList = model.all;
+  const ldList = model.namedAny(PASS_NAMES);
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
     const name = ld.name;

@@ -1,7 +1,7 @@
 // Cipher lists that let in ciphers without encryption, authentication or adequate strength.
 
 import { argSpan, Rule } from './rule';
-import { tlsFact } from '../knowledge/tls-directives';
+import { tlsNamesWithValue } from '../knowledge/tls-directives';
 import { conf } from './case-text';
 import { LDir } from '../model/model';
 import { TextEdit } from '../types';
@@ -87,10 +87,10 @@ clients or backends that speak only the suites taken away stop connecting, so th
     ],
   },
   check(ctx) {
-    const ldList = ctx.model.all;
+    const ldList = ctx.model.namedAny(tlsNamesWithValue('ciphers'));
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      if (tlsFact(ld.name)?.value !== 'ciphers' || ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;
+      if (ld.d.args.length !== 1 || ld.block.kind === 'raw') continue;
       const weak = weakCipherElements(ld.d.args[0].value);
       if (!weak.length) continue;
       ctx.report({

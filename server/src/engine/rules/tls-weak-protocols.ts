@@ -5,7 +5,7 @@ import { setArguments, insertDirectives } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
 import { LBlock, LDir } from '../model/model';
 import { settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
-import { tlsDirective, tlsFact } from '../knowledge/tls-directives';
+import { tlsDirective, tlsNamesWithValue } from '../knowledge/tls-directives';
 import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { argSpan, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
@@ -87,10 +87,10 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
   },
   check(ctx) {
     const good = 'TLSv1.2 TLSv1.3';
-    const ldList = ctx.model.all;
+    const ldList = ctx.model.namedAny(tlsNamesWithValue('protocols'));
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      if (tlsFact(ld.name)?.value !== 'protocols' || ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
+      if (ld.block.kind === 'raw' || ld.block.kind === 'opaque') continue;
       const args = ld.d.args;
       const weak = args.filter((a) => WEAK_PROTOCOLS.has(a.value.toLowerCase()));
       if (!weak.length) continue;

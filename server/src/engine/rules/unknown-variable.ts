@@ -3,7 +3,6 @@
 import { isKnownVariable, VariableReferences } from '../model/variables';
 import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
-import { own } from '../own';
 import { conf } from './case-text';
 
 /** Which arguments hold values nginx compiles (and so checks variables in); regexes are left out. */
@@ -16,6 +15,9 @@ const VALUE_ARGS: Record<string, 'all' | number[] | 'from1'> = {
   map: [0], limit_req_zone: [0], limit_conn_zone: [0], hash: [0], proxy_cache_key: [0], auth_request_set: [1],
   proxy_cache_bypass: 'all', proxy_no_cache: 'all', access_log: [0],
 };
+
+/** The same as a Map: asked once per directive of the config, where an own-property test cost more. */
+const VALUE_ARGS_BY_NAME = new Map(Object.entries(VALUE_ARGS));
 
 const OPERATORS = new Set(['~', '~*', '!~', '!~*']);
 
@@ -90,7 +92,7 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
     const ldList = checkedDirectives(model);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      const spec = own(VALUE_ARGS, ld.name);
+      const spec = VALUE_ARGS_BY_NAME.get(ld.name);
       const isIf = ld.name === 'if';
       if (!spec && !isIf) continue;
       const argc = ld.argc;
