@@ -2,7 +2,6 @@
 // connections are shared per peer: the weakest location decides for all of them.
 
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
-import { ConfigModel, LBlock } from '../model/model';
 import { isFlagOn, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { directiveSetter } from '../fixes/edits';
@@ -70,10 +69,16 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
       if (list) list.push(use);
       else groups.set(key, [use]);
     }
-    const memo = new Map<string, Map<LBlock, Signature>>();
     for (const uses of groups.values()) {
       if (uses.length < 2) continue;
-      const sig = (u: TlsUse) => signatureOf(ctx.model, u.family, u.block, memo);
+      const sig = (u: TlsUse) => {
+        let out = '';
+        for (let i = 0; i < SIGNATURE.length; i++) {
+          const ld = ctx.model.first(tlsDirective(u.family, SIGNATURE[i]), u.block);
+          out += (i ? '|' : '') + (ld ? valueOf(ld).toLowerCase() : '');
+        }
+        return out;
+      };
       const shared = (u: TlsUse) => {
         const reuse = ctx.model.first(tlsDirective(u.family, 'session_reuse'), u.block);
         return !reuse || isFlagOn(reuse) || !!u.group?.keepalive;
@@ -117,41 +122,3 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
     }
   },
 };
-
-/** A block's signature values, and them joined: one string object for every block that inherits them. */
-interface Signature {
-  values: string[];
-  key: string;
-}
-const NO_SIGNATURE: Signature = { values: SIGNATURE.map(() => ''), key: SIGNATURE.map(() => '').join('|') };
-
-/**
- * What `SIGNATURE` is in `block`, as one string. Each block's values are worked out once, from its own
- * directives and its parent's values: the locations of a server share its part and the http level's, and
- * asking each location up its whole chain made this rule one of the costliest on a big config. The chain
- * is walked with a loop (never recursion on input depth).
- */
-function signatureOf(model: ConfigModel, family: TlsUse['family'], block: LBlock, memo: Map<string, Map<LBlock, Signature>>): string {
-  let known = memo.get(family);
-  if (!known) memo.set(family, (known = new Map()));
-  const chain: LBlock[] = [];
-  let b: LBlock | null = block;
-  let sig: Signature | undefined;
-  while (b && (sig = known.get(b)) === undefined) {
-    chain.push(b);
-    b = b.parent;
-  }
-  sig ??= NO_SIGNATURE;
-  for (let k = chain.length - 1; k >= 0; k--) {
-    const here = chain[k];
-    let mine: string[] | null = null;
-    for (let i = 0; i < SIGNATURE.length; i++) {
-      const found = model.inBlock(here, tlsDirective(family, SIGNATURE[i]));
-      if (!found.length) continue;
-      (mine ??= sig.values.slice())[i] = valueOf(found[0]).toLowerCase();
-    }
-    if (mine) sig = { values: mine, key: mine.join('|') };
-    known.set(here, sig);
-  }
-  return sig.key;
-}
