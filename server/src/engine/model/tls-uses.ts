@@ -32,13 +32,13 @@ const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string }> = {
   uwsgi_pass: { family: 'uwsgi', tls: 'suwsgi' },
 };
 
+const PASS_NAMES = Object.keys(HTTP_PASS);
+
 /**
  * The directives the list of TLS uses rests on (besides TLS directives themselves): the pass directives,
  * `set` (a `$scheme://` URL), and the upstream groups they name.
  */
-const PASS_NAMES = Object.keys(HTTP_PASS);
-
-export const TLS_USE_INPUTS: readonly string[] = [...Object.keys(HTTP_PASS), 'set', 'upstream', 'server', 'keepalive'];
+export const TLS_USE_INPUTS: readonly string[] = [...PASS_NAMES, 'set', 'upstream', 'server', 'keepalive'];
 
 /** Whether the list of TLS uses can rest on directives named `name`. */
 export const readsTlsUseInput = readsTlsAnd(TLS_USE_INPUTS);
