@@ -10,8 +10,6 @@ import { dirname, hasGlob, isAbsolute, join, normalize } from './paths';
 import { pollCancellation } from '../cancellation';
 import { splitHostPort } from './pass-url';
 
-export { splitHostPort };
-
 export interface ConfigFile {
   path: string;
   tree: SyntaxTree;
@@ -615,25 +613,9 @@ export class ConfigModel {
 
   /** The group `name` names (case-insensitively, as nginx matches it). */
   upstream(family: 'http' | 'stream', name: string): UpstreamGroup | undefined {
-    const index = this.upstreams();
-    let byFamily = BY_FAMILY.get(index);
-    if (!byFamily) {
-      byFamily = { http: new Map(), stream: new Map() };
-      for (const g of index.values()) byFamily[g.family].set(g.name.toLowerCase(), g);
-      BY_FAMILY.set(index, byFamily);
-    }
-    const groups = byFamily[family];
-    // Pass URLs name hosts in lower case nearly always: asked as written first, lower-cased only if not found.
-    return groups.size === 0 ? undefined : groups.get(name) ?? (/[A-Z\u0080-\uffff]/.test(name) ? groups.get(name.toLowerCase()) : undefined);
+    return this.upstreams().get(family + ':' + name.toLowerCase());
   }
 }
-
-/**
- * The groups of each family by lower-cased name (each rule asks by a pass URL's host: joining and lower-casing
- * it per question cost more than some rules). Keyed by the index itself: a model adopted after an edit of an
- * `upstream`, `server` or `keepalive` gets a new index and with it new maps.
- */
-const BY_FAMILY = new WeakMap<Map<string, UpstreamGroup>, Record<'http' | 'stream', Map<string, UpstreamGroup>>>();
 
 const NONE = Object.freeze([]) as unknown as LDir[];
 

@@ -5,8 +5,11 @@ import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
 import { conf } from './case-text';
 
-/** Which arguments hold values nginx compiles (and so checks variables in); regexes are left out. */
-const VALUE_ARGS: Record<string, 'all' | number[] | 'from1'> = {
+/**
+ * Which arguments hold values nginx compiles (and so checks variables in); regexes are left out. A Map: it is
+ * asked once per directive of the config, where an own-property test cost more.
+ */
+const VALUE_ARGS = new Map<string, 'all' | number[] | 'from1'>(Object.entries({
   set: [1], return: 'all', rewrite: [1], try_files: 'all', error_page: 'all', root: [0], alias: [0],
   proxy_pass: [0], grpc_pass: [0], uwsgi_pass: [0], fastcgi_pass: [0], scgi_pass: [0],
   proxy_set_header: 'from1', grpc_set_header: 'from1', fastcgi_param: 'from1', uwsgi_param: 'from1', scgi_param: 'from1',
@@ -14,10 +17,7 @@ const VALUE_ARGS: Record<string, 'all' | number[] | 'from1'> = {
   ssl_certificate: [0], ssl_certificate_key: [0], proxy_ssl_certificate: [0], proxy_ssl_certificate_key: [0],
   map: [0], limit_req_zone: [0], limit_conn_zone: [0], hash: [0], proxy_cache_key: [0], auth_request_set: [1],
   proxy_cache_bypass: 'all', proxy_no_cache: 'all', access_log: [0],
-};
-
-/** The same as a Map: asked once per directive of the config, where an own-property test cost more. */
-const VALUE_ARGS_BY_NAME = new Map(Object.entries(VALUE_ARGS));
+}));
 
 const OPERATORS = new Set(['~', '~*', '!~', '!~*']);
 
@@ -92,7 +92,7 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
     const ldList = checkedDirectives(model);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      const spec = VALUE_ARGS_BY_NAME.get(ld.name);
+      const spec = VALUE_ARGS.get(ld.name);
       const isIf = ld.name === 'if';
       if (!spec && !isIf) continue;
       const argc = ld.argc;
