@@ -149,10 +149,13 @@ test('in a real VS Code: the TLS upstreams view, click to the directive, update 
     const mutual = row('upstream app');
     assert.equal(await mutual.locator('.codicon-lock').count(), 1, 'the mutual-TLS icon');
     assert.match((await mutual.textContent()) ?? '', /mutual TLS/);
-    // Backends under the group.
-    await mutual.click();
-    await page.keyboard.press('ArrowRight');
-    await row('10.0.0.1:8443').waitFor({ timeout: 30000 });
+    // Backends under the group. Expanded by its twistie: a click on the row opens its directive, which can take
+    // the focus to the editor before a key press lands (the arrow then moved the editor's cursor instead).
+    await until('the backends under the group', async () => {
+      if (await row('10.0.0.1:8443').isVisible()) return true;
+      if ((await mutual.getAttribute('aria-expanded')) !== 'true') await mutual.locator('.monaco-tl-twistie').click();
+      return false;
+    }, 30000);
     await shot(page, 'tls-view');
 
     // A click on the unverified upstream goes to its proxy_pass (line 11).
