@@ -18,7 +18,7 @@
 import { parse } from '../syntax/parser';
 import { pollCancellation } from '../cancellation';
 import { lineOf } from '../syntax/positions';
-import { Block, Directive, SyntaxTree } from '../syntax/types';
+import { Block, Directive, SyntaxTree, Token } from '../syntax/types';
 
 export interface FormatOptions {
   tabSize: number;
@@ -50,9 +50,21 @@ const enum K { Name, Arg, Semi, Open, Close, Lua, Comment }
 interface Item {
   kind: K;
   start: number;
+  /** Past the item's text; for a word ending in an escaped CR, past that CR (see `crTaken`). */
   end: number;
   /** The statement the item belongs to (for a comment: null). */
   d: Directive | null;
+  /**
+   * A word whose last backslash takes the CR of a CRLF (`Token.escapedCr`): the CR is written with the word,
+   * and the gap after it starts with the `\n` that completes the line break (without one the word would
+   * still keep its CR, but an editor would see a lone CR as a line break).
+   */
+  crTaken?: boolean;
+}
+
+/** A name or argument item (its CR included when a final backslash takes it). */
+function wordItem(kind: K.Name | K.Arg, t: Token, d: Directive): Item {
+  return t.escapedCr ? { kind, start: t.start, end: t.end + 1, d, crTaken: true } : { kind, start: t.start, end: t.end, d };
 }
 
 const SP = 32, TAB = 9, LF = 10, CR = 13;
@@ -78,8 +90,8 @@ function itemsOf(tree: SyntaxTree): Item[] {
     }
     const d = top.b.children[top.i++];
     pollCancellation();
-    tokens.push({ kind: K.Name, start: d.nameToken.start, end: d.nameToken.end, d });
-    for (const a of d.args) tokens.push({ kind: K.Arg, start: a.start, end: a.end, d });
+    tokens.push(wordItem(K.Name, d.nameToken, d));
+    for (const a of d.args) tokens.push(wordItem(K.Arg, a, d));
     if (d.lua) {
       tokens.push({ kind: K.Open, start: d.terminator, end: d.terminator + 1, d });
       tokens.push({ kind: K.Lua, start: d.lua.start, end: d.lua.end, d });
@@ -244,6 +256,7 @@ function layout(tree: SyntaxTree, options: FormatOptions): Layout {
         }
         break;
     }
+    if (prev?.crTaken) gap = afterCr(gap!, () => continuation(gapStart, it.start, it.d));
     gaps[i] = gap!;
     // Track the output line and column after this gap and item.
     for (let p = gap!.indexOf('\n'); p >= 0; p = gap!.indexOf('\n', p + 1)) line++;
@@ -274,6 +287,15 @@ function layout(tree: SyntaxTree, options: FormatOptions): Layout {
     a = b;
   }
   return { items, gaps };
+}
+
+/**
+ * The gap after a word that ends in an escaped CR: a line break whose CR is the word's, so it starts with a
+ * bare `\n`. A gap that had no line break (before `;` or `{`) becomes a continuation line.
+ */
+function afterCr(gap: string, continued: () => string): string {
+  const g = gap.charCodeAt(0) === LF || gap.charCodeAt(0) === CR ? gap : continued();
+  return g.charCodeAt(0) === CR ? g.slice(1) : g;
 }
 
 /**

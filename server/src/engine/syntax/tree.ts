@@ -390,6 +390,7 @@ class TokenView implements Token {
   get kind(): TokenKind { return this.#a.tokenKind(this.#k); }
   get start(): number { return this.#a.tokStart[this.#k]; }
   get end(): number { return this.#a.tokEnd[this.#k]; }
+  get escapedCr(): boolean { return (this.#a.tokFlags[this.#k] & TokenFlag.EscapedCr) !== 0; }
   get value(): string {
     if (this.#value === undefined) this.#value = this.#a.tokenValue(this.#k);
     return this.#value;

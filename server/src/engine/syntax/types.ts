@@ -15,6 +15,12 @@ export interface Token {
   end: number;
   /** The value nginx stores: quotes removed, `\"` `\'` `\\` `\t` `\r` `\n` unescaped. */
   value: string;
+  /**
+   * A word whose last backslash takes the CR of a CRLF line break: the CR is the token's to nginx, but
+   * `end` stops before it (an editor's position cannot split CRLF). Whatever rewrites the text around the
+   * token keeps that CR right after it.
+   */
+  readonly escapedCr?: boolean;
 }
 
 export interface Directive {
