@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits, createLanguageService, memoryFileSystem, parse, TextEdit } from '../../server/src/engine';
-import { requireShared, sharedOption } from '../support/shared';
+import { filesUnder, requireShared, sharedOption } from '../support/shared';
 
 const VARIANTS: Record<string, (t: string) => string> = {
   'as written': (t) => t,
@@ -73,20 +73,6 @@ function damage(text: string, before: Shape, edits: TextEdit[]): string | null {
   return null;
 }
 
-function corpusFiles(root: string): string[] {
-  const out: string[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const dir = stack.pop()!;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile()) out.push(p);
-    }
-  }
-  return out.sort();
-}
-
 test('the check itself: a lost comment and a token glued to an insertion are caught', () => {
   const text = 'a b; # c\nd e;\n';
   const edit = (start: number, end: number, newText: string): TextEdit[] => [{ path: '/x', start, end, newText }];
@@ -100,7 +86,7 @@ test('quick fixes on the corpus and its variants keep every comment and every to
   const root = requireShared(t, 'corpus/files');
   if (!root) return;
   // Only files with something a fix could be about: the rest would only cost time.
-  const files = corpusFiles(root).filter((f) => /proxy_pass|grpc_pass|uwsgi_pass|ssl_/.test(fs.readFileSync(f, 'latin1')));
+  const files = filesUnder(root).filter((f) => /proxy_pass|grpc_pass|uwsgi_pass|ssl_/.test(fs.readFileSync(f, 'latin1')));
   let fixes = 0;
   const broken: string[] = [];
   for (const file of files) {

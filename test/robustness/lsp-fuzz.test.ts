@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { LspClient, ROOT, SERVER } from '../lsp/client';
-import { REQUIRE_SHARED, sharedMissing, sharedPath } from '../support/shared';
+import { filesUnder, REQUIRE_SHARED, sharedMissing, sharedPath } from '../support/shared';
 
 const CORPUS = sharedPath('corpus/files');
 const HALF = [
@@ -44,18 +44,7 @@ function rng(seed: number): () => number {
 }
 
 function corpusFiles(): string[] {
-  const out: string[] = [];
-  if (!fs.existsSync(CORPUS)) return out;
-  const stack = [CORPUS];
-  while (stack.length) {
-    const d = stack.pop()!;
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile() && fs.statSync(p).size < 30000) out.push(p);
-    }
-  }
-  return out.sort();
+  return filesUnder(CORPUS).filter((p) => fs.statSync(p).size < 30000);
 }
 
 const START = `events {}

@@ -46,3 +46,19 @@ export function requireShared(t: TestContext | undefined, rel: string): string |
   t?.skip(missing);
   return undefined;
 }
+
+/** Every regular file below `dir` (none when it does not exist), sorted by path. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  if (!fs.existsSync(dir)) return out;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.isFile()) out.push(p);
+    }
+  }
+  return out.sort();
+}

@@ -1,8 +1,8 @@
 // Plain HTTP sent to port 443: almost always a missing "s" in the scheme.
 
 import { ConfigModel } from '../model/model';
-import { setArguments } from '../fixes/edits';
 import { parsePassUrl } from '../model/pass-url';
+import { setArguments } from '../fixes/edits';
 import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
 
