@@ -45,3 +45,34 @@ test('lazy lists at any depth, in arrays and objects and inside items of other l
     assert.equal(streamed(new LazyList(3, () => value)), JSON.stringify([value, value, value], null, 2));
   }
 });
+
+test('JSON findings written as text are the records JSON.stringify would write, at any depth', async () => {
+  const { createLanguageService, memoryFileSystem } = await import('../../server/src/engine');
+  const { toJsonLazy } = await import('../../server/src/output/text');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const seed = fs.readFileSync(path.join(__dirname, '../../examples/seed-complete-example/nginx.conf'), 'latin1');
+  const file = '/etc/nginx/nginx.conf';
+  // The seed's findings and more: unverified upstreams with fixes, a path and a message with characters JSON escapes.
+  const text = seed.replace(/\}\s*$/, '') + '\nserver { listen 8080; location /x { proxy_pass https://a.example.com/"q"\\u00e9\x01; } }\n}\n';
+  const service = createLanguageService({ fs: memoryFileSystem({ [file]: text }) });
+  const findings = service.diagnose(file).findings;
+  assert.ok(findings.some((f) => f.fixes.length > 1) && findings.some((f) => f.fixes.length === 0), 'findings with several fixes and with none');
+  const odd = { ...findings[0], range: findings[0].range, severity: findings[0].severity, start: 0, end: 0, related: [], id: 'odd', path: '/tmp/a "b"\n\u2028é😀', ruleId: 'not-a-rule', message: 'tab\there \ud800', fixes: [{ title: 'asks', edits: [], isPreferred: true, input: { placeholder: 'X', prompt: 'p' } }, { title: 'plain', edits: [], isPreferred: false }] };
+  const rules = service.rules();
+  assert.ok(rules.some((r) => r.cis) && rules.some((r) => r.securitySeverity !== undefined), 'rules with every field');
+  for (const withRules of [false, true]) {
+    const lazy = toJsonLazy([...findings, odd], withRules ? rules : undefined);
+    assert.ok(lazy.text, 'the records are written as text');
+    for (let i = 0; i < lazy.length; i++) {
+      for (const indent of ['', '  ', '      ']) {
+        const expected = JSON.stringify(lazy.item(i), null, 2).replace(/\n/g, '\n' + indent);
+        assert.equal(lazy.text!(i, indent), expected, `record ${i} at indentation ${indent.length}${withRules ? ', with rules' : ''}`);
+      }
+    }
+    // And through writeJson, at the top and nested.
+    const records = Array.from({ length: lazy.length }, (_, i) => lazy.item(i));
+    assert.equal(streamed(lazy), JSON.stringify(records, null, 2));
+    assert.equal(streamed({ a: [{ b: lazy }] }), JSON.stringify({ a: [{ b: records }] }, null, 2));
+  }
+});

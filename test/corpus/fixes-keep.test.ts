@@ -100,6 +100,8 @@ test('quick fixes on the corpus and its variants keep every comment and every to
         const before = shape(text);
         for (const f of findings) {
           for (const fix of f.fixes) {
+            // A fix is offered only when it changes something (an editor would show an action doing nothing).
+            if (fix.edits.length === 0) broken.push(`${path.relative(root, file)} (${name}${heavy ? ', TLS-heavy' : ''}) ${f.ruleId} "${fix.title}": offered with no edit`);
             // A value the user would type goes where the placeholder is.
             const edits = fix.edits.filter((e) => e.path === p).map((e) => (fix.input ? { ...e, newText: e.newText.split(fix.input.placeholder).join('backend.example.com') } : e));
             if (!edits.length) continue;

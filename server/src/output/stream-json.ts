@@ -6,9 +6,14 @@
 // without one inside (the rules of a SARIF log), goes through JSON.stringify itself at the depth it is
 // written at: serialising piece by piece in JavaScript cost more than the analysis it reports on.
 
-/** An array whose items are made when they are written. */
+/**
+ * An array whose items are made when they are written. `text`, when given, writes item `i` as
+ * `JSON.stringify(item(i), null, 2)` would at indentation `indent` (its first line unindented) without making
+ * the item: for a record of a fixed shape written tens of thousands of times, JSON.stringify with indentation
+ * (a slow path of V8's) was most of the output's cost.
+ */
 export class LazyList<T> {
-  constructor(readonly length: number, readonly item: (i: number) => T) {}
+  constructor(readonly length: number, readonly item: (i: number) => T, readonly text?: (i: number, indent: string) => string) {}
 
   /** Inside a value JSON.stringify serialises (a lazy list within a lazy list's item): the whole array. */
   toJSON(): T[] {
@@ -47,7 +52,7 @@ export function writeJson(value: unknown, write: (chunk: string) => void): void 
       if (n === 0) { out('[]'); return; }
       out('[\n');
       for (let i = 0; i < n; i++) {
-        out(item(v.item(i), inner.length / 2));
+        out(v.text ? inner + v.text(i, inner) : item(v.item(i), inner.length / 2));
         out(i + 1 < n ? ',\n' : '\n');
       }
       out(indent + ']');

@@ -87,6 +87,41 @@ export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): La
   const security = new Map((rules ?? []).map((r) => [r.id, securityFields(r)]));
   const unknownRule = securityFields(undefined);
   const list = sorted(findings);
+  const fieldsOf = (ruleId: string) => (rules ? security.get(ruleId) ?? unknownRule : undefined);
+  // Each finding's record as text, with what findings share (a path, a rule's fields) written once.
+  const quoted = new Map<string, string>();
+  const quote = (s: string) => {
+    let q = quoted.get(s);
+    if (q === undefined) quoted.set(s, (q = JSON.stringify(s)));
+    return q;
+  };
+  const tails = new Map<string, string>();
+  const tailOf = (ruleId: string, inner: string): string => {
+    const key = ruleId + '\0' + inner;
+    let tail = tails.get(key);
+    if (tail === undefined) {
+      const fields = fieldsOf(ruleId);
+      const body = fields ? JSON.stringify(fields, null, 2) : '{}';
+      // `{\n  "tags": …\n}`: its lines, moved from depth 1 to the record's depth.
+      tail = body === '{}' ? '' : ',\n' + body.slice(2, -2).split('\n').map((l) => inner.slice(2) + l).join('\n');
+      tails.set(key, tail);
+    }
+    return tail;
+  };
+  const text = (i: number, indent: string): string => {
+    const f = list[i];
+    const { start, end } = f.range;
+    const inner = indent + '  ';
+    let fixes = '';
+    for (const x of f.fixes) {
+      if (x.input) continue;
+      fixes += (fixes ? ',\n' : '\n') + `${inner}  {\n${inner}    "title": ${JSON.stringify(x.title)},\n${inner}    "safe": ${x.safe ? 'true' : 'false'}\n${inner}  }`;
+    }
+    return `{\n${inner}"file": ${quote(f.path)},\n${inner}"line": ${start.line + 1},\n${inner}"column": ${start.character + 1},\n` +
+      `${inner}"endLine": ${end.line + 1},\n${inner}"endColumn": ${end.character + 1},\n${inner}"severity": ${quote(f.severity)},\n` +
+      `${inner}"rule": ${quote(f.ruleId)},\n${inner}"message": ${JSON.stringify(f.message)},\n` +
+      `${inner}"fixes": ${fixes ? '[' + fixes + '\n' + inner + ']' : '[]'}${tailOf(f.ruleId, inner)}\n${indent}}`;
+  };
   return new LazyList(list.length, (i) => {
     const f = list[i];
     const { start, end } = f.range;
@@ -101,8 +136,9 @@ export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): La
       message: f.message,
       fixes: f.fixes.filter((x) => !x.input).map((x) => ({ title: x.title, safe: !!x.safe })),
     };
-    return rules ? Object.assign(record, security.get(f.ruleId) ?? unknownRule) : record;
-  });
+    const fields = fieldsOf(f.ruleId);
+    return fields ? Object.assign(record, fields) : record;
+  }, text);
 }
 
 function securityFields(r: RuleInfo | undefined): Pick<JsonFinding, 'tags' | 'securitySeverity' | 'cis'> {

@@ -100,11 +100,23 @@ export function insertDirectives(block: LBlock, lines: string[], anchor?: LDir):
   return edit;
 }
 
+/** Whether `anchor` sits directly in the text of `block` (where `home` says that text is). */
+function anchoredIn(block: LBlock, home: { file: ConfigFile } | null, anchor: LDir): boolean {
+  return anchor.block === block && (!home || (anchor.file === home.file && anchor.d.parent === block.owner!.d.block));
+}
+
+/** Whether `insertDirectives` makes an edit for a non-empty list of lines (the cases where it returns null). */
+export function canInsert(block: LBlock, anchor?: LDir): boolean {
+  const home = blockHome(block);
+  if (anchor && anchoredIn(block, home, anchor)) return true;
+  if (!home) return !!anchor?.file;
+  return home.close >= 0;
+}
+
 function insertion(block: LBlock, lines: string[], anchor?: LDir): TextEdit | null {
   if (lines.length === 0) return null;
   const home = blockHome(block);
-  const anchorHere = !!anchor && anchor.block === block && (!home || (anchor.file === home.file && anchor.d.parent === block.owner!.d.block));
-  if (anchor && anchorHere) {
+  if (anchor && anchoredIn(block, home, anchor)) {
     const text = anchor.file.tree.text;
     const eol = eolOf(anchor.file);
     const end = anchor.d.end;
@@ -211,6 +223,10 @@ export function directiveSetter(model: ConfigModel, block: LBlock, anchor?: LDir
     edits(): TextEdit[] {
       const ins = insertDirectives(block, lines, anchor);
       return ins ? [...changes, ins] : changes;
+    },
+    /** Whether `edits()` is non-empty, told without making the edits' text. */
+    willEdit(): boolean {
+      return changes.length > 0 || (lines.length > 0 && canInsert(block, anchor));
     },
   };
 }

@@ -6,7 +6,7 @@ import { ConfigModel, LBlock, LDir } from '../model/model';
 import { isFlagOn, isIpLiteral, settingsBlock, TlsUse } from '../model/tls-uses';
 import { anchorIn, knownCaFiles, verificationName } from '../model/verification';
 import { tlsDirective } from '../knowledge/tls-directives';
-import { Fix } from '../types';
+import { Fix, TextEdit } from '../types';
 import { directiveSetter, quoteIfNeeded } from './edits';
 
 export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: string }, use: TlsUse): Fix[] {
@@ -42,15 +42,32 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
     const sni = model.first(tlsDirective(use.family, 'server_name'), block);
     if (!isFlagOn(sni)) ensure('server_name', 'on', false);
   }
-  const edits = setter.edits();
-  if (edits.length === 0) return null;
+  if (!setter.willEdit()) return null;
   const verifyName = tlsDirective(use.family, 'verify');
-  return {
-    title: preferred
-      ? `Verify the upstream certificate: ${verifyName} on, trusted CA ${trusted}`
-      : `Verify the upstream certificate against ${trusted} (a CA this config already trusts)`,
-    edits,
-    isPreferred: preferred,
-    safe: preferred,
-  };
+  const title = preferred
+    ? `Verify the upstream certificate: ${verifyName} on, trusted CA ${trusted}`
+    : `Verify the upstream certificate against ${trusted} (a CA this config already trusts)`;
+  return new LazyEditsFix(title, setter, preferred);
+}
+
+/**
+ * A fix whose edits' text is made when first read: JSON output and fix menus list every finding's fixes by
+ * title, and making the text of tens of thousands of insertions nobody reads was a tenth of such a run. A
+ * class, not an object literal with a getter: V8 makes those on a slow path, which cost more than the edits.
+ */
+class LazyEditsFix implements Fix {
+  #edits: TextEdit[] | undefined;
+  readonly #setter: { edits(): TextEdit[] };
+  readonly safe: boolean;
+  constructor(readonly title: string, setter: { edits(): TextEdit[] }, readonly isPreferred: boolean) {
+    this.#setter = setter;
+    this.safe = isPreferred;
+  }
+  get edits(): TextEdit[] {
+    return (this.#edits ??= this.#setter.edits());
+  }
+  /** Serialised as the plain fix it stands for. */
+  toJSON(): Fix {
+    return { title: this.title, edits: this.edits, isPreferred: this.isPreferred, safe: this.safe };
+  }
 }

@@ -3,6 +3,8 @@
 // Verified in nginx's source and by running it (../shared/reference/nginx-tls/nginx-tls-semantics.md §1,
 // §2, §5). Rules, fixes, hovers and completion read these facts here; none re-derives them from a name.
 
+import { internalized } from '../syntax/tree';
+
 export type MergeKind = 'scalar' | 'bitmask' | 'array';
 
 /** The families that open TLS connections to upstreams; stream's are spelled `proxy_ssl_*`. */
@@ -165,7 +167,7 @@ export function familyPrefix(f: UpstreamFamily): string {
 export function tlsDirective(family: UpstreamFamily, suffix: string): string {
   const names = (NAMES[family] ??= new Map());
   let name = names.get(suffix);
-  if (name === undefined) names.set(suffix, (name = `${familyPrefix(family)}_ssl_${suffix}`));
+  if (name === undefined) names.set(suffix, (name = internalized(`${familyPrefix(family)}_ssl_${suffix}`)));
   return name;
 }
 /** One string per name: rules ask for these per directive, and a fresh string is hashed anew at each lookup. */

@@ -237,6 +237,9 @@ export class ConfigModel {
       problems: previous.problems.map((p) => (p.file === oldFile ? { ...p, file: newFile, start: move(p.start), end: move(p.end) } : p)),
       rootFile: previous.rootFile === oldFile ? newFile : previous.rootFile,
       upstreamIndex: edited !== null && UPSTREAM_INPUTS.includes(edited) ? null : previous.upstreamIndex,
+      // Keyed by argument text, which the edit may have changed: asked again.
+      httpGroupAsked: undefined,
+      streamGroupAsked: undefined,
       origin: { model: previous, edited },
     });
     let expansions = 0;
@@ -613,8 +616,18 @@ export class ConfigModel {
 
   /** The group `name` names (case-insensitively, as nginx matches it). */
   upstream(family: 'http' | 'stream', name: string): UpstreamGroup | undefined {
-    return this.upstreams().get(family + ':' + name.toLowerCase());
+    // Asked once per pass directive by several rules: answered by the name as written, without making a
+    // lower-cased key each time.
+    const asked = family === 'http' ? (this.httpGroupAsked ??= new Map()) : (this.streamGroupAsked ??= new Map());
+    let g = asked.get(name);
+    if (g === undefined) {
+      g = this.upstreams().get(family + ':' + name.toLowerCase()) ?? null;
+      asked.set(name, g);
+    }
+    return g ?? undefined;
   }
+  private httpGroupAsked?: Map<string, UpstreamGroup | null>;
+  private streamGroupAsked?: Map<string, UpstreamGroup | null>;
 }
 
 const NONE = Object.freeze([]) as unknown as LDir[];

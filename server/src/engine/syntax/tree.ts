@@ -371,6 +371,18 @@ const EMPTY8: Uint8Array = new Uint8Array(0);
 const SCRATCH_MAX_TEXT = 1 << 22;
 let scratch: TreeArrays | undefined;
 
+/**
+ * The engine's one copy of a string, as the JavaScript engine keeps property names: two such strings are equal
+ * only when they are the same string, so comparing names (`first`, `inBlock`, map lookups, asked millions of
+ * times in a big analysis) is a pointer comparison instead of a character loop between strings of equal length
+ * (`proxy_ssl_verify` and `proxy_set_header`), and their hash is already known.
+ */
+export function internalized(s: string): string {
+  const o: Record<string, number> = { [s]: 0 };
+  for (const k in o) return k;
+  return s;
+}
+
 function grow32(a: Int32Array, cap: number): Int32Array {
   const b = new Int32Array(cap);
   b.set(a);
@@ -525,8 +537,9 @@ export class CompactTree implements SyntaxTree {
   intern(name: string): string {
     const had = this.#names.get(name);
     if (had !== undefined) return had;
-    this.#names.set(name, name);
-    return name;
+    const shared = internalized(name);
+    this.#names.set(shared, shared);
+    return shared;
   }
 
   /** Interned names by a hash of their text, so that a name already seen is found without slicing it. */
