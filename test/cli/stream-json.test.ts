@@ -76,3 +76,36 @@ test('JSON findings written as text are the records JSON.stringify would write, 
     assert.equal(streamed({ a: [{ b: lazy }] }), JSON.stringify({ a: [{ b: records }] }, null, 2));
   }
 });
+
+test('SARIF results written as text are the results JSON.stringify would write, lazily or not', async () => {
+  const { createLanguageService, memoryFileSystem } = await import('../../server/src/engine');
+  const { toSarif } = await import('../../server/src/output/sarif');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const seed = fs.readFileSync(path.join(__dirname, '../../examples/seed-complete-example/nginx.conf'), 'latin1');
+  const file = '/etc/nginx/nginx.conf';
+  const text = seed.replace(/\}\s*$/, '') + '\nserver { listen 8080; location /x { proxy_pass https://a.example.com/"q"\\u00e9\x01; } }\n}\n';
+  const service = createLanguageService({ fs: memoryFileSystem({ [file]: text }) });
+  const found = service.diagnose(file).findings;
+  // Fixes of every shape: several edits in two files (one outside the working folder), none, one waiting for input.
+  const odd = {
+    ...found[0], range: found[0].range, severity: 'hint' as const, start: 0, end: 0, related: [], id: 'odd', path: '/elsewhere/a "b"\n é😀.conf', ruleId: 'not-a-rule', message: 'tab\there \ud800',
+    fixes: [
+      { title: 'asks', edits: [{ path: file, start: 1, end: 2, newText: 'X' }], isPreferred: true, input: { placeholder: 'X', prompt: 'p' } },
+      { title: 'two "files"', edits: [{ path: file, start: 3, end: 9, newText: 'a\r\n\t"b"\u2028' }, { path: '/elsewhere/x.conf', start: 0, end: 0, newText: '' }], isPreferred: false },
+      { title: 'nothing', edits: [], isPreferred: false },
+    ],
+  };
+  const findings = [...found, odd, { ...odd, id: 'odd2', fixes: [] }];
+  assert.ok(found.some((f) => f.fixes.length > 1), 'findings with several fixes');
+  for (const cwd of ['/etc/nginx', '/elsewhere', '/']) {
+    const plain = toSarif(findings, cwd, service.rules()) as { runs: { results: unknown[] }[] };
+    const lazy = toSarif(findings, cwd, service.rules(), true) as { runs: { results: LazyList<unknown> }[] };
+    const results = lazy.runs[0].results;
+    assert.ok(results.text, 'the results are written as text');
+    for (let i = 0; i < results.length; i++) {
+      for (const indent of ['', '      ']) assert.equal(results.text!(i, indent), JSON.stringify(plain.runs[0].results[i], null, 2).replace(/\n/g, '\n' + indent), `result ${i}`);
+    }
+    assert.equal(streamed(lazy), JSON.stringify(plain, null, 2));
+  }
+});

@@ -68,7 +68,7 @@ export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[], laz
           })),
         },
       },
-      results: lazyOrNot(lazy, sorted(findings), (f) => {
+      results: lazyOrNot(lazy, sorted(findings), resultText(uri), (f) => {
         // A fix that waits for a value from the user is not a change a tool could apply.
         const applicable = f.fixes.filter((x) => !x.input);
         return {
@@ -91,6 +91,40 @@ export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[], laz
   };
 }
 
-function lazyOrNot<T, U>(lazy: boolean, list: T[], make: (x: T) => U): U[] | LazyList<U> {
-  return lazy ? new LazyList(list.length, (i) => make(list[i])) : list.map(make);
+function lazyOrNot<T, U>(lazy: boolean, list: T[], text: (x: T, indent: string) => string, make: (x: T) => U): U[] | LazyList<U> {
+  return lazy ? new LazyList(list.length, (i) => make(list[i]), (i, indent) => text(list[i], indent)) : list.map(make);
+}
+
+/**
+ * A result as `JSON.stringify(result, null, 2)` writes it at `indent` (see LazyList's `text`): results are
+ * most of a big log, and making each as objects only to serialise them cost more than the analysis.
+ */
+function resultText(uri: (p: string) => string): (f: Finding, indent: string) => string {
+  const quoted = new Map<string, string>();
+  const quote = (s: string) => {
+    let q = quoted.get(s);
+    if (q === undefined) quoted.set(s, (q = JSON.stringify(s)));
+    return q;
+  };
+  return (f, i0) => {
+    const i1 = i0 + '  ', i2 = i1 + '  ', i3 = i2 + '  ', i4 = i3 + '  ', i5 = i4 + '  ', i6 = i5 + '  ', i7 = i6 + '  ', i8 = i7 + '  ';
+    const { start, end } = f.range;
+    let out = `{\n${i1}"ruleId": ${quote(f.ruleId)},\n${i1}"level": "${LEVEL[f.severity]}",\n${i1}"message": {\n${i2}"text": ${JSON.stringify(f.message)}\n${i1}},\n` +
+      `${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": {\n${i4}"artifactLocation": {\n${i5}"uri": ${quote(uri(f.path))}\n${i4}},\n` +
+      `${i4}"region": {\n${i5}"startLine": ${start.line + 1},\n${i5}"startColumn": ${start.character + 1},\n${i5}"endLine": ${end.line + 1},\n${i5}"endColumn": ${end.character + 1}\n${i4}}\n${i3}}\n${i2}}\n${i1}]`;
+    let fixes = '';
+    for (const x of f.fixes) {
+      if (x.input) continue;
+      let changes = '';
+      for (const e of x.edits) {
+        changes += (changes ? ',\n' : '\n') + `${i4}{\n${i5}"artifactLocation": {\n${i6}"uri": ${quote(uri(e.path))}\n${i5}},\n${i5}"replacements": [\n${i6}{\n` +
+          `${i7}"deletedRegion": {\n${i8}"charOffset": ${e.start},\n${i8}"charLength": ${e.end - e.start}\n${i7}},\n` +
+          `${i7}"insertedContent": {\n${i8}"text": ${JSON.stringify(e.newText)}\n${i7}}\n${i6}}\n${i5}]\n${i4}}`;
+      }
+      fixes += (fixes ? ',\n' : '\n') + `${i2}{\n${i3}"description": {\n${i4}"text": ${JSON.stringify(x.title)}\n${i3}},\n` +
+        `${i3}"artifactChanges": ${changes ? '[' + changes + '\n' + i3 + ']' : '[]'}\n${i2}}`;
+    }
+    if (fixes) out += `,\n${i1}"fixes": [${fixes}\n${i1}]`;
+    return out + '\n' + i0 + '}';
+  };
 }
