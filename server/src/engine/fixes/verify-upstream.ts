@@ -57,14 +57,20 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
  */
 class LazyEditsFix implements Fix {
   #edits: TextEdit[] | undefined;
-  readonly #setter: { edits(): TextEdit[] };
+  /** Holds the model until the edits are made, and is let go then: `check --fix` drops an analysis (and its
+   * model) before parsing the fixed text, keeping only the chosen fixes. */
+  #setter: { edits(): TextEdit[] } | undefined;
   readonly safe: boolean;
   constructor(readonly title: string, setter: { edits(): TextEdit[] }, readonly isPreferred: boolean) {
     this.#setter = setter;
     this.safe = isPreferred;
   }
   get edits(): TextEdit[] {
-    return (this.#edits ??= this.#setter.edits());
+    if (this.#edits === undefined) {
+      this.#edits = this.#setter!.edits();
+      this.#setter = undefined;
+    }
+    return this.#edits;
   }
   /** Serialised as the plain fix it stands for. */
   toJSON(): Fix {
