@@ -60,3 +60,47 @@ test('discovery never parses a neighbour that cannot include the file, however l
   assert.ok(parsedBig);
   assert.equal(ws.parseCache.has('/d/big.conf'), false, 'the 20 000-server neighbour was never parsed');
 });
+
+test("check --fix's rounds run only the fixing rules; asked whole afterwards, the same model runs the rest, in rule order", async () => {
+  const { createLanguageService } = await import('../../server/src/engine');
+  const { FIXING_RULES } = await import('../../server/src/engine/analyze');
+  const fsMod = await import('node:fs');
+  const path = await import('node:path');
+  const seed = fsMod.readFileSync(path.join(__dirname, '../../examples/seed-complete-example/nginx.conf'), 'latin1');
+  const configs: Record<string, string>[] = [
+    { '/e/nginx.conf': seed },
+    // Findings of many rules, fixing and not, a rule failing on nothing, a fragment nobody includes, a syntax error.
+    {
+      '/f/nginx.conf': 'events {}\nhttp {\n  include conf.d/*.conf;\n  server { listen 443 ssl; ssl_protocols TLSv1; location / { proxy_pass https://a.example.com; proxy_ssl_verify off; } location /b { proxy_pass https://b.example.com; proxy_ssl_verify on; } }\n}\n',
+      '/f/conf.d/x.conf': 'server { listen 80; bogus_directive 1; location / { proxy_pass https://10.0.0.1:8443; proxy_pass_header $nope; } }\n',
+      '/f/frag.conf': 'location /c { proxy_pass https://c.example.com }\n',
+    },
+  ];
+  const fixing = new Set(FIXING_RULES.map((r) => r.id));
+  let others = 0, fixed = 0;
+  for (const files of configs) {
+    for (const file of Object.keys(files)) {
+      const fresh = createLanguageService({ fs: memoryFileSystem(files), candidates: () => Object.keys(files) }).diagnose(file).findings;
+      const service = createLanguageService({ fs: memoryFileSystem(files), candidates: () => Object.keys(files) });
+      const partial = service.diagnose(file, { only: 'fixing' }).findings;
+      assert.deepEqual(partial.map((f) => f.id), fresh.filter((f) => fixing.has(f.ruleId)).map((f) => f.id), `${file}: the fixing rules' findings, as a whole analysis has them`);
+      const whole = service.diagnose(file);
+      assert.equal(whole.modelsReused, 0);
+      assert.deepEqual(whole.findings.map((f) => [f.id, f.message]), fresh.map((f) => [f.id, f.message]), `${file}: completed, the findings of a whole analysis in its order`);
+      if (fresh.some((f) => !fixing.has(f.ruleId))) others++;
+      if (partial.length) fixed++;
+    }
+  }
+  assert.ok(others >= 3 && fixed >= 3, `files with findings of other rules: ${others}, of fixing rules: ${fixed}`);
+  // The completion runs on the cached model: no second model is built.
+  const files = configs[1];
+  const ws = new Workspace(memoryFileSystem(files), defaultSettings(), { candidates: () => Object.keys(files) });
+  const partial = ws.analyzeFile('/f/nginx.conf', undefined, false, true);
+  const count = ws.analysisCount;
+  const whole = ws.analyzeFile('/f/nginx.conf');
+  assert.equal(ws.analysisCount, count, 'no new analysis');
+  assert.equal(whole.analyses[0].model, partial.analyses[0].model, 'the same model');
+  assert.equal(whole.analyses[0].ran, undefined);
+  // A whole analysis serves a later request for the fixing rules as it is.
+  assert.equal(ws.analyzeFile('/f/nginx.conf', undefined, false, true).analyses[0], whole.analyses[0]);
+});

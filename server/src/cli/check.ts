@@ -118,11 +118,12 @@ export async function check(o: CheckOptions): Promise<number> {
   const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.'], o.root !== undefined);
   const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root, certificates: nodeCertificateParser, workspaceFolders: () => [process.cwd()] });
   const cannotRead = new Set<string>();
-  const run = (): Finding[] => {
+  /** `only`: the findings --fix works from between its rounds (the other rules run once, at the end). */
+  const run = (only?: 'fixing'): Finding[] => {
     const all: Finding[] = [];
     const started = Date.now();
     targets.forEach((t, i) => {
-      const dx = service.diagnose(t);
+      const dx = service.diagnose(t, only ? { only } : undefined);
       all.push(...dx.findings);
       if (dx.unreadable) cannotRead.add(`${shown(t)}: cannot read: ${dx.unreadable}`);
       if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write(`\rchecked ${i + 1}/${targets.length} files`);
@@ -130,7 +131,7 @@ export async function check(o: CheckOptions): Promise<number> {
     if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write('\n');
     return all;
   };
-  let findings = run();
+  let findings = run(o.fix && !o.probe ? 'fixing' : undefined);
   const notices: string[] = [];
   if (o.probe) {
     const probeTargets = new Map<string, ReturnType<typeof service.probeTargets>[number]>();
@@ -154,20 +155,18 @@ export async function check(o: CheckOptions): Promise<number> {
     for (let round = 0; round < 5; round++) {
       // The round's findings hold its whole analysis: they are let go (and collected) before the fixed
       // texts are parsed, so that two analyses of a big config are never in memory together.
-      const had = findings.length;
       const applied = service.applySafeFixes(findings, collectGarbage);
       for (const a of applied) {
         if (!original.has(a.path)) original.set(a.path, a.before);
         current.set(a.path, a.after);
       }
-      // Nothing changed: the findings are still these (or, when every chosen fix failed to hold and they were
-      // let go, those of the same texts again).
-      if (applied.length === 0) {
-        if (had && findings.length === 0) findings = run();
-        break;
-      }
-      findings = run();
+      // Nothing changed: the texts are final (the findings may have been let go, when every chosen fix failed
+      // to hold).
+      if (applied.length === 0) break;
+      findings = run('fixing');
     }
+    // Every rule, once, on the texts the rounds ended with (the last round's models serve again).
+    findings = run();
     const changed = [...current].filter(([file, text]) => original.get(file) !== text);
     if (o.dryRun) {
       // Only the diff is written: the findings are needed for the exit code alone, and the analysis they

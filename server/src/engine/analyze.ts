@@ -5,6 +5,7 @@ import { ConfigModel, ModelOptions } from './model/model';
 import { FileSystem } from './model/filesystem';
 import { RULES } from './rules';
 import { EngineSettings, Finding } from './types';
+import type { Rule } from './rules/rule';
 import type { CertificateFiles } from './certificates/files';
 import { runRules } from './run-rules';
 import { reanalyzeEdit } from './incremental';
@@ -24,13 +25,53 @@ export interface Analysis {
   clockAt: number;
   /** The model is the previous analysis' one, re-pointed to the new text (`model/after-edit.ts`). */
   modelReused?: boolean;
+  /** Only these rules ran (see `FIXING_RULES`); undefined: every rule. `completeAnalysis` runs the others. */
+  ran?: ReadonlySet<string>;
+}
+
+/**
+ * What `check --fix` needs between its rounds: the rules whose fixes it applies, and syntax errors (a file
+ * with them is not fixed). The other rules run once, on the text the rounds end with.
+ */
+export const FIXING_RULES: readonly Rule[] = RULES.filter((r) => r.safeFixes || r.id === 'syntax-error');
+const FIXING_IDS: ReadonlySet<string> = new Set(FIXING_RULES.map((r) => r.id));
+
+/**
+ * `a` with every rule's findings: the rules it did not run run now on its model (which is never changed by
+ * a rule), and the findings come in rule order, as one analysis with every rule gives them.
+ */
+export function completeAnalysis(a: Analysis, settings: EngineSettings, certificates?: CertificateFiles): Analysis {
+  const ran = a.ran;
+  if (!ran) return a;
+  const more = runRules(a.model, settings, RULES.filter((r) => !ran.has(r.id)), certificates);
+  // A rule's findings are together in either list; an internal error is told under the rule that failed.
+  const byRule = new Map<string, Finding[]>();
+  for (const f of [...a.findings, ...more]) {
+    const rule = f.ruleId === 'internal-error' ? f.id.slice(f.id.indexOf('@') + 1) : f.ruleId;
+    const list = byRule.get(rule);
+    if (list) list.push(f);
+    else byRule.set(rule, [f]);
+  }
+  const findings: Finding[] = [];
+  for (const r of RULES) {
+    const list = byRule.get(r.id);
+    if (list) for (const f of list) findings.push(f);
+  }
+  return { ...a, findings, ran: undefined, clockAt: settings.now ?? Date.now() };
 }
 
 /**
  * `previous`: the analysis of the same root before an edit. When the edit stayed inside one server block,
  * the rules that look only around a directive run on that block alone and keep their other findings.
  */
-export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettings, modelOptions: ModelOptions = {}, certificates?: CertificateFiles, previous?: Analysis): Analysis {
+export function analyze(rootPath: string, fs: FileSystem, settings: EngineSettings, modelOptions: ModelOptions = {}, certificates?: CertificateFiles, previous?: Analysis, onlyFixing = false): Analysis {
+  if (onlyFixing) {
+    const model = new ConfigModel(rootPath, fs, modelOptions);
+    const now = settings.now ?? Date.now();
+    return { model, findings: runRules(model, settings, FIXING_RULES, certificates), kept: 0, keptRules: [], clockAt: now, ran: FIXING_IDS };
+  }
+  // A partial analysis is no base for an incremental one (its findings are not all the findings).
+  if (previous?.ran) previous = undefined;
   // Typing inside an argument: the previous model, re-pointed to the new text, is the new one. Its findings'
   // related locations are read first (they are worked out from the directives, which then read the new text).
   if (previous) for (const f of previous.findings) void f.related;

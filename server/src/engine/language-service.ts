@@ -61,6 +61,11 @@ export interface DiagnoseOptions {
   scope?: 'file' | 'config';
   /** Polled while the analysis runs: once it returns true, diagnose throws `Cancelled` (nothing is cached). */
   cancel?: CancellationCheck;
+  /**
+   * 'fixing': only the findings `applySafeFixes` works from (the rules with safe fixes, and syntax errors), for
+   * the rounds of `check --fix`; a later diagnose of the same text runs the other rules on the same model.
+   */
+  only?: 'fixing';
 }
 
 export interface Diagnosis {
@@ -251,7 +256,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
     textOf,
 
     diagnose(path, opts) {
-      const fa = runCancellable(opts?.cancel, () => workspace.analyzeFile(path, opts?.context ? opts : undefined, opts?.scope === 'config'));
+      const fa = runCancellable(opts?.cancel, () => workspace.analyzeFile(path, opts?.context ? opts : undefined, opts?.scope === 'config', opts?.only === 'fixing'));
       const dependencies = new Set<string>();
       let directives = 0;
       let kept = 0, modelsReused = 0;

@@ -1,7 +1,7 @@
 // Many files, one config: find the main config(s) that include a file, analyse it in the context they give
 // it, and fall back to an inferred context for a fragment nobody includes.
 
-import { analyze, Analysis } from './analyze';
+import { analyze, Analysis, completeAnalysis } from './analyze';
 import { BlockKind } from './knowledge/contexts';
 import { ConfigFile, ModelOptions } from './model/model';
 import { FileSystem } from './model/filesystem';
@@ -296,11 +296,26 @@ export class Workspace {
   }
 
   analyzeRoot(root: string): Analysis {
-    let a = this.rootCache.get(root);
+    return this.cached(root, () => analyze(root, this.fs, this.settings, this.modelOptions(), this.opts.certificates, this.takePrevious(root), this.onlyFixing));
+  }
+
+  /**
+   * Set while `analyzeFile` runs for `check --fix`'s rounds: new analyses run only the fixing rules, and a
+   * cached one of the same text serves whatever it ran. An analysis asked for whole afterwards runs the other
+   * rules on the same model.
+   */
+  private onlyFixing = false;
+
+  private cached(key: string, make: () => Analysis): Analysis {
+    let a = this.rootCache.get(key);
+    if (a?.ran && !this.onlyFixing) {
+      a = completeAnalysis(a, this.settings, this.opts.certificates);
+      this.rootCache.set(key, a);
+    }
     if (!a) {
       this.analysisCount++;
-      a = analyze(root, this.fs, this.settings, this.modelOptions(), this.opts.certificates, this.takePrevious(root));
-      this.rootCache.set(root, a);
+      a = make();
+      this.rootCache.set(key, a);
     }
     return a;
   }
@@ -356,8 +371,13 @@ export class Workspace {
   }
 
   /** `alone`: analyse the file on its own as the body of a block of that kind (no main config looked for). */
-  analyzeFile(path: string, alone?: { context?: BlockKind; prefix?: string; partial?: boolean }, everyFile = false): FileAnalysis {
-    return this.fs.during(() => this.analyzeFileOnce(path, alone, everyFile));
+  analyzeFile(path: string, alone?: { context?: BlockKind; prefix?: string; partial?: boolean }, everyFile = false, onlyFixing = false): FileAnalysis {
+    this.onlyFixing = onlyFixing;
+    try {
+      return this.fs.during(() => this.analyzeFileOnce(path, alone, everyFile));
+    } finally {
+      this.onlyFixing = false;
+    }
   }
 
   private analyzeFileOnce(path: string, alone: { context?: BlockKind; prefix?: string; partial?: boolean } | undefined, everyFile: boolean): FileAnalysis {
@@ -373,16 +393,11 @@ export class Workspace {
       const text = this.read(path);
       if (text === undefined) return { roots, inferred, analyses: [], findings: [] };
       const tree = this.parsed(path, text).tree;
-      inferred = context ?? inferContext(tree);
+      const kind = context ?? inferContext(tree);
+      inferred = kind;
       const declared = context === undefined ? declaredContext(tree) !== undefined : !!alone?.partial;
       const key = '\0fragment:' + (context ?? '') + ':' + (prefix ?? '') + ':' + (declared ? 'p' : '') + ':' + path;
-      let a = this.rootCache.get(key);
-      if (!a) {
-        this.analysisCount++;
-        a = analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: inferred, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared, contextGuessed: context === undefined && declaredContext(tree) === undefined }), this.opts.certificates, this.takePrevious(key));
-        this.rootCache.set(key, a);
-      }
-      analyses = [a];
+      analyses = [this.cached(key, () => analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: kind, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared, contextGuessed: context === undefined && declaredContext(tree) === undefined }), this.opts.certificates, this.takePrevious(key), this.onlyFixing))];
     }
     // Several main configs can include the file: a finding they share is told once. Keyed by place first, the
     // message compared only when two findings share one (hashing every message cost more than the rest).
