@@ -171,7 +171,7 @@ export function parse(text: string): SyntaxTree {
     if (escaped === j && j < n && text.charCodeAt(j) === LF && text.charCodeAt(j - 1) === CR) {
       a.addToken(i, j - 1, TokenKind.Word | TokenFlag.EscapedCr);
     } else {
-      a.addToken(i, j, TokenKind.Word);
+      a.addToken(i, j, escaped < 0 ? TokenKind.Word | TokenFlag.Plain : TokenKind.Word);
     }
     i = j;
   }

@@ -94,7 +94,8 @@ export function tokenEdit(old: CompactTree, text: string): TokenEdit | undefined
   if (k + 1 < a.tokenCount && a.tokStart[k + 1] <= e) return undefined;
   const flags = a.tokFlags[k];
   const kind = flags & TokenFlag.KindMask;
-  if (flags & ~TokenFlag.KindMask) return undefined;
+  // A plain word stays plain: no backslash comes or goes (below).
+  if (flags & ~(TokenFlag.KindMask | TokenFlag.Plain)) return undefined;
   // A directive's name decides what its block is and whether a Lua body follows: parsed again.
   const d = lastAtOrBefore(a.dirTok, a.dirCount, k);
   if (d < 0 || a.dirTok[d] === k || k > a.dirTok[d] + a.dirArgc[d]) return undefined;

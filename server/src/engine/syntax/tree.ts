@@ -20,6 +20,8 @@ export const enum TokenFlag {
    * means nothing in an editor, so the token's end is the CR; its value still holds it.
    */
   EscapedCr = 8,
+  /** A word without a backslash: its value is its text (rules read argument values millions of times). */
+  Plain = 16,
 }
 
 const BSLASH = 92;
@@ -339,7 +341,7 @@ export class TreeArrays {
     const s = this.tokStart[k];
     const e = this.tokEnd[k];
     if (kind === TokenKind.Quoted) return unescapeToken(this.text.slice(s + 1, f & TokenFlag.Unclosed ? e : e - 1));
-    if (kind === TokenKind.Word) return unescapeToken(this.text.slice(s, f & TokenFlag.EscapedCr ? e + 1 : e));
+    if (kind === TokenKind.Word) return f & TokenFlag.Plain ? this.text.slice(s, e) : unescapeToken(this.text.slice(s, f & TokenFlag.EscapedCr ? e + 1 : e));
     if (kind === TokenKind.Comment) return this.text.slice(s, e);
     return '';
   }
