@@ -163,9 +163,10 @@ export async function check(o: CheckOptions): Promise<number> {
       // Nothing changed: the texts are final (the findings may have been let go, when every chosen fix failed
       // to hold).
       if (applied.length === 0) break;
-      findings = run('fixing');
+      // Every rule: these are the final findings unless another round applies something.
+      findings = run();
     }
-    // Every rule, once, on the texts the rounds ended with (the last round's models serve again).
+    // Nothing applied: the first analysis, which ran only the fixing rules, runs the others on its model.
     findings = run();
     const changed = [...current].filter(([file, text]) => original.get(file) !== text);
     if (o.dryRun) {
