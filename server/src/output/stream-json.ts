@@ -2,15 +2,16 @@
 // of thousands of findings never exists as one string, nor as one array of output records (a `LazyList`
 // makes each record when it is written, and it is garbage right after).
 //
-// Only the few containers above a lazy list are walked here. Each record of a lazy list, and anything else
-// without one inside (the rules of a SARIF log), goes through JSON.stringify itself at the depth it is
-// written at: serialising piece by piece in JavaScript cost more than the analysis it reports on.
+// Only the few containers above a lazy list are walked here. A lazy list's records are written by its own
+// `text` when it has one (the findings of JSON and SARIF output); any other value without a lazy list inside
+// (the rules of a SARIF log) goes through JSON.stringify itself at the depth it is written at: a general
+// serialiser in JavaScript was slower than JSON.stringify.
 
 /**
  * An array whose items are made when they are written. `text`, when given, writes item `i` as
  * `JSON.stringify(item(i), null, 2)` would at indentation `indent` (its first line unindented) without making
- * the item: for a record of a fixed shape written tens of thousands of times, JSON.stringify with indentation
- * (a slow path of V8's) was most of the output's cost.
+ * the item: for records of a fixed shape written tens of thousands of times, making each as objects and
+ * stringifying it inside arrays (for its indentation) cost twice as much as writing its text.
  */
 export class LazyList<T> {
   constructor(readonly length: number, readonly item: (i: number) => T, readonly text?: (i: number, indent: string) => string) {}
