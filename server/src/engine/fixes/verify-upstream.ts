@@ -10,9 +10,11 @@ import { Fix, TextEdit } from '../types';
 import { directiveSetter, quoteIfNeeded } from './edits';
 
 export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: string }, use: TlsUse): Fix[] {
-  // What every variant shares is worked out once: they differ only in the CA they trust.
+  // What every variant shares is worked out once (the name nginx checks, when first needed): they differ
+  // only in the CA they trust.
   const block = settingsBlock(use.block);
-  const where: Where = { block, anchor: anchorIn(block, use.pass), naming: verificationName(model, use) };
+  let naming: Naming | undefined;
+  const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)) };
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);
   if (main) fixes.push(main);
@@ -24,30 +26,44 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   return fixes;
 }
 
+type Naming = { name: string | null; suggestion: string | null };
+
 interface Where {
   block: LBlock;
   anchor: LDir | undefined;
-  naming: { name: string | null; suggestion: string | null };
+  naming: () => Naming;
 }
 
 function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: string, preferred: boolean): Fix | null {
-  const { block, naming } = where;
+  const { block } = where;
   const setter = directiveSetter(model, block, where.anchor);
   const ensure = (suffix: string, value: string, ifUnset: boolean) => setter.set(tlsDirective(use.family, suffix), value, { ifUnset });
+  const rest = () => {
+    ensure('trusted_certificate', quoteIfNeeded(trusted), preferred);
+    const naming = where.naming();
+    if (naming.suggestion) ensure('name', naming.suggestion, true);
+    const checked = naming.suggestion ?? naming.name;
+    if (checked && !isIpLiteral(checked)) {
+      const sni = model.first(tlsDirective(use.family, 'server_name'), block);
+      if (!isFlagOn(sni)) ensure('server_name', 'on', false);
+    }
+  };
   ensure('verify', 'on', false);
-  ensure('trusted_certificate', quoteIfNeeded(trusted), preferred);
-  if (naming.suggestion) ensure('name', naming.suggestion, true);
-  const checked = naming.suggestion ?? naming.name;
-  if (checked && !isIpLiteral(checked)) {
-    const sni = model.first(tlsDirective(use.family, 'server_name'), block);
-    if (!isFlagOn(sni)) ensure('server_name', 'on', false);
-  }
-  if (!setter.willEdit()) return null;
   const verifyName = tlsDirective(use.family, 'verify');
   const title = preferred
     ? `Verify the upstream certificate: ${verifyName} on, trusted CA ${trusted}`
     : `Verify the upstream certificate against ${trusted} (a CA this config already trusts)`;
-  return new LazyEditsFix(title, setter, preferred);
+  // Turning verification on edits something: the fix exists, and the rest of it is planned with its edits
+  // (a fix's steps only add edits). Otherwise the whole plan decides whether there is a fix at all.
+  if (setter.willEdit()) {
+    return new LazyEditsFix(title, () => {
+      rest();
+      return setter.edits();
+    }, preferred);
+  }
+  rest();
+  if (!setter.willEdit()) return null;
+  return new LazyEditsFix(title, () => setter.edits(), preferred);
 }
 
 /**
@@ -59,16 +75,16 @@ class LazyEditsFix implements Fix {
   #edits: TextEdit[] | undefined;
   /** Holds the model until the edits are made, and is let go then: `check --fix` drops an analysis (and its
    * model) before parsing the fixed text, keeping only the chosen fixes. */
-  #setter: { edits(): TextEdit[] } | undefined;
+  #make: (() => TextEdit[]) | undefined;
   readonly safe: boolean;
-  constructor(readonly title: string, setter: { edits(): TextEdit[] }, readonly isPreferred: boolean) {
-    this.#setter = setter;
+  constructor(readonly title: string, make: () => TextEdit[], readonly isPreferred: boolean) {
+    this.#make = make;
     this.safe = isPreferred;
   }
   get edits(): TextEdit[] {
     if (this.#edits === undefined) {
-      this.#edits = this.#setter!.edits();
-      this.#setter = undefined;
+      this.#edits = this.#make!();
+      this.#make = undefined;
     }
     return this.#edits;
   }
