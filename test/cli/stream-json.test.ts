@@ -3,7 +3,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createLanguageService, memoryFileSystem } from '../../server/src/engine';
 import { LazyList, writeJson } from '../../server/src/output/stream-json';
+import { toJsonLazy } from '../../server/src/output/text';
+import { toSarif } from '../../server/src/output/sarif';
 
 function streamed(v: unknown, chunk?: (s: string) => void): string {
   let out = '';
@@ -46,17 +51,20 @@ test('lazy lists at any depth, in arrays and objects and inside items of other l
   }
 });
 
-test('JSON findings written as text are the records JSON.stringify would write, at any depth', async () => {
-  const { createLanguageService, memoryFileSystem } = await import('../../server/src/engine');
-  const { toJsonLazy } = await import('../../server/src/output/text');
-  const fs = await import('node:fs');
-  const path = await import('node:path');
+/**
+ * The seed example's findings and more (unverified upstreams with several fixes, a message with characters
+ * JSON escapes), from the real engine, with the service that found them.
+ */
+function seedFindings() {
   const seed = fs.readFileSync(path.join(__dirname, '../../examples/seed-complete-example/nginx.conf'), 'latin1');
   const file = '/etc/nginx/nginx.conf';
-  // The seed's findings and more: unverified upstreams with fixes, a path and a message with characters JSON escapes.
   const text = seed.replace(/\}\s*$/, '') + '\nserver { listen 8080; location /x { proxy_pass https://a.example.com/"q"\\u00e9\x01; } }\n}\n';
   const service = createLanguageService({ fs: memoryFileSystem({ [file]: text }) });
-  const findings = service.diagnose(file).findings;
+  return { service, file, findings: service.diagnose(file).findings };
+}
+
+test('JSON findings written as text are the records JSON.stringify would write, at any depth', () => {
+  const { service, findings } = seedFindings();
   assert.ok(findings.some((f) => f.fixes.length > 1) && findings.some((f) => f.fixes.length === 0), 'findings with several fixes and with none');
   const odd = { ...findings[0], range: findings[0].range, severity: findings[0].severity, start: 0, end: 0, related: [], id: 'odd', path: '/tmp/a "b"\n\u2028é😀', ruleId: 'not-a-rule', message: 'tab\there \ud800', fixes: [{ title: 'asks', edits: [], isPreferred: true, input: { placeholder: 'X', prompt: 'p' } }, { title: 'plain', edits: [], isPreferred: false }] };
   const rules = service.rules();
@@ -77,16 +85,8 @@ test('JSON findings written as text are the records JSON.stringify would write, 
   }
 });
 
-test('SARIF results written as text are the results JSON.stringify would write, lazily or not', async () => {
-  const { createLanguageService, memoryFileSystem } = await import('../../server/src/engine');
-  const { toSarif } = await import('../../server/src/output/sarif');
-  const fs = await import('node:fs');
-  const path = await import('node:path');
-  const seed = fs.readFileSync(path.join(__dirname, '../../examples/seed-complete-example/nginx.conf'), 'latin1');
-  const file = '/etc/nginx/nginx.conf';
-  const text = seed.replace(/\}\s*$/, '') + '\nserver { listen 8080; location /x { proxy_pass https://a.example.com/"q"\\u00e9\x01; } }\n}\n';
-  const service = createLanguageService({ fs: memoryFileSystem({ [file]: text }) });
-  const found = service.diagnose(file).findings;
+test('SARIF results written as text are the results JSON.stringify would write, lazily or not', () => {
+  const { service, file, findings: found } = seedFindings();
   // Fixes of every shape: several edits in two files (one outside the working folder), none, one waiting for input.
   const odd = {
     ...found[0], range: found[0].range, severity: 'hint' as const, start: 0, end: 0, related: [], id: 'odd', path: '/elsewhere/a "b"\n é😀.conf', ruleId: 'not-a-rule', message: 'tab\there \ud800',

@@ -2,7 +2,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createLanguageService, defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { FIXING_RULES } from '../../server/src/engine/analyze';
 import { Workspace } from '../../server/src/engine/workspace';
 
 test('finding the includer analyses only the config that can include the file; an edit re-analyses only it', () => {
@@ -61,15 +64,11 @@ test('discovery never parses a neighbour that cannot include the file, however l
   assert.equal(ws.parseCache.has('/d/big.conf'), false, 'the 20 000-server neighbour was never parsed');
 });
 
-test("check --fix's rounds run only the fixing rules; asked whole afterwards, the same model runs the rest, in rule order", async () => {
-  const { createLanguageService } = await import('../../server/src/engine');
-  const { FIXING_RULES } = await import('../../server/src/engine/analyze');
-  const fsMod = await import('node:fs');
-  const path = await import('node:path');
-  const seed = fsMod.readFileSync(path.join(__dirname, '../../examples/seed-complete-example/nginx.conf'), 'latin1');
+test("check --fix's rounds run only the fixing rules; asked whole afterwards, the same model runs the rest, in rule order", () => {
+  const seed = fs.readFileSync(path.join(__dirname, '../../examples/seed-complete-example/nginx.conf'), 'latin1');
   const configs: Record<string, string>[] = [
     { '/e/nginx.conf': seed },
-    // Findings of many rules, fixing and not, a rule failing on nothing, a fragment nobody includes, a syntax error.
+    // Findings of many rules, fixing and not, an include, a fragment nobody includes (with a syntax error).
     {
       '/f/nginx.conf': 'events {}\nhttp {\n  include conf.d/*.conf;\n  server { listen 443 ssl; ssl_protocols TLSv1; location / { proxy_pass https://a.example.com; proxy_ssl_verify off; } location /b { proxy_pass https://b.example.com; proxy_ssl_verify on; } }\n}\n',
       '/f/conf.d/x.conf': 'server { listen 80; bogus_directive 1; location / { proxy_pass https://10.0.0.1:8443; proxy_pass_header $nope; } }\n',
