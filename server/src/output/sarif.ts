@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, RuleInfo } from '../engine';
 import { sorted } from './text';
-import { LazyList } from './stream-json';
+import { LazyList, quoter } from './stream-json';
 
 const LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
 export const RULE_DOCS = 'https://github.com/nginx-tls-proxy/nginx-tls-proxy/blob/main/docs/rules/';
@@ -100,12 +100,7 @@ function lazyOrNot<T, U>(lazy: boolean, list: T[], text: (x: T, indent: string) 
  * most of a big log (42 150 results: 0.97 s as objects stringified, 0.49 s as text, fixes included).
  */
 function resultText(uri: (p: string) => string): (f: Finding, indent: string) => string {
-  const quoted = new Map<string, string>();
-  const quote = (s: string) => {
-    let q = quoted.get(s);
-    if (q === undefined) quoted.set(s, (q = JSON.stringify(s)));
-    return q;
-  };
+  const quote = quoter();
   return (f, i0) => {
     const i1 = i0 + '  ', i2 = i1 + '  ', i3 = i2 + '  ', i4 = i3 + '  ', i5 = i4 + '  ', i6 = i5 + '  ', i7 = i6 + '  ', i8 = i7 + '  ';
     const { start, end } = f.range;
@@ -119,9 +114,9 @@ function resultText(uri: (p: string) => string): (f: Finding, indent: string) =>
       for (const e of x.edits) {
         changes += (changes ? ',\n' : '\n') + `${i4}{\n${i5}"artifactLocation": {\n${i6}"uri": ${quote(uri(e.path))}\n${i5}},\n${i5}"replacements": [\n${i6}{\n` +
           `${i7}"deletedRegion": {\n${i8}"charOffset": ${e.start},\n${i8}"charLength": ${e.end - e.start}\n${i7}},\n` +
-          `${i7}"insertedContent": {\n${i8}"text": ${JSON.stringify(e.newText)}\n${i7}}\n${i6}}\n${i5}]\n${i4}}`;
+          `${i7}"insertedContent": {\n${i8}"text": ${quote(e.newText)}\n${i7}}\n${i6}}\n${i5}]\n${i4}}`;
       }
-      fixes += (fixes ? ',\n' : '\n') + `${i2}{\n${i3}"description": {\n${i4}"text": ${JSON.stringify(x.title)}\n${i3}},\n` +
+      fixes += (fixes ? ',\n' : '\n') + `${i2}{\n${i3}"description": {\n${i4}"text": ${quote(x.title)}\n${i3}},\n` +
         `${i3}"artifactChanges": ${changes ? '[' + changes + '\n' + i3 + ']' : '[]'}\n${i2}}`;
     }
     if (fixes) out += `,\n${i1}"fixes": [${fixes}\n${i1}]`;

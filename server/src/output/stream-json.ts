@@ -23,6 +23,22 @@ export class LazyList<T> {
 }
 
 /**
+ * `JSON.stringify` of a string, remembered for strings written again and again (paths, rule ids, fix titles,
+ * the lines a fix inserts): up to `max` of them, so that a log of distinct strings does not keep them all.
+ */
+export function quoter(max = 4096): (s: string) => string {
+  const quoted = new Map<string, string>();
+  return (s) => {
+    let q = quoted.get(s);
+    if (q === undefined) {
+      q = JSON.stringify(s);
+      if (quoted.size < max) quoted.set(s, q);
+    }
+    return q;
+  };
+}
+
+/**
  * Written pieces are gathered up to this many characters (here and in the text outputs). Kept well under V8's large-object size (128 KB;
  * a string of two-byte characters takes two per character): strings larger than that are allocated and
  * collected one by one outside the young generation, and cost several times as much to make.

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { structuredPatch } from 'diff';
 import type { Finding, RuleInfo } from '../engine';
-import { CHUNK, LazyList } from './stream-json';
+import { CHUNK, LazyList, quoter } from './stream-json';
 
 function rel(file: string, cwd: string): string {
   const r = path.relative(cwd, file);
@@ -89,12 +89,7 @@ export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): La
   const list = sorted(findings);
   const fieldsOf = (ruleId: string) => (rules ? security.get(ruleId) ?? unknownRule : undefined);
   // Each finding's record as text, with what findings share (a path, a rule's fields) written once.
-  const quoted = new Map<string, string>();
-  const quote = (s: string) => {
-    let q = quoted.get(s);
-    if (q === undefined) quoted.set(s, (q = JSON.stringify(s)));
-    return q;
-  };
+  const quote = quoter();
   const tails = new Map<string, string>();
   const tailOf = (ruleId: string, inner: string): string => {
     const key = ruleId + '\0' + inner;
@@ -115,7 +110,7 @@ export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): La
     let fixes = '';
     for (const x of f.fixes) {
       if (x.input) continue;
-      fixes += (fixes ? ',\n' : '\n') + `${inner}  {\n${inner}    "title": ${JSON.stringify(x.title)},\n${inner}    "safe": ${x.safe ? 'true' : 'false'}\n${inner}  }`;
+      fixes += (fixes ? ',\n' : '\n') + `${inner}  {\n${inner}    "title": ${quote(x.title)},\n${inner}    "safe": ${x.safe ? 'true' : 'false'}\n${inner}  }`;
     }
     return `{\n${inner}"file": ${quote(f.path)},\n${inner}"line": ${start.line + 1},\n${inner}"column": ${start.character + 1},\n` +
       `${inner}"endLine": ${end.line + 1},\n${inner}"endColumn": ${end.character + 1},\n${inner}"severity": ${quote(f.severity)},\n` +
