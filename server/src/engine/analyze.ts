@@ -34,6 +34,8 @@ export interface Analysis {
  * with them is not fixed). The other rules run once, on the text the rounds end with.
  */
 export const FIXING_RULES: readonly Rule[] = RULES.filter((r) => r.safeFixes || r.id === 'syntax-error');
+/** The rules that can make a fix safe to apply unattended: only their findings' fixes are made to choose from. */
+export const SAFE_FIXING: ReadonlySet<string> = new Set(RULES.filter((r) => r.safeFixes).map((r) => r.id));
 const FIXING_IDS: ReadonlySet<string> = new Set(FIXING_RULES.map((r) => r.id));
 
 /**

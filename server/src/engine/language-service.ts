@@ -5,7 +5,7 @@
 
 import { BlockKind } from './knowledge/contexts';
 import { FileSystem } from './model/filesystem';
-import { Analysis } from './analyze';
+import { Analysis, SAFE_FIXING } from './analyze';
 import { Workspace } from './workspace';
 import { fixesThatHold } from './fixes/validate';
 import { AppliedFixes, applyFixRound } from './fixes/apply-round';
@@ -34,8 +34,6 @@ import { tlsUses } from './model/tls-uses';
 import { computeLineStarts, rangeOf, Range } from './syntax/positions';
 import { CancellationCheck, runCancellable } from './cancellation';
 
-/** The rules that can make a fix safe to apply unattended: only their findings' fixes are made to choose from. */
-const SAFE_FIXING = new Set(RULES.filter((r) => r.safeFixes).map((r) => r.id));
 
 export interface LanguageServiceOptions {
   fs: FileSystem;

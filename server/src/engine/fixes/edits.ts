@@ -106,7 +106,7 @@ function anchoredIn(block: LBlock, home: { file: ConfigFile } | null, anchor: LD
 }
 
 /** Whether `insertDirectives` makes an edit for a non-empty list of lines (the cases where it returns null). */
-export function canInsert(block: LBlock, anchor?: LDir): boolean {
+function canInsert(block: LBlock, anchor?: LDir): boolean {
   const home = blockHome(block);
   if (anchor && anchoredIn(block, home, anchor)) return true;
   if (!home) return !!anchor?.file;
