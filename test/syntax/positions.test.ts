@@ -44,6 +44,15 @@ test('positions agree with vscode-languageserver-textdocument (what the client c
   }), opts(3000));
 });
 
+test('a range is its two ends\' positions, whether it ends on its first line or not: 3 000 cases', () => {
+  fc.assert(fc.property(eolText, fc.nat(), fc.nat(), (text, a, b) => {
+    const starts = parse(text).lineStarts;
+    const n = text.length + 1;
+    const [s, e] = [a % n, b % n];
+    assert.deepEqual(rangeOf(starts, s, e), { start: positionAt(starts, s), end: positionAt(starts, e) }, `${s}..${e} of ${JSON.stringify(text)}`);
+  }), opts(3000));
+});
+
 test('no token, directive or error range ends or starts between CR and LF: 3 000 cases', () => {
   fc.assert(fc.property(eolText, (text) => {
     const tree = parse(text);

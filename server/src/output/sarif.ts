@@ -101,8 +101,16 @@ function lazyOrNot<T, U>(lazy: boolean, list: T[], text: (x: T, indent: string) 
  */
 function resultText(uri: (p: string) => string): (f: Finding, indent: string) => string {
   const quote = quoter();
+  // The indentations below a result, made once for the depth the results are written at.
+  let at: string | undefined;
+  let ind: string[] = [];
   return (f, i0) => {
-    const i1 = i0 + '  ', i2 = i1 + '  ', i3 = i2 + '  ', i4 = i3 + '  ', i5 = i4 + '  ', i6 = i5 + '  ', i7 = i6 + '  ', i8 = i7 + '  ';
+    if (i0 !== at) {
+      at = i0;
+      ind = [i0];
+      for (let k = 1; k <= 8; k++) ind.push(ind[k - 1] + '  ');
+    }
+    const i1 = ind[1], i2 = ind[2], i3 = ind[3], i4 = ind[4], i5 = ind[5], i6 = ind[6], i7 = ind[7], i8 = ind[8];
     const { start, end } = f.range;
     let out = `{\n${i1}"ruleId": ${quote(f.ruleId)},\n${i1}"level": "${LEVEL[f.severity]}",\n${i1}"message": {\n${i2}"text": ${JSON.stringify(f.message)}\n${i1}},\n` +
       `${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": {\n${i4}"artifactLocation": {\n${i5}"uri": ${quote(uri(f.path))}\n${i4}},\n` +

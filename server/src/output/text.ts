@@ -90,16 +90,21 @@ export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): La
   const fieldsOf = (ruleId: string) => (rules ? security.get(ruleId) ?? unknownRule : undefined);
   // Each finding's record as text, with what findings share (a path, a rule's fields) written once.
   const quote = quoter();
+  // By rule, at one depth (a list is written at one depth: no key is made per record).
   const tails = new Map<string, string>();
+  let tailsAt = '';
   const tailOf = (ruleId: string, inner: string): string => {
-    const key = ruleId + '\0' + inner;
-    let tail = tails.get(key);
+    if (inner !== tailsAt) {
+      tails.clear();
+      tailsAt = inner;
+    }
+    let tail = tails.get(ruleId);
     if (tail === undefined) {
       const fields = fieldsOf(ruleId);
       const body = fields ? JSON.stringify(fields, null, 2) : '{}';
       // `{\n  "tags": …\n}`: its lines, moved from depth 1 to the record's depth.
       tail = body === '{}' ? '' : ',\n' + body.slice(2, -2).split('\n').map((l) => inner.slice(2) + l).join('\n');
-      tails.set(key, tail);
+      tails.set(ruleId, tail);
     }
     return tail;
   };

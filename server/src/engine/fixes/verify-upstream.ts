@@ -49,10 +49,7 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
     }
   };
   ensure('verify', 'on', false);
-  const verifyName = tlsDirective(use.family, 'verify');
-  const title = preferred
-    ? `Verify the upstream certificate: ${verifyName} on, trusted CA ${trusted}`
-    : `Verify the upstream certificate against ${trusted} (a CA this config already trusts)`;
+  const title = titleOf(tlsDirective(use.family, 'verify'), trusted, preferred);
   // Turning verification on edits something: the fix exists, and the rest of it is planned with its edits
   // (a fix's steps only add edits). Otherwise the whole plan decides whether there is a fix at all.
   if (setter.willEdit()) {
@@ -65,6 +62,27 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
   if (!setter.willEdit()) return null;
   return new LazyEditsFix(title, () => setter.edits(), preferred);
 }
+
+/**
+ * The fix's title, one string per verification directive, CA and kind of fix: tens of thousands of findings
+ * share a handful, and the JSON and SARIF writers remember the quoted text of a string they see again.
+ */
+function titleOf(verifyName: string, trusted: string, preferred: boolean): string {
+  // Keyed by the strings themselves (the table's name, the setting's or the config's path): no key is made.
+  let byCa = TITLES.get(verifyName);
+  if (!byCa) TITLES.set(verifyName, (byCa = new Map()));
+  let pair = byCa.get(trusted);
+  if (!pair) {
+    // CA paths come from configs: a long-running server keeps only so many.
+    if (byCa.size >= 256) byCa.clear();
+    byCa.set(trusted, (pair = [
+      `Verify the upstream certificate against ${trusted} (a CA this config already trusts)`,
+      `Verify the upstream certificate: ${verifyName} on, trusted CA ${trusted}`,
+    ]));
+  }
+  return pair[preferred ? 1 : 0];
+}
+const TITLES = new Map<string, Map<string, [string, string]>>();
 
 /**
  * A fix whose edits' text is made when first read: JSON output and fix menus list every finding's fixes by

@@ -69,5 +69,9 @@ export function offsetAt(lineStarts: ArrayLike<number>, textLength: number, pos:
 }
 
 export function rangeOf(lineStarts: ArrayLike<number>, start: number, end: number): Range {
-  return { start: positionAt(lineStarts, start), end: positionAt(lineStarts, end) };
+  const line = lineOf(lineStarts, start);
+  // Most spans end on the line they start on: a second search of a million line starts, each step a cache
+  // miss, is then not needed.
+  const endLine = end >= start && (line + 1 >= lineStarts.length || end < lineStarts[line + 1]) ? line : lineOf(lineStarts, end);
+  return { start: { line, character: start - lineStarts[line] }, end: { line: endLine, character: end - lineStarts[endLine] } };
 }
