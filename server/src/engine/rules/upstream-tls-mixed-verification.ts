@@ -3,8 +3,6 @@
 
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
 import { isFlagOn, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
-import type { ConfigModel, LBlock, UpstreamGroup } from '../model/model';
-import type { UpstreamFamily } from '../knowledge/tls';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
@@ -92,27 +90,42 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
     ],
   },
   check(ctx) {
-    const groups = peers(tlsUses(ctx.model));
-    const signature = signatures(ctx.model);
-    for (const uses of groups) {
+    const groups = new Map<string, TlsUse[]>();
+    const useList = tlsUses(ctx.model);
+    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
+      if (!use.certain || !use.host) continue;
+      const key = use.family + ' ' + (use.group ? 'group ' + use.group.name.toLowerCase() : use.host.toLowerCase() + ':' + (use.port ?? 443));
+      const list = groups.get(key);
+      if (list) list.push(use);
+      else groups.set(key, [use]);
+    }
+    for (const uses of groups.values()) {
       if (uses.length < 2) continue;
+      const sig = (u: TlsUse) => {
+        let out = '';
+        for (let i = 0; i < SIGNATURE.length; i++) {
+          const ld = ctx.model.first(tlsDirective(u.family, SIGNATURE[i]), u.block);
+          out += (i ? '|' : '') + (ld ? valueOf(ld).toLowerCase() : '');
+        }
+        return out;
+      };
       const shared = (u: TlsUse) => {
         const reuse = ctx.model.first(tlsDirective(u.family, 'session_reuse'), u.block);
         return !reuse || isFlagOn(reuse) || !!u.group?.keepalive;
       };
       // Each use's signature once; the other lines are those of the other signatures (not a scan per use).
-      const sigs = uses.map((u) => signature(u.family, u.block));
+      const sigOf = new Map(uses.map((u) => [u, sig(u)]));
       const bySig = new Map<string, TlsUse[]>();
-      for (let i = 0; i < uses.length; i++) {
-        const list = bySig.get(sigs[i]);
-        if (list) list.push(uses[i]);
-        else bySig.set(sigs[i], [uses[i]]);
+      for (const u of uses) {
+        const list = bySig.get(sigOf.get(u)!);
+        if (list) list.push(u);
+        else bySig.set(sigOf.get(u)!, [u]);
       }
       if (bySig.size < 2 || !uses.some(shared)) continue;
       const MAX_LINES = 5;
-      for (let k = 0; k < uses.length; k++) {
-        const u = uses[k];
-        const mine = sigs[k];
+      for (const u of uses) {
+        const mine = sigOf.get(u)!;
         const others: number[] = [];
         let more = 0;
         // The first lines of the other signatures, and a count of the rest (not a walk over them: a group
@@ -140,77 +153,3 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
     }
   },
 };
-
-/**
- * The certain TLS uses with a literal host, by the peer they reach: one list per family and upstream group, or
- * per family, host (case-insensitive) and port; lists in the order of their first use. Keyed by the group
- * object and the host as written: no key string is made per use.
- */
-function peers(useList: readonly TlsUse[]): TlsUse[][] {
-  const lists: TlsUse[][] = [];
-  const byGroup = new Map<UpstreamGroup, Map<UpstreamFamily, TlsUse[]>>();
-  const byHost = new Map<UpstreamFamily, Map<string, Map<number, TlsUse[]>>>();
-  for (let useIndex = 0; useIndex < useList.length; useIndex++) {
-    const use = useList[useIndex];
-    if (!use.certain || !use.host) continue;
-    let families: Map<UpstreamFamily, TlsUse[]> | Map<number, TlsUse[]>;
-    let key: UpstreamFamily | number;
-    if (use.group) {
-      let f = byGroup.get(use.group);
-      if (!f) byGroup.set(use.group, (f = new Map()));
-      families = f;
-      key = use.family;
-    } else {
-      let hosts = byHost.get(use.family);
-      if (!hosts) byHost.set(use.family, (hosts = new Map()));
-      const host = use.host.toLowerCase();
-      let ports = hosts.get(host);
-      if (!ports) hosts.set(host, (ports = new Map()));
-      families = ports;
-      key = use.port ?? 443;
-    }
-    const list = (families as Map<typeof key, TlsUse[]>).get(key);
-    if (list) list.push(use);
-    else {
-      const fresh = [use];
-      (families as Map<typeof key, TlsUse[]>).set(key, fresh);
-      lists.push(fresh);
-    }
-  }
-  return lists;
-}
-
-/**
- * The verification signature of a block for a family: the values in effect there of the SIGNATURE settings,
- * joined. A block that sets none of them itself has its parent's, the same string: each block is looked at
- * once per family, and uses in the locations of one server share their server's (grouping by it then hashes
- * one string, not one per use).
- */
-function signatures(model: ConfigModel): (family: UpstreamFamily, block: LBlock) => string {
-  const memo = new Map<UpstreamFamily, { names: string[]; of: Map<LBlock, string> }>();
-  return (family, block) => {
-    let m = memo.get(family);
-    if (!m) memo.set(family, (m = { names: SIGNATURE.map((s) => tlsDirective(family, s)), of: new Map() }));
-    const { names, of } = m;
-    // Up to the nearest block already known, or one that sets a name itself (or the top), with a loop: the
-    // nesting comes from the input.
-    const chain: LBlock[] = [];
-    let b = block;
-    let sig = of.get(b);
-    while (sig === undefined) {
-      chain.push(b);
-      if (!b.parent || b.items.some((it) => names.includes(it.name))) break;
-      b = b.parent;
-      sig = of.get(b);
-    }
-    if (sig === undefined) {
-      sig = '';
-      for (let i = 0; i < names.length; i++) {
-        const ld = model.first(names[i], b);
-        sig += (i ? '|' : '') + (ld ? valueOf(ld).toLowerCase() : '');
-      }
-    }
-    for (let i = 0; i < chain.length; i++) of.set(chain[i], sig);
-    return sig;
-  };
-}
