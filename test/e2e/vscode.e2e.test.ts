@@ -109,6 +109,26 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, t
   }
 }
 
+/**
+ * Hovers `word` until a hover whose text `matches` shows, and returns that text. The mouse goes off the word
+ * and back every few seconds: a hover asked while the editor or the server was still busy (a loaded machine)
+ * is not asked again by waiting, and the word may have moved as the editor settled.
+ */
+async function hoverText(page: Page, word: string, what: string, matches: (text: string) => boolean): Promise<string> {
+  let movedAt = 0;
+  return until(what, async () => {
+    const hit = (await page.locator('.monaco-editor .monaco-hover').allTextContents()).find(matches);
+    if (hit) return hit;
+    if (Date.now() - movedAt > 4000) {
+      const box = await wordBox(page, word);
+      await page.mouse.move(5, 5);
+      await page.mouse.move(box.x, box.y);
+      movedAt = Date.now();
+    }
+    return undefined;
+  }, 60000);
+}
+
 /** A screenshot into test-results/e2e; with NGINX_TLS_E2E_SCREENSHOTS=1 also into docs/images (the README's). */
 async function shot(page: Page, name: string, opts: { docs: boolean } = { docs: true }): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
@@ -236,12 +256,7 @@ test('in a real VS Code: warning, docs hover, quick fix, completion, navigation,
     await shot(page, 'warning');
 
     // Hover: the official documentation of proxy_pass, and what is in effect there.
-    const pass = await wordBox(page, 'proxy_pass');
-    await page.mouse.move(pass.x, pass.y);
-    const hover = await until('hover with docs', async () => {
-      const texts = await page.locator('.monaco-editor .monaco-hover').allTextContents();
-      return texts.find((x) => /protocol and address/.test(x));
-    }, 60000);
+    const hover = await hoverText(page, 'proxy_pass', 'hover with docs', (x) => /protocol and address/.test(x));
     assert.match(hover, /proxy_ssl_verify: off/);
     await shot(page, 'hover');
     await page.mouse.move(5, 5);
@@ -430,12 +445,7 @@ test('in a real VS Code: an expired certificate, its hover, and the probe comman
       await shot(page, 'certificate-expired', { docs: false });
 
       // The hover on the file name: subject, issuer, validity (expired), fingerprint.
-      const file = await wordBox(page, 'expired.crt');
-      await page.mouse.move(file.x, file.y);
-      const hover = await until('certificate hover', async () => {
-        const h = await page.locator('.monaco-editor .monaco-hover').allTextContents();
-        return h.find((x) => /Subject:/.test(x));
-      }, 60000);
+      const hover = await hoverText(page, 'expired.crt', 'certificate hover', (x) => /Subject:/.test(x));
       assert.match(hover, /Certificate file/);
       assert.match(hover, /Subject:\s*\S*expired\.test/);
       assert.match(hover, /Issuer:\s*\S*Test Root/);
