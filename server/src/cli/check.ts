@@ -166,7 +166,8 @@ export async function check(o: CheckOptions): Promise<number> {
       // Every rule: these are the final findings unless another round applies something.
       findings = run();
     }
-    // Nothing applied: the first analysis, which ran only the fixing rules, runs the others on its model.
+    // The final findings. When no round applied anything, the first analysis (the fixing rules only) runs the
+    // others on its model; after a round that did, this is the analysis the round just made, from the cache.
     findings = run();
     const changed = [...current].filter(([file, text]) => original.get(file) !== text);
     if (o.dryRun) {
