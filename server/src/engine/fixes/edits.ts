@@ -2,12 +2,12 @@
 // They touch only the characters they mean to: no reformatting, comments and quoting stay as written.
 
 import { ConfigFile, ConfigModel, LBlock, LDir } from '../model/model';
+import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { TextEdit } from '../types';
 
 // Facts of the text fixes are built for, kept for the last text (the same text serves every fix of a file):
 // asked per fix from the text itself, they cost a scan each, and a 1 MB single line with 20 000 findings
-// made that quadratic. Line starts are the tree's own: lines as an editor shows them (`\n`, `\r\n` or a lone
-// `\r`), so that inserted lines look like lines there.
+// made that quadratic.
 interface TextFacts { text: string; eol?: string; unit?: string }
 let facts: TextFacts | undefined;
 
@@ -16,43 +16,41 @@ function factsOf(text: string): TextFacts {
   return facts;
 }
 
-/** Index of the line holding `offset` (the last line start at or before it). */
-function lineIndex(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /** The file's own line break (its first one), so that an insertion does not mix styles. */
 function eolOf(file: ConfigFile): string {
   const text = file.tree.text;
   const f = factsOf(text);
   if (f.eol === undefined) {
-    const starts = file.tree.lineStarts;
-    const brk = starts.length > 1 ? starts[1] : -1;
-    f.eol = brk < 0 ? '\n' : text.charCodeAt(brk - 1) === 13 ? '\r' : brk >= 2 && text.charCodeAt(brk - 2) === 13 ? '\r\n' : '\n';
+    const lf = text.indexOf('\n');
+    const cr = text.indexOf('\r');
+    f.eol = cr < 0 || (lf >= 0 && lf < cr) ? '\n' : lf === cr + 1 ? '\r\n' : '\r';
   }
   return f.eol;
 }
 
-function lineStartOf(file: ConfigFile, offset: number): number {
-  const starts = file.tree.lineStarts;
-  return starts[lineIndex(starts, offset)];
+// A line of the text is found by looking at the characters around the offset (lines as an editor shows them:
+// `\n`, `\r\n` or a lone `\r` ends one). A binary search over a big file's line starts was a cache miss per
+// step, per fix.
+
+/** Where the line holding `offset` starts. */
+function lineStartOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
 }
 
-function lineEndOf(file: ConfigFile, offset: number): number {
-  const starts = file.tree.lineStarts;
-  const text = file.tree.text;
-  const k = lineIndex(starts, offset);
-  if (k + 1 >= starts.length) return text.length;
-  // The next line starts after `\n`, `\r\n` or `\r`: the line ends before that break.
-  let i = starts[k + 1] - 1;
-  if (text.charCodeAt(i) === 10 && i > 0 && text.charCodeAt(i - 1) === 13) i--;
+/** Where the line holding `offset` ends (before its break), `offset` not being inside a `\r\n`. */
+function lineEndOf(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    i++;
+  }
   return i;
 }
 
@@ -80,11 +78,24 @@ function unitOf(text: string): string {
   return m[1].length >= 4 ? '    ' : m[1];
 }
 
-/** The file and syntax position that a logical block's text lives at. */
-function blockHome(block: LBlock): { file: ConfigFile; close: number } | null {
+/**
+ * Where a logical block's text lives: the file and the source block (its index in that file's tree, and
+ * where its braces are). Read from the tree's arrays: a fix for each of tens of thousands of findings made a
+ * view of the block and of each of its directives, kept by the tree for as long as it lives.
+ */
+interface Home { file: ConfigFile; arrays: TreeArrays; block: number; open: number; close: number }
+
+function arraysOf(file: ConfigFile): TreeArrays {
+  return (file.tree as CompactTree).arrays;
+}
+
+function blockHome(block: LBlock): Home | null {
   const owner = block.owner;
-  if (!owner || !owner.d.block) return null;
-  return { file: owner.file, close: owner.d.block.close };
+  if (!owner) return null;
+  const arrays = arraysOf(owner.file);
+  const b = arrays.dirChildBlock(owner.index);
+  if (b < 0) return null;
+  return { file: owner.file, arrays, block: b, open: arrays.blkOpen[b], close: arrays.blkClose[b] };
 }
 
 /**
@@ -92,17 +103,15 @@ function blockHome(block: LBlock): { file: ConfigFile; close: number } | null {
  * `anchor` when it sits directly in that block's text, else just before the block's closing brace.
  */
 export function insertDirectives(block: LBlock, lines: string[], anchor?: LDir): TextEdit | null {
-  const edit = insertion(block, lines, anchor);
-  if (edit) {
-    const home = blockHome(block);
-    edit.scope = home ? home.file.path + ':' + block.owner!.d.block!.open : edit.path + ':top';
-  }
+  const home = blockHome(block);
+  const edit = insertion(block, home, lines, anchor);
+  if (edit) edit.scope = home ? home.file.path + ':' + home.open : edit.path + ':top';
   return edit;
 }
 
 /** Whether `anchor` sits directly in the text of `block` (where `home` says that text is). */
-function anchoredIn(block: LBlock, home: { file: ConfigFile } | null, anchor: LDir): boolean {
-  return anchor.block === block && (!home || (anchor.file === home.file && anchor.d.parent === block.owner!.d.block));
+function anchoredIn(block: LBlock, home: Home | null, anchor: LDir): boolean {
+  return anchor.block === block && (!home || (anchor.file === home.file && home.arrays.dirParent[anchor.index] === home.block));
 }
 
 /** Whether `insertDirectives` makes an edit for a non-empty list of lines (the cases where it returns null). */
@@ -113,18 +122,17 @@ function canInsert(block: LBlock, anchor?: LDir): boolean {
   return home.close >= 0;
 }
 
-function insertion(block: LBlock, lines: string[], anchor?: LDir): TextEdit | null {
+function insertion(block: LBlock, home: Home | null, lines: string[], anchor?: LDir): TextEdit | null {
   if (lines.length === 0) return null;
-  const home = blockHome(block);
   if (anchor && anchoredIn(block, home, anchor)) {
     const text = anchor.file.tree.text;
     const eol = eolOf(anchor.file);
-    const end = anchor.d.end;
-    const restEnd = lineEndOf(anchor.file, end);
+    const end = arraysOf(anchor.file).dirEnd[anchor.index];
+    const restEnd = lineEndOf(text, end);
     const rest = text.slice(end, restEnd);
-    const indent = indentIfLineStart(text, anchor.d.start);
+    const indent = indentIfLineStart(text, anchor.nameStart);
     // A statement still missing its ";" would swallow what is inserted after it as arguments: end it first.
-    const term = anchor.d.terminator < 0 ? ';' : '';
+    const term = anchor.terminator < 0 ? ';' : '';
     if (/^[ \t]*(#.*)?$/.test(rest) && indent !== null) {
       if (term) return { path: anchor.file.path, start: end, end: restEnd, newText: term + rest + lines.map((l) => eol + indent + l).join('') };
       return { path: anchor.file.path, start: restEnd, end: restEnd, newText: lines.map((l) => eol + indent + l).join('') };
@@ -144,26 +152,27 @@ function insertion(block: LBlock, lines: string[], anchor?: LDir): TextEdit | nu
   }
   // A block that was never closed has a guessed extent: nothing is inserted into it.
   if (home.close < 0) return null;
+  const a = home.arrays;
   const text = home.file.tree.text;
   const eol = eolOf(home.file);
-  const children = block.owner!.d.block!.children;
-  const lastChild = children[children.length - 1];
-  // The block's last statement lacks its ";": the insertion starts by ending it.
-  const open = lastChild && lastChild.terminator < 0 && !lastChild.block && lastChild.end <= home.close ? lastChild : null;
+  const firstChild = a.blkFirst[home.block];
+  let lastChild = firstChild;
+  if (lastChild >= 0) while (a.dirNext[lastChild] >= 0) lastChild = a.dirNext[lastChild];
+  // The block's last statement lacks its ";": the insertion starts by ending it (a Lua body is no block).
+  const openEnd = lastChild >= 0 && a.dirTerm[lastChild] < 0 && a.dirChildBlock(lastChild) < 0 && a.dirEnd[lastChild] <= home.close ? a.dirEnd[lastChild] : -1;
   const closeIndent = indentIfLineStart(text, home.close);
   if (closeIndent === null) {
-    if (open) return { path: home.file.path, start: open.end, end: home.close, newText: '; ' + lines.join(' ') + ' ' };
+    if (openEnd >= 0) return { path: home.file.path, start: openEnd, end: home.close, newText: '; ' + lines.join(' ') + ' ' };
     return { path: home.file.path, start: home.close, end: home.close, newText: lines.join(' ') + ' ' };
   }
-  const firstChild = children[0];
-  let indent = firstChild ? indentIfLineStart(text, firstChild.start) : null;
+  let indent = firstChild >= 0 ? indentIfLineStart(text, a.dirStart(firstChild)) : null;
   if (indent === null) {
-    const ownerIndent = indentIfLineStart(text, block.owner!.d.start) ?? closeIndent;
+    const ownerIndent = indentIfLineStart(text, block.owner!.nameStart) ?? closeIndent;
     indent = ownerIndent + indentUnit(text);
   }
-  const at = lineStartOf(home.file, home.close);
+  const at = lineStartOf(text, home.close);
   const added = lines.map((l) => indent + l + eol).join('');
-  if (open && open.end <= at) return { path: home.file.path, start: open.end, end: at, newText: ';' + text.slice(open.end, at) + added };
+  if (openEnd >= 0 && openEnd <= at) return { path: home.file.path, start: openEnd, end: at, newText: ';' + text.slice(openEnd, at) + added };
   return { path: home.file.path, start: at, end: at, newText: added };
 }
 
