@@ -221,7 +221,9 @@ export class Workspace {
     let args = this.includeArgs.get(path);
     if (args === undefined) {
       args = [];
-      const text = this.read(path);
+      // Most neighbours of a file include nothing: asked of their bytes first, they are not read into a string.
+      const none = !this.overlays.has(path) && this.fs.mentions?.(path, 'include') === false;
+      const text = none ? undefined : this.read(path);
       if (text !== undefined && text.length <= this.settings.maxAnalysisBytes && text.includes('include')) {
         for (const m of text.matchAll(INCLUDE_SCAN)) {
           const raw = m[1];

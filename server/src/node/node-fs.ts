@@ -41,12 +41,12 @@ function kindOf(st: fs.Stats): string {
 }
 
 /**
- * Reads a config file the way that cannot hang or run away: the path is opened without blocking (a FIFO
- * with no writer returns at once), only a regular file on a real file system is read, and never more
- * than its size as stat gives it (nginx too reads exactly that many bytes) nor more than `maxBytes`.
- * Failures come back as nginx would word them, with the reason a user can act on.
+ * Opens a config file the way that cannot hang or run away: the path is opened without blocking (a FIFO
+ * with no writer returns at once), and only a regular file on a real file system, of at most `maxBytes`
+ * as stat gives it, is handed back open. Failures come back as nginx would word them, with the reason a
+ * user can act on.
  */
-export function readConfigFile(p: string, maxBytes = MAX_CONFIG_BYTES): ReadResult {
+function openConfigFile(p: string, maxBytes: number): { fd: number; size: number } | { error: string; errno: number } {
   let fd: number;
   try {
     fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (fs.constants.O_NOCTTY ?? 0));
@@ -56,23 +56,82 @@ export function readConfigFile(p: string, maxBytes = MAX_CONFIG_BYTES): ReadResu
     const words: Record<string, string> = { ENOENT: 'No such file or directory', EACCES: 'Permission denied', ENOTDIR: 'Not a directory', ELOOP: 'Too many levels of symbolic links', EISDIR: 'Is a directory', ENXIO: 'No such device or address' };
     return { error: `${errno}: ${words[err.code ?? ''] ?? err.code ?? 'cannot open'}`, errno };
   }
+  let problem: { error: string; errno: number } | undefined;
+  let size = 0;
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return { error: `it is ${kindOf(st)}, not a regular file`, errno: 0 };
-    let pseudo: string | undefined;
-    try { pseudo = PSEUDO_FS[Number(fs.statfsSync(p).type)]; } catch { /* statfs unsupported: size bound still holds */ }
-    if (pseudo) return { error: `it is a ${pseudo} pseudo-file, not a config file`, errno: 0 };
-    if (st.size > maxBytes) return { error: `it is ${(st.size / 1048576).toFixed(1)} MB, above the ${(maxBytes / 1048576).toFixed(0)} MB limit`, errno: 0 };
-    const buf = Buffer.allocUnsafe(st.size);
+    size = st.size;
+    if (!st.isFile()) problem = { error: `it is ${kindOf(st)}, not a regular file`, errno: 0 };
+    else {
+      let pseudo: string | undefined;
+      try { pseudo = PSEUDO_FS[Number(fs.statfsSync(p).type)]; } catch { /* statfs unsupported: size bound still holds */ }
+      if (pseudo) problem = { error: `it is a ${pseudo} pseudo-file, not a config file`, errno: 0 };
+      else if (st.size > maxBytes) problem = { error: `it is ${(st.size / 1048576).toFixed(1)} MB, above the ${(maxBytes / 1048576).toFixed(0)} MB limit`, errno: 0 };
+    }
+  } catch (e) {
+    problem = { error: (e as Error).message, errno: 0 };
+  }
+  if (problem) {
+    fs.closeSync(fd);
+    return problem;
+  }
+  return { fd, size };
+}
+
+/**
+ * Reads a config file through `openConfigFile`'s checks, never more than its size as stat gives it (nginx
+ * too reads exactly that many bytes).
+ */
+export function readConfigFile(p: string, maxBytes = MAX_CONFIG_BYTES): ReadResult {
+  const opened = openConfigFile(p, maxBytes);
+  if ('error' in opened) return opened;
+  const { fd, size } = opened;
+  try {
+    const buf = Buffer.allocUnsafe(size);
     let got = 0;
-    while (got < st.size) {
-      const n = fs.readSync(fd, buf, got, st.size - got, got);
+    while (got < size) {
+      const n = fs.readSync(fd, buf, got, size - got, got);
       if (n <= 0) break;
       got += n;
     }
     return decode(buf.subarray(0, got));
   } catch (e) {
     return { error: (e as Error).message, errno: 0 };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Files are scanned for a word through this one buffer, a piece at a time. */
+const SCAN_CHUNK = 1 << 18;
+let scanBuffer: Buffer | undefined;
+
+/**
+ * Whether the file's bytes hold `word` (ASCII), read a piece at a time into one small buffer and never
+ * decoded; undefined when the file cannot be read (readFile then says why). The bytes of an ASCII word are
+ * the same in UTF-8 and latin1, so this answers for the decoded text too.
+ */
+export function fileMentions(p: string, word: string, maxBytes = MAX_CONFIG_BYTES): boolean | undefined {
+  const opened = openConfigFile(p, maxBytes);
+  if ('error' in opened) return undefined;
+  const { fd, size } = opened;
+  const needle = Buffer.from(word, 'latin1');
+  const buf = (scanBuffer ??= Buffer.allocUnsafe(SCAN_CHUNK));
+  try {
+    // `kept`: the last bytes of the previous piece, moved to the front, so that a word across two pieces is seen.
+    let kept = 0;
+    for (let at = 0; at < size; ) {
+      const n = fs.readSync(fd, buf, kept, Math.min(SCAN_CHUNK - kept, size - at), at);
+      if (n <= 0) break;
+      const end = kept + n;
+      if (buf.subarray(0, end).indexOf(needle) >= 0) return true;
+      at += n;
+      kept = Math.min(needle.length - 1, end);
+      buf.copy(buf, 0, end - kept, end);
+    }
+    return false;
+  } catch {
+    return undefined;
   } finally {
     fs.closeSync(fd);
   }
@@ -97,6 +156,10 @@ export class NodeFileSystem implements FileSystem {
 
   readError(p: string): string | undefined {
     return this.failures.get(p);
+  }
+
+  mentions(p: string, word: string): boolean | undefined {
+    return fileMentions(p, word, this.maxBytes);
   }
 
   private reals = new Map<string, string>();

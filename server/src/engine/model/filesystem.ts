@@ -8,6 +8,12 @@ export interface FileSystem {
   readFile(path: string): string | undefined;
   /** Why the last readFile of `path` failed, in nginx's form ("2: No such file or directory"), if known. */
   readError?(path: string): string | undefined;
+  /**
+   * Whether the file's text holds `word` (ASCII), told without reading it into a string; optional, and
+   * undefined when it cannot tell. Discovery asks it first: a neighbour that never says `include` includes
+   * nothing, and a big one is then not read at all.
+   */
+  mentions?(path: string, word: string): boolean | undefined;
   /** Absolute paths matching a glob(3) pattern (no brace expansion), sorted like nginx sorts them. */
   glob(pattern: string): string[];
   /**

@@ -9,11 +9,14 @@ export class ReadOnce implements FileSystem {
   private readonly texts = new Map<string, string | undefined>();
   readonly realpath?: (path: string) => string;
   readonly listDir?: (path: string) => string[];
+  readonly mentions?: (path: string, word: string) => boolean | undefined;
 
   constructor(private readonly fs: FileSystem) {
     // Optional parts stay optional: callers tell a file system without identities by their absence.
     if (fs.realpath) this.realpath = (p) => fs.realpath!(p);
     if (fs.listDir) this.listDir = (p) => fs.listDir!(p);
+    // A text this request already read answers from memory.
+    if (fs.mentions) this.mentions = (p, word) => (this.texts.has(p) ? this.texts.get(p)?.includes(word) : fs.mentions!(p, word));
   }
 
   readFile(path: string): string | undefined {
