@@ -108,10 +108,8 @@ export class TreeArrays {
       a.reusable = true;
       return a;
     }
-    // Sized for a dense text from the start: growing copies the arrays, and on a big text every page a copy
-    // touches is a fresh one (a page fault each). Capacity never written to is never touched.
     const a = new TreeArrays(text);
-    a.allocate((n >> 3) + 64, (n >> 5) + 64, (n >> 8) + 16, (n >> 7) + 16);
+    a.allocate((n >> 4) + 64, (n >> 6) + 64, (n >> 9) + 16, (n >> 8) + 16);
     return a;
   }
 
@@ -138,13 +136,12 @@ export class TreeArrays {
   /**
    * The finished tree. From reused arrays: copied out at its exact size, every array a view into one buffer,
    * and the arrays go back for the next parse. From a large text's own arrays: those arrays, with the ones
-   * more than three times too large cut to size (a copy of a large tree costs more than the slack, which is
-   * never touched and so takes no memory).
+   * more than a third too large cut to size (a copy of a large tree costs more than the slack).
    */
   compact(): TreeArrays {
     const t = this.tokenCount, d = this.dirCount, b = this.blockCount, c = this.commentCount;
     if (!this.reusable) {
-      const fit = <T extends Int32Array | Uint8Array>(a: T, used: number): T => (a.length > 3 * used + 64 ? (a.slice(0, used) as T) : a);
+      const fit = <T extends Int32Array | Uint8Array>(a: T, used: number): T => (a.length > used + (used >> 1) + 64 ? (a.slice(0, used) as T) : a);
       this.tokStart = fit(this.tokStart, t);
       this.tokEnd = fit(this.tokEnd, t);
       this.tokFlags = fit(this.tokFlags, t);
