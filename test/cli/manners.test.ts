@@ -48,6 +48,26 @@ test('--help, -h and help print the commands to stdout and exit 0', () => {
   }
 });
 
+test('a help row never runs into its description: a head too wide for its column puts the text on the next line', () => {
+  const rows = cli(['--help']).stdout.split('\n');
+  const start = rows.indexOf('commands:');
+  assert.ok(start >= 0);
+  const commandRows = rows.slice(start + 1, rows.indexOf('', start));
+  for (const c of ['format', 'report'])
+    assert.ok(
+      commandRows.some((r) => r.startsWith(`  ${c} `)),
+      c,
+    );
+  for (let i = 0; i < commandRows.length; i++) {
+    const row = commandRows[i];
+    if (row.startsWith('   ')) continue;
+    // The description starts in column 37 after at least two spaces, or the head fills the row alone and
+    // the next row holds the description, indented to that column.
+    if (row.length > 36 && row.slice(34, 36) === '  ' && row[36] !== ' ') continue;
+    assert.ok(/^ {36}\S/.test(commandRows[i + 1] ?? ''), `row ${JSON.stringify(row)} runs into its description`);
+  }
+});
+
 test('help <command> and <command> --help describe that command and its options', () => {
   for (const args of [
     ['help', 'check'],

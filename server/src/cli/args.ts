@@ -116,14 +116,19 @@ export function useColor(p: Parsed, stream: { isTTY?: boolean }, env: NodeJS.Pro
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
+/** A help row: the text in a column of its own, on the next line when the head is too wide for its column. */
+function helpRow(head: string, text: string): string {
+  return `  ${head.padEnd(34)}${head.length >= 34 ? '\n' + ' '.repeat(36) : ''}${text}`;
+}
+
 function optionLine(name: string, o: OptionSpec): string {
   const head = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
-  return `  ${head.padEnd(34)}${head.length >= 34 ? '\n' + ' '.repeat(36) : ''}${o.help}${o.multiple ? ' (repeatable)' : ''}`;
+  return helpRow(head, `${o.help}${o.multiple ? ' (repeatable)' : ''}`);
 }
 
 /** The general help: every command, then the global options. */
 export function generalHelp(program: string, commands: Readonly<Record<string, CommandSpec>>): string {
-  const rows = Object.values(commands).map((c) => `  ${c.usage.padEnd(34)}${c.summary}`);
+  const rows = Object.values(commands).map((c) => helpRow(c.usage, c.summary));
   return (
     `usage: ${program} <command> [options] [paths...]\n\ncommands:\n${rows.join('\n')}\n\noptions:\n` +
     Object.entries(GLOBAL_OPTIONS)
