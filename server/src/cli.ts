@@ -10,6 +10,7 @@ import { CommandSpec, commandHelp, flag, generalHelp, list, OptionSpec, parse, P
 import { check, IoError, shown } from './cli/check';
 import { formatCommand, FORMAT_USAGE } from './cli/format-command';
 import { runReport } from './report-command';
+import { writeStdout } from './cli/stdout';
 import { PROBE_MAX_CONNECTIONS, PROBE_TIMEOUT_MS } from './probe';
 
 const PROGRAM = 'nginx-tls-proxy';
@@ -69,7 +70,7 @@ const COMMANDS: Record<string, Command> = {
     takes: [],
     run: (p) => {
       noPaths(p);
-      for (const r of createLanguageService({ fs: new NodeFileSystem() }).rules()) process.stdout.write(`${r.id}\t${r.defaultSeverity}\t${r.title}\n`);
+      for (const r of createLanguageService({ fs: new NodeFileSystem() }).rules()) writeStdout(`${r.id}\t${r.defaultSeverity}\t${r.title}\n`);
       return 0;
     },
   },
@@ -80,8 +81,8 @@ const COMMANDS: Record<string, Command> = {
     run: (p) => {
       if (p.positionals.length > 1) throw new UsageError('help takes at most one command');
       const name = p.positionals[0];
-      if (name === undefined) process.stdout.write(generalHelp(PROGRAM, COMMANDS));
-      else if (Object.prototype.hasOwnProperty.call(COMMANDS, name)) process.stdout.write(commandHelp(PROGRAM, name, COMMANDS[name], OPTIONS));
+      if (name === undefined) writeStdout(generalHelp(PROGRAM, COMMANDS));
+      else if (Object.prototype.hasOwnProperty.call(COMMANDS, name)) writeStdout(commandHelp(PROGRAM, name, COMMANDS[name], OPTIONS));
       else throw new UsageError(`unknown command "${name}"`);
       return 0;
     },
@@ -132,7 +133,7 @@ function runParse(p: Parsed): number {
   const file = path.resolve(p.positionals[0]);
   const r = readConfigFile(file);
   if ('error' in r) throw new IoError(`${shown(p.positionals[0])}: cannot read: ${r.error}`);
-  process.stdout.write(JSON.stringify(createLanguageService({ fs: new NodeFileSystem() }).parseTree(file), null, 2) + '\n');
+  writeStdout(JSON.stringify(createLanguageService({ fs: new NodeFileSystem() }).parseTree(file), null, 2) + '\n');
   return 0;
 }
 
@@ -152,17 +153,17 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'report') return runReport(argv.slice(1));
   if (argv[0] === 'help' && argv[1] === 'report') return runReport(['--help']);
   if (argv[0] === 'help' && argv[1] === 'format') {
-    process.stdout.write(FORMAT_USAGE);
+    writeStdout(FORMAT_USAGE);
     return 0;
   }
   try {
     const p = parse(argv, COMMANDS, OPTIONS);
     if (p.version) {
-      process.stdout.write(`${PROGRAM} ${version()}\n`);
+      writeStdout(`${PROGRAM} ${version()}\n`);
       return 0;
     }
     if (p.help) {
-      process.stdout.write(p.command && p.command !== 'help' ? commandHelp(PROGRAM, p.command, COMMANDS[p.command], OPTIONS) : generalHelp(PROGRAM, COMMANDS));
+      writeStdout(p.command && p.command !== 'help' ? commandHelp(PROGRAM, p.command, COMMANDS[p.command], OPTIONS) : generalHelp(PROGRAM, COMMANDS));
       return 0;
     }
     if (!p.command) {

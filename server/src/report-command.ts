@@ -9,6 +9,7 @@ import {
 } from './core';
 import type { ProbeTarget, RawSettings } from './core';
 import { probe, PROBE_MAX_CONNECTIONS, PROBE_TIMEOUT_MS } from './probe';
+import { writeStdout } from './cli/stdout';
 
 export const REPORT_USAGE = `  report [paths...]       the TLS map: every upstream TLS use and its settings (--format json|markdown|html)`;
 
@@ -93,7 +94,7 @@ export async function runReport(argv: string[]): Promise<number> {
         probing = true;
         break;
       case '-h': case '--help':
-        process.stdout.write(HELP);
+        writeStdout(HELP);
         return 0;
       case '--':
         // Everything after it is a path, even one that starts with "-" (as for check).
@@ -152,6 +153,6 @@ export async function runReport(argv: string[]): Promise<number> {
       process.stderr.write(`nginx-tls-proxy: ${output}: cannot write (${(e as NodeJS.ErrnoException).code})\n`);
       return 2;
     }
-  } else process.stdout.write(text);
+  } else writeStdout(text);
   return unreadable ? 2 : 0;
 }

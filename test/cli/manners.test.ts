@@ -1,9 +1,10 @@
 // The CLI's manners: --help/-h, help <command>, --version, options before or after the paths, `--`, errors
-// naming the bad option (exit 2), colour only on a terminal and never with NO_COLOR.
+// naming the bad option (exit 2), colour only on a terminal and never with NO_COLOR, a reader that goes away
+// (`| head`) ending the output quietly.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -243,4 +244,47 @@ test('check: output waits for a slow reader and stops quietly when the reader go
   const early = await run(true);
   assert.equal(early.status, 1, early.err);
   assert.doesNotMatch(early.err, /EPIPE|Error/);
+});
+
+/** Runs the CLI with its output read until the first chunk, then the reading end closed (as `| head -c 1` does). */
+function cliReadOnce(
+  args: string[],
+): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string; got: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let got = 0;
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stdout.once('data', (b: Buffer) => {
+      got = b.length;
+      child.stdout.destroy();
+    });
+    child.on('close', (status, signal) => resolve({ status, signal, stderr, got }));
+  });
+}
+
+test('every command whose output outgrows the pipe ends quietly when its reader goes away', async () => {
+  // Big enough that each output fills the pipe (64 KiB) and the command is still writing when it closes.
+  const big = path.join(dir, 'big.conf');
+  const servers = Array.from(
+    { length: 1500 },
+    (_, i) =>
+      `    server {\n        listen 443 ssl;\n        server_name s${i}.example.com;\n        location / { proxy_pass https://b${i}.example.com; }\n    }\n`,
+  );
+  fs.writeFileSync(big, `events {}\nhttp {\n${servers.join('')}}\n`);
+  const runs: [string[], number][] = [
+    [['parse', big], 0],
+    [['report', big], 0],
+    [['report', '--format', 'json', big], 0],
+    [['format', big], 0],
+    [['check', big], 1],
+    [['check', '--format', 'sarif', big], 1],
+  ];
+  for (const [args, status] of runs) {
+    const r = await cliReadOnce(args);
+    assert.ok(r.got > 0, `${args.join(' ')}: wrote nothing`);
+    assert.equal(r.stderr, '', `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.signal, null, args.join(' '));
+    assert.equal(r.status, status, args.join(' '));
+  }
 });

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { formatConfig, listConfigCandidates, readConfigFile } from '../core';
 import type { FormatOptions } from '../core';
+import { writeStdout } from './stdout';
 
 export const FORMAT_USAGE = `usage: nginx-tls-proxy format [--write | --check | --diff] [options] PATH...
 
@@ -109,7 +110,7 @@ function writeInPlace(file: string, text: string, latin1: boolean): string | nul
   }
 }
 
-export function formatCommand(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function formatCommand(argv: string[], out: (s: string) => void = writeStdout, err: (s: string) => void = (s) => process.stderr.write(s)): number {
   let a: FormatArgs | 'help';
   try {
     a = parseFormatArgs(argv);
