@@ -91,7 +91,11 @@ test('a file with syntax errors is not formatted: the reason, exit 2, the other 
   assert.match(r.stderr, /err\/broken\.conf: not formatted: the config has syntax errors; line 2: unexpected "\}": the directive "listen" is not terminated by ";"/);
   assert.equal(fs.readFileSync(path.join(dir, 'err/broken.conf'), 'utf8'), 'http {\n    listen 80\n}\n');
   assert.equal(fs.readFileSync(good, 'utf8'), CLEAN);
-  assert.equal(cli(['format', '--check', 'err/broken.conf']).status, 2);
+  assert.match(r.stderr, /\n1 file\(s\) reformatted, 0 already formatted, 1 not looked at \(see above\)\n$/);
+  const check = cli(['format', '--check', 'err/broken.conf', 'err/good.conf']);
+  assert.equal(check.status, 2);
+  // The broken file is neither formatted already nor to be reformatted: it was not looked at.
+  assert.match(check.stderr, /\n1 file\(s\) already formatted, 1 not looked at \(see above\)\n$/);
   assert.equal(cli(['format', 'err/broken.conf']).stdout, '', 'nothing on stdout rather than a wrong config');
 });
 

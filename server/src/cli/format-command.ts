@@ -129,13 +129,17 @@ export function formatCommand(argv: string[], out: (s: string) => void = writeSt
   }
   const unformatted: string[] = [];
   let written = 0;
+  // Counted, not derived from `problems`: a file that could not be read or formatted is neither formatted
+  // already nor reformatted, and a path that named no file is not a file at all.
+  let already = 0;
+  let skipped = 0;
   for (const file of files) {
     const r = readConfigFile(file);
-    if ('error' in r) { problems.push(`${shown(file)}: cannot read: ${r.error}`); continue; }
+    if ('error' in r) { problems.push(`${shown(file)}: cannot read: ${r.error}`); skipped++; continue; }
     const f = formatConfig(r.text, a.options);
-    if ('error' in f) { problems.push(`${shown(file)}: ${f.error}`); continue; }
+    if ('error' in f) { problems.push(`${shown(file)}: ${f.error}`); skipped++; continue; }
     if (toStdout) { out(f.text); continue; }
-    if (f.text === r.text) continue;
+    if (f.text === r.text) { already++; continue; }
     unformatted.push(file);
     if (a.diff) out(unified(shown(file), r.text, f.text));
     if (a.check) out(`${shown(file)}\n`);
@@ -146,8 +150,9 @@ export function formatCommand(argv: string[], out: (s: string) => void = writeSt
     }
   }
   for (const p of problems) err(`nginx-tls-proxy: ${p}\n`);
-  if (a.check) err(unformatted.length ? `${unformatted.length} of ${files.length} file(s) would be reformatted\n` : `${files.length} file(s) already formatted\n`);
-  if (a.write) err(`${written} file(s) reformatted, ${files.length - written - problems.length} already formatted\n`);
+  const notChecked = skipped ? `, ${skipped} not looked at (see above)` : '';
+  if (a.check) err((unformatted.length ? `${unformatted.length} of ${unformatted.length + already} file(s) would be reformatted` : `${already} file(s) already formatted`) + notChecked + '\n');
+  if (a.write) err(`${written} file(s) reformatted, ${already} already formatted${notChecked}${unformatted.length > written ? `, ${unformatted.length - written} not written (see above)` : ''}\n`);
   if (problems.length) return 2;
   return a.check && unformatted.length ? 1 : 0;
 }
