@@ -25,6 +25,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'extra-directive': { type: 'string', multiple: true, value: 'NAME', help: 'a directive of another module that is not unknown' },
   fix: { type: 'boolean', help: 'apply the safe fixes in place' },
   'dry-run': { type: 'boolean', help: 'with --fix: print a unified diff instead of writing' },
+  'stdin-filename': { type: 'string', value: 'PATH', help: 'with the path - (standard input): the file name the config is analysed and reported as; its includes, and a main config that includes it, are found from there (default <stdin> in the current folder)' },
   modules: { type: 'string', value: 'LIST', help: 'the nginx build: a preset (nginx, nginx-plus, openresty, debian-light, debian-core, debian-full, debian-extras, debian-all) and/or module names to add, comma-separated (default: nginx, the nginx.org packages)' },
   'modules-from': { type: 'string', value: 'TEXT', help: 'the build (and version) of an nginx from its `nginx -V` output: --modules-from "$(nginx -V 2>&1)"' },
   'path-map': { type: 'string', multiple: true, value: 'FROM=TO', help: 'read the server\'s FROM/... certificate files from TO/... here (TO relative to the current folder)' },
@@ -39,8 +40,8 @@ interface Command extends CommandSpec {
 const COMMANDS: Record<string, Command> = {
   check: {
     usage: 'check [options] [paths...]',
-    summary: 'analyse configs (files or folders; default: .)',
-    takes: ['root', 'nginx-version', 'format', 'fail-on', 'rule', 'trusted-ca', 'extra-directive', 'modules', 'modules-from', 'path-map', 'certificate-expiry-days', 'probe', 'fix', 'dry-run'],
+    summary: 'analyse configs (files or folders; default: .; - reads one from standard input)',
+    takes: ['root', 'nginx-version', 'format', 'fail-on', 'rule', 'trusted-ca', 'extra-directive', 'modules', 'modules-from', 'path-map', 'certificate-expiry-days', 'probe', 'fix', 'dry-run', 'stdin-filename'],
     notes: 'exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.',
     run: runCheck,
   },
@@ -120,8 +121,14 @@ function runCheck(p: Parsed): Promise<number> {
   const { settings, problems } = resolveSettings(raw);
   if (problems.length) throw new UsageError(problems.join('; ') + (problems.some((x) => x.includes('no rule')) ? ` (see: ${PROGRAM} rules)` : ''));
   const root = str(p, 'root');
+  const stdinName = str(p, 'stdin-filename');
+  const stdin = p.positionals.includes('-');
+  if (stdin && p.positionals.length > 1) throw new UsageError('- (standard input) is checked alone: give no other path with it');
+  if (stdin && flag(p, 'fix') && !flag(p, 'dry-run')) throw new UsageError('--fix cannot write fixes back to standard input: add --dry-run for a diff');
+  if (!stdin && stdinName !== undefined) throw new UsageError('--stdin-filename names the config read from standard input: give the path - with it');
   return check({
     paths: p.positionals, root: root === undefined ? undefined : path.resolve(root), format, failOn,
+    stdin: stdin ? path.resolve(stdinName ?? '<stdin>') : undefined,
     fix: flag(p, 'fix'), dryRun: flag(p, 'dry-run'), probe: flag(p, 'probe'), color: useColor(p, process.stdout), settings,
   });
 }

@@ -4,8 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   ancestorMainConfigs, createLanguageService, EngineSettings, Finding, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
-  probeKey, readConfigFile, scanConfigFiles, Severity, toJsonLazy, toSarif, writeJson, writeText, writeUnifiedDiff,
+  decode, probeKey, readConfigFile, scanConfigFiles, Severity, toJsonLazy, toSarif, writeJson, writeText, writeUnifiedDiff,
 } from '../core';
+import { readStdin } from './stdin';
 import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
 import { writeStdout } from './stdout';
 import { collectGarbage } from './collect-garbage';
@@ -16,6 +17,8 @@ export class IoError extends Error {}
 export interface CheckOptions {
   paths: string[];
   root?: string;
+  /** The config is standard input, analysed as this (absolute) path; `paths` is then ['-']. */
+  stdin?: string;
   format: 'text' | 'json' | 'sarif';
   failOn: Severity | 'none';
   fix: boolean;
@@ -113,10 +116,22 @@ export function writeAll(files: { path: string; before: string; text: string; la
   return [];
 }
 
+/** `check -`: the text on standard input, as file `name`, with the candidates a file of that name would have. */
+function stdinToCheck(name: string, maxBytes: number, rootGiven: boolean): { text: string; candidates: string[] } | { error: string } {
+  const buf = readStdin(maxBytes);
+  if ('error' in buf) return buf;
+  const around = rootGiven ? [] : [...listConfigCandidates([path.dirname(name)], 2000), ...ancestorMainConfigs(name)];
+  return { text: decode(buf).text, candidates: [...new Set([name, ...around])] };
+}
+
 export async function check(o: CheckOptions): Promise<number> {
   const nfs = new NodeFileSystem(o.settings.maxAnalysisBytes);
-  const { targets, candidates, unreadable } = filesToCheck(o.paths.length ? o.paths : ['.'], o.root !== undefined);
+  const input = o.stdin !== undefined ? stdinToCheck(o.stdin, o.settings.maxAnalysisBytes, o.root !== undefined) : undefined;
+  if (input && 'error' in input) throw new IoError(input.error);
+  const { targets, candidates, unreadable } = input ? { targets: [o.stdin!], candidates: input.candidates, unreadable: [] } : filesToCheck(o.paths.length ? o.paths : ['.'], o.root !== undefined);
   const service = createLanguageService({ fs: nfs, settings: o.settings, candidates: () => candidates, rootConfig: o.root, certificates: nodeCertificateParser, workspaceFolders: () => [process.cwd()] });
+  // Standard input is an unsaved buffer at its name: what is on disk there (if anything) is not read.
+  if (input) service.setText(o.stdin!, input.text);
   const cannotRead = new Set<string>();
   /** `only`: the findings --fix works from between its rounds (the other rules run once, at the end). */
   const run = (only?: 'fixing'): Finding[] => {

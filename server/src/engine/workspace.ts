@@ -4,7 +4,7 @@
 import { analyze, Analysis, completeAnalysis } from './analyze';
 import { BlockKind } from './knowledge/contexts';
 import { ConfigFile, ModelOptions } from './model/model';
-import { FileSystem } from './model/filesystem';
+import { FileSystem, globWithBuffers } from './model/filesystem';
 import { ReadOnce } from './model/read-once';
 import { declaredContext, inferContext } from './model/context-inference';
 import { dirname, hasGlob, join, normalize } from './model/paths';
@@ -152,8 +152,16 @@ export class Workspace {
    * read that file are dropped: an edit in one site does not re-analyse every main config of the workspace.
    */
   setOverlay(path: string, text: string | undefined): void {
+    const had = this.overlays.has(path);
     if (text === undefined) this.overlays.delete(path);
     else this.overlays.set(path, text);
+    // A buffer at a path no file has is matched by include globs (model/filesystem.ts): its coming or going
+    // changes what globs find, as a file created or deleted on disk does. Asked only then (opening or
+    // closing a buffer), never per keystroke.
+    if (had !== (text !== undefined) && !hasGlob(path) && this.fs.glob(path).length === 0) {
+      this.invalidate();
+      return;
+    }
     this.mainCache.delete(path);
     const before = this.includeArgs.get(path);
     this.includeArgs.delete(path);
@@ -259,7 +267,7 @@ export class Workspace {
       const file = queue.pop()!;
       for (const arg of this.scannedIncludes(file)) {
         const pattern = arg.startsWith('/') ? normalize(arg) : join(prefix, arg);
-        for (const hit of hasGlob(pattern) ? this.fs.glob(pattern) : [pattern]) {
+        for (const hit of hasGlob(pattern) ? globWithBuffers(this.fs, pattern, this.overlays) : [pattern]) {
           if (!seen.has(hit)) { seen.add(hit); queue.push(hit); }
         }
       }

@@ -1,7 +1,7 @@
 // The only door from the engine to files. The CLI and the server give one backed by the disk (and the
 // editor's unsaved buffers); tests can give one backed by a Map.
 
-import { globSegmentToRegExp } from './paths';
+import { globMatcher } from './paths';
 
 export interface FileSystem {
   /** The text of a file, or undefined when it cannot be read. */
@@ -30,15 +30,19 @@ export interface FileSystem {
 export function memoryFileSystem(files: Record<string, string>): FileSystem {
   return {
     readFile: (p) => files[p],
-    glob: (pattern) => {
-      const segs = pattern.split('/');
-      const res = segs.map((s) => globSegmentToRegExp(s));
-      return Object.keys(files)
-        .filter((f) => {
-          const fs = f.split('/');
-          return fs.length === segs.length && fs.every((s, i) => res[i].test(s));
-        })
-        .sort();
-    },
+    glob: (pattern) => Object.keys(files).filter(globMatcher(pattern)).sort(),
   };
+}
+
+/**
+ * What an `include` glob matches: the files `fs` finds, and the unsaved buffers at paths it would match (a
+ * buffer stands for its file, saved or not, as it does for an include that names it).
+ */
+export function globWithBuffers(fs: FileSystem, pattern: string, buffers: ReadonlyMap<string, string> | undefined): string[] {
+  const hits = fs.glob(pattern);
+  if (!buffers?.size) return hits;
+  const matches = globMatcher(pattern);
+  const found = new Set(hits);
+  const extra = [...buffers.keys()].filter((p) => !found.has(p) && matches(p));
+  return extra.length ? [...hits, ...extra].sort() : hits;
 }

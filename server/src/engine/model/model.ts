@@ -5,7 +5,7 @@ import { BlockKind, childBlockKind } from '../knowledge/contexts';
 import { reparse } from '../syntax/reparse';
 import { Directive, SyntaxTree } from '../syntax/types';
 import type { CompactTree, TreeArrays } from '../syntax/tree';
-import { FileSystem } from './filesystem';
+import { FileSystem, globWithBuffers } from './filesystem';
 import { dirname, hasGlob, isAbsolute, join, normalize } from './paths';
 import { pollCancellation } from '../cancellation';
 import { splitHostPort } from './pass-url';
@@ -392,7 +392,7 @@ export class ConfigModel {
   private resolveInclude(ld: LDir): string[] {
     const arg = ld.d.args[0].value;
     const path = isAbsolute(arg) ? normalize(arg) : join(this.prefix, arg);
-    if (hasGlob(path)) return this.fs.glob(path);
+    if (hasGlob(path)) return globWithBuffers(this.fs, path, this.opts.overlays);
     if (this.opts.overlays?.has(path)) return [path];
     return [path];
   }

@@ -61,3 +61,12 @@ export function globSegmentToRegExp(seg: string): RegExp {
     return /(?!)/;
   }
 }
+
+/** Whether `path` (absolute, normalised) is one `pattern` (glob(3), segment by segment as above) matches. */
+export function globMatcher(pattern: string): (path: string) => boolean {
+  const res = pattern.split('/').map((s) => globSegmentToRegExp(s));
+  return (path) => {
+    const parts = path.split('/');
+    return parts.length === res.length && parts.every((s, i) => res[i].test(s));
+  };
+}
