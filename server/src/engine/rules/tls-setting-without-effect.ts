@@ -2,7 +2,7 @@
 
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
-import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { isFlagOn, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective, upstreamSuffixes } from '../knowledge/tls-directives';
 import { directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
@@ -33,6 +33,21 @@ encrypted at all: that one is a warning.`,
         `,
         context: 'http/location',
       },
+      {
+        // The server's CA is read by the location that verifies: it has an effect, though /plain ignores it.
+        config: conf`
+          server {
+              listen 80;
+              proxy_ssl_trusted_certificate ca.crt;
+              location /plain { proxy_pass https://a.example.com; }
+              location /checked {
+                  proxy_pass https://b.example.com;
+                  proxy_ssl_verify on;
+              }
+          }
+        `,
+        context: 'http',
+      },
     ],
     invalid: [
       {
@@ -58,18 +73,29 @@ encrypted at all: that one is a warning.`,
   },
   check(ctx) {
     const reported = new Set<LDir>();
+    // A setting inherited by several uses has an effect if any of them verifies (a server's trusted CA serves
+    // the location that verifies even when another location does not): only the settings that no verifying
+    // use reads are reported, each with the first use that shows it idle.
+    const read = new Set<LDir>();
+    const idle = new Map<LDir, { name: string; use: TlsUse }>();
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
-      if (!use.certain) continue;
-      if (isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
+      const verifies = isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block));
+      // A use whose scheme comes from a variable may be TLS: what it would read counts as read.
+      const counts = verifies || !use.certain;
       for (const s of VERIFY_ONLY) {
         const name = tlsDirective(use.family, s);
         const ld = ctx.model.first(name, use.block);
-        if (!ld || reported.has(ld)) continue;
-        reported.add(ld);
-        ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
+        if (!ld) continue;
+        if (counts) read.add(ld);
+        else if (!idle.has(ld)) idle.set(ld, { name, use });
       }
+    }
+    for (const [ld, { name, use }] of idle) {
+      if (read.has(ld)) continue;
+      reported.add(ld);
+      ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
     }
     // Stream servers that configure upstream TLS without switching it on.
     const ldList = ctx.model.named('proxy_pass');
