@@ -88,7 +88,7 @@ test('report --format json: the issue\'s field names and types, paths relative t
   const seed = json.uses.find((u) => u.file === SEED)!;
   assert.deepEqual(
     { line: seed.line, verify: seed.verify, sni: seed.sni, verifyDepth: seed.verifyDepth, findings: seed.findings, verifyFrom: seed.origins.verify, sniFrom: seed.origins.sni },
-    { line: 13, verify: true, sni: false, verifyDepth: 2, findings: ['upstream-tls-no-sni'], verifyFrom: { file: SEED, line: 19 }, sniFrom: 'default' },
+    { line: 13, verify: true, sni: false, verifyDepth: 2, findings: ['upstream-tls-no-sni', 'tls-weak-protocols'], verifyFrom: { file: SEED, line: 19 }, sniFrom: 'default' },
   );
   const inc = json.uses.find((u) => u.file.endsWith('multi/nginx.conf') && u.line === 13)!;
   assert.deepEqual(inc.origins.protocols, { file: `${MULTI}/tls-defaults.conf`, line: 2 });

@@ -86,7 +86,7 @@ export interface TlsInventoryUse {
   ciphers: string;
   sessionReuse: boolean;
   origins: Record<InventoryField, InventoryOrigin>;
-  /** Findings whose range lies in the pass directive. */
+  /** Findings whose range lies in the pass directive, then those in the directives of the settings in effect. */
   findings: InventoryFinding[];
   state: InventoryState;
   /** The state in words (the tree view's tooltip, the report's table). */
@@ -154,6 +154,8 @@ function backendCertificates(model: ConfigModel, files: CertificateFiles | undef
  * backends' certificates when `files` (the certificate checks) is given.
  */
 export function tlsInventory(model: ConfigModel, findings: readonly Finding[], version: NginxVersion, files?: CertificateFiles): TlsInventoryUse[] {
+  // Per file, by start: each directive's findings are a binary search away (a filter per use and setting
+  // would be uses × findings on a big config).
   const byFile = new Map<string, Finding[]>();
   for (let fIndex = 0; fIndex < findings.length; fIndex++) {
     const f = findings[fIndex];
@@ -161,18 +163,40 @@ export function tlsInventory(model: ConfigModel, findings: readonly Finding[], v
     if (list) list.push(f);
     else byFile.set(f.path, [f]);
   }
-  return tlsUses(model).map((use) => inventoryOf(model, use, byFile.get(use.pass.file.path) ?? [], version, files));
+  for (const list of byFile.values()) list.sort((a, b) => a.start - b.start);
+  return tlsUses(model).map((use) => inventoryOf(model, use, byFile, version, files));
 }
 
-function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], version: NginxVersion, files: CertificateFiles | undefined): TlsInventoryUse {
+/** The findings of `byFile` (each list sorted by start) that lie in directive `ld` (name to `;`). */
+function findingsIn(byFile: Map<string, Finding[]>, ld: { file: { path: string }; d: { start: number; end: number } }): Finding[] {
+  const list = byFile.get(ld.file.path);
+  if (!list) return [];
+  const { start, end } = ld.d;
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Finding[] = [];
+  for (let i = lo; i < list.length && list[i].start <= end; i++) if (list[i].end <= end) out.push(list[i]);
+  return out;
+}
+
+function inventoryOf(model: ConfigModel, use: TlsUse, byFile: Map<string, Finding[]>, version: NginxVersion, files: CertificateFiles | undefined): TlsInventoryUse {
   const origins = {} as Record<InventoryField, InventoryOrigin>;
   const raw = {} as Record<InventoryField, string[] | null>;
+  // The use's findings: those on its pass directive, then those on the settings in effect for it (weak
+  // protocols set at http level are this use's as much as every other's there).
+  const own = findingsIn(byFile, use.pass);
+  const mine = new Set(own);
   for (const field of INVENTORY_FIELDS) {
     const e = model.effective(inventoryDirective(use.family, field), use.block);
     if (e.found.length) {
       const first = e.found[0];
       origins[field] = { file: first.file.path, line: lineNumber(first) };
       raw[field] = e.found.flatMap((ld) => ld.d.args.map((a) => a.value));
+      for (const ld of e.found) for (const f of findingsIn(byFile, ld)) if (!mine.has(f)) { mine.add(f); own.push(f); }
     } else {
       origins[field] = 'default';
       const def = defaultOf(inventoryDirective(use.family, field), version);
@@ -210,7 +234,6 @@ function inventoryOf(model: ConfigModel, use: TlsUse, fileFindings: Finding[], v
     if (clientCertificate) reason += `; mutual TLS: nginx presents ${clientCertificate}`;
   }
   if (!use.certain) reason += ' (the scheme comes from a variable: TLS only when it is https)';
-  const own = fileFindings.filter((f) => f.start >= pass.d.start && f.end <= pass.d.end);
   const certificates = backendCertificates(model, files, use);
   return {
     file: pass.file.path,
