@@ -3,8 +3,9 @@
 // it (never `if`/`limit_except`), and an existing one is changed instead of duplicated.
 
 import { ConfigModel, LBlock, LDir } from '../model/model';
-import { isFlagOn, isIpLiteral, settingsBlock, TlsUse } from '../model/tls-uses';
+import { isFlagOn, isIpLiteral, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
 import { anchorIn, knownCaFiles, verificationName } from '../model/verification';
+import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
 import { directiveSetter, quoteIfNeeded } from './edits';
@@ -14,7 +15,11 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   // only in the CA they trust.
   const block = settingsBlock(use.block);
   let naming: Naming | undefined;
-  const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)) };
+  // Other passes that read what the fix writes there (an `if` branch, a nested location) are switched with it:
+  // the fix says so, and is not one `check --fix` applies unasked (one of them may be unverified on purpose).
+  const sharing = usesSharing(model, use, block, SET.map((s) => tlsDirective(use.family, s)));
+  const also = sharing.length ? ` (also for the ${sharing.length > 1 ? 'passes on lines' : 'pass on line'} ${[...new Set(sharing.map((u) => lineNumber(u.pass)))].join(', ')})` : '';
+  const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)), also };
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);
   if (main) fixes.push(main);
@@ -28,10 +33,15 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
 
 type Naming = { name: string | null; suggestion: string | null };
 
+/** What a verification fix may set. */
+const SET = ['verify', 'trusted_certificate', 'name', 'server_name'] as const;
+
 interface Where {
   block: LBlock;
   anchor: LDir | undefined;
   naming: () => Naming;
+  /** For the title: the other passes the fix switches too ('' when none). */
+  also: string;
 }
 
 function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: string, preferred: boolean): Fix | null {
@@ -49,18 +59,19 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
     }
   };
   ensure('verify', 'on', false);
-  const title = titleOf(tlsDirective(use.family, 'verify'), trusted, preferred);
+  const title = titleOf(tlsDirective(use.family, 'verify'), trusted, preferred) + where.also;
+  const safe = preferred && !where.also;
   // Turning verification on edits something: the fix exists, and the rest of it is planned with its edits
   // (a fix's steps only add edits). Otherwise the whole plan decides whether there is a fix at all.
   if (setter.willEdit()) {
     return new LazyEditsFix(title, () => {
       rest();
       return setter.edits();
-    }, preferred);
+    }, preferred, safe);
   }
   rest();
   if (!setter.willEdit()) return null;
-  return new LazyEditsFix(title, () => setter.edits(), preferred);
+  return new LazyEditsFix(title, () => setter.edits(), preferred, safe);
 }
 
 /**
@@ -95,9 +106,9 @@ class LazyEditsFix implements Fix {
    * model) before parsing the fixed text, keeping only the chosen fixes. */
   #make: (() => TextEdit[]) | undefined;
   readonly safe: boolean;
-  constructor(readonly title: string, make: () => TextEdit[], readonly isPreferred: boolean) {
+  constructor(readonly title: string, make: () => TextEdit[], readonly isPreferred: boolean, safe: boolean) {
     this.#make = make;
-    this.safe = isPreferred;
+    this.safe = safe;
   }
   get edits(): TextEdit[] {
     if (this.#edits === undefined) {

@@ -101,6 +101,49 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
 }
 
 
+/**
+ * The other TLS uses that would read a value of one of `names` written into `block`: uses in `block` itself,
+ * in its `if`/`limit_except` blocks and in nested locations that do not set the name themselves. A fix that
+ * sets a directive there for one use changes what each of these connects with.
+ */
+export function usesSharing(model: ConfigModel, use: TlsUse, block: LBlock, names: readonly string[]): TlsUse[] {
+  const under = usesUnder(model).get(block);
+  if (!under) return [];
+  const out: TlsUse[] = [];
+  for (const u of under) {
+    if (u === use) continue;
+    for (const n of names) {
+      if (model.first(n, u.block) === model.first(n, block)) { out.push(u); break; }
+    }
+  }
+  return out;
+}
+
+/** Whether two uses reach the same backend: one upstream group, or one host and port. */
+export function sameBackend(a: TlsUse, b: TlsUse): boolean {
+  if (a.group || b.group) return a.group === b.group;
+  return a.host !== null && a.host.toLowerCase() === b.host?.toLowerCase() && (a.port ?? 443) === (b.port ?? 443);
+}
+
+/** Each block a fix may write into (up to the server), and the uses below it: asked once per fix. */
+function usesUnder(model: ConfigModel): Map<LBlock, TlsUse[]> {
+  let hit = underCache.get(model);
+  if (!hit) {
+    hit = new Map();
+    for (const u of tlsUses(model)) {
+      for (let b: LBlock | null = u.block; b; b = b.parent) {
+        const list = hit.get(b);
+        if (list) list.push(u);
+        else hit.set(b, [u]);
+        if (b.kind === 'http/server' || b.kind === 'stream/server') break;
+      }
+    }
+    underCache.set(model, hit);
+  }
+  return hit;
+}
+const underCache = new WeakMap<ConfigModel, Map<LBlock, TlsUse[]>>();
+
 /** The block a fix should edit for a pass: never `if`/`limit_except` (nginx forbids `*_ssl_*` there). */
 export function settingsBlock(block: LBlock): LBlock {
   let b = block;

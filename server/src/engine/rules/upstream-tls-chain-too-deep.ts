@@ -4,7 +4,7 @@ import { backendsOf, verifyChain, readsBackendsAnd } from '../certificates/hands
 import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
-import { isFlagOn, settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { isFlagOn, sameBackend, settingsBlock, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
@@ -113,7 +113,9 @@ local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the 
         const v = verifyChain(files, b.chain, trusted);
         if (!v.ok || v.intermediates <= depth) continue;
         const block = settingsBlock(use.block);
-        const edit = depthDir && depthDir.block === block ? setArguments(depthDir, String(v.intermediates)) : insertDirectives(block, [`${depthName} ${v.intermediates};`], use.pass);
+        // Not where another backend reads the same depth (an `if` branch, a nested location): its checks would loosen.
+        const shared = usesSharing(model, use, block, [depthName]).some((u) => !sameBackend(u, use));
+        const edit = shared ? null : depthDir && depthDir.block === block ? setArguments(depthDir, String(v.intermediates)) : insertDirectives(block, [`${depthName} ${v.intermediates};`], use.pass);
         const fixes: Fix[] = edit ? [{ title: `Set ${depthName} ${v.intermediates}`, edits: [edit], isPreferred: true, safe: false }] : [];
         ctx.report({
           message: `The backend at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(b.chain[0])}, ${v.intermediates} intermediate CAs below the trusted "${v.anchor.subject}", but ${depthName} is ${depth}${depthDir ? '' : ' (the default)'}: every request gets 502, error log "upstream SSL certificate verify error: (20:unable to get local issuer certificate)". Set ${depthName} ${v.intermediates}.`,

@@ -2,7 +2,7 @@
 
 import { insertDirectives } from '../fixes/edits';
 import { anchorIn, isCertificateName, verificationName } from '../model/verification';
-import { isFlagOn, isIpLiteral, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { isFlagOn, isIpLiteral, sameBackend, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
 import { SERVER_INPUTS } from '../model/servers';
 import { ConfigModel } from '../model/model';
 import { lineNumber } from '../model/describe';
@@ -123,6 +123,8 @@ command line offers no fix for it.`,
       // The fixes are made when read (an editor's code action, --fix): in a big config most never are.
       const insert = (name: string) => {
         const block = settingsBlock(use.block);
+        // Not where another backend reads the same name (an `if` branch, a nested location): it would fail there.
+        if (usesSharing(ctx.model, use, block, [nameDirective]).some((u) => !sameBackend(u, use))) return null;
         return insertDirectives(block, [`${nameDirective} ${name};`], anchorIn(block, use.pass));
       };
       const ask = (): Fix[] => {

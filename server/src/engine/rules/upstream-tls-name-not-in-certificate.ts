@@ -6,7 +6,7 @@ import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
 import { isCertificateName } from '../model/verification';
 import { lineNumber } from '../model/describe';
-import { isFlagOn, isIpLiteral, settingsBlock, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { isFlagOn, isIpLiteral, sameBackend, settingsBlock, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
@@ -113,7 +113,9 @@ follows it when \`proxy_ssl_server_name\` is on).`,
         if (certificateHasName(leaf, name)) continue;
         const carried = leaf.dnsNames.find((n) => !n.startsWith('*.'));
         const block = settingsBlock(use.block);
-        const edit = carried ? (nameDir && nameDir.block === block ? setArguments(nameDir, carried) : insertDirectives(block, [`${nameName} ${carried};`], use.pass)) : null;
+        // Not where another backend reads the same name (an `if` branch, a nested location): it would fail there.
+        const shared = usesSharing(model, use, block, [nameName]).some((u) => !sameBackend(u, use));
+        const edit = carried && !shared ? (nameDir && nameDir.block === block ? setArguments(nameDir, carried) : insertDirectives(block, [`${nameName} ${carried};`], use.pass)) : null;
         const fixes: Fix[] = edit ? [{ title: `Check the certificate for ${carried} (${nameName})`, edits: [edit], isPreferred: true, safe: false }] : [];
         const names = [...leaf.dnsNames.map((n) => 'DNS:' + n), ...leaf.ipAddresses.map((n) => 'IP:' + n)].join(', ') || 'none';
         const ipNote = isIpLiteral(name) && leaf.ipAddresses.includes(name.replace(/^\[|\]$/g, '')) ? ' (an IP in the certificate does not count)' : '';
