@@ -69,6 +69,24 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
         context: 'http',
         errors: [{ line: 7, column: 5, messageId: 'otherServer' }],
       },
+      {
+        // The first server is the default of the address, and the other server's ssl flag makes that address TLS.
+        config: conf`
+          server {
+              listen 127.0.0.1:8443;
+              server_name a.test;
+              return 200;
+          }
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name b.test;
+              ssl_certificate a.crt;
+              ssl_certificate_key a.key;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 2, column: 5, messageId: 'defaultServer' }],
+      },
     ],
   },
   check(ctx) {
@@ -83,14 +101,17 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
     }
     const servers = serverTls(ctx.model).filter((s) => s.family !== 'mail');
     const rejectingDefault = new Set<string>();
+    // nginx checks the default server of every TLS address, and the ssl flag of an address is any of its servers'.
+    const tlsAddresses = new Set<string>();
     for (const s of servers) {
       if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) s.defaultFor.forEach((k) => rejectingDefault.add(k));
+      for (const l of s.listens) if (l.ssl) tlsAddresses.add(l.key);
     }
     for (const s of servers) {
       if (!s.listenSsl) continue;
       if (ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0) continue;
       if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) continue;
-      const sslKeys = s.listens.filter((l) => l.ssl).map((l) => l.key);
+      const sslKeys = s.listens.filter((l) => tlsAddresses.has(l.key)).map((l) => l.key);
       const isDefault = s.defaultFor.some((k) => sslKeys.includes(k));
       const fatal = isDefault || sslKeys.some((k) => rejectingDefault.has(k));
       const caveat = absenceCaveat(ctx, s.block);

@@ -1,6 +1,6 @@
 // A certificate with no private key (nginx refuses to start), or a key with no certificate (ignored).
 
-import { tlsUses, settingsBlock, TLS_USE_INPUTS } from '../model/tls-uses';
+import { tlsUses, settingsBlock, TlsUse, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { lineNumber } from '../model/describe';
@@ -57,6 +57,36 @@ which usually means the client certificate you meant to present is not sent: tha
         `,
         context: 'http/location',
       },
+      {
+        // The server-level key is the one /mtls pairs with its certificate: /plain not using it does not make it unused.
+        config: conf`
+          proxy_ssl_certificate_key c.key;
+          location /plain {
+              proxy_pass https://a.example.com;
+          }
+          location /mtls {
+              proxy_pass https://b.example.com;
+              proxy_ssl_certificate c.crt;
+          }
+        `,
+        context: 'http/server',
+      },
+      {
+        // The same for servers: a.example.com needs the http-level key, whatever b.example.com does.
+        config: conf`
+          ssl_certificate_key a.key;
+          server {
+              listen 443 ssl;
+              server_name a.example.com;
+              ssl_certificate a.crt;
+          }
+          server {
+              listen 443 ssl;
+              server_name b.example.com;
+          }
+        `,
+        context: 'http',
+      },
     ],
     invalid: [
       {
@@ -92,6 +122,11 @@ which usually means the client certificate you meant to present is not sent: tha
   },
   check(ctx) {
     const seen = new Set<LDir>();
+    // A key inherited by several uses is in use as soon as one of them pairs it with a certificate (without it
+    // nginx -t fails there): only a key no use pairs is ignored. The finding names the first use that reads it.
+    const pairedKeys = new Set<LDir>();
+    const lonelyKeys = new Map<LDir, TlsUse>();
+    const oldEmptyPath = !versionAtLeast(ctx.settings.nginxVersion, 1, 23, 0);
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
@@ -103,31 +138,39 @@ which usually means the client certificate you meant to present is not sent: tha
       const cert = ctx.model.first(certName, block);
       const key = ctx.model.first(keyName, block);
       const certEmpty = cert && cert.d.args[0]?.value === '';
+      if (key) {
+        if (cert && (!certEmpty || oldEmptyPath)) pairedKeys.add(key);
+        else if (!lonelyKeys.has(key)) lonelyKeys.set(key, use);
+      }
       if (cert && !certEmpty && !key && !seen.has(cert)) {
         seen.add(cert);
         const caveat = absenceCaveat(ctx, block);
         ctx.report({ severity: caveat.severity, message: `no "${keyName}" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Add the matching ${keyName}.${caveat.note}`, ...directiveSpan(cert) });
       }
-      if (cert && certEmpty && !versionAtLeast(ctx.settings.nginxVersion, 1, 23, 0) && !seen.has(cert)) {
+      if (cert && certEmpty && oldEmptyPath && !seen.has(cert)) {
         // Before 1.23.0 an empty value is not "no certificate" but a path: the config folder itself.
         seen.add(cert);
         ctx.report({ message: `${certName} "" cancels an inherited certificate only since nginx 1.23.0; nginx ${versionLabel(ctx.settings.nginxVersion)} tries to load the config folder as a certificate and fails.`, ...directiveSpan(cert) });
-        continue;
       }
-      if (key && (!cert || certEmpty) && !seen.has(key)) {
-        seen.add(key);
-        ctx.report({ severity: 'warning', message: `${keyName} without ${certName}: nginx ignores the key and presents no client certificate to the upstream (line ${lineNumber(use.pass)}).`, ...directiveSpan(key) });
-      }
+    }
+    for (const [key, use] of lonelyKeys) {
+      if (pairedKeys.has(key)) continue;
+      ctx.report({ severity: 'warning', message: `${key.name} without ${tlsDirective(use.family, 'certificate')}: nginx ignores the key and presents no client certificate to the upstream (line ${lineNumber(use.pass)}).`, ...directiveSpan(key) });
     }
     // Where every block holds as many keys as certificates, the nearest level that has either has both, in
     // equal numbers, for every server: none has a certificate without its key, or a key without its certificate.
     if (sameCountPerBlock(ctx.model.named('ssl_certificate'), ctx.model.named('ssl_certificate_key'))) return;
+    // As for uses: the Nth key is used by every server that inherits it with an Nth certificate, TLS or not
+    // (nginx loads a server's certificates either way).
+    const serverPaired = new Set<LDir>();
+    const spareKeys: LDir[] = [];
     const sList = serverTls(ctx.model);
     for (let sIndex = 0; sIndex < sList.length; sIndex++) {
       const s = sList[sIndex];
       if (s.family === 'mail') continue;
       const certs = ctx.model.effective('ssl_certificate', s.block).found;
       const keys = ctx.model.effective('ssl_certificate_key', s.block).found;
+      for (let i = 0; i < certs.length && i < keys.length; i++) serverPaired.add(keys[i]);
       if (certs.length > keys.length) {
         const cert = certs[keys.length];
         if (seen.has(cert)) continue;
@@ -135,11 +178,13 @@ which usually means the client certificate you meant to present is not sent: tha
         const caveat = absenceCaveat(ctx, s.block);
         ctx.report({ severity: caveat.severity, message: `no "ssl_certificate_key" is defined for certificate "${cert.d.args[0]?.value}": nginx -t fails. Each ssl_certificate needs its own ssl_certificate_key, in the same order.${caveat.note}`, ...directiveSpan(cert) });
       } else if (keys.length > certs.length && s.listenSsl) {
-        const key = keys[certs.length];
-        if (seen.has(key)) continue;
-        seen.add(key);
-        ctx.report({ severity: 'warning', message: 'ssl_certificate_key without a matching ssl_certificate: the key is not used.', ...directiveSpan(key) });
+        spareKeys.push(keys[certs.length]);
       }
+    }
+    for (const key of spareKeys) {
+      if (serverPaired.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      ctx.report({ severity: 'warning', message: 'ssl_certificate_key without a matching ssl_certificate: the key is not used.', ...directiveSpan(key) });
     }
   },
 };
