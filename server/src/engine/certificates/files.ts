@@ -2,9 +2,11 @@
 // prefix, through the path map), whether they are there, and what they hold. Read through the engine's
 // FileSystem, parsed through the adapter's CertificateParser, cached by path and text.
 
-import { allTlsFacts, TlsFileRole } from '../knowledge/tls-directives';
+import { allTlsFacts, NginxVersion, TlsFileRole, versionAtLeast } from '../knowledge/tls-directives';
 import { FileSystem } from '../model/filesystem';
-import { ConfigModel, LDir } from '../model/model';
+import { ConfigModel, LBlock, LDir } from '../model/model';
+import { serverTls } from '../model/servers';
+import { isFlagOn } from '../model/tls-uses';
 import { isAbsolute, join, normalize } from '../model/paths';
 import { CRL_LABELS, CERTIFICATE_LABELS, KEY_LABELS, pemBlocks } from './pem';
 import { CertificateInfo, CertificateParser, PemFile } from './types';
@@ -56,6 +58,63 @@ const FILE_DIRECTIVES: Map<string, CertificateRole> = (() => {
 
 export function certificateRole(directive: string): CertificateRole | undefined {
   return FILE_DIRECTIVES.get(directive);
+}
+
+/**
+ * The server blocks that take `ld` as their value: its own server, or, for one written at http, stream or mail
+ * level, each server that does not set the directive itself (nginx merges the outer value into those only).
+ * Undefined when `ld` is in no such block.
+ */
+export function serversTaking(model: ConfigModel, ld: LDir): LBlock[] | undefined {
+  const kind = ld.block.kind;
+  if (kind === 'http/server' || kind === 'stream/server' || kind === 'mail/server') return [ld.block];
+  if (kind !== 'http' && kind !== 'stream' && kind !== 'mail') return undefined;
+  const out: LBlock[] = [];
+  const list = serverTls(model);
+  // By block, not by directive: the second `ssl_certificate` of an outer pair is never the first one found.
+  for (let i = 0; i < list.length; i++) if (model.first(ld.name, list[i].block)?.block === ld.block) out.push(list[i].block);
+  return out;
+}
+
+function hasOwnSslListen(model: ConfigModel, server: LBlock): boolean {
+  return model.inBlock(server, 'listen').some((l) => l.values().slice(1).some((v) => v.toLowerCase() === 'ssl'));
+}
+
+/** Whether nginx makes a TLS context for `server`: only there are server certificates, keys and CAs read. */
+export function serverContextBuilt(model: ConfigModel, server: LBlock, version: NginxVersion): boolean {
+  if (server.kind === 'mail/server') {
+    const starttls = model.first('starttls', server);
+    return hasOwnSslListen(model, server) || isFlagOn(model.first('ssl', server)) || (!!starttls && starttls.argc > 0 && starttls.arg(0).toLowerCase() !== 'off');
+  }
+  // Before stream's virtual servers (1.25.5) a stream server had a context only with its own `listen … ssl`.
+  if (server.kind === 'stream/server' && !versionAtLeast(version, 1, 25, 5)) return hasOwnSslListen(model, server);
+  return !!model.first('ssl_certificate', server) || isFlagOn(model.first('ssl_reject_handshake', server));
+}
+
+const VERIFYING = new Set(['on', 'optional', 'optional_no_ca']);
+
+/**
+ * Whether nginx reads the file a server-side directive names (`ssl_certificate`, `ssl_client_certificate`, …):
+ * in some server taking it that has a TLS context, the client CA only where client certificates are asked
+ * for, the trusted CA and CRL also only then in mail and in stream before 1.27.2. Directives outside server
+ * levels are left to the rules that say so, and counted as read.
+ */
+export function serverFileLoaded(model: ConfigModel, ld: LDir, version: NginxVersion): boolean {
+  const servers = serversTaking(model, ld);
+  if (!servers) return true;
+  const role = certificateRole(ld.name);
+  for (const server of servers) {
+    if (!serverContextBuilt(model, server, version)) continue;
+    if (role === 'certificate' || role === 'key') {
+      // A key with no certificate beside it is never paired, so never read.
+      if (model.first('ssl_certificate', server)) return true;
+      continue;
+    }
+    if (VERIFYING.has(model.first('ssl_verify_client', server)?.arg(0).toLowerCase() ?? 'off')) return true;
+    if (ld.name === 'ssl_client_certificate' || server.kind === 'mail/server') continue;
+    if (server.kind === 'http/server' || versionAtLeast(version, 1, 27, 2)) return true;
+  }
+  return false;
 }
 
 /** Paths nginx resolves at run time (variables) or takes from elsewhere (`data:`, `engine:`) are not files here. */

@@ -1,9 +1,9 @@
 // A key that does not belong to the certificate it is paired with: nginx -t fails.
 
 import { SERVER_INPUTS } from '../model/servers';
-import { TLS_USE_INPUTS } from '../model/tls-uses';
-import { allTlsFacts } from '../knowledge/tls-directives';
-import { CertificateRef, describeCertificate } from '../certificates/files';
+import { tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { allTlsFacts, tlsDirective, tlsFact } from '../knowledge/tls-directives';
+import { CertificateRef, describeCertificate, serverContextBuilt, serversTaking } from '../certificates/files';
 import { LBlock, LDir } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { argSpan, handlerLine, readsTlsAnd, Rule } from './rule';
@@ -27,13 +27,14 @@ export const certificateKeyMismatch: Rule = {
   defaultSeverity: 'error',
   title: 'A key that does not belong to its certificate',
   nginxRejects: true,
-  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS),
+  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS, ['starttls', 'ssl']),
   explanation: `Each \`ssl_certificate_key\` must be the private key of the \`ssl_certificate\` it is paired with
 (the same for \`proxy_ssl_certificate\` / \`proxy_ssl_certificate_key\` and the grpc, uwsgi and stream spellings):
 otherwise \`nginx -t\` fails with "SSL_CTX_use_PrivateKey(…) failed (… key values mismatch)". Where several
 certificates are set in one block (an RSA and an ECDSA one, say), the first key pairs with the first certificate,
 the second with the second. The finding names the certificate of the config the key does belong to, when there
-is one. Encrypted keys are not checked.`,
+is one. Encrypted keys are not checked. A pair is checked where nginx loads it: in a server with TLS that
+takes it, or, for the upstream spellings, where a location talks TLS to its upstream.`,
   cases: {
     messages: {
       mismatch: /^"[^"]*" is not the key of the certificate /,
@@ -62,6 +63,34 @@ is one. Encrypted keys are not checked.`,
         `,
         context: 'http',
         files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'client.crt': 'client-cert', 'client.key': 'client-key' },
+      },
+      {
+        // No location talks TLS to its upstream: the client pair is never loaded.
+        config: conf`
+          proxy_ssl_certificate client.crt;
+          proxy_ssl_certificate_key server.key;
+          server {
+              listen 8080;
+              location / {
+                  proxy_pass http://127.0.0.1:9000;
+              }
+          }
+        `,
+        context: 'http',
+        files: { 'server.key': 'server-key', 'client.crt': 'client-cert' },
+      },
+      {
+        // The server names its own key, so the http-level pair is never loaded as such.
+        config: conf`
+          ssl_certificate server.crt;
+          ssl_certificate_key stray.key;
+          server {
+              listen 443 ssl;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'stray.key': 'stray-key' },
       },
     ],
     invalid: [
@@ -120,8 +149,22 @@ is one. Encrypted keys are not checked.`,
       if (!owners.has(publicKeyId)) owners.set(publicKeyId, files.refs(model).find((r) => r.role === 'certificate' && files.read(model, r)?.certificates[0]?.publicKeyId === publicKeyId));
       return owners.get(publicKeyId);
     };
+    const version = ctx.settings.nginxVersion;
+    const uses = tlsUses(model);
     for (const [keyName, certName] of KEY_PAIRS) {
-      const blocks = new Set<LBlock>([...model.named(keyName), ...model.named(certName)].map((ld) => ld.block));
+      // Pairs are judged where nginx loads them, as each of those blocks sees them: an outer pair no block
+      // loads as written (every server names its own key, no location talks TLS to its upstream) is never read.
+      const blocks = new Set<LBlock>();
+      if (tlsFact(keyName)?.side === 'upstream') {
+        for (let i = 0; i < uses.length; i++) if (tlsDirective(uses[i].family, 'certificate_key') === keyName) blocks.add(uses[i].block);
+      } else {
+        for (const ld of [...model.named(keyName), ...model.named(certName)]) {
+          const servers = serversTaking(model, ld);
+          // Outside any server level nginx rejects the directive itself: the pair is judged where it is written.
+          if (!servers) blocks.add(ld.block);
+          else for (const server of servers) if (serverContextBuilt(model, server, version)) blocks.add(server);
+        }
+      }
       for (const block of blocks) {
         const keys = model.effective(keyName, block).found;
         const certs = model.effective(certName, block).found;

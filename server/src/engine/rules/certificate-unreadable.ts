@@ -1,24 +1,22 @@
 // A certificate, key or CA file nginx would fail to load: missing, not PEM, or without what it must hold.
 
-import { CertificateRef, certificateRole, FileState } from '../certificates/files';
+import { CertificateRef, certificateRole, FileState, serverFileLoaded } from '../certificates/files';
 import { LDir } from '../model/model';
 import { argSpan, handlerLine, readsTlsAnd, Rule, RuleContext } from './rule';
 import { allTlsFacts, tlsFact, tlsDirective } from '../knowledge/tls-directives';
 import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { SERVER_INPUTS } from '../model/servers';
 import { conf } from './case-text';
 
 /**
  * Whether nginx loads the file at all: upstream files only where a location talks TLS to its upstream (CA
- * files only with verification on there), a client CA only with ssl_verify_client.
+ * files only with verification on there), server files only in a server that takes them and has a TLS
+ * context (a client CA only with ssl_verify_client there).
  */
 function loaded(ctx: RuleContext, ref: CertificateRef, upstreamLoaded: () => Set<LDir>): boolean {
   const fact = tlsFact(ref.ld.name);
   if (!fact) return true;
-  if (fact.side === 'server') {
-    if (ref.ld.name !== 'ssl_client_certificate') return true;
-    const v = ctx.model.first('ssl_verify_client', ref.ld.block)?.arg(0).toLowerCase();
-    return v === 'on' || v === 'optional' || v === 'optional_no_ca' || ref.ld.block.kind === 'http' || ref.ld.block.kind === 'stream' || ref.ld.block.kind === 'main';
-  }
+  if (fact.side === 'server') return serverFileLoaded(ctx.model, ref.ld, ctx.settings.nginxVersion);
   return upstreamLoaded().has(ref.ld);
 }
 
@@ -68,7 +66,7 @@ export const certificateUnreadable: Rule = {
   defaultSeverity: 'error',
   title: 'A certificate, key or CA file nginx cannot load',
   nginxRejects: true,
-  reads: readsTlsAnd(TLS_USE_INPUTS),
+  reads: readsTlsAnd(TLS_USE_INPUTS, SERVER_INPUTS, ['starttls', 'ssl']),
   explanation: `nginx loads every certificate, key, CA and CRL file a config names when it reads the config, and
 \`nginx -t\` fails when one is missing, is not PEM, or holds nothing of what it must: a certificate for
 \`ssl_certificate\`, a private key for \`ssl_certificate_key\`, a certificate or CRL for the CA files ("no
@@ -80,7 +78,9 @@ not exist on this machine is not reported: the config is often edited away from 
 server's folders to the workspace with \`nginxTlsProxy.pathMap\` (\`{ "/etc/nginx/ssl": "deploy/ssl" }\`, or
 \`--path-map /etc/nginx/ssl=deploy/ssl\` on the command line) to have them checked. Paths with variables are
 resolved per request and are not checked. Files nginx does not load are not reported either: upstream
-certificates where no location talks TLS to its upstream, upstream CA files where verification is off.`,
+certificates where no location talks TLS to its upstream, upstream CA files where verification is off, and a
+server-side file written in \`http\` (or \`stream\`, \`mail\`) that no TLS server takes from there (every server
+sets its own, or none verifies clients for an \`ssl_client_certificate\`).`,
   cases: {
     messages: {
       missing: /: the file does not exist \(2: No such file or directory\)/,
@@ -119,6 +119,40 @@ certificates where no location talks TLS to its upstream, upstream CA files wher
         `,
         context: 'http',
         files: {},
+      },
+      {
+        // The http-level CA is inherited only by the first server, which does not ask for client certificates.
+        config: conf`
+          ssl_client_certificate missing-ca.crt;
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 8443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_client_certificate root.crt;
+              ssl_verify_client on;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+      },
+      {
+        // Every server names its own pair: the http-level one is never loaded.
+        config: conf`
+          ssl_certificate missing.crt;
+          ssl_certificate_key missing.key;
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
       },
     ],
     invalid: [
@@ -159,6 +193,20 @@ certificates where no location talks TLS to its upstream, upstream CA files wher
         context: 'http',
         errors: [{ line: 3, column: 21, messageId: 'notPem' }],
         files: { 'server.key': 'server-key' },
+      },
+      {
+        config: conf`
+          ssl_client_certificate missing-ca.crt;
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_verify_client optional;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 1, column: 24, messageId: 'missing' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
       },
     ],
   },
