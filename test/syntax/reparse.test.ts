@@ -48,7 +48,8 @@ function check(before: string, after: string): boolean {
 }
 
 const word = fc.constantFrom('a', 'bc', 'example.com', '10.0.0.1:443', '/p/x', 'on', 'ssl', '$host', '${v}x', 'a\\;b', '~^(?<n>.+)$', 'é');
-const quoted = fc.constantFrom('"q w"', "'s;{'", '"a\\"b"', '"two\nlines"', '""');
+// `"g")`: an `if` condition's closing paren right after a quote (nginx allows no other character there).
+const quoted = fc.constantFrom('"q w"', "'s;{'", '"a\\"b"', '"two\nlines"', '""', '"g")');
 const statement = fc
   .tuple(fc.constantFrom('server_name', 'proxy_pass', 'set', 'x', 'content_by_lua_block'), fc.array(fc.oneof({ arbitrary: word, weight: 4 }, { arbitrary: quoted, weight: 1 }), { maxLength: 3 }), fc.constantFrom(';', ';', '; # c', ' { a b; }', ' {\n  y z;\n}'))
   .map(([name, args, end]) => `${name} ${args.join(' ')}${end}\n`);
@@ -85,6 +86,9 @@ test('reparse: typing in an argument, a quoted value and a comment moves offsets
   assert.equal(check(base, edit(at('.com;', 4), at('.com;', 4), '{')), false, 'a brace');
   assert.equal(check(base, edit(at('"v 1"'), at('"v 1"') + 1, '')), false, 'the opening quote');
   assert.equal(check(base, edit(at('a.example'), at('.com;', 4), '')), false, 'the whole word removed');
+  // A word that starts where a quoted one ends: a letter typed there follows the quote (an error nginx reports).
+  const cond = 'if ($a = "v") {\n    return 200;\n}\n';
+  assert.equal(check(cond, cond.replace('")', '"c)')), false, 'a letter right after a closing quote');
 });
 
 test('reparse: random edits of real-world configs (shared corpus)', sharedOption('corpus'), (t) => {

@@ -87,8 +87,9 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
     const parsed = parsePassUrl(url);
     let certain: boolean;
     if (parsed.scheme === spec.tls) certain = true;
-    // The scheme may come from a variable: nginx prepares TLS for every such location.
-    else if (name === 'proxy_pass' && parsed.hasVariables) certain = false;
+    // The scheme may come from a variable: nginx prepares TLS for every such location (grpc_pass and uwsgi_pass
+    // too, whatever scheme they are written with: their handlers set it up for any URL with variables).
+    else if (parsed.hasVariables) certain = false;
     else continue;
     const hostHasVar = parsed.hostPort.includes('$');
     const { host, port } = parsed;

@@ -1,7 +1,7 @@
 // Cipher lists that let in ciphers without encryption, authentication or adequate strength.
 
 import { argSpan, Rule } from './rule';
-import { tlsNamesWithValue } from '../knowledge/tls-directives';
+import { tlsFact, tlsNamesWithValue } from '../knowledge/tls-directives';
 import { conf } from './case-text';
 import { LDir } from '../model/model';
 import { TextEdit } from '../types';
@@ -95,7 +95,8 @@ clients or backends that speak only the suites taken away stop connecting, so th
       if (!weak.length) continue;
       ctx.report({
         message: `The cipher list allows weak or unauthenticated ciphers: ${weak.join(', ')}.`,
-        fixes: () => [{ title: `Use the cipher list ${STRONG_CIPHERS} (nginx's default)`, edits: [replaceCipherList(ld, STRONG_CIPHERS)], isPreferred: true, safe: false }],
+        // nginx's own default only on the server side: upstream connections default to OpenSSL's DEFAULT.
+        fixes: () => [{ title: `Use the cipher list ${STRONG_CIPHERS} (nginx's default${tlsFact(ld.name)?.side === 'upstream' ? ' for servers' : ''})`, edits: [replaceCipherList(ld, STRONG_CIPHERS)], isPreferred: true, safe: false }],
         ...argSpan(ld, 0),
       });
     }

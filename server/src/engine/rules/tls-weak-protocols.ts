@@ -72,6 +72,18 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
         errors: [{ line: 1, column: 1, messageId: 'upstreamDefault' }],
       },
       {
+        // Two families in one location: each default is its own finding (and fix).
+        config: conf`
+          if ($http_content_type = "application/grpc") {
+              grpc_pass grpcs://127.0.0.1:50051;
+          }
+          proxy_pass https://a.example.com;
+        `,
+        context: 'http/location',
+        nginxVersion: '1.22',
+        errors: [{ line: 2, column: 5, messageId: 'upstreamDefault' }, { line: 4, column: 1, messageId: 'upstreamDefault' }],
+      },
+      {
         config: conf`
           server {
               listen 443 ssl;
@@ -104,10 +116,15 @@ TLSv1.2\`, and still \`TLSv1\`/\`TLSv1.1\` until 1.27.2), so a server or upstrea
     const defaults = defaultProtocols(ctx.settings.nginxVersion).filter((p) => WEAK_PROTOCOLS.has(p.toLowerCase()));
     if (!defaults.length) return;
     const version = versionLabel(ctx.settings.nginxVersion);
-    const flagged = new Set<LBlock>();
+    // Per block and directive: a location with a grpc and a proxy pass (or a stream server that is a TLS server
+    // and proxies over TLS) uses two defaults, each with its own finding and fix.
+    const flagged = new Map<LBlock, Set<string>>();
     const report = (name: string, where: LDir, block: LBlock, what: string) => {
-      if ((ctx.model.lookup(name, block)?.length ?? 0) || flagged.has(block)) return;
-      flagged.add(block);
+      if (ctx.model.lookup(name, block)?.length ?? 0) return;
+      let names = flagged.get(block);
+      if (!names) flagged.set(block, (names = new Set()));
+      if (names.has(name)) return;
+      names.add(name);
       const edit = insertDirectives(block, [`${name} ${good};`], anchorIn(block, where));
       ctx.report({
         message: `${what} uses nginx ${version}'s default protocols, which include ${defaults.join(' and ')}: set ${name} ${good}.`,

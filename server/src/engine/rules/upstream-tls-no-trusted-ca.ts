@@ -77,6 +77,15 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
         errors: [{ line: 2, column: 1, messageId: 'noCa' }],
       },
       {
+        // grpc_pass (and uwsgi_pass) with variables prepare TLS too, whatever their scheme.
+        config: conf`
+          grpc_pass grpc://$arg_h:50051;
+          grpc_ssl_verify on;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 1, messageId: 'noCa' }],
+      },
+      {
         config: conf`
           server {
               listen 127.0.0.1:5000;

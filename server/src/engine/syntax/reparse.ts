@@ -90,8 +90,11 @@ export function tokenEdit(old: CompactTree, text: string): TokenEdit | undefined
   const k = lastAtOrBefore(a.tokStart, a.tokenCount, s);
   if (k < 0 || e > a.tokEnd[k]) return undefined;
   const start = a.tokStart[k], end = a.tokEnd[k];
-  // Touching the next token too (no blank between them) would change both.
+  // Touching the next token too (no blank between them) would change both. A token may also start right where
+  // the one before ends (a `)` after a closing quote): what is typed at its start follows that quote instead,
+  // and nginx wants a blank, `;`, `{` or `)` there.
   if (k + 1 < a.tokenCount && a.tokStart[k + 1] <= e) return undefined;
+  if (s === start && k > 0 && a.tokEnd[k - 1] === start) return undefined;
   const flags = a.tokFlags[k];
   const kind = flags & TokenFlag.KindMask;
   // A plain word stays plain: no backslash comes or goes (below).
