@@ -2,7 +2,7 @@
 // prefix, through the path map), whether they are there, and what they hold. Read through the engine's
 // FileSystem, parsed through the adapter's CertificateParser, cached by path and text.
 
-import { allTlsFacts, NginxVersion, TlsFileRole, versionAtLeast } from '../knowledge/tls-directives';
+import { allTlsFacts, FileValueForm, NginxVersion, TlsFileRole, tlsFact, versionAtLeast } from '../knowledge/tls-directives';
 import { FileSystem } from '../model/filesystem';
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { serverTls } from '../model/servers';
@@ -107,7 +107,9 @@ export function serverFileLoaded(model: ConfigModel, ld: LDir, version: NginxVer
     if (!serverContextBuilt(model, server, version)) continue;
     if (role === 'certificate' || role === 'key') {
       // A key with no certificate beside it is never paired, so never read.
-      if (model.first('ssl_certificate', server)) return true;
+      if (!model.first('ssl_certificate', server)) continue;
+      const pairs = [...model.effective('ssl_certificate', server).found, ...model.effective('ssl_certificate_key', server).found];
+      if (!pairsLoadedPerRequest(pairs, version)) return true;
       continue;
     }
     if (VERIFYING.has(model.first('ssl_verify_client', server)?.arg(0).toLowerCase() ?? 'off')) return true;
@@ -117,9 +119,36 @@ export function serverFileLoaded(model: ConfigModel, ld: LDir, version: NginxVer
   return false;
 }
 
-/** Paths nginx resolves at run time (variables) or takes from elsewhere (`data:`, `engine:`) are not files here. */
-function isStatic(value: string): boolean {
-  return !value.includes('$') && !/^(data|engine):/.test(value);
+const PREFIX_FORMS: readonly FileValueForm[] = ['data:', 'engine:', 'store:'];
+
+/**
+ * How nginx takes `value`, written in `ld`: as a path it opens when it reads the config, or in another form
+ * the TLS table gives the directive (a name with variables, expanded per handshake or request; `data:`, an
+ * engine's or a store's key). Each form only from its version on (`version` undefined: every form, as the
+ * newest nginx has them); before, and for the forms a directive does not have (a CA file is always a path,
+ * `$ca` or `data:…` included), the value is a path nginx must find.
+ */
+export function valueForm(ld: LDir, value: string, version?: NginxVersion): FileValueForm | 'path' {
+  const forms = tlsFact(ld.name)?.forms;
+  if (!forms) return 'path';
+  const has = (form: FileValueForm): boolean => {
+    const since = forms[form];
+    return !!since && (!version || versionAtLeast(version, since[0], since[1], since[2]));
+  };
+  // nginx counts variables first (`data:$pem` is expanded, then read as data); mail has no variables at all.
+  const kind = ld.block.kind;
+  if (value.includes('$') && has('variables') && kind !== 'mail' && kind !== 'mail/server') return 'variables';
+  for (const form of PREFIX_FORMS) if (value.startsWith(form) && has(form)) return form;
+  return 'path';
+}
+
+/**
+ * Whether nginx at `version` loads the certificates and keys `lds` name per handshake or request rather than
+ * when it reads the config: once one of a server's pairs (or an upstream's certificate or key) has variables,
+ * nginx -t opens none of them, the static ones beside it included.
+ */
+export function pairsLoadedPerRequest(lds: readonly (LDir | undefined)[], version: NginxVersion): boolean {
+  return lds.some((ld) => !!ld && ld.argc === 1 && valueForm(ld, ld.arg(0), version) === 'variables');
 }
 
 /** What `check --probe` found at an upstream: the chain it presented (PEM, leaf first), or why not. */
@@ -191,7 +220,10 @@ export class CertificateFiles {
     return this.env.parser;
   }
 
-  /** Every certificate, key, CA and CRL file the config names with a static path, in document order. */
+  /**
+   * Every certificate, key, CA and CRL file the config names with a path (not with variables, `data:`, an
+   * engine or a store, in any version that has them), in document order: the files there are to read.
+   */
   refs(model: ConfigModel): CertificateRef[] {
     let refs = this.refsByModel.get(model);
     if (refs) return refs;
@@ -209,11 +241,40 @@ export class CertificateFiles {
     return refs;
   }
 
-  /** The file `ld` names, if it names one with a static path. */
-  ref(model: ConfigModel, ld: LDir, role = certificateRole(ld.name)): CertificateRef | undefined {
+  /**
+   * Every certificate, key, CA and CRL file nginx at `version` opens as a path when it reads the config, in
+   * document order: what nginx -t fails on when it is not there. Beside `refs`, the values older versions
+   * take as paths (`$cert` before variables), and nothing nginx takes otherwise in no version (`$ca`).
+   */
+  pathRefs(model: ConfigModel, version: NginxVersion): CertificateRef[] {
+    const key = `${version.major}.${version.minor}.${version.patch}`;
+    let byVersion = this.pathRefsByModel.get(model);
+    if (!byVersion) this.pathRefsByModel.set(model, (byVersion = new Map()));
+    let refs = byVersion.get(key);
+    if (refs) return refs;
+    refs = [];
+    const ldList = model.all;
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
+      const role = FILE_DIRECTIVES.get(ld.name);
+      if (!role) continue;
+      const r = this.ref(model, ld, role, version);
+      if (r) refs.push(r);
+    }
+    byVersion.set(key, refs);
+    return refs;
+  }
+
+  private pathRefsByModel = new WeakMap<ConfigModel, Map<string, CertificateRef[]>>();
+
+  /**
+   * The file `ld` names, if nginx takes its value as a path: at `version`, or (undefined) in every version,
+   * the newest having every other form.
+   */
+  ref(model: ConfigModel, ld: LDir, role = certificateRole(ld.name), version?: NginxVersion): CertificateRef | undefined {
     if (!role || ld.argc !== 1) return undefined;
     const value = ld.arg(0);
-    if (!value || !isStatic(value)) return undefined;
+    if (!value || valueForm(ld, value, version) !== 'path') return undefined;
     // By prefix, then by value: a key joining the two was a new string to build and hash per directive.
     let inPrefix = this.resolved.get(model.prefix);
     if (!inPrefix) this.resolved.set(model.prefix, (inPrefix = new Map()));

@@ -12,6 +12,12 @@ export type UpstreamFamily = 'proxy' | 'grpc' | 'uwsgi' | 'stream';
 
 export type TlsValueKind = 'flag' | 'number' | 'file' | 'protocols' | 'ciphers' | 'name' | 'keyword' | 'other';
 
+/**
+ * A value of a file directive nginx does not open as a path when it reads the config: a name with `$` in it
+ * (expanded per handshake or request; mail has no variables, so never there), or one of the prefixes.
+ */
+export type FileValueForm = 'variables' | 'data:' | 'engine:' | 'store:';
+
 /** What a file named by the directive holds. */
 export type TlsFileRole = 'certificate' | 'key' | 'ca' | 'crl' | 'dhparam' | 'password' | 'ticket-key' | 'ech';
 
@@ -30,6 +36,12 @@ export interface TlsDirectiveFact {
   merge: MergeKind;
   value: TlsValueKind;
   role?: TlsFileRole;
+  /**
+   * For a file: the values nginx takes otherwise than as a path, each since the version that brought it.
+   * Before that version, and for any form not listed (a CA file named `$ca` or `data:…`), nginx opens the
+   * value as a path relative to the prefix, and `nginx -t` fails when there is no such file.
+   */
+  forms?: Partial<Record<FileValueForm, [number, number, number]>>;
   /** The built-in value when the directive is absent (not every directive has one worth stating). */
   default?: (v: NginxVersion) => string;
   /** Only matters once verification is on (`*_ssl_verify on` / `ssl_verify_client`). */
@@ -81,8 +93,8 @@ const UPSTREAM: Record<string, Row> = {
   server_name: { merge: 'scalar', value: 'flag', default: constant('off'), summary: true },
   protocols: { merge: 'bitmask', value: 'protocols', default: protocols, summary: true },
   ciphers: { merge: 'scalar', value: 'ciphers', default: constant('DEFAULT') },
-  certificate: { merge: 'scalar', value: 'file', role: 'certificate' },
-  certificate_key: { merge: 'scalar', value: 'file', role: 'key' },
+  certificate: { merge: 'scalar', value: 'file', role: 'certificate', forms: { 'variables': [1, 21, 0], 'data:': [1, 15, 10] } },
+  certificate_key: { merge: 'scalar', value: 'file', role: 'key', forms: { 'variables': [1, 21, 0], 'data:': [1, 15, 10], 'engine:': [1, 7, 9], 'store:': [1, 29, 0] } },
   session_reuse: { merge: 'scalar', value: 'flag', default: constant('on') },
   password_file: { merge: 'scalar', value: 'file', role: 'password' },
   conf_command: { merge: 'array', value: 'other', since: [1, 19, 4] },
@@ -93,8 +105,8 @@ const UPSTREAM: Record<string, Row> = {
 
 /** nginx terminating TLS (http, stream and mail share these names). */
 const SERVER: Record<string, Row> = {
-  ssl_certificate: { merge: 'array', value: 'file', role: 'certificate', summary: true },
-  ssl_certificate_key: { merge: 'array', value: 'file', role: 'key', summary: true },
+  ssl_certificate: { merge: 'array', value: 'file', role: 'certificate', forms: { 'variables': [1, 15, 9], 'data:': [1, 15, 10] }, summary: true },
+  ssl_certificate_key: { merge: 'array', value: 'file', role: 'key', forms: { 'variables': [1, 15, 9], 'data:': [1, 15, 10], 'engine:': [1, 7, 9], 'store:': [1, 29, 0] }, summary: true },
   ssl_protocols: { merge: 'bitmask', value: 'protocols', default: protocols, summary: true },
   ssl_ciphers: { merge: 'scalar', value: 'ciphers', default: constant('HIGH:!aNULL:!MD5'), unique: true, summary: true },
   ssl_verify_client: { merge: 'scalar', value: 'keyword', default: constant('off'), unique: true, summary: true },

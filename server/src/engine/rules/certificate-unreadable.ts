@@ -1,6 +1,6 @@
 // A certificate, key or CA file nginx would fail to load: missing, not PEM, or without what it must hold.
 
-import { CertificateRef, certificateRole, FileState, serverFileLoaded } from '../certificates/files';
+import { CertificateRef, certificateRole, FileState, pairsLoadedPerRequest, serverFileLoaded } from '../certificates/files';
 import { LDir } from '../model/model';
 import { argSpan, handlerLine, readsTlsAnd, Rule, RuleContext } from './rule';
 import { allTlsFacts, tlsFact, tlsDirective } from '../knowledge/tls-directives';
@@ -10,7 +10,7 @@ import { conf } from './case-text';
 
 /**
  * Whether nginx loads the file at all: upstream files only where a location talks TLS to its upstream (CA
- * files only with verification on there), server files only in a server that takes them and has a TLS
+ * files and CRLs only with verification on there, a pair only when neither has variables), server files only in a server that takes them and has a TLS
  * context (a client CA only with ssl_verify_client there).
  */
 function loaded(ctx: RuleContext, ref: CertificateRef, upstreamLoaded: () => Set<LDir>): boolean {
@@ -25,17 +25,22 @@ const UPSTREAM_FILE_SUFFIXES = [...new Set([...allTlsFacts()].filter((f) => f.si
 
 /**
  * The upstream-side file directives nginx loads: those in effect where some TLS connection is made (a CA file
- * only where that connection is verified). Worked out once per check, not per file named.
+ * only where that connection is verified, a certificate and key only when neither has variables: then both
+ * are loaded per request). Worked out once per check, not per file named.
  */
 function upstreamFilesLoaded(ctx: RuleContext): Set<LDir> {
   const out = new Set<LDir>();
   const useList = tlsUses(ctx.model);
+  const version = ctx.settings.nginxVersion;
   for (let useIndex = 0; useIndex < useList.length; useIndex++) {
     const use = useList[useIndex];
+    const pair = [ctx.model.first(tlsDirective(use.family, 'certificate'), use.block), ctx.model.first(tlsDirective(use.family, 'certificate_key'), use.block)];
+    const pairLoaded = !pairsLoadedPerRequest(pair, version);
     for (const suffix of UPSTREAM_FILE_SUFFIXES) {
       const ld = ctx.model.first(tlsDirective(use.family, suffix), use.block);
       if (!ld || out.has(ld)) continue;
-      if (certificateRole(ld.name) !== 'ca' || isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) out.add(ld);
+      const role = certificateRole(ld.name);
+      if (role === 'ca' || role === 'crl' ? isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block)) : pairLoaded) out.add(ld);
     }
   }
   return out;
@@ -76,11 +81,21 @@ not to the file that names them.
 A file inside the workspace (or a relative path) is checked. An absolute path outside the workspace that does
 not exist on this machine is not reported: the config is often edited away from the server it runs on. Map the
 server's folders to the workspace with \`nginxTlsProxy.pathMap\` (\`{ "/etc/nginx/ssl": "deploy/ssl" }\`, or
-\`--path-map /etc/nginx/ssl=deploy/ssl\` on the command line) to have them checked. Paths with variables are
-resolved per request and are not checked. Files nginx does not load are not reported either: upstream
-certificates where no location talks TLS to its upstream, upstream CA files where verification is off, and a
-server-side file written in \`http\` (or \`stream\`, \`mail\`) that no TLS server takes from there (every server
-sets its own, or none verifies clients for an \`ssl_client_certificate\`).`,
+\`--path-map /etc/nginx/ssl=deploy/ssl\` on the command line) to have them checked.
+
+Only certificates and keys may name their file with variables: \`ssl_certificate\` and \`ssl_certificate_key\`
+since nginx 1.15.9 (http and stream; mail has no variables), \`proxy_ssl_certificate\` and
+\`proxy_ssl_certificate_key\` (and the grpc and uwsgi ones) since 1.21.0. nginx then loads them per handshake or
+request, and \`nginx -t\` opens none of that server's (or that upstream's) certificates and keys, so they are not
+checked. The same goes for \`data:\` values (1.15.10), \`engine:\` keys and \`store:\` keys (1.29.0). Everywhere
+else, in an older version, and for CA files, CRLs and certificates in any version, nginx takes the value as it
+is for a path: \`proxy_ssl_trusted_certificate $ca;\` or \`ssl_certificate engine:…;\` names a file that must
+exist, and is checked like any other (set \`nginxVersion\` to the version the server runs).
+
+Files nginx does not load are not reported either: upstream certificates where no location talks TLS to its
+upstream, upstream CA files and CRLs where verification is off, and a server-side file written in \`http\` (or
+\`stream\`, \`mail\`) that no TLS server takes from there (every server sets its own, or none verifies clients
+for an \`ssl_client_certificate\`).`,
   cases: {
     messages: {
       missing: /: the file does not exist \(2: No such file or directory\)/,
@@ -154,6 +169,41 @@ sets its own, or none verifies clients for an \`ssl_client_certificate\`).`,
         context: 'http',
         files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
       },
+      {
+        // A key from an OpenSSL store (nginx 1.29.0 on) is no file of the prefix.
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key store:file:/etc/nginx/ssl/server.key;
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert' },
+      },
+      {
+        // The certificate has variables: nginx loads this server's pairs per handshake, the key included.
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate $ssl_server_name.crt;
+              ssl_certificate_key missing.key;
+          }
+        `,
+        context: 'http',
+        files: {},
+      },
+      {
+        // The same for an upstream's pair; and the CRL is read only where the upstream is verified.
+        config: conf`
+          proxy_pass https://backend.test;
+          proxy_ssl_certificate $host.crt;
+          proxy_ssl_certificate_key missing.key;
+          proxy_ssl_crl missing.crl;
+        `,
+        context: 'http/location',
+        files: {},
+      },
     ],
     invalid: [
       {
@@ -208,6 +258,69 @@ sets its own, or none verifies clients for an \`ssl_client_certificate\`).`,
         errors: [{ line: 1, column: 24, messageId: 'missing' }],
         files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
       },
+      {
+        // A CA file is never expanded: nginx looks for a file named "$ca" (or "data:$ca").
+        config: conf`
+          proxy_pass https://backend.test;
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate $ca;
+        `,
+        context: 'http/location',
+        errors: [{ line: 3, column: 31, messageId: 'missing' }],
+        files: {},
+      },
+      {
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+              ssl_trusted_certificate data:$ca;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 5, column: 29, messageId: 'missing' }],
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key' },
+      },
+      {
+        // engine: names keys only; for a certificate it is a file name.
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate engine:pkcs11:server;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 3, column: 21, messageId: 'missing' }],
+        files: { 'server.key': 'server-key' },
+      },
+      {
+        // Before 1.15.9 a certificate's name is not expanded.
+        config: conf`
+          server {
+              listen 443 ssl;
+              ssl_certificate $ssl_server_name.crt;
+              ssl_certificate_key server.key;
+          }
+        `,
+        context: 'http',
+        nginxVersion: '1.14',
+        errors: [{ line: 3, column: 21, messageId: 'missing' }],
+        files: { 'server.key': 'server-key' },
+      },
+      {
+        // Before 1.21.0 neither is an upstream's.
+        config: conf`
+          proxy_pass https://backend.test;
+          proxy_ssl_certificate $host.crt;
+          proxy_ssl_certificate_key $host.key;
+        `,
+        context: 'http/location',
+        nginxVersion: '1.20',
+        errors: [{ line: 2, column: 23, messageId: 'missing' }, { line: 3, column: 27, messageId: 'missing' }],
+        files: {},
+      },
     ],
   },
   check(ctx) {
@@ -215,7 +328,7 @@ sets its own, or none verifies clients for an \`ssl_client_certificate\`).`,
     if (!files) return;
     let upstream: Set<LDir> | undefined;
     const upstreamLoaded = () => (upstream ??= upstreamFilesLoaded(ctx));
-    for (const ref of files.refs(ctx.model)) {
+    for (const ref of files.pathRefs(ctx.model, ctx.settings.nginxVersion)) {
       const state = files.state(ctx.model, ref);
       const why = problem(ref, state);
       if (!why || !loaded(ctx, ref, upstreamLoaded)) continue;
