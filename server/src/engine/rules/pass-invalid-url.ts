@@ -1,8 +1,13 @@
 // Pass directive URLs nginx refuses when it loads the config.
 
-import { parsePassUrl } from '../model/pass-url';
+import { parsePassUrl, splitHostPort } from '../model/pass-url';
 import { argSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
+
+const PASSES = ['proxy_pass', 'grpc_pass', 'uwsgi_pass'];
+
+/** The schemes grpc_pass and uwsgi_pass strip (plain, TLS); without one they take the address as it is. */
+const SCHEMES: Record<string, [string, string]> = { grpc_pass: ['grpc', 'grpcs'], uwsgi_pass: ['uwsgi', 'suwsgi'] };
 
 export const passInvalidUrl: Rule = {
   id: 'pass-invalid-url',
@@ -10,11 +15,13 @@ export const passInvalidUrl: Rule = {
   title: 'Upstream address nginx refuses',
   nginxRejects: true,
   locality: 'server',
-  explanation: `nginx checks the address of \`proxy_pass\`, \`grpc_pass\` and stream \`proxy_pass\` when it loads the
-config (unless it contains variables): \`proxy_pass\` needs \`http://\` or \`https://\`; \`grpc_pass\` takes
-\`grpc://\` or \`grpcs://\` (not \`https://\`) and needs a port unless it names an upstream group; stream
-\`proxy_pass\` takes no scheme at all (TLS there is \`proxy_ssl on\`); an upstream group name cannot carry a
-port; and inside \`if\`, \`limit_except\`, a regex location or a named location the URL may not have a path.`,
+  explanation: `nginx checks the address of \`proxy_pass\`, \`grpc_pass\`, \`uwsgi_pass\` and stream \`proxy_pass\` when it
+loads the config (unless it contains variables): \`proxy_pass\` needs \`http://\` or \`https://\`; \`grpc_pass\` takes
+\`grpc://\` or \`grpcs://\` and \`uwsgi_pass\` takes \`uwsgi://\` or \`suwsgi://\` (any other scheme, \`https://\`
+included, is read as part of the host), and both need a port unless they name an upstream group or a \`unix:\`
+socket; stream \`proxy_pass\` takes no scheme at all (TLS there is \`proxy_ssl on\`) and needs a port unless it
+names a stream upstream group; an upstream group name cannot carry a port; and inside \`if\`, \`limit_except\`, a
+regex location or a named location the \`proxy_pass\` URL may not have a path.`,
   cases: {
     messages: {
       prefix: /^invalid URL prefix in /,
@@ -40,6 +47,29 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
           proxy_pass $scheme://$host$request_uri;
         `,
         context: 'http/location',
+      },
+      {
+        // uwsgi_pass without a scheme is plain uwsgi; a group, a unix socket or an address with a port is enough.
+        config: conf`
+          upstream app { server 127.0.0.1:3031; }
+          server {
+              location /a { uwsgi_pass app; }
+              location /b { uwsgi_pass suwsgi://App; }
+              location /c { uwsgi_pass unix:/run/app.sock; }
+              location /d { uwsgi_pass uwsgi://[::1]:3031; }
+              location /e { uwsgi_pass 127.0.0.1:3031; }
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          upstream tls_backend { server 127.0.0.1:5443; }
+          server { listen 127.0.0.1:5000; proxy_pass tls_backend; proxy_ssl on; }
+          server { listen 127.0.0.1:5001; proxy_pass unix:/run/backend.sock; }
+          server { listen 127.0.0.1:5002; proxy_pass [::1]:5443; }
+        `,
+        context: 'stream',
       },
     ],
     invalid: [
@@ -87,36 +117,83 @@ port; and inside \`if\`, \`limit_except\`, a regex location or a named location 
         context: 'stream',
         errors: [{ line: 3, column: 16, messageId: 'invalidHost' }],
       },
+      {
+        config: conf`
+          uwsgi_pass https://127.0.0.1:3031;
+          uwsgi_pass suwsgi://127.0.0.1;
+          uwsgi_pass [::1];
+        `,
+        context: 'http/location',
+        errors: [
+          { line: 1, column: 12, messageId: 'invalidHost' },
+          { line: 2, column: 12, messageId: 'noPort' },
+          { line: 3, column: 12, messageId: 'noPort' },
+        ],
+      },
+      {
+        config: conf`
+          upstream app { server 127.0.0.1:3031; }
+          server {
+              location / { uwsgi_pass suwsgi://app:3031; }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 3, column: 29, messageId: 'groupWithPort' }],
+      },
+      {
+        // A stream upstream group carries the ports; any other address needs one.
+        config: conf`
+          upstream tls_backend { server 127.0.0.1:5443; }
+          server { listen 127.0.0.1:5000; proxy_pass 127.0.0.1; proxy_ssl on; }
+          server { listen 127.0.0.1:5001; proxy_pass tls_backend:5443; }
+          server { listen 127.0.0.1:5002; proxy_pass [::1]; }
+        `,
+        context: 'stream',
+        errors: [
+          { line: 2, column: 44, messageId: 'noPort' },
+          { line: 3, column: 44, messageId: 'groupWithPort' },
+          { line: 4, column: 44, messageId: 'noPort' },
+        ],
+      },
     ],
   },
   check(ctx) {
-    const ldList = ctx.model.all;
+    // The pass directives from the name index, in document order (a scan of every directive per analysis
+    // found the same few).
+    const ldList = ctx.model.namedAny(PASSES);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
       const name = ld.name;
-      if ((name !== 'proxy_pass' && name !== 'grpc_pass') || ld.argc !== 1) continue;
+      if (ld.argc !== 1) continue;
       const url = ld.arg(0);
       if (url.includes('$')) continue;
       const kind = ld.block.kind;
       const report = (message: string) => ctx.report({ nginxLine: handlerLine(ld), message, ...argSpan(ld, 0) });
       if (kind === 'stream/server') {
-        if (url.includes('://')) report(`invalid host in upstream "${url}": stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)`);
+        if (name !== 'proxy_pass') continue;
+        if (url.includes('://')) { report(`invalid host in upstream "${url}": stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)`); continue; }
+        if (url.startsWith('unix:')) continue;
+        const { host, port } = splitHostPort(url);
+        const group = ctx.model.upstream('stream', host);
+        if (group && port !== null) report(`upstream "${host}" may not have port ${port}: the servers of the group carry the ports`);
+        else if (!group && port === null) report(`no port in upstream "${host}": stream proxy_pass needs an explicit port unless it names an upstream group`);
         continue;
       }
       if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
       const parsed = parsePassUrl(url);
       if (name === 'proxy_pass') {
         if (parsed.scheme !== 'http' && parsed.scheme !== 'https') { report(`invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
-      } else if (parsed.scheme !== null && parsed.scheme !== 'grpc' && parsed.scheme !== 'grpcs') {
-        // nginx strips only grpc(s):// and then reads "https://…" as a host.
-        report(`invalid host in upstream "${url}": grpc_pass takes grpc:// or grpcs://`);
+      } else if (parsed.scheme !== null && parsed.scheme !== SCHEMES[name][0] && parsed.scheme !== SCHEMES[name][1]) {
+        // nginx strips only its own schemes (grpc(s):// or (s)uwsgi://) and then reads "https://…" as a host.
+        report(`invalid host in upstream "${url}": ${name} takes ${SCHEMES[name][0]}:// or ${SCHEMES[name][1]}://`);
         continue;
       }
       if (parsed.rest.startsWith('unix:')) continue;
       const { host, port } = parsed;
       const group = ctx.model.upstream('http', host);
       if (group && port !== null) { report(`upstream "${host}" may not have port ${port}: the servers of the group carry the ports`); continue; }
-      if (name === 'grpc_pass' && !group && port === null) { report(`no port in upstream "${host}": grpc_pass needs an explicit port`); continue; }
+      // grpc_pass and uwsgi_pass have no default port (proxy_pass takes 80 or 443 from the scheme).
+      if (name !== 'proxy_pass' && !group && port === null) { report(`no port in upstream "${host}": ${name} needs an explicit port unless it names an upstream group`); continue; }
       if (name === 'proxy_pass' && parsed.path !== null) {
         const loc = ctx.model.enclosing(ld.block, 'http/location')?.owner;
         const regex = loc && (loc.d.args[0]?.value === '~' || loc.d.args[0]?.value === '~*' || loc.d.args[0]?.value.startsWith('@'));
