@@ -59,6 +59,8 @@ const CASES: OwnCase[] = [
     conf: srv('        proxy_ssl_verify off;\n        proxy_ssl_verify off;\n') },
   { name: 'proxy_ssl_verify yes', expect: 'reject', line: 7,
     conf: srv('        location / {\n            proxy_ssl_verify yes;\n            proxy_pass https://127.0.0.1:18443;\n        }\n') },
+  { name: 'proxy_ssl_verify with a variable (flags are read at load time)', expect: 'reject', line: 8,
+    conf: 'events {}\nhttp {\n    map $uri $verify { default on; }\n    server {\n        listen 127.0.0.1:18080;\n        location / {\n            proxy_pass https://127.0.0.1:18443;\n            proxy_ssl_verify $verify;\n        }\n    }\n}\n' },
   { name: 'proxy_ssl_verify_depth x', expect: 'reject', line: 7,
     conf: srv('        location / {\n            proxy_ssl_verify_depth x;\n            proxy_pass https://127.0.0.1:18443;\n        }\n') },
   { name: 'proxy_ssl_verify without an argument', expect: 'reject', line: 6, conf: srv('        proxy_ssl_verify;\n') },

@@ -3,7 +3,7 @@
 // it (never `if`/`limit_except`), and an existing one is changed instead of duplicated.
 
 import { ConfigModel, LBlock, LDir } from '../model/model';
-import { isFlagOn, isIpLiteral, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
+import { isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
 import { anchorIn, knownCaFiles, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -55,7 +55,8 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
     const checked = naming.suggestion ?? naming.name;
     if (checked && !isIpLiteral(checked)) {
       const sni = model.first(tlsDirective(use.family, 'server_name'), block);
-      if (!isFlagOn(sni)) ensure('server_name', 'on', false);
+      // A variable there (`${SNI}`) is the user's to fill in: not overwritten with `on`.
+      if (!isFlagOn(sni) && !isFlagUnknown(sni)) ensure('server_name', 'on', false);
     }
   };
   ensure('verify', 'on', false);

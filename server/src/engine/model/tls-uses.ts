@@ -157,6 +157,23 @@ export function isFlagOn(ld: LDir | undefined): ld is LDir {
 }
 
 /**
+ * Whether a flag directive says `on` or `off` as written. nginx reads a flag when it loads the config and
+ * refuses anything else there, a variable (`$v`, `${VERIFY}`) included: it is never evaluated per request.
+ * directive-invalid-value reports such a value; a rule that would conclude "off" from it stays silent
+ * instead, and offers no fix that overwrites it (a template placeholder is the user's to fill in).
+ */
+export function isFlagLiteral(ld: LDir): boolean {
+  if (ld.argc < 1) return false;
+  const v = ld.arg(0).toLowerCase();
+  return v === 'on' || v === 'off';
+}
+
+/** A flag in effect that holds neither `on` nor `off` (see isFlagLiteral); false when none is set. */
+export function isFlagUnknown(ld: LDir | undefined): ld is LDir {
+  return !!ld && !isFlagLiteral(ld);
+}
+
+/**
  * `proxy_pass $proto://…` where `set $proto https;` is in this block or one around it: a pattern common in
  * generated site configs. Resolved only when the nearest `set` of that variable is a literal.
  */

@@ -108,3 +108,25 @@ export function definedVariables(scope: ConfigModel): Set<string> {
 export function isKnownVariable(name: string, model: ConfigModel): boolean {
   return isOfficialVariable(name) || definedVariables(model).has(name);
 }
+
+/**
+ * Whether a reference written `${UPPER_CASE}` is shaped like a template placeholder (envsubst and the like fill
+ * it in before nginx reads the file). Only the shape: callers ask isKnownVariable first, since a name nginx
+ * or the config defines is a variable whatever its spelling.
+ */
+export function isPlaceholderShaped(name: string, braced: boolean): boolean {
+  return braced && /^[A-Z][A-Z0-9_]*$/.test(name);
+}
+
+/**
+ * Whether `value` holds a template placeholder: a `${UPPER_CASE}` reference that is no variable nginx or the
+ * config defines. Such a file is rendered before nginx reads it, so what the value will be is not known here.
+ */
+export function holdsTemplatePlaceholder(value: string, model: ConfigModel): boolean {
+  if (!value.includes('${')) return false;
+  const refs = new VariableReferences().reset(value);
+  while (refs.next()) {
+    if (isPlaceholderShaped(refs.name, refs.braced) && !isKnownVariable(refs.name, model)) return true;
+  }
+  return false;
+}

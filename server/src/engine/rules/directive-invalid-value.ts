@@ -7,12 +7,16 @@ import { argSpan, Rule, handlerLine } from './rule';
 import { own } from '../own';
 import { tlsFact } from '../knowledge/tls-directives';
 import { conf } from './case-text';
+import { holdsTemplatePlaceholder } from '../model/variables';
 
 const PROTOCOLS = ['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
 const ENUMS: Record<string, string[]> = {
   ssl_verify_client: ['on', 'off', 'optional', 'optional_no_ca'],
 };
 const isNumber = (name: string): boolean => tlsFact(name)?.value === 'number';
+/** Said after nginx's words when the refused value holds a variable: why a variable cannot be used there. */
+const VARIABLE_NOTE = ' (nginx takes this value as written when it loads the config: variables are not expanded here)';
+const variableNote = (v: string): string => (v.includes('$') ? VARIABLE_NOTE : '');
 const isProtocols = (name: string): boolean => tlsFact(name)?.value === 'protocols';
 
 /** What may follow the address of `listen` (a forgotten ";" makes the next directive's name one of these). */
@@ -30,7 +34,13 @@ export const directiveInvalidValue: Rule = {
   locality: 'server',
   explanation: `nginx checks some values when it loads the config: flags take \`on\` or \`off\`, choices such as
 \`ssl_verify_client\` take one of their keywords, \`ssl_protocols\` takes protocol names, depths take a number.
-Anything else stops \`nginx -t\`.`,
+Anything else stops \`nginx -t\`, a variable included: these values are read once, when the config is loaded,
+and \`proxy_ssl_verify $verify;\` is refused whatever \`$verify\` would hold.
+
+One exception: a template placeholder, \`\${NAME}\` in capitals that is no variable of nginx or of the config, is
+left alone. Such a file (an envsubst template, for one) is rendered before nginx reads it, and the value
+that will stand there is not known yet. nginx itself would refuse the placeholder, so run the check on the
+rendered file to have it checked.`,
   cases: {
     messages: {
       notOnOff: /^invalid value "[^"]*" in "[^"]*" directive, it must be "on" or "off"/,
@@ -55,6 +65,8 @@ Anything else stops \`nginx -t\`.`,
         context: 'http/server',
       },
     ],
+    // A template placeholder (`proxy_ssl_verify ${VERIFY};`) is left alone, but it is no valid case here:
+    // these run through nginx -t, which refuses it as it stands. test/rules/flag-variables.test.ts shows it.
     invalid: [
       {
         config: conf`
@@ -88,6 +100,46 @@ Anything else stops \`nginx -t\`.`,
         errors: [{ line: 1, column: 24, messageId: 'number' }],
       },
       {
+        // A variable is never a flag's value: nginx reads flags once, at load time.
+        config: conf`
+          map $uri $verify { default on; }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_ssl_verify $verify;
+                  proxy_ssl_server_name ${'${host}'};
+                  proxy_pass https://a.example.com;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 5, column: 26, messageId: 'notOnOff' }, { line: 6, column: 31, messageId: 'notOnOff' }],
+      },
+      {
+        config: conf`
+          map $uri $mode { default on; }
+          server {
+              listen 127.0.0.1:8080;
+              ssl_verify_client $mode;
+              ssl_protocols TLSv1.2 $mode;
+              proxy_ssl_verify_depth $mode;
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 4, column: 23, messageId: 'notOneOf' }, { line: 5, column: 27, messageId: 'protocol' }, { line: 6, column: 28, messageId: 'number' }],
+      },
+      {
+        config: conf`
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:5443;
+              proxy_ssl $tls;
+          }
+        `,
+        context: 'stream',
+        errors: [{ line: 4, column: 15, messageId: 'notOnOff' }],
+      },
+      {
         config: conf`
           listen 127.0.0.1:8080
           server_name a.test;
@@ -116,10 +168,10 @@ Anything else stops \`nginx -t\`.`,
       if (name === 'listen' && argc > 1) {
         const args = ld.values();
         const family = ld.block.kind.startsWith('stream') ? 'stream' : ld.block.kind.startsWith('mail') ? 'mail' : 'http';
-        const at = args.findIndex((a, i) => i > 0 && !a.includes('$') && !LISTEN_PARAMS[family].test(a));
+        const at = args.findIndex((a, i) => i > 0 && !LISTEN_PARAMS[family].test(a) && !holdsTemplatePlaceholder(a, ctx.model));
         if (at > 0) {
           const bad = args[at];
-          ctx.report({ nginxLine: handlerLine(ld), message: `invalid parameter "${bad}"` + (specsFor(bad) ? ` (a ";" is probably missing after "listen ${args[0]}")` : ''), ...argSpan(ld, at) });
+          ctx.report({ nginxLine: handlerLine(ld), message: `invalid parameter "${bad}"` + (specsFor(bad) ? ` (a ";" is probably missing after "listen ${args[0]}")` : variableNote(bad)), ...argSpan(ld, at) });
         }
         continue;
       }
@@ -127,36 +179,38 @@ Anything else stops \`nginx -t\`.`,
       // A flag is checked from its one value: most checked directives are flags, and most say on or off.
       if (spec.isFlag && argc === 1) {
         const v = ld.arg(0);
-        if (v === 'on' || v === 'off' || v.includes('$')) continue;
+        if (v === 'on' || v === 'off') continue;
         const lower = v.toLowerCase();
-        if (lower === 'on' || lower === 'off') continue;
+        if (lower === 'on' || lower === 'off' || holdsTemplatePlaceholder(v, ctx.model)) continue;
         const fixes = /^(yes|true|1|enable|enabled)$/i.test(v) ? 'on' : /^(no|false|0|disable|disabled)$/i.test(v) ? 'off' : null;
         ctx.report({
           nginxLine: handlerLine(ld),
-          message: `invalid value "${v}" in "${name}" directive, it must be "on" or "off"`,
+          message: `invalid value "${v}" in "${name}" directive, it must be "on" or "off"${variableNote(v)}`,
           fixes: fixes ? [{ title: `Change to "${fixes}"`, edits: [setArguments(ld, fixes)], isPreferred: true }] : [],
           ...argSpan(ld, 0),
         });
         continue;
       }
       const args = ld.values();
-      // Variables and template placeholders (`${VAR}` filled in by envsubst) are not values yet.
-      if (args.some((a) => a.includes('$'))) continue;
+      // A template placeholder (`${NAME}`, filled in by envsubst before nginx reads the file) is not a value
+      // yet: left alone, as the rule's explanation says. Every other `$` is checked like any word: nginx
+      // reads these values at load time and refuses a variable in them (`invalid value "$v"`).
+      const placeholder = (a: string) => holdsTemplatePlaceholder(a, ctx.model);
       const choices = own(ENUMS, name);
-      if (choices && args.length === 1 && !choices.includes(args[0].toLowerCase())) {
-        ctx.report({ nginxLine: handlerLine(ld), message: `invalid value "${args[0]}" (expected one of: ${choices.join(', ')})`, ...argSpan(ld, 0) });
+      if (choices && args.length === 1 && !choices.includes(args[0].toLowerCase()) && !placeholder(args[0])) {
+        ctx.report({ nginxLine: handlerLine(ld), message: `invalid value "${args[0]}" (expected one of: ${choices.join(', ')})${variableNote(args[0])}`, ...argSpan(ld, 0) });
         continue;
       }
       if (/(^|_)ssl_protocols$/.test(name)) {
         args.forEach((a, i) => {
-          if (!PROTOCOLS.includes(a.toLowerCase())) {
-            ctx.report({ nginxLine: handlerLine(ld), message: `invalid value "${a}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)`, ...argSpan(ld, i) });
+          if (!PROTOCOLS.includes(a.toLowerCase()) && !placeholder(a)) {
+            ctx.report({ nginxLine: handlerLine(ld), message: `invalid value "${a}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)${variableNote(a)}`, ...argSpan(ld, i) });
           }
         });
         continue;
       }
-      if (isNumber(name) && args.length === 1 && !/^\d+$/.test(args[0])) {
-        ctx.report({ nginxLine: handlerLine(ld), message: `"${name}" directive invalid number`, ...argSpan(ld, 0) });
+      if (isNumber(name) && args.length === 1 && !/^\d+$/.test(args[0]) && !placeholder(args[0])) {
+        ctx.report({ nginxLine: handlerLine(ld), message: `"${name}" directive invalid number${variableNote(args[0])}`, ...argSpan(ld, 0) });
       }
     }
   },

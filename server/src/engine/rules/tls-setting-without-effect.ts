@@ -1,8 +1,8 @@
 // Settings that look like protection but do nothing where they are.
 
 import { lineNumber } from '../model/describe';
-import { LDir } from '../model/model';
-import { isFlagOn, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { LBlock, LDir } from '../model/model';
+import { isFlagOn, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective, upstreamSuffixes } from '../knowledge/tls-directives';
 import { directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
@@ -18,11 +18,12 @@ export const tlsSettingWithoutEffect: Rule = {
   explanation: `A trusted CA file, verify depth or CRL only matter once \`*_ssl_verify on\` is in effect: where
 verification is off they are never read, and the config looks safer than it is. In a stream server, every
 \`proxy_ssl_*\` setting is ignored unless \`proxy_ssl on\` is set, and then the connection to the upstream is not
-encrypted at all: that one is a warning.`,
+encrypted at all: that one is a warning. A \`proxy_ssl_*\` setting written in \`stream {}\` is reported when none of
+the servers that inherit it (those with a \`proxy_pass\` that do not set it themselves) has \`proxy_ssl on\`.`,
   cases: {
     messages: {
       verifyOff: /^\w+ has no effect: \w+_ssl_verify is off/,
-      noProxySsl: /^proxy_ssl_verify is ignored: "proxy_ssl on" is not set/,
+      noProxySsl: /^(proxy_ssl_\w+, )*proxy_ssl_\w+ (is|are) ignored: "proxy_ssl on" is not set/,
     },
     valid: [
       {
@@ -48,6 +49,42 @@ encrypted at all: that one is a warning.`,
         `,
         context: 'http',
       },
+      {
+        // Settings in stream {} serve the server that switches TLS on, though the other one ignores them.
+        config: conf`
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate ca.crt;
+          server { listen 127.0.0.1:5000; proxy_pass 127.0.0.1:5443; proxy_ssl on; }
+          server { listen 127.0.0.1:5001; proxy_pass 127.0.0.1:5444; }
+        `,
+        context: 'stream',
+      },
+      {
+        // Variables are no flag values: nginx refuses both (directive-invalid-value). Neither is "off".
+        config: conf`
+          map $uri $on { default on; }
+          server {
+              location / {
+                  proxy_pass https://a.example.com;
+                  proxy_ssl_verify $on;
+                  proxy_ssl_trusted_certificate ca.crt;
+              }
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          map $remote_addr $on { default on; }
+          server {
+              listen 127.0.0.1:5000;
+              proxy_pass 127.0.0.1:5443;
+              proxy_ssl $on;
+              proxy_ssl_verify on;
+          }
+        `,
+        context: 'stream',
+      },
     ],
     invalid: [
       {
@@ -69,6 +106,17 @@ encrypted at all: that one is a warning.`,
         context: 'stream',
         errors: [{ line: 4, column: 5, messageId: 'noProxySsl' }],
       },
+      {
+        // Written in stream {}, read by servers none of which switches TLS on: reported once, where it is written.
+        config: conf`
+          proxy_ssl_verify on;
+          proxy_ssl_trusted_certificate ca.crt;
+          server { listen 127.0.0.1:5000; proxy_pass 127.0.0.1:5443; }
+          server { listen 127.0.0.1:5001; proxy_pass 127.0.0.1:5444; }
+        `,
+        context: 'stream',
+        errors: [{ line: 1, column: 1, messageId: 'noProxySsl' }],
+      },
     ],
   },
   check(ctx) {
@@ -81,9 +129,10 @@ encrypted at all: that one is a warning.`,
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
-      const verifies = isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block));
-      // A use whose scheme comes from a variable may be TLS: what it would read counts as read.
-      const counts = verifies || !use.certain;
+      const verify = ctx.model.first(tlsDirective(use.family, 'verify'), use.block);
+      // A use whose scheme comes from a variable may be TLS: what it would read counts as read. So does one
+      // whose verification is neither on nor off (a variable nginx refuses): nothing here says it is off.
+      const counts = isFlagOn(verify) || isFlagUnknown(verify) || !use.certain;
       for (const s of VERIFY_ONLY) {
         const name = tlsDirective(use.family, s);
         const ld = ctx.model.first(name, use.block);
@@ -97,18 +146,61 @@ encrypted at all: that one is a warning.`,
       reported.add(ld);
       ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
     }
-    // Stream servers that configure upstream TLS without switching it on.
+    // Stream servers that configure upstream TLS without switching it on. A server's own settings are judged
+    // with that server; a setting written in stream {} is read by every server that does not set it itself,
+    // and is ignored only when none of those servers switches proxy_ssl on.
+    const shared = new Map<LDir, { readers: LDir[]; read: boolean }>();
+    const seen = new Set<LBlock>();
+    const aroundCache = new Map<LBlock, LDir[]>();
     const ldList = ctx.model.named('proxy_pass');
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      if (ld.block.kind !== 'stream/server') continue;
-      if (isFlagOn(ctx.model.first('proxy_ssl', ld.block))) continue;
+      if (ld.block.kind !== 'stream/server' || seen.has(ld.block)) continue;
+      seen.add(ld.block);
+      const enabler = ctx.model.first('proxy_ssl', ld.block);
+      // `proxy_ssl $on;` is refused by nginx (directive-invalid-value), not "not set": nothing here says it is off.
+      const on = isFlagOn(enabler) || isFlagUnknown(enabler);
+      for (let b = ld.block.parent; b; b = b.parent) {
+        let around = aroundCache.get(b);
+        // Once per block: a stream {} with many servers is not scanned again for each of them.
+        if (!around) aroundCache.set(b, (around = b.items.filter((x) => x.name.startsWith('proxy_ssl_'))));
+        for (const item of around) {
+          if (ctx.model.first(item.name, ld.block) !== item) continue;
+          const entry = shared.get(item) ?? { readers: [], read: false };
+          shared.set(item, entry);
+          entry.readers.push(ld);
+          if (on) entry.read = true;
+        }
+      }
+      if (on) continue;
       const settings = ld.block.items.filter((x) => x.name.startsWith('proxy_ssl_'));
       if (!settings.length || reported.has(settings[0])) continue;
       reported.add(settings[0]);
       ctx.report({
         severity: 'warning',
         message: `${settings.map((s) => s.name).join(', ')} ${settings.length > 1 ? 'are' : 'is'} ignored: "proxy_ssl on" is not set, so the connection to ${ld.d.args[0]?.value} is plain TCP, not TLS.`,
+        ...directiveSpan(settings[0]),
+      });
+    }
+    // The idle shared settings of one block, reported together on the first of them.
+    const idleByBlock = new Map<LBlock, LDir[]>();
+    for (const [ld, { read }] of shared) {
+      if (read || reported.has(ld)) continue;
+      const list = idleByBlock.get(ld.block);
+      if (list) list.push(ld);
+      else idleByBlock.set(ld.block, [ld]);
+    }
+    for (const [block, settings] of idleByBlock) {
+      // In document order, whichever server first read each of them.
+      settings.sort((x, y) => block.items.indexOf(x) - block.items.indexOf(y));
+      reported.add(settings[0]);
+      const readBy = new Set(settings.flatMap((x) => shared.get(x)!.readers));
+      const readers = ldList.filter((r) => readBy.has(r));
+      const shown = readers.slice(0, 3).map((r) => `${r.d.args[0]?.value} (line ${lineNumber(r)})`).join(', ');
+      const more = readers.length > 3 ? ` and ${readers.length - 3} more` : '';
+      ctx.report({
+        severity: 'warning',
+        message: `${settings.map((x) => x.name).join(', ')} ${settings.length > 1 ? 'are' : 'is'} ignored: "proxy_ssl on" is not set in any stream server that inherits ${settings.length > 1 ? 'them' : 'it'}, so the ${readers.length > 1 ? 'connections' : 'connection'} to ${shown}${more} ${readers.length > 1 ? 'are' : 'is'} plain TCP, not TLS.`,
         ...directiveSpan(settings[0]),
       });
     }

@@ -1,6 +1,6 @@
 // A variable nobody defines: nginx refuses the config ("unknown variable") when it compiles the value.
 
-import { isKnownVariable, VariableReferences } from '../model/variables';
+import { isKnownVariable, isPlaceholderShaped, VariableReferences } from '../model/variables';
 import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
 import { conf } from './case-text';
@@ -108,7 +108,7 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
           const { name, braced, at: refAt, length } = refs;
           if (isKnown(name)) continue;
           // `${UPPER_CASE}` is a placeholder of a template (envsubst fills it in before nginx reads the file).
-          if (braced && /^[A-Z][A-Z0-9_]*$/.test(name)) continue;
+          if (isPlaceholderShaped(name, braced)) continue;
           const caveat = absenceCaveat(ctx, ld.block);
           // Point at the variable in the source when it is written there as is.
           const argStart = ld.argStart(i);

@@ -2,7 +2,7 @@
 
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn, verificationName } from '../model/verification';
-import { isFlagOn, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
+import { isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
@@ -35,6 +35,19 @@ the handshake: with verification on that is a 502, without it you may silently t
         `,
         context: 'http/location',
       },
+      {
+        // A variable is no flag value: nginx refuses it (directive-invalid-value), SNI is not "off here".
+        config: conf`
+          map $uri $sni { default on; }
+          server {
+              location / {
+                  proxy_pass https://a.example.com;
+                  proxy_ssl_server_name $sni;
+              }
+          }
+        `,
+        context: 'http',
+      },
     ],
     invalid: [
       {
@@ -56,7 +69,8 @@ the handshake: with verification on that is a 502, without it you may silently t
       if (use.group && !name.includes('.') && !(ctx.model.lookup(tlsDirective(use.family, 'name'), use.block)?.length ?? 0)) continue;
       const snName = tlsDirective(use.family, 'server_name');
       const sni = ctx.model.first(snName, use.block);
-      if (isFlagOn(sni)) continue;
+      // A variable there is not "off": nginx refuses it (directive-invalid-value), and the fix would overwrite it.
+      if (isFlagOn(sni) || isFlagUnknown(sni)) continue;
       ctx.report({
         message: `No SNI is sent to "${name}" (${snName} is ${sni ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,
         fixes: () => {

@@ -1,7 +1,7 @@
 // An upstream reached over TLS whose certificate nginx never checks: anyone on the path can pose as it.
 
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
-import { isFlagOn, TlsUse, tlsUses } from '../model/tls-uses';
+import { isFlagOn, isFlagUnknown, TlsUse, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
 import { argSpan, Rule } from './rule';
@@ -79,6 +79,19 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
           }
         `,
         context: 'stream',
+      },
+      {
+        // A variable is no flag value: nginx refuses it (directive-invalid-value), it is not "switched off".
+        config: conf`
+          map $uri $verify { default on; }
+          server {
+              location / {
+                  proxy_ssl_verify $verify;
+                  proxy_pass https://a.example.com;
+              }
+          }
+        `,
+        context: 'http',
       },
     ],
     invalid: [
@@ -210,6 +223,9 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
       const verifyName = tlsDirective(use.family, 'verify');
       const verify = ctx.model.effective(verifyName, use.block);
       if (isFlagOn(verify.found[0])) continue;
+      // `proxy_ssl_verify $v;` is neither on nor off: nginx refuses it (directive-invalid-value says so), and
+      // calling it "switched off" or fixing it to `on` would overwrite what the user (or a template) means.
+      if (isFlagUnknown(verify.found[0])) continue;
       ctx.report({
         about: use,
         message: spell,
