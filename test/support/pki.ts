@@ -61,7 +61,7 @@ export function opensslAvailable(): boolean {
 
 /**
  * The files rules' examples name (CASE_FILES), made with openssl: a root, an intermediate, a server
- * certificate with DNS and IP names and its chain, a client certificate, a stray key, an expired certificate
+ * certificate with DNS and IP names and its chain, one from a CA not among the files, a client certificate, a stray key, an expired certificate
  * (2020) and one that expires in 5 days, and a text file that is not PEM. Returns name → path.
  */
 export function makeCasePki(dir: string): Record<string, string> {
@@ -83,6 +83,11 @@ export function makeCasePki(dir: string): Record<string, string> {
   issue('deep', 'intermediate', 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:backend.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n', 825, 'backend.test');
   fs.writeFileSync(path.join(dir, 'deep-chain.crt'), fs.readFileSync(path.join(dir, 'deep.crt'), 'utf8') + fs.readFileSync(path.join(dir, 'intermediate.crt'), 'utf8'));
   fs.writeFileSync(path.join(dir, 'server-chain.crt'), fs.readFileSync(path.join(dir, 'server.crt'), 'utf8') + fs.readFileSync(path.join(dir, 'intermediate.crt'), 'utf8'));
+  // A server certificate from a CA no case trusts (its root is not among the files): untrusted wherever it is presented.
+  key('other-root');
+  openssl(dir, ['req', '-x509', '-new', '-key', 'other-root.key', '-days', '3650', '-subj', '/CN=Other Root',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'other-root.crt']);
+  issue('other', 'other-root', 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:default.test\nextendedKeyUsage=serverAuth\n', 825, 'default.test');
   key('stray');
   // An expired certificate: `openssl ca` takes explicit start and end dates (OpenSSL 3.0's x509 cannot).
   key('expired');
@@ -102,7 +107,7 @@ export function makeCasePki(dir: string): Record<string, string> {
   const p = (f: string) => path.join(dir, f);
   return {
     'root-ca': p('root.crt'), 'intermediate-ca': p('intermediate.crt'), 'server-cert': p('server.crt'), 'server-key': p('server.key'),
-    'server-chain': p('server-chain.crt'), 'deep-chain': p('deep-chain.crt'), 'deep-key': p('deep.key'), 'client-cert': p('client.crt'), 'client-key': p('client.key'), 'stray-key': p('stray.key'),
+    'server-chain': p('server-chain.crt'), 'deep-chain': p('deep-chain.crt'), 'deep-key': p('deep.key'), 'other-cert': p('other.crt'), 'other-key': p('other.key'), 'client-cert': p('client.crt'), 'client-key': p('client.key'), 'stray-key': p('stray.key'),
     'expired-cert': p('expired.crt'), 'expired-key': p('expired.key'), 'expiring-cert': p('expiring.crt'), 'expiring-key': p('expiring.key'),
     'not-pem': p('notes.txt'),
   };

@@ -8,7 +8,8 @@ import { isFlagOn, isIpLiteral, readsTlsUseInput, TlsUse, tlsUses } from '../mod
 import { readsTlsAnd, tlsDirective } from '../knowledge/tls-directives';
 import { CertificateFiles, CertificateRef, probeKey } from './files';
 import { CertificateInfo } from './types';
-import { answeringServer, listenParts, listensOn, LOOPBACK } from './sockets';
+import { answeringServer, listenParts, listensOn, LOOPBACK, onlyServerAt } from './sockets';
+import { sniName } from '../model/verification';
 import { defaultOf, lineNumber } from '../model/describe';
 import { NginxVersion } from '../knowledge/tls';
 
@@ -101,13 +102,19 @@ function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse):
   // Most upstreams are other machines: when nothing here listens on their ports and nothing was probed, there
   // is no backend to know, and the names nginx would send need not be worked out.
   if (!files.hasProbes && !targets.some((t) => listensOn(model, family, t.port))) return [];
-  const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
-  const sslName = firstValue(model.first(tlsDirective(use.family, 'name'), use.block));
+  const sni = sniOf(model, use);
   const out: Backend[] = [];
   for (const t of targets) {
     if (t.host.startsWith('unix:') || t.host.includes('$')) continue;
     const host = t.host.toLowerCase();
-    const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
+    // An SNI known only per request (`proxy_ssl_name $host`) picks a server per request: the backend is known
+    // only where one server takes every connection, and a probe would have to guess the name.
+    if (sni === undefined) {
+      const answer = onlyServerAt(model, family, host, t.port) ? answeringServer(model, family, host, t.port, null) : undefined;
+      const backend = answer && (LOOPBACK.has(host) || isIpLiteral(host) || answer.named) ? configBackend(model, files, t, answer.server, null) : null;
+      if (backend) out.push(backend);
+      continue;
+    }
     const probed = () => {
       if (!files.hasProbes) return;
       const r = files.probed(t.host, t.port, sni, offerKey(model, use));
@@ -118,16 +125,37 @@ function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse):
     // A name that is not a local address is only taken to mean this config's server when one of them is
     // named so (the compose and test-rig layouts), never just because something listens on the port.
     if (!LOOPBACK.has(host) && !isIpLiteral(host) && !answer.named) { probed(); continue; }
-    const server = answer.server;
-    const certDir = model.effective('ssl_certificate', server.block).found[0];
-    if (!certDir) continue;
-    const certificate = files.ref(model, certDir);
-    if (!certificate) continue;
-    const chain = files.read(model, certificate)?.certificates ?? [];
-    if (!chain.length) continue;
-    out.push({ host: t.host, port: t.port, via: t.via, server, certificate, chain, sni, where: `(the server at line ${lineNumber(server.ld)})` });
+    const backend = configBackend(model, files, t, answer.server, sni);
+    if (backend) out.push(backend);
   }
   return out;
+}
+
+/** `server` of this config as the backend at `t`, with the certificate it presents (null when unreadable). */
+function configBackend(model: ConfigModel, files: CertificateFiles, t: { host: string; port: number; via: LDir | null }, server: ServerInfo, sni: string | null): Backend | null {
+  const certDir = model.effective('ssl_certificate', server.block).found[0];
+  if (!certDir) return null;
+  const certificate = files.ref(model, certDir);
+  if (!certificate) return null;
+  const chain = files.read(model, certificate)?.certificates ?? [];
+  if (!chain.length) return null;
+  return { host: t.host, port: t.port, via: t.via, server, certificate, chain, sni, where: `(the server at line ${lineNumber(server.ld)})` };
+}
+
+/**
+ * The SNI nginx sends for `use` (null: none), as ngx_http_upstream_ssl_name derives it from the checked name;
+ * undefined when that name depends on the request.
+ */
+function sniOf(model: ConfigModel, use: TlsUse): string | null | undefined {
+  return isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block)) ? sniName(model, use) : null;
+}
+
+/**
+ * What a failed upstream handshake does to every client: http answers 502; stream has no response to send and
+ * closes the client's connection (its $status logs 502).
+ */
+export function failsAll(use: TlsUse): string {
+  return use.family === 'stream' ? 'nginx closes every client connection' : 'every request gets 502';
 }
 
 export type Verification =
@@ -217,8 +245,9 @@ export function offerOf(model: ConfigModel, use: TlsUse, version: NginxVersion):
 export function useProbeTargets(model: ConfigModel, files: CertificateFiles, use: TlsUse, version: NginxVersion): { target: ProbeTarget; via: LDir | null }[] {
   if (!use.certain || !use.host) return [];
   const inConfig = new Set(backendsOf(model, files, use).filter((b) => b.server).map((b) => b.host + ':' + b.port));
-  const sniOn = isFlagOn(model.first(tlsDirective(use.family, 'server_name'), use.block));
-  const sslName = firstValue(model.first(tlsDirective(use.family, 'name'), use.block));
+  const sni = sniOf(model, use);
+  // A name known only per request: what a probe would send is not known.
+  if (sni === undefined) return [];
   const cert = model.first(tlsDirective(use.family, 'certificate'), use.block);
   const key = model.first(tlsDirective(use.family, 'certificate_key'), use.block);
   const certRef = cert && files.ref(model, cert);
@@ -229,7 +258,6 @@ export function useProbeTargets(model: ConfigModel, files: CertificateFiles, use
   const out: { target: ProbeTarget; via: LDir | null }[] = [];
   for (const t of targets) {
     if (t.host.startsWith('unix:') || t.host.includes('$') || inConfig.has(t.host + ':' + t.port)) continue;
-    const sni = sniOn ? (sslName ?? (use.group ? use.group.name : t.host)).toLowerCase() : null;
     out.push({ target: { host: t.host, port: t.port, sni, offer, protocols, ciphers, clientCertificate: certRef?.path, clientKey: keyRef?.path }, via: t.via });
   }
   return out;
@@ -240,9 +268,4 @@ export function probeTargets(model: ConfigModel, files: CertificateFiles, uses: 
   const out = new Map<string, ProbeTarget>();
   for (const use of uses) for (const { target: t } of useProbeTargets(model, files, use, version)) out.set(probeKey(t.host, t.port, t.sni, t.offer), t);
   return [...out.values()];
-}
-
-/** The first argument of `ld`, if there is one. */
-function firstValue(ld: LDir | undefined): string | null {
-  return ld && ld.argc ? ld.arg(0) : null;
 }

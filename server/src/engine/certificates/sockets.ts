@@ -164,6 +164,16 @@ export function answeringServer(model: ConfigModel, family: string, host: string
   return { server: (bySni ?? byDefault ?? first).server, named: firstNamed(idx, host, host) !== undefined };
 }
 
+/**
+ * Whether one server takes every TLS connection to `host`:`port`, whatever SNI is sent: the only one listening
+ * there. When the SNI depends on the request, that is the only case in which the answering server is known.
+ */
+export function onlyServerAt(model: ConfigModel, family: string, host: string, port: number): boolean {
+  const on = portListens(model, family).get(port);
+  const reached = on?.entries.filter((e) => reaches(e.addr, host)) ?? [];
+  return reached.length > 0 && reached.every((e) => e.server === reached[0].server);
+}
+
 /** The addresses whose listens a connection to `host` reaches. */
 function addressesReaching(host: string): string[] {
   return ['*', '[::]', host, ...(LOOPBACK.has(host) ? LOOPBACK : [])];

@@ -51,7 +51,8 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
   const rest = () => {
     ensure('trusted_certificate', quoteIfNeeded(trusted), preferred);
     const naming = where.naming();
-    if (naming.suggestion) ensure('name', naming.suggestion, true);
+    // A suggestion means the name in effect is the group's (by default or as `$proxy_host`): it is replaced.
+    if (naming.suggestion) ensure('name', naming.suggestion, false);
     const checked = naming.suggestion ?? naming.name;
     if (checked && !isIpLiteral(checked)) {
       const sni = model.first(tlsDirective(use.family, 'server_name'), block);

@@ -4,6 +4,7 @@
 import { caFileDirectives, tlsDirective } from '../knowledge/tls-directives';
 import { ConfigModel, LBlock, LDir } from './model';
 import { isIpLiteral, TlsUse } from './tls-uses';
+import { parsePassUrl } from './pass-url';
 
 /** The directive of `settings` that contains `inner` (itself when it sits directly there). */
 export function anchorIn(settings: LBlock, inner: LDir): LDir | undefined {
@@ -17,15 +18,59 @@ export function isCertificateName(host: string): boolean {
   return host.includes('.') && !isIpLiteral(host) && !host.includes('$') && !host.startsWith('unix:');
 }
 
-/** The name nginx checks and sends by default, and a better one when that cannot match. */
+/**
+ * The value of `*_ssl_name` as nginx reads it for `use`: `$proxy_host` and `$proxy_port` evaluated, since for
+ * proxy_pass they are the URL's own host[:port] and port whatever the request (any other variable is left as
+ * written: known only per request). Only the proxy module sets them; elsewhere they stay unevaluated.
+ */
+function evaluateName(use: TlsUse, raw: string): string {
+  if (!raw.includes('$') || use.family !== 'proxy' || use.host === null) return raw;
+  const { scheme, hostPort, port } = parsePassUrl(use.url);
+  // ngx_http_proxy_set_vars: the port is part of $proxy_host only when it is not the scheme's default.
+  const defaultPort = scheme === 'http' ? 80 : 443;
+  const proxyHost = port === null || port === defaultPort ? use.host : hostPort;
+  const proxyPort = port === null ? String(defaultPort) : hostPort.slice(hostPort.lastIndexOf(':') + 1);
+  return raw.replace(/\$(?:\{(proxy_host|proxy_port)\}|(proxy_host|proxy_port)(?![A-Za-z0-9_]))/g, (_, a?: string, b?: string) => ((a ?? b) === 'proxy_host' ? proxyHost : proxyPort));
+}
+
+/**
+ * The name as ngx_http_upstream_ssl_name keeps it: a `:port` cut off (after the `]` of `[v6]:port`), since
+ * `$proxy_host` or `$http_host` bring one.
+ */
+export function withoutPort(name: string): string {
+  const close = name.startsWith('[') ? name.indexOf(']') : -1;
+  const colon = name.indexOf(':', Math.max(0, close));
+  return colon < 0 ? name : name.slice(0, colon);
+}
+
+/**
+ * The name nginx checks and sends by default, and a better one when that cannot match. A name that still
+ * holds a variable is returned as written (it depends on the request); any other is what nginx checks.
+ */
 export function verificationName(model: ConfigModel, use: TlsUse): { name: string | null; suggestion: string | null } {
   const sslName = model.first(tlsDirective(use.family, 'name'), use.block);
-  if (sslName) return { name: sslName.argc ? sslName.arg(0) : null, suggestion: null };
-  if (!use.host) return { name: null, suggestion: null };
-  if (isCertificateName(use.host) || use.host === 'localhost') return { name: use.host, suggestion: null };
+  let name: string | null;
+  if (sslName) {
+    const raw = sslName.argc ? evaluateName(use, sslName.arg(0)) : null;
+    name = raw === null || raw.includes('$') ? raw : withoutPort(raw) || null;
+    // A written name other than the default is the user's choice: nothing better to offer.
+    if (name !== use.host) return { name, suggestion: null };
+  } else name = use.host;
+  if (!name) return { name: null, suggestion: null };
+  if (isCertificateName(name) || name === 'localhost') return { name, suggestion: null };
   const firstServer = use.group?.servers.find((s) => !isIpLiteral(s.host) && !s.host.startsWith('unix:'));
   const suggestion = firstServer && (isCertificateName(firstServer.host) || firstServer.host === 'localhost') ? firstServer.host : null;
-  return { name: use.host, suggestion };
+  return { name, suggestion };
+}
+
+/**
+ * The SNI nginx sends for `use` when `*_ssl_server_name` is on: the checked name, but none for an IP address
+ * (RFC 6066; ngx_http_upstream_ssl_name). `undefined` when the name depends on the request.
+ */
+export function sniName(model: ConfigModel, use: TlsUse): string | null | undefined {
+  const { name } = verificationName(model, use);
+  if (name === null || name.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return null;
+  return name.includes('$') ? undefined : name.toLowerCase();
 }
 
 const CA_DIRECTIVES = caFileDirectives();

@@ -117,6 +117,8 @@ export const CASE_FILES = {
   'server-chain': 'the server certificate followed by the intermediate',
   'deep-chain': 'a certificate for backend.test issued by the intermediate, followed by the intermediate',
   'deep-key': 'that certificate\'s key',
+  'other-cert': 'a certificate for default.test issued by a CA none of these files holds',
+  'other-key': 'that certificate\'s key',
   'client-cert': 'a client certificate issued by the root',
   'client-key': 'the client certificate\'s key',
   'stray-key': 'a key that belongs to no certificate',

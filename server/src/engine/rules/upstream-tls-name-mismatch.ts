@@ -1,6 +1,6 @@
 // Verification on, but the name nginx checks can never be in the upstream's certificate.
 
-import { insertDirectives } from '../fixes/edits';
+import { directiveSetter } from '../fixes/edits';
 import { anchorIn, isCertificateName, verificationName } from '../model/verification';
 import { isFlagOn, isIpLiteral, sameBackend, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
 import { SERVER_INPUTS } from '../model/servers';
@@ -10,7 +10,7 @@ import { tlsDirective } from '../knowledge/tls-directives';
 import { backendsOf, readsBackendsAnd } from '../certificates/handshake';
 import { firstCertifiedServer } from '../certificates/sockets';
 import type { CertificateFiles } from '../certificates/files';
-import { Fix } from '../types';
+import { Fix, TextEdit } from '../types';
 import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
 
@@ -104,6 +104,33 @@ command line offers no fix for it.`,
         errors: [{ line: 4, column: 20, messageId: 'groupName' }],
       },
       { config: 'upstream backend {\n    server 127.0.0.1:8443;\n}\nserver {\n    listen 127.0.0.1:8443 ssl;\n    server_name app.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://backend;   # the app\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n    }\n}\n', context: 'http', errors: [{ line: 13, column: 20, messageId: 'groupName' }], files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' }, fixed: 'upstream backend {\n    server 127.0.0.1:8443;\n}\nserver {\n    listen 127.0.0.1:8443 ssl;\n    server_name app.test;\n    ssl_certificate server.crt;\n    ssl_certificate_key server.key;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass https://backend;   # the app\n        proxy_ssl_name backend.test;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate root.crt;\n    }\n}\n' },
+      {
+        // $proxy_host is the URL's host, here the group's name: the same name as without the directive.
+        config: conf`
+          upstream backend { server api.internal.example:443; }
+          server {
+              location / {
+                  proxy_pass https://backend;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate ca.crt;
+                  proxy_ssl_name $proxy_host;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 4, column: 20, messageId: 'groupName' }],
+        fixed: conf`
+          upstream backend { server api.internal.example:443; }
+          server {
+              location / {
+                  proxy_pass https://backend;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate ca.crt;
+                  proxy_ssl_name api.internal.example;
+              }
+          }
+        `,
+      },
       { config: 'upstream backend { server 10.0.0.1:443; server 10.0.0.2:443; }\nserver {\n    location / {\n        proxy_pass https://backend;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate ca.crt;\n    }\n}\n', context: 'http', errors: [{ line: 4, column: 20, messageId: 'groupName' }] },
     ],
   },
@@ -114,28 +141,35 @@ command line offers no fix for it.`,
       if (!use.certain || !use.host) continue;
       if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const naming = verificationName(ctx.model, use);
-      if (naming.name === null || naming.name !== use.host) continue; // proxy_ssl_name set
+      // proxy_ssl_name set to another name; one that comes to the default (`$proxy_host`, `grp:443`) fails alike.
+      if (naming.name === null || naming.name !== use.host) continue;
+      const written = ctx.model.first(tlsDirective(use.family, 'name'), use.block);
       const nameDirective = tlsDirective(use.family, 'name');
+      const via = written ? ` (${nameDirective} ${written.d.args.map((a) => a.value).join(' ')}, line ${lineNumber(written)})` : '';
       let problem: string | null = null;
-      if (isIpLiteral(use.host)) problem = `the IP address ${use.host}: nginx never matches an IP against a certificate, so every handshake fails`;
-      else if (use.group && !isCertificateName(use.host) && use.host !== 'localhost') problem = `"${use.host}", the upstream group's name, which is not a DNS name a certificate would carry`;
+      if (isIpLiteral(use.host)) problem = `the IP address ${use.host}${via}: nginx never matches an IP against a certificate, so every handshake fails`;
+      else if (use.group && !isCertificateName(use.host) && use.host !== 'localhost') problem = `"${use.host}", the upstream group's name${via}, which is not a DNS name a certificate would carry`;
       if (!problem) continue;
       // The fixes are made when read (an editor's code action, --fix): in a big config most never are.
-      const insert = (name: string) => {
+      const insert = (name: string): TextEdit[] | null => {
         const block = settingsBlock(use.block);
         // Not where another backend reads the same name (an `if` branch, a nested location): it would fail there.
         if (usesSharing(ctx.model, use, block, [nameDirective]).some((u) => !sameBackend(u, use))) return null;
-        return insertDirectives(block, [`${nameDirective} ${name};`], anchorIn(block, use.pass));
+        // A name written here (`proxy_ssl_name $proxy_host`) is changed: a second one is a duplicate for nginx -t.
+        const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
+        setter.set(nameDirective, name);
+        const edits = setter.edits();
+        return edits.length ? edits : null;
       };
       const ask = (): Fix[] => {
         // Nothing in the config names the certificate: the editor asks the user, and nothing guesses.
-        const edit = insert(NAME_PLACEHOLDER);
-        return edit ? [{ title: `Set ${nameDirective} to the certificate's name…`, edits: [edit], isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${use.host}"` : use.host} (written as ${nameDirective})` } }] : [];
+        const edits = insert(NAME_PLACEHOLDER);
+        return edits ? [{ title: `Set ${nameDirective} to the certificate's name…`, edits, isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${use.host}"` : use.host} (written as ${nameDirective})` } }] : [];
       };
       /** The fix that writes a name the config gives (`from`: where it comes from, for the title), else ask. */
       const fixWriting = (name: string, from?: string) => (): Fix[] => {
-        const edit = insert(name);
-        return edit ? [{ title: `Check the certificate for ${name} (${nameDirective}${from ? `, from ${from}` : ''})`, edits: [edit], isPreferred: true, safe: false }] : ask();
+        const edits = insert(name);
+        return edits ? [{ title: `Check the certificate for ${name} (${nameDirective}${from ? `, from ${from}` : ''})`, edits, isPreferred: true, safe: false }] : ask();
       };
       let fixes = ask;
       let advice = `Set ${nameDirective} to the name in the certificate.`;

@@ -1,10 +1,10 @@
 // The name nginx checks is not a DNS name of the backend's certificate (a server of this same config).
 
-import { backendsOf, certificateHasName, readsBackendsAnd } from '../certificates/handshake';
+import { backendsOf, certificateHasName, failsAll, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
-import { isCertificateName } from '../model/verification';
+import { isCertificateName, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
 import { isFlagOn, isIpLiteral, sameBackend, settingsBlock, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -44,6 +44,29 @@ follows it when \`proxy_ssl_server_name\` is on).`,
                   proxy_ssl_verify on;
                   proxy_ssl_trusted_certificate root.crt;
                   proxy_ssl_name backend.test;
+              }
+          }
+        `,
+        context: 'http',
+        files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+      },
+      {
+        // nginx cuts the port off before checking: the name checked is backend.test.
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_server_name on;
+                  proxy_ssl_name backend.test:8443;
               }
           }
         `,
@@ -104,10 +127,12 @@ follows it when \`proxy_ssl_server_name\` is on).`,
       if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const nameName = tlsDirective(use.family, 'name');
       const nameDir = model.first(nameName, use.block);
-      const name = nameDir?.d.args[0]?.value ?? use.host;
-      if (name.includes('$')) continue;
+      // The name nginx checks: a `:port` cut off, `$proxy_host` evaluated; one known only per request
+      // (`$host`) fails some requests and not others, which the config alone does not tell.
+      const { name } = verificationName(model, use);
+      if (name === null || name.includes('$')) continue;
       // What upstream-tls-name-mismatch already says without the certificate: an IP, a bare group name.
-      if (!nameDir && (isIpLiteral(name) || (use.group && !isCertificateName(name) && name !== 'localhost'))) continue;
+      if (name === use.host && (isIpLiteral(name) || (use.group && !isCertificateName(name) && name !== 'localhost'))) continue;
       for (const b of backendsOf(model, files, use)) {
         const leaf = b.chain[0];
         if (certificateHasName(leaf, name)) continue;
@@ -120,7 +145,7 @@ follows it when \`proxy_ssl_server_name\` is on).`,
         const names = [...leaf.dnsNames.map((n) => 'DNS:' + n), ...leaf.ipAddresses.map((n) => 'IP:' + n)].join(', ') || 'none';
         const ipNote = isIpLiteral(name) && leaf.ipAddresses.includes(name.replace(/^\[|\]$/g, '')) ? ' (an IP in the certificate does not count)' : '';
         ctx.report({
-          message: `nginx checks the backend's certificate for "${name}"${nameDir ? ` (${nameName}, line ${lineNumber(nameDir)})` : ''}, but ${describeCertificate(leaf)} presented at ${b.host}:${b.port} ${b.where} carries ${names}${ipNote}: every request gets 502, error log "upstream SSL certificate does not match "${name}"".${carried ? ` Set ${nameName} ${carried}.` : ''}`,
+          message: `nginx checks the backend's certificate for "${name}"${nameDir ? ` (${nameName}, line ${lineNumber(nameDir)})` : ''}, but ${describeCertificate(leaf)} presented at ${b.host}:${b.port} ${b.where} carries ${names}${ipNote}: ${failsAll(use)}, error log "upstream SSL certificate does not match "${name}"".${carried ? ` Set ${nameName} ${carried}.` : ''}`,
           related: [...(nameDir ? [{ ld: nameDir, message: 'the name checked' }] : []), ...(b.certificate ? [{ ld: b.certificate.ld, message: 'the certificate the backend presents' }] : [])],
           fixes,
           ...argSpan(use.pass, 0),

@@ -66,7 +66,8 @@ the handshake: with verification on that is a 502, without it you may silently t
       if (!use.certain) continue;
       const { name } = verificationName(ctx.model, use);
       if (!name || isIpLiteral(name) || name.includes('$')) continue;
-      if (use.group && !name.includes('.') && !(ctx.model.lookup(tlsDirective(use.family, 'name'), use.block)?.length ?? 0)) continue;
+      // The group's own name (by default or as `$proxy_host`): upstream-tls-name-mismatch says what is wrong with it.
+      if (use.group && !name.includes('.') && name === use.host) continue;
       const snName = tlsDirective(use.family, 'server_name');
       const sni = ctx.model.first(snName, use.block);
       // A variable there is not "off": nginx refuses it (directive-invalid-value), and the fix would overwrite it.

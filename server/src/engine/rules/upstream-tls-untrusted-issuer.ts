@@ -1,7 +1,7 @@
 // Verification on, and the backend (a server of this same config) presents a certificate that does not lead
 // to a CA in the trusted file: every request is a 502.
 
-import { backendsOf, verifyChain, readsBackendsAnd } from '../certificates/handshake';
+import { backendsOf, failsAll, verifyChain, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { CertificateRef, describeCertificate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
@@ -26,11 +26,13 @@ same config (matched by its listen address and port, then by \`server_name\` aga
 \`ssl_certificate\` is known, and so is the outcome: a certificate from another CA fails every handshake, and
 every request gets a 502 with "upstream SSL certificate verify error: (21:unable to verify the first
 certificate)" in the error log (20, "unable to get local issuer certificate", when the backend sends
-intermediates). \`nginx -t\` says nothing. The fix names a CA file of the workspace that does
-issue the backend's certificate, when the config names one.`,
+intermediates). A stream proxy has no 502 to send: it closes the client's connection. \`nginx -t\` says
+nothing. The fix names a CA file of the workspace that does issue the backend's certificate, when the config
+names one.`,
   cases: {
     messages: {
-      untrusted: /, which does not lead to a CA in /,
+      untrusted: /, which does not lead to a CA in "[^"]*": every request gets 502/,
+      connectionClosed: /, which does not lead to a CA in "[^"]*": nginx closes every client connection/,
     },
     valid: [
       {
@@ -53,6 +55,65 @@ issue the backend's certificate, when the config names one.`,
         `,
         context: 'http',
         files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+      },
+      {
+        // The SNI is the request's Host: a request for backend.test is answered by the second server and
+        // verified, another one by the default server. Which certificate comes back depends on the request.
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl default_server;
+              server_name default.test;
+              ssl_certificate default.crt;
+              ssl_certificate_key default.key;
+          }
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_server_name on;
+                  proxy_ssl_name $host;
+              }
+          }
+        `,
+        context: 'http',
+        files: { 'default.crt': 'other-cert', 'default.key': 'other-key', 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
+      },
+      {
+        // nginx cuts the port off the name before sending it: the SNI is backend.test.
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl default_server;
+              server_name default.test;
+              ssl_certificate default.crt;
+              ssl_certificate_key default.key;
+          }
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name backend.test;
+              ssl_certificate server.crt;
+              ssl_certificate_key server.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_server_name on;
+                  proxy_ssl_name backend.test:8443;
+              }
+          }
+        `,
+        context: 'http',
+        files: { 'default.crt': 'other-cert', 'default.key': 'other-key', 'server.crt': 'server-cert', 'server.key': 'server-key', 'root.crt': 'root-ca' },
       },
     ],
     invalid: [
@@ -77,6 +138,52 @@ issue the backend's certificate, when the config names one.`,
         context: 'http',
         errors: [{ line: 10, column: 20, messageId: 'untrusted' }],
         files: { 'server.crt': 'server-cert', 'server.key': 'server-key', 'other.crt': 'intermediate-ca' },
+      },
+      {
+        // The name depends on the request, but one server takes every connection on the port.
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              server_name default.test;
+              ssl_certificate default.crt;
+              ssl_certificate_key default.key;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              location / {
+                  proxy_pass https://127.0.0.1:8443;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate root.crt;
+                  proxy_ssl_server_name on;
+                  proxy_ssl_name $host;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 10, column: 20, messageId: 'untrusted' }],
+        files: { 'default.crt': 'other-cert', 'default.key': 'other-key', 'root.crt': 'root-ca' },
+      },
+      {
+        // stream has no 502 to answer with: the client's connection is closed.
+        config: conf`
+          server {
+              listen 127.0.0.1:8443 ssl;
+              ssl_certificate default.crt;
+              ssl_certificate_key default.key;
+              return ok;
+          }
+          server {
+              listen 127.0.0.1:8080;
+              proxy_pass 127.0.0.1:8443;
+              proxy_ssl on;
+              proxy_ssl_verify on;
+              proxy_ssl_trusted_certificate root.crt;
+              proxy_ssl_name backend.test;
+          }
+        `,
+        context: 'stream',
+        errors: [{ line: 9, column: 16, messageId: 'connectionClosed' }],
+        files: { 'default.crt': 'other-cert', 'default.key': 'other-key', 'root.crt': 'root-ca' },
       },
     ],
   },
@@ -118,7 +225,7 @@ issue the backend's certificate, when the config names one.`,
           if (edit) fixes.push({ title: `Trust ${better.configured}, the CA that issued the backend's certificate`, edits: [edit], isPreferred: true, safe: false });
         }
         ctx.report({
-          message: `The backend at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(leaf)}, issued by "${v.last.issuer}", which does not lead to a CA in "${trustedRef.configured}": every request gets 502, error log "upstream SSL certificate verify error: (${code})".${better ? ` "${better.configured}" (line ${lineNumber(better.ld)}) holds the CA that issued it.` : ''}`,
+          message: `The backend at ${b.host}:${b.port} ${b.where} presents ${describeCertificate(leaf)}, issued by "${v.last.issuer}", which does not lead to a CA in "${trustedRef.configured}": ${failsAll(use)}, error log "upstream SSL certificate verify error: (${code})".${better ? ` "${better.configured}" (line ${lineNumber(better.ld)}) holds the CA that issued it.` : ''}`,
           related: [
             { ld: trustedDir, message: 'the CAs nginx trusts here' },
             ...(b.certificate ? [{ ld: b.certificate.ld, message: 'the certificate the backend presents' }] : []),

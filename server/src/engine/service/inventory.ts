@@ -211,7 +211,8 @@ function inventoryOf(model: ConfigModel, use: TlsUse, byFile: Map<string, Findin
   const depth = one('verifyDepth');
   const verify = flagOn(one('verify') ?? 'off');
   const clientCertificate = file('clientCertificate');
-  const name = verificationName(model, use).name;
+  // A written name is listed as written (as the hover shows it), the default as the host it comes to.
+  const name = origins.name !== 'default' ? one('name') : verificationName(model, use).name;
   const sni = flagOn(one('sni') ?? 'off');
   const group = use.group;
   const servers = group
