@@ -112,3 +112,42 @@ ${ownPass}            if ($arg_other) { proxy_pass https://127.0.0.1:9444; }
   // The location's own pass reaches the backend rootca issued for: evilca instead would fail it.
   assert.deepEqual(untrusted(config('            proxy_pass https://127.0.0.1:9443;\n')), [[13, 0]]);
 });
+
+test('a safe fix that would edit a file included at several places is not safe', () => {
+  const snippet = '/shared/snippets/tls.conf';
+  const twice = http(`    server {
+        listen 127.0.0.1:8080;
+        location /a { include snippets/tls.conf; proxy_pass https://a.example.com; }
+        location /b { include snippets/tls.conf; proxy_pass https://b.example.com; }
+    }
+`);
+  const run = (files: Record<string, string>) => analyze(PATH, memoryFileSystem(files)).findings;
+  const preferredOf = (findings: Finding[], rule: string) =>
+    findings.filter((f) => f.ruleId === rule).map((f) => f.fixes.find((x) => x.isPreferred)!);
+  // `proxy_ssl_verify off;` and `proxy_ssl_server_name off;` in a snippet both locations include.
+  const shared = run({ [PATH]: twice, [snippet]: 'proxy_ssl_verify off;\nproxy_ssl_server_name off;\n' });
+  for (const rule of ['upstream-tls-unverified', 'upstream-tls-no-sni']) {
+    const fixes = preferredOf(shared, rule);
+    assert.equal(fixes.length, 2, rule);
+    for (const x of fixes) assert.equal(x.safe, false, `${rule}: ${x.title}`);
+  }
+  assert.match(preferredOf(shared, 'upstream-tls-unverified')[0].title, /\(edits a file included at several places\)$/);
+  // The same snippet included once: the fixes are safe again.
+  const once = run({
+    [PATH]: twice.replace(/\n.*location \/b.*\n/, '\n'),
+    [snippet]: 'proxy_ssl_verify off;\nproxy_ssl_server_name off;\n',
+  });
+  for (const rule of ['upstream-tls-unverified', 'upstream-tls-no-sni'])
+    assert.deepEqual(
+      preferredOf(once, rule).map((x) => x.safe),
+      [true],
+      rule,
+    );
+  // `proxy_ssl_verify on;` without a CA in a snippet included twice: adding the CA there is not safe.
+  const noCa = run({ [PATH]: twice, [snippet]: 'proxy_ssl_verify on;\nproxy_ssl_server_name on;\n' });
+  const noCaFixes = preferredOf(noCa, 'upstream-tls-no-trusted-ca');
+  assert.ok(
+    noCaFixes.length > 0 && noCaFixes.every((x) => x.safe === false),
+    JSON.stringify(noCaFixes.map((x) => x.safe)),
+  );
+});

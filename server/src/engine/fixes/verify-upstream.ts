@@ -3,7 +3,7 @@
 // it (never `if`/`limit_except`), and an existing one is changed instead of duplicated.
 
 import { ConfigModel, LBlock, LDir } from '../model/model';
-import { isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
+import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
 import { anchorIn, knownCaFiles, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -17,9 +17,13 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   let naming: Naming | undefined;
   // Other passes that read what the fix writes there (an `if` branch, a nested location) are switched with it:
   // the fix says so, and is not one `check --fix` applies unasked (one of them may be unverified on purpose).
-  const sharing = usesSharing(model, use, block, SET.map((s) => tlsDirective(use.family, s)));
-  const also = sharing.length ? ` (also for the ${sharing.length > 1 ? 'passes on lines' : 'pass on line'} ${[...new Set(sharing.map((u) => lineNumber(u.pass)))].join(', ')})` : '';
+  const names = SET.map((s) => tlsDirective(use.family, s));
+  const sharing = usesSharing(model, use, block, names);
+  let also = sharing.length ? ` (also for the ${sharing.length > 1 ? 'passes on lines' : 'pass on line'} ${[...new Set(sharing.map((u) => lineNumber(u.pass)))].join(', ')})` : '';
+  // Text included at several places changes all of them: the same, said as the file.
+  if (editsSharedText(model, block, names)) also += ` (edits a file included at several places)`;
   const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)), also };
+  where.unsafe = !!also;
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);
   if (main) fixes.push(main);
@@ -42,6 +46,8 @@ interface Where {
   naming: () => Naming;
   /** For the title: the other passes the fix switches too ('' when none). */
   also: string;
+  /** Not for `check --fix` unasked: it changes other places, or cannot work as it stands. */
+  unsafe?: boolean;
 }
 
 function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: string, preferred: boolean): Fix | null {
@@ -62,7 +68,7 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
   };
   ensure('verify', 'on', false);
   const title = titleOf(tlsDirective(use.family, 'verify'), trusted, preferred) + where.also;
-  const safe = preferred && !where.also;
+  const safe = preferred && !where.unsafe;
   // Turning verification on edits something: the fix exists, and the rest of it is planned with its edits
   // (a fix's steps only add edits). Otherwise the whole plan decides whether there is a fix at all.
   if (setter.willEdit()) {

@@ -278,6 +278,14 @@ export class ConfigModel {
     return this.opts;
   }
 
+  /** How many places each file is expanded at (a snippet included from three locations: 3). */
+  private readonly loads = new Map<string, number>();
+
+  /** How many places `path` is expanded at in this config (0 when it is not part of it). */
+  timesExpanded(path: string): number {
+    return this.loads.get(path) ?? 0;
+  }
+
   private load(path: string): ConfigFile | undefined {
     const text = this.opts.overlays?.get(path) ?? this.fs.readFile(path);
     if (text === undefined) return undefined;
@@ -290,6 +298,7 @@ export class ConfigModel {
       cache?.set(path, file);
     }
     this.files.set(path, file);
+    this.loads.set(path, (this.loads.get(path) ?? 0) + 1);
     this.expansions++;
     this.expandedBytes += text.length;
     return file;

@@ -120,6 +120,21 @@ export function usesSharing(model: ConfigModel, use: TlsUse, block: LBlock, name
   return out;
 }
 
+/**
+ * Whether a fix writing `names` into `block` edits text that is expanded at more than one place: the block's
+ * own text (where an insertion goes) or a directive of those names in it lives in a file included several
+ * times. The edit then changes every place that includes that file, which one finding cannot vouch for.
+ */
+export function editsSharedText(model: ConfigModel, block: LBlock, names: readonly string[]): boolean {
+  const home = block.owner?.file.path ?? model.rootFile?.path;
+  if (home !== undefined && model.timesExpanded(home) > 1) return true;
+  for (const n of names) {
+    const here = model.inBlock(block, n)[0];
+    if (here && model.timesExpanded(here.file.path) > 1) return true;
+  }
+  return false;
+}
+
 /** Whether two uses reach the same backend: one upstream group, or one host and port. */
 export function sameBackend(a: TlsUse, b: TlsUse): boolean {
   if (a.group || b.group) return a.group === b.group;

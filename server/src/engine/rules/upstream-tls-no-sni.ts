@@ -2,7 +2,7 @@
 
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn, verificationName } from '../model/verification';
-import { isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, tlsUses } from '../model/tls-uses';
+import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, tlsUses, usesSharing } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
@@ -79,7 +79,10 @@ the handshake: with verification on that is a 502, without it you may silently t
           const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
           setter.set(snName, 'on');
           const edits = setter.edits();
-          return edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: true }] : [];
+          // Other passes that read the same setting (an `if` branch, a suppressed one), or a file included at
+          // several places: switching SNI on there is the user's call (a legacy backend may reset on SNI).
+          const shared = usesSharing(ctx.model, use, block, [snName]).length > 0 || editsSharedText(ctx.model, block, [snName]);
+          return edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: !shared }] : [];
         },
         ...argSpan(use.pass, 0),
       });

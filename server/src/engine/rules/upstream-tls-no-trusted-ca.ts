@@ -116,7 +116,9 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
       ctx.report({
         severity: caveat.severity,
         message: `no ${trustedName} for ${verifyName}: verification is on for "${use.pass.name} ${use.url}" (line ${lineNumber(use.pass)}) but no CA file is set, so nginx -t fails.${caveat.note}`,
-        fixes: edit ? [{ title: `Add ${trustedName} ${ctx.settings.trustedCertificate}`, edits: [edit], isPreferred: true, safe: true }] : [],
+        // In a file included at several places the CA goes to every includer, over a CA one of them sets
+        // around it: the user's call.
+        fixes: edit ? [{ title: `Add ${trustedName} ${ctx.settings.trustedCertificate}`, edits: [edit], isPreferred: true, safe: ctx.model.timesExpanded(on.file.path) <= 1 }] : [],
         related: [{ ld: use.pass, message: 'TLS is used here' }],
         ...directiveSpan(on),
       });
