@@ -17,7 +17,7 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   let naming: Naming | undefined;
   // Other passes that read what the fix writes there (an `if` branch, a nested location) are switched with it:
   // the fix says so, and is not one `check --fix` applies unasked (one of them may be unverified on purpose).
-  const names = SET.map((s) => tlsDirective(use.family, s));
+  const names = (SET_NAMES[use.family] ??= SET.map((s) => tlsDirective(use.family, s)));
   const sharing = usesSharing(model, use, block, names);
   let also = sharing.length ? ` (also for the ${sharing.length > 1 ? 'passes on lines' : 'pass on line'} ${[...new Set(sharing.map((u) => lineNumber(u.pass)))].join(', ')})` : '';
   // Text included at several places changes all of them: the same, said as the file.
@@ -39,6 +39,8 @@ type Naming = { name: string | null; suggestion: string | null };
 
 /** What a verification fix may set. */
 const SET = ['verify', 'trusted_certificate', 'name', 'server_name'] as const;
+/** The same, spelt for each family (asked once per finding). */
+const SET_NAMES: Partial<Record<TlsUse['family'], string[]>> = {};
 
 interface Where {
   block: LBlock;

@@ -108,6 +108,9 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
  * sets a directive there for one use changes what each of these connects with.
  */
 export function usesSharing(model: ConfigModel, use: TlsUse, block: LBlock, names: readonly string[]): TlsUse[] {
+  // Asked for every finding's fixes: a location holding no other pass (the common case) is told by its own few
+  // directives, without the config-wide index.
+  if (!holdsOtherPass(block, use.pass)) return [];
   const under = usesUnder(model).get(block);
   if (!under) return [];
   const out: TlsUse[] = [];
@@ -126,6 +129,8 @@ export function usesSharing(model: ConfigModel, use: TlsUse, block: LBlock, name
  * times. The edit then changes every place that includes that file, which one finding cannot vouch for.
  */
 export function editsSharedText(model: ConfigModel, block: LBlock, names: readonly string[]): boolean {
+  // Asked for every finding's fixes: most configs expand each file once, which the model knows already.
+  if (model.expansions === model.files.size) return false;
   const home = block.owner?.file.path ?? model.rootFile?.path;
   if (home !== undefined && model.timesExpanded(home) > 1) return true;
   for (const n of names) {
@@ -139,6 +144,20 @@ export function editsSharedText(model: ConfigModel, block: LBlock, names: readon
 export function sameBackend(a: TlsUse, b: TlsUse): boolean {
   if (a.group || b.group) return a.group === b.group;
   return a.host !== null && a.host.toLowerCase() === b.host?.toLowerCase() && (a.port ?? 443) === (b.port ?? 443);
+}
+
+/** Whether `block` or a block inside it holds a pass directive other than `pass` (an explicit stack: no recursion on input depth). */
+function holdsOtherPass(block: LBlock, pass: LDir): boolean {
+  const stack: LBlock[] = [block];
+  while (stack.length) {
+    const items = stack.pop()!.items;
+    for (let i = 0; i < items.length; i++) {
+      const ld = items[i];
+      if (ld !== pass && (ld.name === 'proxy_pass' || ld.name === 'grpc_pass' || ld.name === 'uwsgi_pass')) return true;
+      if (ld.child) stack.push(ld.child);
+    }
+  }
+  return false;
 }
 
 /** Each block a fix may write into (up to the server), and the uses below it: asked once per fix. */

@@ -138,9 +138,11 @@ takes it, or, for the upstream spellings, where a location talks TLS to its upst
     const model = ctx.model;
     // Nothing to compare unless a key file the config names can be read here (a config edited away from its
     // server names files that are not): one pass over the named files, each read once.
-    if (!files.refs(model).some((r) => r.role === 'key' && files.read(model, r)?.keys.length)) return;
+    // The files nginx opens at this version (what certificate-unreadable lists too: made once for both).
+    const opened = files.pathRefs(model, ctx.settings.nginxVersion);
+    if (!opened.some((r) => r.role === 'key' && files.read(model, r)?.keys.length)) return;
     const refOf = new Map<LDir, CertificateRef>();
-    for (const r of files.refs(model)) refOf.set(r.ld, r);
+    for (const r of opened) refOf.set(r.ld, r);
     const reported = new Set<string>();
     // The certificate a key belongs to, by the key: many servers share one misplaced key, and looking through
     // every file named for each of them was quadratic.
@@ -152,6 +154,8 @@ takes it, or, for the upstream spellings, where a location talks TLS to its upst
     const version = ctx.settings.nginxVersion;
     const uses = tlsUses(model);
     for (const [keyName, certName] of KEY_PAIRS) {
+      // A pair needs both directives somewhere in the config: most configs name one or two of the spellings.
+      if (!model.named(keyName).length || !model.named(certName).length) continue;
       // Pairs are judged where nginx loads them, as each of those blocks sees them: an outer pair no block
       // loads as written (every server names its own key, no location talks TLS to its upstream) is never read.
       const blocks = new Set<LBlock>();
