@@ -227,17 +227,23 @@ export class CertificateFiles {
   refs(model: ConfigModel): CertificateRef[] {
     let refs = this.refsByModel.get(model);
     if (refs) return refs;
-    refs = [];
+    refs = this.collect(model, undefined);
+    this.refsByModel.set(model, refs);
+    return refs;
+  }
+
+  /** The refs of every file directive whose value is a path (at `version`, or in every version). */
+  private collect(model: ConfigModel, version: NginxVersion | undefined): CertificateRef[] {
+    const refs: CertificateRef[] = [];
     // One pass in document order: merging the lists per directive name meant sorting tens of thousands of them.
     const ldList = model.all;
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
       const role = FILE_DIRECTIVES.get(ld.name);
       if (!role) continue;
-      const r = this.ref(model, ld, role);
+      const r = this.ref(model, ld, role, version);
       if (r) refs.push(r);
     }
-    this.refsByModel.set(model, refs);
     return refs;
   }
 
@@ -252,15 +258,7 @@ export class CertificateFiles {
     if (!byVersion) this.pathRefsByModel.set(model, (byVersion = new Map()));
     let refs = byVersion.get(key);
     if (refs) return refs;
-    refs = [];
-    const ldList = model.all;
-    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-      const ld = ldList[ldIndex];
-      const role = FILE_DIRECTIVES.get(ld.name);
-      if (!role) continue;
-      const r = this.ref(model, ld, role, version);
-      if (r) refs.push(r);
-    }
+    refs = this.collect(model, version);
     byVersion.set(key, refs);
     return refs;
   }
