@@ -23,7 +23,6 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   // Text included at several places changes all of them: the same, said as the file.
   if (editsSharedText(model, block, names)) also += ` (edits a file included at several places)`;
   const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)), also };
-  where.unsafe = !!also;
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);
   if (main) fixes.push(main);
@@ -46,10 +45,8 @@ interface Where {
   block: LBlock;
   anchor: LDir | undefined;
   naming: () => Naming;
-  /** For the title: the other passes the fix switches too ('' when none). */
+  /** For the title: the other places the fix switches too ('' when none: then it is safe). */
   also: string;
-  /** Not for `check --fix` unasked: it changes other places, or cannot work as it stands. */
-  unsafe?: boolean;
 }
 
 function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: string, preferred: boolean): Fix | null {
@@ -70,7 +67,7 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
   };
   ensure('verify', 'on', false);
   const title = titleOf(tlsDirective(use.family, 'verify'), trusted, preferred) + where.also;
-  const safe = preferred && !where.unsafe;
+  const safe = preferred && !where.also;
   // Turning verification on edits something: the fix exists, and the rest of it is planned with its edits
   // (a fix's steps only add edits). Otherwise the whole plan decides whether there is a fix at all.
   if (setter.willEdit()) {

@@ -33,6 +33,7 @@ const HTTP_PASS: Record<string, { family: UpstreamFamily; tls: string }> = {
 };
 
 const PASS_NAMES = Object.keys(HTTP_PASS);
+const PASS_NAME_SET = new Set(PASS_NAMES);
 
 /**
  * The directives the list of TLS uses rests on (besides TLS directives themselves): the pass directives,
@@ -140,8 +141,16 @@ export function editsSharedText(model: ConfigModel, block: LBlock, names: readon
   return false;
 }
 
+/**
+ * Whether setting `names` in `block` for `use` would change them for a use that reaches another backend: a CA,
+ * name, client certificate or depth chosen for this backend would make that one fail.
+ */
+export function changesAnotherBackend(model: ConfigModel, use: TlsUse, block: LBlock, names: readonly string[]): boolean {
+  return usesSharing(model, use, block, names).some((u) => !sameBackend(u, use));
+}
+
 /** Whether two uses reach the same backend: one upstream group, or one host and port. */
-export function sameBackend(a: TlsUse, b: TlsUse): boolean {
+function sameBackend(a: TlsUse, b: TlsUse): boolean {
   if (a.group || b.group) return a.group === b.group;
   return a.host !== null && a.host.toLowerCase() === b.host?.toLowerCase() && (a.port ?? 443) === (b.port ?? 443);
 }
@@ -153,7 +162,7 @@ function holdsOtherPass(block: LBlock, pass: LDir): boolean {
     const items = stack.pop()!.items;
     for (let i = 0; i < items.length; i++) {
       const ld = items[i];
-      if (ld !== pass && (ld.name === 'proxy_pass' || ld.name === 'grpc_pass' || ld.name === 'uwsgi_pass')) return true;
+      if (ld !== pass && PASS_NAME_SET.has(ld.name)) return true;
       if (ld.child) stack.push(ld.child);
     }
   }
@@ -196,7 +205,7 @@ export function isFlagOn(ld: LDir | undefined): ld is LDir {
  * directive-invalid-value reports such a value; a rule that would conclude "off" from it stays silent
  * instead, and offers no fix that overwrites it (a template placeholder is the user's to fill in).
  */
-export function isFlagLiteral(ld: LDir): boolean {
+function isFlagLiteral(ld: LDir): boolean {
   if (ld.argc < 1) return false;
   const v = ld.arg(0).toLowerCase();
   return v === 'on' || v === 'off';

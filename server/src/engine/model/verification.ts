@@ -29,7 +29,7 @@ function evaluateName(use: TlsUse, raw: string): string {
   // ngx_http_proxy_set_vars: the port is part of $proxy_host only when it is not the scheme's default.
   const defaultPort = scheme === 'http' ? 80 : 443;
   const proxyHost = port === null || port === defaultPort ? use.host : hostPort;
-  const proxyPort = port === null ? String(defaultPort) : hostPort.slice(hostPort.lastIndexOf(':') + 1);
+  const proxyPort = String(port ?? defaultPort);
   return raw.replace(/\$(?:\{(proxy_host|proxy_port)\}|(proxy_host|proxy_port)(?![A-Za-z0-9_]))/g, (_, a?: string, b?: string) => ((a ?? b) === 'proxy_host' ? proxyHost : proxyPort));
 }
 
@@ -69,7 +69,8 @@ export function verificationName(model: ConfigModel, use: TlsUse): { name: strin
  */
 export function sniName(model: ConfigModel, use: TlsUse): string | null | undefined {
   const { name } = verificationName(model, use);
-  if (name === null || name.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return null;
+  // The name has no port left (verificationName): an IP literal here is IPv4 or a bracketed IPv6.
+  if (name === null || isIpLiteral(name)) return null;
   return name.includes('$') ? undefined : name.toLowerCase();
 }
 

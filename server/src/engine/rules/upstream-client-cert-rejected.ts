@@ -7,7 +7,7 @@ import { CertificateRef, describeCertificate, isoDate } from '../certificates/fi
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
-import { sameBackend, settingsBlock, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
+import { changesAnotherBackend, settingsBlock, TLS_USE_INPUTS, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
 import { argSpan, Rule } from './rule';
@@ -161,7 +161,7 @@ certificate and key of the config that the backend's CA did issue, when there is
         const block = settingsBlock(use.block);
         // Not where another backend reads the same certificate (an `if` branch, a nested location): it may
         // accept only the one sent now.
-        if (candidate && keyRef && !usesSharing(model, use, block, [certName, keyName]).some((u) => !sameBackend(u, use))) {
+        if (candidate && keyRef && !changesAnotherBackend(model, use, block, [certName, keyName])) {
           const keyDir = model.first(keyName, use.block);
           const edits: TextEdit[] = [];
           const missing: string[] = [];

@@ -4,7 +4,7 @@ import { backendsOf, verifyChain, readsBackendsAnd } from '../certificates/hands
 import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
-import { isFlagOn, sameBackend, settingsBlock, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
+import { changesAnotherBackend, isFlagOn, settingsBlock, TLS_USE_INPUTS, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
@@ -114,7 +114,7 @@ local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the 
         if (!v.ok || v.intermediates <= depth) continue;
         const block = settingsBlock(use.block);
         // Not where another backend reads the same depth (an `if` branch, a nested location): its checks would loosen.
-        const shared = usesSharing(model, use, block, [depthName]).some((u) => !sameBackend(u, use));
+        const shared = changesAnotherBackend(model, use, block, [depthName]);
         const edit = shared ? null : depthDir && depthDir.block === block ? setArguments(depthDir, String(v.intermediates)) : insertDirectives(block, [`${depthName} ${v.intermediates};`], use.pass);
         const fixes: Fix[] = edit ? [{ title: `Set ${depthName} ${v.intermediates}`, edits: [edit], isPreferred: true, safe: false }] : [];
         ctx.report({

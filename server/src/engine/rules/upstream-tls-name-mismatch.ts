@@ -2,7 +2,7 @@
 
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn, isCertificateName, verificationName } from '../model/verification';
-import { isFlagOn, isIpLiteral, sameBackend, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
+import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS, TlsUse, tlsUses } from '../model/tls-uses';
 import { SERVER_INPUTS } from '../model/servers';
 import { ConfigModel } from '../model/model';
 import { lineNumber } from '../model/describe';
@@ -154,7 +154,7 @@ command line offers no fix for it.`,
       const insert = (name: string): TextEdit[] | null => {
         const block = settingsBlock(use.block);
         // Not where another backend reads the same name (an `if` branch, a nested location): it would fail there.
-        if (usesSharing(ctx.model, use, block, [nameDirective]).some((u) => !sameBackend(u, use))) return null;
+        if (changesAnotherBackend(ctx.model, use, block, [nameDirective])) return null;
         // A name written here (`proxy_ssl_name $proxy_host`) is changed: a second one is a duplicate for nginx -t.
         const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
         setter.set(nameDirective, name);

@@ -6,7 +6,7 @@ import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
 import { isCertificateName, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
-import { isFlagOn, isIpLiteral, sameBackend, settingsBlock, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
+import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
@@ -139,7 +139,7 @@ follows it when \`proxy_ssl_server_name\` is on).`,
         const carried = leaf.dnsNames.find((n) => !n.startsWith('*.'));
         const block = settingsBlock(use.block);
         // Not where another backend reads the same name (an `if` branch, a nested location): it would fail there.
-        const shared = usesSharing(model, use, block, [nameName]).some((u) => !sameBackend(u, use));
+        const shared = changesAnotherBackend(model, use, block, [nameName]);
         const edit = carried && !shared ? (nameDir && nameDir.block === block ? setArguments(nameDir, carried) : insertDirectives(block, [`${nameName} ${carried};`], use.pass)) : null;
         const fixes: Fix[] = edit ? [{ title: `Check the certificate for ${carried} (${nameName})`, edits: [edit], isPreferred: true, safe: false }] : [];
         const names = [...leaf.dnsNames.map((n) => 'DNS:' + n), ...leaf.ipAddresses.map((n) => 'IP:' + n)].join(', ') || 'none';

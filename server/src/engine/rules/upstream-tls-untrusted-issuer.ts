@@ -7,7 +7,7 @@ import { CertificateRef, describeCertificate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
-import { isFlagOn, sameBackend, settingsBlock, tlsUses, TLS_USE_INPUTS, usesSharing } from '../model/tls-uses';
+import { changesAnotherBackend, isFlagOn, settingsBlock, TLS_USE_INPUTS, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
@@ -220,7 +220,7 @@ names one.`,
         const fixes: Fix[] = [];
         const block = settingsBlock(use.block);
         // Not where another backend reads the same CA (an `if` branch, a nested location): it would fail there.
-        if (better && !usesSharing(model, use, block, [trustedDir.name]).some((u) => !sameBackend(u, use))) {
+        if (better && !changesAnotherBackend(model, use, block, [trustedDir.name])) {
           const edit = trustedDir.block === block ? setArguments(trustedDir, quoteIfNeeded(better.configured)) : insertDirectives(block, [`${trustedDir.name} ${quoteIfNeeded(better.configured)};`], use.pass);
           if (edit) fixes.push({ title: `Trust ${better.configured}, the CA that issued the backend's certificate`, edits: [edit], isPreferred: true, safe: false });
         }
