@@ -113,13 +113,33 @@ test('--fix --dry-run exits as --fix would: by the findings left once the fixes 
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /\+            proxy_ssl_verify on;/);
   assert.equal(fs.readFileSync(f, 'utf8'), UNVERIFIED);
-  // An upstream by IP address: verification goes on, and the name it is checked against is left for the user.
-  const ip = write('dry-exit/left/nginx.conf', UNVERIFIED.replace('a.example.com', '10.0.0.7:8443'));
+  // Something left: a second upstream by IP address, whose verification --fix does not turn on (nginx would
+  // check the certificate against the IP and fail every handshake): the first is fixed, the second is left.
+  const ip = write('dry-exit/left/nginx.conf', UNVERIFIED.replace('        location / {', '        location /ip { proxy_pass https://10.0.0.7:8443; }\n        location / {'));
   const left = cli(['check', ip, '--fix', '--dry-run']);
   assert.equal(left.status, 1, left.stderr);
   assert.match(left.stdout, /\+            proxy_ssl_verify on;/);
+  assert.doesNotMatch(left.stdout, /10\.0\.0\.7.*proxy_ssl_verify/);
   assert.equal(cli(['check', ip, '--fix', '--dry-run', '--fail-on', 'none']).status, 0);
   assert.equal(cli(['check', ip, '--fix', '--dry-run', '--fail-on', 'error']).status, 0);
+});
+
+test('--fix does not turn on verification that no certificate could pass: an IP address, a group named like a host', () => {
+  // What nginx would check: the IP (an IP SAN does not satisfy it) or the group's name "app": 502 on every
+  // request. The fix is offered (the editor's first step) but not applied unasked, and says what is left.
+  const conf = 'events {}\nhttp {\n    upstream app { server 10.0.0.1:8443; }\n    upstream named { server api.example.com:8443; }\n    server {\n        location /a { proxy_pass https://10.0.0.7:8443; }\n        location /b { proxy_pass https://app; }\n        location /c { proxy_pass https://named; }\n    }\n}\n';
+  const f = write('fix-unmatchable/nginx.conf', conf);
+  type Out = { rule: string; fixes: { title: string; safe: boolean }[] };
+  const json: Out[] = JSON.parse(cli(['check', f, '--format', 'json']).stdout);
+  const fixes = json.filter((x) => x.rule === 'upstream-tls-unverified').map((x) => x.fixes[0]);
+  assert.deepEqual(fixes.map((x) => x.safe), [false, false, true]);
+  assert.match(fixes[0].title, /then set proxy_ssl_name to the name in the certificate/);
+  cli(['check', f, '--fix']);
+  const after = fs.readFileSync(f, 'utf8');
+  assert.match(after, /location \/a \{ proxy_pass https:\/\/10\.0\.0\.7:8443; \}/);
+  assert.match(after, /location \/b \{ proxy_pass https:\/\/app; \}/);
+  // The group with a server by name: that name is checked (proxy_ssl_name), and the fix is applied.
+  assert.match(after, /proxy_pass https:\/\/named; proxy_ssl_verify on;.*proxy_ssl_name api\.example\.com;/);
 });
 
 test('--fix keeps the bytes of a latin1 file and the CRLF line endings', () => {

@@ -3,7 +3,9 @@
 // it, and then: nginx -t accepts the result, a new check reports neither upstream-tls-unverified nor
 // upstream-tls-no-trusted-ca, and the fix only ADDED text: every original non-blank line is still there,
 // verbatim and in order (comments included), except a `*_ssl_verify` / `*_ssl_server_name` whose value
-// changed; a one-line block may grow inline, but the original line stays a subsequence of the new one.
+// changed; a one-line block may grow inline, but the original line stays a subsequence of the new one. An
+// upstream by IP address is the exception: --fix leaves it alone (nginx would check the certificate against
+// the IP and fail every handshake), and the finding stays.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,49 +28,54 @@ interface FixCase {
   needs?: string[];
   /** Inserted lines must be indented with this character. */
   indent?: '\t' | ' ';
+  /**
+   * The upstream is an IP address: verification would check the certificate against it and fail every
+   * handshake, so --fix leaves the pass alone (the finding stays, the file is unchanged).
+   */
+  ipLeft?: true;
 }
 
 const srv = (inner: string, httpExtra = '') => `events {}\nhttp {\n${httpExtra}    server {\n        listen 127.0.0.1:18080;\n${inner}    }\n}\n`;
 
 const CASES: FixCase[] = [
-  { name: 'location', rule: 'upstream-tls-unverified', indent: ' ',
+  { name: 'location', rule: 'upstream-tls-unverified', ipLeft: true, indent: ' ',
     conf: srv('        location / {\n            proxy_pass https://127.0.0.1:18443;\n        }\n') },
   { name: 'location, localhost (SNI too)', rule: 'upstream-tls-unverified', indent: ' ',
     conf: srv('        location / {\n            proxy_pass https://localhost:18443/app/;\n        }\n') },
   { name: 'nested location', rule: 'upstream-tls-unverified', indent: ' ',
-    conf: srv('        location /a/ {\n            location /a/b/ {\n                proxy_pass https://127.0.0.1:18443;\n            }\n        }\n') },
-  { name: 'inside if', rule: 'upstream-tls-unverified',
+    conf: srv('        location /a/ {\n            location /a/b/ {\n                proxy_pass https://localhost:18443;\n            }\n        }\n') },
+  { name: 'inside if', rule: 'upstream-tls-unverified', ipLeft: true,
     conf: srv('        location / {\n            if ($arg_x) {\n                proxy_pass https://127.0.0.1:18443;\n            }\n        }\n') },
   { name: 'inside if, localhost', rule: 'upstream-tls-unverified',
     conf: srv('        location / {\n            if ($arg_x) {\n                proxy_pass https://localhost:18443;\n            }\n        }\n') },
-  { name: 'inside limit_except', rule: 'upstream-tls-unverified',
+  { name: 'inside limit_except', rule: 'upstream-tls-unverified', ipLeft: true,
     conf: srv('        location / {\n            limit_except GET {\n                proxy_pass https://127.0.0.1:18443;\n            }\n        }\n') },
   { name: 'inside limit_except, localhost', rule: 'upstream-tls-unverified',
     conf: srv('        location / {\n            limit_except GET POST {\n                proxy_pass https://localhost:18443;\n            }\n        }\n') },
-  { name: 'one-line location', rule: 'upstream-tls-unverified',
+  { name: 'one-line location', rule: 'upstream-tls-unverified', ipLeft: true,
     conf: srv('        location / { proxy_pass https://127.0.0.1:1; }\n') },
   { name: 'one-line location, localhost', rule: 'upstream-tls-unverified',
     conf: srv('        location / { proxy_pass https://localhost:1; }\n') },
   { name: 'existing proxy_ssl_verify off in the location', rule: 'upstream-tls-unverified',
-    conf: srv('        location / {\n            proxy_ssl_verify off;\n            proxy_pass https://127.0.0.1:18443;\n        }\n') },
+    conf: srv('        location / {\n            proxy_ssl_verify off;\n            proxy_pass https://localhost:18443;\n        }\n') },
   { name: 'proxy_ssl_verify off at http level', rule: 'upstream-tls-unverified',
-    conf: srv('        location / {\n            proxy_pass https://127.0.0.1:18443;\n        }\n', '    proxy_ssl_verify off;\n') },
+    conf: srv('        location / {\n            proxy_pass https://localhost:18443;\n        }\n', '    proxy_ssl_verify off;\n') },
   { name: 'proxy_ssl_verify off at http level, two locations', rule: 'upstream-tls-unverified',
-    conf: srv('        location /a { proxy_pass https://127.0.0.1:18443; }\n        location /b {\n            proxy_pass https://localhost:18444;\n        }\n', '    proxy_ssl_verify off;\n') },
+    conf: srv('        location /a { proxy_pass https://localhost:18443; }\n        location /b {\n            proxy_pass https://localhost:18444;\n        }\n', '    proxy_ssl_verify off;\n') },
   { name: 'grpc_pass grpcs://', rule: 'upstream-tls-unverified',
-    conf: srv('        location / {\n            grpc_pass grpcs://127.0.0.1:50051;\n        }\n') },
+    conf: srv('        location / {\n            grpc_pass grpcs://localhost:50051;\n        }\n') },
   { name: 'uwsgi_pass suwsgi://', rule: 'upstream-tls-unverified',
-    conf: srv('        location / {\n            uwsgi_pass suwsgi://127.0.0.1:3031;\n        }\n') },
+    conf: srv('        location / {\n            uwsgi_pass suwsgi://localhost:3031;\n        }\n') },
   { name: 'stream proxy_ssl on', rule: 'upstream-tls-unverified', needs: [STREAM],
-    conf: `load_module ${STREAM};\nevents {}\nstream {\n    server {\n        listen 127.0.0.1:15000;\n        proxy_pass 127.0.0.1:15443;\n        proxy_ssl on;\n    }\n}\n` },
+    conf: `load_module ${STREAM};\nevents {}\nstream {\n    server {\n        listen 127.0.0.1:15000;\n        proxy_pass localhost:15443;\n        proxy_ssl on;\n    }\n}\n` },
   { name: 'upstream group backend', rule: 'upstream-tls-unverified',
-    conf: 'events {}\nhttp {\n    upstream backend {\n        server 127.0.0.1:8443;\n    }\n    server {\n        listen 127.0.0.1:18080;\n        location / {\n            proxy_pass https://backend;\n        }\n    }\n}\n' },
+    conf: 'events {}\nhttp {\n    upstream backend {\n        server localhost:8443;\n    }\n    server {\n        listen 127.0.0.1:18080;\n        location / {\n            proxy_pass https://backend;\n        }\n    }\n}\n' },
   { name: 'CRLF file', rule: 'upstream-tls-unverified', eol: '\r\n',
-    conf: srv('        location / {\n            proxy_pass https://localhost:18443;\n        }\n        location /b { proxy_pass https://127.0.0.1:18444; }\n') },
+    conf: srv('        location / {\n            proxy_pass https://localhost:18443;\n        }\n        location /b { proxy_pass https://localhost:18444; }\n') },
   { name: 'tab-indented file', rule: 'upstream-tls-unverified', indent: '\t',
     conf: 'events {}\nhttp {\n\tserver {\n\t\tlisten 127.0.0.1:18080;\n\t\tlocation / {\n\t\t\tproxy_pass https://localhost:18443;\n\t\t}\n\t}\n}\n' },
   { name: 'comments after the pass directive', rule: 'upstream-tls-unverified',
-    conf: srv('        # the app\n        location / {   # main\n            proxy_pass https://127.0.0.1:18443;   # TLS backend; keep this comment\n            # after the pass\n        }   # end of location\n') },
+    conf: srv('        # the app\n        location / {   # main\n            proxy_pass https://localhost:18443;   # TLS backend; keep this comment\n            # after the pass\n        }   # end of location\n') },
   { name: 'variables in the URL, no resolver', rule: 'upstream-tls-unverified',
     conf: srv('        location / {\n            proxy_pass https://$host:18443$request_uri;\n        }\n') },
   { name: 'proxy_ssl_verify on without trusted certificate at http level', rule: 'upstream-tls-no-trusted-ca', rejectedBefore: true,
@@ -167,6 +174,14 @@ for (const c of CASES) {
     const r = runCli(['check', conf, '--format', 'json', '--nginx-version', '1.22', '--fix', '--trusted-ca', ca]);
     assert.ok(r.status !== null && r.status !== 2, `check --fix failed (status ${r.status}):\n${r.stderr}`);
     const fixed = fs.readFileSync(conf, 'utf8');
+    if (c.ipLeft) {
+      const still = cliCheck(conf).filter((f) => f.rule === c.rule);
+      row[2] = `unchanged: ${fixed === original}; left: ${still.map((f) => `${f.rule}@${f.line}`).join(', ') || 'none'}`;
+      row[3] = fixed === original && still.length ? 'ok (left alone)' : 'changed';
+      assert.equal(fixed, original, '--fix leaves an upstream by IP address alone');
+      assert.ok(still.length > 0, 'the finding stays');
+      return;
+    }
     const after = nginxT(conf, dir, dir);
     const again = cliCheck(conf);
     const left = again.filter((f) => TARGET_RULES.includes(f.rule));

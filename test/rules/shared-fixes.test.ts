@@ -34,7 +34,7 @@ test('verification fixes that switch other passes too say which, and are not saf
         listen 127.0.0.1:8080;
         location / {
             proxy_ssl_verify off;
-            proxy_pass https://127.0.0.1:9443;
+            proxy_pass https://old.example.com;
             if ($arg_new) { proxy_pass https://new.example.com; }
         }
         location /solo { proxy_pass https://solo.example.com; }

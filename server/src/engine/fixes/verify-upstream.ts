@@ -4,7 +4,7 @@
 
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
-import { anchorIn, knownCaFiles, verificationName } from '../model/verification';
+import { anchorIn, knownCaFiles, unmatchableName, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
@@ -22,6 +22,13 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   let also = sharing.length ? ` (also for the ${sharing.length > 1 ? 'passes on lines' : 'pass on line'} ${[...new Set(sharing.map((u) => lineNumber(u.pass)))].join(', ')})` : '';
   // Text included at several places changes all of them: the same, said as the file.
   if (editsSharedText(model, block, names)) also += ` (edits a file included at several places)`;
+  // Verification against a name no certificate can pass (an IP address, a group's name) turns a working
+  // proxy into one that fails every handshake (measured: 502): the fix is the first step, not one to apply
+  // unasked, and says what is left to do. Only then is the name worked out here (the cheap test first).
+  if (use.host !== null && unmatchableName(use, use.host)) {
+    naming = verificationName(model, use);
+    if (!naming.suggestion && naming.name === use.host) also += ` (then set ${tlsDirective(use.family, 'name')} to the name in the certificate)`;
+  }
   const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)), also };
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);
@@ -45,7 +52,7 @@ interface Where {
   block: LBlock;
   anchor: LDir | undefined;
   naming: () => Naming;
-  /** For the title: the other places the fix switches too ('' when none: then it is safe). */
+  /** For the title: the other places the fix switches too, or what is left to do ('' when none: then it is safe). */
   also: string;
 }
 

@@ -64,6 +64,17 @@ export function verificationName(model: ConfigModel, use: TlsUse): { name: strin
 }
 
 /**
+ * Why no certificate can pass nginx's name check for `use` when `name` is the name checked, or null: an IP
+ * address (nginx matches DNS names only; an IP in subjectAltName does not count), or the upstream group's own
+ * name, the default for `https://group`, when it is not a name a certificate would carry.
+ */
+export function unmatchableName(use: TlsUse, name: string): 'ip' | 'group' | null {
+  if (isIpLiteral(name)) return 'ip';
+  if (use.group && name === use.host && !isCertificateName(name) && name !== 'localhost') return 'group';
+  return null;
+}
+
+/**
  * The SNI nginx sends for `use` when `*_ssl_server_name` is on: the checked name, but none for an IP address
  * (RFC 6066; ngx_http_upstream_ssl_name). `undefined` when the name depends on the request.
  */

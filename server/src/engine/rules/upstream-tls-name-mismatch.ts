@@ -1,7 +1,7 @@
 // Verification on, but the name nginx checks can never be in the upstream's certificate.
 
 import { directiveSetter } from '../fixes/edits';
-import { anchorIn, isCertificateName, verificationName } from '../model/verification';
+import { anchorIn, isCertificateName, unmatchableName, verificationName } from '../model/verification';
 import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS, TlsUse, tlsUses } from '../model/tls-uses';
 import { SERVER_INPUTS } from '../model/servers';
 import { ConfigModel } from '../model/model';
@@ -146,10 +146,11 @@ command line offers no fix for it.`,
       const written = ctx.model.first(tlsDirective(use.family, 'name'), use.block);
       const nameDirective = tlsDirective(use.family, 'name');
       const via = written ? ` (${nameDirective} ${written.d.args.map((a) => a.value).join(' ')}, line ${lineNumber(written)})` : '';
-      let problem: string | null = null;
-      if (isIpLiteral(use.host)) problem = `the IP address ${use.host}${via}: nginx never matches an IP against a certificate, so every handshake fails`;
-      else if (use.group && !isCertificateName(use.host) && use.host !== 'localhost') problem = `"${use.host}", the upstream group's name${via}, which is not a DNS name a certificate would carry`;
-      if (!problem) continue;
+      const why = unmatchableName(use, use.host);
+      if (!why) continue;
+      const problem = why === 'ip'
+        ? `the IP address ${use.host}${via}: nginx never matches an IP against a certificate, so every handshake fails`
+        : `"${use.host}", the upstream group's name${via}, which is not a DNS name a certificate would carry`;
       // The fixes are made when read (an editor's code action, --fix): in a big config most never are.
       const insert = (name: string): TextEdit[] | null => {
         const block = settingsBlock(use.block);

@@ -23,7 +23,11 @@ compromised neighbour) reads and changes every proxied request, cookies and cred
 
 Turn verification on where the pass directive is, name the CA file to trust (nginx loads no system store on
 its own), and send SNI so that a host serving several names shows the certificate for the one you asked for.
-The quick fix does all three and changes an existing \`off\` rather than adding a duplicate.`,
+The quick fix does all three and changes an existing \`off\` rather than adding a duplicate. \`check --fix\`
+leaves it alone where the name nginx would then check is an IP address or an upstream group's own name: no
+certificate passes that check, so verification would turn a working proxy into one that answers 502. There,
+apply it from the editor and set \`proxy_ssl_name\` to the name in the backend's certificate
+(upstream-tls-name-mismatch then asks for it).`,
   cases: {
     messages: {
       unverified: /^TLS to .* is not verified \(/,
