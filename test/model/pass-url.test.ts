@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parsePassUrl } from '../../server/src/engine/model/pass-url';
+import { isInet6, parsePassUrl, parseUpstreamAddress } from '../../server/src/engine/model/pass-url';
 
 const GRAMMAR = /^([a-z][a-z0-9+.-]*):\/\//i;
 
@@ -29,4 +29,59 @@ test('addresses as pass directives write them', () => {
   assert.equal(parsePassUrl('$backend').scheme, null);
   assert.equal(parsePassUrl('https://$host$uri').hasVariables, true);
   assert.equal(parsePassUrl('1http://x').scheme, null);
+});
+
+// What nginx -t (1.22.1) said for each address, after the directive's scheme: `<error> in upstream "<addr>"`.
+test('addresses nginx refuses, with its own word for each', () => {
+  const cases: [string, boolean, string | null][] = [
+    ['127.0.0.1:0', true, 'invalid port'],
+    ['127.0.0.1:65536', true, 'invalid port'],
+    ['127.0.0.1:65535', true, null],
+    ['127.0.0.1:080', true, null],
+    ['127.0.0.1:abc', true, 'invalid port'],
+    ['127.0.0.1:', true, 'invalid port'],
+    ['127.0.0.1:+80', true, 'invalid port'],
+    ['127.0.0.1:8080:9', true, 'invalid port'],
+    ['::1', true, 'invalid port'],
+    [':0', true, 'invalid port'],
+    [':80', true, 'no host'],
+    ['', true, 'no host'],
+    ['/x', true, 'no host'],
+    ['?x', true, 'no host'],
+    ['127.0.0.1?a=b', true, null],
+    ['127.0.0.1/a:b', true, null],
+    ['127.0.0.1:50051/path', false, 'invalid host'],
+    ['127.0.0.1:50051?a', false, 'invalid host'],
+    ['https://127.0.0.1:1', false, 'invalid host'],
+    ['[::1]:0', true, 'invalid port'],
+    ['[::1]:', true, 'invalid port'],
+    ['[::1]:1?x', true, 'invalid port'],
+    ['[::1]?x', true, 'invalid host'],
+    ['[::1]x', true, 'invalid host'],
+    ['[::1', true, 'invalid host'],
+    ['[::1]:1/x', false, 'invalid host'],
+    ['[::1]/x', true, null],
+    ['[]', true, 'no host'],
+    ['[zz]', true, 'invalid IPv6 address'],
+    ['unix:', true, 'no path in the unix domain socket'],
+    ['unix::/p', true, 'no path in the unix domain socket'],
+    ['UNIX:/tmp/a.sock', false, null],
+    ['unix:/tmp/a.sock:/x', false, null],
+    ['unix:/tmp/' + 'a'.repeat(102), true, null],
+    ['unix:/tmp/' + 'a'.repeat(103), true, 'too long path in the unix domain socket'],
+  ];
+  for (const [addr, uriPart, error] of cases) assert.equal(parseUpstreamAddress(addr, uriPart).error, error, `${addr} (uri part ${uriPart})`);
+});
+
+test('the parts nginx names an address by', () => {
+  assert.deepEqual(parseUpstreamAddress('Backend:8443/api?x', true), { error: null, unix: false, host: 'Backend', port: 8443, uri: '/api?x' });
+  assert.deepEqual(parseUpstreamAddress('backend?x', true), { error: null, unix: false, host: 'backend', port: null, uri: '?x' });
+  assert.deepEqual(parseUpstreamAddress('[::1]:50051', false), { error: null, unix: false, host: '[::1]', port: 50051, uri: '' });
+  assert.deepEqual(parseUpstreamAddress('unix:/run/a.sock:/x', true), { error: null, unix: true, host: '/run/a.sock', port: null, uri: '/x' });
+  assert.deepEqual(parseUpstreamAddress('unix:/run/a.sock:/x', false), { error: null, unix: true, host: '/run/a.sock:/x', port: null, uri: '' });
+});
+
+test('IPv6 addresses as nginx reads them (each checked with nginx -t)', () => {
+  for (const a of ['::', '::1', '1::', '1:2:3:4:5:6:7:8', '::ffff:127.0.0.1', '1:2:3:4:5:6:1.2.3.4', 'ABCD::ef']) assert.ok(isInet6(a), a);
+  for (const a of ['1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '::255.255.255.255', '::1.2.3', '::1.2.3.4.5', '1.2.3.4', '::12345', 'fe80::1%eth0', ':1', '1:::2', '1::2::3', '::256.1.1.1', '1:2:3:4:5:6:7:1.2.3.4', 'g::1', ':::', '']) assert.ok(!isInet6(a), a);
 });

@@ -66,3 +66,155 @@ export function splitHostPort(addr: string): { host: string; port: number | null
   const p = addr.slice(i + 1);
   return /^\d+$/.test(p) ? { host: addr.slice(0, i), port: parseInt(p, 10) } : { host: addr, port: null };
 }
+
+/**
+ * An address as nginx's URL parser reads it when a pass directive names its upstream (after the directive has
+ * stripped the scheme it knows): a unix socket, `[v6]:port` or `host:port`, and the URI part where the
+ * directive allows one (`proxy_pass` only). `error` is nginx's own word for an address it refuses, which it
+ * reports as `<error> in upstream "<address>"`.
+ */
+export interface UpstreamAddress {
+  error: string | null;
+  unix: boolean;
+  /** The name of the implicit upstream: the host (`[v6]` with brackets), or the socket path without `unix:`. */
+  host: string;
+  /** null: no port written (nginx's `no_port`). */
+  port: number | null;
+  /** The URI part (from the first `/` or `?`, or after the socket path's `:`); empty when there is none. */
+  uri: string;
+}
+
+/** Linux's `sun_path`: a socket path and its terminating NUL fit in 108 bytes. */
+const SUN_PATH = 108;
+
+export function parseUpstreamAddress(addr: string, uriPart: boolean): UpstreamAddress {
+  const out: UpstreamAddress = { error: null, unix: false, host: '', port: null, uri: '' };
+  if (addr.length >= 5 && addr.slice(0, 5).toLowerCase() === 'unix:') {
+    out.unix = true;
+    let path = addr.slice(5);
+    if (uriPart) {
+      const colon = path.indexOf(':');
+      if (colon >= 0) { out.uri = path.slice(colon + 1); path = path.slice(0, colon); }
+    }
+    out.host = path;
+    if (path === '') out.error = 'no path in the unix domain socket';
+    else if (utf8Length(path) + 1 > SUN_PATH) out.error = 'too long path in the unix domain socket';
+    return out;
+  }
+  if (addr.startsWith('[')) {
+    // An IPv6 address: only `/` starts a URI here, and anything after `]` other than `:port` is refused.
+    const close = addr.indexOf(']', 1);
+    if (close < 0) return { ...out, error: 'invalid host' };
+    let last = addr.length;
+    const slash = addr.indexOf('/', close + 1);
+    if (slash >= 0) {
+      if (!uriPart) return { ...out, error: 'invalid host' };
+      out.uri = addr.slice(slash);
+      last = slash;
+    }
+    if (close + 1 < last) {
+      if (addr[close + 1] !== ':') return { ...out, error: 'invalid host' };
+      out.port = portOf(addr.slice(close + 2, last));
+      if (out.port === null) return { ...out, error: 'invalid port' };
+    }
+    if (close === 1) return { ...out, error: 'no host' };
+    out.host = addr.slice(0, close + 1);
+    if (!isInet6(addr.slice(1, close))) out.error = 'invalid IPv6 address';
+    return out;
+  }
+  // host[:port][/uri or ?args]: the port starts at the first `:` (so a bare `::1` has the port `:1`).
+  let last = addr.length;
+  let colon = addr.indexOf(':');
+  const slash = addr.indexOf('/');
+  const query = addr.indexOf('?');
+  const uri = slash < 0 ? query : query < 0 ? slash : Math.min(slash, query);
+  if (uri >= 0) {
+    if (!uriPart) return { ...out, error: 'invalid host' };
+    out.uri = addr.slice(uri);
+    last = uri;
+    if (uri < colon) colon = -1;
+  }
+  if (colon >= 0) {
+    out.port = portOf(addr.slice(colon + 1, last));
+    if (out.port === null) return { ...out, error: 'invalid port' };
+    last = colon;
+  }
+  if (last === 0) return { ...out, error: 'no host' };
+  out.host = addr.slice(0, last);
+  return out;
+}
+
+/** A port as nginx reads one: digits only, 1 to 65535 (leading zeros allowed); null otherwise. */
+function portOf(text: string): number | null {
+  if (!/^\d+$/.test(text)) return null;
+  const n = parseInt(text, 10);
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n;
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
+
+/**
+ * Whether nginx takes `text` (between the brackets) as an IPv6 address: hex groups of up to four digits, one
+ * `::`, and an IPv4 address in place of the last two groups.
+ */
+export function isInet6(text: string): boolean {
+  if (text === '') return false;
+  let i = text[0] === ':' ? 1 : 0;
+  let groups = 8;
+  let nibbles = 0;
+  let zero = false;
+  /** Where the text after the last `:` starts (an IPv4 tail), or -1. */
+  let tail = -1;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58) {
+      if (nibbles) {
+        tail = i + 1;
+        if (--groups) { nibbles = 0; continue; }
+      } else if (!zero) {
+        tail = i + 1;
+        zero = true;
+        continue;
+      }
+      return false;
+    }
+    if (c === 46 && nibbles) {
+      if (groups < 2 || tail < 0 || !isInet4(text.slice(tail))) return false;
+      groups--;
+      break;
+    }
+    if (++nibbles > 4 || !isHex(c)) return false;
+  }
+  if (nibbles === 0 && !zero) return false;
+  // Groups still missing after the last one: only a "::" fills them, and a "::" that stands for none is refused.
+  return groups - 1 > 0 ? zero : !zero;
+}
+
+/** Whether nginx reads `text` as a dotted IPv4 address (four decimal numbers up to 255; not 255.255.255.255). */
+function isInet4(text: string): boolean {
+  let addr = 0;
+  let octet = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return false;
+    } else if (c === 46) {
+      addr = addr * 256 + octet;
+      octet = 0;
+      dots++;
+    } else return false;
+  }
+  // 255.255.255.255 is the value that means "not an address" (INADDR_NONE).
+  return dots === 3 && addr * 256 + octet !== 0xffffffff;
+}

@@ -1,6 +1,6 @@
 // Pass directive URLs nginx refuses when it loads the config.
 
-import { parsePassUrl, splitHostPort } from '../model/pass-url';
+import { parsePassUrl, parseUpstreamAddress } from '../model/pass-url';
 import { argSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
 
@@ -20,8 +20,12 @@ loads the config (unless it contains variables): \`proxy_pass\` needs \`http://\
 \`grpc://\` or \`grpcs://\` and \`uwsgi_pass\` takes \`uwsgi://\` or \`suwsgi://\` (any other scheme, \`https://\`
 included, is read as part of the host), and both need a port unless they name an upstream group or a \`unix:\`
 socket; stream \`proxy_pass\` takes no scheme at all (TLS there is \`proxy_ssl on\`) and needs a port unless it
-names a stream upstream group; an upstream group name cannot carry a port; and inside \`if\`, \`limit_except\`, a
-regex location or a named location the \`proxy_pass\` URL may not have a path.`,
+names a stream upstream group; an upstream group name cannot carry a port. A port is a number from 1 to 65535
+after the first \`:\`, so an IPv6 address needs brackets (\`[::1]:8443\`); a \`unix:\` socket needs a path that
+fits the system's limit (107 bytes on Linux). Only \`proxy_pass\` in http may have a URI part (from the first \`/\`
+or \`?\` after the host, or after the socket path's \`:\`): \`grpc_pass\`, \`uwsgi_pass\` and stream \`proxy_pass\`
+refuse one as an invalid host, and inside \`if\`, \`limit_except\`, a regex location (\`~\`, \`~*\`, also written
+joined to the pattern) or a named location \`proxy_pass\` may not have one either.`,
   cases: {
     messages: {
       prefix: /^invalid URL prefix in /,
@@ -29,6 +33,10 @@ regex location or a named location the \`proxy_pass\` URL may not have a path.`,
       uriPart: /cannot have URI part in location given by regular expression/,
       invalidHost: /^invalid host in upstream /,
       noPort: /^no port in upstream /,
+      invalidPort: /^invalid port in upstream /,
+      noHost: /^no host in upstream /,
+      invalidIpv6: /^invalid IPv6 address in upstream /,
+      socketPath: /^(no|too long) path in the unix domain socket in upstream /,
     },
     valid: [
       {
@@ -68,6 +76,24 @@ regex location or a named location the \`proxy_pass\` URL may not have a path.`,
           server { listen 127.0.0.1:5000; proxy_pass tls_backend; proxy_ssl on; }
           server { listen 127.0.0.1:5001; proxy_pass unix:/run/backend.sock; }
           server { listen 127.0.0.1:5002; proxy_pass [::1]:5443; }
+        `,
+        context: 'stream',
+      },
+      {
+        // nginx recognises "unix:" in any case; a port with leading zeros is still a port.
+        config: conf`
+          server {
+              listen 127.0.0.1:8080;
+              location /a { grpc_pass UNIX:/run/grpc.sock; }
+              location /b { proxy_pass http://127.0.0.1:08080; }
+              location ~ \.php$ { proxy_pass http://unix:/run/php.sock; }
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          server { listen 127.0.0.1:5000; proxy_pass UNIX:/run/backend.sock; }
         `,
         context: 'stream',
       },
@@ -155,6 +181,74 @@ regex location or a named location the \`proxy_pass\` URL may not have a path.`,
           { line: 4, column: 44, messageId: 'noPort' },
         ],
       },
+      {
+        // The port runs from the first ":" and must be 1 to 65535: a bare IPv6 address has the port ":1".
+        config: conf`
+          proxy_pass https://127.0.0.1:0;
+          proxy_pass https://127.0.0.1:65536;
+          proxy_pass https://::1;
+          grpc_pass grpc://127.0.0.1:grpc;
+        `,
+        context: 'http/location',
+        errors: [
+          { line: 1, column: 12, messageId: 'invalidPort' },
+          { line: 2, column: 12, messageId: 'invalidPort' },
+          { line: 3, column: 12, messageId: 'invalidPort' },
+          { line: 4, column: 11, messageId: 'invalidPort' },
+        ],
+      },
+      {
+        config: conf`
+          proxy_pass https://:8443;
+          proxy_pass https://[::1::2]:8443;
+          uwsgi_pass unix:;
+        `,
+        context: 'http/location',
+        errors: [
+          { line: 1, column: 12, messageId: 'noHost' },
+          { line: 2, column: 12, messageId: 'invalidIpv6' },
+          { line: 3, column: 12, messageId: 'socketPath' },
+        ],
+      },
+      {
+        // grpc_pass and uwsgi_pass take no URI part: the path is read as part of the host.
+        config: conf`
+          grpc_pass grpc://127.0.0.1:50051/helloworld.Greeter;
+          uwsgi_pass uwsgi://127.0.0.1:3031/app;
+        `,
+        context: 'http/location',
+        errors: [{ line: 1, column: 11, messageId: 'invalidHost' }, { line: 2, column: 12, messageId: 'invalidHost' }],
+      },
+      {
+        // "?args" and a socket's ":/uri" are URI parts too; "~" joined to the pattern is a regex location.
+        config: conf`
+          server {
+              location ~\.php$ { proxy_pass http://127.0.0.1:9000/index.php; }
+              location @fallback { proxy_pass http://127.0.0.1:8080?from=fallback; }
+              location ~* \.jpg$ { proxy_pass http://unix:/run/img.sock:/img; }
+          }
+        `,
+        context: 'http',
+        errors: [
+          { line: 2, column: 35, messageId: 'uriPart' },
+          { line: 3, column: 37, messageId: 'uriPart' },
+          { line: 4, column: 37, messageId: 'uriPart' },
+        ],
+      },
+      {
+        // Stream proxy_pass takes no URI part and no port out of range; "unix:" needs a path.
+        config: conf`
+          server { listen 127.0.0.1:5000; proxy_pass 127.0.0.1:5443/tls; }
+          server { listen 127.0.0.1:5001; proxy_pass 127.0.0.1:0; }
+          server { listen 127.0.0.1:5002; proxy_pass unix:; }
+        `,
+        context: 'stream',
+        errors: [
+          { line: 1, column: 44, messageId: 'invalidHost' },
+          { line: 2, column: 44, messageId: 'invalidPort' },
+          { line: 3, column: 44, messageId: 'socketPath' },
+        ],
+      },
     ],
   },
   check(ctx) {
@@ -171,33 +265,43 @@ regex location or a named location the \`proxy_pass\` URL may not have a path.`,
       const report = (message: string) => ctx.report({ nginxLine: handlerLine(ld), message, ...argSpan(ld, 0) });
       if (kind === 'stream/server') {
         if (name !== 'proxy_pass') continue;
-        if (url.includes('://')) { report(`invalid host in upstream "${url}": stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)`); continue; }
-        if (url.startsWith('unix:')) continue;
-        const { host, port } = splitHostPort(url);
-        const group = ctx.model.upstream('stream', host);
-        if (group && port !== null) report(`upstream "${host}" may not have port ${port}: the servers of the group carry the ports`);
-        else if (!group && port === null) report(`no port in upstream "${host}": stream proxy_pass needs an explicit port unless it names an upstream group`);
+        // Stream proxy_pass reads the whole argument as the address: no scheme, no URI part.
+        const a = parseUpstreamAddress(url, false);
+        if (a.error) {
+          const hint = !a.unix && parsePassUrl(url).scheme !== null ? ': stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)' : '';
+          report(`${a.error} in upstream "${url}"${hint}`);
+          continue;
+        }
+        if (a.unix) continue;
+        const group = ctx.model.upstream('stream', a.host);
+        if (group && a.port !== null) report(`upstream "${a.host}" may not have port ${a.port}: the servers of the group carry the ports`);
+        else if (!group && a.port === null) report(`no port in upstream "${a.host}": stream proxy_pass needs an explicit port unless it names an upstream group`);
         continue;
       }
       if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
-      const parsed = parsePassUrl(url);
+      const scheme = parsePassUrl(url).scheme;
+      let addr = url;
+      let hint = '';
       if (name === 'proxy_pass') {
-        if (parsed.scheme !== 'http' && parsed.scheme !== 'https') { report(`invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
-      } else if (parsed.scheme !== null && parsed.scheme !== SCHEMES[name][0] && parsed.scheme !== SCHEMES[name][1]) {
+        if (scheme !== 'http' && scheme !== 'https') { report(`invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
+        addr = url.slice(scheme.length + 3);
+      } else if (scheme === SCHEMES[name][0] || scheme === SCHEMES[name][1]) {
+        addr = url.slice(scheme.length + 3);
+      } else if (scheme !== null) {
         // nginx strips only its own schemes (grpc(s):// or (s)uwsgi://) and then reads "https://…" as a host.
-        report(`invalid host in upstream "${url}": ${name} takes ${SCHEMES[name][0]}:// or ${SCHEMES[name][1]}://`);
-        continue;
+        hint = `: ${name} takes ${SCHEMES[name][0]}:// or ${SCHEMES[name][1]}://`;
       }
-      if (parsed.rest.startsWith('unix:')) continue;
-      const { host, port } = parsed;
-      const group = ctx.model.upstream('http', host);
-      if (group && port !== null) { report(`upstream "${host}" may not have port ${port}: the servers of the group carry the ports`); continue; }
+      // Only proxy_pass may carry a URI part; grpc_pass and uwsgi_pass refuse any "/" or "?" as part of the host.
+      const a = parseUpstreamAddress(addr, name === 'proxy_pass');
+      if (a.error) { report(`${a.error} in upstream "${addr}"${a.unix ? '' : hint}`); continue; }
+      const group = a.unix ? undefined : ctx.model.upstream('http', a.host);
+      if (group && a.port !== null) { report(`upstream "${a.host}" may not have port ${a.port}: the servers of the group carry the ports`); continue; }
       // grpc_pass and uwsgi_pass have no default port (proxy_pass takes 80 or 443 from the scheme).
-      if (name !== 'proxy_pass' && !group && port === null) { report(`no port in upstream "${host}": ${name} needs an explicit port unless it names an upstream group`); continue; }
-      if (name === 'proxy_pass' && parsed.path !== null) {
-        const loc = ctx.model.enclosing(ld.block, 'http/location')?.owner;
-        const regex = loc && (loc.d.args[0]?.value === '~' || loc.d.args[0]?.value === '~*' || loc.d.args[0]?.value.startsWith('@'));
-        if (kind !== 'http/location' || regex) {
+      if (name !== 'proxy_pass' && !a.unix && !group && a.port === null) { report(`no port in upstream "${a.host}": ${name} needs an explicit port unless it names an upstream group`); continue; }
+      if (name === 'proxy_pass' && a.uri !== '') {
+        // A regex location is `~`/`~*` before the pattern or joined to it (`~\.php$`); a named one starts with `@`.
+        const modifier = ctx.model.enclosing(ld.block, 'http/location')?.owner?.d.args[0]?.value ?? '';
+        if (kind !== 'http/location' || modifier.startsWith('~') || modifier.startsWith('@')) {
           report('"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block');
         }
       }
