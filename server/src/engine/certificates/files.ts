@@ -1,17 +1,20 @@
-// The certificate, key and CA files a config names: where nginx would look for them (relative to the
+// The certificate, key, CA and other TLS files a config names: where nginx would look for them (relative to the
 // prefix, through the path map), whether they are there, and what they hold. Read through the engine's
 // FileSystem, parsed through the adapter's CertificateParser, cached by path and text.
 
-import { allTlsFacts, FileValueForm, NginxVersion, TlsFileRole, tlsFact, versionAtLeast } from '../knowledge/tls-directives';
+import { allTlsFacts, FileValueForm, NginxVersion, STREAM_VIRTUAL_SERVERS_SINCE, TlsFileRole, tlsFact, TlsServerKind, versionAtLeast } from '../knowledge/tls-directives';
 import { FileSystem } from '../model/filesystem';
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { serverTls } from '../model/servers';
 import { isFlagOn } from '../model/tls-uses';
 import { isAbsolute, join, normalize } from '../model/paths';
-import { CRL_LABELS, CERTIFICATE_LABELS, KEY_LABELS, pemBlocks } from './pem';
+import { CRL_LABELS, CERTIFICATE_LABELS, DH_PARAMETER_LABELS, KEY_LABELS, pemBlocks } from './pem';
 import { CertificateInfo, CertificateParser, PemFile } from './types';
 
 export type CertificateRole = Extract<TlsFileRole, 'certificate' | 'key' | 'ca' | 'crl'>;
+
+/** The role of a file nginx opens as it reads the config (the TLS table says when, in `load`). */
+export type LoadedFileRole = Exclude<TlsFileRole, 'ech'>;
 
 export interface PathMapEntry {
   /** An absolute path prefix as the config names it (`/etc/nginx/ssl`). */
@@ -21,9 +24,9 @@ export interface PathMapEntry {
 }
 
 /** A file a directive names, as nginx resolves it. */
-export interface CertificateRef {
+export interface CertificateRef<R extends LoadedFileRole = CertificateRole> {
   ld: LDir;
-  role: CertificateRole;
+  role: R;
   /** The argument as written. */
   configured: string;
   /** Where nginx would open it on the server. */
@@ -49,12 +52,15 @@ export interface CertificateEnvironment {
 
 const ROLES = new Set<TlsFileRole>(['certificate', 'key', 'ca', 'crl']);
 
-/** Directive name → role of the file it names, from the TLS table. */
-const FILE_DIRECTIVES: Map<string, CertificateRole> = (() => {
-  const m = new Map<string, CertificateRole>();
-  for (const f of allTlsFacts()) if (f.value === 'file' && f.role && ROLES.has(f.role)) m.set(f.name, f.role as CertificateRole);
+/** Directive name → role of the file it names, for every file the TLS table says when nginx opens. */
+const LOADED_FILE_DIRECTIVES: Map<string, LoadedFileRole> = (() => {
+  const m = new Map<string, LoadedFileRole>();
+  for (const f of allTlsFacts()) if (f.value === 'file' && f.role && f.role !== 'ech' && f.load) m.set(f.name, f.role);
   return m;
 })();
+
+/** The certificate, key, CA and CRL directives of those. */
+const FILE_DIRECTIVES: Map<string, CertificateRole> = new Map([...LOADED_FILE_DIRECTIVES].filter((e): e is [string, CertificateRole] => ROLES.has(e[1])));
 
 export function certificateRole(directive: string): CertificateRole | undefined {
   return FILE_DIRECTIVES.get(directive);
@@ -86,35 +92,42 @@ export function serverContextBuilt(model: ConfigModel, server: LBlock, version: 
     const starttls = model.first('starttls', server);
     return hasOwnSslListen(model, server) || isFlagOn(model.first('ssl', server)) || (!!starttls && starttls.argc > 0 && starttls.arg(0).toLowerCase() !== 'off');
   }
-  // Before stream's virtual servers (1.25.5) a stream server had a context only with its own `listen … ssl`.
-  if (server.kind === 'stream/server' && !versionAtLeast(version, 1, 25, 5)) return hasOwnSslListen(model, server);
+  // Before stream's virtual servers a stream server had a context only with its own `listen … ssl`.
+  if (server.kind === 'stream/server' && !versionAtLeast(version, ...STREAM_VIRTUAL_SERVERS_SINCE)) return hasOwnSslListen(model, server);
   return !!model.first('ssl_certificate', server) || isFlagOn(model.first('ssl_reject_handshake', server));
 }
 
 const VERIFYING = new Set(['on', 'optional', 'optional_no_ca']);
 
 /**
- * Whether nginx reads the file a server-side directive names (`ssl_certificate`, `ssl_client_certificate`, …):
- * in some server taking it that has a TLS context, the client CA only where client certificates are asked
- * for, the trusted CA and CRL also only then in mail and in stream before 1.27.2. Directives outside server
- * levels are left to the rules that say so, and counted as read.
+ * Whether nginx reads the file a server-side directive names (`ssl_certificate`, `ssl_dhparam`, …), as the
+ * TLS table's `load` says: when it reads the directive (a password file), or in some server taking it that
+ * has a TLS context (certificates and keys only when loaded with the config, the client CA only where client
+ * certificates are asked for, trusted CAs and CRLs also only then outside the server kinds and versions the
+ * table names, a stapled response only with stapling on). Directives outside server levels are left to the
+ * rules that say so, and counted as read.
  */
 export function serverFileLoaded(model: ConfigModel, ld: LDir, version: NginxVersion): boolean {
+  const load = tlsFact(ld.name)?.load;
+  if (load?.at === 'directive') return true;
   const servers = serversTaking(model, ld);
   if (!servers) return true;
   const role = certificateRole(ld.name);
   for (const server of servers) {
     if (!serverContextBuilt(model, server, version)) continue;
-    if (role === 'certificate' || role === 'key') {
+    if (role === 'certificate' || role === 'key' || load?.perCertificateWith) {
       // A key with no certificate beside it is never paired, so never read.
       if (!model.first('ssl_certificate', server)) continue;
+      if (load?.perCertificateWith && !isFlagOn(model.first(load.perCertificateWith, server))) continue;
       const pairs = [...model.effective('ssl_certificate', server).found, ...model.effective('ssl_certificate_key', server).found];
       if (!pairsLoadedPerRequest(pairs, version)) return true;
       continue;
     }
+    const verifying = load?.verifyingClients;
+    if (!verifying) return true;
     if (VERIFYING.has(model.first('ssl_verify_client', server)?.arg(0).toLowerCase() ?? 'off')) return true;
-    if (ld.name === 'ssl_client_certificate' || server.kind === 'mail/server') continue;
-    if (server.kind === 'http/server' || versionAtLeast(version, 1, 27, 2)) return true;
+    const since = verifying.exceptIn?.[server.kind as TlsServerKind];
+    if (since && versionAtLeast(version, ...since)) return true;
   }
   return false;
 }
@@ -227,19 +240,19 @@ export class CertificateFiles {
   refs(model: ConfigModel): CertificateRef[] {
     let refs = this.refsByModel.get(model);
     if (refs) return refs;
-    refs = this.collect(model, undefined);
+    refs = this.collect(model, undefined, FILE_DIRECTIVES);
     this.refsByModel.set(model, refs);
     return refs;
   }
 
-  /** The refs of every file directive whose value is a path (at `version`, or in every version). */
-  private collect(model: ConfigModel, version: NginxVersion | undefined): CertificateRef[] {
-    const refs: CertificateRef[] = [];
+  /** The refs of every file directive of `roles` whose value is a path (at `version`, or in every version). */
+  private collect<R extends LoadedFileRole>(model: ConfigModel, version: NginxVersion | undefined, roles: ReadonlyMap<string, R>): CertificateRef<R>[] {
+    const refs: CertificateRef<R>[] = [];
     // One pass in document order: merging the lists per directive name meant sorting tens of thousands of them.
     const ldList = model.all;
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      const role = FILE_DIRECTIVES.get(ld.name);
+      const role = roles.get(ld.name);
       if (!role) continue;
       const r = this.ref(model, ld, role, version);
       if (r) refs.push(r);
@@ -248,28 +261,32 @@ export class CertificateFiles {
   }
 
   /**
-   * Every certificate, key, CA and CRL file nginx at `version` opens as a path when it reads the config, in
-   * document order: what nginx -t fails on when it is not there. Beside `refs`, the values older versions
-   * take as paths (`$cert` before variables), and nothing nginx takes otherwise in no version (`$ca`).
+   * Every file nginx at `version` opens as a path when it reads the config (certificates, keys, CAs and CRLs,
+   * and the other files the TLS table says it opens then: DH parameters, password files, ticket keys, stapled
+   * responses), in document order: what nginx -t fails on when it is not there. Beside `refs`, the values
+   * older versions take as paths (`$cert` before variables), and nothing nginx takes otherwise in no version
+   * (`$ca`).
    */
-  pathRefs(model: ConfigModel, version: NginxVersion): CertificateRef[] {
+  pathRefs(model: ConfigModel, version: NginxVersion): CertificateRef<LoadedFileRole>[] {
     const key = `${version.major}.${version.minor}.${version.patch}`;
     let byVersion = this.pathRefsByModel.get(model);
     if (!byVersion) this.pathRefsByModel.set(model, (byVersion = new Map()));
     let refs = byVersion.get(key);
     if (refs) return refs;
-    refs = this.collect(model, version);
+    refs = this.collect(model, version, LOADED_FILE_DIRECTIVES);
     byVersion.set(key, refs);
     return refs;
   }
 
-  private pathRefsByModel = new WeakMap<ConfigModel, Map<string, CertificateRef[]>>();
+  private pathRefsByModel = new WeakMap<ConfigModel, Map<string, CertificateRef<LoadedFileRole>[]>>();
 
   /**
    * The file `ld` names, if nginx takes its value as a path: at `version`, or (undefined) in every version,
    * the newest having every other form.
    */
-  ref(model: ConfigModel, ld: LDir, role = certificateRole(ld.name), version?: NginxVersion): CertificateRef | undefined {
+  ref(model: ConfigModel, ld: LDir): CertificateRef | undefined;
+  ref<R extends LoadedFileRole>(model: ConfigModel, ld: LDir, role: R | undefined, version?: NginxVersion): CertificateRef<R> | undefined;
+  ref(model: ConfigModel, ld: LDir, role: LoadedFileRole | undefined = certificateRole(ld.name), version?: NginxVersion): CertificateRef<LoadedFileRole> | undefined {
     if (!role || ld.argc !== 1) return undefined;
     const value = ld.arg(0);
     if (!value || valueForm(ld, value, version) !== 'path') return undefined;
@@ -291,7 +308,7 @@ export class CertificateFiles {
   private resolved = new Map<string, Map<string, { serverPath: string; path: string; mapped: boolean }>>();
 
   /** Whether a missing file at `ref` is the user's to fix (inside the workspace, relative, or mapped). */
-  ours(model: ConfigModel, ref: CertificateRef): boolean {
+  ours(model: ConfigModel, ref: CertificateRef<LoadedFileRole>): boolean {
     if (ref.mapped || !isAbsolute(ref.configured)) return true;
     const inside = (dir: string) => ref.path === dir || ref.path.startsWith(dir.endsWith('/') ? dir : dir + '/');
     return this.env.workspaceFolders.some(inside) || inside(model.prefix);
@@ -311,7 +328,7 @@ export class CertificateFiles {
     return text;
   }
 
-  state(model: ConfigModel, ref: CertificateRef): FileState {
+  state(model: ConfigModel, ref: CertificateRef<LoadedFileRole>): FileState {
     const text = this.readText(ref.path);
     let entry = this.cache.get(ref.path);
     if (!entry || entry.text !== text) {
@@ -338,18 +355,19 @@ export class CertificateFiles {
   }
 
   /** The file's contents when it could be read. */
-  read(model: ConfigModel, ref: CertificateRef): PemFile | undefined {
+  read(model: ConfigModel, ref: CertificateRef<LoadedFileRole>): PemFile | undefined {
     const s = this.state(model, ref);
     return s.kind === 'read' ? s.file : undefined;
   }
 
   private parse(path: string, text: string): PemFile {
-    const file: PemFile = { path, certificates: [], keys: [], crls: 0, broken: [] };
+    const file: PemFile = { path, certificates: [], keys: [], crls: 0, dhParameters: 0, sizes: possibleSizes(text), broken: [] };
     for (const b of pemBlocks(text)) {
       try {
         if (CERTIFICATE_LABELS.has(b.label)) file.certificates.push(this.env.parser.certificate(b.text));
         else if (KEY_LABELS.has(b.label)) file.keys.push(this.env.parser.privateKey(b.text));
         else if (CRL_LABELS.has(b.label)) file.crls++;
+        else if (DH_PARAMETER_LABELS.has(b.label)) file.dhParameters++;
       } catch (e) {
         file.broken.push(`${b.label}: ${(e as Error).message}`);
       }
@@ -361,6 +379,22 @@ export class CertificateFiles {
   issuerIn(cert: CertificateInfo, candidates: readonly CertificateInfo[]): CertificateInfo | undefined {
     return candidates.find((c) => c !== cert && this.env.parser.issued(c, cert));
   }
+}
+
+/**
+ * The sizes in bytes a file read as `text` can have: the text does not say how its bytes were decoded (as
+ * latin1, one byte a character; as UTF-8, with or without a byte-order mark dropped).
+ */
+function possibleSizes(text: string): number[] {
+  let utf8 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) utf8 += 1;
+    else if (c < 0x800) utf8 += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) { utf8 += 4; i++; }
+    else utf8 += 3;
+  }
+  return [...new Set([text.length, utf8, utf8 + 3])];
 }
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -6,7 +6,7 @@ export interface PemBlock {
   text: string;
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+const BLOCK = /-----BEGIN ([A-Z0-9. ]+)-----[\s\S]*?-----END \1-----/g;
 
 export function pemBlocks(text: string): PemBlock[] {
   const out: PemBlock[] = [];
@@ -17,3 +17,4 @@ export function pemBlocks(text: string): PemBlock[] {
 export const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 export const KEY_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
 export const CRL_LABELS = new Set(['X509 CRL']);
+export const DH_PARAMETER_LABELS = new Set(['DH PARAMETERS', 'X9.42 DH PARAMETERS']);

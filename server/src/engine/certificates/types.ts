@@ -51,6 +51,10 @@ export interface PemFile {
   certificates: CertificateInfo[];
   keys: KeyInfo[];
   crls: number;
+  /** PEM blocks of DH parameters (what `ssl_dhparam` reads). */
+  dhParameters: number;
+  /** The sizes in bytes the file can have, as far as its text tells (what `ssl_session_ticket_key` checks). */
+  sizes: readonly number[];
   /** PEM blocks that could not be parsed, in words. */
   broken: string[];
 }

@@ -19,7 +19,28 @@ export type TlsValueKind = 'flag' | 'number' | 'file' | 'protocols' | 'ciphers' 
 export type FileValueForm = 'variables' | 'data:' | 'engine:' | 'store:';
 
 /** What a file named by the directive holds. */
-export type TlsFileRole = 'certificate' | 'key' | 'ca' | 'crl' | 'dhparam' | 'password' | 'ticket-key' | 'ech';
+export type TlsFileRole = 'certificate' | 'key' | 'ca' | 'crl' | 'dhparam' | 'password' | 'ticket-key' | 'ocsp-response' | 'ech';
+
+/** The blocks that terminate TLS, each making its own TLS context. */
+export type TlsServerKind = 'http/server' | 'stream/server' | 'mail/server';
+
+/**
+ * When nginx opens the file a directive names, as it reads the config (so `nginx -t` fails when it cannot).
+ * `directive`: as soon as it reads the directive, wherever it is written, whether anything uses it or not.
+ * `context`: server side, in each server taking the value (its own, or an outer one it does not override)
+ * that has a TLS context; upstream side, where the value is in effect for a TLS connection to an upstream
+ * (certificates and keys there only when neither has variables, CA files and CRLs only with verification on).
+ */
+export interface FileLoad {
+  at: 'directive' | 'context';
+  /**
+   * Server side: read only where `ssl_verify_client` asks for client certificates, except in the server kinds
+   * listed, from the version given on: there in every server with a TLS context.
+   */
+  verifyingClients?: { exceptIn?: Partial<Record<TlsServerKind, [number, number, number]>> };
+  /** Read only where this flag directive is on, once for each certificate the server loads with the config. */
+  perCertificateWith?: string;
+}
 
 export interface NginxVersion {
   major: number;
@@ -36,6 +57,8 @@ export interface TlsDirectiveFact {
   merge: MergeKind;
   value: TlsValueKind;
   role?: TlsFileRole;
+  /** For a file: when nginx opens it (absent: not stated here, and not checked). */
+  load?: FileLoad;
   /**
    * For a file: the values nginx takes otherwise than as a path, each since the version that brought it.
    * Before that version, and for any form not listed (a CA file named `$ca` or `data:…`), nginx opens the
@@ -70,6 +93,21 @@ export function defaultProtocols(v: NginxVersion): string[] {
 }
 
 const constant = (value: string) => () => value;
+
+/**
+ * Stream's virtual servers (`server_name`, `ssl_reject_handshake` in stream): from this version a stream server
+ * makes its TLS context as an http server does (it has a certificate or rejects handshakes); before, only
+ * with a `listen … ssl` of its own.
+ */
+export const STREAM_VIRTUAL_SERVERS_SINCE: [number, number, number] = [1, 25, 5];
+
+const LOADED_IN_CONTEXT: FileLoad = { at: 'context' };
+const LOADED_WITH_DIRECTIVE: FileLoad = { at: 'directive' };
+/**
+ * Trust files beside the client CA (`ssl_trusted_certificate`, `ssl_crl`): read in every http server with a
+ * TLS context; in stream only with client verification before 1.27.2; in mail only with client verification.
+ */
+const LOADED_TRUST: FileLoad = { at: 'context', verifyingClients: { exceptIn: { 'http/server': [0, 0, 0], 'stream/server': [1, 27, 2] } } };
 const protocols = (v: NginxVersion) => defaultProtocols(v).join(' ');
 
 type Row = Omit<TlsDirectiveFact, 'name' | 'side' | 'suffix'>;
@@ -86,17 +124,17 @@ export function parseVersion(v: string | undefined): NginxVersion {
  */
 const UPSTREAM: Record<string, Row> = {
   verify: { merge: 'scalar', value: 'flag', default: constant('off'), summary: true },
-  trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', verifyOnly: true, summary: true },
+  trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', load: LOADED_IN_CONTEXT, verifyOnly: true, summary: true },
   verify_depth: { merge: 'scalar', value: 'number', default: constant('1'), verifyOnly: true, summary: true },
-  crl: { merge: 'scalar', value: 'file', role: 'crl', verifyOnly: true },
+  crl: { merge: 'scalar', value: 'file', role: 'crl', load: LOADED_IN_CONTEXT, verifyOnly: true },
   name: { merge: 'scalar', value: 'name', summary: true },
   server_name: { merge: 'scalar', value: 'flag', default: constant('off'), summary: true },
   protocols: { merge: 'bitmask', value: 'protocols', default: protocols, summary: true },
   ciphers: { merge: 'scalar', value: 'ciphers', default: constant('DEFAULT') },
-  certificate: { merge: 'scalar', value: 'file', role: 'certificate', forms: { 'variables': [1, 21, 0], 'data:': [1, 15, 10] } },
-  certificate_key: { merge: 'scalar', value: 'file', role: 'key', forms: { 'variables': [1, 21, 0], 'data:': [1, 15, 10], 'engine:': [1, 7, 9], 'store:': [1, 29, 0] } },
+  certificate: { merge: 'scalar', value: 'file', role: 'certificate', load: LOADED_IN_CONTEXT, forms: { 'variables': [1, 21, 0], 'data:': [1, 15, 10] } },
+  certificate_key: { merge: 'scalar', value: 'file', role: 'key', load: LOADED_IN_CONTEXT, forms: { 'variables': [1, 21, 0], 'data:': [1, 15, 10], 'engine:': [1, 7, 9], 'store:': [1, 29, 0] } },
   session_reuse: { merge: 'scalar', value: 'flag', default: constant('on') },
-  password_file: { merge: 'scalar', value: 'file', role: 'password' },
+  password_file: { merge: 'scalar', value: 'file', role: 'password', load: LOADED_WITH_DIRECTIVE },
   conf_command: { merge: 'array', value: 'other', since: [1, 19, 4] },
   certificate_cache: { merge: 'scalar', value: 'other', since: [1, 27, 4] },
   key_log: { merge: 'scalar', value: 'other', since: [1, 27, 2] },
@@ -105,18 +143,21 @@ const UPSTREAM: Record<string, Row> = {
 
 /** nginx terminating TLS (http, stream and mail share these names). */
 const SERVER: Record<string, Row> = {
-  ssl_certificate: { merge: 'array', value: 'file', role: 'certificate', forms: { 'variables': [1, 15, 9], 'data:': [1, 15, 10] }, summary: true },
-  ssl_certificate_key: { merge: 'array', value: 'file', role: 'key', forms: { 'variables': [1, 15, 9], 'data:': [1, 15, 10], 'engine:': [1, 7, 9], 'store:': [1, 29, 0] }, summary: true },
+  ssl_certificate: { merge: 'array', value: 'file', role: 'certificate', load: LOADED_IN_CONTEXT, forms: { 'variables': [1, 15, 9], 'data:': [1, 15, 10] }, summary: true },
+  ssl_certificate_key: { merge: 'array', value: 'file', role: 'key', load: LOADED_IN_CONTEXT, forms: { 'variables': [1, 15, 9], 'data:': [1, 15, 10], 'engine:': [1, 7, 9], 'store:': [1, 29, 0] }, summary: true },
   ssl_protocols: { merge: 'bitmask', value: 'protocols', default: protocols, summary: true },
   ssl_ciphers: { merge: 'scalar', value: 'ciphers', default: constant('HIGH:!aNULL:!MD5'), unique: true, summary: true },
   ssl_verify_client: { merge: 'scalar', value: 'keyword', default: constant('off'), unique: true, summary: true },
-  ssl_client_certificate: { merge: 'scalar', value: 'file', role: 'ca', unique: true, summary: true },
-  ssl_trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', unique: true, summary: true },
+  ssl_client_certificate: { merge: 'scalar', value: 'file', role: 'ca', load: { at: 'context', verifyingClients: {} }, unique: true, summary: true },
+  ssl_trusted_certificate: { merge: 'scalar', value: 'file', role: 'ca', load: LOADED_TRUST, unique: true, summary: true },
   ssl_verify_depth: { merge: 'scalar', value: 'number', default: constant('1'), unique: true, summary: true },
-  ssl_crl: { merge: 'scalar', value: 'file', role: 'crl', unique: true },
-  ssl_dhparam: { merge: 'scalar', value: 'file', role: 'dhparam', unique: true },
-  ssl_password_file: { merge: 'scalar', value: 'file', role: 'password', unique: true },
-  ssl_session_ticket_key: { merge: 'array', value: 'file', role: 'ticket-key' },
+  ssl_crl: { merge: 'scalar', value: 'file', role: 'crl', load: LOADED_TRUST, unique: true },
+  ssl_dhparam: { merge: 'scalar', value: 'file', role: 'dhparam', load: LOADED_IN_CONTEXT, unique: true },
+  ssl_password_file: { merge: 'scalar', value: 'file', role: 'password', load: LOADED_WITH_DIRECTIVE, unique: true },
+  ssl_session_ticket_key: { merge: 'array', value: 'file', role: 'ticket-key', load: LOADED_IN_CONTEXT },
+  // http only: an OCSP response (DER) stapled instead of one asked for; read only with stapling on.
+  ssl_stapling: { merge: 'scalar', value: 'flag', default: constant('off') },
+  ssl_stapling_file: { merge: 'scalar', value: 'file', role: 'ocsp-response', load: { at: 'context', perCertificateWith: 'ssl_stapling' }, unique: true },
   ssl_conf_command: { merge: 'array', value: 'other', since: [1, 19, 4] },
   ssl_ecdh_curve: { merge: 'scalar', value: 'other', unique: true },
   ssl_session_timeout: { merge: 'scalar', value: 'other', unique: true },

@@ -3,7 +3,7 @@
 import { SERVER_INPUTS } from '../model/servers';
 import { tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { allTlsFacts, tlsDirective, tlsFact } from '../knowledge/tls-directives';
-import { CertificateRef, describeCertificate, serverContextBuilt, serversTaking } from '../certificates/files';
+import { CertificateRef, describeCertificate, LoadedFileRole, serverContextBuilt, serversTaking } from '../certificates/files';
 import { LBlock, LDir } from '../model/model';
 import { lineNumber } from '../model/describe';
 import { argSpan, handlerLine, readsTlsAnd, Rule } from './rule';
@@ -141,7 +141,7 @@ takes it, or, for the upstream spellings, where a location talks TLS to its upst
     // The files nginx opens at this version (what certificate-unreadable lists too: made once for both).
     const opened = files.pathRefs(model, ctx.settings.nginxVersion);
     if (!opened.some((r) => r.role === 'key' && files.read(model, r)?.keys.length)) return;
-    const refOf = new Map<LDir, CertificateRef>();
+    const refOf = new Map<LDir, CertificateRef<LoadedFileRole>>();
     for (const r of opened) refOf.set(r.ld, r);
     const reported = new Set<string>();
     // The certificate a key belongs to, by the key: many servers share one misplaced key, and looking through
