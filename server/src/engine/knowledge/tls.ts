@@ -113,3 +113,79 @@ export function introducedAfter(name: string, v: NginxVersion): string | undefin
   if (!s || versionAtLeast(v, s[0], s[1], s[2])) return undefined;
   return s.join('.');
 }
+
+// How OpenSSL's rule reader (SSL_CTX_set_cipher_list) walks a cipher list, in 1.0.2 as in 1.1.x and 3.x:
+// separators are `:`, `,`, `;` and a space; an element may open with `-`, `+`, `!` or `@`, then comes a run
+// of name characters (letters, digits, `-`, `.`, and `=` since 1.1.0). An empty run is an error ("invalid
+// command"). A name OpenSSL does not know makes it skip to the next separator without a word, so what
+// follows an unknown name is never looked at; after a known name it reads on: `+` joins another name, `!`
+// or `@` opens another element, anything else is an error. `@` takes STRENGTH (every version) or
+// SECLEVEL=0..5 (1.1.0 and later). A list opening with DEFAULT has it read first and the rest read on its
+// own; one opening with SUITEB128 or SUITEB192 is replaced by OpenSSL's own list.
+//
+// Decision: only forms that fail on every version from 1.0.2 to 3.x are reported. `@SECLEVEL=0` and its
+// siblings fail on 1.0.2 only, `=` in a name fails on 1.0.2 only, and junk after a name is an error only
+// where the name is known: which names are known depends on the version and build (RC4 on OpenSSL 3 without
+// the legacy provider is not), so junk counts only after the names below, known to every version and build.
+// Lists with nothing matching ("no cipher match") depend on the build too and are never reported here.
+
+/** Separators between elements of a cipher list. */
+const CIPHER_SEPARATORS = ':,; ';
+/** Aliases every OpenSSL from 1.0.2 on knows whatever it was built without. */
+const KNOWN_EVERYWHERE = new Set(['ALL', 'HIGH', 'MEDIUM', 'LOW', 'aNULL', 'eNULL', 'NULL']);
+const isNameChar = (c: string): boolean => /^[A-Za-z0-9.=-]$/.test(c);
+
+/**
+ * Why every OpenSSL nginx builds with refuses `list` as malformed (`invalid command`, so `nginx -t` fails
+ * wherever the list is loaded), in words for a message; null when some version or build takes it.
+ */
+export function cipherListSyntaxError(list: string): string | null {
+  if (/^SUITEB(128|192)/.test(list)) return null;
+  let i = list.startsWith('DEFAULT') ? (list[7] === ':' ? 8 : 7) : 0;
+  const runEnd = (from: number): number => {
+    let j = from;
+    while (j < list.length && isNameChar(list[j])) j++;
+    return j;
+  };
+  const nextSeparator = (from: number): number => {
+    let j = from;
+    while (j < list.length && !CIPHER_SEPARATORS.includes(list[j])) j++;
+    return j;
+  };
+  while (i < list.length) {
+    const c = list[i];
+    if (CIPHER_SEPARATORS.includes(c)) { i++; continue; }
+    const op = '-+!@'.includes(c) ? c : '';
+    if (op) i++;
+    const end = runEnd(i);
+    if (end === i) return badCharacter(list, i, op);
+    const word = list.slice(i, end);
+    if (op === '@') {
+      // 1.0.2 stops the word at `=`; later versions read it whole.
+      if (word.split('=')[0] !== 'STRENGTH' && !/^SECLEVEL=[0-5]$/.test(word)) {
+        return `"@${word}" is no command OpenSSL knows (it takes @STRENGTH, and @SECLEVEL=0 to 5 since 1.1.0; both in capitals)`;
+      }
+      i = nextSeparator(end);
+      continue;
+    }
+    // Unknown to some version or build: OpenSSL skips the rest of the element there.
+    if (!KNOWN_EVERYWHERE.has(word)) { i = nextSeparator(end); continue; }
+    const next = list[end];
+    if (next === '+') {
+      if (runEnd(end + 1) === end + 1) return badCharacter(list, end + 1, '+');
+      i = nextSeparator(end + 1);
+      continue;
+    }
+    if (next === undefined || CIPHER_SEPARATORS.includes(next) || next === '!' || next === '@') { i = end; continue; }
+    return badCharacter(list, end, '');
+  }
+  return null;
+}
+
+function badCharacter(list: string, at: number, op: string): string {
+  const c = list[at];
+  if (c === undefined || CIPHER_SEPARATORS.includes(c)) return `"${op}" is followed by no cipher name`;
+  if (c === '\t') return 'a tab does not separate elements (OpenSSL takes ":", ",", ";" or a space)';
+  if (c === '\n' || c === '\r') return 'a line break does not separate elements (OpenSSL takes ":", ",", ";" or a space)';
+  return `"${c}" cannot stand in a cipher list there${op ? ` (after "${op}")` : ''}`;
+}

@@ -6,6 +6,9 @@ import { setArguments } from '../fixes/edits';
 import { argSpan, Rule, handlerLine } from './rule';
 import { own } from '../own';
 import { tlsFact } from '../knowledge/tls-directives';
+import { cipherListSyntaxError, tlsDirective } from '../knowledge/tls';
+import { LBlock, LDir, ConfigModel } from '../model/model';
+import { isFlagOn, tlsUses } from '../model/tls-uses';
 import { conf } from './case-text';
 import { holdsTemplatePlaceholder } from '../model/variables';
 
@@ -18,6 +21,40 @@ const isNumber = (name: string): boolean => tlsFact(name)?.value === 'number';
 const VARIABLE_NOTE = ' (nginx takes this value as written when it loads the config: variables are not expanded here)';
 const variableNote = (v: string): string => (v.includes('$') ? VARIABLE_NOTE : '');
 const isProtocols = (name: string): boolean => tlsFact(name)?.value === 'protocols';
+const isCiphers = (name: string): boolean => tlsFact(name)?.value === 'ciphers';
+
+/** The server block `block` lies in (itself included), if any. */
+function serverOf(block: LBlock): LBlock | null {
+  for (let b: LBlock | null = block; b; b = b.parent) {
+    if (b.kind === 'http/server' || b.kind === 'stream/server' || b.kind === 'mail/server') return b;
+  }
+  return null;
+}
+
+/**
+ * Whether nginx hands the cipher list of `ld` to OpenSSL when it loads the config, as checked with nginx -t:
+ * a server builds its TLS context only when it has a certificate in effect (http also with
+ * `ssl_reject_handshake on`; stream only with its own `listen … ssl` at 1.22; mail only with `listen … ssl`,
+ * `starttls` or `ssl on`), and an upstream context exists only where a pass uses TLS (an https/grpcs/suwsgi
+ * URL, one with variables, stream's `proxy_ssl on`). A list written outside every server (http, stream or
+ * mail level) is left alone: whether a server below loads it rests on those servers, and this rule's
+ * findings may rest only on the block they are in and the blocks around it (locality 'server').
+ */
+function loadsCipherList(model: ConfigModel, ld: LDir): boolean {
+  const server = serverOf(ld.block);
+  if (!server) return false;
+  const fact = tlsFact(ld.name);
+  if (fact?.side === 'server') {
+    if (model.first(ld.name, server) !== ld) return false;
+    if (!(model.lookup('ssl_certificate', server)?.length)) return server.kind === 'http/server' && isFlagOn(model.first('ssl_reject_handshake', server));
+    if (server.kind === 'http/server') return true;
+    const listenSsl = model.inBlock(server, 'listen').some((l) => l.values().slice(1).some((v) => v.toLowerCase() === 'ssl'));
+    if (server.kind === 'stream/server') return listenSsl;
+    const starttls = model.first('starttls', server)?.d.args[0]?.value.toLowerCase();
+    return listenSsl || starttls === 'on' || starttls === 'only' || isFlagOn(model.first('ssl', server));
+  }
+  return tlsUses(model).some((u) => tlsDirective(u.family, 'ciphers') === ld.name && model.first(ld.name, u.block) === ld);
+}
 
 /** What may follow the address of `listen` (a forgotten ";" makes the next directive's name one of these). */
 const LISTEN_PARAMS: Record<string, RegExp> = {
@@ -37,6 +74,13 @@ export const directiveInvalidValue: Rule = {
 Anything else stops \`nginx -t\`, a variable included: these values are read once, when the config is loaded,
 and \`proxy_ssl_verify $verify;\` is refused whatever \`$verify\` would hold.
 
+Cipher lists (\`ssl_ciphers\`, \`proxy_ssl_ciphers\` and the other \`*_ssl_ciphers\`) go to OpenSSL where nginx builds a
+TLS context: in a server with a certificate, and for upstreams in a location whose pass uses TLS. A list OpenSSL
+cannot parse stops \`nginx -t\` there: an \`@\` command other than \`@STRENGTH\` or \`@SECLEVEL=0\`…\`5\` (capitals
+count), a \`!\`, \`-\` or \`+\` with no name after it, a tab or a character such as \`$\` between names. Only forms
+every OpenSSL from 1.0.2 on refuses are reported: \`@SECLEVEL=n\` itself is unknown to 1.0.2, and a list that
+merely matches no cipher depends on how OpenSSL was built.
+
 One exception: a template placeholder, \`\${NAME}\` in capitals that is no variable of nginx or of the config, is
 left alone. Such a file (an envsubst template, for one) is rendered before nginx reads it, and the value
 that will stand there is not known yet. nginx itself would refuse the placeholder, so run the check on the
@@ -48,6 +92,7 @@ rendered file to have it checked.`,
       protocol: /^invalid value "[^"]*" \(protocols are /,
       number: /^"[^"]*" directive invalid number/,
       parameter: /^invalid parameter "[^"]*"/,
+      cipherList: /^SSL_CTX_set_cipher_list\(".*"\) failed \(invalid command\)/s,
     },
     valid: [
       {
@@ -64,6 +109,13 @@ rendered file to have it checked.`,
         `,
         context: 'http/server',
       },
+      // No certificate, so no TLS context: nginx never hands this list to OpenSSL.
+      { config: 'ssl_ciphers "HIGH:@strength";\n', context: 'http/server' },
+      // A plain http:// pass builds no upstream TLS context.
+      { config: 'proxy_ssl_ciphers "HIGH:!";\nproxy_pass http://a.example.com;\n', context: 'http/location' },
+      // @SECLEVEL is unknown to OpenSSL 1.0.2 only, and "$" after RC4 is an error only where RC4 is built in
+      // (not on OpenSSL 3 without its legacy provider): neither is refused by every version.
+      { config: 'ssl_certificate a.crt;\nssl_certificate_key a.key;\nssl_ciphers "HIGH:!aNULL:@SECLEVEL=2:RC4$";\n', context: 'http/server' },
     ],
     // A template placeholder (`proxy_ssl_verify ${VERIFY};`) is left alone, but it is no valid case here:
     // these run through nginx -t, which refuses it as it stands. test/rules/flag-variables.test.ts shows it.
@@ -147,6 +199,34 @@ rendered file to have it checked.`,
         context: 'http/server',
         errors: [{ line: 2, column: 1, messageId: 'parameter' }],
       },
+      {
+        config: conf`
+          ssl_certificate a.crt;
+          ssl_certificate_key a.key;
+          ssl_ciphers "HIGH:!aNULL:@strength";
+        `,
+        context: 'http/server',
+        errors: [{ line: 3, column: 13, messageId: 'cipherList' }],
+      },
+      // The certificate comes from the http level; a tab is no separator.
+      {
+        config: 'ssl_certificate a.crt;\nssl_certificate_key a.key;\nserver {\n    listen 127.0.0.1:8443 ssl;\n    ssl_ciphers "HIGH\t!aNULL";\n}\n',
+        context: 'http',
+        errors: [{ line: 5, column: 17, messageId: 'cipherList' }],
+      },
+      // The server's list applies to the pass in its location.
+      {
+        config: conf`
+          proxy_ssl_ciphers "HIGH:eNULL$";
+          location /api {
+              proxy_pass https://a.example.com;
+          }
+        `,
+        context: 'http/server',
+        errors: [{ line: 1, column: 19, messageId: 'cipherList' }],
+      },
+      { config: 'grpc_ssl_ciphers "HIGH:!";\ngrpc_pass grpcs://a.example.com:9443;\n', context: 'http/location', errors: [{ line: 1, column: 18, messageId: 'cipherList' }] },
+      { config: 'proxy_ssl on;\nproxy_ssl_ciphers "HIGH:@SECLEVEL=6";\nproxy_pass 127.0.0.1:5443;\n', context: 'stream/server', errors: [{ line: 2, column: 19, messageId: 'cipherList' }] },
     ],
   },
   check(ctx) {
@@ -159,7 +239,7 @@ rendered file to have it checked.`,
       let spec = checking.get(ld.block.kind, ld.name);
       if (spec === undefined) {
         const s = specsFor(ld.name) ? specIn(ld.name, ld.block.kind) : undefined;
-        const checked = !!s && isAllowedIn(s, ld.block.kind) && (s.isFlag || own(ENUMS, ld.name) !== undefined || isProtocols(ld.name) || isNumber(ld.name));
+        const checked = !!s && isAllowedIn(s, ld.block.kind) && (s.isFlag || own(ENUMS, ld.name) !== undefined || isProtocols(ld.name) || isNumber(ld.name) || isCiphers(ld.name));
         spec = checking.set(ld.block.kind, ld.name, checked ? s! : null);
       }
       if (!spec && ld.name !== 'listen') continue;
@@ -207,6 +287,16 @@ rendered file to have it checked.`,
             ctx.report({ nginxLine: handlerLine(ld), message: `invalid value "${a}" (protocols are SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)${variableNote(a)}`, ...argSpan(ld, i) });
           }
         });
+        continue;
+      }
+      if (isCiphers(name)) {
+        // Only lists that every OpenSSL from 1.0.2 to 3.x refuses as malformed (see cipherListSyntaxError), and
+        // only where nginx loads them; a list that matches no cipher depends on the OpenSSL build.
+        const why = args.length === 1 && !placeholder(args[0]) ? cipherListSyntaxError(args[0]) : null;
+        if (why && loadsCipherList(ctx.model, ld)) {
+          // nginx says it when it builds the TLS context, without a file and line.
+          ctx.report({ message: `SSL_CTX_set_cipher_list("${args[0]}") failed (invalid command): ${why}${variableNote(args[0])}. Every OpenSSL version refuses this list, so nginx -t fails.`, ...argSpan(ld, 0) });
+        }
         continue;
       }
       if (isNumber(name) && args.length === 1 && !/^\d+$/.test(args[0]) && !placeholder(args[0])) {
