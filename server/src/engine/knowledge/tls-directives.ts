@@ -101,6 +101,14 @@ const constant = (value: string) => () => value;
  */
 export const STREAM_VIRTUAL_SERVERS_SINCE: [number, number, number] = [1, 25, 5];
 
+/**
+ * From this version `ssl_verify_client on`/`optional` takes the CAs it checks client certificates against from
+ * `ssl_trusted_certificate` alone, in http, stream and mail alike; before, nginx -t wants `ssl_client_certificate`
+ * ("no ssl_client_certificate for ssl_verify_client"). A fact of its own: the stream trust files read without
+ * client verification (LOADED_TRUST) came in the same release by another change.
+ */
+export const CLIENT_CA_FROM_TRUSTED_SINCE: [number, number, number] = [1, 27, 2];
+
 const LOADED_IN_CONTEXT: FileLoad = { at: 'context' };
 const LOADED_WITH_DIRECTIVE: FileLoad = { at: 'directive' };
 /**

@@ -6,6 +6,7 @@ import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { argSpan, readsTlsAnd, Rule } from './rule';
 import { versionAtLeast } from '../knowledge/tls';
+import { CLIENT_CA_FROM_TRUSTED_SINCE } from '../knowledge/tls-directives';
 import { conf } from './case-text';
 
 /** Directives through which $ssl_client_verify can refuse a request, here or in the backend it is passed to. */
@@ -154,12 +155,12 @@ or refuse requests where \`$ssl_client_verify\` is not \`SUCCESS\`.`,
       const guard = insertDirectives(s.block, ['if ($ssl_client_verify != SUCCESS) { return 403; }'], mode.block === s.block ? mode : undefined);
       const fixes = [];
       if (mode.block === s.block) {
-        // `on` needs the CA that issues client certificates: ssl_client_certificate, or from nginx 1.27.2 on
+        // `on` needs the CA that issues client certificates: ssl_client_certificate, or in newer nginx
         // ssl_trusted_certificate too ("no ssl_client_certificate for ssl_verify_client" before that).
         const client = ctx.model.lookup('ssl_client_certificate', s.block)?.length ?? 0;
         const trusted = ctx.model.first('ssl_trusted_certificate', s.block);
         const edits = [setArguments(mode, 'on')];
-        let ok = client > 0 || (trusted !== undefined && versionAtLeast(ctx.settings.nginxVersion, 1, 27, 2));
+        let ok = client > 0 || (trusted !== undefined && versionAtLeast(ctx.settings.nginxVersion, ...CLIENT_CA_FROM_TRUSTED_SINCE));
         if (!ok && trusted?.d.args[0]) {
           const add = insertDirectives(s.block, [`ssl_client_certificate ${argText(trusted)};`], mode);
           if (add) { edits.push(add); ok = true; }

@@ -4,6 +4,7 @@ import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { isFlagOn } from '../model/tls-uses';
 import { lineOf } from '../syntax/positions';
 import { versionAtLeast } from '../knowledge/tls';
+import { STREAM_VIRTUAL_SERVERS_SINCE } from '../knowledge/tls-directives';
 import { absenceCaveat, directiveSpan, handlerLine, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
@@ -117,8 +118,8 @@ use \`ssl_reject_handshake on\` in a default server meant to refuse unknown name
       const caveat = absenceCaveat(ctx, s.block);
       ctx.report({
         severity: fatal ? caveat.severity ?? 'error' : 'warning',
-        // nginx names the server's line; before stream virtual servers (1.25.5) stream named the listen line.
-        nginxLine: fatal ? lineOf(s.ld.file.tree.nginxLineStarts, (s.family === 'stream' && !versionAtLeast(ctx.settings.nginxVersion, 1, 25, 5) ? s.listenSsl : s.ld).d.start) + 1 : undefined,
+        // nginx names the server's line; before stream's virtual servers, stream named the listen line.
+        nginxLine: fatal ? lineOf(s.ld.file.tree.nginxLineStarts, (s.family === 'stream' && !versionAtLeast(ctx.settings.nginxVersion, ...STREAM_VIRTUAL_SERVERS_SINCE) ? s.listenSsl : s.ld).d.start) + 1 : undefined,
         message: (fatal
           ? 'no "ssl_certificate" is defined for the "listen ... ssl" directive: this is the default server for the address, so nginx -t fails.'
           : 'This TLS server has no ssl_certificate: clients reaching it get the default server\'s certificate, which will not match its name.') + caveat.note,
