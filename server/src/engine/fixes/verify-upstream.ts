@@ -4,7 +4,7 @@
 
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
-import { anchorIn, knownCaFiles, unmatchableName, verificationName } from '../model/verification';
+import { anchorIn, isLocalName, knownCaFiles, unmatchableName, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
@@ -24,11 +24,21 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   if (editsSharedText(model, block, names)) also += ` (edits a file included at several places)`;
   // Verification against a name no certificate can pass (an IP address, a group's name) turns a working
   // proxy into one that fails every handshake (measured: 502): the fix is the first step, not one to apply
-  // unasked, and says what is left to do. Only then is the name worked out here (the cheap test first).
-  if (use.host !== null && unmatchableName(use, use.host)) {
+  // unasked, and says what is left to do. So does a name without a dot (a container's, `heimdall`): no public
+  // CA certifies one, and whether a private CA did is not in the config. Only then is the name worked out here
+  // (the cheap test first).
+  if (use.host !== null && (unmatchableName(use, use.host) || isLocalName(use.host))) {
     naming = verificationName(model, use);
-    if (!naming.suggestion && naming.name === use.host) also += ` (then set ${tlsDirective(use.family, 'name')} to the name in the certificate)`;
+    if (!naming.suggestion && naming.name === use.host) {
+      const nameDirective = tlsDirective(use.family, 'name');
+      also += unmatchableName(use, use.host)
+        ? ` (then set ${nameDirective} to the name in the certificate)`
+        : ` (no public CA certifies "${use.host}": trust the CA that does, or set ${nameDirective})`;
+    }
   }
+  // An include nginx reads here and the editor cannot may set verification itself (a generated
+  // `verify.conf`): the fix would override what the deployment decides.
+  if (model.hasUnreadInclude(use.block)) also += ' (an include here could not be read: it may already set this)';
   const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)), also };
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);

@@ -83,7 +83,7 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
       continue;
     }
     if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
-    const resolved = resolveSchemeVariable(model, ld, ld.arg(0));
+    const resolved = resolveSetVariables(model, ld, ld.arg(0));
     const url = resolved.url;
     const parsed = parsePassUrl(url);
     let certain: boolean;
@@ -217,20 +217,38 @@ export function isFlagUnknown(ld: LDir | undefined): ld is LDir {
 }
 
 /**
- * `proxy_pass $proto://…` where `set $proto https;` is in this block or one around it: a pattern common in
- * generated site configs. Resolved only when the nearest `set` of that variable is a literal.
+ * The pass URL with the variables the config gives a literal value by `set` filled in: the nearest block
+ * around the pass (itself, then outward) that sets the variable, its last `set` (what nginx holds when the
+ * pass runs, `if` branches aside). A variable nothing sets literally (`$host`, a `map`) stays as written.
+ * `from` is the `set` the scheme came from, for a URL that starts with a variable.
  */
-function resolveSchemeVariable(model: ConfigModel, ld: LDir, url: string): { url: string; from: LDir | null } {
-  if (url.charCodeAt(0) !== 36 /* $ */) return { url, from: null };
-  const m = /^\$\{?([A-Za-z0-9_]+)\}?:\/\//.exec(url);
-  if (!m) return { url, from: null };
-  for (let b: LBlock | null = ld.block; b; b = b.parent) {
-    const sets = model.inBlock(b, 'set').filter((x) => x.d.args[0]?.value === '$' + m[1] && x.d.args.length === 2);
-    if (sets.length) {
-      const last = sets[sets.length - 1];
-      const v = last.d.args[1].value;
-      return /^[a-z]+$/i.test(v) ? { url: v + url.slice(m[0].length - 3), from: last } : { url, from: null };
+function resolveSetVariables(model: ConfigModel, ld: LDir, url: string): { url: string; from: LDir | null } {
+  if (!url.includes('$')) return { url, from: null };
+  let from: LDir | null = null;
+  let out = url;
+  // Twice: a value may itself name a set variable (`set $url "$proto://api";`); no deeper, and no cycles.
+  for (let round = 0; round < 2 && out.includes('$'); round++) {
+    const first = round === 0;
+    out = out.replace(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (whole: string, braced: string | undefined, plain: string | undefined, at: number) => {
+      const set = setOf(model, ld.block, '$' + (braced ?? plain));
+      if (!set) return whole;
+      if (first && at === 0) from = set;
+      return set.d.args[1].value;
+    });
+  }
+  // Only a scheme that is a word counts as one (`set $p "https"`), as nginx's URL parser takes it.
+  if (from && !/^[a-z]+:\/\//i.test(out)) from = null;
+  return { url: out, from };
+}
+
+/** The `set` of `variable` in effect at a directive of `block`: the last one in the nearest block that has one. */
+function setOf(model: ConfigModel, block: LBlock, variable: string): LDir | null {
+  for (let b: LBlock | null = block; b; b = b.parent) {
+    const sets = model.inBlock(b, 'set');
+    for (let i = sets.length - 1; i >= 0; i--) {
+      const x = sets[i];
+      if (x.d.args.length === 2 && x.d.args[0].value === variable) return x;
     }
   }
-  return { url, from: null };
+  return null;
 }

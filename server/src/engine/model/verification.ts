@@ -63,6 +63,11 @@ export function verificationName(model: ConfigModel, use: TlsUse): { name: strin
   return { name, suggestion };
 }
 
+/** A host name without a dot other than `localhost` (a container's or a LAN name): no public CA certifies one. */
+export function isLocalName(host: string): boolean {
+  return !host.includes('.') && host !== 'localhost' && !isIpLiteral(host) && !host.includes('$') && !host.startsWith('unix:');
+}
+
 /**
  * Why no certificate can pass nginx's name check for `use` when `name` is the name checked, or null: an IP
  * address (nginx matches DNS names only; an IP in subjectAltName does not count), or the upstream group's own

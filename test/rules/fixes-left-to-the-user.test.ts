@@ -1,0 +1,100 @@
+// Fixes that `check --fix` must not apply unasked although they would be right elsewhere: verification
+// against a name no certificate from the trusted CA can carry (an IP address, an upstream group's own name, a
+// name without a dot), also when the pass takes its host from `set`, and fixes in a block whose include could
+// not be read (it may set what the fix writes). Each is offered, says what is left, and is not safe.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { memoryFileSystem } from '../../server/src/engine';
+import type { Finding } from '../../server/src/engine';
+import { analyze } from '../support/engine';
+
+const PATH = '/left/nginx.conf';
+const http = (body: string) => `events {}\nhttp {\n    server {\n        listen 80;\n${body}    }\n}\n`;
+const lineOf = (f: Finding) => f.range.start.line + 1;
+
+function findings(config: string, files: Record<string, string> = {}): Finding[] {
+  return analyze(PATH, memoryFileSystem({ [PATH]: config, ...files })).findings;
+}
+const preferred = (f: Finding) => f.fixes.find((x) => x.isPreferred)!;
+
+test('a host taken from `set` is the name nginx checks: an IP there, or a name without a dot, keeps its fix for the user', () => {
+  const config = http(`        location /ip {
+            set $p https;
+            set $app 10.0.0.5;
+            proxy_pass $p://$app:443;
+        }
+        location /container {
+            set $upstream_app heimdall;
+            set $upstream_port 443;
+            set $upstream_proto https;
+            proxy_pass $upstream_proto://$upstream_app:$upstream_port;
+        }
+        location /named {
+            set $p https;
+            set $app api.example.com;
+            proxy_pass $p://$app;
+        }
+`);
+  const unverified = findings(config).filter((f) => f.ruleId === 'upstream-tls-unverified');
+  assert.deepEqual(unverified.map(lineOf), [8, 14, 19]);
+  const [ip, container, named] = unverified.map(preferred);
+  assert.equal(ip.safe, false);
+  assert.match(ip.title, /then set proxy_ssl_name to the name in the certificate\)$/);
+  assert.equal(container.safe, false);
+  assert.match(container.title, /no public CA certifies "heimdall"/);
+  assert.equal(named.safe, true);
+  assert.doesNotMatch(named.title, /\(/);
+});
+
+test('verification already on against a host from `set` that is an IP address is the name mismatch nginx gives (502)', () => {
+  const config = http(`        location / {
+            set $app 10.0.0.5;
+            proxy_pass https://$app:8443;
+            proxy_ssl_verify on;
+            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+        }
+`);
+  const mismatch = findings(config).filter((f) => f.ruleId === 'upstream-tls-name-mismatch');
+  assert.deepEqual(mismatch.map(lineOf), [7]);
+  assert.match(mismatch[0].message, /IP address 10\.0\.0\.5/);
+});
+
+test('a whole https URL held in a variable set in the config is a TLS use like a written one', () => {
+  const config = http(`        location /token {
+            set $endpoint "https://idp.example.com/oauth/introspect";
+            proxy_pass $endpoint;
+        }
+        location /request {
+            proxy_pass $http_x_target;
+        }
+`);
+  const unverified = findings(config).filter((f) => f.ruleId === 'upstream-tls-unverified');
+  // The second depends on the request: nginx prepares TLS there, but nothing says it is used.
+  assert.deepEqual(unverified.map(lineOf), [7]);
+  assert.match(unverified[0].message, /https from "set \$endpoint https:\/\/idp\.example\.com/);
+  assert.equal(preferred(unverified[0]).safe, true);
+});
+
+test('a block whose include could not be read gets no safe fix: the include may set what the fix writes', () => {
+  const config = http(`        location /unread {
+            include /nowhere/verify.conf;
+            proxy_pass https://api.example.com;
+        }
+        location /read {
+            include /left/snippets/headers.conf;
+            proxy_pass https://api.example.com;
+        }
+        location /ca {
+            include /nowhere/ca.conf;
+            proxy_ssl_verify on;
+            proxy_pass https://api.example.com;
+        }
+`);
+  const all = findings(config, { '/left/snippets/headers.conf': 'proxy_set_header Host $host;\n' });
+  const safeAt = (rule: string) => all.filter((f) => f.ruleId === rule).map((f) => [lineOf(f), preferred(f)?.safe]);
+  assert.deepEqual(safeAt('upstream-tls-unverified'), [[7, false], [11, true]]);
+  assert.match(preferred(all.find((f) => f.ruleId === 'upstream-tls-unverified')!).title, /an include here could not be read/);
+  assert.deepEqual(safeAt('upstream-tls-no-sni'), [[7, false], [11, true], [16, false]]);
+  assert.deepEqual(safeAt('upstream-tls-no-trusted-ca'), [[15, false]]);
+});
