@@ -6,7 +6,13 @@ import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
 import { argSpan, Rule } from './rule';
 import { Fix } from '../types';
+import { LDir } from '../model/model';
 import { conf } from './case-text';
+
+/** Where `ld` is, said from `from`: its line in the same file, its file and line in another. */
+function placeOf(ld: LDir, from: LDir): string {
+  return ld.file === from.file ? `on line ${lineNumber(ld)}` : `at ${ld.file.path.split('/').pop()}:${lineNumber(ld)}`;
+}
 
 export const upstreamTlsUnverified: Rule = {
   id: 'upstream-tls-unverified',
@@ -27,10 +33,13 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
 leaves it alone where the name nginx would then check is an IP address or an upstream group's own name: no
 certificate passes that check, so verification would turn a working proxy into one that answers 502. There,
 apply it from the editor and set \`proxy_ssl_name\` to the name in the backend's certificate
-(upstream-tls-name-mismatch then asks for it).`,
+(upstream-tls-name-mismatch then asks for it). It also leaves a name without a dot (a container's, such as
+\`heimdall\`), which no public CA certifies, and a block with an include it could not read, which may set
+verification itself. A host the config gives through \`set\` counts as written there.`,
   cases: {
     messages: {
-      unverified: /^TLS to .* is not verified \(/,
+      unverified: /^TLS to "[^"]*"(?: \(https from "set [^"]*" on line \d+\))? is not verified \(/,
+      unverifiedStream: /^TLS to "[^"]*" \(switched on by "proxy_ssl [^"]*" (?:on line \d+|at [^ )]+:\d+)\) is not verified \(/,
     },
     valid: [
       {
@@ -190,7 +199,7 @@ apply it from the editor and set \`proxy_ssl_name\` to the name in the backend's
           }
         `,
         context: 'stream',
-        errors: [{ line: 3, column: 16, messageId: 'unverified' }],
+        errors: [{ line: 3, column: 16, messageId: 'unverifiedStream' }],
         fixed: conf`
           server {
               listen 127.0.0.1:5000;
@@ -210,7 +219,7 @@ apply it from the editor and set \`proxy_ssl_name\` to the name in the backend's
       const verifyName = tlsDirective(use.family, 'verify');
       const verify = ctx.model.effective(verifyName, use.block);
       const what = use.family === 'stream'
-        ? `"proxy_ssl on" (line ${lineNumber(use.enabler!)}) to ${use.url}`
+        ? `"${use.url}"` + (use.enabler ? ` (switched on by "proxy_ssl ${valueOf(use.enabler)}" ${placeOf(use.enabler, use.pass)})` : '')
         : use.schemeFrom
           ? `"${use.pass.arg(0)}" (https from "set ${valueOf(use.schemeFrom)}" on line ${lineNumber(use.schemeFrom)})`
           : `"${use.url}"`;
