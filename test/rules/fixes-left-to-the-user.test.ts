@@ -98,3 +98,13 @@ test('a block whose include could not be read gets no safe fix: the include may 
   assert.deepEqual(safeAt('upstream-tls-no-sni'), [[7, false], [11, true], [16, false]]);
   assert.deepEqual(safeAt('upstream-tls-no-trusted-ca'), [[15, false]]);
 });
+
+test('`$scheme` in a server that only listens with TLS is https: the pass is a TLS use', () => {
+  const server = (listens: string) => `events {}\nhttp {\n    server {\n${listens}        location / {\n            proxy_pass $scheme://127.0.0.1:8443;\n        }\n    }\n}\n`;
+  const unverifiedAt = (config: string) => findings(config).filter((f) => f.ruleId === 'upstream-tls-unverified').map(lineOf);
+  assert.deepEqual(unverifiedAt(server('        listen 443 ssl;\n        listen [::]:443 ssl;\n')), [7]);
+  // Plain and TLS sockets: the scheme depends on the request (nginx prepares TLS, nothing says it is used).
+  assert.deepEqual(unverifiedAt(server('        listen 80;\n        listen 443 ssl;\n')), []);
+  // No listen: nginx's plain default.
+  assert.deepEqual(unverifiedAt(server('')), []);
+});

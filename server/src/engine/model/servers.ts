@@ -8,6 +8,8 @@ export interface Listen {
   /** Normalised address:port (`*:443`, `127.0.0.1:443`, `[::]:443`, `unix:/path`). */
   key: string;
   ssl: boolean;
+  /** HTTP/3 (`listen … quic`): UDP, always TLS. */
+  quic: boolean;
   defaultServer: boolean;
 }
 
@@ -20,6 +22,8 @@ export interface ServerInfo {
   listenSsl: LDir | null;
   /** Addresses this server is the default server of. */
   defaultFor: string[];
+  /** Every socket of the server speaks TLS (`listen … ssl`, an address another server made TLS, or QUIC): `$scheme` is always https here. */
+  onlyTls: boolean;
 }
 
 function normalise(addr: string): string {
@@ -57,9 +61,9 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     for (const l of model.inBlock(ld.child, 'listen')) {
       if (!l.argc) continue;
       const flags = l.values().slice(1).map((v) => v.toLowerCase());
-      listens.push({ ld: l, key: family + ' ' + normalise(l.arg(0)), ssl: flags.includes('ssl'), defaultServer: flags.includes('default_server') || flags.includes('default') });
+      listens.push({ ld: l, key: family + ' ' + normalise(l.arg(0)), ssl: flags.includes('ssl'), quic: flags.includes('quic'), defaultServer: flags.includes('default_server') || flags.includes('default') });
     }
-    servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: [] });
+    servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: [], onlyTls: false });
   }
   // The ssl flag belongs to the socket: one `listen … ssl` makes every server on that address TLS.
   const sslKeys = new Set<string>();
@@ -76,6 +80,8 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
   for (const s of servers) {
     const l = s.listens.find((x) => x.ssl) ?? s.listens.find((x) => sslKeys.has(x.key));
     s.listenSsl = l ? l.ld : null;
+    // No listen at all is nginx's plain default (*:80).
+    s.onlyTls = s.listens.length > 0 && s.listens.every((x) => x.ssl || x.quic || sslKeys.has(x.key));
   }
   for (const [key, list] of byKey) {
     const explicit = list.find((s) => s.listens.some((l) => l.key === key && l.defaultServer));
@@ -83,4 +89,14 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
   }
   cache.set(model, servers);
   return servers;
+}
+
+const byBlock = new WeakMap<ServerInfo[], Map<LBlock, ServerInfo>>();
+
+/** The server whose block is `block` (a `server {}` of http, stream or mail), once per list of servers. */
+export function serverInfoOf(scope: ConfigModel, block: LBlock): ServerInfo | undefined {
+  const list = serverTls(scope);
+  let map = byBlock.get(list);
+  if (!map) byBlock.set(list, (map = new Map(list.map((x) => [x.block, x]))));
+  return map.get(block);
 }

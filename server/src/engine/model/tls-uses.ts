@@ -5,6 +5,7 @@ import { ConfigModel, LBlock, LDir, UpstreamGroup } from './model';
 import { own } from '../own';
 import { readsTlsAnd } from '../knowledge/tls-directives';
 import { parsePassUrl, splitHostPort } from './pass-url';
+import { serverInfoOf } from './servers';
 
 export interface TlsUse {
   family: UpstreamFamily;
@@ -37,9 +38,10 @@ const PASS_NAME_SET = new Set(PASS_NAMES);
 
 /**
  * The directives the list of TLS uses rests on (besides TLS directives themselves): the pass directives,
- * `set` (a `$scheme://` URL), and the upstream groups they name.
+ * `set` (variables in a URL), `listen` (`$scheme` in a server that only listens with TLS), and the upstream
+ * groups they name.
  */
-export const TLS_USE_INPUTS: readonly string[] = [...PASS_NAMES, 'set', 'upstream', 'server', 'keepalive'];
+export const TLS_USE_INPUTS: readonly string[] = [...PASS_NAMES, 'set', 'upstream', 'server', 'keepalive', 'listen'];
 
 /** Whether the list of TLS uses can rest on directives named `name`. */
 export const readsTlsUseInput = readsTlsAnd(TLS_USE_INPUTS);
@@ -220,7 +222,8 @@ export function isFlagUnknown(ld: LDir | undefined): ld is LDir {
  * The pass URL with the variables the config gives a literal value by `set` filled in: the nearest block
  * around the pass (itself, then outward) that sets the variable, its last `set` (what nginx holds when the
  * pass runs, `if` branches aside). A variable nothing sets literally (`$host`, a `map`) stays as written.
- * `from` is the `set` the scheme came from, for a URL that starts with a variable.
+ * `$scheme` is https in a server that only listens with TLS. `from` is the `set` the scheme came from, for a URL
+ * that starts with a variable.
  */
 function resolveSetVariables(model: ConfigModel, ld: LDir, url: string): { url: string; from: LDir | null } {
   if (!url.includes('$')) return { url, from: null };
@@ -230,8 +233,9 @@ function resolveSetVariables(model: ConfigModel, ld: LDir, url: string): { url: 
   for (let round = 0; round < 2 && out.includes('$'); round++) {
     const first = round === 0;
     out = out.replace(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (whole: string, braced: string | undefined, plain: string | undefined, at: number) => {
-      const set = setOf(model, ld.block, '$' + (braced ?? plain));
-      if (!set) return whole;
+      const name = braced ?? plain!;
+      const set = setOf(model, ld.block, '$' + name);
+      if (!set) return name === 'scheme' && onlyTlsServer(model, ld.block) ? 'https' : whole;
       if (first && at === 0) from = set;
       return set.d.args[1].value;
     });
@@ -239,6 +243,13 @@ function resolveSetVariables(model: ConfigModel, ld: LDir, url: string): { url: 
   // Only a scheme that is a word counts as one (`set $p "https"`), as nginx's URL parser takes it.
   if (from && !/^[a-z]+:\/\//i.test(out)) from = null;
   return { url: out, from };
+}
+
+/** Whether `block` lies in an http server all of whose sockets speak TLS: there `$scheme` is always https. */
+function onlyTlsServer(model: ConfigModel, block: LBlock): boolean {
+  let b: LBlock | null = block;
+  while (b && b.kind !== 'http/server') b = b.parent;
+  return !!b && !!serverInfoOf(model, b)?.onlyTls;
 }
 
 /** The `set` of `variable` in effect at a directive of `block`: the last one in the nearest block that has one. */

@@ -150,7 +150,7 @@ command line offers no fix for it.`,
       if (!why) continue;
       const problem = why === 'ip'
         ? `the IP address ${use.host}${via}: nginx never matches an IP against a certificate, so every handshake fails`
-        : `"${use.host}", the upstream group's name${via}, which is not a DNS name a certificate would carry`;
+        : `"${use.host}", the upstream group's name${via}: a name without a dot, which no public CA certifies (only a certificate from your own CA can carry it)`;
       // The fixes are made when read (an editor's code action, --fix): in a big config most never are.
       const insert = (name: string): TextEdit[] | null => {
         const block = settingsBlock(use.block);
