@@ -1,7 +1,8 @@
 // Version facts beside the TLS table (tls-directives.ts): weak protocols, duplicate rules for the
 // non-TLS directives TLS configs use, and directives newer than the versions people still run.
 
-import { MergeKind, NginxVersion, tlsFact, versionAtLeast } from './tls-directives';
+import { MergeKind, NginxVersion, STREAM_VIRTUAL_SERVERS_SINCE, tlsFact, versionAtLeast } from './tls-directives';
+import { BlockKind } from './contexts';
 
 export type { MergeKind, NginxVersion, UpstreamFamily } from './tls-directives';
 export { defaultProtocols, familyPrefix, parseVersion, tlsDirective, versionAtLeast } from './tls-directives';
@@ -112,6 +113,67 @@ export function introducedAfter(name: string, v: NginxVersion): string | undefin
   const s = tlsFact(name)?.since ?? SINCE.get(name);
   if (!s || versionAtLeast(v, s[0], s[1], s[2])) return undefined;
   return s.join('.');
+}
+
+/** A directive nginx first deprecated (`nginx -t` warns and still applies it), then dropped from every module. */
+export interface Retirement {
+  deprecated: [number, number, number];
+  /** From this version no module defines the name: `unknown directive`. */
+  removed: [number, number, number];
+  /** What nginx's warning tells to use instead. */
+  instead: string;
+}
+
+/**
+ * `ssl on|off` (http and mail): the changelog (docs/xml/nginx/changes.xml) deprecates it in 1.15.0 and drops it in
+ * 1.25.1 ("no longer supported"); the command tables of ngx_http_ssl_module.c and ngx_mail_ssl_module.c have it at
+ * tag release-1.25.0 and not at release-1.25.1, and at 1.22.1 its handler's post is the warning
+ * `the "ssl" directive is deprecated, use the "listen ... ssl" directive instead`. Stream never had it.
+ */
+const RETIRED = new Map<string, Retirement>([
+  ['ssl', { deprecated: [1, 15, 0], removed: [1, 25, 1], instead: '"listen ... ssl"' }],
+]);
+
+/** The retirement of a directive that `v` has removed already (nginx then knows no such name). */
+export function removedBy(name: string, v: NginxVersion): Retirement | undefined {
+  const r = RETIRED.get(name);
+  return r && versionAtLeast(v, ...r.removed) ? r : undefined;
+}
+
+/** The retirement of a directive that `v` still takes with a deprecation warning. */
+export function deprecatedAt(name: string, v: NginxVersion): Retirement | undefined {
+  const r = RETIRED.get(name);
+  return r && versionAtLeast(v, ...r.deprecated) && !versionAtLeast(v, ...r.removed) ? r : undefined;
+}
+
+/** Whether no module of nginx `v` defines the name (too new, or removed): nginx stops at `unknown directive`. */
+export function unknownToVersion(name: string, v: NginxVersion): boolean {
+  return introducedAfter(name, v) !== undefined || removedBy(name, v) !== undefined;
+}
+
+/**
+ * Directives one family had before another: until the version, another module defines the name but none in
+ * these blocks, so `nginx -t` says `directive is not allowed here`. The first release tag of github.com/nginx/nginx
+ * whose stream (or mail) module lists the name in its command table (every release-1.x tag from 1.9.0 read),
+ * matching the changelog: "client SSL certificates verification in the stream module" (1.11.8), "virtual servers
+ * in the stream module" (1.25.5), "client certificate validation with OCSP" and "OCSP stapling support in the
+ * stream module" (1.27.2), "the "proxy_protocol" and "set_real_ip_from" directives in mail proxy" (1.19.8).
+ */
+const STREAM: BlockKind[] = ['stream', 'stream/server'];
+const MAIL: BlockKind[] = ['mail', 'mail/server'];
+const CONTEXT_SINCE = new Map<string, { kinds: BlockKind[]; since: [number, number, number] }>();
+for (const [kinds, since, names] of [
+  [STREAM, [1, 11, 8], ['ssl_verify_client', 'ssl_verify_depth', 'ssl_client_certificate', 'ssl_trusted_certificate', 'ssl_crl']],
+  [STREAM, STREAM_VIRTUAL_SERVERS_SINCE, ['ssl_reject_handshake', 'server_name', 'server_names_hash_bucket_size', 'server_names_hash_max_size']],
+  [STREAM, [1, 27, 2], ['ssl_ocsp', 'ssl_ocsp_cache', 'ssl_ocsp_responder', 'ssl_stapling', 'ssl_stapling_file', 'ssl_stapling_responder', 'ssl_stapling_verify']],
+  [MAIL, [1, 19, 8], ['proxy_protocol', 'set_real_ip_from']],
+] as [BlockKind[], [number, number, number], string[]][]) for (const n of names) CONTEXT_SINCE.set(n, { kinds, since });
+
+/** The version from which a block of `kind` takes the directive, when `v` is older (another family has it already). */
+export function allowedHereAfter(name: string, kind: BlockKind, v: NginxVersion): string | undefined {
+  const c = CONTEXT_SINCE.get(name);
+  if (!c || !c.kinds.includes(kind) || versionAtLeast(v, ...c.since)) return undefined;
+  return c.since.join('.');
 }
 
 // How OpenSSL's rule reader (SSL_CTX_set_cipher_list) walks a cipher list, in 1.0.2 as in 1.1.x and 3.x:

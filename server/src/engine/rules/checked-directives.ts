@@ -3,6 +3,7 @@
 
 import { ConfigModel, LDir } from '../model/model';
 import { availability, modulesDefining, modulesOfSharedObject } from '../knowledge/modules';
+import { unknownToVersion } from '../knowledge/tls';
 import { EngineSettings } from '../types';
 
 const cache = new WeakMap<ConfigModel, LDir[]>();
@@ -33,11 +34,13 @@ export function loadedModules(scope: ConfigModel): Set<string> {
 const loadedCache = new WeakMap<ConfigModel, Set<string>>();
 
 /**
- * Whether a known directive is outside the configured build (unknown-directive reports it): the rules that
- * check a directive's place and arguments skip it, as nginx stops at "unknown directive" first.
+ * Whether a known directive is outside the configured build, or unknown to the configured version (newer, or
+ * removed): unknown-directive reports it, and the rules that check a directive's place and arguments skip it,
+ * as nginx stops at "unknown directive" first.
  */
 export function outsideBuild(model: ConfigModel, settings: EngineSettings, name: string): boolean {
   if (settings.extraDirectives.has(name)) return false;
+  if (unknownToVersion(name, settings.nginxVersion)) return true;
   return !availability(name, settings.build, loadedModules(model), settings.nginxVersion).ok && modulesDefining(name).length > 0;
 }
 

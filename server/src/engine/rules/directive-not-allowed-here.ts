@@ -1,12 +1,13 @@
 // A known directive in a block where no module accepts it.
 
-import { kindLabel } from '../knowledge/contexts';
+import { familyOf, kindLabel } from '../knowledge/contexts';
 import { isAllowedIn, specIn, specsFor } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
 import { ByKindAndName, checkedDirectives, loadedModules, outsideBuild } from './checked-directives';
 import { thirdPartyContexts } from '../knowledge/modules';
 import { LDir } from '../model/model';
 import { handlerLine, Rule } from './rule';
+import { allowedHereAfter, versionLabel } from '../knowledge/tls';
 import { conf } from './case-text';
 
 export const directiveNotAllowedHere: Rule = {
@@ -31,6 +32,13 @@ accepts it.`,
           proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
         `,
         context: 'http/server',
+      },
+      {
+        config: conf`
+          ssl_reject_handshake on;
+        `,
+        context: 'stream/server',
+        nginxVersion: '1.26',
       },
     ],
     invalid: [
@@ -74,6 +82,24 @@ accepts it.`,
         context: 'http/server',
         errors: [{ line: 3, column: 1, messageId: 'locationOutside' }],
       },
+      {
+        config: conf`
+          ssl_reject_handshake on;
+        `,
+        context: 'stream/server',
+        nginxVersion: '1.24',
+        errors: [{ line: 1, column: 1, messageId: 'notAllowed' }],
+      },
+      {
+        config: conf`
+          ssl_certificate a.crt;
+          ssl_certificate_key a.key;
+          ssl_stapling on;
+        `,
+        context: 'stream/server',
+        nginxVersion: '1.26',
+        errors: [{ line: 3, column: 1, messageId: 'notAllowed' }],
+      },
     ],
   },
   check(ctx) {
@@ -103,7 +129,17 @@ accepts it.`,
       }
       if (!specsFor(ld.name) || outsideBuild(ctx.model, ctx.settings, ld.name)) { fine.set(ld.block.kind, ld.name, true); continue; }
       const spec = specIn(ld.name, ld.block.kind)!;
-      if (isAllowedIn(spec, ld.block.kind)) { fine.set(ld.block.kind, ld.name, true); continue; }
+      if (isAllowedIn(spec, ld.block.kind)) {
+        // Allowed here by the current docs, but only from a version on (another family had it first).
+        const after = allowedHereAfter(ld.name, ld.block.kind, ctx.settings.nginxVersion);
+        if (!after) { fine.set(ld.block.kind, ld.name, true); continue; }
+        ctx.report({
+          nginxLine: handlerLine(ld), file: ld.file, start: ld.nameStart, end: ld.nameEnd,
+          severity: ctx.model.kindGuessed(ld.block) ? 'warning' : undefined,
+          message: `"${ld.name}" directive is not allowed here (in ${kindLabel(ld.block.kind)}; ${familyOf(ld.block.kind)} has it since nginx ${after}, and the configured version is ${versionLabel(ctx.settings.nginxVersion)} (setting nginxTlsProxy.nginxVersion))`,
+        });
+        continue;
+      }
       const allowed = spec.contexts === 'any' ? '' : [...new Set([...spec.contexts].map(kindLabel))].join(', ');
       // Where the block's kind only follows from a guessed context (a fragment nobody includes), the finding is
       // a guess too: a warning that says so, never a claim that nginx fails.

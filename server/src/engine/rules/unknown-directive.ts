@@ -1,11 +1,11 @@
 // A directive name no module defines (with a "did you mean" for near misses).
 
-import { allDirectives } from '../knowledge/directives';
+import { allDirectives, isAllowedIn, specIn } from '../knowledge/directives';
 import { isKnownDirective, availability, moduleHint } from '../knowledge/modules';
 import { checkedDirectives, loadedModules } from './checked-directives';
 import { setName } from '../fixes/edits';
 import { Rule, handlerLine } from './rule';
-import { introducedAfter, versionLabel } from '../knowledge/tls';
+import { deprecatedAt, introducedAfter, removedBy, versionLabel } from '../knowledge/tls';
 import { conf } from './case-text';
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
@@ -47,13 +47,18 @@ export const unknownDirective: Rule = {
 \`debian-full\`, \`debian-extras\`, \`debian-all\` for Debian 12) and module names to add; the config's own
 \`load_module\` lines add theirs. A directive of a module outside the build (NGINX Plus only, a third-party module
 that is not loaded) is reported with the module that defines it and how to get it. Names of modules we do not
-know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive\`).`,
+know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive\`). The version
+(\`nginxTlsProxy.nginxVersion\`) counts too: a directive newer than it, or one nginx has removed by then (\`ssl on\`,
+gone in 1.25.1: use \`listen … ssl\`), is unknown there; a deprecated one that version still takes with a
+warning (\`ssl on\` from 1.15.0) is reported as a warning.`,
   cases: {
     messages: {
       didYouMean: /^unknown directive "[^"]*"; did you mean "[^"]*"\?$/,
       plusOnly: /^unknown directive "[^"]*"; it is NGINX Plus only/,
       moduleNotInBuild: /^unknown directive "[^"]*"; defined by the third-party .* module/,
       newerVersion: /^unknown directive "[^"]*": it appeared in nginx \d/,
+      removed: /^unknown directive "[^"]*": nginx \d+\.\d+\.\d+ removed it/,
+      deprecated: /^"[^"]*" is deprecated since nginx \d/,
     },
     valid: [
       {
@@ -120,6 +125,26 @@ know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive
         nginxVersion: '1.22',
         errors: [{ line: 5, column: 5, messageId: 'newerVersion' }],
       },
+      {
+        config: conf`
+          ssl on;
+          ssl_certificate a.crt;
+          ssl_certificate_key a.key;
+        `,
+        context: 'http/server',
+        nginxVersion: '1.26',
+        errors: [{ line: 1, column: 1, messageId: 'removed' }],
+      },
+      {
+        config: conf`
+          ssl on;
+          ssl_certificate a.crt;
+          ssl_certificate_key a.key;
+        `,
+        context: 'http/server',
+        nginxVersion: '1.22',
+        errors: [{ line: 1, column: 1, messageId: 'deprecated' }],
+      },
     ],
   },
   check(ctx) {
@@ -131,6 +156,29 @@ know can be declared with \`nginxTlsProxy.extraDirectives\` (\`--extra-directive
       const ld = ldList[ldIndex];
       const name = ld.name;
       if (fine.has(name)) continue;
+      const removed = removedBy(name, nginxVersion);
+      if (removed) {
+        ctx.report({
+          nginxLine: handlerLine(ld),
+          file: ld.file, start: ld.nameStart, end: ld.nameEnd,
+          message: `unknown directive "${name}": nginx ${removed.removed.join('.')} removed it (deprecated since ${removed.deprecated.join('.')}: use ${removed.instead} instead), and the configured version is ${versionLabel(nginxVersion)} (setting nginxTlsProxy.nginxVersion)`,
+        });
+        continue;
+      }
+      const old = deprecatedAt(name, nginxVersion);
+      const oldHere = old && isAllowedIn(specIn(name, ld.block.kind)!, ld.block.kind);
+      if (old && oldHere) {
+        // nginx -t takes it with a warning; the config breaks on an upgrade to the version that removed it.
+        ctx.report({
+          nginxLine: handlerLine(ld),
+          file: ld.file, start: ld.nameStart, end: ld.nameEnd,
+          severity: 'warning',
+          message: `"${name}" is deprecated since nginx ${old.deprecated.join('.')} (nginx -t warns): use ${old.instead} instead; nginx ${old.removed.join('.')} removed it and stops at it as an unknown directive`,
+        });
+        continue;
+      }
+      // Where it is not allowed, nginx stops there first (directive-not-allowed-here).
+      if (old) continue;
       const newer = introducedAfter(name, nginxVersion);
       if (newer) {
         ctx.report({
