@@ -475,6 +475,11 @@ export class ConfigModel {
     return false;
   }
 
+  /** Whether an include directly in `block` could not be read (only it can add to a block that nothing else extends). */
+  hasUnreadIncludeIn(block: LBlock): boolean {
+    return this.unread.has(block);
+  }
+
   /** Directives named `name` directly in `block` (after include expansion). */
   inBlock(block: LBlock, name: string): LDir[] {
     return occurrences(block, name) ?? [];

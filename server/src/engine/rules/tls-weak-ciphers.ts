@@ -121,7 +121,7 @@ OpenSSL accepts), changing only the argument: comments, quotes and layout stay. 
 clients or backends that speak only the suites taken away stop connecting, so the choice is yours.`,
   cases: {
     messages: {
-      weak: /^The cipher list allows weak or unauthenticated ciphers: /,
+      weak: /^The cipher list asks for weak or unauthenticated ciphers: /,
     },
     valid: [
       {
@@ -185,7 +185,9 @@ clients or backends that speak only the suites taken away stop connecting, so th
       const weak = weakCipherElements(ld.d.args[0].value);
       if (!weak.length) continue;
       ctx.report({
-        message: `The cipher list allows weak or unauthenticated ciphers: ${weak.join(', ')}.`,
+        // "Asks for": an OpenSSL built without them (OpenSSL 3's default has no RC4 or single DES) skips the
+        // names, but the list still lets them in wherever the library has them.
+        message: `The cipher list asks for weak or unauthenticated ciphers: ${weak.join(', ')}. Any OpenSSL that still has them offers them.`,
         // nginx's own default only on the server side: upstream connections default to OpenSSL's DEFAULT.
         fixes: () => [{ title: `Use the cipher list ${STRONG_CIPHERS} (nginx's default${tlsFact(ld.name)?.side === 'upstream' ? ' for servers' : ''})`, edits: [replaceCipherList(ld, STRONG_CIPHERS)], isPreferred: true, safe: false }],
         ...argSpan(ld, 0),

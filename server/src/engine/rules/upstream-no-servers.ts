@@ -1,6 +1,6 @@
 // An upstream group with no server in it: nginx refuses the config.
 
-import { absenceCaveat, handlerLine, Rule } from './rule';
+import { handlerLine, Rule } from './rule';
 import { conf } from './case-text';
 
 export const upstreamNoServers: Rule = {
@@ -40,12 +40,14 @@ the API) still need the block to name a file or a placeholder that nginx can rea
   check(ctx) {
     for (const g of ctx.model.upstreams().values()) {
       if (g.servers.length) continue;
-      const caveat = absenceCaveat(ctx, g.dir.child!);
+      // Servers come only from the block itself: a main config around a file read alone cannot add any, and
+      // only an include inside the block that could not be read might.
+      const unread = ctx.model.hasUnreadIncludeIn(g.dir.child!);
       ctx.report({
         file: g.dir.file, start: g.dir.d.nameToken.start, end: g.dir.d.args[0].end,
         nginxLine: handlerLine(g.dir),
-        severity: caveat.severity,
-        message: `no servers are inside upstream "${g.name}"${caveat.note}`,
+        severity: unread ? 'warning' : undefined,
+        message: `no servers are inside upstream "${g.name}"${unread ? ' (unless the include in it that could not be read adds some)' : ''}`,
       });
     }
   },
