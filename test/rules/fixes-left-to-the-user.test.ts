@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memoryFileSystem } from '../../server/src/engine';
+import { createLanguageService, memoryFileSystem } from '../../server/src/engine';
 import type { Finding } from '../../server/src/engine';
 import { analyze } from '../support/engine';
 
@@ -107,4 +107,19 @@ test('`$scheme` in a server that only listens with TLS is https: the pass is a T
   assert.deepEqual(unverifiedAt(server('        listen 80;\n        listen 443 ssl;\n')), []);
   // No listen: nginx's plain default.
   assert.deepEqual(unverifiedAt(server('')), []);
+});
+
+test('a file read without the config that includes it gets no safe fix, and the finding says why it may be wrong', () => {
+  const site = 'server {\n    listen 80;\n    location / {\n        proxy_pass https://api.example.com;\n    }\n}\n';
+  const lone = createLanguageService({ fs: memoryFileSystem({ '/sites/app.conf': site }) }).diagnose('/sites/app.conf').findings;
+  const unverified = lone.filter((f) => f.ruleId === 'upstream-tls-unverified');
+  assert.equal(unverified.length, 1);
+  assert.match(unverified[0].message, /analysed on its own; if the config that includes it turns verification on/);
+  assert.equal(preferred(unverified[0]).safe, false);
+  assert.match(preferred(unverified[0]).title, /read without the config that includes it/);
+  assert.deepEqual(lone.filter((f) => f.ruleId === 'upstream-tls-no-sni').map((f) => preferred(f).safe), [false]);
+  // The same server inside its main config: the fix is safe.
+  const main = 'events {}\nhttp {\n    include /sites/*.conf;\n}\n';
+  const whole = createLanguageService({ fs: memoryFileSystem({ '/sites/app.conf': site, '/nginx.conf': main }), candidates: () => ['/nginx.conf'] }).diagnose('/sites/app.conf').findings;
+  assert.deepEqual(whole.filter((f) => f.ruleId === 'upstream-tls-unverified').map((f) => [preferred(f).safe, /analysed on its own/.test(f.message)]), [[true, false]]);
 });

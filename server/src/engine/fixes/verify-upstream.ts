@@ -36,9 +36,11 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
         : ` (no public CA certifies "${use.host}": trust the CA that does, or set ${nameDirective})`;
     }
   }
-  // An include nginx reads here and the editor cannot may set verification itself (a generated
-  // `verify.conf`): the fix would override what the deployment decides.
-  if (model.hasUnreadInclude(use.block)) also += ' (an include here could not be read: it may already set this)';
+  // What cannot be seen may set verification itself: an include the editor cannot read (a generated
+  // `verify.conf`), or the config that includes a file read on its own. The fix would override it.
+  if (model.partlyUnknown(use.block)) {
+    also += model.hasUnreadInclude(use.block) ? ' (an include here could not be read: it may already set this)' : ' (this file is read without the config that includes it, which may set this)';
+  }
   const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)), also };
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);

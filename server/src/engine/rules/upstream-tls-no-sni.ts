@@ -81,8 +81,8 @@ the handshake: with verification on that is a 502, without it you may silently t
           const edits = setter.edits();
           // Other passes that read the same setting (an `if` branch, a suppressed one), or a file included at
           // several places: switching SNI on there is the user's call (a legacy backend may reset on SNI). So it
-          // is where an include that could not be read may set it.
-          const shared = usesSharing(ctx.model, use, block, [snName]).length > 0 || editsSharedText(ctx.model, block, [snName]) || ctx.model.hasUnreadInclude(use.block);
+          // is where what cannot be seen may set it (an include not read, the config around a file read alone).
+          const shared = usesSharing(ctx.model, use, block, [snName]).length > 0 || editsSharedText(ctx.model, block, [snName]) || ctx.model.partlyUnknown(use.block);
           return edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: !shared }] : [];
         },
         ...argSpan(use.pass, 0),

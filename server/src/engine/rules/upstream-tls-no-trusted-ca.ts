@@ -117,8 +117,8 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
         severity: caveat.severity,
         message: `no ${trustedName} for ${verifyName}: verification is on for "${use.pass.name} ${use.url}" (line ${lineNumber(use.pass)}) but no CA file is set, so nginx -t fails.${caveat.note}`,
         // In a file included at several places the CA goes to every includer, over a CA one of them sets
-        // around it: the user's call. So it is where an include that could not be read may set one.
-        fixes: edit ? [{ title: `Add ${trustedName} ${ctx.settings.trustedCertificate}`, edits: [edit], isPreferred: true, safe: ctx.model.timesExpanded(on.file.path) <= 1 && !ctx.model.hasUnreadInclude(use.block) }] : [],
+        // around it: the user's call. So it is where what cannot be seen may set one (caveat.note says so).
+        fixes: edit ? [{ title: `Add ${trustedName} ${ctx.settings.trustedCertificate}`, edits: [edit], isPreferred: true, safe: ctx.model.timesExpanded(on.file.path) <= 1 && !caveat.note }] : [],
         related: [{ ld: use.pass, message: 'TLS is used here' }],
         ...directiveSpan(on),
       });

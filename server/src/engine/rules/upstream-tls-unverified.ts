@@ -34,8 +34,9 @@ leaves it alone where the name nginx would then check is an IP address or an ups
 certificate passes that check, so verification would turn a working proxy into one that answers 502. There,
 apply it from the editor and set \`proxy_ssl_name\` to the name in the backend's certificate
 (upstream-tls-name-mismatch then asks for it). It also leaves a name without a dot (a container's, such as
-\`heimdall\`), which no public CA certifies, and a block with an include it could not read, which may set
-verification itself. A host the config gives through \`set\` counts as written there.`,
+\`heimdall\`), which no public CA certifies, and a block where verification may be set out of its sight: an
+include it could not read, or the config around a file read without it. A host the config gives through
+\`set\` counts as written there.`,
   cases: {
     messages: {
       unverified: /^TLS to "[^"]*"(?: \(https from "set [^"]*" on line \d+\))? is not verified \(/,
@@ -226,7 +227,11 @@ verification itself. A host the config gives through \`set\` counts as written t
       const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion, verify);
       return `TLS to ${what} is not verified (${state}): nginx accepts any certificate, so anyone on the path can impersonate the upstream.` +
         (verify.found.length > 0 ? ' Verification was switched off explicitly; if that is intended, suppress this finding with a reason.' : '') +
-        (ctx.model.hasUnreadInclude(use.block) ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)' : '');
+        (ctx.model.hasUnreadInclude(use.block)
+          ? ' (An include around here could not be read; if it turns verification on, this finding is wrong.)'
+          : ctx.model.partlyUnknown(use.block)
+            ? ' (This file is analysed on its own; if the config that includes it turns verification on around it, this finding is wrong.)'
+            : '');
     };
     const fix = (use: TlsUse): Fix[] => verifyFixes(ctx.model, ctx.settings, use);
     const useList = tlsUses(ctx.model);
