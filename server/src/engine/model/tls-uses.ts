@@ -190,6 +190,11 @@ function usesUnder(model: ConfigModel): Map<LBlock, TlsUse[]> {
 }
 const underCache = new WeakMap<ConfigModel, Map<LBlock, TlsUse[]>>();
 
+/** The TLS uses in `block` and the blocks below it, up to the server (none: an empty list). */
+export function usesBelow(model: ConfigModel, block: LBlock): readonly TlsUse[] {
+  return usesUnder(model).get(block) ?? [];
+}
+
 /** The block a fix should edit for a pass: never `if`/`limit_except` (nginx forbids `*_ssl_*` there). */
 export function settingsBlock(block: LBlock): LBlock {
   let b = block;

@@ -2,12 +2,14 @@
 
 import { lineNumber } from '../model/describe';
 import { LBlock, LDir } from '../model/model';
-import { isFlagOn, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
-import { tlsDirective, upstreamSuffixes } from '../knowledge/tls-directives';
+import { isFlagOn, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
+import { tlsDirective, tlsFact, upstreamSuffixes } from '../knowledge/tls-directives';
 import { directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
+const HTTP_PASSES = ['proxy_pass', 'grpc_pass', 'uwsgi_pass'];
+const HTTP_PASS_BLOCKS = new Set(['http/location', 'http/if-location', 'http/limit_except']);
 
 export const tlsSettingWithoutEffect: Rule = {
   id: 'tls-setting-without-effect',
@@ -19,11 +21,15 @@ export const tlsSettingWithoutEffect: Rule = {
 verification is off they are never read, and the config looks safer than it is. In a stream server, every
 \`proxy_ssl_*\` setting is ignored unless \`proxy_ssl on\` is set, and then the connection to the upstream is not
 encrypted at all: that one is a warning. A \`proxy_ssl_*\` setting written in \`stream {}\` is reported when none of
-the servers that inherit it (those with a \`proxy_pass\` that do not set it themselves) has \`proxy_ssl on\`.`,
+the servers that inherit it (those with a \`proxy_pass\` that do not set it themselves) has \`proxy_ssl on\`. In http,
+the same holds for a location whose pass connects without TLS (\`proxy_pass http://…\`, \`grpc_pass grpc://…\`,
+\`uwsgi_pass host:port\`): nginx makes no TLS connection there, so its own \`*_ssl_*\` settings are read by
+nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pass nested in it inherits them.`,
   cases: {
     messages: {
       verifyOff: /^\w+ has no effect: \w+_ssl_verify is off/,
       noProxySsl: /^(proxy_ssl_\w+, )*proxy_ssl_\w+ (is|are) ignored: "proxy_ssl on" is not set/,
+      plainPass: /^(\w+_ssl_\w+, )*\w+_ssl_\w+ (is|are) ignored: "\w+_pass [^"]*" \(line \d+\) connects without TLS/,
     },
     valid: [
       {
@@ -33,6 +39,20 @@ the servers that inherit it (those with a \`proxy_pass\` that do not set it them
           proxy_ssl_trusted_certificate ca.crt;
         `,
         context: 'http/location',
+      },
+      {
+        // A plain pass whose settings serve the TLS pass of the location nested in it.
+        config: conf`
+          server {
+              location / {
+                  proxy_pass http://127.0.0.1:8080;
+                  proxy_ssl_verify on;
+                  proxy_ssl_trusted_certificate ca.crt;
+                  location /api { proxy_pass https://127.0.0.1:8443; }
+              }
+          }
+        `,
+        context: 'http',
       },
       {
         // The server's CA is read by the location that verifies: it has an effect, though /plain ignores it.
@@ -87,6 +107,25 @@ the servers that inherit it (those with a \`proxy_pass\` that do not set it them
       },
     ],
     invalid: [
+      {
+        // A plain pass: nginx makes no TLS connection, so verification "on" checks nothing (and needs no CA).
+        config: conf`
+          server {
+              location / {
+                  proxy_pass http://127.0.0.1:8080;
+                  proxy_ssl_verify on;
+                  proxy_ssl_server_name on;
+              }
+              location /grpc {
+                  grpc_pass grpc://127.0.0.1:50051;
+                  grpc_ssl_verify on;
+                  grpc_ssl_trusted_certificate ca.crt;
+              }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 4, column: 9, messageId: 'plainPass' }, { line: 9, column: 9, messageId: 'plainPass' }],
+      },
       {
         config: conf`
           proxy_pass https://a.example.com;
@@ -145,6 +184,29 @@ the servers that inherit it (those with a \`proxy_pass\` that do not set it them
       if (read.has(ld)) continue;
       reported.add(ld);
       ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
+    }
+    // A location whose pass connects without TLS (`proxy_pass http://…`, `grpc_pass grpc://…`, `uwsgi_pass
+    // host:port`): its own `*_ssl_*` settings of that family are never read unless a TLS use below it reads
+    // them (a nested location, an `if` with its own pass). nginx makes no upstream TLS context there at all:
+    // `proxy_ssl_verify on` does not even need a CA. The same mistake as stream without `proxy_ssl on`.
+    const tlsPasses = new Set<LDir>();
+    for (let i = 0; i < useList.length; i++) tlsPasses.add(useList[i].pass);
+    const passes = ctx.model.namedAny(HTTP_PASSES);
+    for (let i = 0; i < passes.length; i++) {
+      const pass = passes[i];
+      if (tlsPasses.has(pass) || pass.argc < 1 || !HTTP_PASS_BLOCKS.has(pass.block.kind)) continue;
+      const family = pass.name.slice(0, pass.name.indexOf('_'));
+      const settings = pass.block.items.filter((x) => !reported.has(x) && x.name.startsWith(family + '_ssl_') && tlsFact(x.name)?.side === 'upstream');
+      if (!settings.length) continue;
+      const below = usesBelow(ctx.model, pass.block);
+      const idleHere = settings.filter((x) => !below.some((u) => ctx.model.first(x.name, u.block) === x));
+      if (!idleHere.length) continue;
+      for (const x of idleHere) reported.add(x);
+      ctx.report({
+        severity: 'warning',
+        message: `${idleHere.map((x) => x.name).join(', ')} ${idleHere.length > 1 ? 'are' : 'is'} ignored: "${pass.name} ${pass.arg(0)}" (line ${lineNumber(pass)}) connects without TLS, so nothing here is encrypted or verified.`,
+        ...directiveSpan(idleHere[0]),
+      });
     }
     // Stream servers that configure upstream TLS without switching it on. A server's own settings are judged
     // with that server; a setting written in stream {} is read by every server that does not set it itself,
