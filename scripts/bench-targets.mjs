@@ -69,7 +69,7 @@ function heavy(servers) {
   const parts = ['events { worker_connections 1024; }\nhttp {\n    server_names_hash_bucket_size 128;\n'];
   // The plain groups' servers are named: their verification fix writes that name (proxy_ssl_name) and is one
   // --fix applies; the passes to an IP address keep theirs for the user (no certificate passes an IP check).
-  for (let u = 0; u < 50; u++) parts.push(`    upstream verified_${u} { server 10.0.0.${u + 1}:8443; }\n    upstream plain_${u} { server plain${u + 1}.internal.example:8443; }\n`);
+  for (let u = 0; u < 50; u++) parts.push(`    upstream verified_${u} { server 10.0.0.${u + 1}:8443; }\n    upstream plain_${u} { server plain${u + 1}.example.net:8443; }\n`);
   for (let i = 0; i < servers; i++) parts.push(unit(i));
   parts.push('}\n');
   return parts.join('');

@@ -29,6 +29,7 @@ server {
     listen 80;
     location / {
         proxy_pass https://backend;
+        proxy_ssl_name app.example.com;
     }
     location /verified/ {
         proxy_pass https://api.internal;
@@ -75,7 +76,7 @@ test('diagnostics: the unverified upstream is flagged; the include delivered by 
 test('a file the client reports deleted is gone for the server: the location it verified is flagged', { skip }, async () => {
   await client.files({}, { removed: [u('snippets/tls-verify.conf')] });
   const diags = await client.diagnostics(u('conf.d/app.conf'), 1, (ds) => ds.filter((d) => d.code === 'upstream-tls-unverified').length === 2);
-  assert.ok(diags.some((d) => d.range.start.line === 10 && /No such file/.test(String(d.message))), JSON.stringify(diags, null, 1));
+  assert.ok(diags.some((d) => d.range.start.line === 11 && /No such file/.test(String(d.message))), JSON.stringify(diags, null, 1));
   await client.files({ [u('snippets/tls-verify.conf')]: VERIFY });
   await client.diagnostics(u('conf.d/app.conf'), 1, (ds) => ds.filter((d) => d.code === 'upstream-tls-unverified').length === 1);
 });
@@ -227,7 +228,7 @@ test('files a config names outside the feed\'s globs are asked of the client bef
 test('the TLS inventory (TLS upstreams view) and the TLS report are answered by the web server', { skip }, async () => {
   const inv = await client.request<{ uses: { uri: string; url: string; state: string; upstream: string | null; servers: string[]; range: { start: { line: number } }; locationUri?: string }[] }>('nginxTlsProxy/inventory', {});
   const app = inv.uses.filter((x) => x.uri === u('conf.d/app.conf'));
-  assert.deepEqual(app.map((x) => [x.url, x.state, x.range.start.line]).sort(), [['https://api.internal', 'verified', 9], ['https://backend', 'unverified', 6]], JSON.stringify(inv.uses, null, 1));
+  assert.deepEqual(app.map((x) => [x.url, x.state, x.range.start.line]).sort(), [['https://api.internal', 'verified', 10], ['https://backend', 'unverified', 6]], JSON.stringify(inv.uses, null, 1));
   const backend = app.find((x) => x.url === 'https://backend')!;
   assert.equal(backend.upstream, 'backend');
   assert.deepEqual(backend.servers, ['backend.internal:443']);

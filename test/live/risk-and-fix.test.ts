@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { freePort, nginxAvailable, nginxTest, startNginx, tempDir, writeNginxConf, RunningNginx } from '../support/nginx';
 import { makePki } from '../support/pki';
 import { get } from '../support/http';
+import { analyze, parseVersion } from '../support/engine';
+import { applyEdits, defaultSettings, memoryFileSystem } from '../../server/src/engine';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -61,10 +63,20 @@ test('an unverified https upstream is accepted; the quick fix makes nginx refuse
     assert.match(r1.body, /secret from the upstream/);
     await n1.stop();
 
-    // 2. The quick fix with the default CA bundle: the upstream's certificate is now checked, and refused.
+    // 2. `check --fix` leaves verification to the user: it would trust the public CA bundle, and no public CA
+    // certifies "localhost". Taken anyway from the editor (the preferred quick fix), nginx now checks the
+    // upstream's certificate and refuses it.
     const fixed = await front('fixed', (conf) => {
       const r = cli(['check', conf, '--fix', '--nginx-version', '1.22', '--fail-on', 'none']);
       assert.equal(r.status, 0, r.stderr);
+      const text = fs.readFileSync(conf, 'utf8');
+      assert.doesNotMatch(text, /proxy_ssl_verify/);
+      const unverified = analyze(conf, memoryFileSystem({ [conf]: text }), defaultSettings({ nginxVersion: parseVersion('1.22') })).findings.filter((f) => f.ruleId === 'upstream-tls-unverified');
+      assert.equal(unverified.length, 1);
+      const quickFix = unverified[0].fixes.find((f) => f.isPreferred)!;
+      assert.equal(quickFix.safe, false);
+      assert.match(quickFix.title, /no public CA certifies "localhost"/);
+      fs.writeFileSync(conf, applyEdits(text, quickFix.edits));
     });
     const fixedText = fs.readFileSync(fixed.conf, 'utf8');
     assert.match(fixedText, /proxy_pass https:\/\/localhost:\d+;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate \/etc\/ssl\/certs\/ca-certificates\.crt;\n            proxy_ssl_server_name on;\n/);

@@ -157,7 +157,7 @@ test('a fix that needs a value from the user is a command: the client asks, fill
 });
 
 test('fix-all applies every safe fix at once', async () => {
-  const text = 'events {}\nhttp {\n    server {\n        location /a { proxy_pass https://a.example.com; }\n        location /b {\n            grpc_pass grpcs://localhost:50051;\n        }\n    }\n}\n';
+  const text = 'events {}\nhttp {\n    server {\n        location /a { proxy_pass https://a.example.com; }\n        location /b {\n            grpc_pass grpcs://grpc.example.com:50051;\n        }\n    }\n}\n';
   const u = write('fixall/nginx.conf', text);
   client.open(u, text);
   await client.diagnostics(u, 1);
@@ -167,7 +167,7 @@ test('fix-all applies every safe fix at once', async () => {
   assert.equal(actions.length, 1);
   const fixed = applyLspEdits(text, actions[0].edit.changes[u]);
   assert.match(fixed, /location \/a \{ proxy_pass https:\/\/a.example.com; proxy_ssl_verify on; proxy_ssl_trusted_certificate \/etc\/ssl\/certs\/ca-certificates.crt; proxy_ssl_server_name on; \}/);
-  assert.match(fixed, /grpc_pass grpcs:\/\/localhost:50051;\n            grpc_ssl_verify on;\n            grpc_ssl_trusted_certificate/);
+  assert.match(fixed, /grpc_pass grpcs:\/\/grpc.example.com:50051;\n            grpc_ssl_verify on;\n            grpc_ssl_trusted_certificate/);
   client.change(u, 2, fixed);
   const after = await client.diagnostics(u, 2);
   assert.equal(after.filter((d) => String(d.code).startsWith('upstream-tls-un')).length, 0);

@@ -13,7 +13,8 @@ test('an unverified upstream: verify with the default bundle, or with a CA the c
   const { findings } = analyze('/c/nginx.conf', memoryFileSystem({ '/c/nginx.conf': text }), defaultSettings());
   const f = findings.find((x) => x.ruleId === 'upstream-tls-unverified')!;
   assert.deepEqual(f.fixes.map((x) => [x.title, x.isPreferred]), [
-    ['Verify the upstream certificate: proxy_ssl_verify on, trusted CA /etc/ssl/certs/ca-certificates.crt', true],
+    // No public CA certifies a name under .example: the bundle's fix says so (and is not safe).
+    ['Verify the upstream certificate: proxy_ssl_verify on, trusted CA /etc/ssl/certs/ca-certificates.crt (no public CA certifies "app.internal.example": trust the CA that does, or set proxy_ssl_name)', true],
     ['Verify the upstream certificate against /etc/nginx/internal-ca.pem (a CA this config already trusts)', false],
   ]);
   const out = applyEdits(text, f.fixes[1].edits);

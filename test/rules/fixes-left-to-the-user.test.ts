@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLanguageService, memoryFileSystem } from '../../server/src/engine';
+import { createLanguageService, defaultSettings, memoryFileSystem } from '../../server/src/engine';
 import type { Finding } from '../../server/src/engine';
 import { analyze } from '../support/engine';
 
@@ -122,4 +122,19 @@ test('a file read without the config that includes it gets no safe fix, and the 
   const main = 'events {}\nhttp {\n    include /sites/*.conf;\n}\n';
   const whole = createLanguageService({ fs: memoryFileSystem({ '/sites/app.conf': site, '/nginx.conf': main }), candidates: () => ['/nginx.conf'] }).diagnose('/sites/app.conf').findings;
   assert.deepEqual(whole.filter((f) => f.ruleId === 'upstream-tls-unverified').map((f) => [preferred(f).safe, /analysed on its own/.test(f.message)]), [[true, false]]);
+});
+
+test('trusting the public CA bundle for a name no public CA certifies is not safe; trusting a CA the user names is', () => {
+  const config = http(`        location /local { proxy_pass https://localhost:8443; }
+        location /internal { proxy_pass https://api.corp.internal; }
+        location /public { proxy_pass https://api.example.com; }
+        location /ip-name { proxy_pass https://api.example.com; proxy_ssl_name 10.0.0.5; }
+`);
+  const fixesOf = (all: Finding[]) => all.filter((f) => f.ruleId === 'upstream-tls-unverified').map((f) => [lineOf(f), preferred(f).safe]);
+  const bundle = findings(config);
+  assert.deepEqual(fixesOf(bundle), [[5, false], [6, false], [7, true], [8, false]]);
+  assert.match(preferred(bundle[0]).title, /no public CA certifies "localhost"/);
+  // A private CA given by the user (--trusted-ca, nginxTlsProxy.trustedCertificate) may certify such names.
+  const own = analyze(PATH, memoryFileSystem({ [PATH]: config }), defaultSettings({ trustedCertificate: '/etc/nginx/private-ca.crt' })).findings;
+  assert.deepEqual(fixesOf(own), [[5, true], [6, true], [7, true], [8, false]]);
 });

@@ -9,10 +9,11 @@ import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
 import { directiveSetter, quoteIfNeeded } from './edits';
+import { isSystemCaBundle } from '../knowledge/public-names';
 
 export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: string }, use: TlsUse): Fix[] {
-  // What every variant shares is worked out once (the name nginx checks, when first needed): they differ
-  // only in the CA they trust.
+  // What every variant shares is worked out once (the name nginx checks): they differ only in the CA they
+  // trust.
   const block = settingsBlock(use.block);
   let naming: Naming | undefined;
   // Other passes that read what the fix writes there (an `if` branch, a nested location) are switched with it:
@@ -24,16 +25,19 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   if (editsSharedText(model, block, names)) also += ` (edits a file included at several places)`;
   // Verification against a name no certificate can pass (an IP address, a group's name) turns a working
   // proxy into one that fails every handshake (measured: 502): the fix is the first step, not one to apply
-  // unasked, and says what is left to do. So does a name without a dot (a container's, `heimdall`): no public
-  // CA certifies one, and whether a private CA did is not in the config. Only then is the name worked out here
-  // (the cheap test first).
-  if (use.host !== null && (unmatchableName(use, use.host) || isLocalName(use.host))) {
+  // unasked, and says what is left to do.
+  let publicNote = '';
+  if (use.host !== null) {
     naming = verificationName(model, use);
-    if (!naming.suggestion && naming.name === use.host) {
-      const nameDirective = tlsDirective(use.family, 'name');
-      also += unmatchableName(use, use.host)
-        ? ` (then set ${nameDirective} to the name in the certificate)`
-        : ` (no public CA certifies "${use.host}": trust the CA that does, or set ${nameDirective})`;
+    const checked = naming.suggestion ?? naming.name;
+    const nameDirective = tlsDirective(use.family, 'name');
+    if (!naming.suggestion && checked !== null && unmatchableName(use, checked)) {
+      also += ` (then set ${nameDirective} to the name in the certificate)`;
+    } else if (checked !== null && isLocalName(checked)) {
+      // The public bundle and a name no public CA certifies (`localhost`, a container's, `.internal`): the
+      // backend's certificate is from a private CA, and trusting the bundle fails (measured: 502). Said on the
+      // fixes that trust such a bundle; the config's own CAs are the other choices.
+      publicNote = ` (no public CA certifies "${checked}": trust the CA that does, or set ${nameDirective})`;
     }
   }
   // What cannot be seen may set verification itself: an include the editor cannot read (a generated
@@ -41,7 +45,7 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   if (model.partlyUnknown(use.block)) {
     also += model.hasUnreadInclude(use.block) ? ' (an include here could not be read: it may already set this)' : ' (this file is read without the config that includes it, which may set this)';
   }
-  const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)), also };
+  const where: Where = { block, anchor: anchorIn(block, use.pass), naming: () => (naming ??= verificationName(model, use)), also, publicNote };
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);
   if (main) fixes.push(main);
@@ -66,6 +70,8 @@ interface Where {
   naming: () => Naming;
   /** For the title: the other places the fix switches too, or what is left to do ('' when none: then it is safe). */
   also: string;
+  /** The same, for a fix that trusts a bundle of public CAs (the name is one no public CA certifies). */
+  publicNote: string;
 }
 
 function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: string, preferred: boolean): Fix | null {
@@ -85,8 +91,9 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
     }
   };
   ensure('verify', 'on', false);
-  const title = titleOf(tlsDirective(use.family, 'verify'), trusted, preferred) + where.also;
-  const safe = preferred && !where.also;
+  const note = where.also + (isSystemCaBundle(trusted) ? where.publicNote : '');
+  const title = titleOf(tlsDirective(use.family, 'verify'), trusted, preferred) + note;
+  const safe = preferred && !note;
   // Turning verification on edits something: the fix exists, and the rest of it is planned with its edits
   // (a fix's steps only add edits). Otherwise the whole plan decides whether there is a fix at all.
   if (setter.willEdit()) {

@@ -2,6 +2,7 @@
 // already trusts, where in a block a new directive belongs. Rules and fixes both ask these questions.
 
 import { caFileDirectives, tlsDirective } from '../knowledge/tls-directives';
+import { publiclyCertifiable } from '../knowledge/public-names';
 import { ConfigModel, LBlock, LDir } from './model';
 import { isIpLiteral, TlsUse } from './tls-uses';
 import { parsePassUrl } from './pass-url';
@@ -63,9 +64,12 @@ export function verificationName(model: ConfigModel, use: TlsUse): { name: strin
   return { name, suggestion };
 }
 
-/** A host name without a dot other than `localhost` (a container's or a LAN name): no public CA certifies one. */
+/**
+ * A DNS name no public CA certifies: without a dot (`localhost`, a container's name) or under a reserved or
+ * private suffix (`.local`, `.internal`, `.lan`). Only a private CA's certificate can carry it.
+ */
 export function isLocalName(host: string): boolean {
-  return !host.includes('.') && host !== 'localhost' && !isIpLiteral(host) && !host.includes('$') && !host.startsWith('unix:');
+  return !isIpLiteral(host) && !host.includes('$') && !host.startsWith('unix:') && !publiclyCertifiable(host);
 }
 
 /**

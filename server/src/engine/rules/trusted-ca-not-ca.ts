@@ -18,7 +18,8 @@ export const trustedCaNotCa: Rule = {
 grpc, uwsgi and stream spellings) name the CAs that issue the certificates nginx checks. nginx accepts a file
 that holds only a leaf certificate (a server's own certificate, say; CA:FALSE), and then verification fails at
 run time: the certificate a peer presents has an issuer that is not in the file, so upstreams get a 502 with
-"upstream SSL certificate verify error: (20:unable to get local issuer certificate)" and clients a 400. Name
+"upstream SSL certificate verify error" (20, "unable to get local issuer certificate", or 21, "unable to
+verify the first certificate", when the backend sends its certificate alone) and clients a 400. Name
 the CA that issued the certificates instead (the root, or the intermediate with its root).`,
   cases: {
     messages: {
@@ -72,7 +73,7 @@ the CA that issued the certificates instead (the root, or the intermediate with 
       const leaves = f.certificates.map(describeCertificate).join(', ');
       const upstream = tlsFact(ref.ld.name)?.side === 'upstream';
       const effect = upstream
-        ? 'the upstream\'s certificate will not verify: 502, "upstream SSL certificate verify error: (20:unable to get local issuer certificate)"'
+        ? 'the upstream\'s certificate will not verify: 502, "upstream SSL certificate verify error" (20, or 21 when the backend sends its certificate alone)'
         : 'client certificates will not verify: 400 "The SSL certificate error"';
       ctx.report({ message: `"${ref.configured}" holds no CA certificate (${leaves}: CA:FALSE or no basicConstraints). nginx loads it, but ${effect}. Name the CA that issued the certificates instead.`, ...argSpan(ref.ld, 0) });
     }

@@ -132,6 +132,27 @@ command line offers no fix for it.`,
         `,
       },
       { config: 'upstream backend { server 10.0.0.1:443; server 10.0.0.2:443; }\nserver {\n    location / {\n        proxy_pass https://backend;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate ca.crt;\n    }\n}\n', context: 'http', errors: [{ line: 4, column: 20, messageId: 'groupName' }] },
+      {
+        // An IP address written as the name fails the same way.
+        config: conf`
+          location / {
+              proxy_pass https://api.example.com;
+              proxy_ssl_verify on;
+              proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+              proxy_ssl_name 10.0.0.5;
+          }
+        `,
+        context: 'http/server',
+        errors: [{ line: 2, column: 16, messageId: 'ipAddress' }],
+        fixed: conf`
+          location / {
+              proxy_pass https://api.example.com;
+              proxy_ssl_verify on;
+              proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+              proxy_ssl_name api.example.com;
+          }
+        `,
+      },
     ],
   },
   check(ctx) {
@@ -141,15 +162,18 @@ command line offers no fix for it.`,
       if (!use.certain || !use.host) continue;
       if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const naming = verificationName(ctx.model, use);
-      // proxy_ssl_name set to another name; one that comes to the default (`$proxy_host`, `grp:443`) fails alike.
-      if (naming.name === null || naming.name !== use.host) continue;
+      // proxy_ssl_name set to another name is the user's choice, unless it is an IP address (which no
+      // certificate passes either); one that comes to the default (`$proxy_host`, `grp:443`) fails alike.
+      if (naming.name === null) continue;
+      const checked = naming.name;
+      if (checked !== use.host && !isIpLiteral(checked)) continue;
       const written = ctx.model.first(tlsDirective(use.family, 'name'), use.block);
       const nameDirective = tlsDirective(use.family, 'name');
       const via = written ? ` (${nameDirective} ${written.d.args.map((a) => a.value).join(' ')}, line ${lineNumber(written)})` : '';
-      const why = unmatchableName(use, use.host);
+      const why = unmatchableName(use, checked);
       if (!why) continue;
       const problem = why === 'ip'
-        ? `the IP address ${use.host}${via}: nginx never matches an IP against a certificate, so every handshake fails`
+        ? `the IP address ${checked}${via}: nginx never matches an IP against a certificate, so every handshake fails`
         : `"${use.host}", the upstream group's name${via}: a name without a dot, which no public CA certifies (only a certificate from your own CA can carry it)`;
       // The fixes are made when read (an editor's code action, --fix): in a big config most never are.
       const insert = (name: string): TextEdit[] | null => {
@@ -175,6 +199,11 @@ command line offers no fix for it.`,
       let fixes = ask;
       let advice = `Set ${nameDirective} to the name in the certificate.`;
       if (naming.suggestion) fixes = fixWriting(naming.suggestion);
+      // An IP written as the name where the pass names a host: that host is the name nginx would check without it.
+      else if (checked !== use.host && (isCertificateName(use.host) || use.host === 'localhost')) {
+        fixes = fixWriting(use.host, 'the pass URL');
+        advice = `Set ${nameDirective} ${use.host} (the host of the pass URL), or remove it.`;
+      }
       else if (isIpLiteral(use.host) || use.group?.servers.every((x) => isIpLiteral(x.host) || x.host.startsWith('unix:'))) {
         // Addresses only: the name is not in the URL or the group. Offered only when this config says it.
         const known = nameOfBackend(ctx.model, ctx.certificates, use);

@@ -33,8 +33,9 @@ The quick fix does all three and changes an existing \`off\` rather than adding 
 leaves it alone where the name nginx would then check is an IP address or an upstream group's own name: no
 certificate passes that check, so verification would turn a working proxy into one that answers 502. There,
 apply it from the editor and set \`proxy_ssl_name\` to the name in the backend's certificate
-(upstream-tls-name-mismatch then asks for it). It also leaves a name without a dot (a container's, such as
-\`heimdall\`), which no public CA certifies, and a block where verification may be set out of its sight: an
+(upstream-tls-name-mismatch then asks for it). It also leaves a name no public CA certifies (one without a dot,
+such as \`localhost\` or a container's \`heimdall\`, or under \`.internal\`, \`.local\`, \`.lan\`) while the CA it
+would trust is the system's public bundle, and a block where verification may be set out of its sight: an
 include it could not read, or the config around a file read without it. A host the config gives through
 \`set\` counts as written there.`,
   cases: {
