@@ -136,10 +136,21 @@ export async function check(o: CheckOptions): Promise<number> {
   /** `only`: the findings --fix works from between its rounds (the other rules run once, at the end). */
   const run = (only?: 'fixing'): Finding[] => {
     const all: Finding[] = [];
+    // A finding in a file several targets reach (a snippet named too, or included by two of them) is told once.
+    const told = new Set<string>();
     const started = Date.now();
     targets.forEach((t, i) => {
-      const dx = service.diagnose(t, only ? { only } : undefined);
-      all.push(...dx.findings);
+      // A main config (or a file nobody includes) is checked as nginx -t checks it: with the findings in the files
+      // it includes, which nginx rejects as well. A file analysed inside its main config has only its own.
+      const dx = service.diagnose(t, { only, scope: 'config' });
+      const whole = dx.roots.length === 0 || dx.roots.includes(t);
+      for (const f of dx.findings) {
+        if (f.path !== t && !whole) continue;
+        const key = f.id + '\0' + f.message;
+        if (told.has(key)) continue;
+        told.add(key);
+        all.push(f);
+      }
       if (dx.unreadable) cannotRead.add(`${shown(t)}: cannot read: ${dx.unreadable}`);
       if (process.stderr.isTTY && Date.now() - started > 2000) process.stderr.write(`\rchecked ${i + 1}/${targets.length} files`);
     });

@@ -6,7 +6,8 @@
 // caller runs every rule.
 
 import { ConfigFile, ConfigModel, LDir } from './model/model';
-import { definedVariableArgument, namedCaptures } from './knowledge/variables';
+import { namedCaptures } from './knowledge/variables';
+import { definedName } from './model/variables';
 import { RULES } from './rules';
 import { EditSite, Rule } from './rules/rule';
 import { runRules } from './run-rules';
@@ -270,10 +271,8 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
 function signature(u: Unit, file: ConfigFile): string {
   const names: string[] = [];
   for (const ld of u.dirs) {
-    const at = definedVariableArgument(ld.name);
-    if (at === undefined || !ld.d.argCount) continue;
-    const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
-    if (arg) names.push(arg.value);
+    const name = definedName(ld);
+    if (name) names.push(name);
   }
   const text = file.tree.text.slice(u.ld.d.start, u.ld.d.end);
   names.push(...namedCaptures(text));

@@ -2,9 +2,15 @@
 // included), and which directives define new ones. What a given config defines is in model/variables.ts.
 
 import { Format, getVariables } from '@nginx/reference-lib';
+import { allDirectives } from './directives';
+import { NginxVersion, versionAtLeast } from './tls-directives';
 import { own } from '../own';
 
-let builtin: { names: Set<string>; prefixes: string[] } | null = null;
+// nginx matches variable names case-insensitively: ngx_http_add_variable and ngx_http_get_variable_index (and
+// the stream ones) store and look names up lower-cased, the `$http_`/`$arg_`/… prefixes included, so
+// `$Host`, `$HTTP_X_FOO` and a `set $abc` read as `$ABC` are all one variable. Names are compared lower-cased here.
+
+let builtin: { names: Set<string>; prefixes: string[]; plus: Set<string> } | null = null;
 let docs: Map<string, string> | null = null;
 
 /** The official description of a variable (prefixed families such as $http_NAME included). */
@@ -16,27 +22,42 @@ export function variableDoc(name: string): { title: string; description: string 
       if (!docs.has(n)) docs.set(n, v.description);
     }
   }
-  const exact = docs.get(name);
-  if (exact !== undefined) return { title: '$' + name, description: exact };
+  const lower = name.toLowerCase(); // nginx's spelling (variable names are matched case-insensitively)
+  const exact = docs.get(lower);
+  if (exact !== undefined) return { title: '$' + lower, description: exact };
   for (const [n, d] of docs) {
-    if (n.endsWith('_NAME') && name.startsWith(n.slice(0, -4))) return { title: '$' + n, description: d };
+    if (n.endsWith('_NAME') && lower.startsWith(n.slice(0, -4))) return { title: '$' + n, description: d };
   }
   return undefined;
 }
 
-function official(): { names: Set<string>; prefixes: string[] } {
+/** The docs' words for an NGINX Plus only variable. */
+const COMMERCIAL = /this variable is available as part of[\s>]*(?:our)?[\s>]*(?:\[|<a[^>]*>)?commercial subscription/i;
+
+function official(): { names: Set<string>; prefixes: string[]; plus: Set<string> } {
   if (!builtin) {
     const names = new Set<string>();
     const prefixes: string[] = [];
+    const plus = new Set<string>();
     for (const v of getVariables(Format.Markdown)) {
       const name = v.name.replace(/^\$/, '');
-      if (name.endsWith('_NAME')) prefixes.push(name.slice(0, -4));
-      else names.add(name);
+      if (name.endsWith('_NAME')) prefixes.push(name.slice(0, -4).toLowerCase());
+      else names.add(name.toLowerCase());
+      if (COMMERCIAL.test(v.description.replace(/\n>?/g, ' '))) plus.add(name.toLowerCase());
     }
+    // In nginx's sources but not in the reference data: the connection's TCP_INFO figures
+    // (src/http/ngx_http_variables.c), the browser module's (ngx_http_browser_module.c), the cache's validators
+    // (ngx_http_upstream.c).
+    for (const n of ['tcpinfo_rtt', 'tcpinfo_rttvar', 'tcpinfo_snd_cwnd', 'msie', 'modern_browser', 'ancient_browser',
+      'upstream_cache_last_modified', 'upstream_cache_etag']) names.add(n);
+    // github.com/chobits/ngx_http_proxy_connect_module (README, Variables): $connect_host, $connect_port,
+    // $connect_addr and $proxy_connect_* (timeouts, timings, response).
+    names.add('connect_host').add('connect_port').add('connect_addr');
+    prefixes.push('proxy_connect_');
     // Official variables the reference data only describes in prose, and common third-party families.
     prefixes.push('geoip_', 'geoip_org', 'geoip2_', 'brotli_', 'modsec_', 'vts_', 'nchan_', 'upload_progress_', 'echo_', 'sticky_');
     for (const n of ['gzip_ratio', 'realip_remote_addr', 'realip_remote_port', 'uid_got', 'uid_set', 'uid_reset', 'invalid_referer', 'secure_link', 'secure_link_expires', 'fastcgi_path_info', 'spdy', 'spdy_request_priority']) names.add(n);
-    builtin = { names, prefixes };
+    builtin = { names, prefixes, plus };
   }
   return builtin;
 }
@@ -51,9 +72,24 @@ const DEFINERS: Record<string, number | 'last'> = {
   set_formatted_local_time: 0, set_encode_hex: 0, set_decode_hex: 0, set_hashed_upstream: 0, set_encrypt_session: 0, set_decrypt_session: 0,
 };
 
-/** Where a directive names the variable it defines: an argument index, `last`, or undefined if it defines none. */
+/** Where one of these directives names the variable it defines: an argument index, `last`, or undefined. */
 export function definedVariableArgument(directive: string): number | 'last' | undefined {
   return own(DEFINERS, directive);
+}
+
+/**
+ * Whether a directive's first argument, written `$name` and nothing else, is taken to define that variable.
+ *
+ * Decision for directives that are not nginx's own (a third-party module's, or one nobody here knows) and not
+ * in DEFINERS: modules' setters name the variable they define first (`mruby_set $v …`, `set_by_lua* $v`,
+ * `set_iconv $v`, `eval $v {…}`, `form_input $v`), and we cannot tell such a setter from a directive that only
+ * reads a variable there. So one of them whose first argument is a whole `$name` defines it (in an ordinary
+ * block, not a data block such as a map's body): a typo in a third-party directive's first argument then goes
+ * unreported, but a variable a module we do not know defines is never called undefined. nginx's own
+ * directives define only what DEFINERS says.
+ */
+export function definesByShape(directive: string): boolean {
+  return own(DEFINERS, directive) === undefined && !allDirectives().has(directive);
 }
 
 /**
@@ -63,13 +99,53 @@ export function definedVariableArgument(directive: string): number | 'last' | un
  */
 export function namedCaptures(text: string): string[] {
   const names: string[] = [];
-  for (const m of text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) names.push(m[1]);
+  for (const m of text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) names.push(m[1].toLowerCase());
   return names;
 }
 
-/** A variable nginx (or a common module) provides itself, exactly or as part of a prefixed family. */
+/**
+ * Variables of nginx's own modules newer than nginx 1.11, by the release that brought them (the first release
+ * tag of github.com/nginx/nginx whose variable tables hold the name; prefixed families end in `_`). A
+ * variable also in an older module of the other context (stream's `$server_name`, http's `$bytes_sent`) is
+ * left out: the table does not tell http from stream.
+ */
+const SINCE: [NginxVersion, string[]][] = ([
+  ['1.13.2', ['sent_trailer_']], ['1.13.5', ['ssl_client_escaped_cert']],
+  ['1.13.10', ['upstream_trailer_', 'ssl_preread_alpn_protocols']], ['1.15.2', ['ssl_preread_protocol']],
+  ['1.15.3', ['ssl_early_data']], ['1.17.6', ['limit_conn_status', 'limit_req_status', 'proxy_protocol_server_addr', 'proxy_protocol_server_port']],
+  ['1.19.10', ['connection_time']], ['1.21.4', ['ssl_alpn_protocol']], ['1.21.5', ['ssl_curve']],
+  ['1.23.2', ['proxy_protocol_tlv_']], ['1.25.0', ['http3']],
+  ['1.29.3', ['request_port', 'is_request_port', 'ssl_sigalg', 'ssl_client_sigalg']],
+  ['1.29.4', ['ssl_ech_outer_server_name', 'ssl_ech_status']], ['1.31.2', ['ssl_sigalgs']],
+] as [string, string[]][]).map(([v, names]) => {
+  const [major, minor, patch] = v.split('.').map(Number);
+  return [{ major, minor, patch } as NginxVersion, names];
+});
+
+/** The release that brought one of nginx's own variables, when it is newer than `version`. */
+export function variableNewerThan(name: string, version: NginxVersion): NginxVersion | undefined {
+  const n = name.toLowerCase();
+  for (const [since, names] of SINCE) {
+    if (names.some((v) => (v.endsWith('_') ? n.startsWith(v) : n === v))) {
+      return versionAtLeast(version, since.major, since.minor, since.patch) ? undefined : since;
+    }
+  }
+  return undefined;
+}
+
+/** Whether the docs call the variable NGINX Plus only (`$upstream_queue_time`, `$upstream_last_server_name`…). */
+export function isPlusOnlyVariable(name: string): boolean {
+  return official().plus.has(name.toLowerCase());
+}
+
+/**
+ * A variable nginx (or a common module) provides itself, exactly or as part of a prefixed family, in any
+ * spelling (nginx lower-cases names). Versions and NGINX Plus are not asked here: see variableNewerThan and
+ * isPlusOnlyVariable.
+ */
 export function isOfficialVariable(name: string): boolean {
   if (/^\d+$/.test(name)) return true; // regex captures $1…$9
   const o = official();
-  return o.names.has(name) || o.prefixes.some((p) => name.startsWith(p));
+  const n = name.toLowerCase();
+  return o.names.has(n) || o.prefixes.some((p) => n.startsWith(p));
 }

@@ -2,7 +2,7 @@
 // model of the new text is the previous one with that file's tree swapped. Building it by expansion would
 // make every directive object again, per keystroke, and most of a keystroke's garbage with them.
 
-import { definedVariableArgument, namedCaptures } from '../knowledge/variables';
+import { definedVariableArgument, definesByShape, namedCaptures } from '../knowledge/variables';
 import { tokenEdit } from '../syntax/reparse';
 import type { CompactTree } from '../syntax/tree';
 import { FileSystem } from './filesystem';
@@ -18,12 +18,17 @@ export interface AdoptedEdit {
   delta: number;
 }
 
-/** The named captures of the run of non-blank characters around [start, end): all that an edit there can change. */
-function capturesAround(text: string, start: number, end: number): string {
+/** The run of non-blank characters around [start, end). */
+function runAround(text: string, start: number, end: number): string {
   const blank = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
   while (start > 0 && !blank(text.charCodeAt(start - 1))) start--;
   while (end < text.length && !blank(text.charCodeAt(end))) end++;
-  return namedCaptures(text.slice(start, end)).join(' ');
+  return text.slice(start, end);
+}
+
+/** The named captures of the run of non-blank characters around [start, end): all that an edit there can change. */
+function capturesAround(text: string, start: number, end: number): string {
+  return namedCaptures(runAround(text, start, end)).join(' ');
 }
 
 /** What expansion reads besides names: the option values a model is built with. */
@@ -57,6 +62,9 @@ export function adoptAfterEdit(previous: ConfigModel, rootPath: string, fs: File
     if (/nginx-(context|tls)/i.test(line) || /nginx-(context|tls)/i.test(was)) return undefined;
   } else if (edited === 'include' || definedVariableArgument(edited) !== undefined) {
     // An include's argument names the files expanded; a variable's definition is read config-wide.
+    return undefined;
+  } else if (definesByShape(edited) && (runAround(oldTree.text, edit.start, edit.oldEnd).includes('$') || runAround(text, edit.start, edit.oldEnd + edit.delta).includes('$'))) {
+    // A third-party directive whose first argument is `$name` defines it: an edit that touches a `$` may change that.
     return undefined;
   }
   // So is a named capture, wherever in the text it is: one typed, or one broken, anywhere in the edited run.

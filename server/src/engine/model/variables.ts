@@ -1,17 +1,33 @@
 // The variables a config defines (set, map, geo, … and named regex captures), and whether a name is known.
 
-import { definedVariableArgument, isOfficialVariable, namedCaptures } from '../knowledge/variables';
+import { definedVariableArgument, definesByShape, isOfficialVariable, namedCaptures } from '../knowledge/variables';
 import { ConfigModel, LDir } from './model';
 
-/** The directive that defines `name` in this config (set, map, geo, …), if one does. */
+/**
+ * The (lower-cased) name of the variable a directive defines, if it defines one: `set $v`, `map … $v`, … and a
+ * third-party directive whose first argument is `$v` alone (knowledge/variables.ts, definesByShape).
+ */
+export function definedName(ld: LDir): string | undefined {
+  const argc = ld.d.argCount;
+  if (!argc) return undefined;
+  const at = definedVariableArgument(ld.name);
+  if (at !== undefined) {
+    const arg = at === 'last' ? ld.d.args[argc - 1] : ld.d.args[at];
+    const m = arg && /^\$\{?([A-Za-z0-9_]+)/.exec(arg.value);
+    return m ? m[1].toLowerCase() : undefined;
+  }
+  if (ld.block.kind === 'raw' || !ld.d.args[0].value.startsWith('$') || !definesByShape(ld.name)) return undefined;
+  const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(ld.d.args[0].value);
+  return m ? (m[1] || m[2]).toLowerCase() : undefined;
+}
+
+/** The directive that defines `name` in this config (set, map, geo, …), if one does (in any spelling). */
 export function variableDefinition(name: string, model: ConfigModel): LDir | undefined {
+  const lower = name.toLowerCase();
   const ldList = model.all;
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
-    const at = definedVariableArgument(ld.name);
-    if (at === undefined || !ld.d.argCount) continue;
-    const arg = at === 'last' ? ld.d.args[ld.d.argCount - 1] : ld.d.args[at as number];
-    if (arg && arg.value.replace(/^\$\{?/, '').replace(/\}$/, '') === name) return ld;
+    if (definedName(ld) === lower) return ld;
   }
   return undefined;
 }
@@ -77,7 +93,7 @@ const cache = new WeakMap<ConfigModel, Set<string>>();
 /** Whether a directive of this name can define a variable (a geoip2 block's data lines are named `$var`). */
 const definesVariables = (name: string) => definedVariableArgument(name) !== undefined || name.startsWith('$');
 
-/** Variables the config defines: set, map, geo, … and named captures of its regexes. */
+/** Variables the config defines, lower-cased (nginx's spelling): set, map, geo, … and named captures of its regexes. */
 export function definedVariables(scope: ConfigModel): Set<string> {
   const model = scope.whole;
   // After a keystroke inside an argument or comment, the previous model's set holds (`after-edit.ts` declines
@@ -91,22 +107,19 @@ export function definedVariables(scope: ConfigModel): Set<string> {
   const ldList = model.all;
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
-    const at = definedVariableArgument(ld.name);
-    if (at !== undefined && ld.d.args.length) {
-      const arg = at === 'last' ? ld.d.args[ld.d.args.length - 1] : ld.d.args[at as number];
-      const m = arg && /^\$\{?([A-Za-z0-9_]+)/.exec(arg.value);
-      if (m) defined.add(m[1]);
-    }
+    const name = definedName(ld);
+    if (name) defined.add(name);
     // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
-    if (ld.block.kind === 'raw' && ld.block.owner?.name === 'geoip2' && ld.name.startsWith('$')) defined.add(ld.name.slice(1));
+    if (ld.block.kind === 'raw' && ld.block.owner?.name === 'geoip2' && ld.name.startsWith('$')) defined.add(ld.name.slice(1).toLowerCase());
   }
-  for (const f of model.files.values()) for (const name of namedCaptures(f.tree.text)) defined.add(name);
+  for (const f of model.files.values()) for (const name of namedCaptures(f.tree.text)) defined.add(name.toLowerCase());
   cache.set(model, defined);
   return defined;
 }
 
+/** Whether nginx or the config defines `name`, in any spelling (nginx matches names case-insensitively). */
 export function isKnownVariable(name: string, model: ConfigModel): boolean {
-  return isOfficialVariable(name) || definedVariables(model).has(name);
+  return isOfficialVariable(name) || definedVariables(model).has(name.toLowerCase());
 }
 
 /**
@@ -119,14 +132,15 @@ export function isPlaceholderShaped(name: string, braced: boolean): boolean {
 }
 
 /**
- * Whether `value` holds a template placeholder: a `${UPPER_CASE}` reference that is no variable nginx or the
- * config defines. Such a file is rendered before nginx reads it, so what the value will be is not known here.
+ * Whether `value` holds a template placeholder: a `${UPPER_CASE}` reference that is no variable the config
+ * defines. Such a file is rendered before nginx reads it, so what the value will be is not known here.
  */
 export function holdsTemplatePlaceholder(value: string, model: ConfigModel): boolean {
   if (!value.includes('${')) return false;
   const refs = new VariableReferences().reset(value);
   while (refs.next()) {
-    if (isPlaceholderShaped(refs.name, refs.braced) && !isKnownVariable(refs.name, model)) return true;
+    // nginx's own names are lower-case: a `${HOST}` in a template is a placeholder though nginx would read $host.
+    if (isPlaceholderShaped(refs.name, refs.braced) && !definedVariables(model).has(refs.name.toLowerCase())) return true;
   }
   return false;
 }

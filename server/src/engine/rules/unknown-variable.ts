@@ -1,6 +1,8 @@
 // A variable nobody defines: nginx refuses the config ("unknown variable") when it compiles the value.
 
-import { isKnownVariable, isPlaceholderShaped, VariableReferences } from '../model/variables';
+import { isPlusOnlyVariable, variableNewerThan } from '../knowledge/variables';
+import { versionLabel } from '../knowledge/tls';
+import { definedVariables, isKnownVariable, isPlaceholderShaped, VariableReferences } from '../model/variables';
 import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
 import { conf } from './case-text';
@@ -34,6 +36,8 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
   cases: {
     messages: {
       unknown: /^unknown "[^"]*" variable: nothing defines/,
+      newer: /^unknown "[^"]*" variable: \$\w+ exists since nginx /,
+      plus: /^unknown "[^"]*" variable: \$\w+ is NGINX Plus only/,
     },
     valid: [
       {
@@ -59,6 +63,37 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
         `,
         context: 'http/location',
       },
+      {
+        // nginx matches variable names case-insensitively: built-in, prefixed and defined ones alike.
+        config: conf`
+          map $uri $myVar { default 1; }
+          server {
+              listen 8081;
+              location / {
+                  set $abc 1;
+                  return 200 "$MYVAR $ABC $Host $HTTP_X_FOO $Arg_x $Cookie_a $Upstream_Http_X";
+              }
+              location ~ ^/(?<Ver>v[0-9]+)/ {
+                  return 200 "$ver";
+              }
+          }
+        `,
+        context: 'http',
+      },
+      {
+        config: conf`
+          return 200 "$tcpinfo_rtt $tcpinfo_rttvar $tcpinfo_snd_cwnd $msie $modern_browser $ancient_browser";
+        `,
+        context: 'http/location',
+      },
+      {
+        // A third-party directive whose first argument is a whole $name is taken to define it.
+        config: conf`
+          mruby_set $backend /etc/nginx/mruby/backend.rb;
+          proxy_pass http://$backend;
+        `,
+        context: 'http/location',
+      },
     ],
     invalid: [
       {
@@ -77,16 +112,43 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
         context: 'http/location',
         errors: [{ line: 2, column: 30, messageId: 'unknown' }],
       },
+      {
+        config: conf`
+          add_header Alt-Svc 'h3=":443"' always;
+          add_header X-Proto $http3 always;
+        `,
+        context: 'http/location',
+        nginxVersion: '1.22',
+        errors: [{ line: 2, column: 20, messageId: 'newer' }],
+      },
+      {
+        config: conf`
+          proxy_ssl_server_name on;
+          proxy_ssl_name $upstream_last_server_name;
+          proxy_pass https://127.0.0.1:8443;
+        `,
+        context: 'http/location',
+        errors: [{ line: 2, column: 16, messageId: 'plus' }],
+      },
     ],
   },
   check(ctx) {
     const model = ctx.model;
-    // Asked once per distinct name: a big config uses the same few variables everywhere.
-    const known = new Map<string, boolean>();
-    const isKnown = (name: string) => {
-      let k = known.get(name);
-      if (k === undefined) known.set(name, (k = isKnownVariable(name, model)));
-      return k;
+    const { nginxVersion, build } = ctx.settings;
+    // Asked once per distinct name: a big config uses the same few variables everywhere. What is wrong with it:
+    // undefined when known; else why (a variable of a newer nginx, or of NGINX Plus, or nothing defines it).
+    const verdicts = new Map<string, string | undefined>();
+    const verdict = (name: string): string | undefined => {
+      if (verdicts.has(name)) return verdicts.get(name);
+      let why: string | undefined;
+      if (!isKnownVariable(name, model)) why = `nothing defines $${name} (no set, map, geo or regex capture, and no module provides it)`;
+      else if (!definedVariables(model).has(name.toLowerCase())) {
+        const since = variableNewerThan(name, nginxVersion);
+        if (since) why = `$${name} exists since nginx ${versionLabel(since)} (nginxVersion is ${versionLabel(nginxVersion)})`;
+        else if (!build.plus && isPlusOnlyVariable(name)) why = `$${name} is NGINX Plus only (the build configured is ${build.label})`;
+      }
+      verdicts.set(name, why);
+      return why;
     };
     const scanner = new VariableReferences();
     const ldList = checkedDirectives(model);
@@ -106,7 +168,8 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
         const refs = scanner.reset(value);
         while (refs.next()) {
           const { name, braced, at: refAt, length } = refs;
-          if (isKnown(name)) continue;
+          const why = verdict(name);
+          if (why === undefined) continue;
           // `${UPPER_CASE}` is a placeholder of a template (envsubst fills it in before nginx reads the file).
           if (isPlaceholderShaped(name, braced)) continue;
           const caveat = absenceCaveat(ctx, ld.block);
@@ -119,7 +182,7 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
           ctx.report({
             file: ld.file, start, end: at >= 0 ? start + length : argEnd,
             severity: caveat.severity,
-            message: `unknown "${name}" variable: nothing defines $${name} (no set, map, geo or regex capture, and no module provides it)${caveat.note}`,
+            message: `unknown "${name}" variable: ${why}${caveat.note}`,
           });
         }
       }
