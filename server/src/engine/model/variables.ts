@@ -8,15 +8,16 @@ import { ConfigModel, LDir } from './model';
  * third-party directive whose first argument is `$v` alone (knowledge/variables.ts, definesByShape).
  */
 export function definedName(ld: LDir): string | undefined {
+  // The name first: `ld.d` makes the directive's view, and most directives define nothing.
+  const at = definedVariableArgument(ld.name);
+  if (at === undefined && (ld.block.kind === 'raw' || !definesByShape(ld.name))) return undefined;
   const argc = ld.d.argCount;
   if (!argc) return undefined;
-  const at = definedVariableArgument(ld.name);
   if (at !== undefined) {
     const arg = at === 'last' ? ld.d.args[argc - 1] : ld.d.args[at];
     const m = arg && /^\$\{?([A-Za-z0-9_]+)/.exec(arg.value);
     return m ? m[1].toLowerCase() : undefined;
   }
-  if (ld.block.kind === 'raw' || !ld.d.args[0].value.startsWith('$') || !definesByShape(ld.name)) return undefined;
   const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(ld.d.args[0].value);
   return m ? (m[1] || m[2]).toLowerCase() : undefined;
 }
