@@ -203,17 +203,20 @@ export function settingsBlock(block: LBlock): LBlock {
 }
 
 export function isFlagOn(ld: LDir | undefined): ld is LDir {
-  return !!ld && ld.argc > 0 && ld.arg(0).toLowerCase() === 'on';
+  return !!ld && ld.argc === 1 && ld.arg(0).toLowerCase() === 'on';
 }
 
 /**
  * Whether a flag directive says `on` or `off` as written. nginx reads a flag when it loads the config and
  * refuses anything else there, a variable (`$v`, `${VERIFY}`) included: it is never evaluated per request.
  * directive-invalid-value reports such a value; a rule that would conclude "off" from it stays silent
- * instead, and offers no fix that overwrites it (a template placeholder is the user's to fill in).
+ * instead, and offers no fix that overwrites it (a template placeholder is the user's to fill in). So does a
+ * flag with other than one argument (directive-args reports it): most often a missing `;` that made the next
+ * directive its arguments (`proxy_ssl_verify on` then `proxy_ssl_trusted_certificate …;`), and what the user
+ * meant is not known.
  */
 function isFlagLiteral(ld: LDir): boolean {
-  if (ld.argc < 1) return false;
+  if (ld.argc !== 1) return false;
   const v = ld.arg(0).toLowerCase();
   return v === 'on' || v === 'off';
 }

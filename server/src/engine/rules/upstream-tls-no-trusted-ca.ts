@@ -26,6 +26,16 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
     },
     valid: [
       {
+        // A missing `;` makes the next directive the flag's arguments: nginx refuses the flag (directive-args),
+        // and whether verification was meant on, and with which CA, is not read from it.
+        config: conf`
+          proxy_pass https://api.example.com;
+          proxy_ssl_verify on
+          proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+        `,
+        context: 'http/location',
+      },
+      {
         config: conf`
           events {}
           http {
