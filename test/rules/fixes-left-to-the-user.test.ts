@@ -138,3 +138,26 @@ test('trusting the public CA bundle for a name no public CA certifies is not saf
   const own = analyze(PATH, memoryFileSystem({ [PATH]: config }), defaultSettings({ trustedCertificate: '/etc/nginx/private-ca.crt' })).findings;
   assert.deepEqual(fixesOf(own), [[5, true], [6, true], [7, true], [8, false]]);
 });
+
+test('a pass whose URL or host a map gives: the fix is left to the user when the values name several hosts or ones no certificate carries', () => {
+  const config = `events {}\nhttp {\n    map $host $backend {\n        default https://app.example.com;\n        api.example.com https://api.example.com:8443;\n    }\n    map $host $pool {\n        default pool_a;\n        b.example.com api.example.com;\n    }\n    upstream pool_a { server 10.0.0.1:443; }\n    server {\n        listen 80;\n        location / { proxy_pass $backend; }\n        location /p/ { proxy_pass https://$pool; }\n    }\n}\n`;
+  const unverified = findings(config).filter((f) => f.ruleId === 'upstream-tls-unverified');
+  assert.deepEqual(unverified.map(lineOf), [14, 15]);
+  assert.match(unverified[0].message, /the map on line 3 gives it https values such as "https:\/\/app\.example\.com"/);
+  const [several, group] = unverified.map(preferred);
+  assert.equal(several.safe, false);
+  assert.match(several.title, /every https value of the map on line 3 is checked against it/);
+  assert.equal(group.safe, false);
+  assert.match(group.title, /the map on line 7 gives the host "pool_a": set proxy_ssl_name/);
+});
+
+test('an edit in a map value is seen: a value turned https makes the pass a TLS use', () => {
+  const before = `events {}\nhttp {\n    map $host $backend {\n        default http://10.0.0.1:8080;\n    }\n    server {\n        listen 80;\n        location / { proxy_pass $backend; }\n    }\n}\n`;
+  const service = createLanguageService({ fs: memoryFileSystem({ [PATH]: before }), candidates: () => [PATH] });
+  const unverified = () => service.diagnose(PATH).findings.filter((f) => f.ruleId === 'upstream-tls-unverified').map(lineOf);
+  assert.deepEqual(unverified(), []);
+  service.setText(PATH, before.replace('http://10.0.0.1:8080', 'https://10.0.0.1:8443'));
+  assert.deepEqual(unverified(), [8]);
+  service.setText(PATH, before);
+  assert.deepEqual(unverified(), []);
+});

@@ -3,7 +3,8 @@
 // it (never `if`/`limit_except`), and an existing one is changed instead of duplicated.
 
 import { ConfigModel, LBlock, LDir } from '../model/model';
-import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
+import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, mapValues, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
+import { parsePassUrl, splitHostPort } from '../model/pass-url';
 import { anchorIn, isLocalName, knownCaFiles, unmatchableName, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -42,6 +43,10 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   }
   // What cannot be seen may set verification itself: an include the editor cannot read (a generated
   // `verify.conf`), or the config that includes a file read on its own. The fix would override it.
+  // A map's https values to several hosts: each backend is checked against the CA written here, which the
+  // config cannot vouch for all of them.
+  if (use.schemeFrom?.name === 'map' && use.host === null) also += ` (every https value of the map on line ${lineNumber(use.schemeFrom)} is checked against it)`;
+  else if (use.host === null) also += hostMapNote(model, use);
   if (model.partlyUnknown(use.block)) {
     also += model.hasUnreadInclude(use.block) ? ' (an include here could not be read: it may already set this)' : ' (this file is read without the config that includes it, which may set this)';
   }
@@ -154,4 +159,19 @@ class LazyEditsFix implements Fix {
   toJSON(): Fix {
     return { title: this.title, edits: this.edits, isPreferred: this.isPreferred, safe: this.safe };
   }
+}
+
+/**
+ * A host a map gives (`https://$pool`): nginx checks the certificate against the value. A value no certificate
+ * can carry (an upstream group's name, an IP address) or no public CA certifies needs its name set first.
+ */
+function hostMapNote(model: ConfigModel, use: TlsUse): string {
+  const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))(?::\d+)?$/.exec(parsePassUrl(use.url).hostPort);
+  const mapped = m ? mapValues(model, m[1] ?? m[2]) : null;
+  if (!mapped) return '';
+  const odd = mapped.values.filter((v) => {
+    const host = splitHostPort(v).host;
+    return model.upstream('http', host) !== undefined || isIpLiteral(host) || isLocalName(host);
+  });
+  return odd.length ? ` (the map on line ${lineNumber(mapped.map)} gives the host "${odd[0]}": set ${tlsDirective(use.family, 'name')} to the name in its certificate)` : '';
 }

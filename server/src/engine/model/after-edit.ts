@@ -31,6 +31,17 @@ function capturesAround(text: string, start: number, end: number): string {
   return namedCaptures(runAround(text, start, end)).join(' ');
 }
 
+/**
+ * The name the model's memos are told was edited: an entry of a `map` counts as the map (a map's values can be
+ * a pass URL's scheme and host, see tls-uses.ts), any other directive as itself.
+ */
+function editedName(tree: CompactTree, directive: number): string {
+  const a = tree.arrays;
+  const block = a.dirParent[directive];
+  const owner = block > 0 ? a.blkOwner[block] : -1;
+  return owner >= 0 && a.dirName(owner) === 'map' ? 'map' : a.dirName(directive);
+}
+
 /** What expansion reads besides names: the option values a model is built with. */
 const SHAPING: (keyof ModelOptions)[] = ['rootKind', 'fragment', 'contextGuessed', 'prefix', 'maxIncludeDepth', 'maxFiles', 'maxExpandedBytes', 'maxExpandedDirectives'];
 
@@ -74,6 +85,6 @@ export function adoptAfterEdit(previous: ConfigModel, rootPath: string, fs: File
   const cached = opts.parseCache?.get(oldFile.path);
   const newFile: ConfigFile = cached && cached.tree.text === text ? cached : { path: oldFile.path, tree: oldTree.withShift(text, edit.start, edit.from, edit.delta) };
   opts.parseCache?.set(newFile.path, newFile);
-  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta, edited);
+  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta, edit.directive < 0 ? null : editedName(oldTree, edit.directive));
   return { model, oldFile, newFile, start: edit.start, oldEnd: edit.oldEnd, delta: edit.delta };
 }

@@ -22,7 +22,7 @@ export interface TlsUse {
   block: LBlock;
   /** The stream `proxy_ssl on` that switches TLS on, if stream. */
   enabler: LDir | null;
-  /** The `set $var https` a `$var://…` URL took its scheme from. */
+  /** The `set $var https` a `$var://…` URL took its scheme from, or the `map` whose values give it (`proxy_pass $backend`). */
   schemeFrom: LDir | null;
 }
 
@@ -41,7 +41,7 @@ const PASS_NAME_SET = new Set(PASS_NAMES);
  * `set` (variables in a URL), `listen` (`$scheme` in a server that only listens with TLS), and the upstream
  * groups they name.
  */
-export const TLS_USE_INPUTS: readonly string[] = [...PASS_NAMES, 'set', 'upstream', 'server', 'keepalive', 'listen'];
+export const TLS_USE_INPUTS: readonly string[] = [...PASS_NAMES, 'set', 'map', 'upstream', 'server', 'keepalive', 'listen'];
 
 /** Whether the list of TLS uses can rest on directives named `name`. */
 export const readsTlsUseInput = readsTlsAnd(TLS_USE_INPUTS);
@@ -86,19 +86,28 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
     }
     if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
     const resolved = resolveSetVariables(model, ld, ld.arg(0));
-    const url = resolved.url;
-    const parsed = parsePassUrl(url);
+    let url = resolved.url;
+    let parsed = parsePassUrl(url);
+    let schemeFrom = resolved.from;
+    let mapped: MapCandidates | null = null;
+    if (parsed.scheme === null && parsed.hasVariables && (mapped = mapCandidates(model, url, spec.tls)) !== null) {
+      // A scheme a map gives (`proxy_pass $backend;`): some requests go to its TLS values. The use is the first
+      // of them; its host is theirs when they all name one, else not known here.
+      url = mapped.url;
+      parsed = parsePassUrl(url);
+      schemeFrom = mapped.map;
+    }
     let certain: boolean;
     if (parsed.scheme === spec.tls) certain = true;
     // The scheme may come from a variable: nginx prepares TLS for every such location (grpc_pass and uwsgi_pass
     // too, whatever scheme they are written with: their handlers set it up for any URL with variables).
     else if (parsed.hasVariables) certain = false;
     else continue;
-    const hostHasVar = parsed.hostPort.includes('$');
+    const hostHasVar = parsed.hostPort.includes('$') || (mapped !== null && mapped.hosts.size > 1);
     const { host, port } = parsed;
     out.push({
       family: spec.family, pass: ld, url, certain, host: hostHasVar ? null : host, port,
-      group: hostHasVar ? undefined : model.upstream('http', host), block: ld.block, enabler: null, schemeFrom: resolved.from,
+      group: hostHasVar ? undefined : model.upstream('http', host), block: ld.block, enabler: null, schemeFrom,
     });
   }
   return out;
@@ -251,6 +260,60 @@ function resolveSetVariables(model: ConfigModel, ld: LDir, url: string): { url: 
   // Only a scheme that is a word counts as one (`set $p "https"`), as nginx's URL parser takes it.
   if (from && !/^[a-z]+:\/\//i.test(out)) from = null;
   return { url: out, from };
+}
+
+interface MapCandidates {
+  /** The first TLS value, with the rest of the pass URL after the variable. */
+  url: string;
+  /** The hosts of every TLS value. */
+  hosts: Set<string>;
+  map: LDir;
+}
+
+/**
+ * A pass URL that starts with a variable an http-level `map` defines, read with each of the map's literal
+ * values in its place (`default` included; a value with variables, or entries from an include nginx reads
+ * into the map, are not known here): the values that make it a `tls` URL (https, grpcs, suwsgi), if any.
+ */
+function mapCandidates(model: ConfigModel, url: string, tls: string): MapCandidates | null {
+  const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/.exec(url);
+  if (!m) return null;
+  const mapped = mapValues(model, m[1] ?? m[2]);
+  if (!mapped) return null;
+  const rest = url.slice(m[0].length);
+  let first: string | null = null;
+  const hosts = new Set<string>();
+  for (const value of mapped.values) {
+    const candidate = value + rest;
+    const parsed = parsePassUrl(candidate);
+    if (parsed.scheme !== tls || parsed.hostPort.includes('$')) continue;
+    first ??= candidate;
+    hosts.add(parsed.host.toLowerCase());
+  }
+  return first === null ? null : { url: first, hosts, map: mapped.map };
+}
+
+/**
+ * The literal values an http-level `map` gives `variable` (`default` included): a value with variables, and
+ * entries from an include nginx reads into the map, are not known here.
+ */
+export function mapValues(model: ConfigModel, variable: string): { map: LDir; values: string[] } | null {
+  // nginx matches variable names case-insensitively.
+  const name = '$' + variable.toLowerCase();
+  const maps = model.named('map');
+  for (let i = 0; i < maps.length; i++) {
+    const map = maps[i];
+    if (map.block.kind !== 'http' || map.argc !== 2 || !map.child || map.arg(1).toLowerCase() !== name) continue;
+    const values: string[] = [];
+    for (const entry of map.child.items) {
+      // `hostnames;` and `volatile;` have no value; `include` names a file of entries.
+      if (entry.argc !== 1 || entry.name === 'include') continue;
+      const value = entry.arg(0);
+      if (!value.includes('$')) values.push(value);
+    }
+    return { map, values };
+  }
+  return null;
 }
 
 /** Whether `block` lies in an http server all of whose sockets speak TLS: there `$scheme` is always https. */

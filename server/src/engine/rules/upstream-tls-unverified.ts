@@ -41,9 +41,24 @@ include it could not read, or the config around a file read without it. A host t
   cases: {
     messages: {
       unverified: /^TLS to "[^"]*"(?: \(https from "set [^"]*" on line \d+\))? is not verified \(/,
+      unverifiedMap: /^TLS to "\$\w+" \(the map on line \d+ gives it (?:https values such as )?"https:\/\/[^"]*"\) is not verified \(/,
       unverifiedStream: /^TLS to "[^"]*" \(switched on by "proxy_ssl [^"]*" (?:on line \d+|at [^ )]+:\d+)\) is not verified \(/,
     },
     valid: [
+      {
+        // A map whose values are all plain http: no TLS, whatever the request.
+        config: conf`
+          map $host $backend {
+              default http://10.0.0.1:8080;
+              api.example.com http://10.0.0.2:8080;
+          }
+          server {
+              listen 80;
+              location / { proxy_pass $backend; }
+          }
+        `,
+        context: 'http',
+      },
       {
         config: conf`
           events {}
@@ -110,6 +125,21 @@ include it could not read, or the config around a file read without it. A host t
       },
     ],
     invalid: [
+      {
+        // Some requests get a map's https value: those go over TLS, unverified.
+        config: conf`
+          map $host $backend {
+              default http://10.0.0.1:8080;
+              api.example.com https://api.example.com:8443;
+          }
+          server {
+              listen 80;
+              location / { proxy_pass $backend; }
+          }
+        `,
+        context: 'http',
+        errors: [{ line: 7, column: 29, messageId: 'unverifiedMap' }],
+      },
       {
         config: conf`
           events {}
@@ -222,7 +252,9 @@ include it could not read, or the config around a file read without it. A host t
       const verify = ctx.model.effective(verifyName, use.block);
       const what = use.family === 'stream'
         ? `"${use.url}"` + (use.enabler ? ` (switched on by "proxy_ssl ${valueOf(use.enabler)}" ${placeOf(use.enabler, use.pass)})` : '')
-        : use.schemeFrom
+        : use.schemeFrom?.name === 'map'
+          ? `"${use.pass.arg(0)}" (the map on line ${lineNumber(use.schemeFrom)} gives it ${use.host === null ? 'https values such as' : ''} "${use.url}")`.replace('  ', ' ')
+          : use.schemeFrom
           ? `"${use.pass.arg(0)}" (https from "set ${valueOf(use.schemeFrom)}" on line ${lineNumber(use.schemeFrom)})`
           : `"${use.url}"`;
       const state = describeEffective(ctx.model, verifyName, use.block, ctx.settings.nginxVersion, verify);
