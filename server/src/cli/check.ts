@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   ancestorMainConfigs, createLanguageService, EngineSettings, Finding, listConfigCandidates, nodeCertificateParser, NodeFileSystem,
-  decode, probeKey, readConfigFile, scanConfigFiles, Severity, toJsonLazy, toSarif, writeJson, writeText, writeUnifiedDiff,
+  decode, probeKey, readConfigFile, scanConfigFiles, Severity, toJsonLazy, toldOnce, toSarif, writeJson, writeText, writeUnifiedDiff,
 } from '../core';
 import { readStdin } from './stdin';
 import { probe, PROBE_MAX_CONNECTIONS } from '../probe';
@@ -137,8 +137,7 @@ export async function check(o: CheckOptions): Promise<number> {
   const run = (only?: 'fixing'): Finding[] => {
     const all: Finding[] = [];
     // A finding in a file several targets reach (a snippet named too, or included by two of them) is told once.
-    // Keyed by place, the message compared only when two share one (a key per message costs 70 MB on 40 000).
-    const told = targets.length > 1 ? new Map<string, string[]>() : undefined;
+    const firstTime = targets.length > 1 ? toldOnce() : undefined;
     const started = Date.now();
     targets.forEach((t, i) => {
       // A main config (or a file nobody includes) is checked as nginx -t checks it: with the findings in the files
@@ -147,13 +146,7 @@ export async function check(o: CheckOptions): Promise<number> {
       const whole = dx.roots.length === 0 || dx.roots.includes(t);
       for (const f of dx.findings) {
         if (f.path !== t && !whole) continue;
-        if (told) {
-          const key = f.ruleId + '\0' + f.path + '\0' + f.start + '\0' + f.end;
-          const messages = told.get(key);
-          if (messages?.includes(f.message)) continue;
-          if (messages) messages.push(f.message);
-          else told.set(key, [f.message]);
-        }
+        if (firstTime && !firstTime(f)) continue;
         all.push(f);
       }
       if (dx.unreadable) cannotRead.add(`${shown(t)}: cannot read: ${dx.unreadable}`);

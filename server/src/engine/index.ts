@@ -11,6 +11,7 @@ export { memoryFileSystem } from './model/filesystem';
 /** nginx's glob(3) for one path segment: the Node file system implements include globs with it. */
 export { globSegmentToRegExp } from './model/paths';
 export { applyEdits } from './fixes/edits';
+export { toldOnce } from './told-once';
 export { Cancelled, isCancelled, runCancellable } from './cancellation';
 export type { CancellationCheck } from './cancellation';
 export { parse } from './syntax/parser';

@@ -14,6 +14,7 @@ import { EngineSettings, Finding } from './types';
 import { rangeOf } from './syntax/positions';
 import { pollCancellation } from './cancellation';
 import type { CertificateFiles } from './certificates/files';
+import { toldOnce } from './told-once';
 
 export interface WorkspaceOptions {
   /** Files that may be main configs (the adapter lists them; only those that look like one are used). */
@@ -409,9 +410,8 @@ export class Workspace {
       const key = '\0fragment:' + (context ?? '') + ':' + (prefix ?? '') + ':' + (declared ? 'p' : '') + ':' + path;
       analyses = [this.cached(key, () => analyze(path, this.fs, this.settings, this.modelOptions({ rootKind: kind, prefix: prefix ?? this.fragmentPrefix(path), fragment: declared, contextGuessed: context === undefined && declaredContext(tree) === undefined }), this.opts.certificates, this.takePrevious(key), this.onlyFixing))];
     }
-    // Several main configs can include the file: a finding they share is told once. Keyed by place first, the
-    // message compared only when two findings share one (hashing every message cost more than the rest).
-    const seen = new Map<string, string[]>();
+    // Several main configs can include the file: a finding they share is told once.
+    const firstTime = toldOnce();
     const findings: Finding[] = [];
     for (const a of analyses) {
       // The file may have been read under another name (a link to it): its findings are told under this one.
@@ -428,12 +428,7 @@ export class Workspace {
           findings.push(f);
           continue;
         }
-        const key = f.ruleId + '\0' + f.path + '\0' + f.start + '\0' + f.end;
-        const messages = seen.get(key);
-        if (messages?.includes(f.message)) continue;
-        if (messages) messages.push(f.message);
-        else seen.set(key, [f.message]);
-        findings.push(f);
+        if (firstTime(f)) findings.push(f);
       }
     }
     return { roots, inferred, analyses, findings };
