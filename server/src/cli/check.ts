@@ -138,6 +138,10 @@ export async function check(o: CheckOptions): Promise<number> {
     const all: Finding[] = [];
     // A finding in a file several targets reach (a snippet named too, or included by two of them) is told once.
     const firstTime = targets.length > 1 ? toldOnce() : undefined;
+    // A file named as well is told when its own turn comes, under its own name (not under a link's an include
+    // went through).
+    const identity = (p: string) => nfs.realpath?.(p) ?? p;
+    const named = targets.length > 1 ? new Set(targets.map(identity)) : undefined;
     const started = Date.now();
     targets.forEach((t, i) => {
       // A main config (or a file nobody includes) is checked as nginx -t checks it: with the findings in the files
@@ -145,7 +149,7 @@ export async function check(o: CheckOptions): Promise<number> {
       const dx = service.diagnose(t, { only, scope: 'config' });
       const whole = dx.roots.length === 0 || dx.roots.includes(t);
       for (const f of dx.findings) {
-        if (f.path !== t && !whole) continue;
+        if (f.path !== t && (!whole || named?.has(identity(f.path)))) continue;
         if (firstTime && !firstTime(f)) continue;
         all.push(f);
       }

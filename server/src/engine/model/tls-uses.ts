@@ -300,7 +300,8 @@ function mapCandidates(model: ConfigModel, url: string, tls: string): MapCandida
 export function mapValues(model: ConfigModel, variable: string): { map: LDir; values: string[] } | null {
   // nginx matches variable names case-insensitively.
   const name = '$' + variable.toLowerCase();
-  const maps = model.named('map');
+  // The whole config's maps: a server's findings re-run alone (a scoped model) still read them.
+  const maps = model.whole.named('map');
   for (let i = 0; i < maps.length; i++) {
     const map = maps[i];
     if (map.block.kind !== 'http' || map.argc !== 2 || !map.child || map.arg(1).toLowerCase() !== name) continue;
