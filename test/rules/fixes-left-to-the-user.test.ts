@@ -161,3 +161,33 @@ test('an edit in a map value is seen: a value turned https makes the pass a TLS 
   service.setText(PATH, before);
   assert.deepEqual(unverified(), []);
 });
+
+test('maps as nginx reads them: the last map of a variable, a set of any spelling over it, a variable run into its value', () => {
+  const config = `events {}\nhttp {\n    map $uri $backend { default https://first.example.com; }\n    map $host $backend { default http://10.0.0.1:8080; }\n    map $host $tls { default https://api.example.com; }\n    server {\n        listen 80;\n        location /last { proxy_pass $backend; }\n        location /set { set $TLS http://10.0.0.2:8080; proxy_pass $tls; }\n        location /setcase { set $BACKEND https://api.example.com; proxy_pass $backend; }\n        location /uri { proxy_pass $tls$request_uri; }\n    }\n}\n`;
+  const unverified = findings(config).filter((f) => f.ruleId === 'upstream-tls-unverified');
+  // /last: the second map (plain http) wins; /set: the set (any spelling) overrides the map.
+  assert.deepEqual(unverified.map(lineOf), [10, 11]);
+  assert.match(unverified[1].message, /the map on line 5 gives it https values such as "https:\/\/api\.example\.com\$request_uri"/);
+  assert.equal(preferred(unverified[1]).safe, false);
+});
+
+test('names no public CA certifies: service-mesh suffixes, a trailing dot, a literal tail after a variable', () => {
+  const config = http(`        location /svc { proxy_pass https://api.default.svc; }
+        location /consul { proxy_pass https://api.service.consul; }
+        location /alt { proxy_pass https://db.alt; }
+        location /dot { proxy_pass https://backend.local.; }
+        location /tail { proxy_pass https://$svc.internal; }
+        location /public { proxy_pass https://api.example.com.; }
+`);
+  const unverified = findings(config).filter((f) => f.ruleId === 'upstream-tls-unverified');
+  assert.deepEqual(unverified.map((f) => [lineOf(f), preferred(f).safe]), [[5, false], [6, false], [7, false], [8, false], [9, false], [10, true]]);
+  assert.match(preferred(unverified[4]).title, /no public CA certifies a name ending in "\.internal"/);
+});
+
+test('the CA the fix leaves in effect decides: a public bundle set around the pass stays, whatever CA the user names', () => {
+  const config = `events {}\nhttp {\n    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n    server {\n        listen 80;\n        location / { proxy_pass https://localhost:8443; }\n    }\n}\n`;
+  const own = analyze(PATH, memoryFileSystem({ [PATH]: config }), defaultSettings({ trustedCertificate: '/etc/nginx/private-ca.crt' })).findings;
+  const f = own.find((x) => x.ruleId === 'upstream-tls-unverified')!;
+  assert.equal(preferred(f).safe, false);
+  assert.match(preferred(f).title, /no public CA certifies "localhost"/);
+});

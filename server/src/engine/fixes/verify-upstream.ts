@@ -10,7 +10,7 @@ import { lineNumber } from '../model/describe';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
 import { directiveSetter, quoteIfNeeded } from './edits';
-import { isSystemCaBundle } from '../knowledge/public-names';
+import { isSystemCaBundle, publiclyCertifiable } from '../knowledge/public-names';
 
 export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: string }, use: TlsUse): Fix[] {
   // What every variant shares is worked out once (the name nginx checks): they differ only in the CA they
@@ -96,7 +96,10 @@ function verifyFix(model: ConfigModel, use: TlsUse, where: Where, trusted: strin
     }
   };
   ensure('verify', 'on', false);
-  const note = where.also + (isSystemCaBundle(trusted) ? where.publicNote : '');
+  // The CA the fix leaves in effect: the preferred one keeps a CA file already set around the pass.
+  const existing = preferred ? model.first(tlsDirective(use.family, 'trusted_certificate'), block) : undefined;
+  const inEffect = existing && existing.argc === 1 ? existing.arg(0) : trusted;
+  const note = where.also + (isSystemCaBundle(inEffect) ? where.publicNote : '');
   const title = titleOf(tlsDirective(use.family, 'verify'), trusted, preferred) + note;
   const safe = preferred && !note;
   // Turning verification on edits something: the fix exists, and the rest of it is planned with its edits
@@ -166,12 +169,18 @@ class LazyEditsFix implements Fix {
  * can carry (an upstream group's name, an IP address) or no public CA certifies needs its name set first.
  */
 function hostMapNote(model: ConfigModel, use: TlsUse): string {
-  const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))(?::\d+)?$/.exec(parsePassUrl(use.url).hostPort);
+  const host = parsePassUrl(use.url).host;
+  const nameDirective = tlsDirective(use.family, 'name');
+  // A literal tail after the variables (`$svc.internal`, `$ns.svc.cluster.local`) ends every name checked.
+  const tail = /\.[A-Za-z0-9.-]+$/.exec(host.replace(/:\d+$/, ''));
+  if (tail && !publiclyCertifiable('x' + tail[0])) return ` (no public CA certifies a name ending in "${tail[0]}": trust the CA that does, or set ${nameDirective})`;
+  const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/.exec(host);
   const mapped = m ? mapValues(model, m[1] ?? m[2]) : null;
   if (!mapped) return '';
   const odd = mapped.values.filter((v) => {
-    const host = splitHostPort(v).host;
-    return model.upstream('http', host) !== undefined || isIpLiteral(host) || isLocalName(host);
+    if (v.includes('$')) return false;
+    const h = splitHostPort(v).host;
+    return model.upstream('http', h) !== undefined || isIpLiteral(h) || isLocalName(h);
   });
-  return odd.length ? ` (the map on line ${lineNumber(mapped.map)} gives the host "${odd[0]}": set ${tlsDirective(use.family, 'name')} to the name in its certificate)` : '';
+  return odd.length ? ` (the map on line ${lineNumber(mapped.map)} gives the host "${odd[0]}": set ${nameDirective} to the name in its certificate)` : '';
 }

@@ -10,13 +10,17 @@ const SYSTEM_CA_BUNDLES = new Set([
   '/etc/ssl/cert.pem',
   '/usr/local/share/certs/ca-root-nss.crt',
   '/usr/local/etc/ssl/cert.pem',
+  // Debian's OpenSSL directory links to the bundle.
+  '/usr/lib/ssl/cert.pem',
+  '/usr/lib/ssl/certs/ca-certificates.crt',
 ]);
 
 /**
  * Last labels of names no public CA certifies: special-use and reserved domains (localhost, local, test,
- * example, invalid, internal, home.arpa) and the private suffixes networks commonly use without a delegation.
+ * example, invalid, internal, alt, home.arpa) and the private suffixes networks and service meshes commonly
+ * use without a delegation (Kubernetes' `svc` short form, Consul, Docker).
  */
-const PRIVATE_SUFFIXES = new Set(['localhost', 'local', 'localdomain', 'test', 'example', 'invalid', 'internal', 'arpa', 'lan', 'home', 'corp', 'intranet', 'private']);
+const PRIVATE_SUFFIXES = new Set(['localhost', 'local', 'localdomain', 'test', 'example', 'invalid', 'internal', 'alt', 'arpa', 'lan', 'home', 'corp', 'intranet', 'private', 'svc', 'consul', 'docker']);
 
 /** Whether `file` is a distribution's bundle of publicly trusted CAs. */
 export function isSystemCaBundle(file: string): boolean {
@@ -28,6 +32,8 @@ export function isSystemCaBundle(file: string): boolean {
  * reserved or private suffix. (IP addresses and names with variables are for the caller to rule out first.)
  */
 export function publiclyCertifiable(name: string): boolean {
+  // A fully qualified name's trailing dot names the same host.
+  if (name.endsWith('.')) name = name.slice(0, -1);
   const dot = name.lastIndexOf('.');
   if (dot <= 0) return false;
   return !PRIVATE_SUFFIXES.has(name.slice(dot + 1).toLowerCase());

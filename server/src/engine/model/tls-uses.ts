@@ -286,31 +286,32 @@ function mapCandidates(model: ConfigModel, url: string, tls: string): MapCandida
   for (const value of mapped.values) {
     const candidate = value + rest;
     const parsed = parsePassUrl(candidate);
-    if (parsed.scheme !== tls || parsed.hostPort.includes('$')) continue;
+    if (parsed.scheme !== tls) continue;
     first ??= candidate;
-    hosts.add(parsed.host.toLowerCase());
+    // A host with a variable in it (`https://api$suffix`, or `$request_uri` run into it) is not known here.
+    hosts.add(parsed.hostPort.includes('$') ? '$' : parsed.host.toLowerCase());
   }
   return first === null ? null : { url: first, hosts, map: mapped.map };
 }
 
 /**
- * The literal values an http-level `map` gives `variable` (`default` included): a value with variables, and
- * entries from an include nginx reads into the map, are not known here.
+ * The values an http-level `map` gives `variable` (`default` included), as written (variables in them are the
+ * caller's to judge); entries from an include nginx reads into the map are not known here. Of several maps of
+ * one variable, nginx uses the last.
  */
 export function mapValues(model: ConfigModel, variable: string): { map: LDir; values: string[] } | null {
   // nginx matches variable names case-insensitively.
   const name = '$' + variable.toLowerCase();
   // The whole config's maps: a server's findings re-run alone (a scoped model) still read them.
   const maps = model.whole.named('map');
-  for (let i = 0; i < maps.length; i++) {
+  for (let i = maps.length - 1; i >= 0; i--) {
     const map = maps[i];
     if (map.block.kind !== 'http' || map.argc !== 2 || !map.child || map.arg(1).toLowerCase() !== name) continue;
     const values: string[] = [];
     for (const entry of map.child.items) {
       // `hostnames;` and `volatile;` have no value; `include` names a file of entries.
       if (entry.argc !== 1 || entry.name === 'include') continue;
-      const value = entry.arg(0);
-      if (!value.includes('$')) values.push(value);
+      values.push(entry.arg(0));
     }
     return { map, values };
   }
@@ -324,13 +325,17 @@ function onlyTlsServer(model: ConfigModel, block: LBlock): boolean {
   return !!b && !!serverInfoOf(model, b)?.onlyTls;
 }
 
-/** The `set` of `variable` in effect at a directive of `block`: the last one in the nearest block that has one. */
+/**
+ * The `set` of `variable` in effect at a directive of `block`: the last one in the nearest block that has one
+ * (names compared without case, as nginx does).
+ */
 function setOf(model: ConfigModel, block: LBlock, variable: string): LDir | null {
+  const name = variable.toLowerCase();
   for (let b: LBlock | null = block; b; b = b.parent) {
     const sets = model.inBlock(b, 'set');
     for (let i = sets.length - 1; i >= 0; i--) {
       const x = sets[i];
-      if (x.d.args.length === 2 && x.d.args[0].value === variable) return x;
+      if (x.argc === 2 && x.arg(0).toLowerCase() === name) return x;
     }
   }
   return null;
