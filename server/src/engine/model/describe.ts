@@ -25,6 +25,14 @@ export function lineNumber(ld: LDir): number {
   return lineOf(ld.file.tree.lineStarts, ld.nameStart) + 1;
 }
 
+/**
+ * A directive's line as a message told at `from` names it: `line N` in the same file, `file.conf:N` in another
+ * (a finding in an included snippet about its includer's directive).
+ */
+export function lineRef(ld: LDir, from: LDir): string {
+  return ld.file === from.file ? `line ${lineNumber(ld)}` : `${ld.file.path.split('/').pop()}:${lineNumber(ld)}`;
+}
+
 function where(ld: LDir, from: LBlock): string {
   const level = ld.block;
   const label = level === from ? 'this ' + kindLabel(level.kind) : kindLabel(level.kind);

@@ -3,7 +3,7 @@
 import { specIn } from '../knowledge/directives';
 import { rejectsDuplicates } from '../knowledge/tls';
 import { LBlock, LDir } from '../model/model';
-import { lineNumber } from '../model/describe';
+import { lineNumber, lineRef } from '../model/describe';
 import { ByKindAndName, checkedDirectives } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
@@ -102,7 +102,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
         if (!names) seen.set(ld.block, (names = new Map()));
         const first = names.get(key);
         if (!first) { names.set(key, ld); continue; }
-        ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on line ${lineNumber(first)})`, related: [{ ld: first, message: 'first occurrence' }], ...directiveSpan(ld) });
+        ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on ${lineRef(first, ld)})`, related: [{ ld: first, message: 'first occurrence' }], ...directiveSpan(ld) });
         continue;
       }
       let rejects = rejecting.get(ld.block.kind, ld.name);
@@ -116,7 +116,9 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
       if (first === ld) continue;
       ctx.report({
         nginxLine: handlerLine(ld),
-        message: `"${ld.name}" directive is duplicate (first set on line ${lineNumber(first)}${first.file !== ld.file ? ' of ' + first.file.path : ''})`,
+        message: `"${ld.name}" directive is duplicate (${first.file === ld.file && first.index === ld.index
+          ? `this file is included twice in the same block, first by the include at ${first.via ? lineRef(first.via, ld) : 'the top'}`
+          : `first set on line ${lineNumber(first)}${first.file !== ld.file ? ' of ' + first.file.path : ''}`})`,
         related: [{ ld: first, message: 'first occurrence' }],
         ...directiveSpan(ld),
       });

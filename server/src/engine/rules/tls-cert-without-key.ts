@@ -3,7 +3,7 @@
 import { tlsUses, settingsBlock, TlsUse, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { serverTls, SERVER_INPUTS } from '../model/servers';
-import { lineNumber } from '../model/describe';
+import { lineRef } from '../model/describe';
 import { absenceCaveat, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { versionAtLeast, versionLabel } from '../knowledge/tls';
 import { LBlock, LDir } from '../model/model';
@@ -155,7 +155,7 @@ which usually means the client certificate you meant to present is not sent: tha
     }
     for (const [key, use] of lonelyKeys) {
       if (pairedKeys.has(key)) continue;
-      ctx.report({ severity: 'warning', message: `${key.name} without ${tlsDirective(use.family, 'certificate')}: nginx ignores the key and presents no client certificate to the upstream (line ${lineNumber(use.pass)}).`, ...directiveSpan(key) });
+      ctx.report({ severity: 'warning', message: `${key.name} without ${tlsDirective(use.family, 'certificate')}: nginx ignores the key and presents no client certificate to the upstream (${lineRef(use.pass, key)}).`, ...directiveSpan(key) });
     }
     // Where every block holds as many keys as certificates, the nearest level that has either has both, in
     // equal numbers, for every server: none has a certificate without its key, or a key without its certificate.

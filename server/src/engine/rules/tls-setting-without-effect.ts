@@ -1,6 +1,6 @@
 // Settings that look like protection but do nothing where they are.
 
-import { lineNumber } from '../model/describe';
+import { lineRef } from '../model/describe';
 import { LBlock, LDir } from '../model/model';
 import { isFlagOn, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
 import { tlsDirective, tlsFact, upstreamSuffixes } from '../knowledge/tls-directives';
@@ -183,7 +183,7 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     for (const [ld, { name, use }] of idle) {
       if (read.has(ld)) continue;
       reported.add(ld);
-      ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (line ${lineNumber(use.pass)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
+      ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (${lineRef(use.pass, ld)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
     }
     // A location whose pass connects without TLS (`proxy_pass http://…`, `grpc_pass grpc://…`, `uwsgi_pass
     // host:port`): its own `*_ssl_*` settings of that family are never read unless a TLS use below it reads
@@ -204,7 +204,7 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
       for (const x of idleHere) reported.add(x);
       ctx.report({
         severity: 'warning',
-        message: `${idleHere.map((x) => x.name).join(', ')} ${idleHere.length > 1 ? 'are' : 'is'} ignored: "${pass.name} ${pass.arg(0)}" (line ${lineNumber(pass)}) connects without TLS, so nothing here is encrypted or verified.`,
+        message: `${idleHere.map((x) => x.name).join(', ')} ${idleHere.length > 1 ? 'are' : 'is'} ignored: "${pass.name} ${pass.arg(0)}" (${lineRef(pass, idleHere[0])}) connects without TLS, so nothing here is encrypted or verified.`,
         ...directiveSpan(idleHere[0]),
       });
     }
@@ -258,7 +258,7 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
       reported.add(settings[0]);
       const readBy = new Set(settings.flatMap((x) => shared.get(x)!.readers));
       const readers = ldList.filter((r) => readBy.has(r));
-      const shown = readers.slice(0, 3).map((r) => `${r.d.args[0]?.value} (line ${lineNumber(r)})`).join(', ');
+      const shown = readers.slice(0, 3).map((r) => `${r.d.args[0]?.value} (${lineRef(r, settings[0])})`).join(', ');
       const more = readers.length > 3 ? ` and ${readers.length - 3} more` : '';
       ctx.report({
         severity: 'warning',

@@ -3,7 +3,7 @@
 import { insertDirectives, quoteIfNeeded } from '../fixes/edits';
 import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
-import { lineNumber } from '../model/describe';
+import { lineRef } from '../model/describe';
 import { LDir } from '../model/model';
 import { absenceCaveat, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
@@ -125,7 +125,7 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
       const edit = insertDirectives(on.block, [`${trustedName} ${quoteIfNeeded(ctx.settings.trustedCertificate)};`], on);
       ctx.report({
         severity: caveat.severity,
-        message: `no ${trustedName} for ${verifyName}: verification is on for "${use.pass.name} ${use.url}" (line ${lineNumber(use.pass)}) but no CA file is set, so nginx -t fails.${caveat.note}`,
+        message: `no ${trustedName} for ${verifyName}: verification is on for "${use.pass.name} ${use.url}" (${lineRef(use.pass, on)}) but no CA file is set, so nginx -t fails.${caveat.note}`,
         // In a file included at several places the CA goes to every includer, over a CA one of them sets
         // around it: the user's call. So it is where what cannot be seen may set one (caveat.note says so).
         fixes: edit ? [{ title: `Add ${trustedName} ${ctx.settings.trustedCertificate}`, edits: [edit], isPreferred: true, safe: ctx.model.timesExpanded(on.file.path) <= 1 && !caveat.note }] : [],
