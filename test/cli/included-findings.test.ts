@@ -53,3 +53,15 @@ test('an included file named too is reported once; named alone it has only its o
   assert.deepEqual(where(alone, 'tls-cert-without-key'), ['both/snippets/client.conf:1']);
   assert.deepEqual(alone.filter((f) => f.file !== path.join(dir, 'both/snippets/client.conf')), [], 'the main config\'s findings are not the snippet\'s');
 });
+
+test('a file two named configs include, fixed differently from each: only what both agree on is applied', () => {
+  write('shared2/loc.conf', 'location / { proxy_pass https://api.example.com; }\n');
+  const m1 = write('m1/nginx.conf', `events {}\nhttp {\n    proxy_ssl_trusted_certificate ${path.join(dir, 'ca.crt')};\n    server {\n        listen 80;\n        include ${path.join(dir, 'shared2/loc.conf')};\n    }\n}\n`);
+  const m2 = write('m2/nginx.conf', `events {}\nhttp {\n    server {\n        listen 80;\n        include ${path.join(dir, 'shared2/loc.conf')};\n    }\n}\n`);
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'check', '--fix', '--dry-run', '--nginx-version', '1.22', m1, m2], { cwd: dir, encoding: 'utf8', timeout: 120000 });
+  // m1 needs only verification on (its CA is set around the include); m2 needs a CA too: neither edit is safe.
+  assert.match(r.stdout, /\+location \/ \{ proxy_pass https:\/\/api\.example\.com; proxy_ssl_server_name on; \}/);
+  assert.doesNotMatch(r.stdout, /proxy_ssl_verify/);
+  const json = check([m1, m2]).findings.filter((f) => f.rule === 'upstream-tls-unverified');
+  assert.deepEqual(json.map((f) => `${path.relative(dir, f.file)}:${f.line}`), ['shared2/loc.conf:1']);
+});
