@@ -242,7 +242,8 @@ function inventoryOf(model: ConfigModel, use: TlsUse, byFile: Map<string, Findin
     start: pass.d.start,
     end: pass.d.end,
     directive: pass.name,
-    url: use.url,
+    // A map's variable as written: its https value is one of several the request picks from.
+    url: use.schemeFrom?.name === 'map' ? pass.arg(0) : use.url,
     family: use.family,
     certain: use.certain,
     upstream: group ? group.name : null,
