@@ -121,6 +121,18 @@ const CASES: OwnCase[] = [
   { name: 'stream proxy_ssl verified', expect: 'accept', needs: [STREAM],
     conf: `load_module ${STREAM};\nevents {}\nstream {\n    server {\n        listen 127.0.0.1:15000;\n        proxy_pass 127.0.0.1:15443;\n        proxy_ssl on;\n        proxy_ssl_verify on;\n        proxy_ssl_trusted_certificate CA;\n        proxy_ssl_name localhost;\n    }\n}\n` },
 
+  // --- http and stream keep separate variable tables (nginx names no line: it resolves variables at the end) ---
+  { name: 'a variable a stream map defines, used in http', expect: 'reject', needs: [STREAM],
+    conf: `load_module ${STREAM};\nevents {}\nstream {\n    map $remote_addr $backend { default 127.0.0.1:18081; }\n}\nhttp {\n    server {\n        listen 127.0.0.1:18080;\n        location / { proxy_pass http://$backend; }\n    }\n}\n` },
+  { name: 'an http variable ($host) in a stream server', expect: 'reject', needs: [STREAM],
+    conf: `load_module ${STREAM};\nevents {}\nstream {\n    server {\n        listen 127.0.0.1:15000;\n        proxy_pass $host:80;\n    }\n}\n` },
+  { name: 'a stream variable ($ssl_preread_server_name) in http', expect: 'reject', needs: [STREAM],
+    conf: `load_module ${STREAM};\nevents {}\nhttp {\n    server {\n        listen 127.0.0.1:18080;\n        location / {\n            return 200 "$ssl_preread_server_name";\n        }\n    }\n}\n` },
+  { name: 'a named capture of a stream map, used in http', expect: 'reject', needs: [STREAM],
+    conf: `load_module ${STREAM};\nevents {}\nstream {\n    map $remote_addr $x { ~^(?<sub>[0-9]+)\\. 1; default 0; }\n}\nhttp {\n    server { listen 127.0.0.1:18080; location / { return 200 $sub; } }\n}\n` },
+  { name: 'the same name defined in http and in stream, each used in its own', expect: 'accept', needs: [STREAM],
+    conf: `load_module ${STREAM};\nevents {}\nstream {\n    map $remote_addr $backend { ~^(?<sub>[0-9]+)\\. $sub.0.0.1:15443; default 127.0.0.1:15443; }\n    server {\n        listen 127.0.0.1:15000;\n        proxy_pass $backend;\n    }\n}\nhttp {\n    map $host $backend { default 127.0.0.1:18081; }\n    server { listen 127.0.0.1:18080; location / { proxy_pass http://$backend; proxy_set_header X-C $remote_addr; } }\n}\n` },
+
   // --- argument counts nginx's sources give where the docs' syntax is loose (NGX_CONF_TAKE23, TAKE12…) ---
   { name: 'add_header with always: three arguments', expect: 'accept', conf: srv('        location / {\n            add_header X-A "a b" always;\n            return 204;\n        }\n') },
   { name: 'add_header with four arguments', expect: 'reject', line: 7, conf: srv('        location / {\n            add_header X-A a always extra;\n            return 204;\n        }\n') },

@@ -10,7 +10,31 @@ import { own } from '../own';
 // the stream ones) store and look names up lower-cased, the `$http_`/`$arg_`/… prefixes included, so
 // `$Host`, `$HTTP_X_FOO` and a `set $abc` read as `$ABC` are all one variable. Names are compared lower-cased here.
 
-let builtin: { names: Set<string>; prefixes: string[]; plus: Set<string> } | null = null;
+/** Which of nginx's two variable tables a variable is in: http's and stream's are separate (`ngx_http_variables.c`,
+ * `ngx_stream_variables.c`), and a name in one is "unknown" in the other. */
+export type VariableFamily = 'http' | 'stream';
+
+// A bit per table: a name listed under both (or whose module we cannot place) is known in both.
+const HTTP = 1;
+const STREAM = 2;
+const BOTH = HTTP | STREAM;
+
+const familyBit = (family: VariableFamily | undefined) => (family === 'http' ? HTTP : family === 'stream' ? STREAM : BOTH);
+
+/**
+ * The table a module of the reference data registers its variables in. Decision for modules named neither
+ * `ngx_http_*` nor `ngx_stream_*`: ngx_otel_module is an http module (its directives and variables live in
+ * http only: it calls ngx_http_add_variable); any other such module is taken to be in both, so a module we
+ * cannot place never makes a variable unknown.
+ */
+function moduleFamily(module: string): number {
+  if (module.startsWith('ngx_http_')) return HTTP;
+  if (module.startsWith('ngx_stream_')) return STREAM;
+  if (module === 'ngx_otel_module') return HTTP;
+  return BOTH;
+}
+
+let builtin: { names: Map<string, number>; prefixes: [string, number][]; plus: Set<string> } | null = null;
 let docs: Map<string, string> | null = null;
 
 /** The official description of a variable (prefixed families such as $http_NAME included). */
@@ -34,29 +58,44 @@ export function variableDoc(name: string): { title: string; description: string 
 /** The docs' words for an NGINX Plus only variable. */
 const COMMERCIAL = /this variable is available as part of[\s>]*(?:our)?[\s>]*(?:\[|<a[^>]*>)?commercial subscription/i;
 
-function official(): { names: Set<string>; prefixes: string[]; plus: Set<string> } {
+function official(): { names: Map<string, number>; prefixes: [string, number][]; plus: Set<string> } {
   if (!builtin) {
-    const names = new Set<string>();
-    const prefixes: string[] = [];
+    // name → the tables (HTTP, STREAM bits) it is in.
+    const names = new Map<string, number>();
+    const prefixes: [string, number][] = [];
     const plus = new Set<string>();
+    const addName = (n: string, bits: number) => names.set(n, (names.get(n) ?? 0) | bits);
+    const addPrefix = (p: string, bits: number) => {
+      const known = prefixes.find((x) => x[0] === p);
+      if (known) known[1] |= bits;
+      else prefixes.push([p, bits]);
+    };
     for (const v of getVariables(Format.Markdown)) {
       const name = v.name.replace(/^\$/, '');
-      if (name.endsWith('_NAME')) prefixes.push(name.slice(0, -4).toLowerCase());
-      else names.add(name.toLowerCase());
+      const bits = moduleFamily(v.module);
+      if (name.endsWith('_NAME')) addPrefix(name.slice(0, -4).toLowerCase(), bits);
+      else addName(name.toLowerCase(), bits);
       if (COMMERCIAL.test(v.description.replace(/\n>?/g, ' '))) plus.add(name.toLowerCase());
     }
     // In nginx's sources but not in the reference data: the connection's TCP_INFO figures
     // (src/http/ngx_http_variables.c), the browser module's (ngx_http_browser_module.c), the cache's validators
-    // (ngx_http_upstream.c).
+    // (ngx_http_upstream.c): all http.
     for (const n of ['tcpinfo_rtt', 'tcpinfo_rttvar', 'tcpinfo_snd_cwnd', 'msie', 'modern_browser', 'ancient_browser',
-      'upstream_cache_last_modified', 'upstream_cache_etag']) names.add(n);
+      'upstream_cache_last_modified', 'upstream_cache_etag']) addName(n, HTTP);
+    // stream's $server_name (ngx_stream_core_module, nginx 1.25.5, with stream's server_name): the reference
+    // data lists only http's.
+    addName('server_name', STREAM);
     // github.com/chobits/ngx_http_proxy_connect_module (README, Variables): $connect_host, $connect_port,
-    // $connect_addr and $proxy_connect_* (timeouts, timings, response).
-    names.add('connect_host').add('connect_port').add('connect_addr');
-    prefixes.push('proxy_connect_');
-    // Official variables the reference data only describes in prose, and common third-party families.
-    prefixes.push('geoip_', 'geoip_org', 'geoip2_', 'brotli_', 'modsec_', 'vts_', 'nchan_', 'upload_progress_', 'echo_', 'sticky_');
-    for (const n of ['gzip_ratio', 'realip_remote_addr', 'realip_remote_port', 'uid_got', 'uid_set', 'uid_reset', 'invalid_referer', 'secure_link', 'secure_link_expires', 'fastcgi_path_info', 'spdy', 'spdy_request_priority']) names.add(n);
+    // $connect_addr and $proxy_connect_* (timeouts, timings, response). An http module.
+    for (const n of ['connect_host', 'connect_port', 'connect_addr']) addName(n, HTTP);
+    addPrefix('proxy_connect_', HTTP);
+    // Official variables the reference data only describes in prose, and common third-party families. The
+    // third-party ones are kept in both tables (geoip and geoip2 have stream modules too; for the others a
+    // stream variant is not ruled out), which only makes the check more lenient.
+    for (const p of ['geoip_', 'geoip_org', 'geoip2_', 'brotli_', 'modsec_', 'vts_', 'nchan_', 'upload_progress_', 'echo_', 'sticky_']) addPrefix(p, BOTH);
+    // http's (gzip, userid, referer, secure_link, fastcgi, spdy modules); $realip_* is in both realip modules.
+    for (const n of ['gzip_ratio', 'uid_got', 'uid_set', 'uid_reset', 'invalid_referer', 'secure_link', 'secure_link_expires', 'fastcgi_path_info', 'spdy', 'spdy_request_priority']) addName(n, HTTP);
+    for (const n of ['realip_remote_addr', 'realip_remote_port']) addName(n, BOTH);
     builtin = { names, prefixes, plus };
   }
   return builtin;
@@ -99,8 +138,13 @@ export function definesByShape(directive: string): boolean {
  */
 export function namedCaptures(text: string): string[] {
   const names: string[] = [];
-  for (const m of text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) names.push(m[1].toLowerCase());
+  forEachNamedCapture(text, (name) => names.push(name));
   return names;
+}
+
+/** namedCaptures, each with the offset in `text` where it is written. */
+export function forEachNamedCapture(text: string, each: (name: string, at: number) => void): void {
+  for (const m of text.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) each(m[1].toLowerCase(), m.index);
 }
 
 /**
@@ -140,12 +184,16 @@ export function isPlusOnlyVariable(name: string): boolean {
 
 /**
  * A variable nginx (or a common module) provides itself, exactly or as part of a prefixed family, in any
- * spelling (nginx lower-cases names). Versions and NGINX Plus are not asked here: see variableNewerThan and
- * isPlusOnlyVariable.
+ * spelling (nginx lower-cases names): in `family`'s table (http's or stream's), or in either when no family
+ * is given. Versions and NGINX Plus are not asked here: see variableNewerThan and isPlusOnlyVariable.
  */
-export function isOfficialVariable(name: string): boolean {
+export function isOfficialVariable(name: string, family?: VariableFamily): boolean {
   if (/^\d+$/.test(name)) return true; // regex captures $1…$9
   const o = official();
   const n = name.toLowerCase();
-  return o.names.has(n) || o.prefixes.some((p) => n.startsWith(p));
+  const want = familyBit(family);
+  const bits = o.names.get(n);
+  if (bits !== undefined && bits & want) return true;
+  for (const [p, b] of o.prefixes) if (b & want && n.startsWith(p)) return true;
+  return false;
 }

@@ -1,7 +1,7 @@
 // The variables a config defines (set, map, geo, … and named regex captures), and whether a name is known.
 
-import { definedVariableArgument, definesByShape, isOfficialVariable, namedCaptures } from '../knowledge/variables';
-import { ConfigModel, LDir } from './model';
+import { definedVariableArgument, definesByShape, forEachNamedCapture, isOfficialVariable, VariableFamily } from '../knowledge/variables';
+import { ConfigFile, ConfigModel, LBlock, LDir } from './model';
 
 /**
  * The (lower-cased) name of the variable a directive defines, if it defines one: `set $v`, `map … $v`, … and a
@@ -89,38 +89,121 @@ export class VariableReferences {
   }
 }
 
-const cache = new WeakMap<ConfigModel, Set<string>>();
+/**
+ * The variable table (http's or stream's: nginx keeps two, and a name in one is unknown in the other) that
+ * serves `block`: that of the http or stream block around it; undefined outside both (main, events, mail).
+ */
+export function variableFamily(block: LBlock): VariableFamily | undefined {
+  for (let b: LBlock | null = block; b; b = b.parent) {
+    const k = b.kind;
+    if (k === 'raw' || k === 'opaque') continue; // a map's body, a third-party block: the table of what holds it
+    if (k === 'http' || k.startsWith('http/')) return 'http';
+    if (k === 'stream' || k.startsWith('stream/')) return 'stream';
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What a config defines, lower-cased, by table: `all` (either), `http` and `stream`. A definition outside
+ * both (the main level, mail, a block we cannot place) is counted in both: nginx rejects it there anyway,
+ * and another rule says so.
+ */
+interface Defined {
+  all: Set<string>;
+  http: Set<string>;
+  stream: Set<string>;
+}
+
+const cache = new WeakMap<ConfigModel, Defined>();
 
 /** Whether a directive of this name can define a variable (a geoip2 block's data lines are named `$var`). */
 const definesVariables = (name: string) => definedVariableArgument(name) !== undefined || name.startsWith('$');
 
-/** Variables the config defines, lower-cased (nginx's spelling): set, map, geo, … and named captures of its regexes. */
-export function definedVariables(scope: ConfigModel): Set<string> {
+// Where a file is expanded, as bits: into http, into stream, outside both.
+const IN_HTTP = 1;
+const IN_STREAM = 2;
+const OUTSIDE = 4;
+
+/**
+ * Variables the config defines: set, map, geo, … (in the table of the http or stream block the definition is
+ * in) and named captures of its regexes. A named capture is read from a file's text (comments too); its table:
+ * that of the places the file is expanded at when they all agree (a file included in http blocks only: http);
+ * in a file expanded outside both (nginx.conf), that of the top-level `http { }` or `stream { }` of the file
+ * it is written in; else both.
+ */
+function defined(scope: ConfigModel): Defined {
   const model = scope.whole;
-  // After a keystroke inside an argument or comment, the previous model's set holds (`after-edit.ts` declines
+  // After a keystroke inside an argument or comment, the previous model's sets hold (`after-edit.ts` declines
   // an edit that changes a definition or a named capture): not a walk over the whole config per keystroke.
-  let defined = cache.get(model) ?? model.carried(cache, definesVariables);
-  if (defined) {
-    cache.set(model, defined);
-    return defined;
+  let found = cache.get(model) ?? model.carried(cache, definesVariables);
+  if (found) {
+    cache.set(model, found);
+    return found;
   }
-  defined = new Set<string>();
+  const all = new Set<string>();
+  const http = new Set<string>();
+  const stream = new Set<string>();
+  const add = (name: string, family: VariableFamily | undefined) => {
+    all.add(name);
+    if (family !== 'stream') http.add(name);
+    if (family !== 'http') stream.add(name);
+  };
+  const places = new Map<ConfigFile, number>();
+  const regions = new Map<ConfigFile, [start: number, end: number, family: VariableFamily][]>();
   const ldList = model.all;
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
+    // The name is asked first (definedName): most directives define nothing and get no view.
     const name = definedName(ld);
-    if (name) defined.add(name);
+    if (name) add(name, variableFamily(ld.block));
     // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
-    if (ld.block.kind === 'raw' && ld.block.owner?.name === 'geoip2' && ld.name.startsWith('$')) defined.add(ld.name.slice(1).toLowerCase());
+    if (ld.block.kind === 'raw' && ld.block.owner?.name === 'geoip2' && ld.name.startsWith('$')) add(ld.name.slice(1).toLowerCase(), variableFamily(ld.block));
+    // The first directive of a file lies at its top level: where it lands is where the file is expanded.
+    if (ld.index === 0) {
+      const family = variableFamily(ld.block);
+      places.set(ld.file, (places.get(ld.file) ?? 0) | (family === 'http' ? IN_HTTP : family === 'stream' ? IN_STREAM : OUTSIDE));
+    }
+    const child = ld.child;
+    if (child !== null && (child.kind === 'http' || child.kind === 'stream')) {
+      let list = regions.get(ld.file);
+      if (!list) regions.set(ld.file, (list = []));
+      list.push([ld.nameStart, ld.d.end, child.kind]);
+    }
   }
-  for (const f of model.files.values()) for (const name of namedCaptures(f.tree.text)) defined.add(name.toLowerCase());
-  cache.set(model, defined);
-  return defined;
+  for (const f of model.files.values()) {
+    const where = places.get(f);
+    const inFile = regions.get(f);
+    forEachNamedCapture(f.tree.text, (name, at) => {
+      let family: VariableFamily | undefined;
+      if (where === IN_HTTP) family = 'http';
+      else if (where === IN_STREAM) family = 'stream';
+      else if (where === OUTSIDE && inFile) family = inFile.find((r) => at >= r[0] && at < r[1])?.[2];
+      add(name, family);
+    });
+  }
+  found = { all, http, stream };
+  cache.set(model, found);
+  return found;
 }
 
-/** Whether nginx or the config defines `name`, in any spelling (nginx matches names case-insensitively). */
-export function isKnownVariable(name: string, model: ConfigModel): boolean {
-  return isOfficialVariable(name) || definedVariables(model).has(name.toLowerCase());
+/** Variables the config defines, lower-cased (nginx's spelling): set, map, geo, … and named captures of its regexes. */
+export function definedVariables(scope: ConfigModel): Set<string> {
+  return defined(scope).all;
+}
+
+/** Variables the config defines for `family`'s table (http's or stream's), or for either when none is given. */
+export function definedVariablesIn(scope: ConfigModel, family: VariableFamily | undefined): Set<string> {
+  const d = defined(scope);
+  return family === 'http' ? d.http : family === 'stream' ? d.stream : d.all;
+}
+
+/**
+ * Whether nginx or the config defines `name`, in any spelling (nginx matches names case-insensitively): in
+ * `family`'s table (http's or stream's), or in either when none is given.
+ */
+export function isKnownVariable(name: string, model: ConfigModel, family?: VariableFamily): boolean {
+  return isOfficialVariable(name, family) || definedVariablesIn(model, family).has(name.toLowerCase());
 }
 
 /**

@@ -1,8 +1,9 @@
 // A variable nobody defines: nginx refuses the config ("unknown variable") when it compiles the value.
 
-import { isPlusOnlyVariable, variableNewerThan } from '../knowledge/variables';
+import { isOfficialVariable, isPlusOnlyVariable, VariableFamily, variableNewerThan } from '../knowledge/variables';
 import { versionLabel } from '../knowledge/tls';
-import { definedVariables, isKnownVariable, isPlaceholderShaped, VariableReferences } from '../model/variables';
+import { definedVariablesIn, isKnownVariable, isPlaceholderShaped, variableFamily, VariableReferences } from '../model/variables';
+import { LBlock } from '../model/model';
 import { checkedDirectives } from './checked-directives';
 import { absenceCaveat, Rule } from './rule';
 import { conf } from './case-text';
@@ -32,12 +33,15 @@ export const unknownVariable: Rule = {
   explanation: `nginx compiles values with variables when it loads the config and refuses one it cannot find:
 "unknown \\"name\\" variable". Variables come from nginx's modules (\`$host\`, \`$http_<header>\`, \`$arg_<name>\`…),
 from the config itself (\`set\`, \`map\`, \`geo\`, \`split_clients\`, named captures of regexes) or from
-third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a file that is not included.`,
+third-party modules. http and stream keep separate variables: one of http's (\`$host\`, or one a \`map\` in
+\`http {}\` defines) is unknown in \`stream {}\`, and the other way round. Usually it is a typo, or a
+\`set\`/\`map\` that lives in a file that is not included (or in the other of http and stream).`,
   cases: {
     messages: {
       unknown: /^unknown "[^"]*" variable: nothing defines/,
       newer: /^unknown "[^"]*" variable: \$\w+ exists since nginx /,
       plus: /^unknown "[^"]*" variable: \$\w+ is NGINX Plus only/,
+      otherFamily: /^unknown "[^"]*" variable: \$\w+ is an? (?:http|stream) variable(?: \(the config defines it in (?:http|stream) \{\}\))?; (?:http|stream) has no such variable/,
     },
     valid: [
       {
@@ -94,6 +98,42 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
         `,
         context: 'http/location',
       },
+      {
+        // http and stream each have their own variables: a stream server reads stream's, a map in stream
+        // defines for stream (named captures of its regexes too), and the same name may be defined in both.
+        config: conf`
+          events {}
+          stream {
+              map $ssl_preread_server_name $backend {
+                  ~^(?<sub>[a-z]+)\.example\.com$ $sub.internal:443;
+                  default 127.0.0.1:443;
+              }
+              server {
+                  listen 15000;
+                  ssl_preread on;
+                  proxy_pass $backend;
+              }
+          }
+          http {
+              map $host $backend { default 127.0.0.1:8080; }
+              server {
+                  listen 8080;
+                  location / {
+                      proxy_pass http://$backend;
+                      proxy_set_header X-Client $remote_addr;
+                  }
+              }
+          }
+        `,
+      },
+      {
+        config: conf`
+          listen 15000;
+          set $port 443;
+          proxy_pass $remote_addr:$port;
+        `,
+        context: 'stream/server',
+      },
     ],
     invalid: [
       {
@@ -130,25 +170,70 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
         context: 'http/location',
         errors: [{ line: 2, column: 16, messageId: 'plus' }],
       },
+      {
+        // A map in stream defines $backend for stream only: nginx refuses it in http.
+        config: conf`
+          events {}
+          stream {
+              map $remote_addr $backend { default 127.0.0.1:8080; }
+          }
+          http {
+              server {
+                  listen 8080;
+                  location / {
+                      proxy_pass http://$backend;
+                  }
+              }
+          }
+        `,
+        errors: [{ line: 9, column: 31, messageId: 'otherFamily' }],
+      },
+      {
+        // $host is http's: stream has no such variable.
+        config: conf`
+          listen 15000;
+          proxy_pass $host:80;
+        `,
+        context: 'stream/server',
+        errors: [{ line: 2, column: 12, messageId: 'otherFamily' }],
+      },
     ],
   },
   check(ctx) {
     const model = ctx.model;
     const { nginxVersion, build } = ctx.settings;
-    // Asked once per distinct name: a big config uses the same few variables everywhere. What is wrong with it:
-    // undefined when known; else why (a variable of a newer nginx, or of NGINX Plus, or nothing defines it).
-    const verdicts = new Map<string, string | undefined>();
-    const verdict = (name: string): string | undefined => {
-      if (verdicts.has(name)) return verdicts.get(name);
+    // Asked once per distinct name and table: a big config uses the same few variables everywhere. What is wrong
+    // with it: undefined when known; else why (a variable of the other table, of a newer nginx, or of NGINX
+    // Plus, or nothing defines it). http and stream have a table each; elsewhere (and where the block's kind
+    // is only guessed) a name is asked of both, as if one.
+    const verdicts = { http: new Map<string, string | undefined>(), stream: new Map<string, string | undefined>(), either: new Map<string, string | undefined>() };
+    const verdict = (name: string, family: VariableFamily | undefined): string | undefined => {
+      const memo = family ? verdicts[family] : verdicts.either;
+      if (memo.has(name)) return memo.get(name);
       let why: string | undefined;
-      if (!isKnownVariable(name, model)) why = `nothing defines $${name} (no set, map, geo or regex capture, and no module provides it)`;
-      else if (!definedVariables(model).has(name.toLowerCase())) {
+      if (!isKnownVariable(name, model, family)) {
+        if (family && isKnownVariable(name, model)) {
+          const other = family === 'http' ? 'stream' : 'http';
+          const byConfig = !isOfficialVariable(name, other) && definedVariablesIn(model, other).has(name.toLowerCase()) ? ` (the config defines it in ${other} {})` : '';
+          why = `$${name} is ${other === 'http' ? 'an http' : 'a stream'} variable${byConfig}; ${family} has no such variable`;
+        } else why = `nothing defines $${name} (no set, map, geo or regex capture, and no module provides it)`;
+      } else if (!definedVariablesIn(model, family).has(name.toLowerCase())) {
         const since = variableNewerThan(name, nginxVersion);
         if (since) why = `$${name} exists since nginx ${versionLabel(since)} (nginxVersion is ${versionLabel(nginxVersion)})`;
         else if (!build.plus && isPlusOnlyVariable(name)) why = `$${name} is NGINX Plus only (the build configured is ${build.label})`;
       }
-      verdicts.set(name, why);
+      memo.set(name, why);
       return why;
+    };
+    // The table of the block a directive is in; directives come block by block, so the last answer is kept.
+    let lastBlock: LBlock | null = null;
+    let lastFamily: VariableFamily | undefined;
+    const familyOf = (block: LBlock): VariableFamily | undefined => {
+      if (block !== lastBlock) {
+        lastBlock = block;
+        lastFamily = model.kindGuessed(block) ? undefined : variableFamily(block);
+      }
+      return lastFamily;
     };
     const scanner = new VariableReferences();
     const ldList = checkedDirectives(model);
@@ -168,7 +253,7 @@ third-party modules. Usually it is a typo, or a \`set\`/\`map\` that lives in a 
         const refs = scanner.reset(value);
         while (refs.next()) {
           const { name, braced, at: refAt, length } = refs;
-          const why = verdict(name);
+          const why = verdict(name, familyOf(ld.block));
           if (why === undefined) continue;
           // `${UPPER_CASE}` is a placeholder of a template (envsubst fills it in before nginx reads the file).
           if (isPlaceholderShaped(name, braced)) continue;
