@@ -102,6 +102,7 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
         // http and stream each have their own variables: a stream server reads stream's, a map in stream
         // defines for stream (named captures of its regexes too), and the same name may be defined in both.
         config: conf`
+          load_module /usr/lib/nginx/modules/ngx_stream_module.so;
           events {}
           stream {
               map $ssl_preread_server_name $backend {
@@ -173,6 +174,7 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
       {
         // A map in stream defines $backend for stream only: nginx refuses it in http.
         config: conf`
+          load_module /usr/lib/nginx/modules/ngx_stream_module.so;
           events {}
           stream {
               map $remote_addr $backend { default 127.0.0.1:8080; }
@@ -186,7 +188,7 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
               }
           }
         `,
-        errors: [{ line: 9, column: 31, messageId: 'otherFamily' }],
+        errors: [{ line: 10, column: 31, messageId: 'otherFamily' }],
       },
       {
         // $host is http's: stream has no such variable.
