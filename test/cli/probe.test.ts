@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, nginxAvailable, RunningNginx, startNginx, tempDir, writeNginxConf } from '../support/nginx';
+import { freePort, nginxAvailable, refusedPort, RunningNginx, startNginx, tempDir, writeNginxConf } from '../support/nginx';
 import { makeCasePki, opensslAvailable } from '../support/pki';
 import { offeredRange } from '../../server/src/probe';
 
@@ -34,7 +34,7 @@ before(async () => {
   fs.chmodSync(dir, 0o755);
   writeNginxConf(dir, body);
   backend = await startNginx(dir, Object.values(ports));
-  ports.closed = await freePort();
+  ports.closed = await refusedPort();
 });
 
 after(async () => {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { freePort, nginxAvailable, RunningNginx, startNginx, tempDir, writeNginxConf } from '../support/nginx';
+import { freePort, nginxAvailable, refusedPort, RunningNginx, startNginx, tempDir, writeNginxConf } from '../support/nginx';
 import { makeCasePki, opensslAvailable } from '../support/pki';
 import { get } from '../support/http';
 
@@ -34,7 +34,8 @@ before(async () => {
   if (skip()) return;
   base = tempDir('ntp-probe-offer-');
   pki = makeCasePki(path.join(base, 'pki'));
-  for (const k of ['v13', 'v12', 'sni', 'closed']) ports[k] = await freePort();
+  for (const k of ['v13', 'v12', 'sni']) ports[k] = await freePort();
+  ports.closed = await refusedPort();
   const dir = path.join(base, 'backends');
   fs.mkdirSync(dir);
   fs.chmodSync(dir, 0o755);

@@ -50,6 +50,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A port on 127.0.0.1 that refuses connections for the whole test: a low one nothing here listens on, checked
+ * to refuse now (freePort() only lends an ephemeral port, which another test's freePort() may hand out and a
+ * server then take while it is meant to stay closed). Falls back to freePort() if every candidate answers.
+ */
+export async function refusedPort(): Promise<number> {
+  for (const port of [1, 9, 11, 13, 17]) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(false); });
+      s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+    });
+    if (refused) return port;
+  }
+  return freePort();
+}
+
 async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
