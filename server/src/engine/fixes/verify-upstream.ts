@@ -3,7 +3,7 @@
 // it (never `if`/`limit_except`), and an existing one is changed instead of duplicated.
 
 import { ConfigModel, LBlock, LDir } from '../model/model';
-import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, mapValues, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
+import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, leadingVariable, mapValues, settingsBlock, TlsUse, usesSharing } from '../model/tls-uses';
 import { parsePassUrl, splitHostPort } from '../model/pass-url';
 import { anchorIn, isLocalName, knownCaFiles, unmatchableName, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
@@ -41,12 +41,12 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
       publicNote = ` (no public CA certifies "${checked}": trust the CA that does, or set ${nameDirective})`;
     }
   }
-  // What cannot be seen may set verification itself: an include the editor cannot read (a generated
-  // `verify.conf`), or the config that includes a file read on its own. The fix would override it.
   // A map's https values to several hosts: each backend is checked against the CA written here, which the
   // config cannot vouch for all of them.
   if (use.schemeFrom?.name === 'map' && use.host === null) also += ` (every https value of the map on line ${lineNumber(use.schemeFrom)} is checked against it)`;
   else if (use.host === null) also += hostMapNote(model, use);
+  // What cannot be seen may set verification itself: an include the editor cannot read (a generated
+  // `verify.conf`), or the config that includes a file read on its own. The fix would override it.
   if (model.partlyUnknown(use.block)) {
     also += model.hasUnreadInclude(use.block) ? ' (an include here could not be read: it may already set this)' : ' (this file is read without the config that includes it, which may set this)';
   }
@@ -174,8 +174,8 @@ function hostMapNote(model: ConfigModel, use: TlsUse): string {
   // A literal tail after the variables (`$svc.internal`, `$ns.svc.cluster.local`) ends every name checked.
   const tail = /\.[A-Za-z0-9.-]+$/.exec(host.replace(/:\d+$/, ''));
   if (tail && !publiclyCertifiable('x' + tail[0])) return ` (no public CA certifies a name ending in "${tail[0]}": trust the CA that does, or set ${nameDirective})`;
-  const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/.exec(host);
-  const mapped = m ? mapValues(model, m[1] ?? m[2]) : null;
+  const variable = leadingVariable(host);
+  const mapped = variable ? mapValues(model, variable.name) : null;
   if (!mapped) return '';
   const odd = mapped.values.filter((v) => {
     if (v.includes('$')) return false;

@@ -276,11 +276,10 @@ interface MapCandidates {
  * into the map, are not known here): the values that make it a `tls` URL (https, grpcs, suwsgi), if any.
  */
 function mapCandidates(model: ConfigModel, url: string, tls: string): MapCandidates | null {
-  const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/.exec(url);
-  if (!m) return null;
-  const mapped = mapValues(model, m[1] ?? m[2]);
-  if (!mapped) return null;
-  const rest = url.slice(m[0].length);
+  const variable = leadingVariable(url);
+  const mapped = variable ? mapValues(model, variable.name) : null;
+  if (!variable || !mapped) return null;
+  const rest = url.slice(variable.length);
   let first: string | null = null;
   const hosts = new Set<string>();
   for (const value of mapped.values) {
@@ -292,6 +291,12 @@ function mapCandidates(model: ConfigModel, url: string, tls: string): MapCandida
     hosts.add(parsed.hostPort.includes('$') ? '$' : parsed.host.toLowerCase());
   }
   return first === null ? null : { url: first, hosts, map: mapped.map };
+}
+
+/** The variable `text` starts with (`$name` or `${name}`): its name, and how many characters it takes. */
+export function leadingVariable(text: string): { name: string; length: number } | null {
+  const m = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/.exec(text);
+  return m ? { name: m[1] ?? m[2], length: m[0].length } : null;
 }
 
 /**

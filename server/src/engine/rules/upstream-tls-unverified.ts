@@ -1,6 +1,6 @@
 // An upstream reached over TLS whose certificate nginx never checks: anyone on the path can pose as it.
 
-import { describeEffective, lineNumber, valueOf } from '../model/describe';
+import { describeEffective, lineNumber, lineRef, valueOf } from '../model/describe';
 import { isFlagOn, isFlagUnknown, TlsUse, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
@@ -11,7 +11,7 @@ import { conf } from './case-text';
 
 /** Where `ld` is, said from `from`: its line in the same file, its file and line in another. */
 function placeOf(ld: LDir, from: LDir): string {
-  return ld.file === from.file ? `on line ${lineNumber(ld)}` : `at ${ld.file.path.split('/').pop()}:${lineNumber(ld)}`;
+  return (ld.file === from.file ? 'on ' : 'at ') + lineRef(ld, from);
 }
 
 export const upstreamTlsUnverified: Rule = {
@@ -253,7 +253,7 @@ include it could not read, or the config around a file read without it. A host t
       const what = use.family === 'stream'
         ? `"${use.url}"` + (use.enabler ? ` (switched on by "proxy_ssl ${valueOf(use.enabler)}" ${placeOf(use.enabler, use.pass)})` : '')
         : use.schemeFrom?.name === 'map'
-          ? `"${use.pass.arg(0)}" (the map on line ${lineNumber(use.schemeFrom)} gives it ${use.host === null ? 'https values such as' : ''} "${use.url}")`.replace('  ', ' ')
+          ? `"${use.pass.arg(0)}" (the map on line ${lineNumber(use.schemeFrom)} gives it ${use.host === null ? 'https values such as ' : ''}"${use.url}")`
           : use.schemeFrom
           ? `"${use.pass.arg(0)}" (https from "set ${valueOf(use.schemeFrom)}" on line ${lineNumber(use.schemeFrom)})`
           : `"${use.url}"`;
