@@ -122,6 +122,13 @@ test('--fix --dry-run exits as --fix would: by the findings left once the fixes 
   assert.doesNotMatch(left.stdout, /10\.0\.0\.7.*proxy_ssl_verify/);
   assert.equal(cli(['check', ip, '--fix', '--dry-run', '--fail-on', 'none']).status, 0);
   assert.equal(cli(['check', ip, '--fix', '--dry-run', '--fail-on', 'error']).status, 0);
+  // Left over only by a rule --fix does not work from (weak protocols, a warning): still exit 1, and 0 below it.
+  const weak = write('dry-exit/weak/nginx.conf', UNVERIFIED.replace('    server {\n', '    server {\n        ssl_protocols TLSv1 TLSv1.2;\n'));
+  const weakDry = cli(['check', weak, '--fix', '--dry-run']);
+  assert.equal(weakDry.status, 1, weakDry.stderr);
+  assert.match(weakDry.stdout, /\+            proxy_ssl_verify on;/);
+  assert.equal(cli(['check', weak, '--fix', '--dry-run', '--fail-on', 'error']).status, 0);
+  assert.equal(cli(['check', weak, '--format', 'json']).status, 1);
 });
 
 test('--fix does not turn on verification that no certificate could pass: an IP address, a group named like a host', () => {

@@ -191,22 +191,23 @@ export async function check(o: CheckOptions): Promise<number> {
       // Nothing changed: the texts are final (the findings may have been let go, when every chosen fix failed
       // to hold).
       if (applied.length === 0) break;
-      // Every rule: these are the final findings unless another round applies something.
-      findings = run();
+      // The next round works from the fixing rules' findings of the new texts; the others run once, below.
+      findings = run('fixing');
     }
-    // The final findings. When no round applied anything, the first analysis (the fixing rules only) runs the
-    // others on its model; after a round that did, this is the analysis the round just made, from the cache.
-    findings = run();
     const changed = [...current].filter(([file, text]) => original.get(file) !== text);
     if (o.dryRun) {
-      // Only the diff is written: the findings are needed for the exit code alone, and the analysis they
-      // hold is let go first (on a big config the diff's work would otherwise come on top of it).
-      failing = fails(findings, o.failOn);
+      // Only the diff is written: the findings are needed for the exit code alone. The fixing rules' findings
+      // are some of them: when those already fail, the other rules cannot change the exit code and do not
+      // run. The analysis the findings hold is let go before the diff is made (on a big config the diff's
+      // work would otherwise come on top of it).
+      failing = fails(findings, o.failOn) || fails(run(), o.failOn);
       findings = [];
       service.releaseAnalyses();
       collectGarbage();
       for (const [file, text] of changed) writeUnifiedDiff(file, original.get(file)!, text, write);
     } else {
+      // The final findings: the other rules run on the model of the last analysis (from the cache).
+      findings = run();
       const problems = writeAll(changed.map(([file, text]) => ({ path: file, before: original.get(file)!, text, latin1: nfs.encodings.get(file) === 'latin1' })));
       if (problems.length) {
         writeFailed = true;
