@@ -2,7 +2,7 @@
 // prefix, through the path map), whether they are there, and what they hold. Read through the engine's
 // FileSystem, parsed through the adapter's CertificateParser, cached by path and text.
 
-import { allTlsFacts, FileValueForm, NginxVersion, STREAM_VIRTUAL_SERVERS_SINCE, TlsFileRole, tlsFact, TlsServerKind, versionAtLeast } from '../knowledge/tls-directives';
+import { allTlsFacts, FileValueForm, NginxVersion, STREAM_VIRTUAL_SERVERS_SINCE, TlsDirectiveFact, TlsFileRole, tlsFact, TlsServerKind, versionAtLeast } from '../knowledge/tls-directives';
 import { FileSystem } from '../model/filesystem';
 import { ConfigModel, LBlock, LDir } from '../model/model';
 import { serverTls } from '../model/servers';
@@ -144,15 +144,16 @@ const PREFIX_FORMS: readonly FileValueForm[] = ['data:', 'engine:', 'store:'];
 export function valueForm(ld: LDir, value: string, version?: NginxVersion): FileValueForm | 'path' {
   const forms = tlsFact(ld.name)?.forms;
   if (!forms) return 'path';
-  const has = (form: FileValueForm): boolean => {
-    const since = forms[form];
-    return !!since && (!version || versionAtLeast(version, since[0], since[1], since[2]));
-  };
   // nginx counts variables first (`data:$pem` is expanded, then read as data); mail has no variables at all.
   const kind = ld.block.kind;
-  if (value.includes('$') && has('variables') && kind !== 'mail' && kind !== 'mail/server') return 'variables';
-  for (const form of PREFIX_FORMS) if (value.startsWith(form) && has(form)) return form;
+  if (value.includes('$') && hasForm(forms, 'variables', version) && kind !== 'mail' && kind !== 'mail/server') return 'variables';
+  for (const form of PREFIX_FORMS) if (value.startsWith(form) && hasForm(forms, form, version)) return form;
   return 'path';
+}
+
+function hasForm(forms: NonNullable<TlsDirectiveFact['forms']>, form: FileValueForm, version: NginxVersion | undefined): boolean {
+  const since = forms[form];
+  return !!since && (!version || versionAtLeast(version, since[0], since[1], since[2]));
 }
 
 /**
@@ -245,15 +246,24 @@ export class CertificateFiles {
     return refs;
   }
 
-  /** The refs of every file directive of `roles` whose value is a path (at `version`, or in every version). */
-  private collect<R extends LoadedFileRole>(model: ConfigModel, version: NginxVersion | undefined, roles: ReadonlyMap<string, R>): CertificateRef<R>[] {
+  /**
+   * The refs of every file directive of `roles` whose value is a path (at `version`, or in every version).
+   * `known`: refs already made, in document order, taken instead of new ones for the same directives (a value
+   * that is a path in every version is one at `version` too, with the same role: `pathRefs` reuses `refs`).
+   */
+  private collect<R extends LoadedFileRole>(model: ConfigModel, version: NginxVersion | undefined, roles: ReadonlyMap<string, R>, known?: readonly CertificateRef<LoadedFileRole>[]): CertificateRef<R>[] {
     const refs: CertificateRef<R>[] = [];
+    let k = 0;
     // One pass in document order: merging the lists per directive name meant sorting tens of thousands of them.
     const ldList = model.all;
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
       const role = roles.get(ld.name);
       if (!role) continue;
+      if (known && k < known.length && known[k].ld === ld && known[k].role === role) {
+        refs.push(known[k++] as CertificateRef<R>);
+        continue;
+      }
       const r = this.ref(model, ld, role, version);
       if (r) refs.push(r);
     }
@@ -273,7 +283,7 @@ export class CertificateFiles {
     if (!byVersion) this.pathRefsByModel.set(model, (byVersion = new Map()));
     let refs = byVersion.get(key);
     if (refs) return refs;
-    refs = this.collect(model, version, LOADED_FILE_DIRECTIVES);
+    refs = this.collect(model, version, LOADED_FILE_DIRECTIVES, this.refs(model));
     byVersion.set(key, refs);
     return refs;
   }
@@ -310,8 +320,10 @@ export class CertificateFiles {
   /** Whether a missing file at `ref` is the user's to fix (inside the workspace, relative, or mapped). */
   ours(model: ConfigModel, ref: CertificateRef<LoadedFileRole>): boolean {
     if (ref.mapped || !isAbsolute(ref.configured)) return true;
-    const inside = (dir: string) => ref.path === dir || ref.path.startsWith(dir.endsWith('/') ? dir : dir + '/');
-    return this.env.workspaceFolders.some(inside) || inside(model.prefix);
+    // Asked for every directive naming a file (tens of thousands in a big config): nothing is made per call.
+    const p = ref.path;
+    for (const dir of this.env.workspaceFolders) if (isInside(p, dir)) return true;
+    return isInside(p, model.prefix);
   }
 
   /** Texts read so far: a file is read once until `invalidate` (files changed on disk). */
@@ -395,6 +407,12 @@ function possibleSizes(text: string): number[] {
     else utf8 += 3;
   }
   return [...new Set([text.length, utf8, utf8 + 3])];
+}
+
+/** Whether `path` is the folder `dir` or under it. */
+function isInside(path: string, dir: string): boolean {
+  if (!path.startsWith(dir)) return false;
+  return path.length === dir.length || dir.endsWith('/') || path.charCodeAt(dir.length) === 47 /* / */;
 }
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -93,15 +93,27 @@ export function backendsOf(model: ConfigModel, files: CertificateFiles, use: Tls
   return backends;
 }
 
+/** Whether anything of this config listens on a port `use` connects to. */
+function listensForUse(model: ConfigModel, family: string, use: TlsUse): boolean {
+  if (!use.group) return listensOn(model, family, use.port ?? 443);
+  const servers = use.group.servers;
+  for (let i = 0; i < servers.length; i++) if (listensOn(model, family, servers[i].port ?? 443)) return true;
+  return false;
+}
+
+/** Shared by every use without backends here (never added to). */
+const NO_BACKENDS: Backend[] = [];
+
 function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
-  if (!use.certain || !use.host) return [];
+  if (!use.certain || !use.host) return NO_BACKENDS;
   const family = use.family === 'stream' ? 'stream' : 'http';
+  // Most upstreams are other machines: when nothing here listens on their ports and nothing was probed, there
+  // is no backend to know, and the names nginx would send need not be worked out. Asked before anything is
+  // made: tens of thousands of uses end here.
+  if (!files.hasProbes && !listensForUse(model, family, use)) return NO_BACKENDS;
   const targets = use.group
     ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443, via: s.dir }))
     : [{ host: use.host, port: use.port ?? 443, via: null }];
-  // Most upstreams are other machines: when nothing here listens on their ports and nothing was probed, there
-  // is no backend to know, and the names nginx would send need not be worked out.
-  if (!files.hasProbes && !targets.some((t) => listensOn(model, family, t.port))) return [];
   const sni = sniOf(model, use);
   const out: Backend[] = [];
   for (const t of targets) {
