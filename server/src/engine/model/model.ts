@@ -237,9 +237,9 @@ export class ConfigModel {
       problems: previous.problems.map((p) => (p.file === oldFile ? { ...p, file: newFile, start: move(p.start), end: move(p.end) } : p)),
       rootFile: previous.rootFile === oldFile ? newFile : previous.rootFile,
       upstreamIndex: edited !== null && UPSTREAM_INPUTS.includes(edited) ? null : previous.upstreamIndex,
-      // Keyed by argument text, which the edit may have changed: asked again.
-      httpGroupAsked: undefined,
-      streamGroupAsked: undefined,
+      // Made from the upstream index, which may be made anew.
+      httpGroups: undefined,
+      streamGroups: undefined,
       origin: { model: previous, edited },
     });
     let expansions = 0;
@@ -653,18 +653,32 @@ export class ConfigModel {
 
   /** The group `name` names (case-insensitively, as nginx matches it). */
   upstream(family: 'http' | 'stream', name: string): UpstreamGroup | undefined {
-    // Asked once per pass directive by several rules: answered by the name as written, without making a
-    // lower-cased key each time.
-    const asked = family === 'http' ? (this.httpGroupAsked ??= new Map()) : (this.streamGroupAsked ??= new Map());
-    let g = asked.get(name);
-    if (g === undefined) {
-      g = this.upstreams().get(family + ':' + name.toLowerCase()) ?? null;
-      asked.set(name, g);
-    }
-    return g ?? undefined;
+    // Asked once per pass directive by several rules: a name without capitals (nearly all) is looked up as
+    // written, with no lower-cased copy, key or memo entry made for it (a memo of every host asked grew with
+    // the config, and toLowerCase costs even when it changes nothing).
+    const groups = family === 'http' ? (this.httpGroups ??= this.groupsOf('http')) : (this.streamGroups ??= this.groupsOf('stream'));
+    const g = groups.get(name);
+    return g !== undefined || !mayLowerCase(name) ? g : groups.get(name.toLowerCase());
   }
-  private httpGroupAsked?: Map<string, UpstreamGroup | null>;
-  private streamGroupAsked?: Map<string, UpstreamGroup | null>;
+  private httpGroups?: Map<string, UpstreamGroup>;
+  private streamGroups?: Map<string, UpstreamGroup>;
+
+  /** The groups of one family by lower-cased name. */
+  private groupsOf(family: 'http' | 'stream'): Map<string, UpstreamGroup> {
+    const out = new Map<string, UpstreamGroup>();
+    const prefix = family + ':';
+    for (const [key, g] of this.upstreams()) if (key.startsWith(prefix)) out.set(key.slice(prefix.length), g);
+    return out;
+  }
+}
+
+/** Whether lower-casing can change `s`: it has an ASCII capital or a character past ASCII. */
+function mayLowerCase(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return true;
+  }
+  return false;
 }
 
 const NONE = Object.freeze([]) as unknown as LDir[];
