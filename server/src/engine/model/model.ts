@@ -237,9 +237,9 @@ export class ConfigModel {
       problems: previous.problems.map((p) => (p.file === oldFile ? { ...p, file: newFile, start: move(p.start), end: move(p.end) } : p)),
       rootFile: previous.rootFile === oldFile ? newFile : previous.rootFile,
       upstreamIndex: edited !== null && UPSTREAM_INPUTS.includes(edited) ? null : previous.upstreamIndex,
-      // Keyed by argument text, which the edit may have changed: asked again.
-      httpGroupAsked: undefined,
-      streamGroupAsked: undefined,
+      // Made from the upstream index, which may be made anew.
+      httpGroups: undefined,
+      streamGroups: undefined,
       origin: { model: previous, edited },
     });
     let expansions = 0;
@@ -309,12 +309,20 @@ export class ConfigModel {
    * tree's arrays: no directive or block view is made here.
    */
   private expand(file: ConfigFile, into: LBlock): void {
-    // `fill`: where the block's next directive goes, shared by the frames of one block (its own and those of
-    // the files included into it). A block's items are made at the size of its own directives and filled in
-    // place: grown by push, a three-directive location kept room for seventeen.
-    interface Frame { tree: CompactTree; next: number; block: LBlock; fill: { n: number }; file: ConfigFile; via: LDir | null; chain: string[]; ids: string[] }
+    // The stack as parallel arrays, one slot per open block or included file: an object per frame (and per
+    // block's fill counter) was garbage for each of a big config's blocks. What a file's blocks share (its
+    // tree, the include that brought it, the include chain) is one `Scope` per file expanded.
+    // `fills[fillAt[i]]`: where slot i's block gets its next directive, shared by the block's own slot and
+    // those of the files included into it. A block's items are made at the size of its own directives and
+    // filled in place: grown by push, a three-directive location kept room for seventeen.
+    interface Scope { tree: CompactTree; file: ConfigFile; via: LDir | null; chain: string[]; ids: string[] }
     const top = file.tree as CompactTree;
-    const stack: Frame[] = [{ tree: top, next: top.arrays.blkFirst[0] ?? -1, block: into, fill: { n: into.items.length }, file, via: null, chain: [file.path], ids: [this.identity(file.path)] }];
+    const nexts: number[] = [top.arrays.blkFirst[0] ?? -1];
+    const blocks: LBlock[] = [into];
+    const scopes: Scope[] = [{ tree: top, file, via: null, chain: [file.path], ids: [this.identity(file.path)] }];
+    const fillAt: number[] = [0];
+    const fills: number[] = [into.items.length];
+    let sp = 0;
     const maxDepth = this.opts.maxIncludeDepth ?? 32;
     const maxFiles = this.opts.maxFiles ?? 2000;
     const maxBytes = this.opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES;
@@ -322,37 +330,40 @@ export class ConfigModel {
     let includedCount = 0;
     let count = 0;
     let bytesCapped = false;
-    while (stack.length) {
-      const f = stack[stack.length - 1];
-      if (f.next < 0) { stack.pop(); continue; }
+    while (sp >= 0) {
+      const k = nexts[sp];
+      if (k < 0) { sp--; continue; }
+      const scope = scopes[sp];
+      const block = blocks[sp];
       if (count >= maxDirectives) {
         // Stop expanding, not just counting: what is past the cap is never built.
-        const at = f.via ?? this.all[count - 1];
+        const at = scope.via ?? this.all[count - 1];
         if (at) this.problem('include-limit', `the expanded config has more than ${maxDirectives} directives: the rest is not analysed`, at);
         break;
       }
-      const a = f.tree.arrays;
-      const k = f.next;
-      f.next = a.dirNext[k];
+      const tree = scope.tree;
+      const a = tree.arrays;
+      nexts[sp] = a.dirNext[k];
       pollCancellation();
-      const name = f.tree.dirNameInterned(k);
-      const ld = new LDir(k, name, f.file, f.block, f.via);
-      f.block.items[f.fill.n++] = ld;
+      const name = tree.dirNameInterned(k);
+      const ld = new LDir(k, name, scope.file, block, scope.via);
+      block.items[fills[fillAt[sp]]++] = ld;
       this.all[count++] = ld;
-      const inData = f.block.kind === 'raw' || f.block.kind === 'opaque';
+      const inData = block.kind === 'raw' || block.kind === 'opaque';
       const childBlock = a.dirChildBlock(k);
       if (name === 'include' && !inData && childBlock < 0 && a.dirArgc[k] === 1) {
         const targets = this.resolveInclude(ld);
-        if (f.chain.length >= maxDepth) {
+        if (scope.chain.length >= maxDepth) {
           this.problem('include-limit', `includes nested deeper than ${maxDepth} levels are not followed`, ld);
           continue;
         }
-        for (let k = targets.length - 1; k >= 0; k--) {
-          const target = targets[k];
+        const fill = fillAt[sp];
+        for (let t = targets.length - 1; t >= 0; t--) {
+          const target = targets[t];
           // By identity: a link to a file being included closes the cycle as much as its own name does.
           const id = this.identity(target);
-          if (f.ids.includes(id)) {
-            this.problem('include-cycle', `include cycle: "${target}" is already being included (${[...f.chain, target].join(' → ')}); nginx would recurse until it runs out of file descriptors`, ld);
+          if (scope.ids.includes(id)) {
+            this.problem('include-cycle', `include cycle: "${target}" is already being included (${[...scope.chain, target].join(' → ')}); nginx would recurse until it runs out of file descriptors`, ld);
             continue;
           }
           if (++includedCount > maxFiles) {
@@ -368,28 +379,40 @@ export class ConfigModel {
           }
           const inc = this.load(target);
           if (!inc) {
-            this.unread.add(f.block);
+            this.unread.add(block);
             const why = this.fs.readError?.(target) ?? '2: No such file or directory';
             this.problem('include-missing', /^\d+: /.test(why) ? `open() "${target}" failed (${why})` : `"${target}" is not read: ${why}`, ld);
             continue;
           }
           const incTree = inc.tree as CompactTree;
-          stack.push({ tree: incTree, next: incTree.arrays.blkFirst[0] ?? -1, block: f.block, fill: f.fill, file: inc, via: ld, chain: [...f.chain, target], ids: [...f.ids, id] });
+          sp++;
+          nexts[sp] = incTree.arrays.blkFirst[0] ?? -1;
+          blocks[sp] = block;
+          scopes[sp] = { tree: incTree, file: inc, via: ld, chain: [...scope.chain, target], ids: [...scope.ids, id] };
+          fillAt[sp] = fill;
         }
         continue;
       }
       if (childBlock >= 0) {
         // Inside data stays data; a block nginx has no kind for (third-party, misspelled) is not looked into.
-        const kind: BlockKind = inData ? f.block.kind : childBlockKind(f.block.kind, name) ?? 'opaque';
+        const kind: BlockKind = inData ? block.kind : childBlockKind(block.kind, name) ?? 'opaque';
         let own = 0;
         for (let c = a.blkFirst[childBlock]; c >= 0; c = a.dirNext[c]) own++;
-        const child: LBlock = { kind, owner: ld, parent: f.block, items: own ? new Array<LDir>(own) : [], synthetic: false };
+        const child: LBlock = { kind, owner: ld, parent: block, items: own ? new Array<LDir>(own) : [], synthetic: false };
         ld.child = child;
-        stack.push({ tree: f.tree, next: a.blkFirst[childBlock], block: child, fill: { n: 0 }, file: f.file, via: f.via, chain: f.chain, ids: f.ids });
+        sp++;
+        nexts[sp] = a.blkFirst[childBlock];
+        blocks[sp] = child;
+        scopes[sp] = scope;
+        fillAt[sp] = sp;
+        fills[sp] = 0;
       }
     }
     // Stopped at the directive cap: the blocks still open keep only what was placed (no holes).
-    for (let i = 0; i < stack.length; i++) if (stack[i].fill.n < stack[i].block.items.length) stack[i].block.items.length = stack[i].fill.n;
+    for (let i = 0; i <= sp; i++) {
+      const placed = fills[fillAt[i]];
+      if (placed < blocks[i].items.length) blocks[i].items.length = placed;
+    }
     this.all.length = count;
   }
 
@@ -630,18 +653,32 @@ export class ConfigModel {
 
   /** The group `name` names (case-insensitively, as nginx matches it). */
   upstream(family: 'http' | 'stream', name: string): UpstreamGroup | undefined {
-    // Asked once per pass directive by several rules: answered by the name as written, without making a
-    // lower-cased key each time.
-    const asked = family === 'http' ? (this.httpGroupAsked ??= new Map()) : (this.streamGroupAsked ??= new Map());
-    let g = asked.get(name);
-    if (g === undefined) {
-      g = this.upstreams().get(family + ':' + name.toLowerCase()) ?? null;
-      asked.set(name, g);
-    }
-    return g ?? undefined;
+    // Asked once per pass directive by several rules: a name without capitals (nearly all) is looked up as
+    // written, with no lower-cased copy, key or memo entry made for it (a memo of every host asked grew with
+    // the config, and toLowerCase costs even when it changes nothing).
+    const groups = family === 'http' ? (this.httpGroups ??= this.groupsOf('http')) : (this.streamGroups ??= this.groupsOf('stream'));
+    const g = groups.get(name);
+    return g !== undefined || !mayLowerCase(name) ? g : groups.get(name.toLowerCase());
   }
-  private httpGroupAsked?: Map<string, UpstreamGroup | null>;
-  private streamGroupAsked?: Map<string, UpstreamGroup | null>;
+  private httpGroups?: Map<string, UpstreamGroup>;
+  private streamGroups?: Map<string, UpstreamGroup>;
+
+  /** The groups of one family by lower-cased name. */
+  private groupsOf(family: 'http' | 'stream'): Map<string, UpstreamGroup> {
+    const out = new Map<string, UpstreamGroup>();
+    const prefix = family + ':';
+    for (const [key, g] of this.upstreams()) if (key.startsWith(prefix)) out.set(key.slice(prefix.length), g);
+    return out;
+  }
+}
+
+/** Whether lower-casing can change `s`: it has an ASCII capital or a character past ASCII. */
+function mayLowerCase(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return true;
+  }
+  return false;
 }
 
 const NONE = Object.freeze([]) as unknown as LDir[];

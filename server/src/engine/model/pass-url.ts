@@ -29,16 +29,21 @@ function schemeEnd(url: string): number {
   return -1;
 }
 
-/** Schemes as nginx's pass directives write them: the usual ones are not lower-cased into a new string each. */
-const SCHEMES = new Map(['http', 'https', 'grpc', 'grpcs', 'uwsgi', 'suwsgi'].map((x) => [x, x]));
+/** Schemes as nginx's pass directives write them: the usual ones are recognised in place, not sliced and lower-cased. */
+const SCHEMES = ['http', 'https', 'grpc', 'grpcs', 'uwsgi', 'suwsgi'];
+
+/** The scheme ending at `end`, lower-cased. */
+function schemeOf(url: string, end: number): string {
+  for (let i = 0; i < SCHEMES.length; i++) {
+    const s = SCHEMES[i];
+    if (s.length === end && url.startsWith(s)) return s;
+  }
+  return url.slice(0, end).toLowerCase();
+}
 
 export function parsePassUrl(url: string): PassUrl {
   const end = schemeEnd(url);
-  let scheme: string | null = null;
-  if (end > 0) {
-    const raw = url.slice(0, end);
-    scheme = SCHEMES.get(raw) ?? raw.toLowerCase();
-  }
+  const scheme = end > 0 ? schemeOf(url, end) : null;
   const rest = end > 0 ? url.slice(end + 3) : url;
   let hostPort = rest;
   let path: string | null = null;
@@ -63,8 +68,24 @@ export function splitHostPort(addr: string): { host: string; port: number | null
   }
   const i = addr.lastIndexOf(':');
   if (i < 0) return { host: addr, port: null };
-  const p = addr.slice(i + 1);
-  return /^\d+$/.test(p) ? { host: addr.slice(0, i), port: parseInt(p, 10) } : { host: addr, port: null };
+  const port = digitsAt(addr, i + 1, addr.length);
+  return port >= 0 ? { host: addr.slice(0, i), port } : { host: addr, port: null };
+}
+
+/**
+ * The number `text` writes from `from` to `to` when that is all ASCII digits (at least one), else -1: the
+ * port of every pass address, read in place (a slice and a regular expression each were garbage per address).
+ */
+function digitsAt(text: string, from: number, to: number): number {
+  if (from >= to) return -1;
+  let n = 0;
+  for (let j = from; j < to; j++) {
+    const c = text.charCodeAt(j);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  // Past 2^53 the sum above rounds differently from parseInt: such a "port" is read as parseInt reads it.
+  return n <= Number.MAX_SAFE_INTEGER ? n : parseInt(text.slice(from, to), 10);
 }
 
 /**
@@ -89,7 +110,7 @@ const SUN_PATH = 108;
 
 export function parseUpstreamAddress(addr: string, uriPart: boolean): UpstreamAddress {
   const out: UpstreamAddress = { error: null, unix: false, host: '', port: null, uri: '' };
-  if (addr.length >= 5 && addr.slice(0, 5).toLowerCase() === 'unix:') {
+  if (addr.length >= 5 && addr.charCodeAt(4) === 58 && addr.slice(0, 4).toLowerCase() === 'unix') {
     out.unix = true;
     let path = addr.slice(5);
     if (uriPart) {
@@ -114,7 +135,7 @@ export function parseUpstreamAddress(addr: string, uriPart: boolean): UpstreamAd
     }
     if (close + 1 < last) {
       if (addr[close + 1] !== ':') return { ...out, error: 'invalid host' };
-      out.port = portOf(addr.slice(close + 2, last));
+      out.port = portOf(addr, close + 2, last);
       if (out.port === null) return { ...out, error: 'invalid port' };
     }
     if (close === 1) return { ...out, error: 'no host' };
@@ -135,7 +156,7 @@ export function parseUpstreamAddress(addr: string, uriPart: boolean): UpstreamAd
     if (uri < colon) colon = -1;
   }
   if (colon >= 0) {
-    out.port = portOf(addr.slice(colon + 1, last));
+    out.port = portOf(addr, colon + 1, last);
     if (out.port === null) return { ...out, error: 'invalid port' };
     last = colon;
   }
@@ -144,10 +165,9 @@ export function parseUpstreamAddress(addr: string, uriPart: boolean): UpstreamAd
   return out;
 }
 
-/** A port as nginx reads one: digits only, 1 to 65535 (leading zeros allowed); null otherwise. */
-function portOf(text: string): number | null {
-  if (!/^\d+$/.test(text)) return null;
-  const n = parseInt(text, 10);
+/** A port as nginx reads one (`text` from `from` to `to`): digits only, 1 to 65535 (leading zeros allowed); null otherwise. */
+function portOf(text: string, from: number, to: number): number | null {
+  const n = digitsAt(text, from, to);
   return n >= 1 && n <= 65535 ? n : null;
 }
 

@@ -60,8 +60,15 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     const listens: Listen[] = [];
     for (const l of model.inBlock(ld.child, 'listen')) {
       if (!l.argc) continue;
-      const flags = l.values().slice(1).map((v) => v.toLowerCase());
-      listens.push({ ld: l, key: family + ' ' + normalise(l.arg(0)), ssl: flags.includes('ssl'), quic: flags.includes('quic'), defaultServer: flags.includes('default_server') || flags.includes('default') });
+      // Read one by one: arrays of the values (and of them lower-cased) were garbage per listen of a big config.
+      let ssl = false, quic = false, defaultServer = false;
+      for (let i = 1; i < l.argc; i++) {
+        const flag = l.arg(i).toLowerCase();
+        if (flag === 'ssl') ssl = true;
+        else if (flag === 'quic') quic = true;
+        else if (flag === 'default_server' || flag === 'default') defaultServer = true;
+      }
+      listens.push({ ld: l, key: family + ' ' + normalise(l.arg(0)), ssl, quic, defaultServer });
     }
     servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: [], onlyTls: false });
   }

@@ -46,8 +46,37 @@ export const TLS_USE_INPUTS: readonly string[] = [...PASS_NAMES, 'set', 'map', '
 /** Whether the list of TLS uses can rest on directives named `name`. */
 export const readsTlsUseInput = readsTlsAnd(TLS_USE_INPUTS);
 
+// Asked several times for each TLS use of a big config: read character by character, without regular expressions.
 export function isIpLiteral(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(host);
+  return isDottedQuad(host) || host.startsWith('[') || isBareIpv6(host);
+}
+
+/** Four groups of one to three ASCII digits joined by dots (`/^\d{1,3}(\.\d{1,3}){3}$/`). */
+function isDottedQuad(s: string): boolean {
+  let groups = 1;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return false;
+    } else if (c === 46 && digits > 0 && groups < 4) {
+      groups++;
+      digits = 0;
+    } else return false;
+  }
+  return groups === 4 && digits > 0;
+}
+
+/** Hex digits and colons only, with a colon after the first character (`/^[0-9a-f:]+:[0-9a-f:]*$/i`). */
+function isBareIpv6(s: string): boolean {
+  let colon = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const l = c | 0x20;
+    if (c === 58) colon ||= i > 0;
+    else if (!((c >= 48 && c <= 57) || (l >= 97 && l <= 102))) return false;
+  }
+  return colon;
 }
 
 /**
