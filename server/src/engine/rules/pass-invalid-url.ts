@@ -1,6 +1,6 @@
 // Pass directive URLs nginx refuses when it loads the config.
 
-import { parsePassUrl, parseUpstreamAddress, UpstreamAddress } from '../model/pass-url';
+import { parsePassUrl, parseUpstreamAddress } from '../model/pass-url';
 import { LDir } from '../model/model';
 import { argSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
@@ -9,32 +9,6 @@ const PASSES = ['proxy_pass', 'grpc_pass', 'uwsgi_pass'];
 
 /** The schemes grpc_pass and uwsgi_pass strip (plain, TLS); without one they take the address as it is. */
 const SCHEMES: Record<string, [string, string]> = { grpc_pass: ['grpc', 'grpcs'], uwsgi_pass: ['uwsgi', 'suwsgi'] };
-
-/** What nginx reads from an http pass's URL: the address after the scheme it strips, and what it makes of it. */
-interface HttpPass {
-  addr: string;
-  /** Said after an address error when the URL has a scheme this directive does not strip. */
-  hint: string;
-  a: UpstreamAddress;
-}
-
-/** `null`: a proxy_pass URL without http:// or https://. */
-function readHttpPass(name: string, url: string): HttpPass | null {
-  const scheme = parsePassUrl(url).scheme;
-  let addr = url;
-  let hint = '';
-  if (name === 'proxy_pass') {
-    if (scheme !== 'http' && scheme !== 'https') return null;
-    addr = url.slice(scheme.length + 3);
-  } else if (scheme === SCHEMES[name][0] || scheme === SCHEMES[name][1]) {
-    addr = url.slice(scheme.length + 3);
-  } else if (scheme !== null) {
-    // nginx strips only its own schemes (grpc(s):// or (s)uwsgi://) and then reads "https://…" as a host.
-    hint = `: ${name} takes ${SCHEMES[name][0]}:// or ${SCHEMES[name][1]}://`;
-  }
-  // Only proxy_pass may carry a URI part; grpc_pass and uwsgi_pass refuse any "/" or "?" as part of the host.
-  return { addr, hint, a: parseUpstreamAddress(addr, name === 'proxy_pass') };
-}
 
 export const passInvalidUrl: Rule = {
   id: 'pass-invalid-url',
@@ -282,9 +256,6 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
     // The pass directives from the name index, in document order (a scan of every directive per analysis
     // found the same few).
     const ldList = ctx.model.namedAny(PASSES);
-    // An http pass's URL read once per directive name and URL: a big config passes to the same few URLs from
-    // thousands of locations, and reading one makes several objects and strings.
-    const httpPasses = new Map<string, Map<string, HttpPass | null>>();
     // Made once, not in the loop: a closure there would take `ld` into a context made for every pass.
     const report = (ld: LDir, message: string) => ctx.report({ nginxLine: handlerLine(ld), message, ...argSpan(ld, 0) });
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
@@ -310,12 +281,20 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
         continue;
       }
       if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
-      let byUrl = httpPasses.get(name);
-      if (!byUrl) httpPasses.set(name, (byUrl = new Map()));
-      let read = byUrl.get(url);
-      if (read === undefined) byUrl.set(url, (read = readHttpPass(name, url)));
-      if (!read) { report(ld, `invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
-      const { addr, hint, a } = read;
+      const scheme = parsePassUrl(url).scheme;
+      let addr = url;
+      let hint = '';
+      if (name === 'proxy_pass') {
+        if (scheme !== 'http' && scheme !== 'https') { report(ld, `invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
+        addr = url.slice(scheme.length + 3);
+      } else if (scheme === SCHEMES[name][0] || scheme === SCHEMES[name][1]) {
+        addr = url.slice(scheme.length + 3);
+      } else if (scheme !== null) {
+        // nginx strips only its own schemes (grpc(s):// or (s)uwsgi://) and then reads "https://…" as a host.
+        hint = `: ${name} takes ${SCHEMES[name][0]}:// or ${SCHEMES[name][1]}://`;
+      }
+      // Only proxy_pass may carry a URI part; grpc_pass and uwsgi_pass refuse any "/" or "?" as part of the host.
+      const a = parseUpstreamAddress(addr, name === 'proxy_pass');
       if (a.error) { report(ld, `${a.error} in upstream "${addr}"${a.unix ? '' : hint}`); continue; }
       const group = a.unix ? undefined : ctx.model.upstream('http', a.host);
       if (group && a.port !== null) { report(ld, `upstream "${a.host}" may not have port ${a.port}: the servers of the group carry the ports`); continue; }
