@@ -7,7 +7,7 @@ import { tlsDirective, UpstreamFamily } from '../knowledge/tls-directives';
 import { ConfigModel, UpstreamGroup } from '../model/model';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, configNames, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 /** The settings whose values make two uses of one peer verify alike. */
@@ -38,14 +38,17 @@ function add<K>(map: Map<K, number | Peer>, key: K, uses: readonly TlsUse[], at:
  */
 function verifyAlike(model: ConfigModel, uses: TlsUse[]): boolean {
   const first = uses[0];
-  const firstDirs = SIGNATURE.map((s) => model.first(tlsDirective(first.family, s), first.block));
+  // A setting the config never names is unset for every use: alike, without a lookup per use. (The uses of
+  // a peer are of one family.)
+  const parts = SIGNATURE.filter((s) => configNames(model, tlsDirective(first.family, s)));
+  const firstDirs = parts.map((s) => model.first(tlsDirective(first.family, s), first.block));
   const firstValues: (string | undefined)[] = [];
   for (let k = 1; k < uses.length; k++) {
     const u = uses[k];
     if (u.block === first.block && u.family === first.family) continue;
-    for (let i = 0; i < SIGNATURE.length; i++) {
+    for (let i = 0; i < parts.length; i++) {
       const a = firstDirs[i];
-      const b = model.first(tlsDirective(u.family, SIGNATURE[i]), u.block);
+      const b = model.first(tlsDirective(u.family, parts[i]), u.block);
       if (a === b) continue;
       if (!a || !b) return false;
       const va = (firstValues[i] ??= valueOf(a));
