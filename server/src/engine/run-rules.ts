@@ -89,6 +89,18 @@ function nextOnSpan(inFile: Map<number, number | Map<number, number>>, start: nu
   return n;
 }
 
+/**
+ * One rule's findings so far in one file, for their counters. Most rules report in document order: while
+ * each finding starts after all before it, it is the first on its span and nothing is filed (a map entry per
+ * finding was most of what reporting allocated). The first finding out of that order files those before it.
+ */
+interface FileSpans {
+  /** The greatest start so far. */
+  last: number;
+  /** From the first finding out of order on. */
+  bySpan: Map<number, number | Map<number, number>> | null;
+}
+
 function reportAfterRun(): void {
   throw new Error('a rule reported after its run ended');
 }
@@ -101,7 +113,8 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
   const repeated = model.expansions > model.files.size;
   for (const rule of rules) {
     // Findings so far of this rule per file and span: a second one on the same span gets the next counter.
-    const spans = new Map<ConfigFile, Map<number, number | Map<number, number>>>();
+    const spans = new Map<ConfigFile, FileSpans>();
+    const ruleStart = findings.length;
     pollCancellation();
     const configured = settings.rules[rule.id];
     if (configured === 'off') continue;
@@ -126,8 +139,20 @@ export function runRules(model: ConfigModel, settings: EngineSettings, rules: re
           if (ids && (ids.has(rule.id) || ids.has('all'))) return;
         }
         let inFile = spans.get(f.file);
-        if (!inFile) spans.set(f.file, (inFile = new Map()));
-        findings.push(new LazyFinding(nextOnSpan(inFile, f.start, f.end), rule.id, severity ?? f.severity ?? rule.defaultSeverity, f));
+        if (!inFile) spans.set(f.file, (inFile = { last: -1, bySpan: null }));
+        let ordinal = 0;
+        if (f.start > inFile.last && !inFile.bySpan) inFile.last = f.start;
+        else {
+          if (!inFile.bySpan) {
+            const bySpan = (inFile.bySpan = new Map());
+            for (let i = ruleStart; i < findings.length; i++) {
+              const had = findings[i];
+              if (had.path === f.file.path) nextOnSpan(bySpan, had.start, had.end);
+            }
+          }
+          ordinal = nextOnSpan(inFile.bySpan, f.start, f.end);
+        }
+        findings.push(new LazyFinding(ordinal, rule.id, severity ?? f.severity ?? rule.defaultSeverity, f));
       },
     };
     try {

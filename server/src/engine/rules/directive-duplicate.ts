@@ -87,7 +87,9 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     ],
   },
   check(ctx) {
-    const seen = new Map<LBlock, Map<string, LDir>>();
+    // The first exact and the first prefix location of each URI, by URI and then block: no key string nor map
+    // per block (a big config has tens of thousands of locations, most of them the only one of their URI).
+    const firstLocation = { exact: new Map<string, Map<LBlock, LDir>>(), prefix: new Map<string, Map<LBlock, LDir>>() };
     const rejecting = new ByKindAndName<boolean>();
     const ldList = checkedDirectives(ctx.model);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
@@ -95,13 +97,13 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
       if (ld.name === 'location' && ld.child && ld.argc) {
         // nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with
         // the same URI in one block: "duplicate location". Regex and named locations may repeat.
-        const match = locationMatch(ld.values());
+        const match = locationMatch(ld);
         if (!match) continue;
-        const key = '\0location ' + match.kind + ' ' + match.uri;
-        let names = seen.get(ld.block);
-        if (!names) seen.set(ld.block, (names = new Map()));
-        const first = names.get(key);
-        if (!first) { names.set(key, ld); continue; }
+        const byUri = firstLocation[match.kind];
+        let blocks = byUri.get(match.uri);
+        if (!blocks) byUri.set(match.uri, (blocks = new Map()));
+        const first = blocks.get(ld.block);
+        if (!first) { blocks.set(ld.block, ld); continue; }
         ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on ${lineRef(first, ld)})`, related: [{ ld: first, message: 'first occurrence' }], ...directiveSpan(ld) });
         continue;
       }
@@ -127,12 +129,12 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
 };
 
 /** `location [= | ^~] uri` → its kind and URI as nginx keys it; undefined for regex and named locations. */
-function locationMatch(args: string[]): { kind: 'exact' | 'prefix'; uri: string } | undefined {
+function locationMatch(ld: LDir): { kind: 'exact' | 'prefix'; uri: string } | undefined {
   let mod = '';
-  let uri = args[0];
-  if (args.length >= 2) { mod = args[0]; uri = args[1]; }
+  let uri = ld.arg(0);
+  if (ld.argc >= 2) { mod = uri; uri = ld.arg(1); }
   else {
-    const m = /^(=|\^~|~\*|~)(.+)$/.exec(args[0]);
+    const m = /^(=|\^~|~\*|~)(.+)$/.exec(uri);
     if (m) { mod = m[1]; uri = m[2]; }
   }
   if (mod === '~' || mod === '~*') return undefined;

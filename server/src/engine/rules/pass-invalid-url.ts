@@ -1,6 +1,7 @@
 // Pass directive URLs nginx refuses when it loads the config.
 
 import { parsePassUrl, parseUpstreamAddress } from '../model/pass-url';
+import { LDir } from '../model/model';
 import { argSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
 
@@ -255,6 +256,8 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
     // The pass directives from the name index, in document order (a scan of every directive per analysis
     // found the same few).
     const ldList = ctx.model.namedAny(PASSES);
+    // Made once, not in the loop: a closure there would take `ld` into a context made for every pass.
+    const report = (ld: LDir, message: string) => ctx.report({ nginxLine: handlerLine(ld), message, ...argSpan(ld, 0) });
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
       const name = ld.name;
@@ -262,20 +265,19 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
       const url = ld.arg(0);
       if (url.includes('$')) continue;
       const kind = ld.block.kind;
-      const report = (message: string) => ctx.report({ nginxLine: handlerLine(ld), message, ...argSpan(ld, 0) });
       if (kind === 'stream/server') {
         if (name !== 'proxy_pass') continue;
         // Stream proxy_pass reads the whole argument as the address: no scheme, no URI part.
         const a = parseUpstreamAddress(url, false);
         if (a.error) {
           const hint = !a.unix && parsePassUrl(url).scheme !== null ? ': stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)' : '';
-          report(`${a.error} in upstream "${url}"${hint}`);
+          report(ld, `${a.error} in upstream "${url}"${hint}`);
           continue;
         }
         if (a.unix) continue;
         const group = ctx.model.upstream('stream', a.host);
-        if (group && a.port !== null) report(`upstream "${a.host}" may not have port ${a.port}: the servers of the group carry the ports`);
-        else if (!group && a.port === null) report(`no port in upstream "${a.host}": stream proxy_pass needs an explicit port unless it names an upstream group`);
+        if (group && a.port !== null) report(ld, `upstream "${a.host}" may not have port ${a.port}: the servers of the group carry the ports`);
+        else if (!group && a.port === null) report(ld, `no port in upstream "${a.host}": stream proxy_pass needs an explicit port unless it names an upstream group`);
         continue;
       }
       if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
@@ -283,7 +285,7 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
       let addr = url;
       let hint = '';
       if (name === 'proxy_pass') {
-        if (scheme !== 'http' && scheme !== 'https') { report(`invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
+        if (scheme !== 'http' && scheme !== 'https') { report(ld, `invalid URL prefix in "${url}": proxy_pass takes http:// or https://`); continue; }
         addr = url.slice(scheme.length + 3);
       } else if (scheme === SCHEMES[name][0] || scheme === SCHEMES[name][1]) {
         addr = url.slice(scheme.length + 3);
@@ -293,16 +295,16 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
       }
       // Only proxy_pass may carry a URI part; grpc_pass and uwsgi_pass refuse any "/" or "?" as part of the host.
       const a = parseUpstreamAddress(addr, name === 'proxy_pass');
-      if (a.error) { report(`${a.error} in upstream "${addr}"${a.unix ? '' : hint}`); continue; }
+      if (a.error) { report(ld, `${a.error} in upstream "${addr}"${a.unix ? '' : hint}`); continue; }
       const group = a.unix ? undefined : ctx.model.upstream('http', a.host);
-      if (group && a.port !== null) { report(`upstream "${a.host}" may not have port ${a.port}: the servers of the group carry the ports`); continue; }
+      if (group && a.port !== null) { report(ld, `upstream "${a.host}" may not have port ${a.port}: the servers of the group carry the ports`); continue; }
       // grpc_pass and uwsgi_pass have no default port (proxy_pass takes 80 or 443 from the scheme).
-      if (name !== 'proxy_pass' && !a.unix && !group && a.port === null) { report(`no port in upstream "${a.host}": ${name} needs an explicit port unless it names an upstream group`); continue; }
+      if (name !== 'proxy_pass' && !a.unix && !group && a.port === null) { report(ld, `no port in upstream "${a.host}": ${name} needs an explicit port unless it names an upstream group`); continue; }
       if (name === 'proxy_pass' && a.uri !== '') {
         // A regex location is `~`/`~*` before the pattern or joined to it (`~\.php$`); a named one starts with `@`.
         const modifier = ctx.model.enclosing(ld.block, 'http/location')?.owner?.d.args[0]?.value ?? '';
         if (kind !== 'http/location' || modifier.startsWith('~') || modifier.startsWith('@')) {
-          report('"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block');
+          report(ld, '"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block');
         }
       }
     }

@@ -3,8 +3,8 @@
 import { lineRef } from '../model/describe';
 import { LBlock, LDir } from '../model/model';
 import { isFlagOn, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
-import { tlsDirective, tlsFact, upstreamSuffixes } from '../knowledge/tls-directives';
-import { directiveSpan, readsTlsAnd, Rule } from './rule';
+import { tlsDirective, tlsFact, UpstreamFamily, upstreamSuffixes } from '../knowledge/tls-directives';
+import { configNames, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
@@ -165,15 +165,21 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     // use reads are reported, each with the first use that shows it idle.
     const read = new Set<LDir>();
     const idle = new Map<LDir, { name: string; use: TlsUse }>();
+    // Per family, the settings the config names at all: only those are looked up around each use.
+    const present = new Map<UpstreamFamily, string[]>();
+    const presentIn = (family: UpstreamFamily) => VERIFY_ONLY.map((s) => tlsDirective(family, s)).filter((n) => configNames(ctx.model, n));
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
+      let names = present.get(use.family);
+      if (!names) present.set(use.family, (names = presentIn(use.family)));
+      if (!names.length) continue;
       const verify = ctx.model.first(tlsDirective(use.family, 'verify'), use.block);
       // A use whose scheme comes from a variable may be TLS: what it would read counts as read. So does one
       // whose verification is neither on nor off (a variable nginx refuses): nothing here says it is off.
       const counts = isFlagOn(verify) || isFlagUnknown(verify) || !use.certain;
-      for (const s of VERIFY_ONLY) {
-        const name = tlsDirective(use.family, s);
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
         const ld = ctx.model.first(name, use.block);
         if (!ld) continue;
         if (counts) read.add(ld);

@@ -3,14 +3,61 @@
 
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
 import { isFlagOn, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
-import { tlsDirective } from '../knowledge/tls-directives';
+import { tlsDirective, UpstreamFamily } from '../knowledge/tls-directives';
+import { ConfigModel, UpstreamGroup } from '../model/model';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
-import { argSpan, readsTlsAnd, Rule } from './rule';
+import { argSpan, configNames, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
 /** The settings whose values make two uses of one peer verify alike. */
 const SIGNATURE = ['verify', 'trusted_certificate', 'verify_depth', 'crl'] as const;
+
+/** A peer reached from several locations: its uses, and where the first of them is in the list of uses. */
+interface Peer {
+  first: number;
+  uses: TlsUse[];
+}
+
+/** Files use `at` of `uses` under `key`: a lone use is kept as its index, a peer made at the second. */
+function add<K>(map: Map<K, number | Peer>, key: K, uses: readonly TlsUse[], at: number, peers: Peer[]): void {
+  const had = map.get(key);
+  if (had === undefined) map.set(key, at);
+  else if (typeof had !== 'number') had.uses.push(uses[at]);
+  else {
+    const peer = { first: had, uses: [uses[had], uses[at]] };
+    map.set(key, peer);
+    peers.push(peer);
+  }
+}
+
+/**
+ * Whether all `uses` have the first one's signature setting by setting (the same directive, or values equal
+ * but for case): what most peers share, found without spelling a signature per use. Settings alike one by
+ * one make equal signatures; anything else is left to the signatures themselves.
+ */
+function verifyAlike(model: ConfigModel, uses: TlsUse[]): boolean {
+  const first = uses[0];
+  // A setting the config never names is unset for every use: alike, without a lookup per use. (The uses of
+  // a peer are of one family.)
+  const parts = SIGNATURE.filter((s) => configNames(model, tlsDirective(first.family, s)));
+  const firstDirs = parts.map((s) => model.first(tlsDirective(first.family, s), first.block));
+  const firstValues: (string | undefined)[] = [];
+  for (let k = 1; k < uses.length; k++) {
+    const u = uses[k];
+    if (u.block === first.block && u.family === first.family) continue;
+    for (let i = 0; i < parts.length; i++) {
+      const a = firstDirs[i];
+      const b = model.first(tlsDirective(u.family, parts[i]), u.block);
+      if (a === b) continue;
+      if (!a || !b) return false;
+      const va = (firstValues[i] ??= valueOf(a));
+      const vb = valueOf(b);
+      if (va !== vb && va.toLowerCase() !== vb.toLowerCase()) return false;
+    }
+  }
+  return true;
+}
 
 export const upstreamTlsMixedVerification: Rule = {
   id: 'upstream-tls-mixed-verification',
@@ -90,18 +137,33 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
     ],
   },
   check(ctx) {
-    const groups = new Map<string, TlsUse[]>();
+    // Uses by peer: per family, the upstream group (one object per name, as nginx matches names) or the host
+    // and port. Nested maps rather than a key string per use, and a lone use kept as itself: most peers of a
+    // big config are reached from one location, and those are all that is made for them.
+    const byGroup = new Map<UpstreamFamily, Map<UpstreamGroup, number | Peer>>();
+    const byHost = new Map<UpstreamFamily, Map<number, Map<string, number | Peer>>>();
+    const peers: Peer[] = [];
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
-      const key = use.family + ' ' + (use.group ? 'group ' + use.group.name.toLowerCase() : use.host.toLowerCase() + ':' + (use.port ?? 443));
-      const list = groups.get(key);
-      if (list) list.push(use);
-      else groups.set(key, [use]);
+      if (use.group) {
+        let groups = byGroup.get(use.family);
+        if (!groups) byGroup.set(use.family, (groups = new Map()));
+        add(groups, use.group, useList, useIndex, peers);
+      } else {
+        let ports = byHost.get(use.family);
+        if (!ports) byHost.set(use.family, (ports = new Map()));
+        const port = use.port ?? 443;
+        let hosts = ports.get(port);
+        if (!hosts) ports.set(port, (hosts = new Map()));
+        add(hosts, use.host.toLowerCase(), useList, useIndex, peers);
+      }
     }
-    for (const uses of groups.values()) {
-      if (uses.length < 2) continue;
+    // Reported in the order of their first uses (document order), whatever map each peer is filed in.
+    peers.sort((a, b) => a.first - b.first);
+    for (const { uses } of peers) {
+      if (verifyAlike(ctx.model, uses)) continue;
       const sig = (u: TlsUse) => {
         let out = '';
         for (let i = 0; i < SIGNATURE.length; i++) {

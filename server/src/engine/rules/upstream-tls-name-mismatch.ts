@@ -11,7 +11,7 @@ import { backendsOf, readsBackendsAnd } from '../certificates/handshake';
 import { firstCertifiedServer } from '../certificates/sockets';
 import type { CertificateFiles } from '../certificates/files';
 import { Fix, TextEdit } from '../types';
-import { argSpan, Rule } from './rule';
+import { argSpan, Rule, RuleContext } from './rule';
 import { conf } from './case-text';
 
 /**
@@ -38,6 +38,61 @@ function nameOfBackend(model: ConfigModel, files: CertificateFiles | undefined, 
 
 /** Where the name the user gives goes, until they give it (a plain word, so the text still parses). */
 const NAME_PLACEHOLDER = '__CERTIFICATE_NAME__';
+
+/**
+ * Reports a use whose certificate is checked against a name no certificate carries. Apart from the rule's loop:
+ * the fix closures made here would otherwise take the loop's variables into a context made for every use.
+ */
+function reportMismatch(ctx: RuleContext, use: TlsUse, host: string, checked: string, suggestion: string | null, why: NonNullable<ReturnType<typeof unmatchableName>>): void {
+  const written = ctx.model.first(tlsDirective(use.family, 'name'), use.block);
+  const nameDirective = tlsDirective(use.family, 'name');
+  const via = written ? ` (${nameDirective} ${written.d.args.map((a) => a.value).join(' ')}, line ${lineNumber(written)})` : '';
+  const problem = why === 'ip'
+    ? `the IP address ${checked}${via}: nginx never matches an IP against a certificate, so every handshake fails`
+    : `"${host}", the upstream group's name${via}: a name without a dot, which no public CA certifies (only a certificate from your own CA can carry it)`;
+  // The fixes are made when read (an editor's code action, --fix): in a big config most never are.
+  const insert = (name: string): TextEdit[] | null => {
+    const block = settingsBlock(use.block);
+    // Not where another backend reads the same name (an `if` branch, a nested location): it would fail there.
+    if (changesAnotherBackend(ctx.model, use, block, [nameDirective])) return null;
+    // A name written here (`proxy_ssl_name $proxy_host`) is changed: a second one is a duplicate for nginx -t.
+    const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
+    setter.set(nameDirective, name);
+    const edits = setter.edits();
+    return edits.length ? edits : null;
+  };
+  const ask = (): Fix[] => {
+    // Nothing in the config names the certificate: the editor asks the user, and nothing guesses.
+    const edits = insert(NAME_PLACEHOLDER);
+    return edits ? [{ title: `Set ${nameDirective} to the certificate's name…`, edits, isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${host}"` : host} (written as ${nameDirective})` } }] : [];
+  };
+  /** The fix that writes a name the config gives (`from`: where it comes from, for the title), else ask. */
+  const fixWriting = (name: string, from?: string) => (): Fix[] => {
+    const edits = insert(name);
+    return edits ? [{ title: `Check the certificate for ${name} (${nameDirective}${from ? `, from ${from}` : ''})`, edits, isPreferred: true, safe: false }] : ask();
+  };
+  let fixes = ask;
+  let advice = `Set ${nameDirective} to the name in the certificate.`;
+  if (suggestion) fixes = fixWriting(suggestion);
+  // An IP written as the name where the pass names a host: that host is the name nginx would check without it.
+  else if (checked !== host && (isCertificateName(host) || host === 'localhost')) {
+    fixes = fixWriting(host, 'the pass URL');
+    advice = `Set ${nameDirective} ${host} (the host of the pass URL), or remove it.`;
+  }
+  else if (isIpLiteral(host) || use.group?.servers.every((x) => isIpLiteral(x.host) || x.host.startsWith('unix:'))) {
+    // Addresses only: the name is not in the URL or the group. Offered only when this config says it.
+    const known = nameOfBackend(ctx.model, ctx.certificates, use);
+    if (known) {
+      fixes = fixWriting(known.name, known.from);
+      advice = `Set ${nameDirective} ${known.name} (${known.from}).`;
+    } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so the quick fix asks for it.`;
+  }
+  ctx.report({
+    message: `The upstream certificate is checked against ${problem}. ${advice}`,
+    fixes,
+    ...argSpan(use.pass, 0),
+  });
+}
 
 export const upstreamTlsNameMismatch: Rule = {
   id: 'upstream-tls-name-mismatch',
@@ -167,56 +222,8 @@ command line offers no fix for it.`,
       if (naming.name === null) continue;
       const checked = naming.name;
       if (checked !== use.host && !isIpLiteral(checked)) continue;
-      const written = ctx.model.first(tlsDirective(use.family, 'name'), use.block);
-      const nameDirective = tlsDirective(use.family, 'name');
-      const via = written ? ` (${nameDirective} ${written.d.args.map((a) => a.value).join(' ')}, line ${lineNumber(written)})` : '';
       const why = unmatchableName(use, checked);
-      if (!why) continue;
-      const problem = why === 'ip'
-        ? `the IP address ${checked}${via}: nginx never matches an IP against a certificate, so every handshake fails`
-        : `"${use.host}", the upstream group's name${via}: a name without a dot, which no public CA certifies (only a certificate from your own CA can carry it)`;
-      // The fixes are made when read (an editor's code action, --fix): in a big config most never are.
-      const insert = (name: string): TextEdit[] | null => {
-        const block = settingsBlock(use.block);
-        // Not where another backend reads the same name (an `if` branch, a nested location): it would fail there.
-        if (changesAnotherBackend(ctx.model, use, block, [nameDirective])) return null;
-        // A name written here (`proxy_ssl_name $proxy_host`) is changed: a second one is a duplicate for nginx -t.
-        const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
-        setter.set(nameDirective, name);
-        const edits = setter.edits();
-        return edits.length ? edits : null;
-      };
-      const ask = (): Fix[] => {
-        // Nothing in the config names the certificate: the editor asks the user, and nothing guesses.
-        const edits = insert(NAME_PLACEHOLDER);
-        return edits ? [{ title: `Set ${nameDirective} to the certificate's name…`, edits, isPreferred: false, safe: false, input: { placeholder: NAME_PLACEHOLDER, prompt: `The DNS name in the certificate of ${use.group ? `the servers of upstream "${use.host}"` : use.host} (written as ${nameDirective})` } }] : [];
-      };
-      /** The fix that writes a name the config gives (`from`: where it comes from, for the title), else ask. */
-      const fixWriting = (name: string, from?: string) => (): Fix[] => {
-        const edits = insert(name);
-        return edits ? [{ title: `Check the certificate for ${name} (${nameDirective}${from ? `, from ${from}` : ''})`, edits, isPreferred: true, safe: false }] : ask();
-      };
-      let fixes = ask;
-      let advice = `Set ${nameDirective} to the name in the certificate.`;
-      if (naming.suggestion) fixes = fixWriting(naming.suggestion);
-      // An IP written as the name where the pass names a host: that host is the name nginx would check without it.
-      else if (checked !== use.host && (isCertificateName(use.host) || use.host === 'localhost')) {
-        fixes = fixWriting(use.host, 'the pass URL');
-        advice = `Set ${nameDirective} ${use.host} (the host of the pass URL), or remove it.`;
-      }
-      else if (isIpLiteral(use.host) || use.group?.servers.every((x) => isIpLiteral(x.host) || x.host.startsWith('unix:'))) {
-        // Addresses only: the name is not in the URL or the group. Offered only when this config says it.
-        const known = nameOfBackend(ctx.model, ctx.certificates, use);
-        if (known) {
-          fixes = fixWriting(known.name, known.from);
-          advice = `Set ${nameDirective} ${known.name} (${known.from}).`;
-        } else advice = `Set ${nameDirective} to the name in the certificate; this config does not say which name that is, so the quick fix asks for it.`;
-      }
-      ctx.report({
-        message: `The upstream certificate is checked against ${problem}. ${advice}`,
-        fixes,
-        ...argSpan(use.pass, 0),
-      });
+      if (why) reportMismatch(ctx, use, use.host, checked, naming.suggestion, why);
     }
   },
 };

@@ -2,7 +2,8 @@
 
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn, verificationName } from '../model/verification';
-import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, tlsUses, usesSharing } from '../model/tls-uses';
+import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, tlsUses, usesSharing } from '../model/tls-uses';
+import { Fix } from '../types';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
@@ -60,6 +61,20 @@ the handshake: with verification on that is a 502, without it you may silently t
     ],
   },
   check(ctx) {
+    // One fix function for every finding, made from its use when asked (see RuleFinding.about): a closure in
+    // the loop would take the loop's variables into a context made for every use, reported or not.
+    const fix = (use: TlsUse): Fix[] => {
+      const snName = tlsDirective(use.family, 'server_name');
+      const block = settingsBlock(use.block);
+      const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
+      setter.set(snName, 'on');
+      const edits = setter.edits();
+      // Other passes that read the same setting (an `if` branch, a suppressed one), or a file included at
+      // several places: switching SNI on there is the user's call (a legacy backend may reset on SNI). So it
+      // is where what cannot be seen may set it (an include not read, the config around a file read alone).
+      const shared = usesSharing(ctx.model, use, block, [snName]).length > 0 || editsSharedText(ctx.model, block, [snName]) || ctx.model.partlyUnknown(use.block);
+      return edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: !shared }] : [];
+    };
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
@@ -74,17 +89,8 @@ the handshake: with verification on that is a 502, without it you may silently t
       if (isFlagOn(sni) || isFlagUnknown(sni)) continue;
       ctx.report({
         message: `No SNI is sent to "${name}" (${snName} is ${sni ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,
-        fixes: () => {
-          const block = settingsBlock(use.block);
-          const setter = directiveSetter(ctx.model, block, anchorIn(block, use.pass));
-          setter.set(snName, 'on');
-          const edits = setter.edits();
-          // Other passes that read the same setting (an `if` branch, a suppressed one), or a file included at
-          // several places: switching SNI on there is the user's call (a legacy backend may reset on SNI). So it
-          // is where what cannot be seen may set it (an include not read, the config around a file read alone).
-          const shared = usesSharing(ctx.model, use, block, [snName]).length > 0 || editsSharedText(ctx.model, block, [snName]) || ctx.model.partlyUnknown(use.block);
-          return edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: !shared }] : [];
-        },
+        about: use,
+        fixes: fix,
         ...argSpan(use.pass, 0),
       });
     }

@@ -4,7 +4,7 @@ import { describeEffective, lineNumber, lineRef, valueOf } from '../model/descri
 import { isFlagOn, isFlagUnknown, TlsUse, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
-import { argSpan, Rule } from './rule';
+import { Rule } from './rule';
 import { Fix } from '../types';
 import { LDir } from '../model/model';
 import { conf } from './case-text';
@@ -12,6 +12,14 @@ import { conf } from './case-text';
 /** Where `ld` is, said from `from`: its line in the same file, its file and line in another. */
 function placeOf(ld: LDir, from: LDir): string {
   return (ld.file === from.file ? 'on ' : 'at ') + lineRef(ld, from);
+}
+
+/**
+ * The related locations of the `*_ssl_verify` directives in effect. A function rather than a closure in the
+ * rule's loop: one there takes the loop's variables into a context made for every use, reported or not.
+ */
+function setHere(found: LDir[], name: string): { ld: LDir; message: string }[] {
+  return found.map((ld) => ({ ld, message: `${name} set here` }));
 }
 
 export const upstreamTlsUnverified: Rule = {
@@ -272,18 +280,19 @@ include it could not read, or the config around a file read without it. A host t
       const use = useList[useIndex];
       if (!use.certain) continue;
       const verifyName = tlsDirective(use.family, 'verify');
-      const verify = ctx.model.effective(verifyName, use.block);
-      if (isFlagOn(verify.found[0])) continue;
+      const verify = ctx.model.first(verifyName, use.block);
+      if (isFlagOn(verify)) continue;
       // `proxy_ssl_verify $v;` is neither on nor off: nginx refuses it (directive-invalid-value says so), and
       // calling it "switched off" or fixing it to `on` would overwrite what the user (or a template) means.
-      if (isFlagUnknown(verify.found[0])) continue;
+      if (isFlagUnknown(verify)) continue;
       ctx.report({
         about: use,
         message: spell,
         fixes: fix,
         // Most uses have verification nowhere: no empty list is made for each of them.
-        related: verify.found.length ? verify.found.map((ld) => ({ ld, message: `${verifyName} set here` })) : undefined,
-        ...argSpan(use.pass, 0),
+        related: verify ? setHere(ctx.model.lookup(verifyName, use.block)!, verifyName) : undefined,
+        // The URL's span written out: spread from argSpan, it cost an object and a property array per finding.
+        file: use.pass.file, start: use.pass.argStart(0), end: use.pass.argEnd(0),
       });
     }
   },
