@@ -115,6 +115,11 @@ export class LDir {
     return a.tokEnd[a.dirTok[this.index] + a.dirArgc[this.index]];
   }
 
+  /** Where its text ends: after the `;`, or the block's `}`. */
+  get end(): number {
+    return this.arrays.dirEnd[this.index];
+  }
+
   /** The `;` that ends it, or -1. */
   get terminator(): number {
     return this.arrays.dirTerm[this.index];
@@ -516,18 +521,25 @@ export class ConfigModel {
    * fixes ask the index instead of scanning `all` (a scan per finding made outputs quadratic).
    */
   named(name: string): readonly LDir[] {
-    if (!this.byName) {
-      const m = new Map<string, LDir[]>();
-      const ldList = this.all;
-      for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-        const ld = ldList[ldIndex];
-        const list = m.get(ld.name);
-        if (list) list.push(ld);
-        else m.set(ld.name, [ld]);
-      }
-      this.byName = m;
+    return this.nameIndex().get(name) ?? [];
+  }
+
+  /** The distinct names of this model's directives, each once (the keys of `named`'s index). */
+  names(): IterableIterator<string> {
+    return this.nameIndex().keys();
+  }
+
+  private nameIndex(): Map<string, LDir[]> {
+    if (this.byName) return this.byName;
+    const m = new Map<string, LDir[]>();
+    const ldList = this.all;
+    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
+      const ld = ldList[ldIndex];
+      const list = m.get(ld.name);
+      if (list) list.push(ld);
+      else m.set(ld.name, [ld]);
     }
-    return this.byName.get(name) ?? [];
+    return (this.byName = m);
   }
 
   /** Every directive with one of `names`, in expanded document order. */
