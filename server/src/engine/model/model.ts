@@ -531,13 +531,35 @@ export class ConfigModel {
 
   private nameIndex(): Map<string, LDir[]> {
     if (this.byName) return this.byName;
-    const m = new Map<string, LDir[]>();
+    // Counted, then filled: lists grown by push were copied again and again on the way to tens of thousands
+    // of directives, most of what the index allocated. Neighbours often share a name (a run of
+    // `proxy_set_header`): the previous slot is taken without a lookup.
+    const slots = new Map<string, { list: LDir[]; n: number }>();
     const ldList = this.all;
-    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-      const ld = ldList[ldIndex];
-      const list = m.get(ld.name);
-      if (list) list.push(ld);
-      else m.set(ld.name, [ld]);
+    let lastName = '';
+    let last: { list: LDir[]; n: number } | undefined;
+    for (let i = 0; i < ldList.length; i++) {
+      const name = ldList[i].name;
+      if (name !== lastName || !last) {
+        lastName = name;
+        last = slots.get(name);
+        if (!last) slots.set(name, (last = { list: NONE, n: 0 }));
+      }
+      last.n++;
+    }
+    const m = new Map<string, LDir[]>();
+    for (const [name, slot] of slots) {
+      m.set(name, (slot.list = new Array<LDir>(slot.n)));
+      slot.n = 0;
+    }
+    last = undefined;
+    for (let i = 0; i < ldList.length; i++) {
+      const ld = ldList[i];
+      if (ld.name !== lastName || !last) {
+        lastName = ld.name;
+        last = slots.get(lastName)!;
+      }
+      last.list[last.n++] = ld;
     }
     return (this.byName = m);
   }
