@@ -566,18 +566,32 @@ export class ConfigModel {
 
   /** Every directive with one of `names`, in expanded document order. */
   namedAny(names: readonly string[]): readonly LDir[] {
-    let only: readonly LDir[] | null = null;
-    let lists = 0;
+    const lists: (readonly LDir[])[] = [];
+    let total = 0;
     for (const n of names) {
       const list = this.named(n);
-      if (!list.length) continue;
-      only = list;
-      lists++;
+      if (!list.length || lists.includes(list)) continue;
+      lists.push(list);
+      total += list.length;
     }
-    if (lists <= 1) return only ?? [];
-    // Several names in use: their directives interleave, and document order is the order of `all`.
-    const wanted = new Set(names);
-    return this.all.filter((ld) => wanted.has(ld.name));
+    if (lists.length <= 1) return lists.length ? lists[0] : [];
+    // Several names in use: their directives interleave, and document order is the order of `all`. Each list
+    // is a piece of it in order, so a directive is matched by identity against the next one of each list (no
+    // name looked up per directive), and the walk stops once every list is taken.
+    const out = new Array<LDir>(total);
+    const next = new Array<number>(lists.length).fill(0);
+    const all = this.all;
+    let k = 0;
+    for (let i = 0; i < all.length && k < total; i++) {
+      const ld = all[i];
+      for (let j = 0; j < lists.length; j++) {
+        if (lists[j][next[j]] !== ld) continue;
+        out[k++] = ld;
+        next[j]++;
+        break;
+      }
+    }
+    return out;
   }
 
   private byFile: Map<string, LDir[]> | null = null;
