@@ -741,8 +741,13 @@ const SMALL_BLOCK = 12;
 function occurrences(b: LBlock, name: string): LDir[] | undefined {
   const items = b.items;
   if (items.length > SMALL_BLOCK) return (b.index ?? indexOf(b)).get(name);
-  let out: LDir[] | undefined;
-  for (let i = 0; i < items.length; i++) if (items[i].name === name) (out ??= []).push(items[i]);
+  // Counted first, then made at its size: a list grown by push from empty keeps room for seventeen, and
+  // lookups in small blocks run once per location and rule in a big config.
+  let n = 0;
+  for (let i = 0; i < items.length; i++) if (items[i].name === name) n++;
+  if (!n) return undefined;
+  const out = new Array<LDir>(n);
+  for (let i = 0, k = 0; k < n; i++) if (items[i].name === name) out[k++] = items[i];
   return out;
 }
 
