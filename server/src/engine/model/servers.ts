@@ -58,8 +58,12 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     const family = kind === 'http/server' ? 'http' : kind === 'stream/server' ? 'stream' : kind === 'mail/server' ? 'mail' : null;
     if (!family) continue;
     const listens: Listen[] = [];
-    for (const l of model.inBlock(ld.child, 'listen')) {
-      if (!l.argc) continue;
+    // The server's own directives read in place: a list of its listens (and an iterator over it) per server
+    // was garbage for each server of a big config.
+    const items = ld.child.items;
+    for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+      const l = items[itemIndex];
+      if (l.name !== 'listen' || !l.argc) continue;
       // Read one by one: arrays of the values (and of them lower-cased) were garbage per listen of a big config.
       let ssl = false, quic = false, defaultServer = false;
       for (let i = 1; i < l.argc; i++) {
