@@ -51,3 +51,20 @@ test('IP literals as the former regular expressions read them', () => {
   );
   for (const h of ['1.2.3.4', '255.255.255.255', '1.2.3', '1.2.3.4.5', '1234.1.1.1', '::1', 'fe80::1', ':', 'a:', 'host', '10.0.0.1:80']) assert.equal(isIpLiteral(h), old(h), h);
 });
+
+test('the by-name index and its merges keep document order, as filtering every directive did', () => {
+  const names = ['a', 'b', 'c', 'include', 'server'];
+  const word = fc.constantFrom(...names);
+  const conf = fc.array(fc.tuple(word, fc.boolean()), { maxLength: 30 }).map((xs) => xs.map(([n, open], i) => (open ? `server { ${n} ${i}; }` : `${n} ${i};`)).join('\n'));
+  fc.assert(
+    fc.property(conf, conf, fc.array(word, { maxLength: 6 }), (root, inc, asked) => {
+      const files = { '/etc/nginx/nginx.conf': `http { ${root} include x.conf; server { include x.conf; } }`, '/etc/nginx/x.conf': inc };
+      const model = new ConfigModel('/etc/nginx/nginx.conf', memoryFileSystem(files));
+      for (const n of names) assert.deepEqual(model.named(n), model.all.filter((ld) => ld.name === n));
+      assert.deepEqual([...model.names()], [...new Set(model.all.map((ld) => ld.name))]);
+      // Repeated names included: each directive once.
+      assert.deepEqual(model.namedAny(asked), model.all.filter((ld) => asked.includes(ld.name)));
+    }),
+    { numRuns: 500 },
+  );
+});

@@ -59,6 +59,8 @@ const LOADED_FILE_DIRECTIVES: Map<string, LoadedFileRole> = (() => {
   return m;
 })();
 
+const LOADED_FILE_NAMES = [...LOADED_FILE_DIRECTIVES.keys()];
+
 /** The certificate, key, CA and CRL directives of those. */
 const FILE_DIRECTIVES: Map<string, CertificateRole> = new Map([...LOADED_FILE_DIRECTIVES].filter((e): e is [string, CertificateRole] => ROLES.has(e[1])));
 
@@ -252,21 +254,27 @@ export class CertificateFiles {
    * that is a path in every version is one at `version` too, with the same role: `pathRefs` reuses `refs`).
    */
   private collect<R extends LoadedFileRole>(model: ConfigModel, version: NginxVersion | undefined, roles: ReadonlyMap<string, R>, known?: readonly CertificateRef<LoadedFileRole>[]): CertificateRef<R>[] {
-    const refs: CertificateRef<R>[] = [];
+    // The directives of LOADED_FILE_DIRECTIVES (`roles` is all or part of it), from the model's by-name index
+    // merged in document order once per model: not a pass over every directive of the config per caller.
+    let ldList = this.loadedFileDirectives.get(model);
+    if (!ldList) this.loadedFileDirectives.set(model, (ldList = model.namedAny(LOADED_FILE_NAMES)));
+    // Made at its largest size and cut to what it holds: grown by push, tens of thousands of refs were copied
+    // again and again.
+    const refs = new Array<CertificateRef<R>>(ldList.length);
+    let n = 0;
     let k = 0;
-    // One pass in document order: merging the lists per directive name meant sorting tens of thousands of them.
-    const ldList = model.all;
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
       const role = roles.get(ld.name);
       if (!role) continue;
       if (known && k < known.length && known[k].ld === ld && known[k].role === role) {
-        refs.push(known[k++] as CertificateRef<R>);
+        refs[n++] = known[k++] as CertificateRef<R>;
         continue;
       }
       const r = this.ref(model, ld, role, version);
-      if (r) refs.push(r);
+      if (r) refs[n++] = r;
     }
+    refs.length = n;
     return refs;
   }
 
@@ -288,6 +296,7 @@ export class CertificateFiles {
     return refs;
   }
 
+  private loadedFileDirectives = new WeakMap<ConfigModel, readonly LDir[]>();
   private pathRefsByModel = new WeakMap<ConfigModel, Map<string, CertificateRef<LoadedFileRole>[]>>();
 
   /**

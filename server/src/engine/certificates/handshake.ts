@@ -145,7 +145,7 @@ function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse):
 
 /** `server` of this config as the backend at `t`, with the certificate it presents (null when unreadable). */
 function configBackend(model: ConfigModel, files: CertificateFiles, t: { host: string; port: number; via: LDir | null }, server: ServerInfo, sni: string | null): Backend | null {
-  const certDir = model.effective('ssl_certificate', server.block).found[0];
+  const certDir = model.first('ssl_certificate', server.block);
   if (!certDir) return null;
   const certificate = files.ref(model, certDir);
   if (!certificate) return null;

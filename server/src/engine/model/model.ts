@@ -115,6 +115,11 @@ export class LDir {
     return a.tokEnd[a.dirTok[this.index] + a.dirArgc[this.index]];
   }
 
+  /** Where its text ends: after the `;`, or the block's `}`. */
+  get end(): number {
+    return this.arrays.dirEnd[this.index];
+  }
+
   /** The `;` that ends it, or -1. */
   get terminator(): number {
     return this.arrays.dirTerm[this.index];
@@ -516,34 +521,77 @@ export class ConfigModel {
    * fixes ask the index instead of scanning `all` (a scan per finding made outputs quadratic).
    */
   named(name: string): readonly LDir[] {
-    if (!this.byName) {
-      const m = new Map<string, LDir[]>();
-      const ldList = this.all;
-      for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-        const ld = ldList[ldIndex];
-        const list = m.get(ld.name);
-        if (list) list.push(ld);
-        else m.set(ld.name, [ld]);
+    return this.nameIndex().get(name) ?? [];
+  }
+
+  /** The distinct names of this model's directives, each once (the keys of `named`'s index). */
+  names(): IterableIterator<string> {
+    return this.nameIndex().keys();
+  }
+
+  private nameIndex(): Map<string, LDir[]> {
+    if (this.byName) return this.byName;
+    // Counted, then filled: lists grown by push were copied again and again on the way to tens of thousands
+    // of directives, most of what the index allocated. Neighbours often share a name (a run of
+    // `proxy_set_header`): the previous slot is taken without a lookup.
+    const slots = new Map<string, { list: LDir[]; n: number }>();
+    const ldList = this.all;
+    let lastName = '';
+    let last: { list: LDir[]; n: number } | undefined;
+    for (let i = 0; i < ldList.length; i++) {
+      const name = ldList[i].name;
+      if (name !== lastName || !last) {
+        lastName = name;
+        last = slots.get(name);
+        if (!last) slots.set(name, (last = { list: NONE, n: 0 }));
       }
-      this.byName = m;
+      last.n++;
     }
-    return this.byName.get(name) ?? [];
+    const m = new Map<string, LDir[]>();
+    for (const [name, slot] of slots) {
+      m.set(name, (slot.list = new Array<LDir>(slot.n)));
+      slot.n = 0;
+    }
+    last = undefined;
+    for (let i = 0; i < ldList.length; i++) {
+      const ld = ldList[i];
+      if (ld.name !== lastName || !last) {
+        lastName = ld.name;
+        last = slots.get(lastName)!;
+      }
+      last.list[last.n++] = ld;
+    }
+    return (this.byName = m);
   }
 
   /** Every directive with one of `names`, in expanded document order. */
   namedAny(names: readonly string[]): readonly LDir[] {
-    let only: readonly LDir[] | null = null;
-    let lists = 0;
+    const lists: (readonly LDir[])[] = [];
+    let total = 0;
     for (const n of names) {
       const list = this.named(n);
-      if (!list.length) continue;
-      only = list;
-      lists++;
+      if (!list.length || lists.includes(list)) continue;
+      lists.push(list);
+      total += list.length;
     }
-    if (lists <= 1) return only ?? [];
-    // Several names in use: their directives interleave, and document order is the order of `all`.
-    const wanted = new Set(names);
-    return this.all.filter((ld) => wanted.has(ld.name));
+    if (lists.length <= 1) return lists.length ? lists[0] : [];
+    // Several names in use: their directives interleave, and document order is the order of `all`. Each list
+    // is a piece of it in order, so a directive is matched by identity against the next one of each list (no
+    // name looked up per directive), and the walk stops once every list is taken.
+    const out = new Array<LDir>(total);
+    const next = new Array<number>(lists.length).fill(0);
+    const all = this.all;
+    let k = 0;
+    for (let i = 0; i < all.length && k < total; i++) {
+      const ld = all[i];
+      for (let j = 0; j < lists.length; j++) {
+        if (lists[j][next[j]] !== ld) continue;
+        out[k++] = ld;
+        next[j]++;
+        break;
+      }
+    }
+    return out;
   }
 
   private byFile: Map<string, LDir[]> | null = null;
@@ -693,8 +741,13 @@ const SMALL_BLOCK = 12;
 function occurrences(b: LBlock, name: string): LDir[] | undefined {
   const items = b.items;
   if (items.length > SMALL_BLOCK) return (b.index ?? indexOf(b)).get(name);
-  let out: LDir[] | undefined;
-  for (let i = 0; i < items.length; i++) if (items[i].name === name) (out ??= []).push(items[i]);
+  // Counted first, then made at its size: a list grown by push from empty keeps room for seventeen, and
+  // lookups in small blocks run once per location and rule in a big config.
+  let n = 0;
+  for (let i = 0; i < items.length; i++) if (items[i].name === name) n++;
+  if (!n) return undefined;
+  const out = new Array<LDir>(n);
+  for (let i = 0, k = 0; k < n; i++) if (items[i].name === name) out[k++] = items[i];
   return out;
 }
 

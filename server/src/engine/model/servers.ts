@@ -57,9 +57,17 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     const kind = ld.child.kind;
     const family = kind === 'http/server' ? 'http' : kind === 'stream/server' ? 'stream' : kind === 'mail/server' ? 'mail' : null;
     if (!family) continue;
-    const listens: Listen[] = [];
-    for (const l of model.inBlock(ld.child, 'listen')) {
-      if (!l.argc) continue;
+    // The server's own directives read in place: a list of its listens (and an iterator over it) per server
+    // was garbage for each server of a big config. Counted first: a list grown from empty keeps room for
+    // seventeen, and a server has a listen or two.
+    const items = ld.child.items;
+    let count = 0;
+    for (let itemIndex = 0; itemIndex < items.length; itemIndex++) if (items[itemIndex].name === 'listen' && items[itemIndex].argc) count++;
+    const listens = new Array<Listen>(count);
+    let listenCount = 0;
+    for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+      const l = items[itemIndex];
+      if (l.name !== 'listen' || !l.argc) continue;
       // Read one by one: arrays of the values (and of them lower-cased) were garbage per listen of a big config.
       let ssl = false, quic = false, defaultServer = false;
       for (let i = 1; i < l.argc; i++) {
@@ -68,7 +76,7 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
         else if (flag === 'quic') quic = true;
         else if (flag === 'default_server' || flag === 'default') defaultServer = true;
       }
-      listens.push({ ld: l, key: family + ' ' + normalise(l.arg(0)), ssl, quic, defaultServer });
+      listens[listenCount++] = { ld: l, key: family + ' ' + normalise(l.arg(0)), ssl, quic, defaultServer };
     }
     servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: [], onlyTls: false });
   }

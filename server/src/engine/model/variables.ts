@@ -149,16 +149,23 @@ function defined(scope: ConfigModel): Defined {
     if (family !== 'stream') http.add(name);
     if (family !== 'http') stream.add(name);
   };
+  // By directive name: whether one can define a variable is asked once per distinct name, not per directive.
+  for (const directive of model.names()) {
+    if (definedVariableArgument(directive) === undefined && !definesByShape(directive)) continue;
+    const lds = model.named(directive);
+    for (let i = 0; i < lds.length; i++) {
+      const ld = lds[i];
+      const name = definedName(ld);
+      if (name) add(name, variableFamily(ld.block));
+      // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
+      if (ld.block.kind === 'raw' && ld.block.owner?.name === 'geoip2' && directive.startsWith('$')) add(directive.slice(1).toLowerCase(), variableFamily(ld.block));
+    }
+  }
   const places = new Map<ConfigFile, number>();
   const regions = new Map<ConfigFile, [start: number, end: number, family: VariableFamily][]>();
   const ldList = model.all;
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
-    // The name is asked first (definedName): most directives define nothing and get no view.
-    const name = definedName(ld);
-    if (name) add(name, variableFamily(ld.block));
-    // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
-    if (ld.block.kind === 'raw' && ld.block.owner?.name === 'geoip2' && ld.name.startsWith('$')) add(ld.name.slice(1).toLowerCase(), variableFamily(ld.block));
     // The first directive of a file lies at its top level: where it lands is where the file is expanded.
     if (ld.index === 0) {
       const family = variableFamily(ld.block);
@@ -168,7 +175,7 @@ function defined(scope: ConfigModel): Defined {
     if (child !== null && (child.kind === 'http' || child.kind === 'stream')) {
       let list = regions.get(ld.file);
       if (!list) regions.set(ld.file, (list = []));
-      list.push([ld.nameStart, ld.d.end, child.kind]);
+      list.push([ld.nameStart, ld.end, child.kind]);
     }
   }
   for (const f of model.files.values()) {
