@@ -93,6 +93,33 @@ export function backendsOf(model: ConfigModel, files: CertificateFiles, use: Tls
   return backends;
 }
 
+/** A TLS use with the backends of this config (or probed) it reaches: at least one. */
+export interface UseBackends {
+  use: TlsUse;
+  backends: Backend[];
+}
+
+const withBackendsCache = new WeakMap<ConfigModel, { files: CertificateFiles; list: UseBackends[] }>();
+
+/**
+ * The TLS uses of `model` that reach a backend whose certificate is known, in the order of `tlsUses`, each
+ * with its backends. Once per model: the handshake rules each walked every use (tens of thousands, most
+ * of them reaching other machines) to find the few that do.
+ */
+export function usesWithBackends(model: ConfigModel, files: CertificateFiles): readonly UseBackends[] {
+  const cached = withBackendsCache.get(model);
+  if (cached && cached.files === files) return cached.list;
+  const list: UseBackends[] = [];
+  const useList = tlsUses(model);
+  for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+    const use = useList[useIndex];
+    const backends = backendsOf(model, files, use);
+    if (backends.length) list.push({ use, backends });
+  }
+  withBackendsCache.set(model, { files, list });
+  return list;
+}
+
 /** Whether anything of this config listens on a port `use` connects to. */
 function listensForUse(model: ConfigModel, family: string, use: TlsUse): boolean {
   if (!use.group) return listensOn(model, family, use.port ?? 443);
