@@ -86,6 +86,9 @@ function mayBeBackend(model: ConfigModel, server: LDir): boolean {
  * (a use belongs to one model): the four handshake rules and the name fixes all ask.
  */
 export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
+  // Most upstreams are other machines, told by a few lookups: those uses are not filed (an entry per use, tens
+  // of thousands, cost more than asking again).
+  if (!mayHaveBackends(model, files, use)) return NO_BACKENDS;
   let cache = backendsCache.get(model.whole);
   if (!cache || cache.files !== files) backendsCache.set(model.whole, (cache = { files, byUse: new Map() }));
   let backends = cache.byUse.get(use);
@@ -131,13 +134,18 @@ function listensForUse(model: ConfigModel, family: string, use: TlsUse): boolean
 /** Shared by every use without backends here (never added to). */
 const NO_BACKENDS: Backend[] = [];
 
-function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
-  if (!use.certain || !use.host) return NO_BACKENDS;
+/**
+ * Whether `use` may have backends to know: when nothing here listens on its ports and nothing was probed, it
+ * has none, and the names nginx would send need not be worked out. Asked before anything is made: tens of
+ * thousands of uses end here.
+ */
+function mayHaveBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse): use is TlsUse & { host: string } {
+  if (!use.certain || !use.host) return false;
+  return files.hasProbes || listensForUse(model, use.family === 'stream' ? 'stream' : 'http', use);
+}
+
+function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse & { host: string }): Backend[] {
   const family = use.family === 'stream' ? 'stream' : 'http';
-  // Most upstreams are other machines: when nothing here listens on their ports and nothing was probed, there
-  // is no backend to know, and the names nginx would send need not be worked out. Asked before anything is
-  // made: tens of thousands of uses end here.
-  if (!files.hasProbes && !listensForUse(model, family, use)) return NO_BACKENDS;
   const targets = use.group
     ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443, via: s.dir }))
     : [{ host: use.host, port: use.port ?? 443, via: null }];
