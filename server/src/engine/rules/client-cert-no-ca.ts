@@ -149,6 +149,8 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
     ],
   },
   check(ctx) {
+    // Both findings rest on an ssl_verify_client: most configs have none anywhere, and then no server is looked at.
+    if (!ctx.model.whole.named('ssl_verify_client').length) return;
     const newer = versionAtLeast(ctx.settings.nginxVersion, ...CLIENT_CA_FROM_TRUSTED_SINCE);
     const seen = new Set<LDir>();
     const sList = serverTls(ctx.model);
