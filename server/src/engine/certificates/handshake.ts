@@ -86,11 +86,41 @@ function mayBeBackend(model: ConfigModel, server: LDir): boolean {
  * (a use belongs to one model): the four handshake rules and the name fixes all ask.
  */
 export function backendsOf(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
+  // Most upstreams are other machines, told by a few lookups: those uses are not filed (an entry per use, tens
+  // of thousands, cost more than asking again).
+  if (!mayHaveBackends(model, files, use)) return NO_BACKENDS;
   let cache = backendsCache.get(model.whole);
   if (!cache || cache.files !== files) backendsCache.set(model.whole, (cache = { files, byUse: new Map() }));
   let backends = cache.byUse.get(use);
   if (!backends) cache.byUse.set(use, (backends = findBackends(model, files, use)));
   return backends;
+}
+
+/** A TLS use with the backends of this config (or probed) it reaches: at least one. */
+export interface UseBackends {
+  use: TlsUse;
+  backends: Backend[];
+}
+
+const withBackendsCache = new WeakMap<ConfigModel, { files: CertificateFiles; list: UseBackends[] }>();
+
+/**
+ * The TLS uses of `model` that reach a backend whose certificate is known, in the order of `tlsUses`, each
+ * with its backends. Once per model: the handshake rules each walked every use (tens of thousands, most
+ * of them reaching other machines) to find the few that do.
+ */
+export function usesWithBackends(model: ConfigModel, files: CertificateFiles): readonly UseBackends[] {
+  const cached = withBackendsCache.get(model);
+  if (cached && cached.files === files) return cached.list;
+  const list: UseBackends[] = [];
+  const useList = tlsUses(model);
+  for (let useIndex = 0; useIndex < useList.length; useIndex++) {
+    const use = useList[useIndex];
+    const backends = backendsOf(model, files, use);
+    if (backends.length) list.push({ use, backends });
+  }
+  withBackendsCache.set(model, { files, list });
+  return list;
 }
 
 /** Whether anything of this config listens on a port `use` connects to. */
@@ -104,13 +134,18 @@ function listensForUse(model: ConfigModel, family: string, use: TlsUse): boolean
 /** Shared by every use without backends here (never added to). */
 const NO_BACKENDS: Backend[] = [];
 
-function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse): Backend[] {
-  if (!use.certain || !use.host) return NO_BACKENDS;
+/**
+ * Whether `use` may have backends to know: when nothing here listens on its ports and nothing was probed, it
+ * has none, and the names nginx would send need not be worked out. Asked before anything is made: tens of
+ * thousands of uses end here.
+ */
+function mayHaveBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse): use is TlsUse & { host: string } {
+  if (!use.certain || !use.host) return false;
+  return files.hasProbes || listensForUse(model, use.family === 'stream' ? 'stream' : 'http', use);
+}
+
+function findBackends(model: ConfigModel, files: CertificateFiles, use: TlsUse & { host: string }): Backend[] {
   const family = use.family === 'stream' ? 'stream' : 'http';
-  // Most upstreams are other machines: when nothing here listens on their ports and nothing was probed, there
-  // is no backend to know, and the names nginx would send need not be worked out. Asked before anything is
-  // made: tens of thousands of uses end here.
-  if (!files.hasProbes && !listensForUse(model, family, use)) return NO_BACKENDS;
   const targets = use.group
     ? use.group.servers.map((s) => ({ host: s.host, port: s.port ?? 443, via: s.dir }))
     : [{ host: use.host, port: use.port ?? 443, via: null }];

@@ -149,25 +149,29 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
     ],
   },
   check(ctx) {
+    // Both findings rest on an ssl_verify_client: most configs have none anywhere, and then no server is looked at.
+    if (!ctx.model.whole.named('ssl_verify_client').length) return;
     const newer = versionAtLeast(ctx.settings.nginxVersion, ...CLIENT_CA_FROM_TRUSTED_SINCE);
     const seen = new Set<LDir>();
     const sList = serverTls(ctx.model);
     for (let sIndex = 0; sIndex < sList.length; sIndex++) {
       const s = sList[sIndex];
       const mode = ctx.model.first('ssl_verify_client', s.block);
-      const value = mode?.d.args[0]?.value.toLowerCase();
-      const ocsp = ctx.model.first('ssl_ocsp', s.block);
+      // Most servers verify no clients: nothing else is looked up for them.
+      if (!mode) continue;
+      const value = mode.d.args[0]?.value.toLowerCase();
+      const ocsp = value === 'optional_no_ca' ? ctx.model.first('ssl_ocsp', s.block) : undefined;
       const ocspClash = value === 'optional_no_ca' && !!ocsp && ocsp.d.args[0]?.value.toLowerCase() !== 'off' && !seen.has(ocsp);
-      if (!ocspClash && (!mode || (value !== 'on' && value !== 'optional') || seen.has(mode))) continue;
+      if (!ocspClash && ((value !== 'on' && value !== 'optional') || seen.has(mode))) continue;
       if (!checkedByNginx(ctx, s)) continue;
       if (ocspClash) {
         // Checking revocation of certificates nobody vouches for makes no sense to nginx: it refuses.
         seen.add(ocsp);
         ctx.report({ message: '"ssl_ocsp" is incompatible with "ssl_verify_client optional_no_ca": nginx -t fails. Use optional (with a CA) or drop ssl_ocsp.', ...directiveSpan(ocsp) });
       }
-      if (!mode || (value !== 'on' && value !== 'optional') || seen.has(mode)) continue;
-      if (ctx.model.lookup('ssl_client_certificate', s.block)?.length ?? 0) continue;
-      if (newer && (ctx.model.lookup('ssl_trusted_certificate', s.block)?.length ?? 0)) continue;
+      if ((value !== 'on' && value !== 'optional') || seen.has(mode)) continue;
+      if (ctx.model.first('ssl_client_certificate', s.block)) continue;
+      if (newer && ctx.model.first('ssl_trusted_certificate', s.block)) continue;
       seen.add(mode);
       const caveat = absenceCaveat(ctx, s.block);
       ctx.report({
@@ -193,7 +197,7 @@ setting. (\`optional_no_ca\` needs no CA, and verifies nothing by itself.)`,
 function checkedByNginx(ctx: RuleContext, s: ServerInfo): boolean {
   const version = ctx.settings.nginxVersion;
   if (!serverContextBuilt(ctx.model, s.block, version)) return false;
-  if (ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0) return true;
+  if (ctx.model.first('ssl_certificate', s.block)) return true;
   const rejectsHere = s.family === 'http' || (s.family === 'stream' && versionAtLeast(version, ...STREAM_VIRTUAL_SERVERS_SINCE));
   return rejectsHere && isFlagOn(ctx.model.first('ssl_reject_handshake', s.block));
 }

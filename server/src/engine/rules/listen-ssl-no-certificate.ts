@@ -1,7 +1,7 @@
 // A TLS server with no certificate: fatal for the default server, a wrong certificate for the others.
 
-import { serverTls, SERVER_INPUTS } from '../model/servers';
-import { LBlock } from '../model/model';
+import { ServerInfo, serverTls, SERVER_INPUTS } from '../model/servers';
+import { LBlock, LDir } from '../model/model';
 import { isFlagOn } from '../model/tls-uses';
 import { lineOf } from '../syntax/positions';
 import { versionAtLeast } from '../knowledge/tls';
@@ -174,7 +174,8 @@ server nginx checks.`,
     // `include ssl.conf;`). include-not-found reports that include; a claim here would rest on nothing.
     const unseen = (block: LBlock): boolean => ctx.model.hasUnreadInclude(block);
     // Mail: STARTTLS needs a certificate as much as a TLS port does.
-    for (const s of serverTls(ctx.model).filter((x) => x.family === 'mail')) {
+    for (const s of serverTls(ctx.model)) {
+      if (s.family !== 'mail') continue;
       const starttls = ctx.model.first('starttls', s.block);
       const mode = starttls?.d.args[0]?.value.toLowerCase();
       if (!starttls || (mode !== 'on' && mode !== 'only')) continue;
@@ -182,24 +183,34 @@ server nginx checks.`,
       const caveat = absenceCaveat(ctx, s.block);
       ctx.report({ severity: caveat.severity ?? 'error', nginxLine: handlerLine(starttls), message: 'no "ssl_certificate" is defined for the "starttls" directive: nginx -t fails.' + caveat.note, ...directiveSpan(starttls) });
     }
-    const servers = serverTls(ctx.model).filter((s) => s.family !== 'mail');
+    const servers = serverTls(ctx.model);
+    // Nearly every TLS server has its certificate: the servers without one are found first, and the addresses
+    // are gathered only for them.
+    const bare: { s: ServerInfo; listenSsl: LDir }[] = [];
+    for (let sIndex = 0; sIndex < servers.length; sIndex++) {
+      const s = servers[sIndex];
+      const listenSsl = s.listenSsl;
+      if (s.family === 'mail' || !listenSsl) continue;
+      if (ctx.model.first('ssl_certificate', s.block)) continue;
+      if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) continue;
+      if (unseen(s.block)) continue;
+      bare.push({ s, listenSsl });
+    }
+    if (!bare.length) return;
     const rejectingDefault = new Set<string>();
     // Addresses whose default server is named (`default_server`): the same in any config this file is part of.
     const namedDefault = new Set<string>();
     // nginx checks the default server of every TLS address, and the ssl flag of an address is any of its servers'.
     const tlsAddresses = new Set<string>();
     for (const s of servers) {
+      if (s.family === 'mail') continue;
       if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) s.defaultFor.forEach((k) => rejectingDefault.add(k));
       for (const l of s.listens) {
         if (l.ssl) tlsAddresses.add(l.key);
         if (l.defaultServer) namedDefault.add(l.key);
       }
     }
-    for (const s of servers) {
-      if (!s.listenSsl) continue;
-      if (ctx.model.lookup('ssl_certificate', s.block)?.length ?? 0) continue;
-      if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) continue;
-      if (unseen(s.block)) continue;
+    for (const { s, listenSsl } of bare) {
       const sslKeys = s.listens.filter((l) => tlsAddresses.has(l.key)).map((l) => l.key);
       // Stream before virtual servers: every server with a TLS listen is checked, default or not.
       const everyServer = s.family === 'stream' && !versionAtLeast(ctx.settings.nginxVersion, ...STREAM_VIRTUAL_SERVERS_SINCE);
@@ -212,13 +223,13 @@ server nginx checks.`,
       ctx.report({
         severity: fatal ? caveat.severity ?? 'error' : 'warning',
         // nginx names the server's line; before stream's virtual servers, stream named the listen line.
-        nginxLine: fatal ? lineOf(s.ld.file.tree.nginxLineStarts, (everyServer ? s.listenSsl : s.ld).d.start) + 1 : undefined,
+        nginxLine: fatal ? lineOf(s.ld.file.tree.nginxLineStarts, (everyServer ? listenSsl : s.ld).d.start) + 1 : undefined,
         message: (fatal
           ? 'no "ssl_certificate" is defined for the "listen ... ssl" directive: this is the default server for the address, so nginx -t fails.'
           : maybeFatal
             ? 'no "ssl_certificate" is defined for this TLS server, and this file alone does not show which server is the default for its address: nginx -t fails if that is this server (or one with ssl_reject_handshake on); otherwise clients asking for its name get the default server\'s certificate.'
             : 'This TLS server has no ssl_certificate: clients reaching it get the default server\'s certificate, which will not match its name.') + caveat.note,
-        ...directiveSpan(s.listenSsl),
+        ...directiveSpan(listenSsl),
       });
     }
   },

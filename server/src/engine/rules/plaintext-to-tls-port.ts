@@ -57,6 +57,8 @@ HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`htt
       const ld = ldList[ldIndex];
       if (ld.argc !== 1 || !ld.block.kind.startsWith('http/')) continue;
       const url = ld.arg(0);
+      // Most passes of a big config are https: they are told apart without parsing them.
+      if (!PLAIN_HTTP.test(url)) continue;
       const { scheme, hasVariables, host, port, rest } = parsePassUrl(url);
       if (scheme !== 'http' || hasVariables) continue;
       if (!toTls(ctx.model, host, port)) continue;
@@ -68,6 +70,9 @@ HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`htt
     }
   },
 };
+
+/** The start of every address whose scheme is http: a necessary condition, checked before parsing. */
+const PLAIN_HTTP = /^http:\/\//i;
 
 function toTls(model: ConfigModel, host: string, port: number | null): boolean {
   if (port === 443) return true;

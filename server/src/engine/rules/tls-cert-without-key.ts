@@ -12,6 +12,10 @@ import { conf } from './case-text';
 /** Whether each block holds as many directives of the first list as of the second. */
 function sameCountPerBlock(a: readonly LDir[], b: readonly LDir[]): boolean {
   if (a.length !== b.length) return false;
+  // Pairs written together (the usual case) come in the same blocks in the same order: nothing to count.
+  let i = 0;
+  while (i < a.length && a[i].block === b[i].block) i++;
+  if (i === a.length) return true;
   const count = new Map<LBlock, number>();
   for (const ld of a) count.set(ld.block, (count.get(ld.block) ?? 0) + 1);
   for (const ld of b) {
@@ -130,11 +134,11 @@ which usually means the client certificate you meant to present is not sent: tha
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
-      const block = settingsBlock(use.block);
       const certName = tlsDirective(use.family, 'certificate');
       const keyName = tlsDirective(use.family, 'certificate_key');
       // Most configs name no client certificate for their upstreams: then no use needs looking up.
       if (!ctx.model.named(certName).length && !ctx.model.named(keyName).length) continue;
+      const block = settingsBlock(use.block);
       const cert = ctx.model.first(certName, block);
       const key = ctx.model.first(keyName, block);
       const certEmpty = cert && cert.d.args[0]?.value === '';

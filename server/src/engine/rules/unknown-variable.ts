@@ -208,10 +208,12 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
     // with it: undefined when known; else why (a variable of the other table, of a newer nginx, or of NGINX
     // Plus, or nothing defines it). http and stream have a table each; elsewhere (and where the block's kind
     // is only guessed) a name is asked of both, as if one.
-    const verdicts = { http: new Map<string, string | undefined>(), stream: new Map<string, string | undefined>(), either: new Map<string, string | undefined>() };
+    // A known name is kept as null: one lookup per reference, of a name just cut from its value (hashed anew).
+    const verdicts = { http: new Map<string, string | null>(), stream: new Map<string, string | null>(), either: new Map<string, string | null>() };
     const verdict = (name: string, family: VariableFamily | undefined): string | undefined => {
       const memo = family ? verdicts[family] : verdicts.either;
-      if (memo.has(name)) return memo.get(name);
+      const known = memo.get(name);
+      if (known !== undefined) return known ?? undefined;
       let why: string | undefined;
       if (!isKnownVariable(name, model, family)) {
         if (family && isKnownVariable(name, model)) {
@@ -224,7 +226,7 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
         if (since) why = `$${name} exists since nginx ${versionLabel(since)} (nginxVersion is ${versionLabel(nginxVersion)})`;
         else if (!build.plus && isPlusOnlyVariable(name)) why = `$${name} is NGINX Plus only (the build configured is ${build.label})`;
       }
-      memo.set(name, why);
+      memo.set(name, why ?? null);
       return why;
     };
     // The table of the block a directive is in; directives come block by block, so the last answer is kept.

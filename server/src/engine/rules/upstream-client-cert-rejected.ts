@@ -1,13 +1,13 @@
 // The backend (a server of this same config) requires a client certificate, and nginx sends none, one its
 // CA did not issue, or an expired one: every request gets a 400.
 
-import { backendsOf, verifyChain, readsBackendsAnd } from '../certificates/handshake';
+import { usesWithBackends, verifyChain, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { CertificateRef, describeCertificate, isoDate } from '../certificates/files';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
 import { LDir } from '../model/model';
-import { changesAnotherBackend, settingsBlock, TLS_USE_INPUTS, tlsUses } from '../model/tls-uses';
+import { changesAnotherBackend, settingsBlock, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix, TextEdit } from '../types';
 import { argSpan, Rule } from './rule';
@@ -111,10 +111,10 @@ certificate and key of the config that the backend's CA did issue, when there is
     // A replacement certificate (and its key) by the backend's CA files and the certificate now sent: looked up once
     // for all the locations that send the same certificate to the same backend.
     const replacements = new Map<string, { candidate?: CertificateRef; keyRef?: CertificateRef }>();
-    const useList = tlsUses(model);
-    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
-      const use = useList[useIndex];
-      for (const b of backendsOf(model, files, use)) {
+    const withBackends = usesWithBackends(model, files);
+    for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
+      const { use, backends } = withBackends[useIndex];
+      for (const b of backends) {
         if (!b.server) continue; // a probe does not see what the backend requires
         const server = b.server;
         const mode = model.first('ssl_verify_client', server.block);

@@ -1,10 +1,10 @@
 // The backend's certificate leads to a trusted CA, through more intermediates than the verify depth allows.
 
-import { backendsOf, verifyChain, readsBackendsAnd } from '../certificates/handshake';
+import { usesWithBackends, verifyChain, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
-import { changesAnotherBackend, isFlagOn, settingsBlock, TLS_USE_INPUTS, tlsUses } from '../model/tls-uses';
+import { changesAnotherBackend, isFlagOn, settingsBlock, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
@@ -97,9 +97,9 @@ local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the 
     const files = ctx.certificates;
     if (!files) return;
     const model = ctx.model;
-    const useList = tlsUses(model);
-    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
-      const use = useList[useIndex];
+    const withBackends = usesWithBackends(model, files);
+    for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
+      const { use, backends } = withBackends[useIndex];
       if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
       const trustedRef = trustedDir && files.ref(model, trustedDir);
@@ -109,7 +109,7 @@ local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the 
       const depthDir = model.first(depthName, use.block);
       const depth = depthDir ? parseInt(depthDir.d.args[0]?.value ?? '', 10) : 1;
       if (!Number.isFinite(depth)) continue;
-      for (const b of backendsOf(model, files, use)) {
+      for (const b of backends) {
         const v = verifyChain(files, b.chain, trusted);
         if (!v.ok || v.intermediates <= depth) continue;
         const block = settingsBlock(use.block);

@@ -1,12 +1,12 @@
 // The name nginx checks is not a DNS name of the backend's certificate (a server of this same config).
 
-import { backendsOf, certificateHasName, failsAll, readsBackendsAnd } from '../certificates/handshake';
+import { certificateHasName, failsAll, readsBackendsAnd, usesWithBackends } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
 import { isCertificateName, verificationName } from '../model/verification';
 import { lineNumber } from '../model/describe';
-import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS, tlsUses } from '../model/tls-uses';
+import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
@@ -120,9 +120,9 @@ follows it when \`proxy_ssl_server_name\` is on).`,
     const files = ctx.certificates;
     if (!files) return;
     const model = ctx.model;
-    const useList = tlsUses(model);
-    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
-      const use = useList[useIndex];
+    const withBackends = usesWithBackends(model, files);
+    for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
+      const { use, backends } = withBackends[useIndex];
       if (!use.certain || !use.host) continue;
       if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const nameName = tlsDirective(use.family, 'name');
@@ -133,7 +133,7 @@ follows it when \`proxy_ssl_server_name\` is on).`,
       if (name === null || name.includes('$')) continue;
       // What upstream-tls-name-mismatch already says without the certificate: an IP, a bare group name.
       if (name === use.host && (isIpLiteral(name) || (use.group && !isCertificateName(name) && name !== 'localhost'))) continue;
-      for (const b of backendsOf(model, files, use)) {
+      for (const b of backends) {
         const leaf = b.chain[0];
         if (certificateHasName(leaf, name)) continue;
         const carried = leaf.dnsNames.find((n) => !n.startsWith('*.'));

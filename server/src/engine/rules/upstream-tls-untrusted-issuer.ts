@@ -1,13 +1,13 @@
 // Verification on, and the backend (a server of this same config) presents a certificate that does not lead
 // to a CA in the trusted file: every request is a 502.
 
-import { backendsOf, failsAll, verifyChain, readsBackendsAnd } from '../certificates/handshake';
+import { usesWithBackends, failsAll, verifyChain, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { CertificateRef, describeCertificate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
-import { changesAnotherBackend, isFlagOn, settingsBlock, TLS_USE_INPUTS, tlsUses } from '../model/tls-uses';
+import { changesAnotherBackend, isFlagOn, settingsBlock, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
@@ -194,15 +194,15 @@ names one.`,
     // The CA file of the config that would verify a chain, by the CA file in use and the chain: the same backend
     // behind thousands of locations is looked up once.
     const betterFor = new Map<string, CertificateRef | undefined>();
-    const useList = tlsUses(model);
-    for (let useIndex = 0; useIndex < useList.length; useIndex++) {
-      const use = useList[useIndex];
+    const withBackends = usesWithBackends(model, files);
+    for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
+      const { use, backends } = withBackends[useIndex];
       if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
       const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
       const trustedRef = trustedDir && files.ref(model, trustedDir);
       const trusted = trustedRef ? files.read(model, trustedRef)?.certificates : undefined;
       if (!trustedDir || !trustedRef || !trusted?.length) continue;
-      for (const b of backendsOf(model, files, use)) {
+      for (const b of backends) {
         const v = verifyChain(files, b.chain, trusted);
         if (v.ok) continue;
         const leaf = b.chain[0];
