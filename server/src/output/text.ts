@@ -226,12 +226,26 @@ const LOOKAHEAD = 400;
  * kept alive for the whole diff of a large config, cost more than the diff itself).
  */
 class Lines {
-  /** Line i is [starts[i], starts[i + 1]); the last entry is the text's end. */
-  private readonly starts = [0];
+  /**
+   * Line i is [starts[i], starts[i + 1]); the last entry is the text's end. A typed array grown by doubling:
+   * pushing the starts of a 20 MB text's lines onto a plain array cost four to eight times as much.
+   */
+  private readonly starts: Int32Array;
 
   constructor(private readonly whole: string) {
-    for (let nl = whole.indexOf('\n'); nl >= 0; nl = whole.indexOf('\n', nl + 1)) this.starts.push(nl + 1);
-    if (this.starts[this.starts.length - 1] !== whole.length) this.starts.push(whole.length);
+    // One slot more than the lines counted, for the text's end when it has no final newline.
+    let starts = new Int32Array(1025);
+    let n = 1;
+    for (let nl = whole.indexOf('\n'); nl >= 0; nl = whole.indexOf('\n', nl + 1)) {
+      if (n === starts.length - 1) {
+        const grown = new Int32Array(n * 2 + 1);
+        grown.set(starts);
+        starts = grown;
+      }
+      starts[n++] = nl + 1;
+    }
+    if (starts[n - 1] !== whole.length) starts[n++] = whole.length;
+    this.starts = starts.subarray(0, n);
   }
 
   get length(): number {
