@@ -2,7 +2,7 @@
 
 import { specIn } from '../knowledge/directives';
 import { rejectsDuplicates } from '../knowledge/tls';
-import { LBlock, LDir } from '../model/model';
+import { LDir } from '../model/model';
 import { lineNumber, lineRef } from '../model/describe';
 import { ByKindAndName, checkedDirectives } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
@@ -87,25 +87,21 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     ],
   },
   check(ctx) {
-    // The first exact and the first prefix location of each URI, by URI and then block: no key string nor map
-    // per block (a big config has tens of thousands of locations, most of them the only one of their URI).
-    const firstLocation = { exact: new Map<string, Map<LBlock, LDir>>(), prefix: new Map<string, Map<LBlock, LDir>>() };
+    // Each location that repeats an earlier one of its block, with that one: found block by block when the
+    // block's first location comes, as the same few URIs recur in every server of a big config (maps by URI
+    // across the config grew to a block per server).
+    const duplicateOf = new Map<LDir, LDir>();
     const rejecting = new ByKindAndName<boolean>();
     const ldList = checkedDirectives(ctx.model);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      if (ld.name === 'location' && ld.child && ld.argc) {
-        // nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with
-        // the same URI in one block: "duplicate location". Regex and named locations may repeat.
-        const match = locationMatch(ld);
-        if (!match) continue;
-        const byUri = firstLocation[match.kind];
-        let blocks = byUri.get(match.uri);
-        if (!blocks) byUri.set(match.uri, (blocks = new Map()));
-        const first = blocks.get(ld.block);
-        if (!first) { blocks.set(ld.block, ld); continue; }
-        ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${match.uri}" (first on ${lineRef(first, ld)})`, related: [{ ld: first, message: 'first occurrence' }], ...directiveSpan(ld) });
-        continue;
+      if (ld.name === 'location') {
+        if (ctx.model.first('location', ld.block) === ld) findDuplicateLocations(ld.block.items, duplicateOf);
+        if (ld.child && ld.argc) {
+          const first = duplicateOf.get(ld);
+          if (first) ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${locationMatch(ld)!.uri}" (first on ${lineRef(first, ld)})`, related: [{ ld: first, message: 'first occurrence' }], ...directiveSpan(ld) });
+          continue;
+        }
       }
       let rejects = rejecting.get(ld.block.kind, ld.name);
       if (rejects === undefined) {
@@ -127,6 +123,41 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     }
   },
 };
+
+/**
+ * nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with the
+ * same URI in one block: "duplicate location". Regex and named locations may repeat. Files each later one of
+ * `items` under the first it repeats.
+ */
+function findDuplicateLocations(items: LDir[], duplicateOf: Map<LDir, LDir>): void {
+  const kept: { kind: 'exact' | 'prefix'; uri: string; ld: LDir }[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const ld = items[i];
+    if (ld.name !== 'location' || !ld.child || !ld.argc) continue;
+    const match = locationMatch(ld);
+    if (match) kept.push({ kind: match.kind, uri: match.uri, ld });
+  }
+  if (kept.length < 2) return;
+  if (kept.length <= PAIRWISE) {
+    for (let j = 1; j < kept.length; j++) {
+      for (let i = 0; i < j; i++) {
+        if (kept[i].kind !== kept[j].kind || kept[i].uri !== kept[j].uri) continue;
+        duplicateOf.set(kept[j].ld, kept[i].ld);
+        break;
+      }
+    }
+    return;
+  }
+  const firstByUri = { exact: new Map<string, LDir>(), prefix: new Map<string, LDir>() };
+  for (const { kind, uri, ld } of kept) {
+    const first = firstByUri[kind].get(uri);
+    if (first) duplicateOf.set(ld, first);
+    else firstByUri[kind].set(uri, ld);
+  }
+}
+
+/** Up to this many locations in a block, comparing each with those before it is cheaper than maps by URI. */
+const PAIRWISE = 8;
 
 /** `location [= | ^~] uri` → its kind and URI as nginx keys it; undefined for regex and named locations. */
 function locationMatch(ld: LDir): { kind: 'exact' | 'prefix'; uri: string } | undefined {
