@@ -87,19 +87,20 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     ],
   },
   check(ctx) {
-    // Each location that repeats an earlier one of its block, with that one: found block by block when the
+    // Each location that repeats an earlier one of its block, with that one and its URI: found block by block when the
     // block's first location comes, as the same few URIs recur in every server of a big config (maps by URI
     // across the config grew to a block per server).
-    const duplicateOf = new Map<LDir, LDir>();
+    const duplicateOf = new Map<LDir, { first: LDir; uri: string }>();
+    const seen: BlockLocations = { exact: [], uris: [], lds: [] };
     const rejecting = new ByKindAndName<boolean>();
     const ldList = checkedDirectives(ctx.model);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
       if (ld.name === 'location') {
-        if (ctx.model.first('location', ld.block) === ld) findDuplicateLocations(ld.block.items, duplicateOf);
+        if (ctx.model.first('location', ld.block) === ld) findDuplicateLocations(ld.block.items, seen, duplicateOf);
         if (ld.child && ld.argc) {
-          const first = duplicateOf.get(ld);
-          if (first) ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${locationMatch(ld)!.uri}" (first on ${lineRef(first, ld)})`, related: [{ ld: first, message: 'first occurrence' }], ...directiveSpan(ld) });
+          const dup = duplicateOf.get(ld);
+          if (dup) ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${dup.uri}" (first on ${lineRef(dup.first, ld)})`, related: [{ ld: dup.first, message: 'first occurrence' }], ...directiveSpan(ld) });
           continue;
         }
       }
@@ -127,40 +128,52 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
 /**
  * nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with the
  * same URI in one block: "duplicate location". Regex and named locations may repeat. Files each later one of
- * `items` under the first it repeats.
+ * `items` under the first it repeats. `seen` is reused from block to block: a block then costs only its URIs
+ * (a list and an object per location were most of what the rule allocated).
  */
-function findDuplicateLocations(items: LDir[], duplicateOf: Map<LDir, LDir>): void {
-  const kept: { kind: 'exact' | 'prefix'; uri: string; ld: LDir }[] = [];
+function findDuplicateLocations(items: LDir[], seen: BlockLocations, duplicateOf: Map<LDir, { first: LDir; uri: string }>): void {
+  let n = 0;
   for (let i = 0; i < items.length; i++) {
     const ld = items[i];
     if (ld.name !== 'location' || !ld.child || !ld.argc) continue;
-    const match = locationMatch(ld);
-    if (match) kept.push({ kind: match.kind, uri: match.uri, ld });
+    if (fileLocation(ld, seen, n)) n++;
   }
-  if (kept.length < 2) return;
-  if (kept.length <= PAIRWISE) {
-    for (let j = 1; j < kept.length; j++) {
+  if (n < 2) return;
+  if (n <= PAIRWISE) {
+    for (let j = 1; j < n; j++) {
       for (let i = 0; i < j; i++) {
-        if (kept[i].kind !== kept[j].kind || kept[i].uri !== kept[j].uri) continue;
-        duplicateOf.set(kept[j].ld, kept[i].ld);
+        if (seen.exact[i] !== seen.exact[j] || seen.uris[i] !== seen.uris[j]) continue;
+        duplicateOf.set(seen.lds[j], { first: seen.lds[i], uri: seen.uris[j] });
         break;
       }
     }
     return;
   }
-  const firstByUri = { exact: new Map<string, LDir>(), prefix: new Map<string, LDir>() };
-  for (const { kind, uri, ld } of kept) {
-    const first = firstByUri[kind].get(uri);
-    if (first) duplicateOf.set(ld, first);
-    else firstByUri[kind].set(uri, ld);
+  const firstExact = new Map<string, LDir>();
+  const firstPrefix = new Map<string, LDir>();
+  for (let i = 0; i < n; i++) {
+    const firstByUri = seen.exact[i] ? firstExact : firstPrefix;
+    const first = firstByUri.get(seen.uris[i]);
+    if (first) duplicateOf.set(seen.lds[i], { first, uri: seen.uris[i] });
+    else firstByUri.set(seen.uris[i], seen.lds[i]);
   }
+}
+
+/** The exact and prefix locations of one block, in order (entries past the block's count are stale). */
+interface BlockLocations {
+  exact: boolean[];
+  uris: string[];
+  lds: LDir[];
 }
 
 /** Up to this many locations in a block, comparing each with those before it is cheaper than maps by URI. */
 const PAIRWISE = 8;
 
-/** `location [= | ^~] uri` → its kind and URI as nginx keys it; undefined for regex and named locations. */
-function locationMatch(ld: LDir): { kind: 'exact' | 'prefix'; uri: string } | undefined {
+/**
+ * Files `location [= | ^~] uri` at `n` of `seen`: whether exact, and its URI as nginx keys it. False for regex
+ * and named locations, which are not filed.
+ */
+function fileLocation(ld: LDir, seen: BlockLocations, n: number): boolean {
   let mod = '';
   let uri = ld.arg(0);
   if (ld.argc >= 2) { mod = uri; uri = ld.arg(1); }
@@ -168,9 +181,11 @@ function locationMatch(ld: LDir): { kind: 'exact' | 'prefix'; uri: string } | un
     const m = /^(=|\^~|~\*|~)(.+)$/.exec(uri);
     if (m) { mod = m[1]; uri = m[2]; }
   }
-  if (mod === '~' || mod === '~*') return undefined;
-  if (mod === '=') return { kind: 'exact', uri };
-  if (mod !== '' && mod !== '^~') return undefined;
-  if (uri.startsWith('@')) return undefined;
-  return { kind: 'prefix', uri };
+  if (mod === '~' || mod === '~*') return false;
+  if (mod !== '=' && mod !== '' && mod !== '^~') return false;
+  if (mod !== '=' && uri.startsWith('@')) return false;
+  seen.exact[n] = mod === '=';
+  seen.uris[n] = uri;
+  seen.lds[n] = ld;
+  return true;
 }
