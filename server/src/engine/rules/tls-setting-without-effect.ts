@@ -9,6 +9,8 @@ import { conf } from './case-text';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
 const HTTP_PASSES = ['proxy_pass', 'grpc_pass', 'uwsgi_pass'];
+/** Each pass's family's `*_ssl_` prefix. */
+const SSL_PREFIX: Record<string, string> = { proxy_pass: 'proxy_ssl_', grpc_pass: 'grpc_ssl_', uwsgi_pass: 'uwsgi_ssl_' };
 const HTTP_PASS_BLOCKS = new Set(['http/location', 'http/if-location', 'http/limit_except']);
 
 export const tlsSettingWithoutEffect: Rule = {
@@ -162,32 +164,43 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     const reported = new Set<LDir>();
     // A setting inherited by several uses has an effect if any of them verifies (a server's trusted CA serves
     // the location that verifies even when another location does not): only the settings that no verifying
-    // use reads are reported, each with the first use that shows it idle.
-    const read = new Set<LDir>();
+    // use reads are reported, each with the first use that shows it idle. Those idle somewhere are found
+    // first; only if there are any do the verifying uses take back what they read (a set of everything they
+    // read was most of this loop's work).
     const idle = new Map<LDir, { name: string; use: TlsUse }>();
     // Per family, the settings the config names at all: only those are looked up around each use.
     const present = new Map<UpstreamFamily, string[]>();
     const presentIn = (family: UpstreamFamily) => VERIFY_ONLY.map((s) => tlsDirective(family, s)).filter((n) => configNames(ctx.model, n));
     const useList = tlsUses(ctx.model);
+    // A use whose scheme comes from a variable may be TLS: what it would read counts as read. So does one
+    // whose verification is neither on nor off (a variable nginx refuses): nothing here says it is off.
+    const counts = (use: TlsUse) => {
+      const verify = ctx.model.first(tlsDirective(use.family, 'verify'), use.block);
+      return isFlagOn(verify) || isFlagUnknown(verify) || !use.certain;
+    };
+    let anyCounts = false;
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       let names = present.get(use.family);
       if (!names) present.set(use.family, (names = presentIn(use.family)));
       if (!names.length) continue;
-      const verify = ctx.model.first(tlsDirective(use.family, 'verify'), use.block);
-      // A use whose scheme comes from a variable may be TLS: what it would read counts as read. So does one
-      // whose verification is neither on nor off (a variable nginx refuses): nothing here says it is off.
-      const counts = isFlagOn(verify) || isFlagUnknown(verify) || !use.certain;
+      if (counts(use)) { anyCounts = true; continue; }
       for (let i = 0; i < names.length; i++) {
         const name = names[i];
         const ld = ctx.model.first(name, use.block);
-        if (!ld) continue;
-        if (counts) read.add(ld);
-        else if (!idle.has(ld)) idle.set(ld, { name, use });
+        if (ld && !idle.has(ld)) idle.set(ld, { name, use });
+      }
+    }
+    for (let useIndex = 0; idle.size && anyCounts && useIndex < useList.length; useIndex++) {
+      const use = useList[useIndex];
+      const names = present.get(use.family)!;
+      if (!names.length || !counts(use)) continue;
+      for (let i = 0; i < names.length; i++) {
+        const ld = ctx.model.first(names[i], use.block);
+        if (ld) idle.delete(ld);
       }
     }
     for (const [ld, { name, use }] of idle) {
-      if (read.has(ld)) continue;
       reported.add(ld);
       ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (${lineRef(use.pass, ld)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
     }
@@ -195,14 +208,14 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     // host:port`): its own `*_ssl_*` settings of that family are never read unless a TLS use below it reads
     // them (a nested location, an `if` with its own pass). nginx makes no upstream TLS context there at all:
     // `proxy_ssl_verify on` does not even need a CA. The same mistake as stream without `proxy_ssl on`.
-    const tlsPasses = new Set<LDir>();
-    for (let i = 0; i < useList.length; i++) tlsPasses.add(useList[i].pass);
     const passes = ctx.model.namedAny(HTTP_PASSES);
+    const isTlsPass = passOfUse(useList, passes);
     for (let i = 0; i < passes.length; i++) {
       const pass = passes[i];
-      if (tlsPasses.has(pass) || pass.argc < 1 || !HTTP_PASS_BLOCKS.has(pass.block.kind)) continue;
-      const family = pass.name.slice(0, pass.name.indexOf('_'));
-      const settings = pass.block.items.filter((x) => !reported.has(x) && x.name.startsWith(family + '_ssl_') && tlsFact(x.name)?.side === 'upstream');
+      // Asked first, of every pass in turn, as it expects.
+      if (isTlsPass(pass) || pass.argc < 1 || !HTTP_PASS_BLOCKS.has(pass.block.kind)) continue;
+      const prefix = SSL_PREFIX[pass.name];
+      const settings = pass.block.items.filter((x) => !reported.has(x) && x.name.startsWith(prefix) && tlsFact(x.name)?.side === 'upstream');
       if (!settings.length) continue;
       const below = usesBelow(ctx.model, pass.block);
       const idleHere = settings.filter((x) => !below.some((u) => ctx.model.first(x.name, u.block) === x));
@@ -274,3 +287,23 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     }
   },
 };
+
+/**
+ * A test of whether each of `passes`, asked in their order, is the pass of one of `uses`. The uses come in
+ * document order, one per pass, as `passes` do: both lists are walked together rather than a set of tens of
+ * thousands of passes made. Should the uses ever come otherwise, a set answers.
+ */
+function passOfUse(uses: readonly TlsUse[], passes: readonly LDir[]): (pass: LDir) => boolean {
+  let k = 0;
+  for (let i = 0; i < passes.length && k < uses.length; i++) if (uses[k].pass === passes[i]) k++;
+  if (k < uses.length) {
+    const set = new Set(uses.map((u) => u.pass));
+    return (pass) => set.has(pass);
+  }
+  let next = 0;
+  return (pass) => {
+    if (next >= uses.length || uses[next].pass !== pass) return false;
+    next++;
+    return true;
+  };
+}
