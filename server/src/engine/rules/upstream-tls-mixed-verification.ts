@@ -4,7 +4,7 @@
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
 import { isFlagOn, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective, UpstreamFamily } from '../knowledge/tls-directives';
-import { ConfigModel, UpstreamGroup } from '../model/model';
+import { ConfigModel, LDir, UpstreamGroup } from '../model/model';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
 import { argSpan, configNames, readsTlsAnd, Rule } from './rule';
@@ -36,21 +36,34 @@ function add<K>(map: Map<K, number | Peer>, key: K, uses: readonly TlsUse[], at:
  * but for case): what most peers share, found without spelling a signature per use. Settings alike one by
  * one make equal signatures; anything else is left to the signatures themselves.
  */
+/**
+ * Whether two directives' arguments are written the same, compared in place: then their values are the
+ * same too, without a string made for each (most locations of a big config spell their settings alike).
+ */
+function writtenAlike(a: LDir, b: LDir): boolean {
+  const start = a.argStart(0), length = a.lastArgEnd - start;
+  const bStart = b.argStart(0);
+  if (a.argc !== b.argc || b.lastArgEnd - bStart !== length) return false;
+  const aText = a.file.tree.text, bText = b.file.tree.text;
+  for (let i = 0; i < length; i++) if (aText.charCodeAt(start + i) !== bText.charCodeAt(bStart + i)) return false;
+  return true;
+}
 function verifyAlike(model: ConfigModel, uses: TlsUse[]): boolean {
   const first = uses[0];
   // A setting the config never names is unset for every use: alike, without a lookup per use. (The uses of
   // a peer are of one family.)
-  const parts = SIGNATURE.filter((s) => configNames(model, tlsDirective(first.family, s)));
-  const firstDirs = parts.map((s) => model.first(tlsDirective(first.family, s), first.block));
+  const parts = SIGNATURE.filter((s) => configNames(model, tlsDirective(first.family, s))).map((s) => tlsDirective(first.family, s));
+  const firstDirs = parts.map((name) => model.first(name, first.block));
   const firstValues: (string | undefined)[] = [];
   for (let k = 1; k < uses.length; k++) {
     const u = uses[k];
     if (u.block === first.block && u.family === first.family) continue;
     for (let i = 0; i < parts.length; i++) {
       const a = firstDirs[i];
-      const b = model.first(tlsDirective(u.family, parts[i]), u.block);
+      const b = model.first(parts[i], u.block);
       if (a === b) continue;
       if (!a || !b) return false;
+      if (writtenAlike(a, b)) continue;
       const va = (firstValues[i] ??= valueOf(a));
       const vb = valueOf(b);
       if (va !== vb && va.toLowerCase() !== vb.toLowerCase()) return false;
