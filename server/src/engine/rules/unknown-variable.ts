@@ -239,6 +239,9 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
       }
       return lastFamily;
     };
+    // Values whose variables are all known, per table: a big config repeats the same few (`$host`,
+    // `$remote_addr`) everywhere, each then looked up whole instead of its names cut out and asked one by one.
+    const knownValues = { http: new Set<string>(), stream: new Set<string>(), either: new Set<string>() };
     const scanner = new VariableReferences();
     const ldList = checkedDirectives(model);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
@@ -254,11 +257,16 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
         // Most arguments hold no variable: told from the text in place, without making their values.
         if (!ld.argWrites(i, 36 /* $ */)) continue;
         const value = ld.arg(i);
+        const family = familyOf(ld.block);
+        const known = knownValues[family ?? 'either'];
+        if (known.has(value)) continue;
+        let allKnown = true;
         const refs = scanner.reset(value);
         while (refs.next()) {
           const { name, braced, at: refAt, length } = refs;
-          const why = verdict(name, familyOf(ld.block));
+          const why = verdict(name, family);
           if (why === undefined) continue;
+          allKnown = false;
           // `${UPPER_CASE}` is a placeholder of a template (envsubst fills it in before nginx reads the file).
           if (isPlaceholderShaped(name, braced)) continue;
           const caveat = absenceCaveat(ctx, ld.block);
@@ -274,6 +282,7 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
             message: `unknown "${name}" variable: ${why}${caveat.note}`,
           });
         }
+        if (allKnown) known.add(value);
       }
     }
   },
