@@ -27,6 +27,17 @@ export interface LBlock {
   index?: Map<string, LDir[]>;
 }
 
+/**
+ * What the directives of one expansion of a file share: kept once for all of them, not in each directive
+ * (a big config has hundreds of thousands, all long-lived: two fields fewer each is megabytes the young
+ * generation no longer copies).
+ */
+interface Expansion {
+  file: ConfigFile;
+  /** The `include` that brought the file in, if any. */
+  readonly via: LDir | null;
+}
+
 /** A directive at one place in the expanded config. */
 export class LDir {
   child: LBlock | null = null;
@@ -36,12 +47,26 @@ export class LDir {
     readonly index: number,
     /** Its name, one string per distinct name: blocks are searched by it many times per analysis. */
     readonly name: string,
-    /** Re-pointed only by `ConfigModel.adopt`, to the same file after an edit inside one of its tokens. */
-    public file: ConfigFile,
+    private readonly expansion: Expansion,
     readonly block: LBlock,
-    /** The `include` that brought this directive's file in, if any. */
-    readonly via: LDir | null,
   ) {}
+
+  /**
+   * Re-pointed only by `ConfigModel.adopt`, to the same file after an edit inside one of its tokens: the
+   * assignment re-points every directive of this expansion of the file, all of which adopt re-points anyway.
+   */
+  get file(): ConfigFile {
+    return this.expansion.file;
+  }
+
+  set file(file: ConfigFile) {
+    this.expansion.file = file;
+  }
+
+  /** The `include` that brought this directive's file in, if any. */
+  get via(): LDir | null {
+    return this.expansion.via;
+  }
 
   /**
    * The directive's syntax, its view made on first access (and kept by the tree): after an edit, most
@@ -252,8 +277,9 @@ export class ConfigModel {
     for (let i = 0; i < all.length; i++) {
       const ld = all[i];
       if (ld.file !== oldFile) continue;
+      // Re-points the rest of this expansion of the file too: each expansion is met here once.
       ld.file = newFile;
-      if (ld.index === 0) expansions++;
+      expansions++;
     }
     m.expandedBytes = previous.expandedBytes + expansions * delta;
     return m;
@@ -320,11 +346,11 @@ export class ConfigModel {
     // `fills[fillAt[i]]`: where slot i's block gets its next directive, shared by the block's own slot and
     // those of the files included into it. A block's items are made at the size of its own directives and
     // filled in place: grown by push, a three-directive location kept room for seventeen.
-    interface Scope { tree: CompactTree; file: ConfigFile; via: LDir | null; chain: string[]; ids: string[] }
+    interface Scope { tree: CompactTree; expansion: Expansion; chain: string[]; ids: string[] }
     const top = file.tree as CompactTree;
     const nexts: number[] = [top.arrays.blkFirst[0] ?? -1];
     const blocks: LBlock[] = [into];
-    const scopes: Scope[] = [{ tree: top, file, via: null, chain: [file.path], ids: [this.identity(file.path)] }];
+    const scopes: Scope[] = [{ tree: top, expansion: { file, via: null }, chain: [file.path], ids: [this.identity(file.path)] }];
     const fillAt: number[] = [0];
     const fills: number[] = [into.items.length];
     let sp = 0;
@@ -342,7 +368,7 @@ export class ConfigModel {
       const block = blocks[sp];
       if (count >= maxDirectives) {
         // Stop expanding, not just counting: what is past the cap is never built.
-        const at = scope.via ?? this.all[count - 1];
+        const at = scope.expansion.via ?? this.all[count - 1];
         if (at) this.problem('include-limit', `the expanded config has more than ${maxDirectives} directives: the rest is not analysed`, at);
         break;
       }
@@ -351,7 +377,7 @@ export class ConfigModel {
       nexts[sp] = a.dirNext[k];
       pollCancellation();
       const name = tree.dirNameInterned(k);
-      const ld = new LDir(k, name, scope.file, block, scope.via);
+      const ld = new LDir(k, name, scope.expansion, block);
       block.items[fills[fillAt[sp]]++] = ld;
       this.all[count++] = ld;
       const inData = block.kind === 'raw' || block.kind === 'opaque';
@@ -393,7 +419,7 @@ export class ConfigModel {
           sp++;
           nexts[sp] = incTree.arrays.blkFirst[0] ?? -1;
           blocks[sp] = block;
-          scopes[sp] = { tree: incTree, file: inc, via: ld, chain: [...scope.chain, target], ids: [...scope.ids, id] };
+          scopes[sp] = { tree: incTree, expansion: { file: inc, via: ld }, chain: [...scope.chain, target], ids: [...scope.ids, id] };
           fillAt[sp] = fill;
         }
         continue;
