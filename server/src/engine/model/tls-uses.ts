@@ -114,10 +114,11 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
       continue;
     }
     if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
-    const resolved = resolveSetVariables(model, ld, ld.arg(0));
-    let url = resolved.url;
+    // Most addresses have no variable: no resolution (and no answer object) for them.
+    let url = ld.arg(0);
+    let schemeFrom: LDir | null = null;
+    if (url.includes('$')) ({ url, from: schemeFrom } = resolveSetVariables(model, ld, url));
     let parsed = parsePassUrl(url);
-    let schemeFrom = resolved.from;
     let mapped: MapCandidates | null = null;
     if (parsed.scheme === null && parsed.hasVariables && (mapped = mapCandidates(model, url, spec.tls)) !== null) {
       // A scheme a map gives (`proxy_pass $backend;`): some requests go to its TLS values. The use is the first
