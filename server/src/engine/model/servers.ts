@@ -41,6 +41,9 @@ const readsServerInput = readsTlsAnd(SERVER_INPUTS);
 
 const cache = new WeakMap<ConfigModel, ServerInfo[]>();
 
+/** Most servers are the default of nothing: they share this list until they are. */
+const NOT_DEFAULT = Object.freeze([]) as unknown as string[];
+
 export function serverTls(scope: ConfigModel): ServerInfo[] {
   // Which servers speak TLS depends on every server of the config (the ssl flag is per address).
   const model = scope.whole;
@@ -50,6 +53,14 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     return hit;
   }
   const servers: ServerInfo[] = [];
+  // Listen keys by family and address as written: thousands of servers on `443` share one key string (made
+  // anew per listen, the keys were a good part of what the list of servers allocated).
+  const keys = { http: new Map<string, string>(), stream: new Map<string, string>(), mail: new Map<string, string>() };
+  const keyOf = (family: ServerInfo['family'], address: string): string => {
+    let key = keys[family].get(address);
+    if (key === undefined) keys[family].set(address, (key = family + ' ' + normalise(address)));
+    return key;
+  };
   const ldList = model.named('server');
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
@@ -76,9 +87,9 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
         else if (flag === 'quic') quic = true;
         else if (flag === 'default_server' || flag === 'default') defaultServer = true;
       }
-      listens[listenCount++] = { ld: l, key: family + ' ' + normalise(l.arg(0)), ssl, quic, defaultServer };
+      listens[listenCount++] = { ld: l, key: keyOf(family, l.arg(0)), ssl, quic, defaultServer };
     }
-    servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: [], onlyTls: false });
+    servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: NOT_DEFAULT, onlyTls: false });
   }
   // The ssl flag belongs to the socket: one `listen … ssl` makes every server on that address TLS.
   const sslKeys = new Set<string>();
@@ -100,7 +111,9 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
   }
   for (const [key, list] of byKey) {
     const explicit = list.find((s) => s.listens.some((l) => l.key === key && l.defaultServer));
-    (explicit ?? list[0]).defaultFor.push(key);
+    const s = explicit ?? list[0];
+    if (s.defaultFor === NOT_DEFAULT) s.defaultFor = [key];
+    else s.defaultFor.push(key);
   }
   cache.set(model, servers);
   return servers;
