@@ -9,8 +9,6 @@ import { conf } from './case-text';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
 const HTTP_PASSES = ['proxy_pass', 'grpc_pass', 'uwsgi_pass'];
-/** Each pass's family's `*_ssl_` prefix. */
-const SSL_PREFIX: Record<string, string> = { proxy_pass: 'proxy_ssl_', grpc_pass: 'grpc_ssl_', uwsgi_pass: 'uwsgi_ssl_' };
 const HTTP_PASS_BLOCKS = new Set(['http/location', 'http/if-location', 'http/limit_except']);
 
 export const tlsSettingWithoutEffect: Rule = {
@@ -209,12 +207,12 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     // them (a nested location, an `if` with its own pass). nginx makes no upstream TLS context there at all:
     // `proxy_ssl_verify on` does not even need a CA. The same mistake as stream without `proxy_ssl on`.
     const passes = ctx.model.namedAny(HTTP_PASSES);
-    const isTlsPass = passOfUse(useList, passes);
+    const tlsPasses = new Set<LDir>();
+    for (let i = 0; i < useList.length; i++) tlsPasses.add(useList[i].pass);
     for (let i = 0; i < passes.length; i++) {
       const pass = passes[i];
-      // Asked first, of every pass in turn, as it expects.
-      if (isTlsPass(pass) || pass.argc < 1 || !HTTP_PASS_BLOCKS.has(pass.block.kind)) continue;
-      const prefix = SSL_PREFIX[pass.name];
+      if (tlsPasses.has(pass) || pass.argc < 1 || !HTTP_PASS_BLOCKS.has(pass.block.kind)) continue;
+      const prefix = pass.name.slice(0, pass.name.indexOf('_')) + '_ssl_';
       const settings = pass.block.items.filter((x) => !reported.has(x) && x.name.startsWith(prefix) && tlsFact(x.name)?.side === 'upstream');
       if (!settings.length) continue;
       const below = usesBelow(ctx.model, pass.block);
@@ -287,23 +285,3 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     }
   },
 };
-
-/**
- * A test of whether each of `passes`, asked in their order, is the pass of one of `uses`. The uses come in
- * document order, one per pass, as `passes` do: both lists are walked together rather than a set of tens of
- * thousands of passes made. Should the uses ever come otherwise, a set answers.
- */
-function passOfUse(uses: readonly TlsUse[], passes: readonly LDir[]): (pass: LDir) => boolean {
-  let k = 0;
-  for (let i = 0; i < passes.length && k < uses.length; i++) if (uses[k].pass === passes[i]) k++;
-  if (k < uses.length) {
-    const set = new Set(uses.map((u) => u.pass));
-    return (pass) => set.has(pass);
-  }
-  let next = 0;
-  return (pass) => {
-    if (next >= uses.length || uses[next].pass !== pass) return false;
-    next++;
-    return true;
-  };
-}
