@@ -32,11 +32,6 @@ function add<K>(map: Map<K, number | Peer>, key: K, uses: readonly TlsUse[], at:
 }
 
 /**
- * Whether all `uses` have the first one's signature setting by setting (the same directive, or values equal
- * but for case): what most peers share, found without spelling a signature per use. Settings alike one by
- * one make equal signatures; anything else is left to the signatures themselves.
- */
-/**
  * Whether two directives' arguments are written the same, compared in place: then their values are the
  * same too, without a string made for each (most locations of a big config spell their settings alike).
  */
@@ -48,6 +43,12 @@ function writtenAlike(a: LDir, b: LDir): boolean {
   for (let i = 0; i < length; i++) if (aText.charCodeAt(start + i) !== bText.charCodeAt(bStart + i)) return false;
   return true;
 }
+
+/**
+ * Whether all `uses` have the first one's signature setting by setting (the same directive, or values equal
+ * but for case): what most peers share, found without spelling a signature per use. Settings alike one by
+ * one make equal signatures; anything else is left to the signatures themselves.
+ */
 function verifyAlike(model: ConfigModel, uses: TlsUse[]): boolean {
   const first = uses[0];
   // A setting the config never names is unset for every use: alike, without a lookup per use. (The uses of
