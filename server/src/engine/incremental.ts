@@ -27,10 +27,12 @@ interface Before {
 /** How old the findings of a rule that reads the clock may be and still be kept. */
 const CLOCK_SLACK_MS = 60_000;
 
-/** One server block of one file, and where it sits in a model's `all`. */
+/** One server block of one file, and where it sits in a model's store (`from` to `to`). */
 interface Unit {
   ld: LDir;
   dirs: LDir[];
+  from: number;
+  to: number;
 }
 
 const LOCAL: readonly Rule[] = RULES.filter((r) => r.locality === 'server');
@@ -58,7 +60,7 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
     oldUnit = found;
     o = found.ld.d;
     if (o.start !== n.start || o.end + delta !== n.end || found.ld.d.block!.close + delta !== n.block!.close) return undefined;
-    if (before.model.all.length - oldUnit.dirs.length !== now.all.length - newUnit.dirs.length) return undefined;
+    if (before.model.size - oldUnit.dirs.length !== now.size - newUnit.dirs.length) return undefined;
     if (signature(oldUnit, oldFile) !== signature(newUnit, newFile)) return undefined;
   }
 
@@ -75,7 +77,7 @@ export function reanalyzeEdit(before: Before, now: ConfigModel, settings: Engine
   const clockKept = WHOLE.some((r) => r.clock && keptWhole.has(r.id));
 
   const inNew = (file: ConfigFile, at: number) => file === newFile && at >= n.start && at < n.end;
-  const fresh = runRules(now.scoped(newUnit.dirs), settings, LOCAL, certificates, (f) => inNew(f.file, f.start));
+  const fresh = runRules(now.scoped(newUnit.from, newUnit.to), settings, LOCAL, certificates, (f) => inNew(f.file, f.start));
   const whole = runRules(now, settings, WHOLE.filter((r) => !keptWhole.has(r.id)), certificates);
 
   const refix = fixesAgain(now, settings, certificates);
@@ -248,23 +250,33 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
     children = d.block.children;
   }
   if (!path.size) return undefined;
-  const all = model.all;
+  // Read from the store's arrays: an object for each directive of a big config per keystroke would be most
+  // of what the edit costs.
+  const s = model.store;
+  const server = (x: number) => {
+    const a = s.arrays(x);
+    return a.tokStart[a.dirTok[s.tok[x]]];
+  };
   let i = -1;
-  for (let j = 0; j < all.length; j++) {
-    const x = all[j];
-    if (x.name === 'server' && x.child && x.file === file && path.has(x.d.start) && (x.block.kind === 'http' || x.block.kind === 'stream')) i = j;
+  for (let x = model.from; x < model.to; x++) {
+    if (s.names[x] !== 'server' || s.kid[x] < 0 || s.file(x) !== file || !path.has(server(x))) continue;
+    const kind = s.block(x).kind;
+    if (kind === 'http' || kind === 'stream') i = x;
   }
   if (i < 0) return undefined;
-  const ld = all[i];
+  const ld = s.dir(i);
   const block = ld.d.block;
   if (!block || block.open < 0 || block.close < 0 || start <= block.open || end > block.close) return undefined;
   let j = i + 1;
-  while (j < all.length && all[j].file === file && all[j].d.start < ld.d.end) {
+  const endOf = ld.d.end;
+  while (j < model.to && s.file(j) === file && server(j) < endOf) {
     // What an include brings in is another file's business: not followed here.
-    if (all[j].name === 'include') return undefined;
+    if (s.names[j] === 'include') return undefined;
     j++;
   }
-  return { ld, dirs: all.slice(i, j) };
+  const dirs = new Array<LDir>(j - i);
+  for (let x = i; x < j; x++) dirs[x - i] = s.dir(x);
+  return { ld, dirs, from: i, to: j };
 }
 
 /** What a server block tells the rest of the config: the variables it defines (set, named captures…). */
@@ -295,7 +307,7 @@ function fixesAgain(now: ConfigModel, settings: EngineSettings, certificates?: C
     const key = ruleId + '\0' + (unit ? path + ':' + unit.ld.d.start : '');
     let found = runs.get(key);
     if (!found) {
-      const model = unit ? now.scoped(unit.dirs) : now;
+      const model = unit ? now.scoped(unit.from, unit.to) : now;
       found = new Map(runRules(model, settings, [rule], certificates).map((f) => [f.id, f]));
       runs.set(key, found);
     }

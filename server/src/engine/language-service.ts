@@ -261,7 +261,7 @@ export function createLanguageService(options: LanguageServiceOptions): Language
       const keptRules = new Set<string>();
       for (const a of fa.analyses) {
         for (const f of a.model.files.keys()) dependencies.add(f);
-        directives += a.model.all.length;
+        directives += a.model.size;
         kept += a.kept;
         if (a.modelReused) modelsReused++;
         a.keptRules.forEach((r) => keptRules.add(r));

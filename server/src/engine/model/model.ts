@@ -15,22 +15,53 @@ export interface ConfigFile {
   tree: SyntaxTree;
 }
 
-/** A block at one place in the expanded config. A file included twice yields two sets of these. */
-export interface LBlock {
-  kind: BlockKind;
-  owner: LDir | null;
-  parent: LBlock | null;
-  items: LDir[];
-  /** Made up to give a fragment its context (no text behind it). */
-  synthetic: boolean;
-  /** Lazily built: directive name → occurrences directly in this block. */
-  index?: Map<string, LDir[]>;
+/**
+ * A block at one place in the expanded config. A file included twice yields two sets of these. Its own
+ * directives are a chain of expanded indices in the store (`first`, then `store.next`): a directive object is
+ * made only when one is asked for.
+ */
+export class LBlock {
+  /** First and last of its own directives (indices in the store; -1 when it has none), and how many. */
+  first = -1;
+  last = -1;
+  count = 0;
+  /** Lazily built for a big block: directive name → indices of its occurrences directly in it. */
+  index: Map<string, number[]> | undefined = undefined;
+  /** The same, as directives, per name asked. */
+  found: Map<string, LDir[]> | undefined = undefined;
+  private list: LDir[] | undefined = undefined;
+
+  constructor(
+    readonly store: DirStore,
+    /** Its index in the store's `blocks`. */
+    readonly id: number,
+    readonly kind: BlockKind,
+    readonly parent: LBlock | null,
+    /** The index of the directive whose block this is; -1 for the top and for made-up blocks. */
+    readonly ownerAt: number,
+    /** Made up to give a fragment its context (no text behind it). */
+    public synthetic: boolean,
+  ) {}
+
+  get owner(): LDir | null {
+    return this.ownerAt < 0 ? null : this.store.dir(this.ownerAt);
+  }
+
+  /** Its own directives in order (made once per block, on first use). */
+  get items(): LDir[] {
+    if (this.list === undefined) {
+      const s = this.store;
+      const out = new Array<LDir>(this.count);
+      for (let x = this.first, k = 0; x >= 0; x = s.next[x]) out[k++] = s.dir(x);
+      this.list = out;
+    }
+    return this.list;
+  }
 }
 
 /**
- * What the directives of one expansion of a file share: kept once for all of them, not in each directive
- * (a big config has hundreds of thousands, all long-lived: two fields fewer each is megabytes the young
- * generation no longer copies).
+ * What the directives of one expansion of a file share: kept once for all of them, not in each directive.
+ * `file` is re-pointed only by `ConfigModel.adopt`, to the same file after an edit inside one of its tokens.
  */
 interface Expansion {
   file: ConfigFile;
@@ -38,34 +69,207 @@ interface Expansion {
   readonly via: LDir | null;
 }
 
-/** A directive at one place in the expanded config. */
-export class LDir {
-  child: LBlock | null = null;
+const EMPTY = new Int32Array(0);
 
-  constructor(
-    /** The directive's index in its file's tree. */
-    readonly index: number,
-    /** Its name, one string per distinct name: blocks are searched by it many times per analysis. */
-    readonly name: string,
-    private readonly expansion: Expansion,
-    readonly block: LBlock,
-  ) {}
+/**
+ * The expanded config's directives as parallel arrays, indexed in expanded document order: for each, its
+ * index in its file's tree, its expansion, its block, its child block and the next directive of its block.
+ * A big config has hundreds of thousands of directives; an object for each, all alive for the whole analysis,
+ * was most of what the young generation copied. `LDir` objects are made from here on demand and kept, so
+ * that one directive is always one object. Shared by a model, its scoped views and the models adopted from it.
+ */
+export class DirStore {
+  size = 0;
+  /** The directive's index in its file's tree. */
+  tok: Int32Array = EMPTY;
+  /** Its expansion (`exps`). */
+  exp: Int32Array = EMPTY;
+  /** The block it is in (`blocks`). */
+  blk: Int32Array = EMPTY;
+  /** Its own block (`blocks`), or -1. */
+  kid: Int32Array = EMPTY;
+  /** The next directive of its block, or -1. */
+  next: Int32Array = EMPTY;
+  /** Its name, one string per distinct name (compared by pointer). */
+  names: string[] = [];
+  readonly exps: Expansion[] = [];
+  readonly blocks: LBlock[] = [];
+  private dirs: (LDir | undefined)[] = [];
 
-  /**
-   * Re-pointed only by `ConfigModel.adopt`, to the same file after an edit inside one of its tokens: the
-   * assignment re-points every directive of this expansion of the file, all of which adopt re-points anyway.
-   */
-  get file(): ConfigFile {
-    return this.expansion.file;
+  constructor(capacity: number) {
+    this.reserve(Math.max(capacity, 16));
   }
 
-  set file(file: ConfigFile) {
-    this.expansion.file = file;
+  private reserve(cap: number): void {
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a.subarray(0, this.size));
+      return b;
+    };
+    this.tok = grow(this.tok);
+    this.exp = grow(this.exp);
+    this.blk = grow(this.blk);
+    this.kid = grow(this.kid);
+    this.next = grow(this.next);
+    // Made at full size and filled in place: a sparse array turns into a dictionary.
+    const dirs = new Array<LDir | undefined>(cap);
+    for (let i = 0; i < this.size; i++) dirs[i] = this.dirs[i];
+    this.dirs = dirs;
+    const names = new Array<string>(cap);
+    for (let i = 0; i < this.size; i++) names[i] = this.names[i];
+    this.names = names;
+  }
+
+  /** Appends a directive to `block`; returns its index. */
+  add(tok: number, name: string, exp: number, block: LBlock, blockId: number): number {
+    const x = this.size;
+    if (x === this.tok.length) this.reserve(x * 2);
+    this.tok[x] = tok;
+    this.exp[x] = exp;
+    this.blk[x] = blockId;
+    this.kid[x] = -1;
+    this.next[x] = -1;
+    this.names[x] = name;
+    if (block.last >= 0) this.next[block.last] = x;
+    else block.first = x;
+    block.last = x;
+    block.count++;
+    this.size = x + 1;
+    return x;
+  }
+
+  addBlock(kind: BlockKind, parent: LBlock | null, ownerAt: number, synthetic: boolean): number {
+    const id = this.blocks.length;
+    this.blocks.push(new LBlock(this, id, kind, parent, ownerAt, synthetic));
+    if (ownerAt >= 0) this.kid[ownerAt] = id;
+    return id;
+  }
+
+  /** The directive at `x`, made on first use. */
+  dir(x: number): LDir {
+    let d = this.dirs[x];
+    if (d === undefined) this.dirs[x] = d = new LDir(this, x);
+    return d;
+  }
+
+  block(x: number): LBlock {
+    return this.blocks[this.blk[x]];
+  }
+
+  file(x: number): ConfigFile {
+    return this.exps[this.exp[x]].file;
+  }
+
+  arrays(x: number): TreeArrays {
+    return (this.exps[this.exp[x]].file.tree as CompactTree).arrays;
+  }
+
+  argc(x: number): number {
+    return this.arrays(x).dirArgc[this.tok[x]];
+  }
+
+  /** Argument `i`'s value as nginx stores it (quotes removed, escapes resolved); '' past the last. */
+  arg(x: number, i: number): string {
+    const a = this.arrays(x);
+    const k = this.tok[x];
+    return i < a.dirArgc[k] ? a.tokenValue(a.dirTok[k] + 1 + i) : '';
+  }
+
+  /**
+   * Whether argument `i` as written (quotes and escapes included) holds the character `code`: a test on the
+   * text in place, no string made. Unescaping drops quotes and backslashes and turns `\t`, `\r`, `\n` into
+   * their controls: any other character is in the value only where it is written.
+   */
+  argWrites(x: number, i: number, code: number): boolean {
+    const a = this.arrays(x);
+    const d = this.tok[x];
+    if (i >= a.dirArgc[d]) return false;
+    const k = a.dirTok[d] + 1 + i;
+    const text = a.text;
+    for (let j = a.tokStart[k], end = a.tokEnd[k]; j < end; j++) if (text.charCodeAt(j) === code) return true;
+    return false;
+  }
+
+  /** Where argument `i` is written (quotes included); past the last, the name. */
+  argStart(x: number, i: number): number {
+    const a = this.arrays(x);
+    const d = this.tok[x];
+    return a.tokStart[a.dirTok[d] + (i < a.dirArgc[d] ? 1 + i : 0)];
+  }
+
+  argEnd(x: number, i: number): number {
+    const a = this.arrays(x);
+    const d = this.tok[x];
+    return a.tokEnd[a.dirTok[d] + (i < a.dirArgc[d] ? 1 + i : 0)];
+  }
+
+  /** Where the directive's name starts: where the directive starts. */
+  nameStart(x: number): number {
+    const a = this.arrays(x);
+    return a.tokStart[a.dirTok[this.tok[x]]];
+  }
+
+  nameEnd(x: number): number {
+    const a = this.arrays(x);
+    return a.tokEnd[a.dirTok[this.tok[x]]];
+  }
+
+  /** The end of the last argument (of the name without any). */
+  lastArgEnd(x: number): number {
+    const a = this.arrays(x);
+    const d = this.tok[x];
+    return a.tokEnd[a.dirTok[d] + a.dirArgc[d]];
+  }
+
+  /** Where its text ends: after the `;`, or the block's `}`. */
+  end(x: number): number {
+    return this.arrays(x).dirEnd[this.tok[x]];
+  }
+
+  /** The `;` that ends it, or -1. */
+  terminator(x: number): number {
+    return this.arrays(x).dirTerm[this.tok[x]];
+  }
+
+  /** It has a `{ … }` (or a Lua body) in the source, whatever nginx then makes of it. */
+  hasBody(x: number): boolean {
+    return this.arrays(x).dirBlock[this.tok[x]] !== -1;
+  }
+}
+
+/** A directive at one place in the expanded config: a view of its index in the store. */
+export class LDir {
+  constructor(
+    private readonly s: DirStore,
+    /** Its place in expanded document order (the store's index). */
+    readonly at: number,
+  ) {}
+
+  /** The directive's index in its file's tree. */
+  get index(): number {
+    return this.s.tok[this.at];
+  }
+
+  get name(): string {
+    return this.s.names[this.at];
+  }
+
+  get block(): LBlock {
+    return this.s.blocks[this.s.blk[this.at]];
+  }
+
+  get child(): LBlock | null {
+    const c = this.s.kid[this.at];
+    return c < 0 ? null : this.s.blocks[c];
+  }
+
+  get file(): ConfigFile {
+    return this.s.exps[this.s.exp[this.at]].file;
   }
 
   /** The `include` that brought this directive's file in, if any. */
   get via(): LDir | null {
-    return this.expansion.via;
+    return this.s.exps[this.s.exp[this.at]].via;
   }
 
   /**
@@ -76,21 +280,15 @@ export class LDir {
     return (this.file.tree as CompactTree).directive(this.index);
   }
 
-  // Read straight from the tree's arrays: the rules that look at every directive ask only these, and a view
-  // (or an array of argument views) per directive is most of what a big analysis would allocate.
-
-  private get arrays(): TreeArrays {
-    return (this.file.tree as CompactTree).arrays;
-  }
+  // Read straight from the tree's arrays (the store's readers): no view, no array of arguments.
 
   get argc(): number {
-    return this.arrays.dirArgc[this.index];
+    return this.s.argc(this.at);
   }
 
   /** Argument `i`'s value as nginx stores it (quotes removed, escapes resolved); '' past the last. */
   arg(i: number): string {
-    const a = this.arrays;
-    return i < a.dirArgc[this.index] ? a.tokenValue(a.dirTok[this.index] + 1 + i) : '';
+    return this.s.arg(this.at, i);
   }
 
   /** Every argument's value. */
@@ -101,58 +299,46 @@ export class LDir {
     return out;
   }
 
-  /**
-   * Whether argument `i` as written (quotes and escapes included) holds the character `code`: a test on the
-   * text in place, no string made. Unescaping drops quotes and backslashes and turns `\t`, `\r`, `\n` into
-   * their controls: any other character is in the value only where it is written.
-   */
+  /** Whether argument `i` as written (quotes and escapes included) holds the character `code` (`DirStore.argWrites`). */
   argWrites(i: number, code: number): boolean {
-    const a = this.arrays;
-    if (i >= a.dirArgc[this.index]) return false;
-    const k = a.dirTok[this.index] + 1 + i;
-    const text = a.text;
-    for (let j = a.tokStart[k], end = a.tokEnd[k]; j < end; j++) if (text.charCodeAt(j) === code) return true;
-    return false;
+    return this.s.argWrites(this.at, i, code);
   }
 
   /** Where argument `i` is written (quotes included); past the last, the name. */
   argStart(i: number): number {
-    const a = this.arrays;
-    return a.tokStart[a.dirTok[this.index] + (i < a.dirArgc[this.index] ? 1 + i : 0)];
+    return this.s.argStart(this.at, i);
   }
 
   argEnd(i: number): number {
-    const a = this.arrays;
-    return a.tokEnd[a.dirTok[this.index] + (i < a.dirArgc[this.index] ? 1 + i : 0)];
+    return this.s.argEnd(this.at, i);
   }
 
   get nameStart(): number {
-    return this.arrays.tokStart[this.arrays.dirTok[this.index]];
+    return this.s.nameStart(this.at);
   }
 
   get nameEnd(): number {
-    return this.arrays.tokEnd[this.arrays.dirTok[this.index]];
+    return this.s.nameEnd(this.at);
   }
 
   /** The end of the last argument (of the name without any). */
   get lastArgEnd(): number {
-    const a = this.arrays;
-    return a.tokEnd[a.dirTok[this.index] + a.dirArgc[this.index]];
+    return this.s.lastArgEnd(this.at);
   }
 
   /** Where its text ends: after the `;`, or the block's `}`. */
   get end(): number {
-    return this.arrays.dirEnd[this.index];
+    return this.s.end(this.at);
   }
 
   /** The `;` that ends it, or -1. */
   get terminator(): number {
-    return this.arrays.dirTerm[this.index];
+    return this.s.terminator(this.at);
   }
 
   /** It has a `{ … }` (or a Lua body) in the source, whatever nginx then makes of it. */
   get hasBody(): boolean {
-    return this.arrays.dirBlock[this.index] !== -1;
+    return this.s.hasBody(this.at);
   }
 }
 
@@ -212,8 +398,11 @@ export class ConfigModel {
   readonly files = new Map<string, ConfigFile>();
   readonly problems: ModelProblem[] = [];
   private readonly problemKeys = new Set<string>();
-  /** Every directive in expanded document order. */
-  readonly all: LDir[];
+  /** The expanded directives as arrays; `LDir`s are made from it on demand. */
+  readonly store: DirStore;
+  /** The piece of the store this model covers: all of it, or one server block for a view made by `scoped`. */
+  readonly from: number = 0;
+  readonly to: number = 0;
   readonly root: LBlock;
   /** The block the root file's own top-level directives live in (deeper than `root` for a fragment). */
   readonly top: LBlock;
@@ -233,19 +422,39 @@ export class ConfigModel {
     this.prefix = opts.prefix ?? dirname(rootPath);
     this.contextGuessed = !!opts.contextGuessed && (opts.rootKind ?? 'main') !== 'main';
     const rootKind = opts.rootKind ?? 'main';
-    const top = syntheticChain(rootKind);
+    this.rootFile = this.load(rootPath);
+    // Sized up front from the root file (grown past it by includes).
+    const rootDirectives = (this.rootFile?.tree as CompactTree | undefined)?.arrays.dirCount ?? 0;
+    this.store = new DirStore(Math.min(rootDirectives, opts.maxExpandedDirectives ?? DEFAULT_MAX_EXPANDED_DIRECTIVES));
+    const top = syntheticChain(this.store, rootKind);
     if (opts.fragment) top.root.synthetic = true;
     this.root = top.root;
     this.top = top.leaf;
-    this.rootFile = this.load(rootPath);
     // `# nginx-context: main` marks a piece of a main config, not a complete one.
     if (this.rootFile && rootKind === 'main' && this.rootFile.tree.comments.some((c) => /^#\s*nginx-context:\s*main\b/i.test(c.value))) top.root.synthetic = true;
-    // Sized up front from the root file (grown past it by includes): growing an array of a million directives
-    // step by step copies it again and again in the large-object space.
-    const rootDirectives = (this.rootFile?.tree as CompactTree | undefined)?.arrays.dirCount ?? 0;
-    this.all = new Array(Math.min(rootDirectives, opts.maxExpandedDirectives ?? DEFAULT_MAX_EXPANDED_DIRECTIVES));
     if (this.rootFile) this.expand(this.rootFile, top.leaf);
-    else this.all.length = 0;
+    this.to = this.store.size;
+  }
+
+  /** Every directive in expanded document order (made into objects on first use: index loops read `store`). */
+  get all(): LDir[] {
+    if (this.allList === null) {
+      const out = new Array<LDir>(this.to - this.from);
+      for (let x = this.from; x < this.to; x++) out[x - this.from] = this.store.dir(x);
+      this.allList = out;
+    }
+    return this.allList;
+  }
+  private allList: LDir[] | null = null;
+
+  /** How many directives this model covers. */
+  get size(): number {
+    return this.to - this.from;
+  }
+
+  /** The directive at store index `x`. */
+  dirAt(x: number): LDir {
+    return this.store.dir(x);
   }
 
   /**
@@ -273,12 +482,10 @@ export class ConfigModel {
       origin: { model: previous, edited },
     });
     let expansions = 0;
-    const all = previous.all;
-    for (let i = 0; i < all.length; i++) {
-      const ld = all[i];
-      if (ld.file !== oldFile) continue;
-      // Re-points the rest of this expansion of the file too: each expansion is met here once.
-      ld.file = newFile;
+    // Re-points every directive of each expansion of the file at once.
+    for (const e of previous.store.exps) {
+      if (e.file !== oldFile) continue;
+      e.file = newFile;
       expansions++;
     }
     m.expandedBytes = previous.expandedBytes + expansions * delta;
@@ -337,38 +544,34 @@ export class ConfigModel {
 
   /**
    * Walks the syntax trees with an explicit stack (input depth never becomes call-stack depth), reading the
-   * tree's arrays: no directive or block view is made here.
+   * tree's arrays into the store's: no directive object or view is made here (but for the includes).
    */
   private expand(file: ConfigFile, into: LBlock): void {
-    // The stack as parallel arrays, one slot per open block or included file: an object per frame (and per
-    // block's fill counter) was garbage for each of a big config's blocks. What a file's blocks share (its
-    // tree, the include that brought it, the include chain) is one `Scope` per file expanded.
-    // `fills[fillAt[i]]`: where slot i's block gets its next directive, shared by the block's own slot and
-    // those of the files included into it. A block's items are made at the size of its own directives and
-    // filled in place: grown by push, a three-directive location kept room for seventeen.
-    interface Scope { tree: CompactTree; expansion: Expansion; chain: string[]; ids: string[] }
+    // The stack as parallel arrays, one slot per open block or included file. What a file's blocks share
+    // (its tree, its expansion, the include chain) is one `Scope` per file expanded.
+    interface Scope { tree: CompactTree; exp: number; chain: string[]; ids: string[] }
+    const store = this.store;
     const top = file.tree as CompactTree;
     const nexts: number[] = [top.arrays.blkFirst[0] ?? -1];
     const blocks: LBlock[] = [into];
-    const scopes: Scope[] = [{ tree: top, expansion: { file, via: null }, chain: [file.path], ids: [this.identity(file.path)] }];
-    const fillAt: number[] = [0];
-    const fills: number[] = [into.items.length];
+    const blockIds: number[] = [into.id];
+    store.exps.push({ file, via: null });
+    const scopes: Scope[] = [{ tree: top, exp: store.exps.length - 1, chain: [file.path], ids: [this.identity(file.path)] }];
     let sp = 0;
     const maxDepth = this.opts.maxIncludeDepth ?? 32;
     const maxFiles = this.opts.maxFiles ?? 2000;
     const maxBytes = this.opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES;
     const maxDirectives = this.opts.maxExpandedDirectives ?? DEFAULT_MAX_EXPANDED_DIRECTIVES;
     let includedCount = 0;
-    let count = 0;
     let bytesCapped = false;
     while (sp >= 0) {
       const k = nexts[sp];
       if (k < 0) { sp--; continue; }
       const scope = scopes[sp];
       const block = blocks[sp];
-      if (count >= maxDirectives) {
+      if (store.size >= maxDirectives) {
         // Stop expanding, not just counting: what is past the cap is never built.
-        const at = scope.expansion.via ?? this.all[count - 1];
+        const at = store.exps[scope.exp].via ?? (store.size ? store.dir(store.size - 1) : null);
         if (at) this.problem('include-limit', `the expanded config has more than ${maxDirectives} directives: the rest is not analysed`, at);
         break;
       }
@@ -377,18 +580,17 @@ export class ConfigModel {
       nexts[sp] = a.dirNext[k];
       pollCancellation();
       const name = tree.dirNameInterned(k);
-      const ld = new LDir(k, name, scope.expansion, block);
-      block.items[fills[fillAt[sp]]++] = ld;
-      this.all[count++] = ld;
+      const x = store.add(k, name, scope.exp, block, blockIds[sp]);
       const inData = block.kind === 'raw' || block.kind === 'opaque';
       const childBlock = a.dirChildBlock(k);
       if (name === 'include' && !inData && childBlock < 0 && a.dirArgc[k] === 1) {
+        const ld = store.dir(x);
         const targets = this.resolveInclude(ld);
         if (scope.chain.length >= maxDepth) {
           this.problem('include-limit', `includes nested deeper than ${maxDepth} levels are not followed`, ld);
           continue;
         }
-        const fill = fillAt[sp];
+        const blockId = blockIds[sp];
         for (let t = targets.length - 1; t >= 0; t--) {
           const target = targets[t];
           // By identity: a link to a file being included closes the cycle as much as its own name does.
@@ -416,35 +618,26 @@ export class ConfigModel {
             continue;
           }
           const incTree = inc.tree as CompactTree;
+          store.exps.push({ file: inc, via: ld });
           sp++;
           nexts[sp] = incTree.arrays.blkFirst[0] ?? -1;
           blocks[sp] = block;
-          scopes[sp] = { tree: incTree, expansion: { file: inc, via: ld }, chain: [...scope.chain, target], ids: [...scope.ids, id] };
-          fillAt[sp] = fill;
+          blockIds[sp] = blockId;
+          scopes[sp] = { tree: incTree, exp: store.exps.length - 1, chain: [...scope.chain, target], ids: [...scope.ids, id] };
         }
         continue;
       }
       if (childBlock >= 0) {
         // Inside data stays data; a block nginx has no kind for (third-party, misspelled) is not looked into.
         const kind: BlockKind = inData ? block.kind : childBlockKind(block.kind, name) ?? 'opaque';
-        let own = 0;
-        for (let c = a.blkFirst[childBlock]; c >= 0; c = a.dirNext[c]) own++;
-        const child: LBlock = { kind, owner: ld, parent: block, items: own ? new Array<LDir>(own) : [], synthetic: false };
-        ld.child = child;
+        const id = store.addBlock(kind, block, x, false);
         sp++;
         nexts[sp] = a.blkFirst[childBlock];
-        blocks[sp] = child;
+        blocks[sp] = store.blocks[id];
+        blockIds[sp] = id;
         scopes[sp] = scope;
-        fillAt[sp] = sp;
-        fills[sp] = 0;
       }
     }
-    // Stopped at the directive cap: the blocks still open keep only what was placed (no holes).
-    for (let i = 0; i <= sp; i++) {
-      const placed = fills[fillAt[i]];
-      if (placed < blocks[i].items.length) blocks[i].items.length = placed;
-    }
-    this.all.length = count;
   }
 
   /** A file's identity (symlinks resolved where the file system can say; a missing file is its own path). */
@@ -478,17 +671,24 @@ export class ConfigModel {
 
   /** The first occurrence of `name` that applies in `from`. */
   first(name: string, from: LBlock): LDir | undefined {
-    // Asked hundreds of thousands of times per analysis: no list is made for the answer.
+    const x = this.firstAt(name, from);
+    return x < 0 ? undefined : this.store.dir(x);
+  }
+
+  /** The store index of the first occurrence of `name` that applies in `from`, or -1. */
+  firstAt(name: string, from: LBlock): number {
+    // Asked hundreds of thousands of times per analysis: no list and no object is made for the answer.
+    const s = this.store;
+    const names = s.names, next = s.next;
     for (let b: LBlock | null = from; b; b = b.parent) {
-      const items = b.items;
-      if (items.length > SMALL_BLOCK) {
+      if (b.count > SMALL_BLOCK) {
         const found = (b.index ?? indexOf(b)).get(name);
         if (found !== undefined) return found[0];
         continue;
       }
-      for (let i = 0; i < items.length; i++) if (items[i].name === name) return items[i];
+      for (let x = b.first; x >= 0; x = next[x]) if (names[x] === name) return x;
     }
-    return undefined;
+    return -1;
   }
 
   /** What `name` is in `from` (inherited through enclosing blocks as nginx merges them). */
@@ -539,7 +739,8 @@ export class ConfigModel {
     return occurrences(block, name) ?? [];
   }
 
-  private byName: Map<string, LDir[]> | null = null;
+  private byName: Map<string, number[]> | null = null;
+  private namedDirs: Map<string, LDir[]> | null = null;
   private byVia: Map<LDir, LDir[]> | null = null;
 
   /**
@@ -547,7 +748,21 @@ export class ConfigModel {
    * fixes ask the index instead of scanning `all` (a scan per finding made outputs quadratic).
    */
   named(name: string): readonly LDir[] {
-    return this.nameIndex().get(name) ?? [];
+    const cache = (this.namedDirs ??= new Map());
+    let hit = cache.get(name);
+    if (hit === undefined) {
+      const xs = this.nameIndex().get(name);
+      if (xs === undefined) return NONE;
+      hit = new Array<LDir>(xs.length);
+      for (let i = 0; i < xs.length; i++) hit[i] = this.store.dir(xs[i]);
+      cache.set(name, hit);
+    }
+    return hit;
+  }
+
+  /** The store indices of the directives named `name`, in order (nothing is made for them). */
+  namedAt(name: string): readonly number[] {
+    return this.nameIndex().get(name) ?? NO_INDICES;
   }
 
   /** The distinct names of this model's directives, each once (the keys of `named`'s index). */
@@ -555,90 +770,86 @@ export class ConfigModel {
     return this.nameIndex().keys();
   }
 
-  private nameIndex(): Map<string, LDir[]> {
+  private nameIndex(): Map<string, number[]> {
     if (this.byName) return this.byName;
     // Counted, then filled: lists grown by push were copied again and again on the way to tens of thousands
-    // of directives, most of what the index allocated. Neighbours often share a name (a run of
-    // `proxy_set_header`): the previous slot is taken without a lookup.
-    const slots = new Map<string, { list: LDir[]; n: number }>();
-    const ldList = this.all;
+    // of directives. Neighbours often share a name (a run of `proxy_set_header`): the previous slot is taken
+    // without a lookup.
+    const slots = new Map<string, { list: number[]; n: number }>();
+    const names = this.store.names;
+    const from = this.from, to = this.to;
     let lastName = '';
-    let last: { list: LDir[]; n: number } | undefined;
-    for (let i = 0; i < ldList.length; i++) {
-      const name = ldList[i].name;
+    let last: { list: number[]; n: number } | undefined;
+    for (let x = from; x < to; x++) {
+      const name = names[x];
       if (name !== lastName || !last) {
         lastName = name;
         last = slots.get(name);
-        if (!last) slots.set(name, (last = { list: NONE, n: 0 }));
+        if (!last) slots.set(name, (last = { list: NO_INDICES as number[], n: 0 }));
       }
       last.n++;
     }
-    const m = new Map<string, LDir[]>();
+    const m = new Map<string, number[]>();
     for (const [name, slot] of slots) {
-      m.set(name, (slot.list = new Array<LDir>(slot.n)));
+      m.set(name, (slot.list = new Array<number>(slot.n).fill(0)));
       slot.n = 0;
     }
     last = undefined;
-    for (let i = 0; i < ldList.length; i++) {
-      const ld = ldList[i];
-      if (ld.name !== lastName || !last) {
-        lastName = ld.name;
+    for (let x = from; x < to; x++) {
+      const name = names[x];
+      if (name !== lastName || !last) {
+        lastName = name;
         last = slots.get(lastName)!;
       }
-      last.list[last.n++] = ld;
+      last.list[last.n++] = x;
     }
     return (this.byName = m);
   }
 
   /** Every directive with one of `names`, in expanded document order. */
   namedAny(names: readonly string[]): readonly LDir[] {
-    const lists: (readonly LDir[])[] = [];
-    let total = 0;
+    const lists: (readonly number[])[] = [];
     for (const n of names) {
-      const list = this.named(n);
+      const list = this.namedAt(n);
       if (!list.length || lists.includes(list)) continue;
       lists.push(list);
-      total += list.length;
     }
-    if (lists.length <= 1) return lists.length ? lists[0] : [];
-    // Several names in use: their directives interleave, and document order is the order of `all`. Each list
-    // is a piece of it in order, so a directive is matched by identity against the next one of each list (no
-    // name looked up per directive), and the walk stops once every list is taken.
-    const out = new Array<LDir>(total);
-    const next = new Array<number>(lists.length).fill(0);
-    const all = this.all;
-    let k = 0;
-    for (let i = 0; i < all.length && k < total; i++) {
-      const ld = all[i];
-      for (let j = 0; j < lists.length; j++) {
-        if (lists[j][next[j]] !== ld) continue;
-        out[k++] = ld;
-        next[j]++;
-        break;
-      }
-    }
+    if (lists.length === 0) return NONE;
+    if (lists.length === 1) return this.named(names.find((n) => this.namedAt(n) === lists[0])!);
+    // Several names in use: each list is in order, so they are merged.
+    const xs = lists.flat().sort((p, q) => p - q);
+    const out = new Array<LDir>(xs.length);
+    for (let i = 0; i < xs.length; i++) out[i] = this.store.dir(xs[i]);
     return out;
   }
 
-  private byFile: Map<string, LDir[]> | null = null;
+  private byFile: Map<string, number[]> | null = null;
 
-  /** The directives of one file, in its text order (its first expansion when it is included twice). */
-  inFile(path: string): readonly LDir[] {
+  /** The store indices of the directives of one file, in its text order (its first expansion when it is included twice). */
+  private inFileAt(path: string): number[] {
     if (!this.byFile) {
-      const m = new Map<string, LDir[]>();
-      const seen = new Set<Directive>();
-      const ldList = this.all;
-      for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-        const ld = ldList[ldIndex];
-        if (seen.has(ld.d)) continue;
-        seen.add(ld.d);
-        const list = m.get(ld.file.path);
-        if (list) list.push(ld);
-        else m.set(ld.file.path, [ld]);
+      const m = new Map<string, number[]>();
+      const s = this.store;
+      const seen = new Map<ConfigFile, Uint8Array>();
+      for (let x = this.from; x < this.to; x++) {
+        const file = s.file(x);
+        let marks = seen.get(file);
+        if (!marks) seen.set(file, (marks = new Uint8Array((file.tree as CompactTree).arrays.dirCount)));
+        const k = s.tok[x];
+        if (marks[k]) continue;
+        marks[k] = 1;
+        const list = m.get(file.path);
+        if (list) list.push(x);
+        else m.set(file.path, [x]);
       }
       this.byFile = m;
     }
-    return this.byFile.get(path) ?? [];
+    return this.byFile.get(path) ?? (NO_INDICES as number[]);
+  }
+
+  /** The directives of one file, in its text order (its first expansion when it is included twice). */
+  inFile(path: string): readonly LDir[] {
+    return this.inFileAt(path).map((x) => this.store.dir(x));
   }
 
   /**
@@ -646,29 +857,31 @@ export class ConfigModel {
    * `offset`: a binary search, then up through the enclosing blocks.
    */
   at(path: string, offset: number): LDir | undefined {
-    const list = this.inFile(path);
+    const list = this.inFileAt(path);
+    const s = this.store;
+    const start = (x: number) => { const a = s.arrays(x); return a.tokStart[a.dirTok[s.tok[x]]]; };
     let lo = 0, hi = list.length - 1, k = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (list[mid].d.start <= offset) { k = mid; lo = mid + 1; } else hi = mid - 1;
+      if (start(list[mid]) <= offset) { k = mid; lo = mid + 1; } else hi = mid - 1;
     }
-    for (let ld: LDir | null = k >= 0 ? list[k] : null; ld; ld = ld.block.owner) {
+    for (let ld: LDir | null = k >= 0 ? s.dir(list[k]) : null; ld; ld = ld.block.owner) {
       if (ld.file.path === path && ld.d.start <= offset && offset <= ld.d.end) return ld;
     }
     return undefined;
   }
 
-  /** The directives an `include` brought in directly (its files' top-level directives). */
+  /** The directives an `include` brought in (its files' directives). */
   includedBy(include: LDir): readonly LDir[] {
     if (!this.byVia) {
       const m = new Map<LDir, LDir[]>();
-      const ldList = this.all;
-      for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-        const ld = ldList[ldIndex];
-        if (!ld.via) continue;
-        const list = m.get(ld.via);
-        if (list) list.push(ld);
-        else m.set(ld.via, [ld]);
+      const s = this.store;
+      for (let x = this.from; x < this.to; x++) {
+        const via = s.exps[s.exp[x]].via;
+        if (!via) continue;
+        const list = m.get(via);
+        if (list) list.push(s.dir(x));
+        else m.set(via, [s.dir(x)]);
       }
       this.byVia = m;
     }
@@ -686,13 +899,16 @@ export class ConfigModel {
    * effective values, upstream groups, files, `whole`) is this model's. Rules that look only at what is
    * around a directive give, on the view, exactly their findings inside that piece.
    */
-  scoped(dirs: LDir[]): ConfigModel {
+  scoped(from: number, to: number): ConfigModel {
     const view = Object.create(this) as ConfigModel;
     const own = (value: unknown) => ({ value, writable: true, configurable: true });
     Object.defineProperties(view, {
-      all: own(dirs),
+      from: own(from),
+      to: own(to),
+      allList: own(null),
       whole: own(this),
       byName: own(null),
+      namedDirs: own(null),
       byFile: own(null),
       byVia: own(null),
       upstreamIndex: own(this.upstreams()),
@@ -756,6 +972,7 @@ function mayLowerCase(s: string): boolean {
 }
 
 const NONE = Object.freeze([]) as unknown as LDir[];
+const NO_INDICES: readonly number[] = Object.freeze([]);
 
 /** What the upstream groups rest on. */
 const UPSTREAM_INPUTS = ['upstream', 'server', 'keepalive'];
@@ -765,27 +982,35 @@ const SMALL_BLOCK = 12;
 
 /** The directives named `name` directly in `b`, or undefined when there are none. */
 function occurrences(b: LBlock, name: string): LDir[] | undefined {
-  const items = b.items;
-  if (items.length > SMALL_BLOCK) return (b.index ?? indexOf(b)).get(name);
-  // Counted first, then made at its size: a list grown by push from empty keeps room for seventeen, and
-  // lookups in small blocks run once per location and rule in a big config.
+  const s = b.store;
+  if (b.count > SMALL_BLOCK) {
+    const found = b.found?.get(name);
+    if (found !== undefined) return found;
+    const xs = (b.index ?? indexOf(b)).get(name);
+    if (xs === undefined) return undefined;
+    const out = new Array<LDir>(xs.length);
+    for (let i = 0; i < xs.length; i++) out[i] = s.dir(xs[i]);
+    (b.found ??= new Map()).set(name, out);
+    return out;
+  }
+  // Counted first, then made at its size: lookups in small blocks run once per location and rule in a big config.
+  const names = s.names, next = s.next;
   let n = 0;
-  for (let i = 0; i < items.length; i++) if (items[i].name === name) n++;
+  for (let x = b.first; x >= 0; x = next[x]) if (names[x] === name) n++;
   if (!n) return undefined;
   const out = new Array<LDir>(n);
-  for (let i = 0, k = 0; k < n; i++) if (items[i].name === name) out[k++] = items[i];
+  for (let x = b.first, k = 0; k < n; x = next[x]) if (names[x] === name) out[k++] = s.dir(x);
   return out;
 }
 
-function indexOf(b: LBlock): Map<string, LDir[]> {
+function indexOf(b: LBlock): Map<string, number[]> {
   if (!b.index) {
-    const m = new Map<string, LDir[]>();
-    const itList = b.items;
-    for (let itIndex = 0; itIndex < itList.length; itIndex++) {
-      const it = itList[itIndex];
-      const list = m.get(it.name);
-      if (list) list.push(it);
-      else m.set(it.name, [it]);
+    const m = new Map<string, number[]>();
+    const s = b.store;
+    for (let x = b.first; x >= 0; x = s.next[x]) {
+      const list = m.get(s.names[x]);
+      if (list) list.push(x);
+      else m.set(s.names[x], [x]);
     }
     b.index = m;
   }
@@ -793,7 +1018,7 @@ function indexOf(b: LBlock): Map<string, LDir[]> {
 }
 
 /** main → http → server → location, down to the kind a fragment lives in. */
-function syntheticChain(kind: BlockKind): { root: LBlock; leaf: LBlock } {
+function syntheticChain(store: DirStore, kind: BlockKind): { root: LBlock; leaf: LBlock } {
   const path: BlockKind[] = ['main'];
   const chains: Partial<Record<BlockKind, BlockKind[]>> = {
     events: ['events'],
@@ -812,12 +1037,9 @@ function syntheticChain(kind: BlockKind): { root: LBlock; leaf: LBlock } {
     raw: ['http', 'raw'],
   };
   path.push(...(chains[kind] ?? []));
-  const root: LBlock = { kind: 'main', owner: null, parent: null, items: [], synthetic: kind !== 'main' };
+  const root = store.blocks[store.addBlock('main', null, -1, kind !== 'main')];
   let leaf = root;
-  for (const k of path.slice(1)) {
-    const b: LBlock = { kind: k, owner: null, parent: leaf, items: [], synthetic: true };
-    leaf = b;
-  }
+  for (const k of path.slice(1)) leaf = store.blocks[store.addBlock(k, leaf, -1, true)];
   return { root, leaf };
 }
 

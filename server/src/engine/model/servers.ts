@@ -68,17 +68,13 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     const kind = ld.child.kind;
     const family = kind === 'http/server' ? 'http' : kind === 'stream/server' ? 'stream' : kind === 'mail/server' ? 'mail' : null;
     if (!family) continue;
-    // The server's own directives read in place: a list of its listens (and an iterator over it) per server
-    // was garbage for each server of a big config. Counted first: a list grown from empty keeps room for
-    // seventeen, and a server has a listen or two.
-    const items = ld.child.items;
-    let count = 0;
-    for (let itemIndex = 0; itemIndex < items.length; itemIndex++) if (items[itemIndex].name === 'listen' && items[itemIndex].argc) count++;
-    const listens = new Array<Listen>(count);
+    // Its listens only: the other directives of a server are not made into objects here.
+    const items = model.inBlock(ld.child, 'listen');
+    const listens = new Array<Listen>(items.length);
     let listenCount = 0;
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
       const l = items[itemIndex];
-      if (l.name !== 'listen' || !l.argc) continue;
+      if (!l.argc) continue;
       // Read one by one: arrays of the values (and of them lower-cased) were garbage per listen of a big config.
       let ssl = false, quic = false, defaultServer = false;
       for (let i = 1; i < l.argc; i++) {
@@ -89,6 +85,7 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
       }
       listens[listenCount++] = { ld: l, key: keyOf(family, l.arg(0)), ssl, quic, defaultServer };
     }
+    listens.length = listenCount;
     servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: NOT_DEFAULT, onlyTls: false });
   }
   // The ssl flag belongs to the socket: one `listen … ssl` makes every server on that address TLS.

@@ -25,9 +25,12 @@ export function definedName(ld: LDir): string | undefined {
 /** The directive that defines `name` in this config (set, map, geo, …), if one does (in any spelling). */
 export function variableDefinition(name: string, model: ConfigModel): LDir | undefined {
   const lower = name.toLowerCase();
-  const ldList = model.all;
-  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-    const ld = ldList[ldIndex];
+  const s = model.store;
+  for (let x = model.from; x < model.to; x++) {
+    // By name first, as definedName does: an object only for a directive that may define something.
+    const n = s.names[x];
+    if (definedVariableArgument(n) === undefined && (s.block(x).kind === 'raw' || !definesByShape(n))) continue;
+    const ld = s.dir(x);
     if (definedName(ld) === lower) return ld;
   }
   return undefined;
@@ -163,19 +166,21 @@ function defined(scope: ConfigModel): Defined {
   }
   const places = new Map<ConfigFile, number>();
   const regions = new Map<ConfigFile, [start: number, end: number, family: VariableFamily][]>();
-  const ldList = model.all;
-  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-    const ld = ldList[ldIndex];
+  const s = model.store;
+  for (let x = model.from; x < model.to; x++) {
     // The first directive of a file lies at its top level: where it lands is where the file is expanded.
-    if (ld.index === 0) {
-      const family = variableFamily(ld.block);
-      places.set(ld.file, (places.get(ld.file) ?? 0) | (family === 'http' ? IN_HTTP : family === 'stream' ? IN_STREAM : OUTSIDE));
+    if (s.tok[x] === 0) {
+      const family = variableFamily(s.block(x));
+      const file = s.file(x);
+      places.set(file, (places.get(file) ?? 0) | (family === 'http' ? IN_HTTP : family === 'stream' ? IN_STREAM : OUTSIDE));
     }
-    const child = ld.child;
+    const c = s.kid[x];
+    const child = c < 0 ? null : s.blocks[c];
     if (child !== null && (child.kind === 'http' || child.kind === 'stream')) {
-      let list = regions.get(ld.file);
-      if (!list) regions.set(ld.file, (list = []));
-      list.push([ld.nameStart, ld.end, child.kind]);
+      const file = s.file(x);
+      let list = regions.get(file);
+      if (!list) regions.set(file, (list = []));
+      list.push([s.nameStart(x), s.end(x), child.kind]);
     }
   }
   for (const f of model.files.values()) {

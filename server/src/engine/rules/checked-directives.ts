@@ -6,15 +6,24 @@ import { availability, modulesDefining, modulesOfSharedObject } from '../knowled
 import { unknownToVersion } from '../knowledge/tls';
 import { EngineSettings } from '../types';
 
-const cache = new WeakMap<ConfigModel, LDir[]>();
+const cache = new WeakMap<ConfigModel, Int32Array>();
 
-export function checkedDirectives(model: ConfigModel): LDir[] {
+/**
+ * The store indices of the directives nginx checks, in order. Indices, not directives: the rules that look at
+ * every directive read names, kinds and arguments from the store, and make an `LDir` only for what they report.
+ */
+export function checkedDirectives(model: ConfigModel): Int32Array {
   // Which directives are checked rests on names and block kinds only: an edit inside an argument keeps it.
   let hit = cache.get(model) ?? model.carried(cache, () => false);
   if (!hit) {
-    const checked = (ld: LDir) => ld.block.kind !== 'raw' && ld.block.kind !== 'opaque' && ld.name !== '';
-    // Most configs have nothing to leave out: the model's own list then, not a copy of a million entries.
-    hit = model.all.every(checked) ? model.all : model.all.filter(checked);
+    const s = model.store;
+    const out = new Int32Array(model.size);
+    let n = 0;
+    for (let x = model.from; x < model.to; x++) {
+      const kind = s.block(x).kind;
+      if (kind !== 'raw' && kind !== 'opaque' && s.names[x] !== '') out[n++] = x;
+    }
+    hit = n === out.length ? out : out.slice(0, n);
     cache.set(model, hit);
   }
   return hit;

@@ -63,29 +63,33 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
     // The spec a directive is held to, or null where another rule speaks first (unknown, outside the build,
     // not allowed here).
     const specs = new ByKindAndName<DirectiveSpec | null>();
-    const ldList = checkedDirectives(ctx.model);
-    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-      const ld = ldList[ldIndex];
-      const name = ld.name;
-      const kind = ld.block.kind;
+    const s = ctx.model.store;
+    const xs = checkedDirectives(ctx.model);
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      const name = s.names[x];
+      const kind = s.block(x).kind;
       let spec = specs.get(kind, name);
       if (spec === undefined) {
         const s = !specsFor(name) || isThirdPartyDirective(name) || outsideBuild(ctx.model, ctx.settings, name) ? undefined : specIn(name, kind);
         spec = specs.set(kind, name, s && isAllowedIn(s, kind) ? s : null);
       }
       if (!spec) continue;
-      if (ld.terminator < 0) continue; // the syntax error already says it
-      const hasBlock = ld.hasBody;
+      if (s.terminator(x) < 0) continue; // the syntax error already says it
+      const hasBlock = s.hasBody(x);
       if (spec.isBlock && !hasBlock) {
+        const ld = s.dir(x);
         ctx.report({ nginxLine: handlerLine(ld), message: `directive "${name}" has no opening "{"`, ...directiveSpan(ld) });
         continue;
       }
       if (!spec.isBlock && hasBlock) {
+        const ld = s.dir(x);
         ctx.report({ nginxLine: handlerLine(ld), message: `directive "${name}" is not terminated by ";"`, ...directiveSpan(ld) });
         continue;
       }
-      const n = ld.argc;
+      const n = s.argc(x);
       if (n < spec.minArgs || n > spec.maxArgs) {
+        const ld = s.dir(x);
         ctx.report({ nginxLine: handlerLine(ld), message: `invalid number of arguments in "${name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})`, ...directiveSpan(ld) });
       }
     }

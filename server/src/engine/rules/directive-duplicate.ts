@@ -2,7 +2,7 @@
 
 import { specIn } from '../knowledge/directives';
 import { rejectsDuplicates } from '../knowledge/tls';
-import { LDir } from '../model/model';
+import { DirStore, LBlock } from '../model/model';
 import { lineNumber, lineRef } from '../model/describe';
 import { ByKindAndName, checkedDirectives } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
@@ -90,29 +90,37 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     // Each location that repeats an earlier one of its block, with that one and its URI: found block by block when the
     // block's first location comes, as the same few URIs recur in every server of a big config (maps by URI
     // across the config grew to a block per server).
-    const duplicateOf = new Map<LDir, { first: LDir; uri: string }>();
-    const seen: BlockLocations = { exact: [], uris: [], lds: [] };
+    const duplicateOf = new Map<number, { first: number; uri: string }>();
+    const seen: BlockLocations = { exact: [], uris: [], at: [] };
     const rejecting = new ByKindAndName<boolean>();
-    const ldList = checkedDirectives(ctx.model);
-    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-      const ld = ldList[ldIndex];
-      if (ld.name === 'location') {
-        if (ctx.model.first('location', ld.block) === ld) findDuplicateLocations(ld.block.items, seen, duplicateOf);
-        if (ld.child && ld.argc) {
-          const dup = duplicateOf.get(ld);
-          if (dup) ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${dup.uri}" (first on ${lineRef(dup.first, ld)})`, related: [{ ld: dup.first, message: 'first occurrence' }], ...directiveSpan(ld) });
+    const model = ctx.model;
+    const s = model.store;
+    const xs = checkedDirectives(model);
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      const name = s.names[x];
+      const block = s.block(x);
+      if (name === 'location') {
+        if (model.firstAt('location', block) === x) findDuplicateLocations(s, block, seen, duplicateOf);
+        if (s.kid[x] >= 0 && s.argc(x)) {
+          const dup = duplicateOf.get(x);
+          if (dup) {
+            const ld = s.dir(x), first = s.dir(dup.first);
+            ctx.report({ nginxLine: handlerLine(ld), message: `duplicate location "${dup.uri}" (first on ${lineRef(first, ld)})`, related: [{ ld: first, message: 'first occurrence' }], ...directiveSpan(ld) });
+          }
           continue;
         }
       }
-      let rejects = rejecting.get(ld.block.kind, ld.name);
+      let rejects = rejecting.get(block.kind, name);
       if (rejects === undefined) {
-        const spec = specIn(ld.name, ld.block.kind);
-        rejects = rejecting.set(ld.block.kind, ld.name, !!spec && rejectsDuplicates(ld.name, spec.isFlag));
+        const spec = specIn(name, block.kind);
+        rejects = rejecting.set(block.kind, name, !!spec && rejectsDuplicates(name, spec.isFlag));
       }
       if (!rejects) continue;
-      // The block's own first of that name (ld itself is in the block): no per-block map of names to keep.
-      const first = ctx.model.first(ld.name, ld.block)!;
-      if (first === ld) continue;
+      // The block's own first of that name (this one is in the block): no per-block map of names to keep.
+      const firstAt = model.firstAt(name, block);
+      if (firstAt === x) continue;
+      const ld = s.dir(x), first = s.dir(firstAt);
       ctx.report({
         nginxLine: handlerLine(ld),
         message: `"${ld.name}" directive is duplicate (${first.file === ld.file && first.index === ld.index
@@ -127,35 +135,34 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
 
 /**
  * nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with the
- * same URI in one block: "duplicate location". Regex and named locations may repeat. Files each later one of
- * `items` under the first it repeats. `seen` is reused from block to block: a block then costs only its URIs
- * (a list and an object per location were most of what the rule allocated).
+ * same URI in one block: "duplicate location". Regex and named locations may repeat. Files each later location
+ * of `block` under the first it repeats (by store index). `seen` is reused from block to block: a block then
+ * costs only its URIs.
  */
-function findDuplicateLocations(items: LDir[], seen: BlockLocations, duplicateOf: Map<LDir, { first: LDir; uri: string }>): void {
+function findDuplicateLocations(s: DirStore, block: LBlock, seen: BlockLocations, duplicateOf: Map<number, { first: number; uri: string }>): void {
   let n = 0;
-  for (let i = 0; i < items.length; i++) {
-    const ld = items[i];
-    if (ld.name !== 'location' || !ld.child || !ld.argc) continue;
-    if (fileLocation(ld, seen, n)) n++;
+  for (let x = block.first; x >= 0; x = s.next[x]) {
+    if (s.names[x] !== 'location' || s.kid[x] < 0 || !s.argc(x)) continue;
+    if (fileLocation(s, x, seen, n)) n++;
   }
   if (n < 2) return;
   if (n <= PAIRWISE) {
     for (let j = 1; j < n; j++) {
       for (let i = 0; i < j; i++) {
         if (seen.exact[i] !== seen.exact[j] || seen.uris[i] !== seen.uris[j]) continue;
-        duplicateOf.set(seen.lds[j], { first: seen.lds[i], uri: seen.uris[j] });
+        duplicateOf.set(seen.at[j], { first: seen.at[i], uri: seen.uris[j] });
         break;
       }
     }
     return;
   }
-  const firstExact = new Map<string, LDir>();
-  const firstPrefix = new Map<string, LDir>();
+  const firstExact = new Map<string, number>();
+  const firstPrefix = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const firstByUri = seen.exact[i] ? firstExact : firstPrefix;
     const first = firstByUri.get(seen.uris[i]);
-    if (first) duplicateOf.set(seen.lds[i], { first, uri: seen.uris[i] });
-    else firstByUri.set(seen.uris[i], seen.lds[i]);
+    if (first !== undefined) duplicateOf.set(seen.at[i], { first, uri: seen.uris[i] });
+    else firstByUri.set(seen.uris[i], seen.at[i]);
   }
 }
 
@@ -163,7 +170,8 @@ function findDuplicateLocations(items: LDir[], seen: BlockLocations, duplicateOf
 interface BlockLocations {
   exact: boolean[];
   uris: string[];
-  lds: LDir[];
+  /** Store indices. */
+  at: number[];
 }
 
 /** Up to this many locations in a block, comparing each with those before it is cheaper than maps by URI. */
@@ -173,10 +181,10 @@ const PAIRWISE = 8;
  * Files `location [= | ^~] uri` at `n` of `seen`: whether exact, and its URI as nginx keys it. False for regex
  * and named locations, which are not filed.
  */
-function fileLocation(ld: LDir, seen: BlockLocations, n: number): boolean {
+function fileLocation(s: DirStore, x: number, seen: BlockLocations, n: number): boolean {
   let mod = '';
-  let uri = ld.arg(0);
-  if (ld.argc >= 2) { mod = uri; uri = ld.arg(1); }
+  let uri = s.arg(x, 0);
+  if (s.argc(x) >= 2) { mod = uri; uri = s.arg(x, 1); }
   else {
     const m = /^(=|\^~|~\*|~)(.+)$/.exec(uri);
     if (m) { mod = m[1]; uri = m[2]; }
@@ -186,6 +194,6 @@ function fileLocation(ld: LDir, seen: BlockLocations, n: number): boolean {
   if (mod !== '=' && uri.startsWith('@')) return false;
   seen.exact[n] = mod === '=';
   seen.uris[n] = uri;
-  seen.lds[n] = ld;
+  seen.at[n] = x;
   return true;
 }

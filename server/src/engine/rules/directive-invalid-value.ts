@@ -232,27 +232,29 @@ rendered file to have it checked.`,
   check(ctx) {
     // Per name and kind: the spec when the values are checked at all (flags, enums, protocols, numbers), else null.
     const checking = new ByKindAndName<DirectiveSpec | null>();
-    const ldList = checkedDirectives(ctx.model);
+    const store = ctx.model.store;
+    const xs = checkedDirectives(ctx.model);
     // No closure in this loop may capture a variable of its body: V8 would make a context object for every
     // iteration, hundreds of thousands of them on a big config (12 MB an analysis, when listen's check had one).
-    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-      const ld = ldList[ldIndex];
-      if (ld.argc === 0) continue;
-      let spec = checking.get(ld.block.kind, ld.name);
+    for (let xi = 0; xi < xs.length; xi++) {
+      const x = xs[xi];
+      const argc = store.argc(x);
+      if (argc === 0) continue;
+      const name = store.names[x];
+      const kind = store.block(x).kind;
+      let spec = checking.get(kind, name);
       if (spec === undefined) {
-        const s = specsFor(ld.name) ? specIn(ld.name, ld.block.kind) : undefined;
-        const checked = !!s && isAllowedIn(s, ld.block.kind) && (s.isFlag || own(ENUMS, ld.name) !== undefined || isProtocols(ld.name) || isNumber(ld.name) || isCiphers(ld.name));
-        spec = checking.set(ld.block.kind, ld.name, checked ? s! : null);
+        const s = specsFor(name) ? specIn(name, kind) : undefined;
+        const checked = !!s && isAllowedIn(s, kind) && (s.isFlag || own(ENUMS, name) !== undefined || isProtocols(name) || isNumber(name) || isCiphers(name));
+        spec = checking.set(kind, name, checked ? s! : null);
       }
-      if (!spec && ld.name !== 'listen') continue;
-      const name = ld.name;
-      const argc = ld.argc;
+      if (!spec && name !== 'listen') continue;
       if (name === 'listen' && argc > 1) {
-        const kind = ld.block.kind;
         const params = LISTEN_PARAMS[kind.startsWith('stream') ? 'stream' : kind.startsWith('mail') ? 'mail' : 'http'];
         let at = 1;
-        while (at < argc && (params.test(ld.arg(at)) || holdsTemplatePlaceholder(ld.arg(at), ctx.model))) at++;
+        while (at < argc && (params.test(store.arg(x, at)) || holdsTemplatePlaceholder(store.arg(x, at), ctx.model))) at++;
         if (at < argc) {
+          const ld = store.dir(x);
           const args = ld.values();
           const bad = args[at];
           ctx.report({ nginxLine: handlerLine(ld), message: `invalid parameter "${bad}"` + (specsFor(bad) ? ` (a ";" is probably missing after "listen ${args[0]}")` : variableNote(bad)), ...argSpan(ld, at) });
@@ -262,8 +264,9 @@ rendered file to have it checked.`,
       if (!spec) continue;
       // A flag is checked from its one value: most checked directives are flags, and most say on or off.
       if (spec.isFlag && argc === 1) {
-        const v = ld.arg(0);
+        const v = store.arg(x, 0);
         if (v === 'on' || v === 'off') continue;
+        const ld = store.dir(x);
         const lower = v.toLowerCase();
         if (lower === 'on' || lower === 'off' || holdsTemplatePlaceholder(v, ctx.model)) continue;
         const fixes = /^(yes|true|1|enable|enabled)$/i.test(v) ? 'on' : /^(no|false|0|disable|disabled)$/i.test(v) ? 'off' : null;
@@ -275,6 +278,7 @@ rendered file to have it checked.`,
         });
         continue;
       }
+      const ld = store.dir(x);
       const args = ld.values();
       // A template placeholder (`${NAME}`, filled in by envsubst before nginx reads the file) is not a value
       // yet: left alone, as the rule's explanation says. Every other `$` is checked like any word: nginx

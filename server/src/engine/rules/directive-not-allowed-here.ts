@@ -105,9 +105,14 @@ accepts it.`,
   check(ctx) {
     // Whether a name may stand in a kind of block depends on those two alone: asked once per pair.
     const fine = new ByKindAndName<true>();
-    const ldList = checkedDirectives(ctx.model);
-    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-      const ld = ldList[ldIndex];
+    const s = ctx.model.store;
+    const xs = checkedDirectives(ctx.model);
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      const name = s.names[x];
+      const kind = s.block(x).kind;
+      if (name === 'location' ? kind !== 'http/location' && fine.get(kind, name) : fine.get(kind, name)) continue;
+      const ld = s.dir(x);
       if (ld.name === 'location' && ld.block.kind === 'http/location') {
         const outside = outsideParent(ld);
         if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });

@@ -151,11 +151,14 @@ warning (\`ssl on\` from 1.15.0) is reported as a warning.`,
     const { build, nginxVersion, extraDirectives } = ctx.settings;
     // Whether a name is known depends on the name alone (and the build): asked once per distinct name.
     const fine = new Set<string>(extraDirectives);
-    const ldList = checkedDirectives(ctx.model);
-    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-      const ld = ldList[ldIndex];
-      const name = ld.name;
+    const s = ctx.model.store;
+    const xs = checkedDirectives(ctx.model);
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      const name = s.names[x];
       if (fine.has(name)) continue;
+      // Past the known names (nearly all of a config), something is said of it: its object is made.
+      const ld = s.dir(x);
       const removed = removedBy(name, nginxVersion);
       if (removed) {
         ctx.report({

@@ -243,21 +243,23 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
     // `$remote_addr`) everywhere, each then looked up whole instead of its names cut out and asked one by one.
     const knownValues = { http: new Set<string>(), stream: new Set<string>(), either: new Set<string>() };
     const scanner = new VariableReferences();
-    const ldList = checkedDirectives(model);
-    for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-      const ld = ldList[ldIndex];
-      const spec = VALUE_ARGS.get(ld.name);
-      const isIf = ld.name === 'if';
+    const s = model.store;
+    const xs = checkedDirectives(model);
+    for (let xi = 0; xi < xs.length; xi++) {
+      const x = xs[xi];
+      const spec = VALUE_ARGS.get(s.names[x]);
+      const isIf = s.names[x] === 'if';
       if (!spec && !isIf) continue;
-      const argc = ld.argc;
+      const argc = s.argc(x);
       for (let i = 0; i < argc; i++) {
         if (isIf) {
-          if (i > 0 && OPERATORS.has(ld.arg(i - 1))) continue; // the regex operand
+          if (i > 0 && OPERATORS.has(s.arg(x, i - 1))) continue; // the regex operand
         } else if (spec && spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
         // Most arguments hold no variable: told from the text in place, without making their values.
-        if (!ld.argWrites(i, 36 /* $ */)) continue;
-        const value = ld.arg(i);
-        const family = familyOf(ld.block);
+        if (!s.argWrites(x, i, 36 /* $ */)) continue;
+        const value = s.arg(x, i);
+        const block = s.block(x);
+        const family = familyOf(block);
         const known = knownValues[family ?? 'either'];
         if (known.has(value)) continue;
         let allKnown = true;
@@ -269,7 +271,8 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
           allKnown = false;
           // `${UPPER_CASE}` is a placeholder of a template (envsubst fills it in before nginx reads the file).
           if (isPlaceholderShaped(name, braced)) continue;
-          const caveat = absenceCaveat(ctx, ld.block);
+          const caveat = absenceCaveat(ctx, block);
+          const ld = s.dir(x);
           // Point at the variable in the source when it is written there as is.
           const argStart = ld.argStart(i);
           const argEnd = ld.argEnd(i);
