@@ -1,7 +1,7 @@
 // The directives whose name and shape nginx checks: everything except the data inside map/geo/types…
 // bodies and inside blocks of directives we do not know.
 
-import { ConfigModel, LDir } from '../model/model';
+import { ConfigModel } from '../model/model';
 import { availability, modulesDefining, modulesOfSharedObject } from '../knowledge/modules';
 import { unknownToVersion } from '../knowledge/tls';
 import { EngineSettings } from '../types';
