@@ -259,7 +259,7 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
   };
   let i = -1;
   for (let x = model.from; x < model.to; x++) {
-    if (s.names[x] !== 'server' || s.kid[x] < 0 || s.file(x) !== file || !path.has(server(x))) continue;
+    if (s.name(x) !== 'server' || s.kid[x] < 0 || s.file(x) !== file || !path.has(server(x))) continue;
     const kind = s.block(x).kind;
     if (kind === 'http' || kind === 'stream') i = x;
   }
@@ -271,7 +271,7 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
   const endOf = ld.d.end;
   while (j < model.to && s.file(j) === file && server(j) < endOf) {
     // What an include brings in is another file's business: not followed here.
-    if (s.names[j] === 'include') return undefined;
+    if (s.name(j) === 'include') return undefined;
     j++;
   }
   const dirs = new Array<LDir>(j - i);

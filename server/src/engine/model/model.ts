@@ -71,6 +71,9 @@ interface Expansion {
 
 const EMPTY = new Int32Array(0);
 
+/** `DirStore.dir`'s pieces hold 2^PIECE_BITS directives each. */
+const PIECE_BITS = 10;
+
 /**
  * The expanded config's directives as parallel arrays, indexed in expanded document order: for each, its
  * index in its file's tree, its expansion, its block, its child block and the next directive of its block.
@@ -90,11 +93,16 @@ export class DirStore {
   kid: Int32Array = EMPTY;
   /** The next directive of its block, or -1. */
   next: Int32Array = EMPTY;
-  /** Its name, one string per distinct name (compared by pointer). */
-  names: string[] = [];
+  /** Its name's id (`nameList`): names compared and tabled as small numbers. */
+  nameId: Int32Array = EMPTY;
+  /** The distinct names by id, each one string (so compared by pointer). */
+  readonly nameList: string[] = [];
+  private readonly ids = new Map<string, number>();
   readonly exps: Expansion[] = [];
   readonly blocks: LBlock[] = [];
-  private dirs: (LDir | undefined)[] = [];
+  // In pieces made on first use, not one array of the store's size: about one directive in twenty is ever made
+  // into an object, and a JS array of hundreds of thousands of slots costs milliseconds to allocate.
+  private readonly dirs: (LDir | undefined)[][] = [];
 
   constructor(capacity: number) {
     this.reserve(Math.max(capacity, 16));
@@ -111,25 +119,35 @@ export class DirStore {
     this.blk = grow(this.blk);
     this.kid = grow(this.kid);
     this.next = grow(this.next);
-    // Made at full size and filled in place: a sparse array turns into a dictionary.
-    const dirs = new Array<LDir | undefined>(cap);
-    for (let i = 0; i < this.size; i++) dirs[i] = this.dirs[i];
-    this.dirs = dirs;
-    const names = new Array<string>(cap);
-    for (let i = 0; i < this.size; i++) names[i] = this.names[i];
-    this.names = names;
+    this.nameId = grow(this.nameId);
+  }
+
+  /** The id of `name`, or -1 when no directive of the store has it. */
+  idOf(name: string): number {
+    return this.ids.get(name) ?? -1;
+  }
+
+  /** Directive `x`'s name. */
+  name(x: number): string {
+    return this.nameList[this.nameId[x]];
   }
 
   /** Appends a directive to `block`; returns its index. */
   add(tok: number, name: string, exp: number, block: LBlock, blockId: number): number {
     const x = this.size;
     if (x === this.tok.length) this.reserve(x * 2);
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.nameList.length;
+      this.nameList.push(name);
+      this.ids.set(name, id);
+    }
     this.tok[x] = tok;
     this.exp[x] = exp;
     this.blk[x] = blockId;
     this.kid[x] = -1;
     this.next[x] = -1;
-    this.names[x] = name;
+    this.nameId[x] = id;
     if (block.last >= 0) this.next[block.last] = x;
     else block.first = x;
     block.last = x;
@@ -147,8 +165,16 @@ export class DirStore {
 
   /** The directive at `x`, made on first use. */
   dir(x: number): LDir {
-    let d = this.dirs[x];
-    if (d === undefined) this.dirs[x] = d = new LDir(this, x);
+    const hi = x >>> PIECE_BITS;
+    let piece = this.dirs[hi];
+    if (piece === undefined) {
+      // Pieces before it too: the outer array stays dense.
+      while (this.dirs.length <= hi) this.dirs.push(undefined as unknown as LDir[]);
+      this.dirs[hi] = piece = new Array<LDir | undefined>(1 << PIECE_BITS);
+    }
+    const lo = x & ((1 << PIECE_BITS) - 1);
+    let d = piece[lo];
+    if (d === undefined) piece[lo] = d = new LDir(this, x);
     return d;
   }
 
@@ -251,7 +277,7 @@ export class LDir {
   }
 
   get name(): string {
-    return this.s.names[this.at];
+    return this.s.name(this.at);
   }
 
   get block(): LBlock {
@@ -679,14 +705,15 @@ export class ConfigModel {
   firstAt(name: string, from: LBlock): number {
     // Asked hundreds of thousands of times per analysis: no list and no object is made for the answer.
     const s = this.store;
-    const names = s.names, next = s.next;
+    const ids = s.nameId, names = s.nameList, next = s.next;
     for (let b: LBlock | null = from; b; b = b.parent) {
       if (b.count > SMALL_BLOCK) {
         const found = (b.index ?? indexOf(b)).get(name);
         if (found !== undefined) return found[0];
         continue;
       }
-      for (let x = b.first; x >= 0; x = next[x]) if (names[x] === name) return x;
+      // Names compared as strings (one per distinct name: a pointer compare), with no lookup of the name's id.
+      for (let x = b.first; x >= 0; x = next[x]) if (names[ids[x]] === name) return x;
     }
     return -1;
   }
@@ -739,7 +766,7 @@ export class ConfigModel {
     return occurrences(block, name) ?? [];
   }
 
-  private byName: Map<string, number[]> | null = null;
+  private byName: Map<string, Int32Array> | null = null;
   private namedDirs: Map<string, LDir[]> | null = null;
   private byVia: Map<LDir, LDir[]> | null = null;
 
@@ -761,7 +788,7 @@ export class ConfigModel {
   }
 
   /** The store indices of the directives named `name`, in order (nothing is made for them). */
-  namedAt(name: string): readonly number[] {
+  namedAt(name: string): Int32Array {
     return this.nameIndex().get(name) ?? NO_INDICES;
   }
 
@@ -770,45 +797,31 @@ export class ConfigModel {
     return this.nameIndex().keys();
   }
 
-  private nameIndex(): Map<string, number[]> {
+  private nameIndex(): Map<string, Int32Array> {
     if (this.byName) return this.byName;
-    // Counted, then filled: lists grown by push were copied again and again on the way to tens of thousands
-    // of directives. Neighbours often share a name (a run of `proxy_set_header`): the previous slot is taken
-    // without a lookup.
-    const slots = new Map<string, { list: number[]; n: number }>();
-    const names = this.store.names;
+    // Counted by name id, then filled: typed lists, each made at its size.
+    const s = this.store;
+    const ids = s.nameId;
     const from = this.from, to = this.to;
-    let lastName = '';
-    let last: { list: number[]; n: number } | undefined;
-    for (let x = from; x < to; x++) {
-      const name = names[x];
-      if (name !== lastName || !last) {
-        lastName = name;
-        last = slots.get(name);
-        if (!last) slots.set(name, (last = { list: NO_INDICES as number[], n: 0 }));
-      }
-      last.n++;
+    const counts = new Int32Array(s.nameList.length);
+    for (let x = from; x < to; x++) counts[ids[x]]++;
+    const lists: Int32Array[] = new Array(counts.length);
+    const m = new Map<string, Int32Array>();
+    for (let id = 0; id < counts.length; id++) {
+      if (!counts[id]) continue;
+      m.set(s.nameList[id], (lists[id] = new Int32Array(counts[id])));
+      counts[id] = 0;
     }
-    const m = new Map<string, number[]>();
-    for (const [name, slot] of slots) {
-      m.set(name, (slot.list = new Array<number>(slot.n).fill(0)));
-      slot.n = 0;
-    }
-    last = undefined;
     for (let x = from; x < to; x++) {
-      const name = names[x];
-      if (name !== lastName || !last) {
-        lastName = name;
-        last = slots.get(lastName)!;
-      }
-      last.list[last.n++] = x;
+      const id = ids[x];
+      lists[id][counts[id]++] = x;
     }
     return (this.byName = m);
   }
 
   /** Every directive with one of `names`, in expanded document order. */
   namedAny(names: readonly string[]): readonly LDir[] {
-    const lists: (readonly number[])[] = [];
+    const lists: Int32Array[] = [];
     for (const n of names) {
       const list = this.namedAt(n);
       if (!list.length || lists.includes(list)) continue;
@@ -817,7 +830,15 @@ export class ConfigModel {
     if (lists.length === 0) return NONE;
     if (lists.length === 1) return this.named(names.find((n) => this.namedAt(n) === lists[0])!);
     // Several names in use: each list is in order, so they are merged.
-    const xs = lists.flat().sort((p, q) => p - q);
+    let total = 0;
+    for (const l of lists) total += l.length;
+    const xs = new Int32Array(total);
+    total = 0;
+    for (const l of lists) {
+      xs.set(l, total);
+      total += l.length;
+    }
+    xs.sort();
     const out = new Array<LDir>(xs.length);
     for (let i = 0; i < xs.length; i++) out[i] = this.store.dir(xs[i]);
     return out;
@@ -844,7 +865,7 @@ export class ConfigModel {
       }
       this.byFile = m;
     }
-    return this.byFile.get(path) ?? (NO_INDICES as number[]);
+    return this.byFile.get(path) ?? [];
   }
 
   /** The directives of one file, in its text order (its first expansion when it is included twice). */
@@ -972,7 +993,7 @@ function mayLowerCase(s: string): boolean {
 }
 
 const NONE = Object.freeze([]) as unknown as LDir[];
-const NO_INDICES: readonly number[] = Object.freeze([]);
+const NO_INDICES = new Int32Array(0);
 
 /** What the upstream groups rest on. */
 const UPSTREAM_INPUTS = ['upstream', 'server', 'keepalive'];
@@ -994,12 +1015,12 @@ function occurrences(b: LBlock, name: string): LDir[] | undefined {
     return out;
   }
   // Counted first, then made at its size: lookups in small blocks run once per location and rule in a big config.
-  const names = s.names, next = s.next;
+  const ids = s.nameId, names = s.nameList, next = s.next;
   let n = 0;
-  for (let x = b.first; x >= 0; x = next[x]) if (names[x] === name) n++;
+  for (let x = b.first; x >= 0; x = next[x]) if (names[ids[x]] === name) n++;
   if (!n) return undefined;
   const out = new Array<LDir>(n);
-  for (let x = b.first, k = 0; k < n; x = next[x]) if (names[x] === name) out[k++] = s.dir(x);
+  for (let x = b.first, k = 0; k < n; x = next[x]) if (names[ids[x]] === name) out[k++] = s.dir(x);
   return out;
 }
 
@@ -1008,9 +1029,10 @@ function indexOf(b: LBlock): Map<string, number[]> {
     const m = new Map<string, number[]>();
     const s = b.store;
     for (let x = b.first; x >= 0; x = s.next[x]) {
-      const list = m.get(s.names[x]);
+      const name = s.name(x);
+      const list = m.get(name);
       if (list) list.push(x);
-      else m.set(s.names[x], [x]);
+      else m.set(name, [x]);
     }
     b.index = m;
   }

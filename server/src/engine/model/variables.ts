@@ -28,7 +28,7 @@ export function variableDefinition(name: string, model: ConfigModel): LDir | und
   const s = model.store;
   for (let x = model.from; x < model.to; x++) {
     // By name first, as definedName does: an object only for a directive that may define something.
-    const n = s.names[x];
+    const n = s.name(x);
     if (definedVariableArgument(n) === undefined && (s.block(x).kind === 'raw' || !definesByShape(n))) continue;
     const ld = s.dir(x);
     if (definedName(ld) === lower) return ld;

@@ -21,7 +21,7 @@ export function checkedDirectives(model: ConfigModel): Int32Array {
     let n = 0;
     for (let x = model.from; x < model.to; x++) {
       const kind = s.block(x).kind;
-      if (kind !== 'raw' && kind !== 'opaque' && s.names[x] !== '') out[n++] = x;
+      if (kind !== 'raw' && kind !== 'opaque' && s.name(x) !== '') out[n++] = x;
     }
     hit = n === out.length ? out : out.slice(0, n);
     cache.set(model, hit);

@@ -67,7 +67,7 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
     const xs = checkedDirectives(ctx.model);
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
-      const name = s.names[x];
+      const name = s.name(x);
       const kind = s.block(x).kind;
       let spec = specs.get(kind, name);
       if (spec === undefined) {

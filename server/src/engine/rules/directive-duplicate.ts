@@ -98,7 +98,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     const xs = checkedDirectives(model);
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
-      const name = s.names[x];
+      const name = s.name(x);
       const block = s.block(x);
       if (name === 'location') {
         if (model.firstAt('location', block) === x) findDuplicateLocations(s, block, seen, duplicateOf);
@@ -142,7 +142,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
 function findDuplicateLocations(s: DirStore, block: LBlock, seen: BlockLocations, duplicateOf: Map<number, { first: number; uri: string }>): void {
   let n = 0;
   for (let x = block.first; x >= 0; x = s.next[x]) {
-    if (s.names[x] !== 'location' || s.kid[x] < 0 || !s.argc(x)) continue;
+    if (s.name(x) !== 'location' || s.kid[x] < 0 || !s.argc(x)) continue;
     if (fileLocation(s, x, seen, n)) n++;
   }
   if (n < 2) return;

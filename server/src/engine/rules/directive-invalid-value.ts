@@ -240,7 +240,7 @@ rendered file to have it checked.`,
       const x = xs[xi];
       const argc = store.argc(x);
       if (argc === 0) continue;
-      const name = store.names[x];
+      const name = store.name(x);
       const kind = store.block(x).kind;
       let spec = checking.get(kind, name);
       if (spec === undefined) {

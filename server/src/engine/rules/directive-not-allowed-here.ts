@@ -109,7 +109,7 @@ accepts it.`,
     const xs = checkedDirectives(ctx.model);
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
-      const name = s.names[x];
+      const name = s.name(x);
       const kind = s.block(x).kind;
       if (name === 'location' ? kind !== 'http/location' && fine.get(kind, name) : fine.get(kind, name)) continue;
       const ld = s.dir(x);

@@ -155,7 +155,7 @@ warning (\`ssl on\` from 1.15.0) is reported as a warning.`,
     const xs = checkedDirectives(ctx.model);
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
-      const name = s.names[x];
+      const name = s.name(x);
       if (fine.has(name)) continue;
       // Past the known names (nearly all of a config), something is said of it: its object is made.
       const ld = s.dir(x);

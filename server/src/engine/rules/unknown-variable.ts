@@ -247,8 +247,8 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
     const xs = checkedDirectives(model);
     for (let xi = 0; xi < xs.length; xi++) {
       const x = xs[xi];
-      const spec = VALUE_ARGS.get(s.names[x]);
-      const isIf = s.names[x] === 'if';
+      const spec = VALUE_ARGS.get(s.name(x));
+      const isIf = s.name(x) === 'if';
       if (!spec && !isIf) continue;
       const argc = s.argc(x);
       for (let i = 0; i < argc; i++) {

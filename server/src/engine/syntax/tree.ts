@@ -511,8 +511,10 @@ class BlockView implements Block {
 
 /** A `SyntaxTree` over `TreeArrays`: views made on first access, one per directive and block. */
 export class CompactTree implements SyntaxTree {
-  #dirViews: (DirectiveView | undefined)[] | undefined = undefined;
-  #blockViews: (BlockView | undefined)[] | undefined = undefined;
+  // Maps, not arrays at the tree's size: an analysis makes views for about 1% of a big config's directives, and
+  // a JS array of hundreds of thousands of slots is a fresh large-object allocation (milliseconds) each time.
+  #dirViews = new Map<number, DirectiveView>();
+  #blockViews = new Map<number, BlockView>();
   #comments: Token[] | undefined = undefined;
   #lineStarts: number[] | undefined = undefined;
   #nginxLineStarts: number[] | undefined = undefined;
@@ -616,16 +618,14 @@ export class CompactTree implements SyntaxTree {
   }
 
   directive(d: number): Directive {
-    const views = (this.#dirViews ??= new Array(this.arrays.dirCount));
-    let v = views[d];
-    if (v === undefined) views[d] = v = new DirectiveView(this, d);
+    let v = this.#dirViews.get(d);
+    if (v === undefined) this.#dirViews.set(d, (v = new DirectiveView(this, d)));
     return v;
   }
 
   block(b: number): Block {
-    const views = (this.#blockViews ??= new Array(this.arrays.blockCount));
-    let v = views[b];
-    if (v === undefined) views[b] = v = new BlockView(this, b);
+    let v = this.#blockViews.get(b);
+    if (v === undefined) this.#blockViews.set(b, (v = new BlockView(this, b)));
     return v;
   }
 
