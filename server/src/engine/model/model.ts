@@ -5,6 +5,7 @@ import { BlockKind, childBlockKind } from '../knowledge/contexts';
 import { reparse } from '../syntax/reparse';
 import { Directive, SyntaxTree } from '../syntax/types';
 import type { CompactTree, TreeArrays } from '../syntax/tree';
+import { Pieces } from '../syntax/pieces';
 import { FileSystem, globWithBuffers } from './filesystem';
 import { dirname, hasGlob, isAbsolute, join, normalize } from './paths';
 import { pollCancellation } from '../cancellation';
@@ -71,9 +72,6 @@ interface Expansion {
 
 const EMPTY = new Int32Array(0);
 
-/** `DirStore.dir`'s pieces hold 2^PIECE_BITS directives each. */
-const PIECE_BITS = 10;
-
 /**
  * The expanded config's directives as parallel arrays, indexed in expanded document order: for each, its
  * index in its file's tree, its expansion, its block, its child block and the next directive of its block.
@@ -100,9 +98,8 @@ export class DirStore {
   private readonly ids = new Map<string, number>();
   readonly exps: Expansion[] = [];
   readonly blocks: LBlock[] = [];
-  // In pieces made on first use, not one array of the store's size: about one directive in twenty is ever made
-  // into an object, and a JS array of hundreds of thousands of slots costs milliseconds to allocate.
-  private readonly dirs: (LDir | undefined)[][] = [];
+  /** About one directive in twenty is ever made into an object: kept in pieces, not an array of the store's size. */
+  private readonly dirs = new Pieces<LDir>();
 
   constructor(capacity: number) {
     this.reserve(Math.max(capacity, 16));
@@ -165,16 +162,8 @@ export class DirStore {
 
   /** The directive at `x`, made on first use. */
   dir(x: number): LDir {
-    const hi = x >>> PIECE_BITS;
-    let piece = this.dirs[hi];
-    if (piece === undefined) {
-      // Pieces before it too: the outer array stays dense.
-      while (this.dirs.length <= hi) this.dirs.push(undefined as unknown as LDir[]);
-      this.dirs[hi] = piece = new Array<LDir | undefined>(1 << PIECE_BITS);
-    }
-    const lo = x & ((1 << PIECE_BITS) - 1);
-    let d = piece[lo];
-    if (d === undefined) piece[lo] = d = new LDir(this, x);
+    let d = this.dirs.get(x);
+    if (d === undefined) this.dirs.set(x, (d = new LDir(this, x)));
     return d;
   }
 

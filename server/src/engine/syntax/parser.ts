@@ -197,7 +197,7 @@ export function parse(text: string): SyntaxTree {
 }
 
 interface NginxLines {
-  starts: number[] | undefined;
+  starts: Int32Array | undefined;
 }
 
 // Past this many, further errors are almost always echoes of the first ones: keep the list readable.
@@ -218,7 +218,7 @@ function finish(a: TreeArrays, words: number, parent: number, terminator: number
  * At end of file some blocks are still open. The one a user must fix is usually the one whose
  * children stop being indented deeper than its own opening line: look for it from the outside in.
  */
-function findUnclosed(a: TreeArrays, innermost: number, lineStarts: number[]): { block: number; before: number } {
+function findUnclosed(a: TreeArrays, innermost: number, lineStarts: Int32Array): { block: number; before: number } {
   const text = a.text;
   const firstOnLine = (offset: number): boolean => {
     let p = offset - 1;

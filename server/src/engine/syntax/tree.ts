@@ -9,6 +9,7 @@
 
 import { Block, Directive, SyntaxError, SyntaxTree, Token, TokenKind } from './types';
 import { computeLineStarts, computeNginxLineStarts, lineOf } from './positions';
+import { Pieces } from './pieces';
 
 /** Bits of `tokFlags` above the kind (the kind is the low two bits). */
 export const enum TokenFlag {
@@ -511,15 +512,14 @@ class BlockView implements Block {
 
 /** A `SyntaxTree` over `TreeArrays`: views made on first access, one per directive and block. */
 export class CompactTree implements SyntaxTree {
-  // Maps, not arrays at the tree's size: an analysis makes views for about 1% of a big config's directives, and
-  // a JS array of hundreds of thousands of slots is a fresh large-object allocation (milliseconds) each time.
-  #dirViews = new Map<number, DirectiveView>();
-  #blockViews = new Map<number, BlockView>();
+  // An analysis makes views for about 1% of a big config's directives: kept in pieces (`pieces.ts`).
+  #dirViews = new Pieces<DirectiveView>();
+  #blockViews = new Pieces<BlockView>();
   #comments: Token[] | undefined = undefined;
-  #lineStarts: number[] | undefined = undefined;
-  #nginxLineStarts: number[] | undefined = undefined;
+  #lineStarts: Int32Array | undefined = undefined;
+  #nginxLineStarts: Int32Array | undefined = undefined;
 
-  constructor(readonly arrays: TreeArrays, readonly errors: SyntaxError[], nginxLineStarts?: number[]) {
+  constructor(readonly arrays: TreeArrays, readonly errors: SyntaxError[], nginxLineStarts?: Int32Array) {
     this.#nginxLineStarts = nginxLineStarts;
   }
 
@@ -591,7 +591,7 @@ export class CompactTree implements SyntaxTree {
   }
 
   /** Line starts by LSP's rule: a line ends at `\n`, `\r\n` or a lone `\r`. */
-  get lineStarts(): number[] {
+  get lineStarts(): Int32Array {
     if (this.#lineStarts === undefined) {
       const text = this.arrays.text;
       this.#lineStarts = text.indexOf('\r') < 0 ? this.nginxLineStarts : computeLineStarts(text);
@@ -600,7 +600,7 @@ export class CompactTree implements SyntaxTree {
   }
 
   /** Line starts by nginx's rule: only `\n` ends a line (the numbers in nginx's messages). */
-  get nginxLineStarts(): number[] {
+  get nginxLineStarts(): Int32Array {
     if (this.#nginxLineStarts === undefined) this.#nginxLineStarts = computeNginxLineStarts(this.arrays.text);
     return this.#nginxLineStarts;
   }

@@ -67,7 +67,7 @@ export interface SyntaxTree {
   comments: Token[];
   errors: SyntaxError[];
   /** Offsets where lines start by LSP's rule (a line ends at `\n`, `\r\n` or a lone `\r`): for positions. */
-  lineStarts: number[];
+  lineStarts: Int32Array;
   /** Offsets where lines start by nginx's rule (only `\n` ends a line): for the line numbers nginx reports. */
-  nginxLineStarts: number[];
+  nginxLineStarts: Int32Array;
 }
