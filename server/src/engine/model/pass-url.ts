@@ -41,6 +41,12 @@ function schemeOf(url: string, end: number): string {
   return url.slice(0, end).toLowerCase();
 }
 
+/** The URL's scheme lower-cased (`https`…), or null without one: `parsePassUrl(url).scheme` with nothing else made. */
+export function passScheme(url: string): string | null {
+  const end = schemeEnd(url);
+  return end > 0 ? schemeOf(url, end) : null;
+}
+
 export function parsePassUrl(url: string): PassUrl {
   const end = schemeEnd(url);
   const scheme = end > 0 ? schemeOf(url, end) : null;

@@ -56,26 +56,29 @@ export function outsideBuild(model: ConfigModel, settings: EngineSettings, name:
 /**
  * A verdict that depends only on a directive's name and its block's kind, worked out once per pair: a big
  * config names the same few dozen directives in the same few kinds of block hundreds of thousands of times.
+ * Names are the store's ids (`DirStore.nameId`): a row per kind, indexed by id, no hashing per directive.
  */
 export class ByKindAndName<T> {
-  private readonly kinds = new Map<string, Map<string, T>>();
-  // The last kind asked and its names: a block's directives come one after another, all of one kind.
+  private readonly kinds = new Map<string, (T | undefined)[]>();
+  // The last kind asked and its row: a block's directives come one after another, all of one kind.
   private lastKind: string | undefined = undefined;
-  private lastNames: Map<string, T> | undefined = undefined;
+  private lastRow: (T | undefined)[] | undefined = undefined;
 
-  get(kind: string, name: string): T | undefined {
+  get(kind: string, nameId: number): T | undefined {
     if (kind !== this.lastKind) {
       this.lastKind = kind;
-      this.lastNames = this.kinds.get(kind);
+      this.lastRow = this.kinds.get(kind);
     }
-    return this.lastNames?.get(name);
+    return this.lastRow?.[nameId];
   }
 
-  set(kind: string, name: string, value: T): T {
-    let names = this.kinds.get(kind);
-    if (!names) this.kinds.set(kind, (names = new Map()));
-    names.set(name, value);
-    if (kind === this.lastKind) this.lastNames = names;
+  set(kind: string, nameId: number, value: T): T {
+    let row = this.kinds.get(kind);
+    if (!row) this.kinds.set(kind, (row = []));
+    // Filled up to the id first: a row with holes far apart would turn into a dictionary.
+    while (row.length < nameId) row.push(undefined);
+    row[nameId] = value;
+    if (kind === this.lastKind) this.lastRow = row;
     return value;
   }
 }

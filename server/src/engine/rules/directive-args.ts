@@ -69,10 +69,11 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
       const x = xs[i];
       const name = s.name(x);
       const kind = s.block(x).kind;
-      let spec = specs.get(kind, name);
+      const id = s.nameId[x];
+      let spec = specs.get(kind, id);
       if (spec === undefined) {
-        const s = !specsFor(name) || isThirdPartyDirective(name) || outsideBuild(ctx.model, ctx.settings, name) ? undefined : specIn(name, kind);
-        spec = specs.set(kind, name, s && isAllowedIn(s, kind) ? s : null);
+        const sp = !specsFor(name) || isThirdPartyDirective(name) || outsideBuild(ctx.model, ctx.settings, name) ? undefined : specIn(name, kind);
+        spec = specs.set(kind, id, sp && isAllowedIn(sp, kind) ? sp : null);
       }
       if (!spec) continue;
       if (s.terminator(x) < 0) continue; // the syntax error already says it

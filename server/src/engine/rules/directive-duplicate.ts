@@ -111,10 +111,11 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
           continue;
         }
       }
-      let rejects = rejecting.get(block.kind, name);
+      const id = s.nameId[x];
+      let rejects = rejecting.get(block.kind, id);
       if (rejects === undefined) {
         const spec = specIn(name, block.kind);
-        rejects = rejecting.set(block.kind, name, !!spec && rejectsDuplicates(name, spec.isFlag));
+        rejects = rejecting.set(block.kind, id, !!spec && rejectsDuplicates(name, spec.isFlag));
       }
       if (!rejects) continue;
       // The block's own first of that name (this one is in the block): no per-block map of names to keep.

@@ -242,11 +242,12 @@ rendered file to have it checked.`,
       if (argc === 0) continue;
       const name = store.name(x);
       const kind = store.block(x).kind;
-      let spec = checking.get(kind, name);
+      const id = store.nameId[x];
+      let spec = checking.get(kind, id);
       if (spec === undefined) {
         const s = specsFor(name) ? specIn(name, kind) : undefined;
         const checked = !!s && isAllowedIn(s, kind) && (s.isFlag || own(ENUMS, name) !== undefined || isProtocols(name) || isNumber(name) || isCiphers(name));
-        spec = checking.set(kind, name, checked ? s! : null);
+        spec = checking.set(kind, id, checked ? s! : null);
       }
       if (!spec && name !== 'listen') continue;
       if (name === 'listen' && argc > 1) {

@@ -111,18 +111,19 @@ accepts it.`,
       const x = xs[i];
       const name = s.name(x);
       const kind = s.block(x).kind;
-      if (name === 'location' ? kind !== 'http/location' && fine.get(kind, name) : fine.get(kind, name)) continue;
+      const id = s.nameId[x];
+      if (name === 'location' ? kind !== 'http/location' && fine.get(kind, id) : fine.get(kind, id)) continue;
       const ld = s.dir(x);
       if (ld.name === 'location' && ld.block.kind === 'http/location') {
         const outside = outsideParent(ld);
         if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });
         continue;
       }
-      if (fine.get(ld.block.kind, ld.name)) continue;
+      if (fine.get(kind, id)) continue;
       if (isThirdPartyDirective(ld.name)) {
         // Contexts as the module's own command table defines them (where we read it from its binary).
         const kinds = outsideBuild(ctx.model, ctx.settings, ld.name) ? undefined : thirdPartyContexts(ld.name, ctx.settings.build, loadedModules(ctx.model));
-        if (!kinds || kinds.has(ld.block.kind)) { fine.set(ld.block.kind, ld.name, true); continue; }
+        if (!kinds || kinds.has(ld.block.kind)) { fine.set(kind, id, true); continue; }
         const guessed = ctx.model.kindGuessed(ld.block);
         ctx.report({
           nginxLine: handlerLine(ld), file: ld.file, start: ld.nameStart, end: ld.nameEnd,
@@ -132,12 +133,12 @@ accepts it.`,
         });
         continue;
       }
-      if (!specsFor(ld.name) || outsideBuild(ctx.model, ctx.settings, ld.name)) { fine.set(ld.block.kind, ld.name, true); continue; }
+      if (!specsFor(ld.name) || outsideBuild(ctx.model, ctx.settings, ld.name)) { fine.set(kind, id, true); continue; }
       const spec = specIn(ld.name, ld.block.kind)!;
       if (isAllowedIn(spec, ld.block.kind)) {
         // Allowed here by the current docs, but only from a version on (another family had it first).
         const after = allowedHereAfter(ld.name, ld.block.kind, ctx.settings.nginxVersion);
-        if (!after) { fine.set(ld.block.kind, ld.name, true); continue; }
+        if (!after) { fine.set(kind, id, true); continue; }
         ctx.report({
           nginxLine: handlerLine(ld), file: ld.file, start: ld.nameStart, end: ld.nameEnd,
           severity: ctx.model.kindGuessed(ld.block) ? 'warning' : undefined,

@@ -1,6 +1,6 @@
 // Pass directive URLs nginx refuses when it loads the config.
 
-import { parsePassUrl, parseUpstreamAddress } from '../model/pass-url';
+import { passScheme, parseUpstreamAddress } from '../model/pass-url';
 import { LDir } from '../model/model';
 import { argSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
@@ -270,7 +270,7 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
         // Stream proxy_pass reads the whole argument as the address: no scheme, no URI part.
         const a = parseUpstreamAddress(url, false);
         if (a.error) {
-          const hint = !a.unix && parsePassUrl(url).scheme !== null ? ': stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)' : '';
+          const hint = !a.unix && passScheme(url) !== null ? ': stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)' : '';
           report(ld, `${a.error} in upstream "${url}"${hint}`);
           continue;
         }
@@ -281,7 +281,7 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
         continue;
       }
       if (!(kind === 'http/location' || kind === 'http/if-location' || kind === 'http/limit_except')) continue;
-      const scheme = parsePassUrl(url).scheme;
+      const scheme = passScheme(url);
       let addr = url;
       let hint = '';
       if (name === 'proxy_pass') {

@@ -150,13 +150,16 @@ warning (\`ssl on\` from 1.15.0) is reported as a warning.`,
   check(ctx) {
     const { build, nginxVersion, extraDirectives } = ctx.settings;
     // Whether a name is known depends on the name alone (and the build): asked once per distinct name.
-    const fine = new Set<string>(extraDirectives);
     const s = ctx.model.store;
+    // By name id: 1 when the name is fine.
+    const fine = new Uint8Array(s.nameList.length);
+    for (const name of extraDirectives) if (s.idOf(name) >= 0) fine[s.idOf(name)] = 1;
     const xs = checkedDirectives(ctx.model);
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
-      const name = s.name(x);
-      if (fine.has(name)) continue;
+      const id = s.nameId[x];
+      if (fine[id]) continue;
+      const name = s.nameList[id];
       // Past the known names (nearly all of a config), something is said of it: its object is made.
       const ld = s.dir(x);
       const removed = removedBy(name, nginxVersion);
@@ -193,7 +196,7 @@ warning (\`ssl on\` from 1.15.0) is reported as a warning.`,
       }
       if (isKnownDirective(name)) {
         const a = availability(name, build, loadedModules(ctx.model), nginxVersion);
-        if (a.ok || !a.modules.length) { fine.add(name); continue; }
+        if (a.ok || !a.modules.length) { fine[id] = 1; continue; }
         // Outside the build. In a partial view, a module the distribution ships for load_module may be loaded by
         // the main config this analysis cannot see: say so instead of claiming nginx fails.
         const maybeLoaded = a.loadable && build.loadNeeded && ctx.model.partlyUnknown(ld.block);

@@ -12,7 +12,10 @@ import { conf } from './case-text';
  * Which arguments hold values nginx compiles (and so checks variables in); regexes are left out. A Map: it is
  * asked once per directive of the config, where an own-property test cost more.
  */
-const VALUE_ARGS = new Map<string, 'all' | number[] | 'from1'>(Object.entries({
+/** Which arguments of a directive hold values whose variables are checked ('if': all but a regex operand). */
+type ValueArgs = 'all' | number[] | 'from1' | 'if';
+
+const VALUE_ARGS = new Map<string, ValueArgs>(Object.entries({
   set: [1], return: 'all', rewrite: [1], try_files: 'all', error_page: 'all', root: [0], alias: [0],
   proxy_pass: [0], grpc_pass: [0], uwsgi_pass: [0], fastcgi_pass: [0], scgi_pass: [0],
   proxy_set_header: 'from1', grpc_set_header: 'from1', fastcgi_param: 'from1', uwsgi_param: 'from1', scgi_param: 'from1',
@@ -245,16 +248,19 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
     const scanner = new VariableReferences();
     const s = model.store;
     const xs = checkedDirectives(model);
+    // What VALUE_ARGS says of each name, by name id (null: nothing to check), looked up once per name.
+    const specs: (ValueArgs | null | undefined)[] = new Array(s.nameList.length);
     for (let xi = 0; xi < xs.length; xi++) {
       const x = xs[xi];
-      const spec = VALUE_ARGS.get(s.name(x));
-      const isIf = s.name(x) === 'if';
-      if (!spec && !isIf) continue;
+      const id = s.nameId[x];
+      let spec = specs[id];
+      if (spec === undefined) spec = specs[id] = VALUE_ARGS.get(s.nameList[id]) ?? (s.nameList[id] === 'if' ? 'if' : null);
+      if (spec === null) continue;
       const argc = s.argc(x);
       for (let i = 0; i < argc; i++) {
-        if (isIf) {
+        if (spec === 'if') {
           if (i > 0 && OPERATORS.has(s.arg(x, i - 1))) continue; // the regex operand
-        } else if (spec && spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
+        } else if (spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
         // Most arguments hold no variable: told from the text in place, without making their values.
         if (!s.argWrites(x, i, 36 /* $ */)) continue;
         const value = s.arg(x, i);
