@@ -27,17 +27,19 @@ const WORD = /[A-Za-z0-9_]/;
 /** The innermost block of `file` whose braces contain `offset`, in model terms. */
 export function blockAt(model: ConfigModel, path: string, offset: number): LBlock | null {
   let best: LDir | null = null;
-  const ldList = model.all;
-  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-    const ld = ldList[ldIndex];
-    if (ld.file.path !== path || !ld.child || !ld.d.block) continue;
+  // Only the directives of the file with a block are made into objects.
+  const s = model.store;
+  for (let x = model.from; x < model.to; x++) {
+    if (s.kid[x] < 0 || s.file(x).path !== path) continue;
+    const ld = s.dir(x);
+    if (!ld.d.block) continue;
     const b = ld.d.block;
     const close = b.close < 0 ? Infinity : b.close;
     if (b.open < offset && offset <= close && (!best || ld.d.block.open > best.d.block!.open)) best = ld;
   }
   if (best) return best.child;
   // Top level of this file: the block its first directive sits in (the includer's, or a fragment's).
-  const first = model.all.find((ld) => ld.file.path === path && ld.d.parent.owner === null);
+  const first = model.inFile(path).find((ld) => ld.d.parent.owner === null);
   return first ? first.block : model.top;
 }
 
@@ -94,10 +96,10 @@ export function completions(model: ConfigModel, path: string, text: string, offs
   if (dollar) {
     const start = offset - dollar[1].length;
     const own = new Set<string>();
-    const ldList = model.all;
+    const ldList = model.namedAny(['set', 'map', 'geo', 'split_clients']);
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      if ((ld.name === 'set' || ld.name === 'map' || ld.name === 'geo' || ld.name === 'split_clients') && ld.d.args.length) {
+      if (ld.d.args.length) {
         const v = ld.d.args[ld.name === 'set' ? 0 : ld.d.args.length - 1]?.value;
         if (v?.startsWith('$')) own.add(v.slice(1));
       }

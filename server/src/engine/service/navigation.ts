@@ -24,15 +24,12 @@ export function passGroup(model: ConfigModel, ld: LDir): ReturnType<ConfigModel[
 }
 
 function directiveAt(model: ConfigModel, path: string, offset: number): { ld: LDir; arg: number } | null {
-  const ldList = model.all;
-  for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
-    const ld = ldList[ldIndex];
-    if (ld.file.path !== path || ld.d.start > offset || ld.d.end < offset) continue;
-    if (ld.d.nameToken.start <= offset && offset <= ld.d.nameToken.end) return { ld, arg: -1 };
-    const i = ld.d.args.findIndex((a) => a.start <= offset && offset <= a.end);
-    if (i >= 0) return { ld, arg: i };
-  }
-  return null;
+  // The innermost directive around the offset (a binary search), then its name or the argument under it.
+  const ld = model.at(path, offset);
+  if (!ld) return null;
+  if (ld.d.nameToken.start <= offset && offset <= ld.d.nameToken.end) return { ld, arg: -1 };
+  const i = ld.d.args.findIndex((a) => a.start <= offset && offset <= a.end);
+  return i >= 0 ? { ld, arg: i } : null;
 }
 
 export function definitionAt(model: ConfigModel, path: string, offset: number): Target[] {
@@ -58,7 +55,7 @@ export function referencesAt(model: ConfigModel, path: string, offset: number): 
   }
   if (!group) return [];
   const out: Target[] = [{ path: group.dir.file.path, start: group.dir.d.args[0].start, end: group.dir.d.args[0].end }];
-  const ldList = model.all;
+  const ldList = model.namedAny([...PASS]);
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
     if (passGroup(model, ld) === group) out.push({ path: ld.file.path, start: ld.d.args[0].start, end: ld.d.args[0].end });
@@ -85,10 +82,10 @@ export interface Link {
 export function documentLinks(model: ConfigModel, path: string): Link[] {
   const out: Link[] = [];
   const seen = new Set<number>();
-  const ldList = model.all;
+  const ldList = model.inFile(path);
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
-    if (ld.file.path !== path || !ld.d.args.length || seen.has(ld.d.start)) continue;
+    if (!ld.d.args.length || seen.has(ld.d.start)) continue;
     seen.add(ld.d.start);
     const a = ld.d.args[0];
     const v = a.value;
@@ -114,7 +111,7 @@ export interface WorkspaceSymbolEntry {
 
 export function workspaceSymbols(model: ConfigModel): WorkspaceSymbolEntry[] {
   const out: WorkspaceSymbolEntry[] = [];
-  const ldList = model.all;
+  const ldList = model.namedAny(['server_name', 'upstream']);
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
     pollCancellation();
