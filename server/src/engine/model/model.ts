@@ -755,7 +755,7 @@ export class ConfigModel {
     return occurrences(block, name) ?? [];
   }
 
-  private byName: Map<string, Int32Array> | null = null;
+  private byName: NameIndex | null = null;
   private namedDirs: Map<string, LDir[]> | null = null;
   private byVia: Map<LDir, LDir[]> | null = null;
 
@@ -767,63 +767,65 @@ export class ConfigModel {
     const cache = (this.namedDirs ??= new Map());
     let hit = cache.get(name);
     if (hit === undefined) {
-      const xs = this.nameIndex().get(name);
-      if (xs === undefined) return NONE;
-      hit = new Array<LDir>(xs.length);
-      for (let i = 0; i < xs.length; i++) hit[i] = this.store.dir(xs[i]);
+      const id = this.store.idOf(name);
+      const { order, start } = this.nameIndex();
+      if (id < 0 || start[id] === start[id + 1]) return NONE;
+      hit = new Array<LDir>(start[id + 1] - start[id]);
+      for (let k = start[id], i = 0; k < start[id + 1]; k++) hit[i++] = this.store.dir(order[k]);
       cache.set(name, hit);
     }
     return hit;
   }
 
-  /** The store indices of the directives named `name`, in order (nothing is made for them). */
+  /** The store indices of the directives named `name`, in order (nothing is made for them; a view of the index). */
   namedAt(name: string): Int32Array {
-    return this.nameIndex().get(name) ?? NO_INDICES;
+    const id = this.store.idOf(name);
+    if (id < 0) return NO_INDICES;
+    const { order, start } = this.nameIndex();
+    return order.subarray(start[id], start[id + 1]);
   }
 
-  /** The distinct names of this model's directives, each once (the keys of `named`'s index). */
-  names(): IterableIterator<string> {
-    return this.nameIndex().keys();
+  /** The distinct names of this model's directives, each once. */
+  names(): string[] {
+    const { start } = this.nameIndex();
+    const out: string[] = [];
+    for (let id = 0; id < start.length - 1; id++) if (start[id] < start[id + 1]) out.push(this.store.nameList[id]);
+    return out;
   }
 
-  private nameIndex(): Map<string, Int32Array> {
+  /**
+   * The store indices of every directive grouped by name: those of name id `i` are `order[start[i]]` up to
+   * `order[start[i + 1]]`, in document order. Two typed arrays, whatever the number of distinct names (every
+   * entry of a big map is a name of its own).
+   */
+  nameIndex(): NameIndex {
     if (this.byName) return this.byName;
-    // Counted by name id, then filled: typed lists, each made at its size.
     const s = this.store;
     const ids = s.nameId;
     const from = this.from, to = this.to;
-    const counts = new Int32Array(s.nameList.length);
-    for (let x = from; x < to; x++) counts[ids[x]]++;
-    const lists: Int32Array[] = new Array(counts.length);
-    const m = new Map<string, Int32Array>();
-    for (let id = 0; id < counts.length; id++) {
-      if (!counts[id]) continue;
-      m.set(s.nameList[id], (lists[id] = new Int32Array(counts[id])));
-      counts[id] = 0;
-    }
-    for (let x = from; x < to; x++) {
-      const id = ids[x];
-      lists[id][counts[id]++] = x;
-    }
-    return (this.byName = m);
+    const names = s.nameList.length;
+    const start = new Int32Array(names + 1);
+    for (let x = from; x < to; x++) start[ids[x] + 1]++;
+    for (let id = 0; id < names; id++) start[id + 1] += start[id];
+    const order = new Int32Array(to - from);
+    const fill = start.slice(0, names);
+    for (let x = from; x < to; x++) order[fill[ids[x]]++] = x;
+    return (this.byName = { order, start });
   }
 
   /** Every directive with one of `names`, in expanded document order. */
   namedAny(names: readonly string[]): readonly LDir[] {
-    const lists: Int32Array[] = [];
-    for (const n of names) {
-      const list = this.namedAt(n);
-      if (!list.length || lists.includes(list)) continue;
-      lists.push(list);
-    }
-    if (lists.length === 0) return NONE;
-    if (lists.length === 1) return this.named(names.find((n) => this.namedAt(n) === lists[0])!);
-    // Several names in use: each list is in order, so they are merged.
+    const used: string[] = [];
+    for (const n of names) if (this.namedAt(n).length && !used.includes(n)) used.push(n);
+    if (used.length === 0) return NONE;
+    if (used.length === 1) return this.named(used[0]);
+    // Several names in use: their index lists, each in order, merged.
     let total = 0;
-    for (const l of lists) total += l.length;
+    for (const n of used) total += this.namedAt(n).length;
     const xs = new Int32Array(total);
     total = 0;
-    for (const l of lists) {
+    for (const n of used) {
+      const l = this.namedAt(n);
       xs.set(l, total);
       total += l.length;
     }
@@ -983,6 +985,12 @@ function mayLowerCase(s: string): boolean {
 
 const NONE = Object.freeze([]) as unknown as LDir[];
 const NO_INDICES = new Int32Array(0);
+
+/** The directives of a model grouped by name id (`ConfigModel.nameIndex`). */
+export interface NameIndex {
+  order: Int32Array;
+  start: Int32Array;
+}
 
 /** What the upstream groups rest on. */
 const UPSTREAM_INPUTS = ['upstream', 'server', 'keepalive'];

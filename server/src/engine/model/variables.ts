@@ -153,11 +153,20 @@ function defined(scope: ConfigModel): Defined {
     if (family !== 'http') stream.add(name);
   };
   // By directive name: whether one can define a variable is asked once per distinct name, not per directive.
-  for (const directive of model.names()) {
-    if (definedVariableArgument(directive) === undefined && !definesByShape(directive)) continue;
-    const lds = model.named(directive);
-    for (let i = 0; i < lds.length; i++) {
-      const ld = lds[i];
+  const s = model.store;
+  const { order, start } = model.nameIndex();
+  for (let id = 0; id < start.length - 1; id++) {
+    if (start[id] === start[id + 1]) continue;
+    const directive = s.nameList[id];
+    const at = definedVariableArgument(directive);
+    if (at === undefined && !definesByShape(directive)) continue;
+    const geo = directive.startsWith('$');
+    for (let k = start[id]; k < start[id + 1]; k++) {
+      const x = order[k];
+      // By its shape a directive defines only outside data blocks, with a `$name` first (or as a geoip2 data
+      // line): told from the store, without an object for each entry of a big map (each a name of its own).
+      if (at === undefined && (s.block(x).kind === 'raw' ? !geo : !s.argWrites(x, 0, 36 /* $ */))) continue;
+      const ld = s.dir(x);
       const name = definedName(ld);
       if (name) add(name, variableFamily(ld.block));
       // geoip2 { $var default=… path; } and similar blocks define variables in their data lines.
@@ -166,7 +175,6 @@ function defined(scope: ConfigModel): Defined {
   }
   const places = new Map<ConfigFile, number>();
   const regions = new Map<ConfigFile, [start: number, end: number, family: VariableFamily][]>();
-  const s = model.store;
   for (let x = model.from; x < model.to; x++) {
     // The first directive of a file lies at its top level: where it lands is where the file is expanded.
     if (s.tok[x] === 0) {

@@ -1,7 +1,7 @@
 // Settings that look like protection but do nothing where they are.
 
 import { lineRef } from '../model/describe';
-import { LBlock, LDir } from '../model/model';
+import { DirStore, LBlock, LDir } from '../model/model';
 import { isFlagOn, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
 import { tlsDirective, tlsFact, UpstreamFamily, upstreamSuffixes } from '../knowledge/tls-directives';
 import { configNames, directiveSpan, readsTlsAnd, Rule } from './rule';
@@ -10,6 +10,21 @@ import { conf } from './case-text';
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
 const HTTP_PASSES = ['proxy_pass', 'grpc_pass', 'uwsgi_pass'];
 const HTTP_PASS_BLOCKS = new Set(['http/location', 'http/if-location', 'http/limit_except']);
+
+/**
+ * The upstream TLS settings of `prefix` (`proxy_ssl_`…) directly in `block`, not yet reported: the block's
+ * other directives (most of a location) are read from the store, not made into objects.
+ */
+function upstreamSettings(s: DirStore, block: LBlock, prefix: string, reported: Set<LDir>): LDir[] {
+  const out: LDir[] = [];
+  for (let x = block.first; x >= 0; x = s.next[x]) {
+    const name = s.name(x);
+    if (!name.startsWith(prefix) || tlsFact(name)?.side !== 'upstream') continue;
+    const ld = s.dir(x);
+    if (!reported.has(ld)) out.push(ld);
+  }
+  return out;
+}
 
 export const tlsSettingWithoutEffect: Rule = {
   id: 'tls-setting-without-effect',
@@ -213,7 +228,7 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
       const pass = passes[i];
       if (tlsPasses.has(pass) || pass.argc < 1 || !HTTP_PASS_BLOCKS.has(pass.block.kind)) continue;
       const prefix = pass.name.slice(0, pass.name.indexOf('_')) + '_ssl_';
-      const settings = pass.block.items.filter((x) => !reported.has(x) && x.name.startsWith(prefix) && tlsFact(x.name)?.side === 'upstream');
+      const settings = upstreamSettings(ctx.model.store, pass.block, prefix, reported);
       if (!settings.length) continue;
       const below = usesBelow(ctx.model, pass.block);
       const idleHere = settings.filter((x) => !below.some((u) => ctx.model.first(x.name, u.block) === x));
