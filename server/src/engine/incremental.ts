@@ -253,13 +253,9 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
   // Read from the store's arrays: an object for each directive of a big config per keystroke would be most
   // of what the edit costs.
   const s = model.store;
-  const server = (x: number) => {
-    const a = s.arrays(x);
-    return a.tokStart[a.dirTok[s.tok[x]]];
-  };
   let i = -1;
   for (let x = model.from; x < model.to; x++) {
-    if (s.name(x) !== 'server' || s.kid[x] < 0 || s.file(x) !== file || !path.has(server(x))) continue;
+    if (s.name(x) !== 'server' || s.kid[x] < 0 || s.file(x) !== file || !path.has(s.nameStart(x))) continue;
     const kind = s.block(x).kind;
     if (kind === 'http' || kind === 'stream') i = x;
   }
@@ -269,7 +265,7 @@ function serverAround(model: ConfigModel, file: ConfigFile, start: number, end: 
   if (!block || block.open < 0 || block.close < 0 || start <= block.open || end > block.close) return undefined;
   let j = i + 1;
   const endOf = ld.d.end;
-  while (j < model.to && s.file(j) === file && server(j) < endOf) {
+  while (j < model.to && s.file(j) === file && s.nameStart(j) < endOf) {
     // What an include brings in is another file's business: not followed here.
     if (s.name(j) === 'include') return undefined;
     j++;

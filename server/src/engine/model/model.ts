@@ -816,16 +816,21 @@ export class ConfigModel {
   /** Every directive with one of `names`, in expanded document order. */
   namedAny(names: readonly string[]): readonly LDir[] {
     const used: string[] = [];
-    for (const n of names) if (this.namedAt(n).length && !used.includes(n)) used.push(n);
+    const lists: Int32Array[] = [];
+    let total = 0;
+    for (const n of names) {
+      const l = this.namedAt(n);
+      if (!l.length || used.includes(n)) continue;
+      used.push(n);
+      lists.push(l);
+      total += l.length;
+    }
     if (used.length === 0) return NONE;
     if (used.length === 1) return this.named(used[0]);
     // Several names in use: their index lists, each in order, merged.
-    let total = 0;
-    for (const n of used) total += this.namedAt(n).length;
     const xs = new Int32Array(total);
     total = 0;
-    for (const n of used) {
-      const l = this.namedAt(n);
+    for (const l of lists) {
       xs.set(l, total);
       total += l.length;
     }
@@ -871,11 +876,10 @@ export class ConfigModel {
   at(path: string, offset: number): LDir | undefined {
     const list = this.inFileAt(path);
     const s = this.store;
-    const start = (x: number) => { const a = s.arrays(x); return a.tokStart[a.dirTok[s.tok[x]]]; };
     let lo = 0, hi = list.length - 1, k = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (start(list[mid]) <= offset) { k = mid; lo = mid + 1; } else hi = mid - 1;
+      if (s.nameStart(list[mid]) <= offset) { k = mid; lo = mid + 1; } else hi = mid - 1;
     }
     for (let ld: LDir | null = k >= 0 ? s.dir(list[k]) : null; ld; ld = ld.block.owner) {
       if (ld.file.path === path && ld.d.start <= offset && offset <= ld.d.end) return ld;

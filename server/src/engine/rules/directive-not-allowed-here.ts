@@ -112,14 +112,14 @@ accepts it.`,
       const name = s.name(x);
       const kind = s.block(x).kind;
       const id = s.nameId[x];
-      if (name === 'location' ? kind !== 'http/location' && fine.get(kind, id) : fine.get(kind, id)) continue;
-      const ld = s.dir(x);
-      if (ld.name === 'location' && ld.block.kind === 'http/location') {
+      if (name === 'location' && kind === 'http/location') {
+        const ld = s.dir(x);
         const outside = outsideParent(ld);
         if (outside) ctx.report({ file: ld.file, start: ld.d.nameToken.start, end: ld.d.args.length ? ld.d.args[ld.d.args.length - 1].end : ld.d.nameToken.end, nginxLine: handlerLine(ld), message: outside });
         continue;
       }
       if (fine.get(kind, id)) continue;
+      const ld = s.dir(x);
       if (isThirdPartyDirective(ld.name)) {
         // Contexts as the module's own command table defines them (where we read it from its binary).
         const kinds = outsideBuild(ctx.model, ctx.settings, ld.name) ? undefined : thirdPartyContexts(ld.name, ctx.settings.build, loadedModules(ctx.model));

@@ -153,7 +153,10 @@ warning (\`ssl on\` from 1.15.0) is reported as a warning.`,
     const s = ctx.model.store;
     // By name id: 1 when the name is fine.
     const fine = new Uint8Array(s.nameList.length);
-    for (const name of extraDirectives) if (s.idOf(name) >= 0) fine[s.idOf(name)] = 1;
+    for (const name of extraDirectives) {
+      const id = s.idOf(name);
+      if (id >= 0) fine[id] = 1;
+    }
     const xs = checkedDirectives(ctx.model);
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
