@@ -4,6 +4,7 @@
 import { BlockKind, childBlockKind } from '../knowledge/contexts';
 import { reparse } from '../syntax/reparse';
 import { Directive, SyntaxTree } from '../syntax/types';
+import { TokenFlag } from '../syntax/tree';
 import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { Pieces } from '../syntax/pieces';
 import { FileSystem, globWithBuffers } from './filesystem';
@@ -200,6 +201,8 @@ export class DirStore {
     const d = this.tok[x];
     if (i >= a.dirArgc[d]) return false;
     const k = a.dirTok[d] + 1 + i;
+    // A `$` the parser saw is a flag away: the text itself lies scattered over a big file.
+    if (code === 36 && a.tokFlags[k] & TokenFlag.NoDollar) return false;
     const text = a.text;
     for (let j = a.tokStart[k], end = a.tokEnd[k]; j < end; j++) if (text.charCodeAt(j) === code) return true;
     return false;

@@ -1,7 +1,8 @@
 // What verifying an upstream involves, read from the model: the name nginx checks, the CA files the config
 // already trusts, where in a block a new directive belongs. Rules and fixes both ask these questions.
 
-import { caFileDirectives, tlsDirective } from '../knowledge/tls-directives';
+import { tlsSettings } from './tls-settings';
+import { caFileDirectives } from '../knowledge/tls-directives';
 import { publiclyCertifiable } from '../knowledge/public-names';
 import { ConfigModel, LBlock, LDir } from './model';
 import { isIpLiteral, TlsUse } from './tls-uses';
@@ -49,7 +50,7 @@ export function withoutPort(name: string): string {
  * holds a variable is returned as written (it depends on the request); any other is what nginx checks.
  */
 export function verificationName(model: ConfigModel, use: TlsUse): { name: string | null; suggestion: string | null } {
-  const sslName = model.first(tlsDirective(use.family, 'name'), use.block);
+  const sslName = tlsSettings(model).get(use, 'name');
   let name: string | null;
   if (sslName) {
     const raw = sslName.argc ? evaluateName(use, sslName.arg(0)) : null;

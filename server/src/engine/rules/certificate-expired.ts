@@ -1,9 +1,10 @@
 // A certificate that is past its end date: nginx loads it without a word, and every peer refuses it.
 
+import { tlsSettings } from '../model/tls-settings';
 import { CertificateRef, daysUntil, describeCertificate, isoDate } from '../certificates/files';
 import { CertificateInfo } from '../certificates/types';
 import { argSpan, Rule, RuleContext } from './rule';
-import { tlsFact, tlsDirective } from '../knowledge/tls-directives';
+import { tlsFact } from '../knowledge/tls-directives';
 import { backendsOf, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
@@ -103,7 +104,7 @@ file. CA bundles outside the workspace (the system's) are not checked.`,
     const useList = tlsUses(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
-      if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
+      if (!isFlagOn(tlsSettings(ctx.model).get(use, 'verify'))) continue;
       for (const b of backendsOf(ctx.model, files, use)) {
         const leaf = b.chain[0];
         if (b.server || leaf.notAfter >= now) continue;

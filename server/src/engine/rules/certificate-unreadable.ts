@@ -1,10 +1,11 @@
 // A certificate, key, CA or other TLS file nginx would fail to load: missing, not PEM, or without what it
 // must hold.
 
+import { tlsSettings } from '../model/tls-settings';
 import { CertificateRef, certificateRole, FileState, LoadedFileRole, pairsLoadedPerRequest, serverFileLoaded } from '../certificates/files';
 import { LDir } from '../model/model';
 import { argSpan, handlerLine, readsTlsAnd, Rule, RuleContext } from './rule';
-import { allTlsFacts, tlsFact, tlsDirective } from '../knowledge/tls-directives';
+import { allTlsFacts, tlsFact } from '../knowledge/tls-directives';
 import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { SERVER_INPUTS } from '../model/servers';
 import { conf } from './case-text';
@@ -35,15 +36,16 @@ function upstreamFilesLoaded(ctx: RuleContext): Set<LDir> {
   const out = new Set<LDir>();
   const useList = tlsUses(ctx.model);
   const version = ctx.settings.nginxVersion;
+  const settings = tlsSettings(ctx.model);
   for (let useIndex = 0; useIndex < useList.length; useIndex++) {
     const use = useList[useIndex];
-    const pair = [ctx.model.first(tlsDirective(use.family, 'certificate'), use.block), ctx.model.first(tlsDirective(use.family, 'certificate_key'), use.block)];
+    const pair = [settings.get(use, 'certificate'), settings.get(use, 'certificate_key')];
     const pairLoaded = !pairsLoadedPerRequest(pair, version);
     for (const suffix of UPSTREAM_FILE_SUFFIXES) {
-      const ld = ctx.model.first(tlsDirective(use.family, suffix), use.block);
+      const ld = settings.get(use, suffix);
       if (!ld || out.has(ld)) continue;
       const role = certificateRole(ld.name);
-      if (role === 'ca' || role === 'crl' ? isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block)) : pairLoaded) out.add(ld);
+      if (role === 'ca' || role === 'crl' ? isFlagOn(settings.get(use, 'verify')) : pairLoaded) out.add(ld);
     }
   }
   return out;

@@ -1,5 +1,6 @@
 // Settings that look like protection but do nothing where they are.
 
+import { tlsSettings } from '../model/tls-settings';
 import { lineRef } from '../model/describe';
 import { DirStore, LBlock, LDir } from '../model/model';
 import { isFlagOn, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
@@ -180,15 +181,17 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     // use reads are reported, each with the first use that shows it idle. Those idle somewhere are found
     // first; only if there are any do the verifying uses take back what they read (a set of everything they
     // read was most of this loop's work).
-    const idle = new Map<LDir, { name: string; use: TlsUse }>();
+    // By store index: most settings read are never reported, and need no object.
+    const idle = new Map<number, TlsUse>();
     // Per family, the settings the config names at all: only those are looked up around each use.
     const present = new Map<UpstreamFamily, string[]>();
-    const presentIn = (family: UpstreamFamily) => VERIFY_ONLY.map((s) => tlsDirective(family, s)).filter((n) => configNames(ctx.model, n));
+    const presentIn = (family: UpstreamFamily) => VERIFY_ONLY.filter((s) => configNames(ctx.model, tlsDirective(family, s)));
+    const settings = tlsSettings(ctx.model);
     const useList = tlsUses(ctx.model);
     // A use whose scheme comes from a variable may be TLS: what it would read counts as read. So does one
     // whose verification is neither on nor off (a variable nginx refuses): nothing here says it is off.
     const counts = (use: TlsUse) => {
-      const verify = ctx.model.first(tlsDirective(use.family, 'verify'), use.block);
+      const verify = settings.get(use, 'verify');
       return isFlagOn(verify) || isFlagUnknown(verify) || !use.certain;
     };
     let anyCounts = false;
@@ -199,9 +202,8 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
       if (!names.length) continue;
       if (counts(use)) { anyCounts = true; continue; }
       for (let i = 0; i < names.length; i++) {
-        const name = names[i];
-        const ld = ctx.model.first(name, use.block);
-        if (ld && !idle.has(ld)) idle.set(ld, { name, use });
+        const x = settings.at(use, names[i]);
+        if (x >= 0 && !idle.has(x)) idle.set(x, use);
       }
     }
     for (let useIndex = 0; idle.size && anyCounts && useIndex < useList.length; useIndex++) {
@@ -209,11 +211,13 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
       const names = present.get(use.family)!;
       if (!names.length || !counts(use)) continue;
       for (let i = 0; i < names.length; i++) {
-        const ld = ctx.model.first(names[i], use.block);
-        if (ld) idle.delete(ld);
+        const x = settings.at(use, names[i]);
+        if (x >= 0) idle.delete(x);
       }
     }
-    for (const [ld, { name, use }] of idle) {
+    for (const [x, use] of idle) {
+      const ld = ctx.model.store.dir(x);
+      const name = ld.name;
       reported.add(ld);
       ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (${lineRef(use.pass, ld)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
     }

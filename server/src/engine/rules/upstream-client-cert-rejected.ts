@@ -1,6 +1,7 @@
 // The backend (a server of this same config) requires a client certificate, and nginx sends none, one its
 // CA did not issue, or an expired one: every request gets a 400.
 
+import { tlsSettings } from '../model/tls-settings';
 import { usesWithBackends, verifyChain, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { CertificateRef, describeCertificate, isoDate } from '../certificates/files';
@@ -126,7 +127,7 @@ certificate and key of the config that the backend's CA did issue, when there is
         if (caDirs.length && (caRefs.length < caDirs.length || !cas.length)) continue; // a CA we cannot read: no prediction
         const certName = tlsDirective(use.family, 'certificate');
         const keyName = tlsDirective(use.family, 'certificate_key');
-        const certDir = model.first(certName, use.block);
+        const certDir = tlsSettings(model).get(use, 'certificate');
         const certRef = certDir && files.ref(model, certDir);
         const sent = certRef ? files.read(model, certRef)?.certificates : undefined;
         if (certDir && !sent?.length) continue; // unreadable: certificate-unreadable says so
@@ -162,7 +163,7 @@ certificate and key of the config that the backend's CA did issue, when there is
         // Not where another backend reads the same certificate (an `if` branch, a nested location): it may
         // accept only the one sent now.
         if (candidate && keyRef && !changesAnotherBackend(model, use, block, [certName, keyName])) {
-          const keyDir = model.first(keyName, use.block);
+          const keyDir = tlsSettings(model).get(use, 'certificate_key');
           const edits: TextEdit[] = [];
           const missing: string[] = [];
           if (certDir && certDir.block === block) edits.push(setArguments(certDir, quoteIfNeeded(candidate.configured)));

@@ -1,5 +1,6 @@
 // The backend's certificate leads to a trusted CA, through more intermediates than the verify depth allows.
 
+import { tlsSettings } from '../model/tls-settings';
 import { usesWithBackends, verifyChain, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
@@ -100,13 +101,13 @@ local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the 
     const withBackends = usesWithBackends(model, files);
     for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
       const { use, backends } = withBackends[useIndex];
-      if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
-      const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
+      if (!isFlagOn(tlsSettings(model).get(use, 'verify'))) continue;
+      const trustedDir = tlsSettings(model).get(use, 'trusted_certificate');
       const trustedRef = trustedDir && files.ref(model, trustedDir);
       const trusted = trustedRef ? files.read(model, trustedRef)?.certificates : undefined;
       if (!trusted?.length) continue;
       const depthName = tlsDirective(use.family, 'verify_depth');
-      const depthDir = model.first(depthName, use.block);
+      const depthDir = tlsSettings(model).get(use, 'verify_depth');
       const depth = depthDir ? parseInt(depthDir.d.args[0]?.value ?? '', 10) : 1;
       if (!Number.isFinite(depth)) continue;
       for (const b of backends) {

@@ -1,10 +1,11 @@
 // Locations reaching one upstream peer with different verification, while TLS sessions or keepalive
 // connections are shared per peer: the weakest location decides for all of them.
 
+import { tlsSettings } from '../model/tls-settings';
 import { describeEffective, lineNumber, valueOf } from '../model/describe';
 import { isFlagOn, settingsBlock, TlsUse, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective, UpstreamFamily } from '../knowledge/tls-directives';
-import { ConfigModel, LDir, UpstreamGroup } from '../model/model';
+import { ConfigModel, DirStore, UpstreamGroup } from '../model/model';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn } from '../model/verification';
 import { argSpan, configNames, readsTlsAnd, Rule } from './rule';
@@ -35,11 +36,11 @@ function add<K>(map: Map<K, number | Peer>, key: K, uses: readonly TlsUse[], at:
  * Whether two directives' arguments are written the same, compared in place: then their values are the
  * same too, without a string made for each (most locations of a big config spell their settings alike).
  */
-function writtenAlike(a: LDir, b: LDir): boolean {
-  const start = a.argStart(0), length = a.lastArgEnd - start;
-  const bStart = b.argStart(0);
-  if (a.argc !== b.argc || b.lastArgEnd - bStart !== length) return false;
-  const aText = a.file.tree.text, bText = b.file.tree.text;
+function writtenAlike(s: DirStore, a: number, b: number): boolean {
+  const start = s.argStart(a, 0), length = s.lastArgEnd(a) - start;
+  const bStart = s.argStart(b, 0);
+  if (s.argc(a) !== s.argc(b) || s.lastArgEnd(b) - bStart !== length) return false;
+  const aText = s.file(a).tree.text, bText = s.file(b).tree.text;
   for (let i = 0; i < length; i++) if (aText.charCodeAt(start + i) !== bText.charCodeAt(bStart + i)) return false;
   return true;
 }
@@ -51,22 +52,24 @@ function writtenAlike(a: LDir, b: LDir): boolean {
  */
 function verifyAlike(model: ConfigModel, uses: TlsUse[]): boolean {
   const first = uses[0];
+  const settings = tlsSettings(model);
   // A setting the config never names is unset for every use: alike, without a lookup per use. (The uses of
   // a peer are of one family.)
-  const parts = SIGNATURE.filter((s) => configNames(model, tlsDirective(first.family, s))).map((s) => tlsDirective(first.family, s));
-  const firstDirs = parts.map((name) => model.first(name, first.block));
+  const parts = SIGNATURE.filter((s) => configNames(model, tlsDirective(first.family, s)));
+  const firstAt = parts.map((suffix) => settings.at(first, suffix));
   const firstValues: (string | undefined)[] = [];
   for (let k = 1; k < uses.length; k++) {
     const u = uses[k];
     if (u.block === first.block && u.family === first.family) continue;
     for (let i = 0; i < parts.length; i++) {
-      const a = firstDirs[i];
-      const b = model.first(parts[i], u.block);
-      if (a === b) continue;
-      if (!a || !b) return false;
-      if (writtenAlike(a, b)) continue;
-      const va = (firstValues[i] ??= valueOf(a));
-      const vb = valueOf(b);
+      // The same directive in effect (most uses of a peer): compared as indices, no object made.
+      const bAt = settings.at(u, parts[i]);
+      if (bAt === firstAt[i]) continue;
+      const aAt = firstAt[i];
+      if (aAt < 0 || bAt < 0) return false;
+      if (writtenAlike(model.store, aAt, bAt)) continue;
+      const va = (firstValues[i] ??= valueOf(model.store.dir(aAt)));
+      const vb = valueOf(model.store.dir(bAt));
       if (va !== vb && va.toLowerCase() !== vb.toLowerCase()) return false;
     }
   }
@@ -158,6 +161,7 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
     const byHost = new Map<UpstreamFamily, Map<number, Map<string, number | Peer>>>();
     const peers: Peer[] = [];
     const useList = tlsUses(ctx.model);
+    const settings = tlsSettings(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
@@ -181,13 +185,13 @@ settings, or turn \`proxy_ssl_session_reuse off\` and keep keepalive out of that
       const sig = (u: TlsUse) => {
         let out = '';
         for (let i = 0; i < SIGNATURE.length; i++) {
-          const ld = ctx.model.first(tlsDirective(u.family, SIGNATURE[i]), u.block);
+          const ld = settings.get(u, SIGNATURE[i]);
           out += (i ? '|' : '') + (ld ? valueOf(ld).toLowerCase() : '');
         }
         return out;
       };
       const shared = (u: TlsUse) => {
-        const reuse = ctx.model.first(tlsDirective(u.family, 'session_reuse'), u.block);
+        const reuse = settings.get(u, 'session_reuse');
         return !reuse || isFlagOn(reuse) || !!u.group?.keepalive;
       };
       // Each use's signature once; the other lines are those of the other signatures (not a scan per use).

@@ -1,5 +1,6 @@
 // Verification on, but the name nginx checks can never be in the upstream's certificate.
 
+import { tlsSettings } from '../model/tls-settings';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn, isCertificateName, unmatchableName, verificationName } from '../model/verification';
 import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS, TlsUse, tlsUses } from '../model/tls-uses';
@@ -44,7 +45,7 @@ const NAME_PLACEHOLDER = '__CERTIFICATE_NAME__';
  * the fix closures made here would otherwise take the loop's variables into a context made for every use.
  */
 function reportMismatch(ctx: RuleContext, use: TlsUse, host: string, checked: string, suggestion: string | null, why: NonNullable<ReturnType<typeof unmatchableName>>): void {
-  const written = ctx.model.first(tlsDirective(use.family, 'name'), use.block);
+  const written = tlsSettings(ctx.model).get(use, 'name');
   const nameDirective = tlsDirective(use.family, 'name');
   const via = written ? ` (${nameDirective} ${written.d.args.map((a) => a.value).join(' ')}, line ${lineNumber(written)})` : '';
   const problem = why === 'ip'
@@ -212,10 +213,11 @@ command line offers no fix for it.`,
   },
   check(ctx) {
     const useList = tlsUses(ctx.model);
+    const settings = tlsSettings(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
-      if (!isFlagOn(ctx.model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
+      if (!isFlagOn(settings.get(use, 'verify'))) continue;
       const naming = verificationName(ctx.model, use);
       // proxy_ssl_name set to another name is the user's choice, unless it is an IP address (which no
       // certificate passes either); one that comes to the default (`$proxy_host`, `grp:443`) fails alike.

@@ -1,5 +1,6 @@
 // The name nginx checks is not a DNS name of the backend's certificate (a server of this same config).
 
+import { tlsSettings } from '../model/tls-settings';
 import { certificateHasName, failsAll, readsBackendsAnd, usesWithBackends } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
@@ -124,9 +125,9 @@ follows it when \`proxy_ssl_server_name\` is on).`,
     for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
       const { use, backends } = withBackends[useIndex];
       if (!use.certain || !use.host) continue;
-      if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
+      if (!isFlagOn(tlsSettings(model).get(use, 'verify'))) continue;
       const nameName = tlsDirective(use.family, 'name');
-      const nameDir = model.first(nameName, use.block);
+      const nameDir = tlsSettings(model).get(use, 'name');
       // The name nginx checks: a `:port` cut off, `$proxy_host` evaluated; one known only per request
       // (`$host`) fails some requests and not others, which the config alone does not tell.
       const { name } = verificationName(model, use);

@@ -1,5 +1,6 @@
 // Verification on, but no CA to verify against: nginx refuses to start.
 
+import { tlsSettings } from '../model/tls-settings';
 import { insertDirectives, quoteIfNeeded } from '../fixes/edits';
 import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -112,14 +113,15 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
   check(ctx) {
     const seen = new Set<LDir>();
     const useList = tlsUses(ctx.model);
+    const settings = tlsSettings(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
+      // The first directive in effect, from the table of settings (asked once per use, tens of thousands).
+      const on = settings.get(use, 'verify');
+      if (!isFlagOn(on) || seen.has(on)) continue;
+      if (settings.at(use, 'trusted_certificate') >= 0) continue;
       const verifyName = tlsDirective(use.family, 'verify');
       const trustedName = tlsDirective(use.family, 'trusted_certificate');
-      // The first directive in effect, found without making the list of them (once per use, tens of thousands).
-      const on = ctx.model.first(verifyName, use.block);
-      if (!isFlagOn(on) || seen.has(on)) continue;
-      if (ctx.model.first(trustedName, use.block)) continue;
       const caveat = absenceCaveat(ctx, use.block);
       seen.add(on);
       const edit = insertDirectives(on.block, [`${trustedName} ${quoteIfNeeded(ctx.settings.trustedCertificate)};`], on);

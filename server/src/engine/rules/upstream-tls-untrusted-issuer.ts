@@ -1,6 +1,7 @@
 // Verification on, and the backend (a server of this same config) presents a certificate that does not lead
 // to a CA in the trusted file: every request is a 502.
 
+import { tlsSettings } from '../model/tls-settings';
 import { usesWithBackends, failsAll, verifyChain, readsBackendsAnd } from '../certificates/handshake';
 import { SERVER_INPUTS } from '../model/servers';
 import { CertificateRef, describeCertificate } from '../certificates/files';
@@ -8,7 +9,6 @@ import { CertificateInfo } from '../certificates/types';
 import { insertDirectives, quoteIfNeeded, setArguments } from '../fixes/edits';
 import { lineNumber } from '../model/describe';
 import { changesAnotherBackend, isFlagOn, settingsBlock, TLS_USE_INPUTS } from '../model/tls-uses';
-import { tlsDirective } from '../knowledge/tls-directives';
 import { Fix } from '../types';
 import { argSpan, Rule } from './rule';
 import { conf } from './case-text';
@@ -197,8 +197,8 @@ names one.`,
     const withBackends = usesWithBackends(model, files);
     for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
       const { use, backends } = withBackends[useIndex];
-      if (!isFlagOn(model.first(tlsDirective(use.family, 'verify'), use.block))) continue;
-      const trustedDir = model.first(tlsDirective(use.family, 'trusted_certificate'), use.block);
+      if (!isFlagOn(tlsSettings(model).get(use, 'verify'))) continue;
+      const trustedDir = tlsSettings(model).get(use, 'trusted_certificate');
       const trustedRef = trustedDir && files.ref(model, trustedDir);
       const trusted = trustedRef ? files.read(model, trustedRef)?.certificates : undefined;
       if (!trustedDir || !trustedRef || !trusted?.length) continue;

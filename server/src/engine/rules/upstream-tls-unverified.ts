@@ -1,5 +1,6 @@
 // An upstream reached over TLS whose certificate nginx never checks: anyone on the path can pose as it.
 
+import { tlsSettings } from '../model/tls-settings';
 import { describeEffective, lineNumber, lineRef, valueOf } from '../model/describe';
 import { isFlagOn, isFlagUnknown, TlsUse, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -276,11 +277,11 @@ include it could not read, or the config around a file read without it. A host t
     };
     const fix = (use: TlsUse): Fix[] => verifyFixes(ctx.model, ctx.settings, use);
     const useList = tlsUses(ctx.model);
+    const settings = tlsSettings(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       if (!use.certain) continue;
-      const verifyName = tlsDirective(use.family, 'verify');
-      const verify = ctx.model.first(verifyName, use.block);
+      const verify = settings.get(use, 'verify');
       if (isFlagOn(verify)) continue;
       // `proxy_ssl_verify $v;` is neither on nor off: nginx refuses it (directive-invalid-value says so), and
       // calling it "switched off" or fixing it to `on` would overwrite what the user (or a template) means.
@@ -290,7 +291,7 @@ include it could not read, or the config around a file read without it. A host t
         message: spell,
         fixes: fix,
         // Most uses have verification nowhere: no empty list is made for each of them.
-        related: verify ? setHere(ctx.model.lookup(verifyName, use.block)!, verifyName) : undefined,
+        related: verify ? setHere(ctx.model.lookup(tlsDirective(use.family, 'verify'), use.block)!, tlsDirective(use.family, 'verify')) : undefined,
         // The URL's span written out: spread from argSpan, it cost an object and a property array per finding.
         file: use.pass.file, start: use.pass.argStart(0), end: use.pass.argEnd(0),
       });

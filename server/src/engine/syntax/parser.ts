@@ -18,9 +18,9 @@ export const MAX_SYNTAX_ERRORS = 100;
 const SP = 32, TAB = 9, CR = 13, LF = 10;
 const SEMI = 59, LBRACE = 123, RBRACE = 125, HASH = 35, DQ = 34, SQ = 39, BSLASH = 92, DOLLAR = 36, RPAREN = 41;
 
-/** Characters that end or change an unquoted word: blank space, `;`, `{` and `\`. */
+/** Characters that end or change an unquoted word: blank space, `;`, `{` and `\`; and `$`, which is noted. */
 const WORD_STOP = new Uint8Array(128);
-for (const c of [SP, TAB, CR, LF, SEMI, LBRACE, BSLASH]) WORD_STOP[c] = 1;
+for (const c of [SP, TAB, CR, LF, SEMI, LBRACE, BSLASH, DOLLAR]) WORD_STOP[c] = 1;
 
 function isSpace(c: number): boolean {
   return c === SP || c === TAB || c === LF || c === CR;
@@ -58,7 +58,7 @@ export function parse(text: string): SyntaxTree {
         report(errors, lines, text, 'unexpected "{"', i, i + 1, i);
         // Keep the braces balanced so everything after still lands in the right block: a directive with an
         // empty name.
-        a.addToken(i, i, TokenKind.Word);
+        a.addToken(i, i, TokenKind.Word | TokenFlag.NoDollar);
       }
       const d = finish(a, words, stack[depth - 1], i, i + 1);
       words = a.tokenCount;
@@ -154,11 +154,14 @@ export function parse(text: string): SyntaxTree {
     // A backslash takes the next character whatever it is. `escaped`: where the last such pair ended.
     let j = i + 1;
     let escaped = -1;
-    if (c === BSLASH) { j = i + 2; escaped = j; }
+    // Whether the word's text holds a `$` (an escaped one too): TokenFlag.NoDollar when it does not.
+    let dollar = c === DOLLAR;
+    if (c === BSLASH) { j = i + 2; escaped = j; dollar = text.charCodeAt(i + 1) === DOLLAR; }
     while (j < n) {
       const d = text.charCodeAt(j);
       if (d >= 128 || WORD_STOP[d] === 0) { j++; continue; }
-      if (d === BSLASH) { j += 2; escaped = j; continue; }
+      if (d === DOLLAR) { dollar = true; j++; continue; }
+      if (d === BSLASH) { if (text.charCodeAt(j + 1) === DOLLAR) dollar = true; j += 2; escaped = j; continue; }
       // "${" stays in the word when the "$" is the word's own (not one a backslash took).
       if (d === LBRACE && text.charCodeAt(j - 1) === DOLLAR && escaped !== j) { j++; continue; }
       break;
@@ -169,9 +172,9 @@ export function parse(text: string): SyntaxTree {
     }
     // `\` + CR before LF: the CR is the word's (nginx), the range stops before it (editors).
     if (escaped === j && j < n && text.charCodeAt(j) === LF && text.charCodeAt(j - 1) === CR) {
-      a.addToken(i, j - 1, TokenKind.Word | TokenFlag.EscapedCr);
+      a.addToken(i, j - 1, TokenKind.Word | TokenFlag.EscapedCr | (dollar ? 0 : TokenFlag.NoDollar));
     } else {
-      a.addToken(i, j, escaped < 0 ? TokenKind.Word | TokenFlag.Plain : TokenKind.Word);
+      a.addToken(i, j, (escaped < 0 ? TokenKind.Word | TokenFlag.Plain : TokenKind.Word) | (dollar ? 0 : TokenFlag.NoDollar));
     }
     i = j;
   }

@@ -97,8 +97,8 @@ export function tokenEdit(old: CompactTree, text: string): TokenEdit | undefined
   if (s === start && k > 0 && a.tokEnd[k - 1] === start) return undefined;
   const flags = a.tokFlags[k];
   const kind = flags & TokenFlag.KindMask;
-  // A plain word stays plain: no backslash comes or goes (below).
-  if (flags & ~(TokenFlag.KindMask | TokenFlag.Plain)) return undefined;
+  // A plain word stays plain: no backslash comes or goes (below); nor does a `$` (it is not inert).
+  if (flags & ~(TokenFlag.KindMask | TokenFlag.Plain | TokenFlag.NoDollar)) return undefined;
   // A directive's name decides what its block is and whether a Lua body follows: parsed again.
   const d = lastAtOrBefore(a.dirTok, a.dirCount, k);
   if (d < 0 || a.dirTok[d] === k || k > a.dirTok[d] + a.dirArgc[d]) return undefined;

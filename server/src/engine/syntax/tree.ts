@@ -23,6 +23,11 @@ export const enum TokenFlag {
   EscapedCr = 8,
   /** A word without a backslash: its value is its text (rules read argument values millions of times). */
   Plain = 16,
+  /**
+   * A word with no `$` in its text: it names no variable. Told by the parser, which reads every character
+   * anyway; rules asking it of every argument would otherwise read the text again, scattered over a big file.
+   */
+  NoDollar = 32,
 }
 
 const BSLASH = 92;
