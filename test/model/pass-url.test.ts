@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isInet6, parsePassUrl, parseUpstreamAddress } from '../../server/src/engine/model/pass-url';
+import { isInet6, parsePassUrl, parseUpstreamAddress, passTarget } from '../../server/src/engine/model/pass-url';
 
 const GRAMMAR = /^([a-z][a-z0-9+.-]*):\/\//i;
 
@@ -84,4 +84,15 @@ test('the parts nginx names an address by', () => {
 test('IPv6 addresses as nginx reads them (each checked with nginx -t)', () => {
   for (const a of ['::', '::1', '1::', '1:2:3:4:5:6:7:8', '::ffff:127.0.0.1', '1:2:3:4:5:6:1.2.3.4', 'ABCD::ef']) assert.ok(isInet6(a), a);
   for (const a of ['1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '::255.255.255.255', '::1.2.3', '::1.2.3.4.5', '1.2.3.4', '::12345', 'fe80::1%eth0', ':1', '1:::2', '1::2::3', '::256.1.1.1', '1:2:3:4:5:6:7:1.2.3.4', 'g::1', ':::', '']) assert.ok(!isInet6(a), a);
+});
+
+test('passTarget reads what parsePassUrl reads, with less made', () => {
+  const chars = fc.constantFrom(...'ab.:/[]$?1089unix'.split(''), 'https://', 'unix:', 'grpcs://', 'HTTPS://', '[::1]', ':443', '${v}');
+  fc.assert(
+    fc.property(fc.array(chars, { maxLength: 14 }).map((a) => a.join('')), (url) => {
+      const p = parsePassUrl(url);
+      assert.deepEqual(passTarget(url), { scheme: p.scheme, host: p.host, port: p.port, hostHasVariables: p.hostPort.includes('$'), hasVariables: p.hasVariables }, url);
+    }),
+    { numRuns: 20000 },
+  );
 });

@@ -64,6 +64,50 @@ export function parsePassUrl(url: string): PassUrl {
   return { scheme, rest, hostPort, host, port, path, hasVariables: url.includes('$') };
 }
 
+/** What a TLS use reads of its pass URL: `parsePassUrl`'s scheme, host and port, and where variables are. */
+export interface PassTarget {
+  scheme: string | null;
+  host: string;
+  port: number | null;
+  /** `host:port` holds a variable. */
+  hostHasVariables: boolean;
+  /** The URL holds a variable anywhere. */
+  hasVariables: boolean;
+}
+
+/**
+ * `parsePassUrl`'s scheme, host and port, with one object and one string made (the host): asked for every
+ * pass directive of a big config, where the other parts were garbage.
+ */
+export function passTarget(url: string): PassTarget {
+  const end = schemeEnd(url);
+  const scheme = end > 0 ? schemeOf(url, end) : null;
+  const from = end > 0 ? end + 3 : 0;
+  let to = url.length;
+  const unix = url.startsWith('unix:', from);
+  if (!unix) {
+    const slash = url.indexOf('/', from);
+    if (slash >= 0) to = slash;
+  }
+  const dollar = url.indexOf('$');
+  const inHost = dollar < 0 ? -1 : url.indexOf('$', from);
+  const hostHasVariables = inHost >= 0 && inHost < to;
+  let host: string;
+  let port: number | null = null;
+  if (unix || url.charCodeAt(from) === 91 /* [ */) {
+    // Sockets and IPv6 literals are rare: read as splitHostPort reads them.
+    ({ host, port } = splitHostPort(url.slice(from, to)));
+  } else {
+    const colon = url.lastIndexOf(':', to - 1);
+    const digits = colon >= from ? digitsAt(url, colon + 1, to) : -1;
+    if (digits >= 0) {
+      host = url.slice(from, colon);
+      port = digits;
+    } else host = url.slice(from, to);
+  }
+  return { scheme, host, port, hostHasVariables, hasVariables: dollar >= 0 };
+}
+
 /** `host:port`, `[v6]:port` or `unix:…` split; a port only when it is all digits. */
 export function splitHostPort(addr: string): { host: string; port: number | null } {
   if (addr.startsWith('unix:')) return { host: addr, port: null };

@@ -4,7 +4,7 @@ import { UpstreamFamily } from '../knowledge/tls';
 import { ConfigModel, LBlock, LDir, UpstreamGroup } from './model';
 import { own } from '../own';
 import { readsTlsAnd } from '../knowledge/tls-directives';
-import { parsePassUrl, splitHostPort } from './pass-url';
+import { parsePassUrl, passTarget, splitHostPort } from './pass-url';
 import { serverInfoOf } from './servers';
 
 export interface TlsUse {
@@ -118,13 +118,13 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
     let url = ld.arg(0);
     let schemeFrom: LDir | null = null;
     if (url.includes('$')) ({ url, from: schemeFrom } = resolveSetVariables(model, ld, url));
-    let parsed = parsePassUrl(url);
+    let parsed = passTarget(url);
     let mapped: MapCandidates | null = null;
     if (parsed.scheme === null && parsed.hasVariables && (mapped = mapCandidates(model, url, spec.tls)) !== null) {
       // A scheme a map gives (`proxy_pass $backend;`): some requests go to its TLS values. The use is the first
       // of them; its host is theirs when they all name one, else not known here.
       url = mapped.url;
-      parsed = parsePassUrl(url);
+      parsed = passTarget(url);
       schemeFrom = mapped.map;
     }
     let certain: boolean;
@@ -133,7 +133,7 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
     // too, whatever scheme they are written with: their handlers set it up for any URL with variables).
     else if (parsed.hasVariables) certain = false;
     else continue;
-    const hostHasVar = parsed.hostPort.includes('$') || (mapped !== null && mapped.hosts.size > 1);
+    const hostHasVar = parsed.hostHasVariables || (mapped !== null && mapped.hosts.size > 1);
     const { host, port } = parsed;
     out.push({
       family: spec.family, pass: ld, url, certain, host: hostHasVar ? null : host, port,

@@ -45,19 +45,24 @@ export function withoutPort(name: string): string {
   return colon < 0 ? name : name.slice(0, colon);
 }
 
+/** The name nginx checks for `use` and sends as SNI (`verificationName` without the suggestion, nothing made for it). */
+export function checkedName(model: ConfigModel, use: TlsUse): string | null {
+  const x = tlsSettings(model).at(use, 'name');
+  if (x < 0) return use.host;
+  const s = model.store;
+  if (!s.argc(x)) return null;
+  const raw = evaluateName(use, s.arg(x, 0));
+  return raw.includes('$') ? raw : withoutPort(raw) || null;
+}
+
 /**
  * The name nginx checks and sends by default, and a better one when that cannot match. A name that still
  * holds a variable is returned as written (it depends on the request); any other is what nginx checks.
  */
 export function verificationName(model: ConfigModel, use: TlsUse): { name: string | null; suggestion: string | null } {
-  const sslName = tlsSettings(model).get(use, 'name');
-  let name: string | null;
-  if (sslName) {
-    const raw = sslName.argc ? evaluateName(use, sslName.arg(0)) : null;
-    name = raw === null || raw.includes('$') ? raw : withoutPort(raw) || null;
-    // A written name other than the default is the user's choice: nothing better to offer.
-    if (name !== use.host) return { name, suggestion: null };
-  } else name = use.host;
+  const name = checkedName(model, use);
+  // A written name other than the default is the user's choice: nothing better to offer.
+  if (name !== use.host) return { name, suggestion: null };
   if (!name) return { name: null, suggestion: null };
   if (isCertificateName(name) || name === 'localhost') return { name, suggestion: null };
   const firstServer = use.group?.servers.find((s) => !isIpLiteral(s.host) && !s.host.startsWith('unix:'));
@@ -89,7 +94,7 @@ export function unmatchableName(use: TlsUse, name: string): 'ip' | 'group' | nul
  * (RFC 6066; ngx_http_upstream_ssl_name). `undefined` when the name depends on the request.
  */
 export function sniName(model: ConfigModel, use: TlsUse): string | null | undefined {
-  const { name } = verificationName(model, use);
+  const name = checkedName(model, use);
   // The name has no port left (verificationName): an IP literal here is IPv4 or a bracketed IPv6.
   if (name === null || isIpLiteral(name)) return null;
   return name.includes('$') ? undefined : name.toLowerCase();

@@ -2,7 +2,7 @@
 
 import { tlsSettings } from '../model/tls-settings';
 import { directiveSetter } from '../fixes/edits';
-import { anchorIn, isCertificateName, unmatchableName, verificationName } from '../model/verification';
+import { anchorIn, checkedName, isCertificateName, unmatchableName, verificationName } from '../model/verification';
 import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS, TlsUse, tlsUses } from '../model/tls-uses';
 import { SERVER_INPUTS } from '../model/servers';
 import { ConfigModel } from '../model/model';
@@ -218,14 +218,13 @@ command line offers no fix for it.`,
       const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
       if (!isFlagOn(settings.get(use, 'verify'))) continue;
-      const naming = verificationName(ctx.model, use);
+      const checked = checkedName(ctx.model, use);
       // proxy_ssl_name set to another name is the user's choice, unless it is an IP address (which no
       // certificate passes either); one that comes to the default (`$proxy_host`, `grp:443`) fails alike.
-      if (naming.name === null) continue;
-      const checked = naming.name;
+      if (checked === null) continue;
       if (checked !== use.host && !isIpLiteral(checked)) continue;
       const why = unmatchableName(use, checked);
-      if (why) reportMismatch(ctx, use, use.host, checked, naming.suggestion, why);
+      if (why) reportMismatch(ctx, use, use.host, checked, verificationName(ctx.model, use).suggestion, why);
     }
   },
 };

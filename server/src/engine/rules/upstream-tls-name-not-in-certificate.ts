@@ -5,7 +5,7 @@ import { certificateHasName, failsAll, readsBackendsAnd, usesWithBackends } from
 import { SERVER_INPUTS } from '../model/servers';
 import { describeCertificate } from '../certificates/files';
 import { insertDirectives, setArguments } from '../fixes/edits';
-import { isCertificateName, verificationName } from '../model/verification';
+import { checkedName, isCertificateName } from '../model/verification';
 import { lineNumber } from '../model/describe';
 import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -130,7 +130,7 @@ follows it when \`proxy_ssl_server_name\` is on).`,
       const nameDir = tlsSettings(model).get(use, 'name');
       // The name nginx checks: a `:port` cut off, `$proxy_host` evaluated; one known only per request
       // (`$host`) fails some requests and not others, which the config alone does not tell.
-      const { name } = verificationName(model, use);
+      const name = checkedName(model, use);
       if (name === null || name.includes('$')) continue;
       // What upstream-tls-name-mismatch already says without the certificate: an IP, a bare group name.
       if (name === use.host && (isIpLiteral(name) || (use.group && !isCertificateName(name) && name !== 'localhost'))) continue;

@@ -1,7 +1,8 @@
 // TLS to a named host without SNI: a host serving several names shows its default certificate.
 
 import { directiveSetter } from '../fixes/edits';
-import { anchorIn, verificationName } from '../model/verification';
+import { anchorIn, checkedName } from '../model/verification';
+import { tlsSettings } from '../model/tls-settings';
 import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, tlsUses, usesSharing } from '../model/tls-uses';
 import { Fix } from '../types';
 import { tlsDirective } from '../knowledge/tls-directives';
@@ -76,15 +77,16 @@ the handshake: with verification on that is a 502, without it you may silently t
       return edits.length ? [{ title: `Send SNI (${snName} on)`, edits, isPreferred: true, safe: !shared }] : [];
     };
     const useList = tlsUses(ctx.model);
+    const settings = tlsSettings(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       if (!use.certain) continue;
-      const { name } = verificationName(ctx.model, use);
+      const name = checkedName(ctx.model, use);
       if (!name || isIpLiteral(name) || name.includes('$')) continue;
       // The group's own name (by default or as `$proxy_host`): upstream-tls-name-mismatch says what is wrong with it.
       if (use.group && !name.includes('.') && name === use.host) continue;
       const snName = tlsDirective(use.family, 'server_name');
-      const sni = ctx.model.first(snName, use.block);
+      const sni = settings.get(use, 'server_name');
       // A variable there is not "off": nginx refuses it (directive-invalid-value), and the fix would overwrite it.
       if (isFlagOn(sni) || isFlagUnknown(sni)) continue;
       ctx.report({
