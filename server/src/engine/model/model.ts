@@ -23,15 +23,14 @@ export interface ConfigFile {
  * made only when one is asked for.
  */
 export class LBlock {
-  /** First and last of its own directives (indices in the store; -1 when it has none), and how many. */
+  /** The first of its own directives (an index in the store; -1 when it has none), and how many. */
   first = -1;
-  last = -1;
   count = 0;
-  /** Lazily built for a big block: directive name → indices of its occurrences directly in it. */
-  index: Map<string, number[]> | undefined = undefined;
-  /** The same, as directives, per name asked. */
-  found: Map<string, LDir[]> | undefined = undefined;
-  private list: LDir[] | undefined = undefined;
+  /**
+   * What is worked out about the block when asked, in one object made then: a big config has tens of
+   * thousands of blocks, each copied by the young generation's collector while it lives there.
+   */
+  memo: BlockMemo | undefined = undefined;
 
   constructor(
     readonly store: DirStore,
@@ -51,14 +50,24 @@ export class LBlock {
 
   /** Its own directives in order (made once per block, on first use). */
   get items(): LDir[] {
-    if (this.list === undefined) {
+    const memo = (this.memo ??= {});
+    if (memo.items === undefined) {
       const s = this.store;
       const out = new Array<LDir>(this.count);
       for (let x = this.first, k = 0; x >= 0; x = s.next[x]) out[k++] = s.dir(x);
-      this.list = out;
+      memo.items = out;
     }
-    return this.list;
+    return memo.items;
   }
+}
+
+interface BlockMemo {
+  /** For a big block: directive name → indices of its occurrences directly in it. */
+  index?: Map<string, number[]>;
+  /** The same, as directives, per name asked. */
+  found?: Map<string, LDir[]>;
+  /** Its own directives in order. */
+  items?: LDir[];
 }
 
 /**
@@ -99,6 +108,8 @@ export class DirStore {
   private readonly ids = new Map<string, number>();
   readonly exps: Expansion[] = [];
   readonly blocks: LBlock[] = [];
+  /** The last directive so far of each block, by id (while the store is filled). */
+  private blockLast: Int32Array = EMPTY;
   /** About one directive in twenty is ever made into an object: kept in pieces, not an array of the store's size. */
   private readonly dirs = new Pieces<LDir>();
 
@@ -146,9 +157,10 @@ export class DirStore {
     this.kid[x] = -1;
     this.next[x] = -1;
     this.nameId[x] = id;
-    if (block.last >= 0) this.next[block.last] = x;
+    const last = this.blockLast[blockId];
+    if (last >= 0) this.next[last] = x;
     else block.first = x;
-    block.last = x;
+    this.blockLast[blockId] = x;
     block.count++;
     this.size = x + 1;
     return x;
@@ -157,6 +169,12 @@ export class DirStore {
   addBlock(kind: BlockKind, parent: LBlock | null, ownerAt: number, synthetic: boolean): number {
     const id = this.blocks.length;
     this.blocks.push(new LBlock(this, id, kind, parent, ownerAt, synthetic));
+    if (id === this.blockLast.length) {
+      const grown = new Int32Array(Math.max(64, id * 2));
+      grown.set(this.blockLast);
+      this.blockLast = grown;
+    }
+    this.blockLast[id] = -1;
     if (ownerAt >= 0) this.kid[ownerAt] = id;
     return id;
   }
@@ -700,7 +718,7 @@ export class ConfigModel {
     const ids = s.nameId, names = s.nameList, next = s.next;
     for (let b: LBlock | null = from; b; b = b.parent) {
       if (b.count > SMALL_BLOCK) {
-        const found = (b.index ?? indexOf(b)).get(name);
+        const found = indexOf(b).get(name);
         if (found !== undefined) return found[0];
         continue;
       }
@@ -1009,13 +1027,13 @@ const SMALL_BLOCK = 12;
 function occurrences(b: LBlock, name: string): LDir[] | undefined {
   const s = b.store;
   if (b.count > SMALL_BLOCK) {
-    const found = b.found?.get(name);
+    const found = b.memo?.found?.get(name);
     if (found !== undefined) return found;
-    const xs = (b.index ?? indexOf(b)).get(name);
+    const xs = indexOf(b).get(name);
     if (xs === undefined) return undefined;
     const out = new Array<LDir>(xs.length);
     for (let i = 0; i < xs.length; i++) out[i] = s.dir(xs[i]);
-    (b.found ??= new Map()).set(name, out);
+    (b.memo!.found ??= new Map()).set(name, out);
     return out;
   }
   // Counted first, then made at its size: lookups in small blocks run once per location and rule in a big config.
@@ -1029,7 +1047,8 @@ function occurrences(b: LBlock, name: string): LDir[] | undefined {
 }
 
 function indexOf(b: LBlock): Map<string, number[]> {
-  if (!b.index) {
+  const memo = (b.memo ??= {});
+  if (!memo.index) {
     const m = new Map<string, number[]>();
     const s = b.store;
     for (let x = b.first; x >= 0; x = s.next[x]) {
@@ -1038,9 +1057,9 @@ function indexOf(b: LBlock): Map<string, number[]> {
       if (list) list.push(x);
       else m.set(name, [x]);
     }
-    b.index = m;
+    memo.index = m;
   }
-  return b.index;
+  return memo.index;
 }
 
 /** main → http → server → location, down to the kind a fragment lives in. */

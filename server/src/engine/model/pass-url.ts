@@ -158,8 +158,19 @@ export interface UpstreamAddress {
 /** Linux's `sun_path`: a socket path and its terminating NUL fit in 108 bytes. */
 const SUN_PATH = 108;
 
-export function parseUpstreamAddress(addr: string, uriPart: boolean): UpstreamAddress {
-  const out: UpstreamAddress = { error: null, unix: false, host: '', port: null, uri: '' };
+/**
+ * `into`: an object to fill and return instead of a new one, for a caller that reads the answer at once (a rule
+ * reading every pass address of a big config).
+ */
+export function parseUpstreamAddress(addr: string, uriPart: boolean, into?: UpstreamAddress): UpstreamAddress {
+  const out: UpstreamAddress = into ?? { error: null, unix: false, host: '', port: null, uri: '' };
+  if (into) {
+    out.error = null;
+    out.unix = false;
+    out.host = '';
+    out.port = null;
+    out.uri = '';
+  }
   if (addr.length >= 5 && addr.charCodeAt(4) === 58 && addr.slice(0, 4).toLowerCase() === 'unix') {
     out.unix = true;
     let path = addr.slice(5);
@@ -175,20 +186,20 @@ export function parseUpstreamAddress(addr: string, uriPart: boolean): UpstreamAd
   if (addr.startsWith('[')) {
     // An IPv6 address: only `/` starts a URI here, and anything after `]` other than `:port` is refused.
     const close = addr.indexOf(']', 1);
-    if (close < 0) return { ...out, error: 'invalid host' };
+    if (close < 0) return failed(out, 'invalid host');
     let last = addr.length;
     const slash = addr.indexOf('/', close + 1);
     if (slash >= 0) {
-      if (!uriPart) return { ...out, error: 'invalid host' };
+      if (!uriPart) return failed(out, 'invalid host');
       out.uri = addr.slice(slash);
       last = slash;
     }
     if (close + 1 < last) {
-      if (addr[close + 1] !== ':') return { ...out, error: 'invalid host' };
+      if (addr[close + 1] !== ':') return failed(out, 'invalid host');
       out.port = portOf(addr, close + 2, last);
-      if (out.port === null) return { ...out, error: 'invalid port' };
+      if (out.port === null) return failed(out, 'invalid port');
     }
-    if (close === 1) return { ...out, error: 'no host' };
+    if (close === 1) return failed(out, 'no host');
     out.host = addr.slice(0, close + 1);
     if (!isInet6(addr.slice(1, close))) out.error = 'invalid IPv6 address';
     return out;
@@ -200,18 +211,24 @@ export function parseUpstreamAddress(addr: string, uriPart: boolean): UpstreamAd
   const query = addr.indexOf('?');
   const uri = slash < 0 ? query : query < 0 ? slash : Math.min(slash, query);
   if (uri >= 0) {
-    if (!uriPart) return { ...out, error: 'invalid host' };
+    if (!uriPart) return failed(out, 'invalid host');
     out.uri = addr.slice(uri);
     last = uri;
     if (uri < colon) colon = -1;
   }
   if (colon >= 0) {
     out.port = portOf(addr, colon + 1, last);
-    if (out.port === null) return { ...out, error: 'invalid port' };
+    if (out.port === null) return failed(out, 'invalid port');
     last = colon;
   }
-  if (last === 0) return { ...out, error: 'no host' };
+  if (last === 0) return failed(out, 'no host');
   out.host = addr.slice(0, last);
+  return out;
+}
+
+/** `out` refused with nginx's word for it. */
+function failed(out: UpstreamAddress, error: string): UpstreamAddress {
+  out.error = error;
   return out;
 }
 

@@ -20,6 +20,8 @@ class FamilyRows {
   private readonly slots: Int8Array;
   private rows = new Int32Array(WIDTH * 64);
   private used = WIDTH;
+  /** The blocks between one asked and the nearest known, reused (an array per question was most of the garbage here). */
+  private readonly path: LBlock[] = [];
   /** By block id: the offset of the row in effect in the block (its own, or the one it shares); -1 not yet known. */
   private readonly at: Int32Array;
 
@@ -43,7 +45,8 @@ class FamilyRows {
 
   /** Up to the nearest block whose row is known, then down again making the rows (no recursion on depth). */
   private rowOf(block: LBlock): number {
-    const path: LBlock[] = [];
+    const path = this.path;
+    path.length = 0;
     let row = 0;
     for (let b: LBlock | null = block; b; b = b.parent) {
       const known = b.id < this.at.length ? this.at[b.id] : -1;

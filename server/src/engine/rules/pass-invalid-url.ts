@@ -1,6 +1,6 @@
 // Pass directive URLs nginx refuses when it loads the config.
 
-import { passScheme, parseUpstreamAddress } from '../model/pass-url';
+import { passScheme, parseUpstreamAddress, UpstreamAddress } from '../model/pass-url';
 import { LDir } from '../model/model';
 import { argSpan, Rule, handlerLine } from './rule';
 import { conf } from './case-text';
@@ -258,6 +258,8 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
     const ldList = ctx.model.namedAny(PASSES);
     // Made once, not in the loop: a closure there would take `ld` into a context made for every pass.
     const report = (ld: LDir, message: string) => ctx.report({ nginxLine: handlerLine(ld), message, ...argSpan(ld, 0) });
+    // Each address is read into this one object and judged at once.
+    const scratch: UpstreamAddress = { error: null, unix: false, host: '', port: null, uri: '' };
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
       const name = ld.name;
@@ -268,7 +270,7 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
       if (kind === 'stream/server') {
         if (name !== 'proxy_pass') continue;
         // Stream proxy_pass reads the whole argument as the address: no scheme, no URI part.
-        const a = parseUpstreamAddress(url, false);
+        const a = parseUpstreamAddress(url, false, scratch);
         if (a.error) {
           const hint = !a.unix && passScheme(url) !== null ? ': stream proxy_pass takes host:port without a scheme (use "proxy_ssl on" for TLS)' : '';
           report(ld, `${a.error} in upstream "${url}"${hint}`);
@@ -294,7 +296,7 @@ joined to the pattern) or a named location \`proxy_pass\` may not have one eithe
         hint = `: ${name} takes ${SCHEMES[name][0]}:// or ${SCHEMES[name][1]}://`;
       }
       // Only proxy_pass may carry a URI part; grpc_pass and uwsgi_pass refuse any "/" or "?" as part of the host.
-      const a = parseUpstreamAddress(addr, name === 'proxy_pass');
+      const a = parseUpstreamAddress(addr, name === 'proxy_pass', scratch);
       if (a.error) { report(ld, `${a.error} in upstream "${addr}"${a.unix ? '' : hint}`); continue; }
       const group = a.unix ? undefined : ctx.model.upstream('http', a.host);
       if (group && a.port !== null) { report(ld, `upstream "${a.host}" may not have port ${a.port}: the servers of the group carry the ports`); continue; }

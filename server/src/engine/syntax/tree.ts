@@ -115,7 +115,7 @@ export class TreeArrays {
       return a;
     }
     const a = new TreeArrays(text);
-    a.allocate((n >> 4) + 64, (n >> 6) + 64, (n >> 9) + 16, (n >> 8) + 16);
+    a.allocate((n >> 4) + 64, (n >> 5) + 64, (n >> 7) + 16, (n >> 8) + 16);
     return a;
   }
 
@@ -551,33 +551,38 @@ export class CompactTree implements SyntaxTree {
     return shared;
   }
 
-  /** Interned names by a hash of their text, so that a name already seen is found without slicing it. */
-  #byHash = new Map<number, string>();
+  /**
+   * Interned names by a cheap hash of their text (length and three characters), so that a name already seen
+   * is found without slicing it; names sharing a hash share a bucket.
+   */
+  #byHash = new Map<number, string | string[]>();
 
   /**
-   * Directive `d`'s name, interned. A plain word is hashed and compared where it lies in the text: slicing
-   * each of a big config's names only to find the string already interned was a string of garbage per
-   * directive. Quoted or escaped names (rare) take the slicing path.
+   * Directive `d`'s name, interned. A plain word is looked up where it lies in the text: slicing each of a
+   * big config's names only to find the string already interned was a string of garbage per directive. Quoted
+   * or escaped names (rare) take the slicing path.
    */
   dirNameInterned(d: number): string {
     const a = this.arrays;
     const k = a.dirTok[d];
     const f = a.tokFlags[k];
-    if ((f & TokenFlag.KindMask) !== TokenKind.Word || f & TokenFlag.EscapedCr) return this.intern(a.dirName(d));
+    // A plain word: no backslash in it, so its value is its text.
+    if ((f & (TokenFlag.KindMask | TokenFlag.Plain)) !== (TokenKind.Word | TokenFlag.Plain)) return this.intern(a.dirName(d));
     const text = a.text;
     const s = a.tokStart[k];
-    const e = a.tokEnd[k];
-    let h = e - s;
-    for (let i = s; i < e; i++) {
-      const c = text.charCodeAt(i);
-      if (c === BSLASH) return this.intern(a.dirName(d));
-      h = (Math.imul(h, 31) + c) | 0;
-    }
+    const len = a.tokEnd[k] - s;
+    if (len === 0) return this.intern('');
+    const h = Math.imul(len, 0x9e3779b1) ^ (text.charCodeAt(s) << 6) ^ (text.charCodeAt(s + (len >> 1)) << 13) ^ (text.charCodeAt(s + len - 1) << 20);
     const had = this.#byHash.get(h);
-    if (had !== undefined && had.length === e - s && text.startsWith(had, s)) return had;
+    if (typeof had === 'string') {
+      if (had.length === len && text.startsWith(had, s)) return had;
+    } else if (had !== undefined) {
+      for (let i = 0; i < had.length; i++) if (had[i].length === len && text.startsWith(had[i], s)) return had[i];
+    }
     const name = this.intern(a.dirName(d));
-    // On a collision the first name keeps the slot; the other is still interned, through the slicing path.
     if (had === undefined) this.#byHash.set(h, name);
+    else if (typeof had === 'string') this.#byHash.set(h, [had, name]);
+    else had.push(name);
     return name;
   }
 
