@@ -5,6 +5,7 @@ import { BlockKind, childBlockKind } from '../knowledge/contexts';
 import { reparse } from '../syntax/reparse';
 import { Directive, SyntaxTree } from '../syntax/types';
 import { TokenFlag } from '../syntax/tree';
+import { TokenKind } from '../syntax/types';
 import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { Pieces } from '../syntax/pieces';
 import { FileSystem, globWithBuffers } from './filesystem';
@@ -224,6 +225,28 @@ export class DirStore {
     const text = a.text;
     for (let j = a.tokStart[k], end = a.tokEnd[k]; j < end; j++) if (text.charCodeAt(j) === code) return true;
     return false;
+  }
+
+  /**
+   * Whether argument `i`'s value is `lower` (given in lower case) but for case: a plain word is compared where
+   * it lies (flags of a big config are read this way for every TLS use, with no string made).
+   */
+  argIsLower(x: number, i: number, lower: string): boolean {
+    const a = this.arrays(x);
+    const d = this.tok[x];
+    if (i >= a.dirArgc[d]) return false;
+    const k = a.dirTok[d] + 1 + i;
+    if ((a.tokFlags[k] & (TokenFlag.KindMask | TokenFlag.Plain)) !== (TokenKind.Word | TokenFlag.Plain)) return a.tokenValue(k).toLowerCase() === lower;
+    const start = a.tokStart[k];
+    if (a.tokEnd[k] - start !== lower.length) return false;
+    const text = a.text;
+    for (let j = 0; j < lower.length; j++) {
+      const c = text.charCodeAt(start + j);
+      // Past ASCII, lower-casing is Unicode's (the Kelvin sign is a k): left to toLowerCase.
+      if (c >= 128) return a.tokenValue(k).toLowerCase() === lower;
+      if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(j)) return false;
+    }
+    return true;
   }
 
   /** Where argument `i` is written (quotes included); past the last, the name. */

@@ -1,7 +1,7 @@
 // Where nginx opens TLS connections to upstreams, and which settings apply there.
 
 import { UpstreamFamily } from '../knowledge/tls';
-import { ConfigModel, LBlock, LDir, UpstreamGroup } from './model';
+import { ConfigModel, DirStore, LBlock, LDir, UpstreamGroup } from './model';
 import { own } from '../own';
 import { readsTlsAnd } from '../knowledge/tls-directives';
 import { parsePassUrl, passTarget, splitHostPort } from './pass-url';
@@ -239,6 +239,16 @@ export function settingsBlock(block: LBlock): LBlock {
   let b = block;
   while ((b.kind === 'http/if-location' || b.kind === 'http/limit_except') && b.parent) b = b.parent;
   return b;
+}
+
+/** `isFlagOn` of the directive at store index `x` (-1: none), read in place. */
+export function isFlagOnAt(s: DirStore, x: number): boolean {
+  return x >= 0 && s.argc(x) === 1 && s.argIsLower(x, 0, 'on');
+}
+
+/** `isFlagUnknown` of the directive at store index `x` (-1: none), read in place. */
+export function isFlagUnknownAt(s: DirStore, x: number): boolean {
+  return x >= 0 && !(s.argc(x) === 1 && (s.argIsLower(x, 0, 'on') || s.argIsLower(x, 0, 'off')));
 }
 
 export function isFlagOn(ld: LDir | undefined): ld is LDir {

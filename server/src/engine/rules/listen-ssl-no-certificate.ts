@@ -191,7 +191,8 @@ server nginx checks.`,
       const s = servers[sIndex];
       const listenSsl = s.listenSsl;
       if (s.family === 'mail' || !listenSsl) continue;
-      if (ctx.model.first('ssl_certificate', s.block)) continue;
+      // By index: no object is made for the certificate of each of thousands of servers.
+      if (ctx.model.firstAt('ssl_certificate', s.block) >= 0) continue;
       if (isFlagOn(ctx.model.first('ssl_reject_handshake', s.block))) continue;
       if (unseen(s.block)) continue;
       bare.push({ s, listenSsl });

@@ -181,7 +181,7 @@ export function absenceCaveat(ctx: RuleContext, block: LBlock): { severity?: Sev
  * never names is found by no lookup, and a rule asking for it around each of thousands of uses can skip it.
  */
 export function configNames(model: ConfigModel, name: string): boolean {
-  return model.whole.named(name).length > 0;
+  return model.whole.namedAt(name).length > 0;
 }
 
 // A report spreads its span last (`{ message, ...argSpan(ld, 0) }`). Spread first, V8 turns each report into

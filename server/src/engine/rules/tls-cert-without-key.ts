@@ -6,22 +6,24 @@ import { serverTls, SERVER_INPUTS } from '../model/servers';
 import { lineRef } from '../model/describe';
 import { absenceCaveat, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { versionAtLeast, versionLabel } from '../knowledge/tls';
-import { LBlock, LDir } from '../model/model';
+import { DirStore, LDir } from '../model/model';
 import { conf } from './case-text';
 
 /** Whether each block holds as many directives of the first list as of the second. */
-function sameCountPerBlock(a: readonly LDir[], b: readonly LDir[]): boolean {
+function sameCountPerBlock(s: DirStore, a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
-  // Pairs written together (the usual case) come in the same blocks in the same order: nothing to count.
+  // Pairs written together (the usual case) come in the same blocks in the same order: nothing to count. Read
+  // as store indices and block ids: no object is made for the directives of a config that pairs them all.
+  const blk = s.blk;
   let i = 0;
-  while (i < a.length && a[i].block === b[i].block) i++;
+  while (i < a.length && blk[a[i]] === blk[b[i]]) i++;
   if (i === a.length) return true;
-  const count = new Map<LBlock, number>();
-  for (const ld of a) count.set(ld.block, (count.get(ld.block) ?? 0) + 1);
-  for (const ld of b) {
-    const n = count.get(ld.block);
+  const count = new Map<number, number>();
+  for (const x of a) count.set(blk[x], (count.get(blk[x]) ?? 0) + 1);
+  for (const x of b) {
+    const n = count.get(blk[x]);
     if (!n) return false;
-    count.set(ld.block, n - 1);
+    count.set(blk[x], n - 1);
   }
   return true;
 }
@@ -163,7 +165,7 @@ which usually means the client certificate you meant to present is not sent: tha
     }
     // Where every block holds as many keys as certificates, the nearest level that has either has both, in
     // equal numbers, for every server: none has a certificate without its key, or a key without its certificate.
-    if (sameCountPerBlock(ctx.model.named('ssl_certificate'), ctx.model.named('ssl_certificate_key'))) return;
+    if (sameCountPerBlock(ctx.model.store, ctx.model.namedAt('ssl_certificate'), ctx.model.namedAt('ssl_certificate_key'))) return;
     // As for uses: the Nth key is used by every server that inherits it with an Nth certificate, TLS or not
     // (nginx loads a server's certificates either way).
     const serverPaired = new Set<LDir>();

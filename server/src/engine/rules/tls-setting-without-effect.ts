@@ -3,7 +3,7 @@
 import { tlsSettings } from '../model/tls-settings';
 import { lineRef } from '../model/describe';
 import { DirStore, LBlock, LDir } from '../model/model';
-import { isFlagOn, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
+import { isFlagOn, isFlagOnAt, isFlagUnknownAt, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
 import { tlsDirective, tlsFact, UpstreamFamily, upstreamSuffixes } from '../knowledge/tls-directives';
 import { configNames, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
@@ -191,8 +191,8 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     // A use whose scheme comes from a variable may be TLS: what it would read counts as read. So does one
     // whose verification is neither on nor off (a variable nginx refuses): nothing here says it is off.
     const counts = (use: TlsUse) => {
-      const verify = settings.get(use, 'verify');
-      return isFlagOn(verify) || isFlagUnknown(verify) || !use.certain;
+      const verify = settings.at(use, 'verify');
+      return !use.certain || isFlagOnAt(ctx.model.store, verify) || isFlagUnknownAt(ctx.model.store, verify);
     };
     let anyCounts = false;
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {

@@ -3,7 +3,7 @@
 import { tlsSettings } from '../model/tls-settings';
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn, checkedName, isCertificateName, unmatchableName, verificationName } from '../model/verification';
-import { changesAnotherBackend, isFlagOn, isIpLiteral, settingsBlock, TLS_USE_INPUTS, TlsUse, tlsUses } from '../model/tls-uses';
+import { changesAnotherBackend, isFlagOnAt, isIpLiteral, settingsBlock, TLS_USE_INPUTS, TlsUse, tlsUses } from '../model/tls-uses';
 import { SERVER_INPUTS } from '../model/servers';
 import { ConfigModel } from '../model/model';
 import { lineNumber } from '../model/describe';
@@ -217,7 +217,7 @@ command line offers no fix for it.`,
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       if (!use.certain || !use.host) continue;
-      if (!isFlagOn(settings.get(use, 'verify'))) continue;
+      if (!isFlagOnAt(ctx.model.store, settings.at(use, 'verify'))) continue;
       const checked = checkedName(ctx.model, use);
       // proxy_ssl_name set to another name is the user's choice, unless it is an IP address (which no
       // certificate passes either); one that comes to the default (`$proxy_host`, `grp:443`) fails alike.

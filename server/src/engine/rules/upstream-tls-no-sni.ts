@@ -3,7 +3,7 @@
 import { directiveSetter } from '../fixes/edits';
 import { anchorIn, checkedName } from '../model/verification';
 import { tlsSettings } from '../model/tls-settings';
-import { editsSharedText, isFlagOn, isFlagUnknown, isIpLiteral, settingsBlock, TlsUse, tlsUses, usesSharing } from '../model/tls-uses';
+import { editsSharedText, isFlagOnAt, isFlagUnknownAt, isIpLiteral, settingsBlock, TlsUse, tlsUses, usesSharing } from '../model/tls-uses';
 import { Fix } from '../types';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { argSpan, Rule } from './rule';
@@ -86,11 +86,11 @@ the handshake: with verification on that is a 502, without it you may silently t
       // The group's own name (by default or as `$proxy_host`): upstream-tls-name-mismatch says what is wrong with it.
       if (use.group && !name.includes('.') && name === use.host) continue;
       const snName = tlsDirective(use.family, 'server_name');
-      const sni = settings.get(use, 'server_name');
+      const sni = settings.at(use, 'server_name');
       // A variable there is not "off": nginx refuses it (directive-invalid-value), and the fix would overwrite it.
-      if (isFlagOn(sni) || isFlagUnknown(sni)) continue;
+      if (isFlagOnAt(ctx.model.store, sni) || isFlagUnknownAt(ctx.model.store, sni)) continue;
       ctx.report({
-        message: `No SNI is sent to "${name}" (${snName} is ${sni ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,
+        message: `No SNI is sent to "${name}" (${snName} is ${sni >= 0 ? 'off here' : 'off by default'}): a server hosting several names may present the wrong certificate.`,
         about: use,
         fixes: fix,
         ...argSpan(use.pass, 0),

@@ -2,10 +2,9 @@
 
 import { tlsSettings } from '../model/tls-settings';
 import { insertDirectives, quoteIfNeeded } from '../fixes/edits';
-import { isFlagOn, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
+import { isFlagOnAt, tlsUses, TLS_USE_INPUTS } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { lineRef } from '../model/describe';
-import { LDir } from '../model/model';
 import { absenceCaveat, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
 
@@ -111,19 +110,21 @@ issued the upstream's certificate) at the same level as the \`*_ssl_verify on\`.
     ],
   },
   check(ctx) {
-    const seen = new Set<LDir>();
+    // By store index: a verify directive is made into an object only when it is reported.
+    const seen = new Set<number>();
     const useList = tlsUses(ctx.model);
     const settings = tlsSettings(ctx.model);
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       // The first directive in effect, from the table of settings (asked once per use, tens of thousands).
-      const on = settings.get(use, 'verify');
-      if (!isFlagOn(on) || seen.has(on)) continue;
+      const onAt = settings.at(use, 'verify');
+      if (!isFlagOnAt(ctx.model.store, onAt) || seen.has(onAt)) continue;
       if (settings.at(use, 'trusted_certificate') >= 0) continue;
       const verifyName = tlsDirective(use.family, 'verify');
       const trustedName = tlsDirective(use.family, 'trusted_certificate');
       const caveat = absenceCaveat(ctx, use.block);
-      seen.add(on);
+      seen.add(onAt);
+      const on = ctx.model.store.dir(onAt);
       const edit = insertDirectives(on.block, [`${trustedName} ${quoteIfNeeded(ctx.settings.trustedCertificate)};`], on);
       ctx.report({
         severity: caveat.severity,

@@ -2,7 +2,7 @@
 
 import { tlsSettings } from '../model/tls-settings';
 import { describeEffective, lineNumber, lineRef, valueOf } from '../model/describe';
-import { isFlagOn, isFlagUnknown, TlsUse, tlsUses } from '../model/tls-uses';
+import { isFlagOnAt, isFlagUnknownAt, TlsUse, tlsUses } from '../model/tls-uses';
 import { tlsDirective } from '../knowledge/tls-directives';
 import { verifyFixes } from '../fixes/verify-upstream';
 import { Rule } from './rule';
@@ -278,20 +278,22 @@ include it could not read, or the config around a file read without it. A host t
     const fix = (use: TlsUse): Fix[] => verifyFixes(ctx.model, ctx.settings, use);
     const useList = tlsUses(ctx.model);
     const settings = tlsSettings(ctx.model);
+    const store = ctx.model.store;
     for (let useIndex = 0; useIndex < useList.length; useIndex++) {
       const use = useList[useIndex];
       if (!use.certain) continue;
-      const verify = settings.get(use, 'verify');
-      if (isFlagOn(verify)) continue;
+      // Read by index: the verify directives of a big config are not made into objects to be read.
+      const verify = settings.at(use, 'verify');
+      if (isFlagOnAt(store, verify)) continue;
       // `proxy_ssl_verify $v;` is neither on nor off: nginx refuses it (directive-invalid-value says so), and
       // calling it "switched off" or fixing it to `on` would overwrite what the user (or a template) means.
-      if (isFlagUnknown(verify)) continue;
+      if (isFlagUnknownAt(store, verify)) continue;
       ctx.report({
         about: use,
         message: spell,
         fixes: fix,
         // Most uses have verification nowhere: no empty list is made for each of them.
-        related: verify ? setHere(ctx.model.lookup(tlsDirective(use.family, 'verify'), use.block)!, tlsDirective(use.family, 'verify')) : undefined,
+        related: verify >= 0 ? setHere(ctx.model.lookup(tlsDirective(use.family, 'verify'), use.block)!, tlsDirective(use.family, 'verify')) : undefined,
         // The URL's span written out: spread from argSpan, it cost an object and a property array per finding.
         file: use.pass.file, start: use.pass.argStart(0), end: use.pass.argEnd(0),
       });
