@@ -227,14 +227,6 @@ export class DirStore {
     return false;
   }
 
-  /** Whether argument `i` is a plain word: its value is its text, from argStart to argEnd (compared in place). */
-  argPlain(x: number, i: number): boolean {
-    const a = this.arrays(x);
-    const d = this.tok[x];
-    if (i >= a.dirArgc[d]) return false;
-    return (a.tokFlags[a.dirTok[d] + 1 + i] & (TokenFlag.KindMask | TokenFlag.Plain)) === (TokenKind.Word | TokenFlag.Plain);
-  }
-
   /**
    * Whether argument `i`'s value is `lower` (given in lower case) but for case: a plain word is compared where
    * it lies (flags of a big config are read this way for every TLS use, with no string made).

@@ -91,7 +91,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     // block's first location comes, as the same few URIs recur in every server of a big config (maps by URI
     // across the config grew to a block per server).
     const duplicateOf = new Map<number, { first: number; uri: string }>();
-    const seen: BlockLocations = { exact: [], uris: [], text: [], start: [], length: [], at: [] };
+    const seen: BlockLocations = { exact: [], uris: [], at: [] };
     const rejecting = new ByKindAndName<boolean>();
     const model = ctx.model;
     const s = model.store;
@@ -138,7 +138,7 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
  * nginx (ngx_http_join_exact_locations) refuses two exact (=) or two prefix (plain or ^~) locations with the
  * same URI in one block: "duplicate location". Regex and named locations may repeat. Files each later location
  * of `block` under the first it repeats (by store index). `seen` is reused from block to block: a block then
- * costs only its URIs, compared where they are written when they are plain words.
+ * costs only its URIs.
  */
 function findDuplicateLocations(s: DirStore, block: LBlock, seen: BlockLocations, duplicateOf: Map<number, { first: number; uri: string }>): void {
   let n = 0;
@@ -150,8 +150,8 @@ function findDuplicateLocations(s: DirStore, block: LBlock, seen: BlockLocations
   if (n <= PAIRWISE) {
     for (let j = 1; j < n; j++) {
       for (let i = 0; i < j; i++) {
-        if (seen.exact[i] !== seen.exact[j] || !sameUri(seen, i, j)) continue;
-        duplicateOf.set(seen.at[j], { first: seen.at[i], uri: uriOf(seen, j) });
+        if (seen.exact[i] !== seen.exact[j] || seen.uris[i] !== seen.uris[j]) continue;
+        duplicateOf.set(seen.at[j], { first: seen.at[i], uri: seen.uris[j] });
         break;
       }
     }
@@ -161,74 +161,31 @@ function findDuplicateLocations(s: DirStore, block: LBlock, seen: BlockLocations
   const firstPrefix = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const firstByUri = seen.exact[i] ? firstExact : firstPrefix;
-    const uri = uriOf(seen, i);
-    const first = firstByUri.get(uri);
-    if (first !== undefined) duplicateOf.set(seen.at[i], { first, uri });
-    else firstByUri.set(uri, seen.at[i]);
+    const first = firstByUri.get(seen.uris[i]);
+    if (first !== undefined) duplicateOf.set(seen.at[i], { first, uri: seen.uris[i] });
+    else firstByUri.set(seen.uris[i], seen.at[i]);
   }
 }
 
-/**
- * The exact and prefix locations of one block, in order (entries past the block's count are stale). A URI is
- * a string, or (null there) where it is written: `text` from `start`, `length` characters.
- */
+/** The exact and prefix locations of one block, in order (entries past the block's count are stale). */
 interface BlockLocations {
   exact: boolean[];
-  uris: (string | null)[];
-  text: string[];
-  start: number[];
-  length: number[];
+  uris: string[];
   /** Store indices. */
   at: number[];
-}
-
-function uriOf(seen: BlockLocations, i: number): string {
-  return seen.uris[i] ?? seen.text[i].slice(seen.start[i], seen.start[i] + seen.length[i]);
-}
-
-function sameUri(seen: BlockLocations, i: number, j: number): boolean {
-  if (seen.uris[i] !== null || seen.uris[j] !== null) return uriOf(seen, i) === uriOf(seen, j);
-  const length = seen.length[i];
-  if (seen.length[j] !== length) return false;
-  const a = seen.text[i], b = seen.text[j], as = seen.start[i], bs = seen.start[j];
-  for (let k = 0; k < length; k++) if (a.charCodeAt(as + k) !== b.charCodeAt(bs + k)) return false;
-  return true;
 }
 
 /** Up to this many locations in a block, comparing each with those before it is cheaper than maps by URI. */
 const PAIRWISE = 8;
 
-const EQUALS = 61, CARET = 94, TILDE = 126, AT = 64;
-
 /**
  * Files `location [= | ^~] uri` at `n` of `seen`: whether exact, and its URI as nginx keys it. False for regex
- * and named locations, which are not filed. A URI written as a plain word is filed where it lies: tens of
- * thousands of locations need no string each.
+ * and named locations, which are not filed.
  */
 function fileLocation(s: DirStore, x: number, seen: BlockLocations, n: number): boolean {
-  const argc = s.argc(x);
-  const u = argc >= 2 ? 1 : 0;
-  if (s.argPlain(x, u)) {
-    const text = s.file(x).tree.text;
-    const start = s.argStart(x, u);
-    const c = text.charCodeAt(start);
-    // One argument joined to its modifier (`=/x`, `~\.php$`): read by the regular expression below.
-    if (u === 1 || (c !== EQUALS && c !== CARET && c !== TILDE)) {
-      const mod = u === 1 ? s.arg(x, 0) : '';
-      if (mod !== '=' && mod !== '' && mod !== '^~') return false;
-      if (mod !== '=' && c === AT) return false;
-      seen.exact[n] = mod === '=';
-      seen.uris[n] = null;
-      seen.text[n] = text;
-      seen.start[n] = start;
-      seen.length[n] = s.argEnd(x, u) - start;
-      seen.at[n] = x;
-      return true;
-    }
-  }
   let mod = '';
   let uri = s.arg(x, 0);
-  if (argc >= 2) { mod = uri; uri = s.arg(x, 1); }
+  if (s.argc(x) >= 2) { mod = uri; uri = s.arg(x, 1); }
   else {
     const m = /^(=|\^~|~\*|~)(.+)$/.exec(uri);
     if (m) { mod = m[1]; uri = m[2]; }
