@@ -67,3 +67,22 @@ test('the settings table answers what a walk up the blocks answers (shared corpu
   }
   assert.ok(compared > 100_000, `compared ${compared}`);
 });
+
+test('the settings table holds across its own growth (hundreds of blocks with settings of their own)', () => {
+  // Each location sets its own verification: a row per location, far past the table's first allocation.
+  const locations = Array.from({ length: 600 }, (_, i) => `location /l${i} { proxy_pass https://h${i}.example.com; proxy_ssl_verify ${i % 3 ? 'on' : 'off'}; proxy_ssl_name n${i}.example.com; }`);
+  const text = `events {} http { proxy_ssl_trusted_certificate /ca.pem; server { ${locations.join(' ')} } }`;
+  const model = new ConfigModel('/etc/nginx/nginx.conf', memoryFileSystem({ '/etc/nginx/nginx.conf': text }));
+  const settings = tlsSettings(model);
+  const uses = tlsUses(model);
+  assert.equal(uses.length, 600);
+  // Asked in order (each question may grow the table), then all again.
+  for (let round = 0; round < 2; round++) {
+    uses.forEach((use, i) => {
+      assert.equal(settings.get(use, 'verify')?.arg(0), i % 3 ? 'on' : 'off', `use ${i}, round ${round}`);
+      assert.equal(settings.get(use, 'name')?.arg(0), `n${i}.example.com`);
+      assert.equal(settings.get(use, 'trusted_certificate')?.arg(0), '/ca.pem');
+    });
+  }
+  compare(model, 'growth');
+});

@@ -40,7 +40,9 @@ class FamilyRows {
   /** The store index of the setting in `slot` in effect in `block`, or -1. */
   get(block: LBlock, slot: number): number {
     const known = block.id < this.at.length ? this.at[block.id] : -1;
-    return this.rows[(known >= 0 ? known : this.rowOf(block)) + slot];
+    // The row first: making it may grow (replace) the pool this reads.
+    const row = known >= 0 ? known : this.rowOf(block);
+    return this.rows[row + slot];
   }
 
   /** Up to the nearest block whose row is known, then down again making the rows (no recursion on depth). */
