@@ -552,8 +552,10 @@ export class CompactTree implements SyntaxTree {
   }
 
   /**
-   * Interned names by a cheap hash of their text (length and three characters), so that a name already seen
-   * is found without slicing it; names sharing a hash share a bucket.
+   * Interned names by a hash of their whole text, so that a name already seen is found without slicing it;
+   * names sharing a hash share a bucket. Every character counts: a big `map`'s entries are names of one
+   * length and shape (`/old/section-1234/index.html`), which a hash of a few characters would pile into one
+   * bucket and make quadratic.
    */
   #byHash = new Map<number, string | string[]>();
 
@@ -570,10 +572,11 @@ export class CompactTree implements SyntaxTree {
     if ((f & (TokenFlag.KindMask | TokenFlag.Plain)) !== (TokenKind.Word | TokenFlag.Plain)) return this.intern(a.dirName(d));
     const text = a.text;
     const s = a.tokStart[k];
-    const len = a.tokEnd[k] - s;
-    if (len === 0) return this.intern('');
-    const h = Math.imul(len, 0x9e3779b1) ^ (text.charCodeAt(s) << 6) ^ (text.charCodeAt(s + (len >> 1)) << 13) ^ (text.charCodeAt(s + len - 1) << 20);
+    const e = a.tokEnd[k];
+    let h = e - s;
+    for (let i = s; i < e; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
     const had = this.#byHash.get(h);
+    const len = e - s;
     if (typeof had === 'string') {
       if (had.length === len && text.startsWith(had, s)) return had;
     } else if (had !== undefined) {
