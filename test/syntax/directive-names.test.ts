@@ -1,6 +1,6 @@
 // Directive names are interned straight from the text (hashed and compared where they lie) and, when quoted or
 // escaped, through the token's value: either way a name is the value nginx reads, one string per name. Names
-// whose hashes collide (`Aa` and `BB`) share a bucket and are still told apart.
+// whose hashes collide (`Aa` and `BB`) are still told apart (the second through the slicing path).
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';

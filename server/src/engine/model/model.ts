@@ -4,8 +4,7 @@
 import { BlockKind, childBlockKind } from '../knowledge/contexts';
 import { reparse } from '../syntax/reparse';
 import { Directive, SyntaxTree } from '../syntax/types';
-import { TokenFlag } from '../syntax/tree';
-import { TokenKind } from '../syntax/types';
+import { isPlainWord, TokenFlag } from '../syntax/tree';
 import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { Pieces } from '../syntax/pieces';
 import { FileSystem, globWithBuffers } from './filesystem';
@@ -236,7 +235,7 @@ export class DirStore {
     const d = this.tok[x];
     if (i >= a.dirArgc[d]) return false;
     const k = a.dirTok[d] + 1 + i;
-    if ((a.tokFlags[k] & (TokenFlag.KindMask | TokenFlag.Plain)) !== (TokenKind.Word | TokenFlag.Plain)) return a.tokenValue(k).toLowerCase() === lower;
+    if (!isPlainWord(a.tokFlags[k])) return a.tokenValue(k).toLowerCase() === lower;
     const start = a.tokStart[k];
     if (a.tokEnd[k] - start !== lower.length) return false;
     const text = a.text;
@@ -303,6 +302,11 @@ export class LDir {
     /** Its place in expanded document order (the store's index). */
     readonly at: number,
   ) {}
+
+  /** The store it is a view of (for code that reads by index). */
+  get store(): DirStore {
+    return this.s;
+  }
 
   /** The directive's index in its file's tree. */
   get index(): number {
@@ -1056,7 +1060,7 @@ function occurrences(b: LBlock, name: string): LDir[] | undefined {
     if (xs === undefined) return undefined;
     const out = new Array<LDir>(xs.length);
     for (let i = 0; i < xs.length; i++) out[i] = s.dir(xs[i]);
-    (b.memo!.found ??= new Map()).set(name, out);
+    ((b.memo ??= {}).found ??= new Map()).set(name, out);
     return out;
   }
   // Counted first, then made at its size: lookups in small blocks run once per location and rule in a big config.

@@ -145,6 +145,18 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
 
 
 /**
+ * For pass directives asked in document order: whether each is the pass of one of `uses` (made from the pass
+ * directives in that order, one at most per pass), walked alongside them: no set of the TLS passes is made.
+ */
+export function isUsePass(uses: readonly TlsUse[]): (pass: LDir) => boolean {
+  let next = 0;
+  return (pass) => {
+    while (next < uses.length && uses[next].pass.at < pass.at) next++;
+    return next < uses.length && uses[next].pass === pass;
+  };
+}
+
+/**
  * The other TLS uses that would read a value of one of `names` written into `block`: uses in `block` itself,
  * in its `if`/`limit_except` blocks and in nested locations that do not set the name themselves. A fix that
  * sets a directive there for one use changes what each of these connects with.
@@ -241,38 +253,31 @@ export function settingsBlock(block: LBlock): LBlock {
   return b;
 }
 
-/** `isFlagOn` of the directive at store index `x` (-1: none), read in place. */
+/** Whether the directive at store index `x` (-1: none) is a flag set `on` (any case), read in place. */
 export function isFlagOnAt(s: DirStore, x: number): boolean {
   return x >= 0 && s.argc(x) === 1 && s.argIsLower(x, 0, 'on');
 }
 
-/** `isFlagUnknown` of the directive at store index `x` (-1: none), read in place. */
+/**
+ * Whether the directive at store index `x` (-1: none; then false) is a flag that says neither `on` nor `off` as
+ * written. nginx reads a flag when it loads the config and refuses anything else there, a variable (`$v`,
+ * `${VERIFY}`) included: it is never evaluated per request. directive-invalid-value reports such a value; a
+ * rule that would conclude "off" from it stays silent instead, and offers no fix that overwrites it (a
+ * template placeholder is the user's to fill in). So does a flag with other than one argument
+ * (directive-args reports it): most often a missing `;` that made the next directive its arguments
+ * (`proxy_ssl_verify on` then `proxy_ssl_trusted_certificate …;`), and what the user meant is not known.
+ */
 export function isFlagUnknownAt(s: DirStore, x: number): boolean {
   return x >= 0 && !(s.argc(x) === 1 && (s.argIsLower(x, 0, 'on') || s.argIsLower(x, 0, 'off')));
 }
 
 export function isFlagOn(ld: LDir | undefined): ld is LDir {
-  return !!ld && ld.argc === 1 && ld.arg(0).toLowerCase() === 'on';
+  return !!ld && isFlagOnAt(ld.store, ld.at);
 }
 
-/**
- * Whether a flag directive says `on` or `off` as written. nginx reads a flag when it loads the config and
- * refuses anything else there, a variable (`$v`, `${VERIFY}`) included: it is never evaluated per request.
- * directive-invalid-value reports such a value; a rule that would conclude "off" from it stays silent
- * instead, and offers no fix that overwrites it (a template placeholder is the user's to fill in). So does a
- * flag with other than one argument (directive-args reports it): most often a missing `;` that made the next
- * directive its arguments (`proxy_ssl_verify on` then `proxy_ssl_trusted_certificate …;`), and what the user
- * meant is not known.
- */
-function isFlagLiteral(ld: LDir): boolean {
-  if (ld.argc !== 1) return false;
-  const v = ld.arg(0).toLowerCase();
-  return v === 'on' || v === 'off';
-}
-
-/** A flag in effect that holds neither `on` nor `off` (see isFlagLiteral); false when none is set. */
+/** A flag in effect that holds neither `on` nor `off` (see isFlagUnknownAt); false when none is set. */
 export function isFlagUnknown(ld: LDir | undefined): ld is LDir {
-  return !!ld && !isFlagLiteral(ld);
+  return !!ld && isFlagUnknownAt(ld.store, ld.at);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Plain HTTP sent to port 443: almost always a missing "s" in the scheme.
 
-import { tlsUses } from '../model/tls-uses';
+import { isUsePass, tlsUses } from '../model/tls-uses';
 import { ConfigModel } from '../model/model';
 import { parsePassUrl } from '../model/pass-url';
 import { setArguments } from '../fixes/edits';
@@ -54,15 +54,12 @@ HTTPS port", or worse, a misconfigured upstream answers in clear text. Use \`htt
   },
   check(ctx) {
     const ldList = ctx.model.named('proxy_pass');
-    // A pass that is a TLS use is https, or takes its scheme from a variable: never plain http here. The uses
-    // come from the pass directives in the same order, so they are walked alongside (most passes of a big
-    // config are https, and their addresses are not read again).
-    const useList = tlsUses(ctx.model);
-    let nextUse = 0;
+    // A pass that is a TLS use is https, or takes its scheme from a variable: never plain http here (most
+    // passes of a big config are https, and their addresses are not read again).
+    const tlsPass = isUsePass(tlsUses(ctx.model));
     for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
       const ld = ldList[ldIndex];
-      while (nextUse < useList.length && useList[nextUse].pass.at < ld.at) nextUse++;
-      if (nextUse < useList.length && useList[nextUse].pass === ld) continue;
+      if (tlsPass(ld)) continue;
       if (ld.argc !== 1 || !ld.block.kind.startsWith('http/')) continue;
       const url = ld.arg(0);
       // Most passes of a big config are https: they are told apart without parsing them.

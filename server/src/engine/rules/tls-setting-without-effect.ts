@@ -3,7 +3,7 @@
 import { tlsSettings } from '../model/tls-settings';
 import { lineRef } from '../model/describe';
 import { DirStore, LBlock, LDir } from '../model/model';
-import { isFlagOn, isFlagOnAt, isFlagUnknownAt, isFlagUnknown, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
+import { isFlagOn, isFlagOnAt, isFlagUnknownAt, isFlagUnknown, isUsePass, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
 import { tlsDirective, tlsFact, UpstreamFamily, upstreamSuffixes } from '../knowledge/tls-directives';
 import { configNames, directiveSpan, readsTlsAnd, Rule } from './rule';
 import { conf } from './case-text';
@@ -226,14 +226,10 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     // them (a nested location, an `if` with its own pass). nginx makes no upstream TLS context there at all:
     // `proxy_ssl_verify on` does not even need a CA. The same mistake as stream without `proxy_ssl on`.
     const passes = ctx.model.namedAny(HTTP_PASSES);
-    // The uses are made from these passes in this order, one at most per pass: walked alongside (a set of the
-    // TLS passes was garbage the size of the config).
-    let nextUse = 0;
+    const tlsPass = isUsePass(useList);
     for (let i = 0; i < passes.length; i++) {
       const pass = passes[i];
-      while (nextUse < useList.length && useList[nextUse].pass.at < pass.at) nextUse++;
-      if (nextUse < useList.length && useList[nextUse].pass === pass) continue;
-      if (pass.argc < 1 || !HTTP_PASS_BLOCKS.has(pass.block.kind)) continue;
+      if (tlsPass(pass) || pass.argc < 1 || !HTTP_PASS_BLOCKS.has(pass.block.kind)) continue;
       const prefix = pass.name.slice(0, pass.name.indexOf('_')) + '_ssl_';
       const settings = upstreamSettings(ctx.model.store, pass.block, prefix, reported);
       if (!settings.length) continue;

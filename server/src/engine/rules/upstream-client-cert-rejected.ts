@@ -113,6 +113,7 @@ certificate and key of the config that the backend's CA did issue, when there is
     // for all the locations that send the same certificate to the same backend.
     const replacements = new Map<string, { candidate?: CertificateRef; keyRef?: CertificateRef }>();
     const withBackends = usesWithBackends(model, files);
+    const settings = tlsSettings(model);
     for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
       const { use, backends } = withBackends[useIndex];
       for (const b of backends) {
@@ -127,7 +128,7 @@ certificate and key of the config that the backend's CA did issue, when there is
         if (caDirs.length && (caRefs.length < caDirs.length || !cas.length)) continue; // a CA we cannot read: no prediction
         const certName = tlsDirective(use.family, 'certificate');
         const keyName = tlsDirective(use.family, 'certificate_key');
-        const certDir = tlsSettings(model).get(use, 'certificate');
+        const certDir = settings.get(use, 'certificate');
         const certRef = certDir && files.ref(model, certDir);
         const sent = certRef ? files.read(model, certRef)?.certificates : undefined;
         if (certDir && !sent?.length) continue; // unreadable: certificate-unreadable says so
@@ -163,7 +164,7 @@ certificate and key of the config that the backend's CA did issue, when there is
         // Not where another backend reads the same certificate (an `if` branch, a nested location): it may
         // accept only the one sent now.
         if (candidate && keyRef && !changesAnotherBackend(model, use, block, [certName, keyName])) {
-          const keyDir = tlsSettings(model).get(use, 'certificate_key');
+          const keyDir = settings.get(use, 'certificate_key');
           const edits: TextEdit[] = [];
           const missing: string[] = [];
           if (certDir && certDir.block === block) edits.push(setArguments(certDir, quoteIfNeeded(candidate.configured)));

@@ -99,15 +99,16 @@ local issuer certificate)" (OpenSSL names no depth). The fix sets the depth the 
     if (!files) return;
     const model = ctx.model;
     const withBackends = usesWithBackends(model, files);
+    const settings = tlsSettings(model);
     for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
       const { use, backends } = withBackends[useIndex];
-      if (!isFlagOn(tlsSettings(model).get(use, 'verify'))) continue;
-      const trustedDir = tlsSettings(model).get(use, 'trusted_certificate');
+      if (!isFlagOn(settings.get(use, 'verify'))) continue;
+      const trustedDir = settings.get(use, 'trusted_certificate');
       const trustedRef = trustedDir && files.ref(model, trustedDir);
       const trusted = trustedRef ? files.read(model, trustedRef)?.certificates : undefined;
       if (!trusted?.length) continue;
       const depthName = tlsDirective(use.family, 'verify_depth');
-      const depthDir = tlsSettings(model).get(use, 'verify_depth');
+      const depthDir = settings.get(use, 'verify_depth');
       const depth = depthDir ? parseInt(depthDir.d.args[0]?.value ?? '', 10) : 1;
       if (!Number.isFinite(depth)) continue;
       for (const b of backends) {

@@ -195,10 +195,11 @@ names one.`,
     // behind thousands of locations is looked up once.
     const betterFor = new Map<string, CertificateRef | undefined>();
     const withBackends = usesWithBackends(model, files);
+    const settings = tlsSettings(model);
     for (let useIndex = 0; useIndex < withBackends.length; useIndex++) {
       const { use, backends } = withBackends[useIndex];
-      if (!isFlagOn(tlsSettings(model).get(use, 'verify'))) continue;
-      const trustedDir = tlsSettings(model).get(use, 'trusted_certificate');
+      if (!isFlagOn(settings.get(use, 'verify'))) continue;
+      const trustedDir = settings.get(use, 'trusted_certificate');
       const trustedRef = trustedDir && files.ref(model, trustedDir);
       const trusted = trustedRef ? files.read(model, trustedRef)?.certificates : undefined;
       if (!trustedDir || !trustedRef || !trusted?.length) continue;

@@ -30,6 +30,11 @@ export const enum TokenFlag {
   NoDollar = 32,
 }
 
+/** Whether a token with these flags is a word without a backslash: its value is its text, read in place. */
+export function isPlainWord(flags: number): boolean {
+  return (flags & (TokenFlag.KindMask | TokenFlag.Plain)) === (TokenKind.Word | TokenFlag.Plain);
+}
+
 const BSLASH = 92;
 
 /** nginx: \" \' \\ \t \r \n become the character; any other \X keeps its backslash. */
@@ -552,12 +557,11 @@ export class CompactTree implements SyntaxTree {
   }
 
   /**
-   * Interned names by a hash of their whole text, so that a name already seen is found without slicing it;
-   * names sharing a hash share a bucket. Every character counts: a big `map`'s entries are names of one
-   * length and shape (`/old/section-1234/index.html`), which a hash of a few characters would pile into one
-   * bucket and make quadratic.
+   * Interned names by a hash of their whole text, so that a name already seen is found without slicing it.
+   * Every character counts: a big `map`'s entries are names of one length and shape
+   * (`/old/section-1234/index.html`), which a hash of a few characters would send down the slicing path.
    */
-  #byHash = new Map<number, string | string[]>();
+  #byHash = new Map<number, string>();
 
   /**
    * Directive `d`'s name, interned. A plain word is looked up where it lies in the text: slicing each of a
@@ -567,25 +571,17 @@ export class CompactTree implements SyntaxTree {
   dirNameInterned(d: number): string {
     const a = this.arrays;
     const k = a.dirTok[d];
-    const f = a.tokFlags[k];
-    // A plain word: no backslash in it, so its value is its text.
-    if ((f & (TokenFlag.KindMask | TokenFlag.Plain)) !== (TokenKind.Word | TokenFlag.Plain)) return this.intern(a.dirName(d));
+    if (!isPlainWord(a.tokFlags[k])) return this.intern(a.dirName(d));
     const text = a.text;
     const s = a.tokStart[k];
     const e = a.tokEnd[k];
     let h = e - s;
     for (let i = s; i < e; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
     const had = this.#byHash.get(h);
-    const len = e - s;
-    if (typeof had === 'string') {
-      if (had.length === len && text.startsWith(had, s)) return had;
-    } else if (had !== undefined) {
-      for (let i = 0; i < had.length; i++) if (had[i].length === len && text.startsWith(had[i], s)) return had[i];
-    }
+    if (had !== undefined && had.length === e - s && text.startsWith(had, s)) return had;
     const name = this.intern(a.dirName(d));
+    // On a collision the first name keeps the slot; the other is still interned, through the slicing path.
     if (had === undefined) this.#byHash.set(h, name);
-    else if (typeof had === 'string') this.#byHash.set(h, [had, name]);
-    else had.push(name);
     return name;
   }
 
