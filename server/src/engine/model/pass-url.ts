@@ -76,10 +76,10 @@ export interface PassTarget {
 }
 
 /**
- * `parsePassUrl`'s scheme, host and port, with one object and one string made (the host): asked for every
- * pass directive of a big config, where the other parts were garbage.
+ * `parsePassUrl`'s scheme, host and port, with one string made (the host): asked for every pass directive of a
+ * big config, where the other parts were garbage. Written into `into` when given (a caller's loop reuses one).
  */
-export function passTarget(url: string): PassTarget {
+export function passTarget(url: string, into?: PassTarget): PassTarget {
   const end = schemeEnd(url);
   const scheme = end > 0 ? schemeOf(url, end) : null;
   const from = end > 0 ? end + 3 : 0;
@@ -105,7 +105,13 @@ export function passTarget(url: string): PassTarget {
       port = digits;
     } else host = url.slice(from, to);
   }
-  return { scheme, host, port, hostHasVariables, hasVariables: dollar >= 0 };
+  if (!into) return { scheme, host, port, hostHasVariables, hasVariables: dollar >= 0 };
+  into.scheme = scheme;
+  into.host = host;
+  into.port = port;
+  into.hostHasVariables = hostHasVariables;
+  into.hasVariables = dollar >= 0;
+  return into;
 }
 
 /** `host:port`, `[v6]:port` or `unix:…` split; a port only when it is all digits. */

@@ -61,6 +61,7 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     if (key === undefined) keys[family].set(address, (key = family + ' ' + normalise(address)));
     return key;
   };
+  const store = model.store;
   const ldList = model.named('server');
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
@@ -75,13 +76,12 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
       const l = items[itemIndex];
       if (!l.argc) continue;
-      // Read one by one: arrays of the values (and of them lower-cased) were garbage per listen of a big config.
+      // Compared where they are written: a lower-cased copy of each was garbage per listen of a big config.
       let ssl = false, quic = false, defaultServer = false;
-      for (let i = 1; i < l.argc; i++) {
-        const flag = l.arg(i).toLowerCase();
-        if (flag === 'ssl') ssl = true;
-        else if (flag === 'quic') quic = true;
-        else if (flag === 'default_server' || flag === 'default') defaultServer = true;
+      for (let i = 1, n = l.argc; i < n; i++) {
+        if (store.argIsLower(l.at, i, 'ssl')) ssl = true;
+        else if (store.argIsLower(l.at, i, 'quic')) quic = true;
+        else if (store.argIsLower(l.at, i, 'default_server') || store.argIsLower(l.at, i, 'default')) defaultServer = true;
       }
       listens[listenCount++] = { ld: l, key: keyOf(family, l.arg(0)), ssl, quic, defaultServer };
     }

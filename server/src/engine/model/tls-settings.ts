@@ -47,8 +47,9 @@ class FamilyRows {
 
   /** Up to the nearest block whose row is known, then down again making the rows (no recursion on depth). */
   private rowOf(block: LBlock): number {
+    // Filled from 0 without clearing: `length = 0` hands the array's storage back, and each walk made it anew.
     const path = this.path;
-    path.length = 0;
+    let n = 0;
     let row = 0;
     for (let b: LBlock | null = block; b; b = b.parent) {
       const known = b.id < this.at.length ? this.at[b.id] : -1;
@@ -56,9 +57,9 @@ class FamilyRows {
         row = known;
         break;
       }
-      path.push(b);
+      path[n++] = b;
     }
-    for (let i = path.length - 1; i >= 0; i--) row = this.own(path[i], row);
+    for (let i = n - 1; i >= 0; i--) row = this.own(path[i], row);
     return row;
   }
 

@@ -4,7 +4,7 @@ import { UpstreamFamily } from '../knowledge/tls';
 import { ConfigModel, DirStore, LBlock, LDir, UpstreamGroup } from './model';
 import { own } from '../own';
 import { readsTlsAnd } from '../knowledge/tls-directives';
-import { parsePassUrl, passTarget, splitHostPort } from './pass-url';
+import { parsePassUrl, PassTarget, passTarget, splitHostPort } from './pass-url';
 import { serverInfoOf } from './servers';
 
 export interface TlsUse {
@@ -93,6 +93,8 @@ export function tlsUses(model: ConfigModel): TlsUse[] {
 
 function findTlsUses(model: ConfigModel): TlsUse[] {
   const out: TlsUse[] = [];
+  // One answer object for every pass: what a use keeps of it is copied out.
+  const target: PassTarget = { scheme: null, host: '', port: null, hostHasVariables: false, hasVariables: false };
   const ldList = model.namedAny(PASS_NAMES);
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
@@ -118,13 +120,13 @@ function findTlsUses(model: ConfigModel): TlsUse[] {
     let url = ld.arg(0);
     let schemeFrom: LDir | null = null;
     if (url.includes('$')) ({ url, from: schemeFrom } = resolveSetVariables(model, ld, url));
-    let parsed = passTarget(url);
+    let parsed = passTarget(url, target);
     let mapped: MapCandidates | null = null;
     if (parsed.scheme === null && parsed.hasVariables && (mapped = mapCandidates(model, url, spec.tls)) !== null) {
       // A scheme a map gives (`proxy_pass $backend;`): some requests go to its TLS values. The use is the first
       // of them; its host is theirs when they all name one, else not known here.
       url = mapped.url;
-      parsed = passTarget(url);
+      parsed = passTarget(url, target);
       schemeFrom = mapped.map;
     }
     let certain: boolean;
