@@ -100,11 +100,23 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
       else if (list[list.length - 1] !== s) list.push(s);
     }
   }
-  for (const s of servers) {
-    const l = s.listens.find((x) => x.ssl) ?? s.listens.find((x) => sslKeys.has(x.key));
-    s.listenSsl = l ? l.ld : null;
+  // Loops, not find/every: their callbacks were three closures per server.
+  for (let sIndex = 0; sIndex < servers.length; sIndex++) {
+    const s = servers[sIndex];
+    const listens = s.listens;
+    let flagged: Listen | null = null, onAddress: Listen | null = null;
     // No listen at all is nginx's plain default (*:80).
-    s.onlyTls = s.listens.length > 0 && s.listens.every((x) => x.ssl || x.quic || sslKeys.has(x.key));
+    let onlyTls = listens.length > 0;
+    for (let i = 0; i < listens.length; i++) {
+      const l = listens[i];
+      const tlsAddress = sslKeys.has(l.key);
+      if (l.ssl) flagged ??= l;
+      else if (tlsAddress) onAddress ??= l;
+      if (!l.ssl && !l.quic && !tlsAddress) onlyTls = false;
+    }
+    const l = flagged ?? onAddress;
+    s.listenSsl = l ? l.ld : null;
+    s.onlyTls = onlyTls;
   }
   for (const [key, list] of byKey) {
     const explicit = list.find((s) => s.listens.some((l) => l.key === key && l.defaultServer));
