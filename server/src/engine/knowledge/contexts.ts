@@ -75,6 +75,13 @@ export function childBlockKind(parent: BlockKind, name: string): BlockKind | und
 const RAW_HTTP = new Set(['map', 'geo', 'types', 'split_clients', 'charset_map', 'match', 'geoip2', 'oidc_provider', 'acme_issuer']);
 const RAW_STREAM = new Set(['map', 'geo', 'split_clients', 'match', 'geoip2']);
 
+/**
+ * Data bodies whose handler takes `include file;` as nginx's include (the file's lines become entries of the
+ * body): map and geo (http and stream) and types. The others (split_clients, charset_map…) read it as an entry.
+ * geo reads `file.bin`, a compiled base, in place of a literal path when that exists: not modelled.
+ */
+export const DATA_BODIES_WITH_INCLUDE: ReadonlySet<string> = new Set(['map', 'geo', 'types']);
+
 /** Human words for a block kind, used in messages ("not set in this location, its server or http"). */
 export function kindLabel(kind: BlockKind): string {
   switch (kind) {

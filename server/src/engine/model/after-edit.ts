@@ -42,6 +42,19 @@ function editedName(tree: CompactTree, directive: number): string {
   return owner >= 0 && a.dirName(owner) === 'map' ? 'map' : a.dirName(directive);
 }
 
+/**
+ * The data body (`map`, `geo`, `types`) `file` is included into, if it is: an edit of one of its lines is an
+ * edit of that body's entries, whatever the line's first word.
+ */
+function dataBodyAround(model: ConfigModel, file: ConfigFile): string | null {
+  for (const e of model.store.exps) {
+    if (e.file !== file || !e.via) continue;
+    const block = e.via.block;
+    if (block.kind === 'raw' && block.owner) return block.owner.name;
+  }
+  return null;
+}
+
 /** What expansion reads besides names: the option values a model is built with. */
 const SHAPING: (keyof ModelOptions)[] = ['rootKind', 'fragment', 'contextGuessed', 'prefix', 'maxIncludeDepth', 'maxFiles', 'maxExpandedBytes', 'maxExpandedDirectives'];
 
@@ -85,6 +98,7 @@ export function adoptAfterEdit(previous: ConfigModel, rootPath: string, fs: File
   const cached = opts.parseCache?.get(oldFile.path);
   const newFile: ConfigFile = cached && cached.tree.text === text ? cached : { path: oldFile.path, tree: oldTree.withShift(text, edit.start, edit.from, edit.delta) };
   opts.parseCache?.set(newFile.path, newFile);
-  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta, edit.directive < 0 ? null : editedName(oldTree, edit.directive));
+  const editedForMemos = edit.directive < 0 ? null : dataBodyAround(previous, oldFile) ?? editedName(oldTree, edit.directive);
+  const model = ConfigModel.adopt(previous, oldFile, newFile, edit.from, edit.delta, editedForMemos);
   return { model, oldFile, newFile, start: edit.start, oldEnd: edit.oldEnd, delta: edit.delta };
 }

@@ -1,7 +1,7 @@
 // The config as nginx sees it: includes expanded in place (nginx's path rules), every block knowing its
 // kind, and one question answered for everyone: what is directive D at this point, and where from.
 
-import { BlockKind, childBlockKind } from '../knowledge/contexts';
+import { BlockKind, childBlockKind, DATA_BODIES_WITH_INCLUDE } from '../knowledge/contexts';
 import { reparse } from '../syntax/reparse';
 import { Directive, SyntaxTree } from '../syntax/types';
 import { isPlainWord, TokenFlag } from '../syntax/tree';
@@ -646,7 +646,7 @@ export class ConfigModel {
       const x = store.add(k, name, scope.exp, block, blockIds[sp]);
       const inData = block.kind === 'raw' || block.kind === 'opaque';
       const childBlock = a.dirChildBlock(k);
-      if (name === 'include' && !inData && childBlock < 0 && a.dirArgc[k] === 1) {
+      if (name === 'include' && childBlock < 0 && a.dirArgc[k] === 1 && (!inData || (block.kind === 'raw' && block.ownerAt >= 0 && DATA_BODIES_WITH_INCLUDE.has(store.name(block.ownerAt))))) {
         const ld = store.dir(x);
         const targets = this.resolveInclude(ld);
         if (scope.chain.length >= maxDepth) {

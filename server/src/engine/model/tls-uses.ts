@@ -319,8 +319,7 @@ interface MapCandidates {
 
 /**
  * A pass URL that starts with a variable an http-level `map` defines, read with each of the map's literal
- * values in its place (`default` included; a value with variables, or entries from an include nginx reads
- * into the map, are not known here): the values that make it a `tls` URL (https, grpcs, suwsgi), if any.
+ * values in its place (`default` and included entries too; a value with variables is not known here): the values that make it a `tls` URL (https, grpcs, suwsgi), if any.
  */
 function mapCandidates(model: ConfigModel, url: string, tls: string): MapCandidates | null {
   const variable = leadingVariable(url);
@@ -348,8 +347,8 @@ export function leadingVariable(text: string): { name: string; length: number } 
 
 /**
  * The values an http-level `map` gives `variable` (`default` included), as written (variables in them are the
- * caller's to judge); entries from an include nginx reads into the map are not known here. Of several maps of
- * one variable, nginx uses the last.
+ * caller's to judge), those of files it includes among them (the model expands them into its body). Of several
+ * maps of one variable, nginx uses the last.
  */
 export function mapValues(model: ConfigModel, variable: string): { map: LDir; values: string[] } | null {
   // nginx matches variable names case-insensitively.
@@ -361,7 +360,7 @@ export function mapValues(model: ConfigModel, variable: string): { map: LDir; va
     if (map.block.kind !== 'http' || map.argc !== 2 || !map.child || map.arg(1).toLowerCase() !== name) continue;
     const values: string[] = [];
     for (const entry of map.child.items) {
-      // `hostnames;` and `volatile;` have no value; `include` names a file of entries.
+      // `hostnames;` and `volatile;` have no value; `include` names a file whose entries follow it here.
       if (entry.argc !== 1 || entry.name === 'include') continue;
       values.push(entry.arg(0));
     }
