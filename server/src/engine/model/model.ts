@@ -23,12 +23,10 @@ export interface ConfigFile {
  * made only when one is asked for.
  */
 export class LBlock {
-  /** The first of its own directives (an index in the store; -1 when it has none), and how many. */
-  first = -1;
-  count = 0;
   /**
    * What is worked out about the block when asked, in one object made then: a big config has tens of
-   * thousands of blocks, each copied by the young generation's collector while it lives there.
+   * thousands of blocks, each copied by the young generation's collector while it lives there (which is also
+   * why what is only counted or pointed at lives in the store's arrays, not here).
    */
   memo: BlockMemo | undefined = undefined;
 
@@ -38,11 +36,31 @@ export class LBlock {
     readonly id: number,
     readonly kind: BlockKind,
     readonly parent: LBlock | null,
-    /** The index of the directive whose block this is; -1 for the top and for made-up blocks. */
-    readonly ownerAt: number,
-    /** Made up to give a fragment its context (no text behind it). */
-    public synthetic: boolean,
   ) {}
+
+  /** The first of its own directives (an index in the store; -1 when it has none). */
+  get first(): number {
+    return this.store.blkFirst[this.id];
+  }
+
+  /** How many directives it has. */
+  get count(): number {
+    return this.store.blkCount[this.id];
+  }
+
+  /** The index of the directive whose block this is; -1 for the top and for made-up blocks. */
+  get ownerAt(): number {
+    return this.store.blkOwner[this.id];
+  }
+
+  /** Made up to give a fragment its context (no text behind it). */
+  get synthetic(): boolean {
+    return this.store.blkSynthetic[this.id] === 1;
+  }
+
+  set synthetic(value: boolean) {
+    this.store.blkSynthetic[this.id] = value ? 1 : 0;
+  }
 
   get owner(): LDir | null {
     return this.ownerAt < 0 ? null : this.store.dir(this.ownerAt);
@@ -108,8 +126,13 @@ export class DirStore {
   private readonly ids = new Map<string, number>();
   readonly exps: Expansion[] = [];
   readonly blocks: LBlock[] = [];
-  /** The last directive so far of each block, by id (while the store is filled). */
-  private blockLast: Int32Array = EMPTY;
+  /** By block id: its first directive (-1: none), its last so far (while the store is filled), how many. */
+  blkFirst: Int32Array = EMPTY;
+  private blkLast: Int32Array = EMPTY;
+  blkCount: Int32Array = EMPTY;
+  /** By block id: the directive whose block it is (-1: the top, a made-up block); 1 when made up. */
+  blkOwner: Int32Array = EMPTY;
+  blkSynthetic: Uint8Array = new Uint8Array(0);
   /** About one directive in twenty is ever made into an object: kept in pieces, not an array of the store's size. */
   private readonly dirs = new Pieces<LDir>();
 
@@ -142,7 +165,7 @@ export class DirStore {
   }
 
   /** Appends a directive to `block`; returns its index. */
-  add(tok: number, name: string, exp: number, block: LBlock, blockId: number): number {
+  add(tok: number, name: string, exp: number, blockId: number): number {
     const x = this.size;
     if (x === this.tok.length) this.reserve(x * 2);
     let id = this.ids.get(name);
@@ -157,24 +180,38 @@ export class DirStore {
     this.kid[x] = -1;
     this.next[x] = -1;
     this.nameId[x] = id;
-    const last = this.blockLast[blockId];
+    const last = this.blkLast[blockId];
     if (last >= 0) this.next[last] = x;
-    else block.first = x;
-    this.blockLast[blockId] = x;
-    block.count++;
+    else this.blkFirst[blockId] = x;
+    this.blkLast[blockId] = x;
+    this.blkCount[blockId]++;
     this.size = x + 1;
     return x;
   }
 
   addBlock(kind: BlockKind, parent: LBlock | null, ownerAt: number, synthetic: boolean): number {
     const id = this.blocks.length;
-    this.blocks.push(new LBlock(this, id, kind, parent, ownerAt, synthetic));
-    if (id === this.blockLast.length) {
-      const grown = new Int32Array(Math.max(64, id * 2));
-      grown.set(this.blockLast);
-      this.blockLast = grown;
+    if (id === this.blkFirst.length) {
+      const cap = Math.max(64, id * 2);
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(cap);
+        b.set(a);
+        return b;
+      };
+      this.blkFirst = grow(this.blkFirst);
+      this.blkLast = grow(this.blkLast);
+      this.blkCount = grow(this.blkCount);
+      this.blkOwner = grow(this.blkOwner);
+      const flags = new Uint8Array(cap);
+      flags.set(this.blkSynthetic);
+      this.blkSynthetic = flags;
     }
-    this.blockLast[id] = -1;
+    this.blkFirst[id] = -1;
+    this.blkLast[id] = -1;
+    this.blkCount[id] = 0;
+    this.blkOwner[id] = ownerAt;
+    this.blkSynthetic[id] = synthetic ? 1 : 0;
+    this.blocks.push(new LBlock(this, id, kind, parent));
     if (ownerAt >= 0) this.kid[ownerAt] = id;
     return id;
   }
@@ -643,7 +680,7 @@ export class ConfigModel {
       nexts[sp] = a.dirNext[k];
       pollCancellation();
       const name = tree.dirNameInterned(k);
-      const x = store.add(k, name, scope.exp, block, blockIds[sp]);
+      const x = store.add(k, name, scope.exp, blockIds[sp]);
       const inData = block.kind === 'raw' || block.kind === 'opaque';
       const childBlock = a.dirChildBlock(k);
       if (name === 'include' && childBlock < 0 && a.dirArgc[k] === 1 && (!inData || (block.kind === 'raw' && block.ownerAt >= 0 && DATA_BODIES_WITH_INCLUDE.has(store.name(block.ownerAt))))) {
