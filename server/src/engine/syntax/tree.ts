@@ -379,6 +379,7 @@ export class TreeArrays {
 }
 
 const EMPTY32: Int32Array = new Int32Array(0);
+const RECENT_MASK = 1023;
 const EMPTY8: Uint8Array = new Uint8Array(0);
 /** Texts up to this size are parsed into arrays kept for the next parse (at most ~15 MB of them, after a dense 4 MB text). */
 const SCRATCH_MAX_TEXT = 1 << 22;
@@ -394,6 +395,16 @@ export function internalized(s: string): string {
   const o: Record<string, number> = { [s]: 0 };
   for (const k in o) return k;
   return s;
+}
+
+/**
+ * Whether `text` holds `word` from `start` to `end`: compared character by character, which for a name of a
+ * few dozen characters costs a fraction of `startsWith` with a position (asked for every directive).
+ */
+function sameAt(word: string, text: string, start: number, end: number): boolean {
+  if (word.length !== end - start) return false;
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
 }
 
 function grow32(a: Int32Array, cap: number): Int32Array {
@@ -541,6 +552,7 @@ export class CompactTree implements SyntaxTree {
     const t = new CompactTree(this.arrays.shiftedCopy(text, from, delta), []);
     t.#names = this.#names;
     t.#byHash = this.#byHash;
+    t.#recent = this.#recent;
     // A quoted value can span lines: the lines to move are those after the edit, not after the token's end.
     t.shiftLineStartsFrom(this, editAt, delta);
     return t;
@@ -575,10 +587,26 @@ export class CompactTree implements SyntaxTree {
     const text = a.text;
     const s = a.tokStart[k];
     const e = a.tokEnd[k];
+    // First the name last seen with the same length and first, middle and last characters: one compare of
+    // the text, no hash of it (most names of a config are a few dozen, repeated).
+    const slot = (((e - s) * 31 + text.charCodeAt(s)) * 31 + text.charCodeAt((s + e) >> 1)) * 31 + text.charCodeAt(e - 1) & RECENT_MASK;
+    const recent = this.#recent[slot];
+    if (sameAt(recent, text, s, e)) return recent;
+    const name = this.hashedName(d, text, s, e);
+    this.#recent[slot] = name;
+    return name;
+  }
+
+  /** Names by shape (see dirNameInterned): a slot holds the last name of its shape. */
+  #recent: string[] = new Array<string>(RECENT_MASK + 1).fill('');
+
+  /** The name of directive `d` (a plain word at `s`..`e`) through the whole-text hash. */
+  private hashedName(d: number, text: string, s: number, e: number): string {
+    const a = this.arrays;
     let h = e - s;
     for (let i = s; i < e; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
     const had = this.#byHash.get(h);
-    if (had !== undefined && had.length === e - s && text.startsWith(had, s)) return had;
+    if (had !== undefined && sameAt(had, text, s, e)) return had;
     const name = this.intern(a.dirName(d));
     // On a collision the first name keeps the slot; the other is still interned, through the slicing path.
     if (had === undefined) this.#byHash.set(h, name);
