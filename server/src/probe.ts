@@ -9,6 +9,9 @@ import { X509Certificate } from 'node:crypto';
 import type { ProbeResult, ProbeTarget } from './core';
 
 export const PROBE_TIMEOUT_MS = 5000;
+
+/** A PEM private key under a passphrase (PKCS#8 or the traditional OpenSSL headers). */
+const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4, *ENCRYPTED/;
 export const PROBE_MAX_CONNECTIONS = 50;
 
 /** The protocols Node's TLS can offer, oldest first (SSLv2/SSLv3 are gone from the OpenSSL 3 builds nginx uses too). */
@@ -57,12 +60,24 @@ function probeOne(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   if (!range) {
     return Promise.resolve({ ...base, stage: 'config', error: `none of the protocols "${t.protocols.join(' ')}" can be offered (TLSv1 to TLSv1.3 only)` });
   }
-  return new Promise((resolve) => {
-    let cert: Buffer | undefined;
-    let key: Buffer | undefined;
+  let cert: Buffer | undefined;
+  let key: Buffer | undefined;
+  if (t.clientCertificate && t.clientKey) {
+    // Loaded on their own first: a pair that does not load (unreadable, or a key of another certificate) stops
+    // nginx at startup, and is no fault of the upstream, its protocols or its ciphers.
     try {
-      if (t.clientCertificate && t.clientKey) { cert = fs.readFileSync(t.clientCertificate); key = fs.readFileSync(t.clientKey); }
-    } catch { cert = key = undefined; }
+      cert = fs.readFileSync(t.clientCertificate);
+      key = fs.readFileSync(t.clientKey);
+      // nginx reads the passphrase from *_ssl_password_file; the probe has none to give.
+      if (ENCRYPTED_KEY.test(key.toString('latin1'))) {
+        return Promise.resolve({ ...base, stage: 'client-certificate', error: `the client key "${t.clientKey}" is encrypted, and the probe does not read passphrases` });
+      }
+      tls.createSecureContext({ cert, key });
+    } catch (e) {
+      return Promise.resolve({ ...base, stage: 'client-certificate', error: `the client certificate "${t.clientCertificate}" and key "${t.clientKey}" do not load (${errorText(e as NodeJS.ErrnoException)})` });
+    }
+  }
+  return new Promise((resolve) => {
     const host = t.host.replace(/^\[|\]$/g, '');
     let done = false;
     let connected = false;

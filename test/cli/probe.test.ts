@@ -90,6 +90,25 @@ test('an unreachable upstream gets a clear finding on the pass directive within 
   assert.deepEqual(check(verified(ports.healthy), '--probe').unreachable, []);
 });
 
+test('a client certificate pair that does not load is named as the cause, not the upstream, its protocols or ciphers', (t) => {
+  if (skip()) return t.skip(skip());
+  const pair = (cert: string, key: string) => `            proxy_ssl_certificate ${cert};\n            proxy_ssl_certificate_key ${key};\n`;
+  // The key of another certificate: nginx -t fails on the pair (certificate-key-mismatch), and the probe says why it did not connect.
+  const mismatched = check(verified(ports.healthy, pair(pki['client-cert'], pki['stray-key'])), '--probe');
+  assert.equal(mismatched.unreachable.length, 1, JSON.stringify(mismatched.unreachable));
+  assert.match(mismatched.unreachable[0].message, /was not probed: the client certificate ".*client\.crt" and key ".*stray\.key" do not load \(.*\)\. nginx does not start with such a pair either/);
+  assert.doesNotMatch(mismatched.unreachable[0].message, /ciphers|protocols/);
+  // The pair that belongs together: the healthy backend (which asks for no client certificate) answers.
+  assert.deepEqual(check(verified(ports.healthy, pair(pki['client-cert'], pki['client-key'])), '--probe').unreachable, []);
+  // An encrypted key: nginx opens it with its password file; the probe only says it could not.
+  const encrypted = path.join(base, 'client-encrypted.key');
+  const r = spawnSync('openssl', ['pkey', '-in', pki['client-key'], '-aes256', '-passout', 'pass:secret', '-out', encrypted], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const locked = check(verified(ports.healthy, pair(pki['client-cert'], encrypted)), '--probe');
+  assert.equal(locked.unreachable.length, 1);
+  assert.match(locked.unreachable[0].message, /was not probed: the client key ".*client-encrypted\.key" is encrypted, and the probe does not read passphrases\.$/);
+});
+
 test('the protocols offered: OpenSSL\'s contiguous run from the lowest enabled (measured on nginx: TLSv1.1 TLSv1.3 cannot reach a TLSv1.3-only backend)', () => {
   assert.deepEqual(offeredRange(['TLSv1.2', 'TLSv1.3']), { min: 'TLSv1.2', max: 'TLSv1.3', offered: ['TLSv1.2', 'TLSv1.3'] });
   assert.deepEqual(offeredRange(['TLSv1.1', 'TLSv1.3'])?.offered, ['TLSv1.1']);

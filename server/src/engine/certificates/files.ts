@@ -178,8 +178,11 @@ export interface ProbeResult {
   offered?: string[];
   chain?: string[];
   error?: string;
-  /** Where it failed: no TCP connection, or the TLS handshake itself (protocol, cipher, alert). */
-  stage?: 'connect' | 'handshake' | 'config';
+  /**
+   * Where it failed: no TCP connection, the TLS handshake itself (protocol, cipher, alert), an offer no TLS
+   * library can make (`config`), or the client certificate nginx would send, which does not load.
+   */
+  stage?: 'connect' | 'handshake' | 'config' | 'client-certificate';
 }
 
 /** What is kept of a probe result, by address, SNI and offer. */

@@ -35,7 +35,10 @@ after \`proxy_connect_timeout\`) unless another server of the group answers; and
 not allow (a TLSv1.3-only backend behind \`proxy_ssl_protocols TLSv1.2\`, or behind nginx 1.22's default) or shares
 no cipher with it, where nginx logs "SSL_do_handshake() failed … while SSL handshaking to upstream" and every request
 through this pass gets 502. It is a warning, not an error: the probe sees the network from the machine it runs on, at
-that moment, and nginx's network may differ (another host, a firewall, a backend that was down for a minute).`,
+that moment, and nginx's network may differ (another host, a firewall, a backend that was down for a minute).
+When the client certificate nginx would send does not load (a key of another certificate, a file that cannot be
+read), the upstream is not probed and the finding says so: nginx does not start with that pair either. An
+encrypted client key is nginx's to open with its password file; the probe does not try.`,
   cases: {
     messages: {
       notAccepted: /^Probed from here, the TLS upstream .* did not accept a connection /,
@@ -71,7 +74,12 @@ that moment, and nginx's network may differ (another host, a firewall, a backend
         // The probe gives up after 5 s; nginx waits proxy_connect_timeout (60 s by default) and then answers 504.
         const timedOut = /within \d+(\.\d+)? s/.test(r.error);
         let message: string;
-        if (r.stage === 'config') {
+        if (r.stage === 'client-certificate') {
+          // An encrypted key is nginx's to open (with its password file), not a broken pair.
+          message = `The TLS upstream ${address} was not probed: ${r.error}.` + (/encrypted/.test(r.error)
+            ? ''
+            : ` nginx does not start with such a pair either (\`${tlsDirective(use.family, 'certificate')}\` and \`${tlsDirective(use.family, 'certificate_key')}\` here; certificate-key-mismatch or certificate-unreadable says which file is at fault).`);
+        } else if (r.stage === 'config') {
           message = `The TLS upstream ${address} cannot be probed as nginx would reach it: ${r.error}. Check \`${protocolsDirective}\` and \`${ciphersDirective}\` here.`;
         } else if (r.stage === 'handshake') {
           const status = timedOut ? '504' : '502';
