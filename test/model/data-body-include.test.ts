@@ -67,3 +67,16 @@ test('typing in an entry of an included map file is an edit of the map: the TLS 
   assert.deepEqual(certain(fresh), []);
   assert.deepEqual(certain(adopted.model), certain(fresh));
 });
+
+test('a language service that kept its analysis says what a fresh one says after each edit of the included entries', () => {
+  const files = { [MAIN]: main('include backends.map;'), [ENTRIES]: 'api.example.com https://api.example.com:8443;\n' };
+  const live = createLanguageService({ fs: memoryFileSystem(files), rootConfig: MAIN });
+  const view = (fs: Record<string, string>, s = createLanguageService({ fs: memoryFileSystem(fs), rootConfig: MAIN })) =>
+    s.diagnose(MAIN).findings.map((f) => [f.ruleId, f.path, f.start, f.message]);
+  assert.ok(view(files, live).length > 0);
+  // Each text in turn, typed into the entries file: the scheme loses and regains its s, the host changes.
+  for (const entries of ['api.example.com http://api.example.com:8443;\n', 'api.example.com https://api.example.com:8443;\n', 'api.example.com https://api2.example.com:8443;\n']) {
+    live.setText(ENTRIES, entries);
+    assert.deepEqual(view(files, live), view({ ...files, [ENTRIES]: entries }), entries);
+  }
+});
