@@ -62,6 +62,7 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     return key;
   };
   const store = model.store;
+  const listenId = store.idOf('listen');
   const ldList = model.named('server');
   for (let ldIndex = 0; ldIndex < ldList.length; ldIndex++) {
     const ld = ldList[ldIndex];
@@ -69,13 +70,12 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     const kind = ld.child.kind;
     const family = kind === 'http/server' ? 'http' : kind === 'stream/server' ? 'stream' : kind === 'mail/server' ? 'mail' : null;
     if (!family) continue;
-    // Its listens only: the other directives of a server are not made into objects here.
-    const items = model.inBlock(ld.child, 'listen');
-    const listens = new Array<Listen>(items.length);
-    let listenCount = 0;
-    for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-      const l = items[itemIndex];
-      if (!l.argc) continue;
+    // Its listens only, found by name id along the block's chain: the other directives of a server are not
+    // made into objects here, nor a list of its listens on the way.
+    const listens: Listen[] = [];
+    for (let x = ld.child.first; x >= 0; x = store.next[x]) {
+      if (store.nameId[x] !== listenId || !store.argc(x)) continue;
+      const l = store.dir(x);
       // Compared where they are written: a lower-cased copy of each was garbage per listen of a big config.
       let ssl = false, quic = false, defaultServer = false;
       for (let i = 1, n = l.argc; i < n; i++) {
@@ -83,9 +83,8 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
         else if (store.argIsLower(l.at, i, 'quic')) quic = true;
         else if (store.argIsLower(l.at, i, 'default_server') || store.argIsLower(l.at, i, 'default')) defaultServer = true;
       }
-      listens[listenCount++] = { ld: l, key: keyOf(family, l.arg(0)), ssl, quic, defaultServer };
+      listens.push({ ld: l, key: keyOf(family, l.arg(0)), ssl, quic, defaultServer });
     }
-    listens.length = listenCount;
     servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: NOT_DEFAULT, onlyTls: false });
   }
   // The ssl flag belongs to the socket: one `listen … ssl` makes every server on that address TLS.

@@ -174,7 +174,9 @@ server nginx checks.`,
     // `include ssl.conf;`). include-not-found reports that include; a claim here would rest on nothing.
     const unseen = (block: LBlock): boolean => ctx.model.hasUnreadInclude(block);
     // Mail: STARTTLS needs a certificate as much as a TLS port does.
-    for (const s of serverTls(ctx.model)) {
+    const servers = serverTls(ctx.model);
+    for (let sIndex = 0; sIndex < servers.length; sIndex++) {
+      const s = servers[sIndex];
       if (s.family !== 'mail') continue;
       const starttls = ctx.model.first('starttls', s.block);
       const mode = starttls?.d.args[0]?.value.toLowerCase();
@@ -183,7 +185,6 @@ server nginx checks.`,
       const caveat = absenceCaveat(ctx, s.block);
       ctx.report({ severity: caveat.severity ?? 'error', nginxLine: handlerLine(starttls), message: 'no "ssl_certificate" is defined for the "starttls" directive: nginx -t fails.' + caveat.note, ...directiveSpan(starttls) });
     }
-    const servers = serverTls(ctx.model);
     // Nearly every TLS server has its certificate: the servers without one are found first, and the addresses
     // are gathered only for them.
     const bare: { s: ServerInfo; listenSsl: LDir }[] = [];
