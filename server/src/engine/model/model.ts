@@ -130,8 +130,9 @@ export class DirStore {
   blkFirst: Int32Array = EMPTY;
   private blkLast: Int32Array = EMPTY;
   blkCount: Int32Array = EMPTY;
-  /** By block id: the directive whose block it is (-1: the top, a made-up block); 1 when made up. */
+  /** By block id: the directive whose block it is (-1: the top, a made-up block). */
   blkOwner: Int32Array = EMPTY;
+  /** By block id: 1 when it is made up to give a fragment its context. */
   blkSynthetic: Uint8Array = new Uint8Array(0);
   /** About one directive in twenty is ever made into an object: kept in pieces, not an array of the store's size. */
   private readonly dirs = new Pieces<LDir>();
@@ -683,7 +684,7 @@ export class ConfigModel {
       const x = store.add(k, name, scope.exp, blockIds[sp]);
       const inData = block.kind === 'raw' || block.kind === 'opaque';
       const childBlock = a.dirChildBlock(k);
-      if (name === 'include' && childBlock < 0 && a.dirArgc[k] === 1 && (!inData || (block.kind === 'raw' && block.ownerAt >= 0 && DATA_BODIES_WITH_INCLUDE.has(store.name(block.ownerAt))))) {
+      if (name === 'include' && childBlock < 0 && a.dirArgc[k] === 1 && (!inData || readsIncludes(block))) {
         const ld = store.dir(x);
         const targets = this.resolveInclude(ld);
         if (scope.chain.length >= maxDepth) {
@@ -1124,6 +1125,12 @@ function indexOf(b: LBlock): Map<string, number[]> {
     memo.index = m;
   }
   return memo.index;
+}
+
+/** A data body whose handler takes `include file;` as nginx's include (map, geo, types), not as an entry. */
+function readsIncludes(block: LBlock): boolean {
+  const owner = block.ownerAt;
+  return block.kind === 'raw' && owner >= 0 && DATA_BODIES_WITH_INCLUDE.has(block.store.name(owner));
 }
 
 /** main → http → server → location, down to the kind a fragment lives in. */
