@@ -130,6 +130,8 @@ const CASES: OwnCase[] = [
     conf: `load_module ${STREAM};\nevents {}\nhttp {\n    server {\n        listen 127.0.0.1:18080;\n        location / {\n            return 200 "$ssl_preread_server_name";\n        }\n    }\n}\n` },
   { name: 'a named capture of a stream map, used in http', expect: 'reject', needs: [STREAM],
     conf: `load_module ${STREAM};\nevents {}\nstream {\n    map $remote_addr $x { ~^(?<sub>[0-9]+)\\. 1; default 0; }\n}\nhttp {\n    server { listen 127.0.0.1:18080; location / { return 200 $sub; } }\n}\n` },
+  { name: 'stream\'s $server_name before 1.25.5 (http\'s is as old as http)', expect: 'reject', needs: [STREAM],
+    conf: `load_module ${STREAM};\nevents {}\nstream {\n    server {\n        listen 127.0.0.1:15000;\n        return $server_name;\n    }\n}\nhttp {\n    server { listen 127.0.0.1:18080; location / { return 200 $server_name; } }\n}\n` },
   { name: 'the same name defined in http and in stream, each used in its own', expect: 'accept', needs: [STREAM],
     conf: `load_module ${STREAM};\nevents {}\nstream {\n    map $remote_addr $backend { ~^(?<sub>[0-9]+)\\. $sub.0.0.1:15443; default 127.0.0.1:15443; }\n    server {\n        listen 127.0.0.1:15000;\n        proxy_pass $backend;\n    }\n}\nhttp {\n    map $host $backend { default 127.0.0.1:18081; }\n    server { listen 127.0.0.1:18080; location / { proxy_pass http://$backend; proxy_set_header X-C $remote_addr; } }\n}\n` },
 

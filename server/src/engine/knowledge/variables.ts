@@ -166,9 +166,24 @@ const SINCE: [NginxVersion, string[]][] = ([
   return [{ major, minor, patch } as NginxVersion, names];
 });
 
-/** The release that brought one of nginx's own variables, when it is newer than `version`. */
-export function variableNewerThan(name: string, version: NginxVersion): NginxVersion | undefined {
+/**
+ * Variables whose release differs between http and stream: stream's `$server_name` came with stream's
+ * `server_name` in 1.25.5 (ngx_stream_variables.c of release-1.25.5; nginx 1.22 -t: `unknown "server_name"
+ * variable`), http's is as old as http.
+ */
+const SINCE_IN: Partial<Record<VariableFamily, [NginxVersion, string[]][]>> = {
+  stream: [[{ major: 1, minor: 25, patch: 5 } as NginxVersion, ['server_name']]],
+};
+
+/**
+ * The release that brought one of nginx's own variables, when it is newer than `version`; in `family`'s table
+ * when given (where a name's release differs between http and stream).
+ */
+export function variableNewerThan(name: string, version: NginxVersion, family?: VariableFamily): NginxVersion | undefined {
   const n = name.toLowerCase();
+  for (const [since, names] of family ? SINCE_IN[family] ?? [] : []) {
+    if (names.includes(n)) return versionAtLeast(version, since.major, since.minor, since.patch) ? undefined : since;
+  }
   for (const [since, names] of SINCE) {
     if (names.some((v) => (v.endsWith('_') ? n.startsWith(v) : n === v))) {
       return versionAtLeast(version, since.major, since.minor, since.patch) ? undefined : since;

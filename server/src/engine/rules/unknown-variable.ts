@@ -42,7 +42,7 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
   cases: {
     messages: {
       unknown: /^unknown "[^"]*" variable: nothing defines/,
-      newer: /^unknown "[^"]*" variable: \$\w+ exists since nginx /,
+      newer: /^unknown "[^"]*" variable: \$\w+ exists (?:in \w+ )?since nginx /,
       plus: /^unknown "[^"]*" variable: \$\w+ is NGINX Plus only/,
       otherFamily: /^unknown "[^"]*" variable: \$\w+ is an? (?:http|stream) variable(?: \(the config defines it in (?:http|stream) \{\}\))?; (?:http|stream) has no such variable/,
     },
@@ -138,6 +138,14 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
         `,
         context: 'stream/server',
       },
+      {
+        // stream's $server_name, at a version that has it (the default: the current stable line).
+        config: conf`
+          listen 127.0.0.1:12345;
+          return $server_name;
+        `,
+        context: 'stream/server',
+      },
     ],
     invalid: [
       {
@@ -194,6 +202,16 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
         errors: [{ line: 10, column: 31, messageId: 'otherFamily' }],
       },
       {
+        // stream's $server_name came with stream's server_name, in 1.25.5 (http's is as old as http).
+        config: conf`
+          listen 127.0.0.1:12345;
+          return $server_name;
+        `,
+        context: 'stream/server',
+        nginxVersion: '1.22',
+        errors: [{ line: 2, column: 8, messageId: 'newer' }],
+      },
+      {
         // $host is http's: stream has no such variable.
         config: conf`
           listen 15000;
@@ -225,8 +243,10 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
           why = `$${name} is ${other === 'http' ? 'an http' : 'a stream'} variable${byConfig}; ${family} has no such variable`;
         } else why = `nothing defines $${name} (no set, map, geo or regex capture, and no module provides it)`;
       } else if (!definedVariablesIn(model, family).has(name.toLowerCase())) {
-        const since = variableNewerThan(name, nginxVersion);
-        if (since) why = `$${name} exists since nginx ${versionLabel(since)} (nginxVersion is ${versionLabel(nginxVersion)})`;
+        const since = variableNewerThan(name, nginxVersion, family);
+        // A release of this table only (stream's $server_name): said with the table's name.
+        const where = since && !variableNewerThan(name, nginxVersion) ? `in ${family} ` : '';
+        if (since) why = `$${name} exists ${where}since nginx ${versionLabel(since)} (nginxVersion is ${versionLabel(nginxVersion)})`;
         else if (!build.plus && isPlusOnlyVariable(name)) why = `$${name} is NGINX Plus only (the build configured is ${build.label})`;
       }
       memo.set(name, why ?? null);
