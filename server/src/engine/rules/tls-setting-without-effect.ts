@@ -6,6 +6,7 @@ import { DirStore, LBlock, LDir } from '../model/model';
 import { isFlagOn, isFlagOnAt, isFlagUnknownAt, isFlagUnknown, isUsePass, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
 import { tlsDirective, tlsFact, UpstreamFamily, upstreamSuffixes } from '../knowledge/tls-directives';
 import { configNames, directiveSpan, readsTlsAnd, Rule } from './rule';
+import { specIn } from '../knowledge/directives';
 import { conf } from './case-text';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
@@ -13,8 +14,18 @@ const HTTP_PASSES = ['proxy_pass', 'grpc_pass', 'uwsgi_pass'];
 const HTTP_PASS_BLOCKS = new Set(['http/location', 'http/if-location', 'http/limit_except']);
 
 /**
- * The upstream TLS settings of `prefix` (`proxy_ssl_`…) directly in `block`, not yet reported: the block's
- * other directives (most of a location) are read from the store, not made into objects.
+ * Whether nginx takes the directive's argument count. One it refuses (usually a missing `;` that swallowed the
+ * next line: `proxy_ssl_verify on proxy_set_header Host $host;`) is directive-args' to report: nginx stops
+ * there, and what it would or would not do with the setting says nothing more.
+ */
+function wellFormed(ld: LDir): boolean {
+  const spec = specIn(ld.name, ld.block.kind);
+  return !spec || (ld.argc >= spec.minArgs && ld.argc <= spec.maxArgs);
+}
+
+/**
+ * The upstream TLS settings of `prefix` (`proxy_ssl_`…) directly in `block`, not yet reported and taken by
+ * nginx: the block's other directives (most of a location) are read from the store, not made into objects.
  */
 function upstreamSettings(s: DirStore, block: LBlock, prefix: string, reported: Set<LDir>): LDir[] {
   const out: LDir[] = [];
@@ -22,7 +33,7 @@ function upstreamSettings(s: DirStore, block: LBlock, prefix: string, reported: 
     const name = s.name(x);
     if (!name.startsWith(prefix) || tlsFact(name)?.side !== 'upstream') continue;
     const ld = s.dir(x);
-    if (!reported.has(ld)) out.push(ld);
+    if (!reported.has(ld) && wellFormed(ld)) out.push(ld);
   }
   return out;
 }
@@ -121,6 +132,15 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
         `,
         context: 'stream',
       },
+      {
+        // A `;` missing after the flag: nginx stops at its argument count (directive-args), not at its effect.
+        config: conf`
+          proxy_pass http://127.0.0.1:8080;
+          proxy_ssl_verify on
+          proxy_set_header Host $host;
+        `,
+        context: 'http/location',
+      },
     ],
     invalid: [
       {
@@ -217,6 +237,7 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
     }
     for (const [x, use] of idle) {
       const ld = ctx.model.store.dir(x);
+      if (!wellFormed(ld)) continue;
       const name = ld.name;
       reported.add(ld);
       ctx.report({ message: `${name} has no effect: ${tlsDirective(use.family, 'verify')} is off for "${use.url}" (${lineRef(use.pass, ld)}), so the upstream certificate is not checked at all.`, ...directiveSpan(ld) });
@@ -260,7 +281,7 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
       for (let b = ld.block.parent; b; b = b.parent) {
         let around = aroundCache.get(b);
         // Once per block: a stream {} with many servers is not scanned again for each of them.
-        if (!around) aroundCache.set(b, (around = b.items.filter((x) => x.name.startsWith('proxy_ssl_'))));
+        if (!around) aroundCache.set(b, (around = b.items.filter((x) => x.name.startsWith('proxy_ssl_') && wellFormed(x))));
         for (const item of around) {
           if (ctx.model.first(item.name, ld.block) !== item) continue;
           const entry = shared.get(item) ?? { readers: [], read: false };
@@ -270,7 +291,7 @@ nothing (\`proxy_ssl_verify on\` there does not even need a CA), unless a TLS pa
         }
       }
       if (on) continue;
-      const settings = ld.block.items.filter((x) => x.name.startsWith('proxy_ssl_'));
+      const settings = ld.block.items.filter((x) => x.name.startsWith('proxy_ssl_') && wellFormed(x));
       if (!settings.length || reported.has(settings[0])) continue;
       reported.add(settings[0]);
       ctx.report({
