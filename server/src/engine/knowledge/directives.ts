@@ -297,6 +297,11 @@ export function specsFor(name: string): DirectiveSpec[] | undefined {
 /** The spec that applies in a block kind: same family (or core) first, allowed contexts first. */
 const specInCache = new Map<BlockKind, Map<string, DirectiveSpec | null>>();
 
+/** Whether nginx takes `n` arguments for the directive `spec` describes (its handler refuses other counts). */
+export function takesArgCount(spec: DirectiveSpec, n: number): boolean {
+  return n >= spec.minArgs && n <= spec.maxArgs;
+}
+
 export function specIn(name: string, kind: BlockKind): DirectiveSpec | undefined {
   let perKind = specInCache.get(kind);
   if (!perKind) specInCache.set(kind, (perKind = new Map()));

@@ -100,6 +100,13 @@ interface Expansion {
 
 const EMPTY = new Int32Array(0);
 
+/** `a` copied into a new array of `cap` slots (cap ≥ a.length). */
+function grown(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
 /**
  * The expanded config's directives as parallel arrays, indexed in expanded document order: for each, its
  * index in its file's tree, its expansion, its block, its child block and the next directive of its block.
@@ -142,18 +149,14 @@ export class DirStore {
   }
 
   private reserve(cap: number): void {
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a.subarray(0, this.size));
-      return b;
-    };
-    this.tok = grow(this.tok);
-    this.exp = grow(this.exp);
-    this.blk = grow(this.blk);
-    this.kid = grow(this.kid);
-    this.next = grow(this.next);
-    this.nameId = grow(this.nameId);
+    this.tok = grown(this.tok, cap);
+    this.exp = grown(this.exp, cap);
+    this.blk = grown(this.blk, cap);
+    this.kid = grown(this.kid, cap);
+    this.next = grown(this.next, cap);
+    this.nameId = grown(this.nameId, cap);
   }
+
 
   /** The id of `name`, or -1 when no directive of the store has it. */
   idOf(name: string): number {
@@ -194,15 +197,10 @@ export class DirStore {
     const id = this.blocks.length;
     if (id === this.blkFirst.length) {
       const cap = Math.max(64, id * 2);
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(cap);
-        b.set(a);
-        return b;
-      };
-      this.blkFirst = grow(this.blkFirst);
-      this.blkLast = grow(this.blkLast);
-      this.blkCount = grow(this.blkCount);
-      this.blkOwner = grow(this.blkOwner);
+      this.blkFirst = grown(this.blkFirst, cap);
+      this.blkLast = grown(this.blkLast, cap);
+      this.blkCount = grown(this.blkCount, cap);
+      this.blkOwner = grown(this.blkOwner, cap);
       const flags = new Uint8Array(cap);
       flags.set(this.blkSynthetic);
       this.blkSynthetic = flags;

@@ -319,7 +319,8 @@ interface MapCandidates {
 
 /**
  * A pass URL that starts with a variable an http-level `map` defines, read with each of the map's literal
- * values in its place (`default` and included entries too; a value with variables is not known here): the values that make it a `tls` URL (https, grpcs, suwsgi), if any.
+ * values in its place (`default` and included entries too; a value with variables is not known here): the
+ * values that make it a `tls` URL (https, grpcs, suwsgi), if any.
  */
 function mapCandidates(model: ConfigModel, url: string, tls: string): MapCandidates | null {
   const variable = leadingVariable(url);

@@ -95,7 +95,7 @@ export function unmatchableName(use: TlsUse, name: string): 'ip' | 'group' | nul
  */
 export function sniName(model: ConfigModel, use: TlsUse): string | null | undefined {
   const name = checkedName(model, use);
-  // The name has no port left (verificationName): an IP literal here is IPv4 or a bracketed IPv6.
+  // The name has no port left (checkedName): an IP literal here is IPv4 or a bracketed IPv6.
   if (name === null || isIpLiteral(name)) return null;
   return name.includes('$') ? undefined : name.toLowerCase();
 }

@@ -1,6 +1,6 @@
 // Wrong number of arguments, or a block where none belongs (and the reverse).
 
-import { DirectiveSpec, isAllowedIn, specIn, specsFor } from '../knowledge/directives';
+import { DirectiveSpec, isAllowedIn, specIn, specsFor, takesArgCount } from '../knowledge/directives';
 import { isThirdPartyDirective } from '../knowledge/third-party';
 import { ByKindAndName, checkedDirectives, outsideBuild } from './checked-directives';
 import { directiveSpan, Rule, handlerLine } from './rule';
@@ -89,7 +89,7 @@ take (or lacks the block it needs). A frequent cause is a value with spaces that
         continue;
       }
       const n = s.argc(x);
-      if (n < spec.minArgs || n > spec.maxArgs) {
+      if (!takesArgCount(spec, n)) {
         const ld = s.dir(x);
         ctx.report({ nginxLine: handlerLine(ld), message: `invalid number of arguments in "${name}" directive (${n} given; ${range(spec.minArgs, spec.maxArgs)})`, ...directiveSpan(ld) });
       }

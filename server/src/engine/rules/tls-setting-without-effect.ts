@@ -6,7 +6,7 @@ import { DirStore, LBlock, LDir } from '../model/model';
 import { isFlagOn, isFlagOnAt, isFlagUnknownAt, isFlagUnknown, isUsePass, TlsUse, tlsUses, TLS_USE_INPUTS, usesBelow } from '../model/tls-uses';
 import { tlsDirective, tlsFact, UpstreamFamily, upstreamSuffixes } from '../knowledge/tls-directives';
 import { configNames, directiveSpan, readsTlsAnd, Rule } from './rule';
-import { specIn } from '../knowledge/directives';
+import { specIn, takesArgCount } from '../knowledge/directives';
 import { conf } from './case-text';
 
 const VERIFY_ONLY = upstreamSuffixes((r) => !!r.verifyOnly);
@@ -20,7 +20,7 @@ const HTTP_PASS_BLOCKS = new Set(['http/location', 'http/if-location', 'http/lim
  */
 function wellFormed(ld: LDir): boolean {
   const spec = specIn(ld.name, ld.block.kind);
-  return !spec || (ld.argc >= spec.minArgs && ld.argc <= spec.maxArgs);
+  return !spec || takesArgCount(spec, ld.argc);
 }
 
 /**

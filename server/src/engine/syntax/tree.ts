@@ -397,10 +397,7 @@ export function internalized(s: string): string {
   return s;
 }
 
-/**
- * Whether `text` holds `word` from `start` to `end`: compared character by character, which for a name of a
- * few dozen characters costs a fraction of `startsWith` with a position (asked for every directive).
- */
+/** Whether `text` holds `word` from `start` to `end` (a name checked where it lies, no slice made). */
 function sameAt(word: string, text: string, start: number, end: number): boolean {
   if (word.length !== end - start) return false;
   for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
