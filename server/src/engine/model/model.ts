@@ -94,11 +94,22 @@ interface BlockMemo {
  */
 interface Expansion {
   file: ConfigFile;
+  /**
+   * The file's tree arrays, kept beside it: every read of a directive's argument goes through here, and
+   * reaching them through the file and its tree was most of what such a read cost.
+   */
+  arrays: TreeArrays;
   /** The `include` that brought the file in, if any. */
   readonly via: LDir | null;
 }
 
+function expansionOf(file: ConfigFile, via: LDir | null): Expansion {
+  return { file, arrays: (file.tree as CompactTree).arrays, via };
+}
+
 const EMPTY = new Int32Array(0);
+/** Slots (less one) of the store's cache of recent names. */
+const RECENT_NAMES = 255;
 
 /** `a` copied into a new array of `cap` slots (cap ≥ a.length). */
 function grown(a: Int32Array, cap: number): Int32Array {
@@ -131,6 +142,8 @@ export class DirStore {
   /** The distinct names by id, each one string (so compared by pointer). */
   readonly nameList: string[] = [];
   private readonly ids = new Map<string, number>();
+  private readonly recentName: (string | undefined)[] = new Array<string | undefined>(RECENT_NAMES + 1).fill(undefined);
+  private readonly recentId = new Int32Array(RECENT_NAMES + 1);
   readonly exps: Expansion[] = [];
   readonly blocks: LBlock[] = [];
   /** By block id: its first directive (-1: none), its last so far (while the store is filled), how many. */
@@ -172,11 +185,21 @@ export class DirStore {
   add(tok: number, name: string, exp: number, blockId: number): number {
     const x = this.size;
     if (x === this.tok.length) this.reserve(x * 2);
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = this.nameList.length;
-      this.nameList.push(name);
-      this.ids.set(name, id);
+    // Names are interned (one string per name): the last name of its length and first character is
+    // compared by pointer before the map is asked.
+    const slot = (name.length * 31 + name.charCodeAt(0)) & RECENT_NAMES;
+    let id: number;
+    if (this.recentName[slot] === name) id = this.recentId[slot];
+    else {
+      const had = this.ids.get(name);
+      if (had !== undefined) id = had;
+      else {
+        id = this.nameList.length;
+        this.nameList.push(name);
+        this.ids.set(name, id);
+      }
+      this.recentName[slot] = name;
+      this.recentId[slot] = id;
     }
     this.tok[x] = tok;
     this.exp[x] = exp;
@@ -231,7 +254,7 @@ export class DirStore {
   }
 
   arrays(x: number): TreeArrays {
-    return (this.exps[this.exp[x]].file.tree as CompactTree).arrays;
+    return this.exps[this.exp[x]].arrays;
   }
 
   argc(x: number): number {
@@ -585,6 +608,7 @@ export class ConfigModel {
     for (const e of previous.store.exps) {
       if (e.file !== oldFile) continue;
       e.file = newFile;
+      e.arrays = (newFile.tree as CompactTree).arrays;
       expansions++;
     }
     m.expandedBytes = previous.expandedBytes + expansions * delta;
@@ -654,7 +678,7 @@ export class ConfigModel {
     const nexts: number[] = [top.arrays.blkFirst[0] ?? -1];
     const blocks: LBlock[] = [into];
     const blockIds: number[] = [into.id];
-    store.exps.push({ file, via: null });
+    store.exps.push(expansionOf(file, null));
     const scopes: Scope[] = [{ tree: top, exp: store.exps.length - 1, chain: [file.path], ids: [this.identity(file.path)] }];
     let sp = 0;
     const maxDepth = this.opts.maxIncludeDepth ?? 32;
@@ -717,7 +741,7 @@ export class ConfigModel {
             continue;
           }
           const incTree = inc.tree as CompactTree;
-          store.exps.push({ file: inc, via: ld });
+          store.exps.push(expansionOf(inc, ld));
           sp++;
           nexts[sp] = incTree.arrays.blkFirst[0] ?? -1;
           blocks[sp] = block;

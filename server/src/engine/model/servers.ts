@@ -41,6 +41,9 @@ const readsServerInput = readsTlsAnd(SERVER_INPUTS);
 
 const cache = new WeakMap<ConfigModel, ServerInfo[]>();
 
+/** A server without listens shares this list. */
+const NO_LISTENS = Object.freeze([]) as unknown as Listen[];
+
 /** Most servers are the default of nothing: they share this list until they are. */
 const NOT_DEFAULT = Object.freeze([]) as unknown as string[];
 
@@ -72,7 +75,8 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
     if (!family) continue;
     // Its listens only, found by name id along the block's chain: the other directives of a server are not
     // made into objects here, nor a list of its listens on the way.
-    const listens: Listen[] = [];
+    // Made at the first listen, one slot: an empty array grown by push reserves sixteen.
+    let listens: Listen[] = NO_LISTENS;
     for (let x = ld.child.first; x >= 0; x = store.next[x]) {
       if (store.nameId[x] !== listenId || !store.argc(x)) continue;
       const l = store.dir(x);
@@ -83,7 +87,9 @@ export function serverTls(scope: ConfigModel): ServerInfo[] {
         else if (store.argIsLower(l.at, i, 'quic')) quic = true;
         else if (store.argIsLower(l.at, i, 'default_server') || store.argIsLower(l.at, i, 'default')) defaultServer = true;
       }
-      listens.push({ ld: l, key: keyOf(family, l.arg(0)), ssl, quic, defaultServer });
+      const listen: Listen = { ld: l, key: keyOf(family, l.arg(0)), ssl, quic, defaultServer };
+      if (listens === NO_LISTENS) listens = [listen];
+      else listens.push(listen);
     }
     servers.push({ ld, block: ld.child, family, listens, listenSsl: null, defaultFor: NOT_DEFAULT, onlyTls: false });
   }

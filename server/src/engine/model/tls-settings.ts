@@ -96,7 +96,12 @@ class FamilyRows {
 
 /** The settings of a model, per family (made when a family is first asked). */
 export class TlsSettings {
-  private readonly families = new Map<UpstreamFamily, FamilyRows>();
+  /** By family: proxy, grpc, uwsgi, stream. */
+  private readonly families: (FamilyRows | undefined)[] = [undefined, undefined, undefined, undefined];
+  // The last suffix asked and its slot: a rule asks one suffix for use after use, and a map lookup of the
+  // suffix per question was a good part of answering it.
+  private lastSuffix = '';
+  private lastSlot: number | undefined = undefined;
 
   constructor(private readonly model: ConfigModel) {}
 
@@ -105,10 +110,14 @@ export class TlsSettings {
    * for that name there.
    */
   atBlock(family: UpstreamFamily, block: LBlock, suffix: string): number {
-    const slot = SLOT.get(suffix);
+    let slot = this.lastSlot;
+    if (suffix !== this.lastSuffix) {
+      slot = this.lastSlot = SLOT.get(suffix);
+      this.lastSuffix = suffix;
+    }
     if (slot === undefined) return this.model.firstAt(tlsDirective(family, suffix), block);
-    let rows = this.families.get(family);
-    if (!rows) this.families.set(family, (rows = new FamilyRows(this.model, family)));
+    const f = family === 'proxy' ? 0 : family === 'grpc' ? 1 : family === 'uwsgi' ? 2 : 3;
+    const rows = this.families[f] ?? (this.families[f] = new FamilyRows(this.model, family));
     return rows.get(block, slot);
   }
 
