@@ -95,13 +95,18 @@ repeat, and \`ssl_protocols\` lines are combined.)`,
     const rejecting = new ByKindAndName<boolean>();
     const model = ctx.model;
     const s = model.store;
+    // By block id: its locations are filed (at its first location).
+    const filed = new Uint8Array(s.blocks.length);
     const xs = checkedDirectives(model);
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
       const name = s.name(x);
       const block = s.block(x);
       if (name === 'location') {
-        if (model.firstAt('location', block) === x) findDuplicateLocations(s, block, seen, duplicateOf);
+        if (!filed[block.id]) {
+          filed[block.id] = 1;
+          findDuplicateLocations(s, block, seen, duplicateOf);
+        }
         if (s.kid[x] >= 0 && s.argc(x)) {
           const dup = duplicateOf.get(x);
           if (dup) {
