@@ -307,6 +307,36 @@ export class DirStore {
     return true;
   }
 
+  /**
+   * A small number from argument `i`'s length and first, middle and last characters, or -1 when it is not a
+   * plain word (quoted or escaped: its value is not its text). Equal values have equal shapes: a caller keeps
+   * the last value seen per shape and compares it in place (`argIs`) instead of making the value again.
+   */
+  argShape(x: number, i: number): number {
+    const a = this.arrays(x);
+    const d = this.tok[x];
+    if (i >= a.dirArgc[d]) return -1;
+    const k = a.dirTok[d] + 1 + i;
+    if (!isPlainWord(a.tokFlags[k])) return -1;
+    const text = a.text;
+    const s = a.tokStart[k], e = a.tokEnd[k];
+    return ((((e - s) * 31 + text.charCodeAt(s)) * 31 + text.charCodeAt((s + e) >> 1)) * 31 + text.charCodeAt(e - 1)) & 0x3fffffff;
+  }
+
+  /** Whether argument `i` is a plain word written exactly `value` (compared where it lies, no string made). */
+  argIs(x: number, i: number, value: string): boolean {
+    const a = this.arrays(x);
+    const d = this.tok[x];
+    if (i >= a.dirArgc[d]) return false;
+    const k = a.dirTok[d] + 1 + i;
+    if (!isPlainWord(a.tokFlags[k])) return false;
+    const start = a.tokStart[k];
+    if (a.tokEnd[k] - start !== value.length) return false;
+    const text = a.text;
+    for (let j = 0; j < value.length; j++) if (text.charCodeAt(start + j) !== value.charCodeAt(j)) return false;
+    return true;
+  }
+
   /** Where argument `i` is written (quotes included); past the last, the name. */
   argStart(x: number, i: number): number {
     const a = this.arrays(x);

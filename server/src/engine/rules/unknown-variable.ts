@@ -27,6 +27,8 @@ const VALUE_ARGS = new Map<string, ValueArgs>(Object.entries({
 
 const OPERATORS = new Set(['~', '~*', '!~', '!~*']);
 
+/** Slots of the cache of known values by shape (a power of two). */
+const RECENT = 256;
 export const unknownVariable: Rule = {
   id: 'unknown-variable',
   defaultSeverity: 'error',
@@ -265,6 +267,9 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
     // Values whose variables are all known, per table: a big config repeats the same few (`$host`,
     // `$remote_addr`) everywhere, each then looked up whole instead of its names cut out and asked one by one.
     const knownValues = { http: new Set<string>(), stream: new Set<string>(), either: new Set<string>() };
+    // And the last such value per shape (`DirStore.argShape`), per table: compared where it is written, the
+    // same `$host` of the next location is told known without making its string or hashing it.
+    const recentKnown = { http: new Array<string>(RECENT), stream: new Array<string>(RECENT), either: new Array<string>(RECENT) };
     const scanner = new VariableReferences();
     const s = model.store;
     const xs = checkedDirectives(model);
@@ -283,11 +288,18 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
         } else if (spec !== 'all' && !(spec === 'from1' ? i >= 1 : spec.includes(i))) continue;
         // Most arguments hold no variable: told from the text in place, without making their values.
         if (!s.argWrites(x, i, 36 /* $ */)) continue;
-        const value = s.arg(x, i);
         const block = s.block(x);
         const family = familyOf(block);
+        const recent = recentKnown[family ?? 'either'];
+        const shape = s.argShape(x, i);
+        const slot = shape & (RECENT - 1);
+        if (shape >= 0 && recent[slot] !== undefined && s.argIs(x, i, recent[slot])) continue;
+        const value = s.arg(x, i);
         const known = knownValues[family ?? 'either'];
-        if (known.has(value)) continue;
+        if (known.has(value)) {
+          if (shape >= 0) recent[slot] = value;
+          continue;
+        }
         let allKnown = true;
         const refs = scanner.reset(value);
         while (refs.next()) {
@@ -311,7 +323,10 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
             message: `unknown "${name}" variable: ${why}${caveat.note}`,
           });
         }
-        if (allKnown) known.add(value);
+        if (allKnown) {
+          known.add(value);
+          if (shape >= 0) recent[slot] = value;
+        }
       }
     }
   },
