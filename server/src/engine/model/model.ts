@@ -1101,19 +1101,36 @@ export class ConfigModel {
     // written, with no lower-cased copy, key or memo entry made for it (a memo of every host asked grew with
     // the config, and toLowerCase costs even when it changes nothing).
     const groups = family === 'http' ? (this.httpGroups ??= this.groupsOf('http')) : (this.streamGroups ??= this.groupsOf('stream'));
-    const g = groups.get(name);
-    return g !== undefined || !mayLowerCase(name) ? g : groups.get(name.toLowerCase());
+    // A name whose first character starts no group's name is none (most hosts: addresses, other names),
+    // told without hashing it.
+    const c = name.charCodeAt(0);
+    if (c < 128 && groups.firsts[c >= 65 && c <= 90 ? c + 32 : c] === 0) return undefined;
+    const g = groups.byName.get(name);
+    return g !== undefined || !mayLowerCase(name) ? g : groups.byName.get(name.toLowerCase());
   }
-  private httpGroups?: Map<string, UpstreamGroup>;
-  private streamGroups?: Map<string, UpstreamGroup>;
+  private httpGroups?: GroupTable;
+  private streamGroups?: GroupTable;
 
   /** The groups of one family by lower-cased name. */
-  private groupsOf(family: 'http' | 'stream'): Map<string, UpstreamGroup> {
-    const out = new Map<string, UpstreamGroup>();
+  private groupsOf(family: 'http' | 'stream'): GroupTable {
+    const byName = new Map<string, UpstreamGroup>();
+    const firsts = new Uint8Array(128);
     const prefix = family + ':';
-    for (const [key, g] of this.upstreams()) if (key.startsWith(prefix)) out.set(key.slice(prefix.length), g);
-    return out;
+    for (const [key, g] of this.upstreams()) {
+      if (!key.startsWith(prefix)) continue;
+      const name = key.slice(prefix.length);
+      byName.set(name, g);
+      const c = name.charCodeAt(0);
+      if (c < 128) firsts[c] = 1;
+    }
+    return { byName, firsts };
   }
+}
+
+/** A family's upstream groups by lower-cased name, and which ASCII characters those names start with. */
+interface GroupTable {
+  byName: Map<string, UpstreamGroup>;
+  firsts: Uint8Array;
 }
 
 /** Whether lower-casing can change `s`: it has an ASCII capital or a character past ASCII. */

@@ -98,10 +98,10 @@ class FamilyRows {
 export class TlsSettings {
   /** By family: proxy, grpc, uwsgi, stream. */
   private readonly families: (FamilyRows | undefined)[] = [undefined, undefined, undefined, undefined];
-  // The last suffix asked and its slot: a rule asks one suffix for use after use, and a map lookup of the
-  // suffix per question was a good part of answering it.
-  private lastSuffix = '';
-  private lastSlot: number | undefined = undefined;
+  // Suffixes asked and their slots, by the suffix's length (a rule asks a few suffixes for use after use,
+  // and a map lookup of the suffix per question was a good part of answering it).
+  private readonly askedSuffix: string[] = new Array<string>(16).fill('');
+  private readonly askedSlot: (number | undefined)[] = new Array<number | undefined>(16).fill(undefined);
 
   constructor(private readonly model: ConfigModel) {}
 
@@ -110,10 +110,11 @@ export class TlsSettings {
    * for that name there.
    */
   atBlock(family: UpstreamFamily, block: LBlock, suffix: string): number {
-    let slot = this.lastSlot;
-    if (suffix !== this.lastSuffix) {
-      slot = this.lastSlot = SLOT.get(suffix);
-      this.lastSuffix = suffix;
+    const k = suffix.length & 15;
+    let slot = this.askedSlot[k];
+    if (suffix !== this.askedSuffix[k]) {
+      slot = this.askedSlot[k] = SLOT.get(suffix);
+      this.askedSuffix[k] = suffix;
     }
     if (slot === undefined) return this.model.firstAt(tlsDirective(family, suffix), block);
     const f = family === 'proxy' ? 0 : family === 'grpc' ? 1 : family === 'uwsgi' ? 2 : 3;
