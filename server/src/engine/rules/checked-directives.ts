@@ -60,14 +60,20 @@ export function outsideBuild(model: ConfigModel, settings: EngineSettings, name:
  */
 export class ByKindAndName<T> {
   private readonly kinds = new Map<string, (T | undefined)[]>();
-  // The last kind asked and its row: a block's directives come one after another, all of one kind.
+  // The last two kinds asked and their rows: a block's directives come one after another, all of one kind,
+  // and a config goes back and forth between two kinds (a server's directives and its locations').
   private lastKind: string | undefined = undefined;
   private lastRow: (T | undefined)[] | undefined = undefined;
+  private otherKind: string | undefined = undefined;
+  private otherRow: (T | undefined)[] | undefined = undefined;
 
   get(kind: string, nameId: number): T | undefined {
     if (kind !== this.lastKind) {
+      const k = this.lastKind, r = this.lastRow;
+      this.lastRow = kind === this.otherKind ? this.otherRow : this.kinds.get(kind);
       this.lastKind = kind;
-      this.lastRow = this.kinds.get(kind);
+      this.otherKind = k;
+      this.otherRow = r;
     }
     return this.lastRow?.[nameId];
   }
@@ -79,6 +85,7 @@ export class ByKindAndName<T> {
     while (row.length < nameId) row.push(undefined);
     row[nameId] = value;
     if (kind === this.lastKind) this.lastRow = row;
+    if (kind === this.otherKind) this.otherRow = row;
     return value;
   }
 }

@@ -192,7 +192,9 @@ function fileLocation(s: DirStore, x: number, seen: BlockLocations, n: number): 
   let uri = s.arg(x, 0);
   if (s.argc(x) >= 2) { mod = uri; uri = s.arg(x, 1); }
   else {
-    const m = /^(=|\^~|~\*|~)(.+)$/.exec(uri);
+    // A modifier joined to the URI (`=/x`, `~\.php$`): asked of the first character before the pattern.
+    const c = uri.charCodeAt(0);
+    const m = c === 61 /* = */ || c === 94 /* ^ */ || c === 126 /* ~ */ ? /^(=|\^~|~\*|~)(.+)$/.exec(uri) : null;
     if (m) { mod = m[1]; uri = m[2]; }
   }
   if (mod === '~' || mod === '~*') return false;
