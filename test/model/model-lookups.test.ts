@@ -21,6 +21,19 @@ test('upstream groups are found case-insensitively, per family', () => {
   assert.equal(model.upstream('stream', 'kelvin'), undefined);
 });
 
+test('a host is looked up whatever its first character, when a group starts with it', () => {
+  // The model skips the lookup for a first character no group's name starts with: a group may be named like an
+  // address, or start with a capital, a digit or a character past ASCII.
+  const text = 'http { upstream 10.0.0.1 { server a:1; } upstream _x { server b:2; } upstream \u00e9t\u00e9 { server c:3; } }';
+  const model = new ConfigModel('/etc/nginx/nginx.conf', memoryFileSystem({ '/etc/nginx/nginx.conf': text }));
+  assert.equal(model.upstream('http', '10.0.0.1')?.name, '10.0.0.1');
+  assert.equal(model.upstream('http', '10.0.0.2'), undefined);
+  assert.equal(model.upstream('http', '_X')?.name, '_x');
+  assert.equal(model.upstream('http', '\u00c9t\u00e9')?.name, '\u00e9t\u00e9');
+  assert.equal(model.upstream('http', 'api.example.com'), undefined);
+  assert.equal(model.upstream('http', ''), undefined);
+});
+
 test('ports are read as the former slice-and-regular-expression reading read them', () => {
   const chars = fc.constantFrom(...'0123456789:[]abc/?x'.split(''));
   fc.assert(
