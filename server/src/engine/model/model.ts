@@ -4,7 +4,7 @@
 import { BlockKind, childBlockKind, DATA_BODIES_WITH_INCLUDE } from '../knowledge/contexts';
 import { reparse } from '../syntax/reparse';
 import { Directive, SyntaxTree } from '../syntax/types';
-import { isPlainWord, TokenFlag } from '../syntax/tree';
+import { isPlainWord, sameAt, shapeAt, TokenFlag } from '../syntax/tree';
 import type { CompactTree, TreeArrays } from '../syntax/tree';
 import { Pieces } from '../syntax/pieces';
 import { FileSystem, globWithBuffers } from './filesystem';
@@ -170,7 +170,6 @@ export class DirStore {
     this.nameId = grown(this.nameId, cap);
   }
 
-
   /** The id of `name`, or -1 when no directive of the store has it. */
   idOf(name: string): number {
     return this.ids.get(name) ?? -1;
@@ -317,10 +316,7 @@ export class DirStore {
     const d = this.tok[x];
     if (i >= a.dirArgc[d]) return -1;
     const k = a.dirTok[d] + 1 + i;
-    if (!isPlainWord(a.tokFlags[k])) return -1;
-    const text = a.text;
-    const s = a.tokStart[k], e = a.tokEnd[k];
-    return ((((e - s) * 31 + text.charCodeAt(s)) * 31 + text.charCodeAt((s + e) >> 1)) * 31 + text.charCodeAt(e - 1)) & 0x3fffffff;
+    return isPlainWord(a.tokFlags[k]) ? shapeAt(a.text, a.tokStart[k], a.tokEnd[k]) : -1;
   }
 
   /** Whether argument `i` is a plain word written exactly `value` (compared where it lies, no string made). */
@@ -329,12 +325,7 @@ export class DirStore {
     const d = this.tok[x];
     if (i >= a.dirArgc[d]) return false;
     const k = a.dirTok[d] + 1 + i;
-    if (!isPlainWord(a.tokFlags[k])) return false;
-    const start = a.tokStart[k];
-    if (a.tokEnd[k] - start !== value.length) return false;
-    const text = a.text;
-    for (let j = 0; j < value.length; j++) if (text.charCodeAt(start + j) !== value.charCodeAt(j)) return false;
-    return true;
+    return isPlainWord(a.tokFlags[k]) && sameAt(value, a.text, a.tokStart[k], a.tokEnd[k]);
   }
 
   /** Where argument `i` is written (quotes included); past the last, the name. */

@@ -29,6 +29,7 @@ const OPERATORS = new Set(['~', '~*', '!~', '!~*']);
 
 /** Slots of the cache of known values by shape (a power of two). */
 const RECENT = 256;
+
 export const unknownVariable: Rule = {
   id: 'unknown-variable',
   defaultSeverity: 'error',
@@ -290,12 +291,13 @@ third-party modules. http and stream keep separate variables: one of http's (\`$
         if (!s.argWrites(x, i, 36 /* $ */)) continue;
         const block = s.block(x);
         const family = familyOf(block);
-        const recent = recentKnown[family ?? 'either'];
+        const table = family ?? 'either';
+        const recent = recentKnown[table];
         const shape = s.argShape(x, i);
         const slot = shape & (RECENT - 1);
         if (shape >= 0 && recent[slot] !== undefined && s.argIs(x, i, recent[slot])) continue;
         const value = s.arg(x, i);
-        const known = knownValues[family ?? 'either'];
+        const known = knownValues[table];
         if (known.has(value)) {
           if (shape >= 0) recent[slot] = value;
           continue;

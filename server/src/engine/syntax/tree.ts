@@ -397,8 +397,16 @@ export function internalized(s: string): string {
   return s;
 }
 
-/** Whether `text` holds `word` from `start` to `end` (a name checked where it lies, no slice made). */
-function sameAt(word: string, text: string, start: number, end: number): boolean {
+/**
+ * A number from the length and the first, middle and last characters of `text` from `start` to `end`: equal
+ * texts have equal shapes. A cache slot for the last word of its shape, confirmed with `sameAt`.
+ */
+export function shapeAt(text: string, start: number, end: number): number {
+  return ((((end - start) * 31 + text.charCodeAt(start)) * 31 + text.charCodeAt((start + end) >> 1)) * 31 + text.charCodeAt(end - 1)) & 0x3fffffff;
+}
+
+/** Whether `text` holds `word` from `start` to `end` (a word checked where it lies, no slice made). */
+export function sameAt(word: string, text: string, start: number, end: number): boolean {
   if (word.length !== end - start) return false;
   for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
   return true;
@@ -586,7 +594,7 @@ export class CompactTree implements SyntaxTree {
     const e = a.tokEnd[k];
     // First the name last seen with the same length and first, middle and last characters: one compare of
     // the text, no hash of it (most names of a config are a few dozen, repeated).
-    const slot = (((e - s) * 31 + text.charCodeAt(s)) * 31 + text.charCodeAt((s + e) >> 1)) * 31 + text.charCodeAt(e - 1) & RECENT_MASK;
+    const slot = shapeAt(text, s, e) & RECENT_MASK;
     const recent = this.#recent[slot];
     if (sameAt(recent, text, s, e)) return recent;
     const name = this.hashedName(d, text, s, e);
