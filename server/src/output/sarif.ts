@@ -91,43 +91,31 @@ export function toSarif(findings: Finding[], cwd: string, rules: RuleInfo[], laz
   };
 }
 
-function lazyOrNot<T, U>(lazy: boolean, list: T[], text: (x: T, indent: string) => string, make: (x: T) => U): U[] | LazyList<U> {
-  return lazy ? new LazyList(list.length, (i) => make(list[i]), (i, indent) => text(list[i], indent)) : list.map(make);
+function lazyOrNot<T, U>(lazy: boolean, list: T[], text: (x: T) => string, make: (x: T) => U): U[] | LazyList<U> {
+  return lazy ? new LazyList(list.length, (i) => make(list[i]), (i) => text(list[i])) : list.map(make);
 }
 
 /**
- * A result as `JSON.stringify(result, null, 2)` writes it at `indent` (see LazyList's `text`): results are
- * most of a big log (42 150 results: 0.97 s as objects stringified, 0.49 s as text, fixes included).
+ * A result as `JSON.stringify(result)` writes it (see LazyList's `text`): results are most of a big log
+ * (42 150 results: 0.97 s as objects stringified, 0.49 s as indented text, fixes included).
  */
-function resultText(uri: (p: string) => string): (f: Finding, indent: string) => string {
+function resultText(uri: (p: string) => string): (f: Finding) => string {
   const quote = quoter();
-  // The indentations below a result, made once for the depth the results are written at.
-  let at: string | undefined;
-  let ind: string[] = [];
-  return (f, i0) => {
-    if (i0 !== at) {
-      at = i0;
-      ind = [i0];
-      for (let k = 1; k <= 8; k++) ind.push(ind[k - 1] + '  ');
-    }
-    const i1 = ind[1], i2 = ind[2], i3 = ind[3], i4 = ind[4], i5 = ind[5], i6 = ind[6], i7 = ind[7], i8 = ind[8];
+  return (f) => {
     const { start, end } = f.range;
-    let out = `{\n${i1}"ruleId": ${quote(f.ruleId)},\n${i1}"level": "${LEVEL[f.severity]}",\n${i1}"message": {\n${i2}"text": ${JSON.stringify(f.message)}\n${i1}},\n` +
-      `${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": {\n${i4}"artifactLocation": {\n${i5}"uri": ${quote(uri(f.path))}\n${i4}},\n` +
-      `${i4}"region": {\n${i5}"startLine": ${start.line + 1},\n${i5}"startColumn": ${start.character + 1},\n${i5}"endLine": ${end.line + 1},\n${i5}"endColumn": ${end.character + 1}\n${i4}}\n${i3}}\n${i2}}\n${i1}]`;
+    const out = `{"ruleId":${quote(f.ruleId)},"level":"${LEVEL[f.severity]}","message":{"text":${JSON.stringify(f.message)}},` +
+      `"locations":[{"physicalLocation":{"artifactLocation":{"uri":${quote(uri(f.path))}},` +
+      `"region":{"startLine":${start.line + 1},"startColumn":${start.character + 1},"endLine":${end.line + 1},"endColumn":${end.character + 1}}}}]`;
     let fixes = '';
     for (const x of f.fixes) {
       if (x.input) continue;
       let changes = '';
       for (const e of x.edits) {
-        changes += (changes ? ',\n' : '\n') + `${i4}{\n${i5}"artifactLocation": {\n${i6}"uri": ${quote(uri(e.path))}\n${i5}},\n${i5}"replacements": [\n${i6}{\n` +
-          `${i7}"deletedRegion": {\n${i8}"charOffset": ${e.start},\n${i8}"charLength": ${e.end - e.start}\n${i7}},\n` +
-          `${i7}"insertedContent": {\n${i8}"text": ${quote(e.newText)}\n${i7}}\n${i6}}\n${i5}]\n${i4}}`;
+        changes += (changes ? ',' : '') + `{"artifactLocation":{"uri":${quote(uri(e.path))}},"replacements":[{` +
+          `"deletedRegion":{"charOffset":${e.start},"charLength":${e.end - e.start}},"insertedContent":{"text":${quote(e.newText)}}}]}`;
       }
-      fixes += (fixes ? ',\n' : '\n') + `${i2}{\n${i3}"description": {\n${i4}"text": ${quote(x.title)}\n${i3}},\n` +
-        `${i3}"artifactChanges": ${changes ? '[' + changes + '\n' + i3 + ']' : '[]'}\n${i2}}`;
+      fixes += (fixes ? ',' : '') + `{"description":{"text":${quote(x.title)}},"artifactChanges":[${changes}]}`;
     }
-    if (fixes) out += `,\n${i1}"fixes": [${fixes}\n${i1}]`;
-    return out + '\n' + i0 + '}';
+    return fixes ? `${out},"fixes":[${fixes}]}` : out + '}';
   };
 }

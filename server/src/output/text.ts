@@ -90,37 +90,29 @@ export function toJsonLazy(findings: Finding[], rules?: readonly RuleInfo[]): La
   const fieldsOf = (ruleId: string) => (rules ? security.get(ruleId) ?? unknownRule : undefined);
   // Each finding's record as text, with what findings share (a path, a rule's fields) written once.
   const quote = quoter();
-  // By rule, at one depth (a list is written at one depth: no key is made per record).
+  // By rule: the fields a rule adds to each of its records.
   const tails = new Map<string, string>();
-  let tailsAt = '';
-  const tailOf = (ruleId: string, inner: string): string => {
-    if (inner !== tailsAt) {
-      tails.clear();
-      tailsAt = inner;
-    }
+  const tailOf = (ruleId: string): string => {
     let tail = tails.get(ruleId);
     if (tail === undefined) {
       const fields = fieldsOf(ruleId);
-      const body = fields ? JSON.stringify(fields, null, 2) : '{}';
-      // `{\n  "tags": …\n}`: its lines, moved from depth 1 to the record's depth.
-      tail = body === '{}' ? '' : ',\n' + body.slice(2, -2).split('\n').map((l) => inner.slice(2) + l).join('\n');
+      const body = fields ? JSON.stringify(fields) : '{}';
+      tail = body === '{}' ? '' : ',' + body.slice(1, -1);
       tails.set(ruleId, tail);
     }
     return tail;
   };
-  const text = (i: number, indent: string): string => {
+  const text = (i: number): string => {
     const f = list[i];
     const { start, end } = f.range;
-    const inner = indent + '  ';
     let fixes = '';
     for (const x of f.fixes) {
       if (x.input) continue;
-      fixes += (fixes ? ',\n' : '\n') + `${inner}  {\n${inner}    "title": ${quote(x.title)},\n${inner}    "safe": ${x.safe ? 'true' : 'false'}\n${inner}  }`;
+      fixes += (fixes ? ',' : '') + `{"title":${quote(x.title)},"safe":${x.safe ? 'true' : 'false'}}`;
     }
-    return `{\n${inner}"file": ${quote(f.path)},\n${inner}"line": ${start.line + 1},\n${inner}"column": ${start.character + 1},\n` +
-      `${inner}"endLine": ${end.line + 1},\n${inner}"endColumn": ${end.character + 1},\n${inner}"severity": ${quote(f.severity)},\n` +
-      `${inner}"rule": ${quote(f.ruleId)},\n${inner}"message": ${JSON.stringify(f.message)},\n` +
-      `${inner}"fixes": ${fixes ? '[' + fixes + '\n' + inner + ']' : '[]'}${tailOf(f.ruleId, inner)}\n${indent}}`;
+    return `{"file":${quote(f.path)},"line":${start.line + 1},"column":${start.character + 1},"endLine":${end.line + 1},` +
+      `"endColumn":${end.character + 1},"severity":${quote(f.severity)},"rule":${quote(f.ruleId)},"message":${JSON.stringify(f.message)},` +
+      `"fixes":[${fixes}]${tailOf(f.ruleId)}}`;
   };
   return new LazyList(list.length, (i) => {
     const f = list[i];
