@@ -3,7 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdits, defaultSettings, memoryFileSystem } from '../../server/src/engine';
+import { applyEdits, defaultSettings, Finding, Fix, memoryFileSystem } from '../../server/src/engine';
+import { selectSafeFixes } from '../../server/src/engine/fixes/select';
 import { analyze } from '../support/engine';
 import { toJson } from '../../server/src/output/text';
 import { toSarif } from '../../server/src/output/sarif';
@@ -19,6 +20,17 @@ test('an unverified upstream: verify with the default bundle, or with a CA the c
   ]);
   const out = applyEdits(text, f.fixes[1].edits);
   assert.match(out, /proxy_pass https:\/\/app\.internal\.example;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate \/etc\/nginx\/internal-ca\.pem;\n            proxy_ssl_server_name on;\n/);
+});
+
+test('asked for its preferred fixes alone (fix-all, check --fix), a finding makes the preferred one and not the alternatives', () => {
+  const text = 'events {}\nhttp {\n    server {\n        listen 443 ssl;\n        ssl_certificate a.crt;\n        ssl_certificate_key a.key;\n        ssl_client_certificate /etc/nginx/internal-ca.pem;\n        ssl_verify_client on;\n        location / {\n            proxy_pass https://api.github.com;\n        }\n    }\n}\n';
+  const { findings } = analyze('/c/nginx.conf', memoryFileSystem({ '/c/nginx.conf': text }), defaultSettings());
+  const f = findings.find((x) => x.ruleId === 'upstream-tls-unverified')! as Finding & { preferredFixes(): Fix[] };
+  assert.deepEqual(f.fixes.map((x) => [x.isPreferred, !!x.safe]), [[true, true], [false, false]]);
+  const preferred = f.preferredFixes();
+  assert.deepEqual(preferred.map((x) => ({ title: x.title, edits: x.edits, safe: x.safe })), f.fixes.slice(0, 1).map((x) => ({ title: x.title, edits: x.edits, safe: x.safe })));
+  // What fix-all applies is that fix.
+  assert.deepEqual(selectSafeFixes([f]).map((x) => x.edits), [preferred[0].edits]);
 });
 
 test('a verified upstream group of IP addresses: the fix takes the name from the backend server of the same config, else asks for it', () => {

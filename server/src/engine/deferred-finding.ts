@@ -7,7 +7,8 @@ import { Finding, Fix, RelatedLocation, Severity } from './types';
 
 export abstract class DeferredFinding implements Finding {
   readonly nginxLine?: number;
-  private made: { range?: Range; related?: RelatedLocation[] } | null = null;
+  /** What is made when first read, and fixes given from outside (replaceFixes). */
+  private made: { range?: Range; related?: RelatedLocation[]; fixes?: Fix[] } | null = null;
 
   constructor(
     /**
@@ -56,9 +57,9 @@ export abstract class DeferredFinding implements Finding {
 
   protected abstract makeRange(): Range;
   protected abstract makeRelated(): RelatedLocation[];
-  protected abstract makeFixes(): Fix[];
+  protected abstract makeFixes(only?: 'preferred'): Fix[];
 
-  private get cache(): { range?: Range; related?: RelatedLocation[] } {
+  private get cache(): { range?: Range; related?: RelatedLocation[]; fixes?: Fix[] } {
     return (this.made ??= {});
   }
 
@@ -75,7 +76,20 @@ export abstract class DeferredFinding implements Finding {
    * of them held a hundred megabytes to the end of the run. A reader that needs them twice keeps what it got.
    */
   get fixes(): Fix[] {
-    return this.makeFixes();
+    return this.made?.fixes ?? this.makeFixes();
+  }
+
+  /**
+   * The preferred fixes, made without the others where the rule can (see RuleFinding.fixes): choosing the fixes
+   * to apply unattended made every finding's alternatives, and threw them away.
+   */
+  preferredFixes(): Fix[] {
+    return (this.made?.fixes ?? this.makeFixes('preferred')).filter((x) => x.isPreferred);
+  }
+
+  /** Fixes given from outside instead of the rule's (told-once.ts marks them unsafe): kept, and read from then on. */
+  replaceFixes(fixes: Fix[]): void {
+    this.cache.fixes = fixes;
   }
 
   /** Serialised as the plain data it stands for. */

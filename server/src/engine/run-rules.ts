@@ -57,11 +57,11 @@ export class LazyFinding extends DeferredFinding {
     }));
   }
 
-  protected makeFixes(): Fix[] {
+  protected makeFixes(only?: 'preferred'): Fix[] {
     const make = this.fixMaker;
     if (typeof make !== 'function') return Array.isArray(make) ? make : [];
     try {
-      return (make as (about: unknown) => Fix[])(this.about);
+      return (make as (about: unknown, only?: 'preferred') => Fix[])(this.about, only);
     } catch {
       return [];
     }

@@ -2,6 +2,7 @@
 // are told once.
 
 import type { Finding, Fix } from './types';
+import { DeferredFinding } from './deferred-finding';
 
 /**
  * A filter that passes each finding the first time it is seen. Keyed by place first, the message compared
@@ -35,5 +36,7 @@ function sameEdits(a: Fix[], b: Fix[]): boolean {
 /** The finding's fixes, each offered still but safe no more, their titles saying why. */
 function unsafe(f: Finding): void {
   const fixes = f.fixes.map((x): Fix => (x.safe ? { ...x, safe: false, title: `${x.title} (the configs that include this file need different edits here)` } : x));
-  Object.defineProperty(f, 'fixes', { value: fixes, configurable: true, enumerable: true });
+  // A deferred finding is told, so that each way of reading its fixes (all, or the preferred alone) gets these.
+  if (f instanceof DeferredFinding) f.replaceFixes(fixes);
+  else Object.defineProperty(f, 'fixes', { value: fixes, configurable: true, enumerable: true });
 }

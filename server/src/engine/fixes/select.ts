@@ -3,6 +3,7 @@
 // usually made unnecessary by the first; callers re-analyse and run another round.
 
 import { Finding, Fix, TextEdit } from '../types';
+import { DeferredFinding } from '../deferred-finding';
 
 /** Taken edit ranges of one file, sorted by start: a conflict check is a binary search, not a scan. */
 class Taken {
@@ -53,7 +54,7 @@ export function selectSafeFixes(findings: Finding[]): Fix[] {
   };
   for (let fIndex = 0; fIndex < findings.length; fIndex++) {
     const f = findings[fIndex];
-    const fix = f.fixes.find((x) => x.isPreferred && x.safe);
+    const fix = (f instanceof DeferredFinding ? f.preferredFixes() : f.fixes).find((x) => x.isPreferred && x.safe);
     if (!fix || seen.has(fix)) continue;
     if (fix.edits.some((e) => rangesOf(e).hits(e.start, e.end))) continue;
     // Two fixes adding the same directive to one block (or to one file, when an edit does not say which

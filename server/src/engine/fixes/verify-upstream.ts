@@ -12,7 +12,8 @@ import { Fix, TextEdit } from '../types';
 import { directiveSetter, quoteIfNeeded } from './edits';
 import { isSystemCaBundle, publiclyCertifiable } from '../knowledge/public-names';
 
-export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: string }, use: TlsUse): Fix[] {
+/** `only`: the preferred fix alone (the one that trusts the configured CA), without the alternatives. */
+export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: string }, use: TlsUse, only?: 'preferred'): Fix[] {
   // What every variant shares is worked out once (the name nginx checks): they differ only in the CA they
   // trust.
   const block = settingsBlock(use.block);
@@ -54,6 +55,7 @@ export function verifyFixes(model: ConfigModel, settings: { trustedCertificate: 
   const fixes: Fix[] = [];
   const main = verifyFix(model, use, where, settings.trustedCertificate, true);
   if (main) fixes.push(main);
+  if (only === 'preferred') return fixes;
   // The user's other choice: a CA the config already trusts elsewhere (a private CA for internal upstreams).
   for (const ca of knownCaFiles(model).filter((c) => c !== settings.trustedCertificate).slice(0, 3)) {
     const alt = verifyFix(model, use, where, ca, false);

@@ -20,8 +20,12 @@ export interface RuleFinding {
   /** Overrides the rule's default severity for this finding (e.g. error for the default server). */
   severity?: Severity;
   nginxLine?: number;
-  /** The fixes, or a function making them from `about` when first asked for (most findings are never fixed). */
-  fixes?: Fix[] | ((about: never) => Fix[]);
+  /**
+   * The fixes, or a function making them from `about` when first asked for (most findings are never fixed).
+   * Asked with `'preferred'`, the function may leave out the fixes that are not preferred: `check --fix` and
+   * fix-all take a preferred, safe fix and nothing else.
+   */
+  fixes?: Fix[] | ((about: never, only?: 'preferred') => Fix[]);
   /**
    * What the message and fix functions work from. With it, one pair of functions serves every finding of a
    * rule's run: a closure (and its scope) per finding was most of what a finding cost.

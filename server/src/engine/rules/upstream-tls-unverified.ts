@@ -275,7 +275,7 @@ include it could not read, or the config around a file read without it. A host t
             ? ' (This file is analysed on its own; if the config that includes it turns verification on around it, this finding is wrong.)'
             : '');
     };
-    const fix = (use: TlsUse): Fix[] => verifyFixes(ctx.model, ctx.settings, use);
+    const fix = (use: TlsUse, only?: 'preferred'): Fix[] => verifyFixes(ctx.model, ctx.settings, use, only);
     const useList = tlsUses(ctx.model);
     const settings = tlsSettings(ctx.model);
     const store = ctx.model.store;
