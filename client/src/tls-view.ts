@@ -166,13 +166,30 @@ export class TlsUpstreamsProvider implements vscode.TreeDataProvider<TlsNode> {
   private readonly changed = new vscode.EventEmitter<TlsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: Promise<TlsNode[]> | null = null;
+  /** The tree shown, as its signature: a refresh that finds the same tree leaves the view alone. */
+  private shown: string | null = null;
+  /** The last refresh asked for: an answer to an older one is dropped. */
+  private asked = 0;
   private waits = 0;
 
   constructor(private readonly client: () => LanguageClient | undefined) {}
 
+  /**
+   * Asks for the tree again and tells the view only when it changed, once the answer is in. The view redrew
+   * on every change of diagnostics before, and a redraw that came while it was asking for a node's children
+   * lost that request ("No tree item with id …"): the node stayed open and empty until the next edit.
+   */
   refresh(): void {
-    this.roots = null;
-    this.changed.fire(undefined);
+    const ask = ++this.asked;
+    const next = this.load();
+    void next.then((roots) => {
+      if (ask !== this.asked) return;
+      const text = signature(roots);
+      if (this.roots && text === this.shown) return;
+      this.roots = next;
+      this.shown = text;
+      this.changed.fire(undefined);
+    });
   }
 
   getTreeItem(n: TlsNode): vscode.TreeItem {
@@ -181,7 +198,15 @@ export class TlsUpstreamsProvider implements vscode.TreeDataProvider<TlsNode> {
 
   getChildren(n?: TlsNode): vscode.ProviderResult<TlsNode[]> {
     if (n) return n.children;
-    return (this.roots ??= this.load());
+    if (!this.roots) {
+      const first: Promise<TlsNode[]> = this.load().then((roots) => {
+        // Unless a refresh's answer came first and is what the view shows now.
+        if (this.roots === first) this.shown = signature(roots);
+        return roots;
+      });
+      this.roots = first;
+    }
+    return this.roots;
   }
 
   private async load(): Promise<TlsNode[]> {
@@ -198,6 +223,14 @@ export class TlsUpstreamsProvider implements vscode.TreeDataProvider<TlsNode> {
       return [];
     }
   }
+}
+
+/** What the view shows of a tree, in one string: labels, descriptions, tooltips, icons, states, targets. */
+function signature(nodes: TlsNode[]): string {
+  const each = (n: TlsNode): unknown => [
+    n.id, n.label, n.description, typeof n.tooltip === 'string' ? n.tooltip : n.tooltip?.value, n.iconPath, n.collapsibleState, n.command?.arguments, n.children.map(each),
+  ];
+  return JSON.stringify(nodes.map(each));
 }
 
 async function showReport(client: () => LanguageClient | undefined): Promise<void> {
